@@ -1,0 +1,207 @@
+package com.runbook.engine;
+
+import com.runbook.engine.api.ApiRoutes;
+import com.runbook.engine.routes.FileWatcher;
+import com.runbook.engine.routes.ReloadOutcome;
+import com.runbook.engine.routes.Runbooks;
+import com.runbook.engine.run.JobRunner;
+import com.runbook.engine.run.RunStore;
+import com.runbook.engine.schedule.Schedule;
+import com.runbook.engine.schedule.ScheduleManager;
+import com.runbook.engine.store.Database;
+import com.zaxxer.hikari.HikariDataSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The running engine: Camel Main with the HTTP API, the engine database, the runbooks from {@code routes/} and
+ * {@code schedules/} under a base folder, and the watcher that reloads them.
+ */
+public final class Engine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+    private final Path base;
+    private final Main main = new Main();
+    private CamelContext context;
+    private HikariDataSource dataSource;
+    private RunStore runs;
+    private JobRunner runner;
+    private ScheduleManager scheduler;
+    private Runbooks runbooks;
+    private FileWatcher watcher;
+    private String apiToken;
+    private volatile boolean ready;
+
+    private Engine(Path base) {
+        this.base = base.toAbsolutePath().normalize();
+    }
+
+    /** Starts an engine on the runbooks under {@code base}; {@code overrides} win over every other setting. */
+    public static Engine start(Path base, Map<String, String> overrides) throws Exception {
+        Engine engine = new Engine(base);
+        engine.doStart(overrides);
+        return engine;
+    }
+
+    private void doStart(Map<String, String> overrides) throws Exception {
+        long t0 = System.nanoTime();
+        overrides.forEach(main::addOverrideProperty);
+        main.configure().addRoutesBuilder(new ApiRoutes(this));
+        main.start();
+        context = main.getCamelContext();
+        Path dataDir = Path.of(property("runbook.data-dir", "./data")).toAbsolutePath().normalize();
+        Files.createDirectories(dataDir);
+        apiToken = resolveToken(dataDir);
+        dataSource = Database.open(property("runbook.db.url", "jdbc:h2:file:" + dataDir.resolve("runbook")),
+                property("runbook.db.user", "sa"), property("runbook.db.password", ""),
+                Integer.parseInt(property("runbook.db.pool-size", "10")));
+        context.getRegistry().bind("dataSource", dataSource);
+        runs = new RunStore(dataSource);
+        runner = new JobRunner(context, runs, nodeName(), job -> runbooks.jobs().containsKey(job));
+        scheduler = new ScheduleManager(context, runner);
+        runbooks = new Runbooks(base, context, scheduler);
+        List<ReloadOutcome> refused = runbooks.loadAll();
+        watcher = new FileWatcher(runbooks);
+        ready = true;
+        for (Map<String, Object> job : jobs()) {
+            LOG.info("Job {} from {}: schedule {}, next fire {}", job.get("id"), job.get("file"),
+                    job.get("schedule") == null ? "none (manual)" : ((Map<?, ?>) job.get("schedule")).get("expression"),
+                    job.get("nextFireUtc"));
+        }
+        if (!refused.isEmpty()) {
+            LOG.error("{} runbook file(s) were refused and are not running; see the errors above or GET /api/reload",
+                    refused.size());
+        }
+        LOG.info("Runbook Engine ready in {} ms on port {} (node {}, data {})", (System.nanoTime() - t0) / 1_000_000,
+                property("camel.server.port", "8080"), nodeName(), dataDir);
+    }
+
+    /** The API token: {@code runbook.api.token} (env RUNBOOK_API_TOKEN), else one generated into the data folder. */
+    private String resolveToken(Path dataDir) throws IOException {
+        String configured = property("runbook.api.token", "");
+        if (!configured.isBlank()) {
+            return configured;
+        }
+        Path file = dataDir.resolve("api-token");
+        if (!Files.exists(file)) {
+            byte[] random = new byte[24];
+            new SecureRandom().nextBytes(random);
+            Files.writeString(file, HexFormat.of().formatHex(random));
+            try {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system
+            }
+            LOG.warn("No RUNBOOK_API_TOKEN set: generated an API token in {}", file);
+        }
+        return Files.readString(file).trim();
+    }
+
+    public String property(String key, String dflt) {
+        return context.getPropertiesComponent().resolveProperty(key).map(context::resolvePropertyPlaceholders).orElse(dflt);
+    }
+
+    private String nodeName() {
+        String configured = property("runbook.node", "");
+        if (!configured.isBlank()) {
+            return configured;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
+        } catch (IOException e) {
+            return "node-" + ProcessHandle.current().pid();
+        }
+    }
+
+    /** Every job with its file, schedule, next fire time (UTC and the schedule's zone) and last run status. */
+    public List<Map<String, Object>> jobs() {
+        Map<String, String> last = runs.lastStatusByJob();
+        List<Map<String, Object>> jobs = new ArrayList<>();
+        runbooks.jobs().forEach((id, file) -> {
+            Map<String, Object> job = new LinkedHashMap<>();
+            job.put("id", id);
+            job.put("file", file);
+            Optional<Schedule> schedule = runbooks.scheduleOf(id);
+            Instant next = schedule.filter(Schedule::enabled).map(s -> scheduler.nextFire(id)).orElse(null);
+            job.put("schedule", schedule.map(s -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("expression", s.describe());
+                m.put("zone", s.zone().getId());
+                m.put("enabled", s.enabled());
+                m.put("overlap", s.overlap());
+                m.put("misfire", s.misfire());
+                m.put("file", s.file());
+                return m;
+            }).orElse(null));
+            job.put("nextFireUtc", next == null ? null : next.atOffset(ZoneOffset.UTC).toString());
+            job.put("nextFireLocal", next == null ? null : next.atZone(schedule.get().zone()).toOffsetDateTime().toString());
+            job.put("lastStatus", last.get(id));
+            jobs.add(job);
+        });
+        return jobs;
+    }
+
+    public CamelContext context() {
+        return context;
+    }
+
+    public RunStore runs() {
+        return runs;
+    }
+
+    public JobRunner runner() {
+        return runner;
+    }
+
+    public Runbooks runbooks() {
+        return runbooks;
+    }
+
+    public ScheduleManager scheduler() {
+        return scheduler;
+    }
+
+    public javax.sql.DataSource dataSource() {
+        return dataSource;
+    }
+
+    public String apiToken() {
+        return apiToken;
+    }
+
+    public boolean isReady() {
+        return ready;
+    }
+
+    @Override
+    public void close() throws Exception {
+        ready = false;
+        if (watcher != null) {
+            watcher.close();
+        }
+        if (runner != null) {
+            runner.shutdown();
+        }
+        main.stop();
+        if (dataSource != null) {
+            dataSource.close();
+        }
+    }
+}

@@ -1,0 +1,281 @@
+package com.runbook.engine.routes;
+
+import com.runbook.engine.schedule.Schedule;
+import com.runbook.engine.schedule.ScheduleFile;
+import org.apache.camel.CamelContext;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * The runbook files in force: what {@code routes/} and {@code schedules/} held when each was last loaded
+ * successfully. A change to one file is validated against the others in force and applied whole, or refused
+ * with the previous version left running.
+ */
+public class Runbooks {
+    public static final String ROUTE_SUFFIX = ".camel.yaml";
+    private static final Logger LOG = LoggerFactory.getLogger(Runbooks.class);
+
+    /** Applies schedule changes to the running scheduler. */
+    public interface ScheduleTarget {
+        void apply(List<Schedule> remove, List<Schedule> add) throws Exception;
+    }
+
+    private final Path base;
+    private final CamelContext context;
+    private final ScheduleTarget scheduler;
+    private final Map<Path, RouteFile> routeFiles = new TreeMap<>();
+    private final Map<Path, ScheduleFile> scheduleFiles = new TreeMap<>();
+    private volatile ReloadOutcome lastOutcome;
+
+    public Runbooks(Path base, CamelContext context, ScheduleTarget scheduler) {
+        this.base = base.toAbsolutePath().normalize();
+        this.context = context;
+        this.scheduler = scheduler;
+    }
+
+    public Path routesDir() {
+        return base.resolve("routes");
+    }
+
+    public Path schedulesDir() {
+        return base.resolve("schedules");
+    }
+
+    /** Every problem in the folders under {@code base}, without starting anything. */
+    public static List<Problem> validate(CamelContext context, Path base) {
+        Path dir = base.toAbsolutePath().normalize();
+        Map<Path, RouteFile> routes = new TreeMap<>();
+        Map<Path, ScheduleFile> schedules = new TreeMap<>();
+        List<Problem> problems = new ArrayList<>();
+        for (Path p : files(dir.resolve("routes"), ROUTE_SUFFIX)) {
+            RouteFile f = RouteFile.parse(context, p, display(dir, p));
+            routes.put(p, f);
+            problems.addAll(f.problems());
+        }
+        for (Path p : files(dir.resolve("schedules"), ".yaml")) {
+            ScheduleFile f = ScheduleFile.parse(p, display(dir, p));
+            schedules.put(p, f);
+            problems.addAll(f.problems());
+        }
+        problems.addAll(crossCheck(routes, schedules));
+        return problems.stream().sorted().toList();
+    }
+
+    /** Problems between files: duplicate route ids, schedules for jobs that have no route, a job scheduled twice. */
+    static List<Problem> crossCheck(Map<Path, RouteFile> routes, Map<Path, ScheduleFile> schedules) {
+        List<Problem> problems = new ArrayList<>();
+        Map<String, String> firstSeen = new HashMap<>();
+        Map<String, RouteDefinition> jobs = new HashMap<>();
+        for (RouteFile f : routes.values()) {
+            for (RouteDefinition r : f.routes()) {
+                String id = r.getRouteId();
+                if (id == null) {
+                    continue;
+                }
+                String here = f.name() + ":" + f.lineOf(r);
+                String other = firstSeen.putIfAbsent(id, here);
+                if (other != null) {
+                    problems.add(new Problem(f.name(), f.lineOf(r), 1, "duplicate route id '" + id + "' (first defined at " + other + ")"));
+                } else if (RouteFile.isJob(r)) {
+                    jobs.put(id, r);
+                }
+            }
+        }
+        Map<String, String> scheduled = new HashMap<>();
+        for (ScheduleFile f : schedules.values()) {
+            for (Schedule s : f.schedules()) {
+                if (!jobs.containsKey(s.job())) {
+                    problems.add(new Problem(f.name(), s.line(), 1, "schedule names job '" + s.job()
+                            + "' but no route in routes/ has that id and reads from direct:" + s.job()));
+                }
+                String other = scheduled.putIfAbsent(s.job(), f.name() + ":" + s.line());
+                if (other != null) {
+                    problems.add(new Problem(f.name(), s.line(), 1, "job '" + s.job() + "' is already scheduled at " + other));
+                }
+            }
+        }
+        return problems;
+    }
+
+    /** Loads every valid file at start; invalid ones are reported, left out, and returned. */
+    public synchronized List<ReloadOutcome> loadAll() {
+        List<ReloadOutcome> refused = new ArrayList<>();
+        files(routesDir(), ROUTE_SUFFIX).stream().map(this::reloadRoutes).forEach(o -> keepRefused(o, refused));
+        files(schedulesDir(), ".yaml").stream().map(this::reloadSchedules).forEach(o -> keepRefused(o, refused));
+        return refused;
+    }
+
+    private static void keepRefused(ReloadOutcome o, List<ReloadOutcome> refused) {
+        if ("refused".equals(o.status())) {
+            refused.add(o);
+        }
+    }
+
+    /** Reloads one changed, added or deleted file; see the class comment. */
+    public synchronized ReloadOutcome reload(Path file) {
+        Path p = file.toAbsolutePath().normalize();
+        if (p.getParent().equals(routesDir()) && p.getFileName().toString().endsWith(ROUTE_SUFFIX)) {
+            return reloadRoutes(p);
+        }
+        if (p.getParent().equals(schedulesDir()) && p.getFileName().toString().endsWith(".yaml")) {
+            return reloadSchedules(p);
+        }
+        return null;
+    }
+
+    private ReloadOutcome reloadRoutes(Path p) {
+        String name = display(base, p);
+        RouteFile candidate = Files.exists(p) ? RouteFile.parse(context, p, name) : null;
+        if (candidate != null && !candidate.isValid()) {
+            return record(ReloadOutcome.refused(name, candidate.problems()));
+        }
+        Map<Path, RouteFile> next = new TreeMap<>(routeFiles);
+        if (candidate == null) {
+            next.remove(p);
+        } else {
+            next.put(p, candidate);
+        }
+        List<Problem> cross = crossCheck(next, scheduleFiles);
+        if (!cross.isEmpty()) {
+            return record(ReloadOutcome.refused(name, cross));
+        }
+        RouteFile old = routeFiles.get(p);
+        Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
+        try {
+            if (old != null) {
+                removeRoutes(old.routeIds());
+            }
+            if (candidate != null) {
+                model.addRouteDefinitions(candidate.routes());
+            }
+        } catch (Exception e) {
+            Problem problem = SourceText.problem(name, e);
+            try {
+                if (candidate != null) {
+                    removeRoutes(candidate.routeIds());
+                }
+                if (old != null) {
+                    model.addRouteDefinitions(RouteFile.parse(context, p, name, old.text()).routes());
+                }
+            } catch (Exception rollback) {
+                LOG.error("Could not restore the previous version of {}", name, rollback);
+            }
+            return record(ReloadOutcome.refused(name, List.of(problem)));
+        }
+        if (candidate == null) {
+            routeFiles.remove(p);
+        } else {
+            routeFiles.put(p, candidate);
+        }
+        LOG.info("Loaded {}: routes {}", name, candidate == null ? "(removed)" : candidate.routeIds());
+        return record(ReloadOutcome.applied(name));
+    }
+
+    private void removeRoutes(List<String> ids) throws Exception {
+        Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
+        for (String id : ids) {
+            RouteDefinition def = model.getRouteDefinition(id);
+            if (def != null) {
+                model.removeRouteDefinition(def);
+            }
+            context.getRouteController().stopRoute(id);
+            context.removeRoute(id);
+        }
+    }
+
+    private ReloadOutcome reloadSchedules(Path p) {
+        String name = display(base, p);
+        ScheduleFile candidate = Files.exists(p) ? ScheduleFile.parse(p, name) : null;
+        if (candidate != null && !candidate.problems().isEmpty()) {
+            return record(ReloadOutcome.refused(name, candidate.problems()));
+        }
+        Map<Path, ScheduleFile> next = new TreeMap<>(scheduleFiles);
+        if (candidate == null) {
+            next.remove(p);
+        } else {
+            next.put(p, candidate);
+        }
+        List<Problem> cross = crossCheck(routeFiles, next);
+        if (!cross.isEmpty()) {
+            return record(ReloadOutcome.refused(name, cross));
+        }
+        ScheduleFile old = scheduleFiles.get(p);
+        List<Schedule> remove = old == null ? List.of() : old.schedules();
+        List<Schedule> add = candidate == null ? List.of() : candidate.schedules();
+        try {
+            scheduler.apply(remove, add);
+        } catch (Exception e) {
+            try {
+                scheduler.apply(add, remove);
+            } catch (Exception rollback) {
+                LOG.error("Could not restore the previous schedules of {}", name, rollback);
+            }
+            return record(ReloadOutcome.refused(name, List.of(SourceText.problem(name, e))));
+        }
+        if (candidate == null) {
+            scheduleFiles.remove(p);
+        } else {
+            scheduleFiles.put(p, candidate);
+        }
+        LOG.info("Loaded {}: schedules for {}", name, add.stream().map(Schedule::job).toList());
+        return record(ReloadOutcome.applied(name));
+    }
+
+    private ReloadOutcome record(ReloadOutcome outcome) {
+        lastOutcome = outcome;
+        if ("refused".equals(outcome.status())) {
+            outcome.problems().forEach(problem -> LOG.error("Refused {}: {}", outcome.file(), problem));
+        }
+        return outcome;
+    }
+
+    public ReloadOutcome lastOutcome() {
+        return lastOutcome;
+    }
+
+    /** Job id → the file that defines it, for every job route in force. */
+    public synchronized Map<String, String> jobs() {
+        Map<String, String> jobs = new TreeMap<>();
+        routeFiles.values().forEach(f -> f.routes().stream().filter(RouteFile::isJob)
+                .forEach(r -> jobs.put(r.getRouteId(), f.name())));
+        return jobs;
+    }
+
+    public synchronized Optional<Schedule> scheduleOf(String job) {
+        return scheduleFiles.values().stream().flatMap(f -> f.schedules().stream())
+                .filter(s -> s.job().equals(job)).findFirst();
+    }
+
+    public synchronized List<Schedule> schedules() {
+        return scheduleFiles.values().stream().flatMap(f -> f.schedules().stream()).toList();
+    }
+
+    static String display(Path base, Path file) {
+        return base.relativize(file.toAbsolutePath().normalize()).toString().replace('\\', '/');
+    }
+
+    static List<Path> files(Path dir, String suffix) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(f -> f.getFileName().toString().endsWith(suffix)).map(f -> f.toAbsolutePath().normalize())
+                    .sorted().toList();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list " + dir, e);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package com.runbook.engine.run;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.support.DefaultExchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Predicate;
+
+/**
+ * Runs a job (the route {@code direct:<job>}) and records the run in {@code job_run}. A job that throws is recorded
+ * as failed; the exception never leaves this class, so a failing route never takes the engine down.
+ */
+public class JobRunner {
+    public static final String HEADER_RUN_ID = "RunbookRunId";
+    public static final String HEADER_TRIGGER = "RunbookTrigger";
+    private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+
+    private final CamelContext context;
+    private final RunStore runs;
+    private final String node;
+    private final Predicate<String> isJob;
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
+    private final ExecutorService manualRuns = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "runbook-manual-run");
+        t.setDaemon(true);
+        return t;
+    });
+    private ProducerTemplate producer;
+
+    public JobRunner(CamelContext context, RunStore runs, String node, Predicate<String> isJob) {
+        this.context = context;
+        this.runs = runs;
+        this.node = node;
+        this.isJob = isJob;
+    }
+
+    public boolean isJob(String job) {
+        return isJob.test(job);
+    }
+
+    /** Starts a run in the background and returns its id at once. */
+    public long submit(String job, String trigger, Map<String, Object> parameters) {
+        long id = runs.start(job, trigger, node, "running", null);
+        manualRuns.submit(() -> execute(id, job, trigger, parameters));
+        return id;
+    }
+
+    /**
+     * Runs a job in the calling thread. With {@code skipIfRunning}, a run of the same job still going on this node
+     * makes this fire a {@code skipped} row instead.
+     */
+    public long runNow(String job, String trigger, boolean skipIfRunning) {
+        if (skipIfRunning && running.contains(job)) {
+            long id = runs.start(job, trigger, node, "skipped", "previous run still running (overlap: skip)");
+            LOG.warn("Skipped {}: previous run still running", job);
+            return id;
+        }
+        long id = runs.start(job, trigger, node, "running", null);
+        execute(id, job, trigger, Map.of());
+        return id;
+    }
+
+    private void execute(long id, String job, String trigger, Map<String, Object> parameters) {
+        running.add(job);
+        MDC.put("runId", Long.toString(id));
+        MDC.put("job", job);
+        try {
+            Exchange exchange = new DefaultExchange(context);
+            exchange.getMessage().setHeaders(new java.util.HashMap<>(parameters));
+            exchange.getMessage().setHeader(HEADER_RUN_ID, id);
+            exchange.getMessage().setHeader(HEADER_TRIGGER, trigger);
+            LOG.info("Run {} of {} started ({})", id, job, trigger);
+            Exchange result = producer().send("direct:" + job, exchange);
+            Exception error = result.getException();
+            if (error == null) {
+                runs.finish(id, "succeeded", null);
+                LOG.info("Run {} of {} succeeded", id, job);
+            } else {
+                runs.finish(id, "failed", describe(error));
+                LOG.warn("Run {} of {} failed: {}", id, job, describe(error));
+            }
+        } catch (RuntimeException e) {
+            runs.finish(id, "failed", describe(e));
+            LOG.warn("Run {} of {} failed: {}", id, job, describe(e));
+        } finally {
+            running.remove(job);
+            MDC.remove("runId");
+            MDC.remove("job");
+        }
+    }
+
+    static String describe(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return e.getClass().getSimpleName() + ": " + message;
+    }
+
+    private synchronized ProducerTemplate producer() {
+        if (producer == null) {
+            producer = context.createProducerTemplate();
+        }
+        return producer;
+    }
+
+    public void shutdown() {
+        manualRuns.shutdownNow();
+    }
+}

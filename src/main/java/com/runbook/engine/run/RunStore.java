@@ -1,0 +1,104 @@
+package com.runbook.engine.run;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+
+import javax.sql.DataSource;
+import java.sql.PreparedStatement;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Reads and writes {@code job_run}. */
+public class RunStore {
+    static final int MAX_ERROR = 4000;
+    private static final String COLUMNS =
+            "id, job, run_trigger, node, started_at, finished_at, status, error, attempt";
+
+    private final JdbcTemplate jdbc;
+
+    public RunStore(DataSource dataSource) {
+        this.jdbc = new JdbcTemplate(dataSource);
+    }
+
+    public long start(String job, String trigger, String node, String status, String error) {
+        GeneratedKeyHolder keys = new GeneratedKeyHolder();
+        OffsetDateTime now = now();
+        jdbc.update(con -> {
+            PreparedStatement ps = con.prepareStatement(
+                    "insert into job_run (job, run_trigger, node, started_at, finished_at, status, error)"
+                            + " values (?, ?, ?, ?, ?, ?, ?)", new String[] {"id"});
+            ps.setString(1, job);
+            ps.setString(2, trigger);
+            ps.setString(3, node);
+            ps.setObject(4, now);
+            ps.setObject(5, "running".equals(status) ? null : now);
+            ps.setString(6, status);
+            ps.setString(7, truncate(error));
+            return ps;
+        }, keys);
+        return keys.getKey().longValue();
+    }
+
+    public void finish(long id, String status, String error) {
+        jdbc.update("update job_run set status = ?, error = ?, finished_at = ? where id = ?",
+                status, truncate(error), now(), id);
+    }
+
+    public Optional<Map<String, Object>> find(long id) {
+        return jdbc.query("select " + COLUMNS + " from job_run where id = ?", RunStore::row, id)
+                .stream().findFirst();
+    }
+
+    public List<Map<String, Object>> list(String job, int limit) {
+        if (job == null || job.isBlank()) {
+            return jdbc.query("select " + COLUMNS + " from job_run order by id desc fetch first ? rows only",
+                    RunStore::row, limit);
+        }
+        return jdbc.query("select " + COLUMNS + " from job_run where job = ? order by id desc fetch first ? rows only",
+                RunStore::row, job, limit);
+    }
+
+    /** The status of the newest run of each job. */
+    public Map<String, String> lastStatusByJob() {
+        Map<String, String> result = new LinkedHashMap<>();
+        jdbc.query("select r.job, r.status from job_run r join (select job, max(id) as id from job_run group by job) m"
+                + " on r.id = m.id", rs -> {
+                    result.put(rs.getString(1), rs.getString(2));
+                });
+        return result;
+    }
+
+    private static Map<String, Object> row(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", rs.getLong("id"));
+        row.put("job", rs.getString("job"));
+        row.put("trigger", rs.getString("run_trigger"));
+        row.put("node", rs.getString("node"));
+        OffsetDateTime started = rs.getObject("started_at", OffsetDateTime.class);
+        OffsetDateTime finished = rs.getObject("finished_at", OffsetDateTime.class);
+        row.put("startedAt", iso(started));
+        row.put("finishedAt", iso(finished));
+        row.put("durationMs", started != null && finished != null
+                ? java.time.Duration.between(started, finished).toMillis() : null);
+        row.put("status", rs.getString("status"));
+        row.put("error", rs.getString("error"));
+        row.put("attempt", rs.getInt("attempt"));
+        return row;
+    }
+
+    static String iso(OffsetDateTime t) {
+        return t == null ? null : t.withOffsetSameInstant(ZoneOffset.UTC).toString();
+    }
+
+    private static OffsetDateTime now() {
+        return OffsetDateTime.now(ZoneOffset.UTC);
+    }
+
+    private static String truncate(String s) {
+        return s == null || s.length() <= MAX_ERROR ? s : s.substring(0, MAX_ERROR);
+    }
+}

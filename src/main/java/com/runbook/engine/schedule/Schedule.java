@@ -1,0 +1,44 @@
+package com.runbook.engine.schedule;
+
+import org.quartz.CronExpression;
+
+import java.text.ParseException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.Date;
+import java.util.TimeZone;
+
+/**
+ * When one job runs. Exactly one of {@code cron} (Quartz syntax, seconds first) and {@code every} is set.
+ *
+ * @param misfire  {@code fire-once-now} or {@code skip}: what to do with a fire missed while the engine was down
+ * @param overlap  {@code skip} or {@code queue}: what to do when the previous run is still going
+ * @param timeout  a run longer than this is marked failed (null: no limit)
+ * @param window   maintenance window opened at each fire and lasting this long (null: none)
+ */
+public record Schedule(String job, String cron, Duration every, ZoneId zone, boolean enabled, String misfire,
+                       String overlap, Duration timeout, Duration window, String file, int line) {
+
+    /** The next fire strictly after {@code after}, computed from the definition (not from a running scheduler). */
+    public Instant nextFireAfter(Instant after) {
+        if (!enabled) {
+            return null;
+        }
+        if (every != null) {
+            return null;
+        }
+        try {
+            CronExpression expression = new CronExpression(cron);
+            expression.setTimeZone(TimeZone.getTimeZone(zone));
+            Date next = expression.getNextValidTimeAfter(Date.from(after));
+            return next == null ? null : next.toInstant();
+        } catch (ParseException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String describe() {
+        return cron != null ? cron : "every " + every.toMillis() + "ms";
+    }
+}

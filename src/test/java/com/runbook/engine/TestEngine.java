@@ -1,0 +1,105 @@
+package com.runbook.engine;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Starts a real engine for a test: a free port, a temporary data folder, and the engine database on H2 or, when
+ * the system property {@code runbook.test.postgres} holds a JDBC URL, on that PostgreSQL in a schema of its own.
+ */
+public final class TestEngine {
+    public static final String TOKEN = "test-token-0123456789";
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+    private TestEngine() {
+    }
+
+    public static Engine start(Path base, Path dataDir, Map<String, String> extra) throws Exception {
+        Map<String, String> props = new HashMap<>(databaseProperties());
+        props.put("camel.server.port", Integer.toString(freePort()));
+        props.put("camel.server.host", "127.0.0.1");
+        props.put("runbook.data-dir", dataDir.toString());
+        props.put("runbook.api.token", TOKEN);
+        props.put("runbook.node", "test-node");
+        props.putAll(extra);
+        if (!props.containsKey("runbook.db.url")) {
+            props.put("runbook.db.url", "jdbc:h2:file:" + dataDir.resolve("runbook") + ";DB_CLOSE_ON_EXIT=FALSE");
+        }
+        return Engine.start(base, props);
+    }
+
+    /** The engine database settings for this test run: empty for H2, a fresh schema when PostgreSQL is configured. */
+    public static Map<String, String> databaseProperties() throws Exception {
+        String pg = System.getProperty("runbook.test.postgres", System.getenv().getOrDefault("RUNBOOK_TEST_POSTGRES", ""));
+        if (pg.isBlank()) {
+            return Map.of();
+        }
+        String schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (Connection c = DriverManager.getConnection(pg, "rb", "rb"); Statement s = c.createStatement()) {
+            s.execute("create schema " + schema);
+        }
+        return Map.of("runbook.db.url", pg + (pg.contains("?") ? "&" : "?") + "currentSchema=" + schema,
+                "runbook.db.user", "rb", "runbook.db.password", "rb");
+    }
+
+    public static boolean onPostgres() {
+        return !System.getProperty("runbook.test.postgres", System.getenv().getOrDefault("RUNBOOK_TEST_POSTGRES", "")).isBlank();
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    public static String base(Engine engine) {
+        return "http://127.0.0.1:" + engine.property("camel.server.port", "8080");
+    }
+
+    public static HttpResponse<String> get(Engine engine, String path) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create(base(engine) + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    public static HttpResponse<String> post(Engine engine, String path, String token, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base(engine) + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Copies the shipped routes/ and schedules/ into {@code target}, so a test may edit them. */
+    public static Path copyShippedRunbooks(Path target) throws IOException {
+        for (String dir : new String[] {"routes", "schedules"}) {
+            Path from = Path.of(dir).toAbsolutePath();
+            try (Stream<Path> files = Files.walk(from)) {
+                for (Path f : files.sorted(Comparator.naturalOrder()).toList()) {
+                    Path to = target.resolve(dir).resolve(from.relativize(f).toString());
+                    if (Files.isDirectory(f)) {
+                        Files.createDirectories(to);
+                    } else {
+                        Files.copy(f, to);
+                    }
+                }
+            }
+        }
+        return target;
+    }
+}
