@@ -29,6 +29,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.Comparator;
+import com.runbook.engine.incident.IncidentRaiser;
+import com.runbook.engine.notify.Notifier;
 
 /**
  * The running engine: Camel Main with the HTTP API, the engine database, the runbooks from {@code routes/} and
@@ -46,6 +50,7 @@ public final class Engine implements AutoCloseable {
     private ScheduleManager scheduler;
     private Runbooks runbooks;
     private FileWatcher watcher;
+    private List<EngineModule> modules = List.of();
     private String apiToken;
     private volatile boolean ready;
 
@@ -77,6 +82,11 @@ public final class Engine implements AutoCloseable {
         runner = new JobRunner(context, runs, nodeName(), job -> runbooks.jobs().containsKey(job));
         scheduler = new ScheduleManager(context, runner);
         runbooks = new Runbooks(base, context, scheduler);
+        modules = ServiceLoader.load(EngineModule.class).stream().map(ServiceLoader.Provider::get)
+                .sorted(Comparator.comparingInt(EngineModule::order)).toList();
+        for (EngineModule module : modules) {
+            module.start(this);
+        }
         List<ReloadOutcome> refused = runbooks.loadAll();
         watcher = new FileWatcher(runbooks);
         ready = true;
@@ -182,6 +192,25 @@ public final class Engine implements AutoCloseable {
         return dataSource;
     }
 
+    /** The incident service bound by the incident module (null until one is installed). */
+    public IncidentRaiser incidents() {
+        return context.getRegistry().lookupByNameAndType("incidents", IncidentRaiser.class);
+    }
+
+    /** The outbox bound by the notify module (null until one is installed). */
+    public Notifier notifier() {
+        return context.getRegistry().lookupByNameAndType("notifier", Notifier.class);
+    }
+
+    public Path base() {
+        return base;
+    }
+
+    /** The data folder (default ./data). */
+    public Path dataDir() {
+        return Path.of(property("runbook.data-dir", "./data")).toAbsolutePath().normalize();
+    }
+
     public String apiToken() {
         return apiToken;
     }
@@ -198,6 +227,13 @@ public final class Engine implements AutoCloseable {
         }
         if (runner != null) {
             runner.shutdown();
+        }
+        for (int i = modules.size() - 1; i >= 0; i--) {
+            try {
+                modules.get(i).stop();
+            } catch (Exception e) {
+                LOG.warn("Module {} did not stop cleanly", modules.get(i).getClass().getSimpleName(), e);
+            }
         }
         main.stop();
         if (dataSource != null) {

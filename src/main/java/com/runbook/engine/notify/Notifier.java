@@ -1,0 +1,19 @@
+package com.runbook.engine.notify;
+
+import java.util.Map;
+
+/**
+ * Queues a message for durable, retried delivery (the outbox). Bound in the Camel registry as {@code notifier}.
+ * Channels: {@code email}, {@code telegram}, {@code pubsub:<topic>}.
+ */
+public interface Notifier {
+    /**
+     * Queues one message. A second call with the same {@code idempotencyKey} queues nothing and returns the
+     * first message's id, so a retried job never sends twice.
+     *
+     * @param recipient an email address, a Telegram chat id, or null for the channel's configured default
+     * @param headers   extra channel headers (e.g. email attachments are not here: use {@code attachments})
+     */
+    long enqueue(String channel, String recipient, String subject, String body, String idempotencyKey,
+                 Map<String, String> headers);
+}
