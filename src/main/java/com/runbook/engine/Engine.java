@@ -60,12 +60,20 @@ public final class Engine implements AutoCloseable {
 
     /** Starts an engine on the runbooks under {@code base}; {@code overrides} win over every other setting. */
     public static Engine start(Path base, Map<String, String> overrides) throws Exception {
+        return start(base, overrides, Map.of());
+    }
+
+    /**
+     * Like {@link #start(Path, Map)}, binding {@code beans} into the registry after the modules started (so they
+     * replace a module's bean of the same name) and before the runbooks load. Tests use it.
+     */
+    public static Engine start(Path base, Map<String, String> overrides, Map<String, Object> beans) throws Exception {
         Engine engine = new Engine(base);
-        engine.doStart(overrides);
+        engine.doStart(overrides, beans);
         return engine;
     }
 
-    private void doStart(Map<String, String> overrides) throws Exception {
+    private void doStart(Map<String, String> overrides, Map<String, Object> beans) throws Exception {
         long t0 = System.nanoTime();
         overrides.forEach(main::addOverrideProperty);
         main.configure().addRoutesBuilder(new ApiRoutes(this));
@@ -78,6 +86,7 @@ public final class Engine implements AutoCloseable {
                 property("runbook.db.user", "sa"), property("runbook.db.password", ""),
                 Integer.parseInt(property("runbook.db.pool-size", "10")));
         context.getRegistry().bind("dataSource", dataSource);
+        context.getRegistry().bind("engine", this);
         runs = new RunStore(dataSource);
         runner = new JobRunner(context, runs, nodeName(), job -> runbooks.jobs().containsKey(job));
         scheduler = new ScheduleManager(context, runner);
@@ -87,6 +96,7 @@ public final class Engine implements AutoCloseable {
         for (EngineModule module : modules) {
             module.start(this);
         }
+        beans.forEach(context.getRegistry()::bind);
         List<ReloadOutcome> refused = runbooks.loadAll();
         watcher = new FileWatcher(runbooks);
         ready = true;

@@ -29,6 +29,11 @@ public final class TestEngine {
     }
 
     public static Engine start(Path base, Path dataDir, Map<String, String> extra) throws Exception {
+        return start(base, dataDir, extra, Map.of());
+    }
+
+    /** Starts an engine with extra properties and beans bound before the runbooks load. */
+    public static Engine start(Path base, Path dataDir, Map<String, String> extra, Map<String, Object> beans) throws Exception {
         Map<String, String> props = new HashMap<>(databaseProperties());
         props.put("camel.server.port", Integer.toString(freePort()));
         props.put("camel.server.host", "127.0.0.1");
@@ -39,7 +44,7 @@ public final class TestEngine {
         if (!props.containsKey("runbook.db.url")) {
             props.put("runbook.db.url", "jdbc:h2:file:" + dataDir.resolve("runbook") + ";DB_CLOSE_ON_EXIT=FALSE");
         }
-        return Engine.start(base, props);
+        return Engine.start(base, props, beans);
     }
 
     /** The engine database settings for this test run: empty for H2, a fresh schema when PostgreSQL is configured. */

@@ -8,7 +8,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -34,7 +36,28 @@ public class JobRunner {
         t.setDaemon(true);
         return t;
     });
+    private final List<RunListener> listeners = new CopyOnWriteArrayList<>();
     private ProducerTemplate producer;
+
+    /** Told about every run that ends (metrics, notifications, ...). */
+    public interface RunListener {
+        void finished(String job, String trigger, long runId, String status, long durationMs, String error);
+    }
+
+    public void addListener(RunListener listener) {
+        listeners.add(listener);
+    }
+
+    private void tell(String job, String trigger, long runId, String status, long startNanos, String error) {
+        long ms = (System.nanoTime() - startNanos) / 1_000_000;
+        for (RunListener l : listeners) {
+            try {
+                l.finished(job, trigger, runId, status, ms, error);
+            } catch (RuntimeException e) {
+                LOG.warn("Run listener failed", e);
+            }
+        }
+    }
 
     public JobRunner(CamelContext context, RunStore runs, String node, Predicate<String> isJob) {
         this.context = context;
@@ -62,6 +85,7 @@ public class JobRunner {
         if (skipIfRunning && running.contains(job)) {
             long id = runs.start(job, trigger, node, "skipped", "previous run still running (overlap: skip)");
             LOG.warn("Skipped {}: previous run still running", job);
+            tell(job, trigger, id, "skipped", System.nanoTime(), "previous run still running (overlap: skip)");
             return id;
         }
         long id = runs.start(job, trigger, node, "running", null);
@@ -71,6 +95,9 @@ public class JobRunner {
 
     private void execute(long id, String job, String trigger, Map<String, Object> parameters) {
         running.add(job);
+        long t0 = System.nanoTime();
+        String status = "failed";
+        String errorText = null;
         MDC.put("runId", Long.toString(id));
         MDC.put("job", job);
         try {
@@ -82,17 +109,21 @@ public class JobRunner {
             Exchange result = producer().send("direct:" + job, exchange);
             Exception error = result.getException();
             if (error == null) {
-                runs.finish(id, "succeeded", null);
+                status = "succeeded";
+                runs.finish(id, status, null);
                 LOG.info("Run {} of {} succeeded", id, job);
             } else {
-                runs.finish(id, "failed", describe(error));
-                LOG.warn("Run {} of {} failed: {}", id, job, describe(error));
+                errorText = describe(error);
+                runs.finish(id, "failed", errorText);
+                LOG.warn("Run {} of {} failed: {}", id, job, errorText);
             }
         } catch (RuntimeException e) {
-            runs.finish(id, "failed", describe(e));
-            LOG.warn("Run {} of {} failed: {}", id, job, describe(e));
+            errorText = describe(e);
+            runs.finish(id, "failed", errorText);
+            LOG.warn("Run {} of {} failed: {}", id, job, errorText);
         } finally {
             running.remove(job);
+            tell(job, trigger, id, status, t0, errorText);
             MDC.remove("runId");
             MDC.remove("job");
         }
