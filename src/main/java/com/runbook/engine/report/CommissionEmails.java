@@ -1,0 +1,120 @@
+package com.runbook.engine.report;
+
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.math.BigDecimal;
+import java.time.Month;
+import java.time.format.TextStyle;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The weekly-commission-emails job's steps. The route renders every email first (a template error fails the run
+ * before anything is queued or marked), then per row queues the email with the idempotency key
+ * {@code commission/<follower>/<year>/<month>} and only then marks the row sent: a crash between the two leaves the
+ * row unsent, the next run queues it again, and the outbox drops the second copy by its key.
+ */
+public final class CommissionEmails {
+    private static final Logger LOG = LoggerFactory.getLogger(CommissionEmails.class);
+    private final Reports reports;
+
+    CommissionEmails(Reports reports) {
+        this.reports = reports;
+    }
+
+    /** One payable, unsent commission row and its follower; {@code text} once rendered. */
+    public record Email(long followerId, int year, int month, BigDecimal amount, String name, String address, String text) {
+        public String key() {
+            return "commission/" + followerId + "/" + year + "/" + month;
+        }
+
+        public String period() {
+            return Month.of(month).getDisplayName(TextStyle.FULL, Locale.ENGLISH) + " " + year;
+        }
+
+        /** What the template sees as {@code body}: name, period, amount (plain, 2 decimals), currency, ids. */
+        public Map<String, Object> model() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("followerId", followerId);
+            m.put("name", name);
+            m.put("period", period());
+            m.put("year", year);
+            m.put("month", month);
+            m.put("amount", PnlCalculator.cents(amount).toPlainString());
+            m.put("currency", "USD");
+            return m;
+        }
+    }
+
+    /** The rows split into emails to send and rows skipped (with the reason), as the route needs them. */
+    public record Batch(List<Email> emails, List<String> skipped) {
+    }
+
+    /** Checks every row's address: a missing or invalid one is skipped and reported, the others go. */
+    public Batch prepare(List<Map<String, Object>> rows) {
+        List<Email> emails = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        for (Map<String, Object> r : rows) {
+            Email e = new Email(((Number) r.get("follower_id")).longValue(), ((Number) r.get("year")).intValue(),
+                    ((Number) r.get("month")).intValue(), DailyPnl.decimal(r.get("commission_amount")),
+                    (String) r.get("name"), (String) r.get("email"), null);
+            String problem = addressProblem(e.address());
+            if (problem == null) {
+                emails.add(e);
+            } else {
+                skipped.add(e.key() + ": " + problem);
+            }
+        }
+        return new Batch(emails, skipped);
+    }
+
+    /** Null when {@code address} is a usable email address, else why not. */
+    static String addressProblem(String address) {
+        if (address == null || address.isBlank()) {
+            return "follower has no email address";
+        }
+        try {
+            InternetAddress parsed = new InternetAddress(address.trim(), true);
+            parsed.validate();
+            if (!parsed.getAddress().contains("@")) {
+                return "invalid email address '" + address + "'";
+            }
+            return null;
+        } catch (AddressException e) {
+            return "invalid email address '" + address + "'";
+        }
+    }
+
+    /** The email with the text the template rendered. */
+    public Email rendered(Email email, String text) {
+        return new Email(email.followerId(), email.year(), email.month(), email.amount(), email.name(), email.address(), text);
+    }
+
+    /** Queues one email through the outbox; its key makes a second queueing of the same row a no-op. */
+    public Email enqueue(Email email) {
+        reports.notifier().enqueue("email", email.address().trim(), "Your commission statement for " + email.period(),
+                email.text(), email.key(), Map.of("Content-Type", "text/plain; charset=UTF-8"));
+        return email;
+    }
+
+    /** Logs the run's outcome and mails the skipped rows to ops; returns the outcome line. */
+    public String report(List<Email> sent, List<String> skipped, Object runId) {
+        String outcome = "weekly-commission-emails: " + sent.size() + " queued, " + skipped.size() + " skipped";
+        LOG.info(outcome);
+        if (!skipped.isEmpty()) {
+            skipped.forEach(s -> LOG.warn("weekly-commission-emails skipped {}", s));
+            String text = outcome + "\nSkipped rows (left unsent; fix the follower's email and they go next run):\n  "
+                    + String.join("\n  ", skipped) + "\n";
+            reports.notifier().enqueue("email", reports.recipient("runbook.reports.email-to"),
+                    "Commission emails: " + skipped.size() + " row(s) skipped", text,
+                    "commission-skipped/" + Reports.digest(text), Map.of());
+        }
+        return outcome;
+    }
+}

@@ -1,0 +1,75 @@
+package com.runbook.engine.report;
+
+import com.runbook.engine.Engine;
+import com.runbook.engine.EngineModule;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.LocalTime;
+import java.time.ZoneId;
+
+/**
+ * Opens the trading database (bean {@code trading}), applies its migrations from {@code db/trading} with a history
+ * table of its own, seeds the demo data when asked, and binds the report beans the routes call:
+ * {@code tradingCalendar}, {@code dailyPnl}, {@code commissionEmails}, {@code monthlyReport}.
+ */
+public final class ReportModule implements EngineModule {
+    private static final Logger LOG = LoggerFactory.getLogger(ReportModule.class);
+    private HikariDataSource trading;
+
+    @Override
+    public int order() {
+        return 300;
+    }
+
+    @Override
+    public void start(Engine engine) throws Exception {
+        String url = engine.property("runbook.trading.db.url", "");
+        if (url.isBlank()) {
+            url = "jdbc:h2:file:" + engine.dataDir().resolve("trading") + ";NON_KEYWORDS=YEAR,MONTH;DB_CLOSE_ON_EXIT=FALSE";
+        }
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setUsername(engine.property("runbook.trading.db.user", "sa"));
+        config.setPassword(engine.property("runbook.trading.db.password", ""));
+        config.setMaximumPoolSize(Integer.parseInt(engine.property("runbook.trading.db.pool-size", "4")));
+        config.setPoolName("trading");
+        trading = new HikariDataSource(config);
+        if (Boolean.parseBoolean(engine.property("runbook.trading.migrate", "true"))) {
+            Flyway.configure().dataSource(trading).locations("classpath:db/trading")
+                    .table("flyway_trading_history").load().migrate();
+        }
+        TradingCalendar calendar = new TradingCalendar(ZoneId.of(engine.property("runbook.trading.zone", "America/New_York")),
+                LocalTime.parse(engine.property("runbook.trading.close", "16:00")),
+                TradingCalendar.parseHolidays(engine.property("runbook.trading.holidays", "")));
+        String demo = engine.property("runbook.trading.demo", "auto");
+        if ("true".equals(demo) || ("auto".equals(demo) && url.startsWith("jdbc:h2:"))) {
+            int rows = new DemoTradingData(trading, calendar, Clock.systemUTC(), 42).seedIfEmpty();
+            if (rows > 0) {
+                LOG.info("Seeded the demo trading database with {} rows", rows);
+            }
+        }
+        if (engine.property("runbook.reports.templates-dir", "").isBlank()) {
+            engine.context().getPropertiesComponent().addOverrideProperty("runbook.reports.templates-dir",
+                    engine.base().resolve("routes/templates").toString());
+        }
+        Reports reports = new Reports(engine, trading, calendar, Clock.systemUTC());
+        var registry = engine.context().getRegistry();
+        registry.bind("trading", trading);
+        registry.bind("tradingCalendar", calendar);
+        registry.bind("dailyPnl", new DailyPnl(reports));
+        registry.bind("commissionEmails", new CommissionEmails(reports));
+        registry.bind("monthlyReport", new MonthlyReport(reports));
+    }
+
+    @Override
+    public void stop() {
+        if (trading != null) {
+            trading.close();
+        }
+    }
+}
