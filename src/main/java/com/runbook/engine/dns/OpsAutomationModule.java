@@ -1,0 +1,32 @@
+package com.runbook.engine.dns;
+
+import com.runbook.engine.Engine;
+import com.runbook.engine.EngineModule;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The incident automations of issue 7: binds {@code dnsFailover} and adds the DNS endpoints. Settings are read once
+ * at start; a missing or invalid one leaves the beans bound but refusing with every problem listed.
+ */
+public class OpsAutomationModule implements EngineModule {
+    @Override
+    public int order() {
+        return 300;
+    }
+
+    @Override
+    public void start(Engine engine) throws Exception {
+        Function<String, String> property = key -> engine.property(key, null);
+        DnsConfig config = DnsConfig.from(property);
+        List<String> problems = new ArrayList<>();
+        DnsProvider provider = DnsProviders.create(config.provider(), property, problems);
+        DnsFailover failover = new DnsFailover(config.withProblems(problems), provider,
+                new DnsChangeStore(engine.dataSource()), engine::incidents, engine::notifier);
+        engine.context().getRegistry().bind("dnsFailover", failover);
+        engine.context().addRoutes(new DnsApi(
+                () -> engine.context().getRegistry().lookupByNameAndType("dnsFailover", DnsFailover.class), engine::apiToken));
+    }
+}
