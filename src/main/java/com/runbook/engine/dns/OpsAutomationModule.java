@@ -2,16 +2,28 @@ package com.runbook.engine.dns;
 
 import com.runbook.engine.Engine;
 import com.runbook.engine.EngineModule;
+import com.runbook.engine.health.HealthReport;
+import com.runbook.engine.health.Watchdog;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
 /**
- * The incident automations of issue 7: binds {@code dnsFailover} and adds the DNS endpoints. Settings are read once
+ * The incident automations of issue 7: binds {@code dnsFailover}, {@code watchdog},
+ * {@code healthReport} and {@code trading}, and adds their endpoints. Settings are read once
  * at start; a missing or invalid one leaves the beans bound but refusing with every problem listed.
  */
 public class OpsAutomationModule implements EngineModule {
+    private Watchdog watchdog;
+
+    @Override
+    public void stop() {
+        if (watchdog != null) {
+            watchdog.close();
+        }
+    }
+
     @Override
     public int order() {
         return 300;
@@ -26,6 +38,11 @@ public class OpsAutomationModule implements EngineModule {
         DnsFailover failover = new DnsFailover(config.withProblems(problems), provider,
                 new DnsChangeStore(engine.dataSource()), engine::incidents, engine::notifier);
         engine.context().getRegistry().bind("dnsFailover", failover);
+        Watchdog watchdog = Watchdog.fromConfig(property, engine::incidents);
+        this.watchdog = watchdog;
+        engine.context().getRegistry().bind("watchdog", watchdog);
+        engine.context().getRegistry().bind("healthReport", new HealthReport(watchdog, engine::notifier,
+                engine.property("runbook.health.report-to", null)));
         engine.context().addRoutes(new DnsApi(
                 () -> engine.context().getRegistry().lookupByNameAndType("dnsFailover", DnsFailover.class), engine::apiToken));
     }

@@ -1,4 +1,4 @@
-package com.runbook.engine.dns;
+package com.runbook.engine;
 
 import com.sun.net.httpserver.HttpServer;
 
