@@ -4,6 +4,9 @@ import com.runbook.engine.Engine;
 import com.runbook.engine.EngineModule;
 import com.runbook.engine.health.HealthReport;
 import com.runbook.engine.health.Watchdog;
+import com.runbook.engine.schedule.Durations;
+import com.runbook.engine.trading.TradingApi;
+import com.runbook.engine.trading.TradingControl;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +46,12 @@ public class OpsAutomationModule implements EngineModule {
         engine.context().getRegistry().bind("watchdog", watchdog);
         engine.context().getRegistry().bind("healthReport", new HealthReport(watchdog, engine::notifier,
                 engine.property("runbook.health.report-to", null)));
+        engine.context().getRegistry().bind("trading", new TradingControl(engine.property("runbook.trading.stop-url", null),
+                engine.property("runbook.trading.resume-url", null), engine.property("runbook.trading.api-token", null),
+                engine.property("runbook.trading.alert-topic", "system-alerts"),
+                Durations.parse(engine.property("runbook.trading.timeout", "10s")), engine.dataSource(), engine::incidents,
+                engine::notifier));
+        engine.context().addRoutes(new TradingApi(engine::runner, engine::runs, engine::apiToken));
         engine.context().addRoutes(new DnsApi(
                 () -> engine.context().getRegistry().lookupByNameAndType("dnsFailover", DnsFailover.class), engine::apiToken));
     }

@@ -1,4 +1,4 @@
-package com.runbook.engine.dns;
+package com.runbook.engine;
 
 import com.sun.net.httpserver.HttpServer;
 
@@ -11,16 +11,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A local HTTP server playing a provider's REST API: canned answers per "METHOD path", every request recorded. */
-final class RecordingApi implements AutoCloseable {
-    record Request(String method, String pathAndQuery, String authorization, String contentType, String body) {
+public final class RecordingApi implements AutoCloseable {
+    public record Request(String method, String pathAndQuery, String authorization, String contentType, String body) {
     }
 
     private final HttpServer server;
-    final List<Request> requests = new CopyOnWriteArrayList<>();
+    public final List<Request> requests = new CopyOnWriteArrayList<>();
     private final Map<String, String> answers = new ConcurrentHashMap<>();
     private final Map<String, Integer> statuses = new ConcurrentHashMap<>();
 
-    RecordingApi() throws IOException {
+    public RecordingApi() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
             String path = exchange.getRequestURI().getRawPath();
@@ -38,12 +38,12 @@ final class RecordingApi implements AutoCloseable {
         server.start();
     }
 
-    void answer(String methodAndPath, int status, String json) {
+    public void answer(String methodAndPath, int status, String json) {
         answers.put(methodAndPath, json);
         statuses.put(methodAndPath, status);
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
