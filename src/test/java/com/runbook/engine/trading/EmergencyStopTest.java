@@ -94,7 +94,12 @@ class EmergencyStopTest {
             assertThat(i.priority()).isEqualTo("P1");
             assertThat(i.detail()).isEqualTo(published.body() + " by manual: runaway orders");
         });
-        assertThat(controls()).containsExactly(Map.of("ACTION", "halt", "TRIGGERED_BY", "manual", "REASON", "runaway orders", "API_STATUS", 200));
+        assertThat(controls()).singleElement().satisfies(c -> {
+            assertThat(c.get("action")).isEqualTo("halt");
+            assertThat(c.get("triggered_by")).isEqualTo("manual");
+            assertThat(c.get("reason")).isEqualTo("runaway orders");
+            assertThat(((Number) c.get("api_status")).intValue()).isEqualTo(200);
+        });
     }
 
     @Test
@@ -126,7 +131,7 @@ class EmergencyStopTest {
         assertThat(outbox.on("pubsub:system-alerts")).extracting(OpsRecorders.Message::body)
                 .satisfiesExactly(h -> assertThat(h).startsWith("Trading halted at "), r -> assertThat(r).startsWith("Trading resumed at "));
         assertThat(incidents.resolved).singleElement().satisfies(r -> assertThat(r.key()).isEqualTo("TradingHalted"));
-        assertThat(controls()).extracting(m -> m.get("ACTION") + "/" + m.get("TRIGGERED_BY")).containsExactly("halt/alert", "resume/manual");
+        assertThat(controls()).extracting(m -> m.get("action") + "/" + m.get("triggered_by")).containsExactly("halt/alert", "resume/manual");
     }
 
     @Test
