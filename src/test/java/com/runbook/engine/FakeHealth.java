@@ -6,33 +6,38 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A local HTTP server whose paths answer the status a test sets (default 200), counting the requests per path. */
 public final class FakeHealth implements AutoCloseable {
     private final HttpServer server;
+    private final ScheduledExecutorService slow = Executors.newScheduledThreadPool(2);
     private final Map<String, Integer> status = new ConcurrentHashMap<>();
     private final Map<String, Integer> delayMs = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
 
     public FakeHealth() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        server.setExecutor(Executors.newCachedThreadPool());
         server.createContext("/", exchange -> {
             String path = exchange.getRequestURI().getPath();
             hits.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
-            int delay = delayMs.getOrDefault(path, 0);
-            if (delay > 0) {
+            int code = status.getOrDefault(path, 200);
+            // a slow endpoint answers later from another thread; the handler itself never waits
+            slow.schedule(() -> {
                 try {
-                    Thread.sleep(delay); // the server side of a slow endpoint, not a test wait
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    byte[] body = "ok".getBytes();
+                    exchange.sendResponseHeaders(code, body.length);
+                    exchange.getResponseBody().write(body);
+                } catch (IOException e) {
+                    // the client gave up (timed out): that is the point of a slow endpoint
+                } finally {
+                    exchange.close();
                 }
-            }
-            byte[] body = "ok".getBytes();
-            exchange.sendResponseHeaders(status.getOrDefault(path, 200), body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
+            }, delayMs.getOrDefault(path, 0), TimeUnit.MILLISECONDS);
         });
         server.start();
     }
@@ -63,5 +68,6 @@ public final class FakeHealth implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        slow.shutdownNow();
     }
 }

@@ -23,6 +23,8 @@ public class DnsApi extends RouteBuilder {
         Http.endpoint(this, "api-dns-failover", "POST", "/api/runbooks/dns-failover", token, this::failover);
         Http.endpoint(this, "api-dns-rollback", "POST", "/api/runbooks/dns-rollback", token,
                 e -> failover.get().rollback("api"));
+        Http.endpoint(this, "api-dns-changes", "GET", "/api/dns/changes", null,
+                e -> failover.get().history(limit(Http.header(e, "limit"))));
     }
 
     private Object failover(Exchange exchange) {
@@ -43,6 +45,21 @@ public class DnsApi extends RouteBuilder {
             throw new ApiException(400, errors.substring(0, errors.length() - 2));
         }
         return failover.get().failover(target.asText(), dryRun, force, "api");
+    }
+
+    static int limit(String text) {
+        if (text == null || text.isBlank()) {
+            return 50;
+        }
+        try {
+            int limit = Integer.parseInt(text.trim());
+            if (limit >= 1 && limit <= 1000) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ApiException(400, "limit must be a number between 1 and 1000, not '" + text + "'");
     }
 
     private static boolean flag(JsonNode body, String name, StringBuilder errors) {

@@ -110,6 +110,11 @@ public class DnsFailover {
         return apply("failover", t.name(), current, next, triggeredBy, started, precheckMs, result);
     }
 
+    /** The newest rows of {@code dns_change}. */
+    public List<Map<String, Object>> history(int limit) {
+        return store.list(limit);
+    }
+
     /** Puts back the value the last applied change replaced. */
     public synchronized Map<String, Object> rollback(String triggeredBy) {
         requireConfigured();

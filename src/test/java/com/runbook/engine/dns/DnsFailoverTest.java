@@ -129,6 +129,12 @@ class DnsFailoverTest {
         assertThat(json(back).get("rollsBack").asLong()).isEqualTo((Long) row.get("id"));
         assertThat(served()).isEqualTo(PRIMARY);
         assertThat(changes().get(0)).containsEntry("action", "rollback").containsEntry("newValue", PRIMARY);
+        JsonNode history = json(get(engine, "/api/dns/changes?limit=2"));
+        assertThat(history).hasSize(2);
+        assertThat(history.get(0).get("action").asText()).isEqualTo("rollback");
+        assertThat(history.get(1).get("id").asLong()).isEqualTo((Long) row.get("id"));
+        assertThat(json(get(engine, "/api/dns/changes?limit=0")).get("error").asText())
+                .isEqualTo("limit must be a number between 1 and 1000, not '0'");
     }
 
     @Test
