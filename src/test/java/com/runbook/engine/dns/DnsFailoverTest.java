@@ -39,6 +39,7 @@ class DnsFailoverTest {
 
     @TempDir
     static Path dir;
+    String secret = BindServer.newSecret();
     BindServer bind;
     BindServer stale;
     FakeHealth health;
@@ -50,7 +51,6 @@ class DnsFailoverTest {
 
     @BeforeAll
     void start() throws Exception {
-        String secret = BindServer.newSecret();
         bind = BindServer.start(dir.resolve("bind"), "example.test", "app IN A " + PRIMARY + "\n", secret);
         stale = BindServer.start(dir.resolve("stale"), "example.test", "app IN A " + PRIMARY + "\n", null);
         health = new FakeHealth();
@@ -198,6 +198,13 @@ class DnsFailoverTest {
         assertThat(json(nothing).get("error").asText()).isEqualTo("nothing to roll back: no change of app.example.test. A was ever applied");
         assertThat(served()).isEqualTo(PRIMARY);
         assertThat(changes()).isEmpty();
+    }
+
+    @Test
+    void theTsigSecretNeverAppearsInTheLogOrTheApi() throws Exception {
+        post(engine, "/api/runbooks/dns-failover", TOKEN, "{\"target\":\"backup\",\"dryRun\":true}");
+        assertThat(java.nio.file.Files.readString(Path.of("target/test-engine.log"))).contains("Runbook Engine ready").doesNotContain(secret);
+        assertThat(get(engine, "/api/dns/changes").body()).doesNotContain(secret);
     }
 
     @Test
