@@ -1,0 +1,101 @@
+package com.runbook.engine.dns;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+
+import javax.sql.DataSource;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Reads and writes {@code dns_change}. */
+public class DnsChangeStore {
+    private static final String COLUMNS = "id, action, record_name, record_type, provider, target, old_value, new_value,"
+            + " ttl, outcome, triggered_by, detail, started_at, finished_at, precheck_ms, change_ms, verify_ms";
+    private final JdbcTemplate jdbc;
+
+    public DnsChangeStore(DataSource dataSource) {
+        this.jdbc = new JdbcTemplate(dataSource);
+    }
+
+    /** One attempt, as it ended. */
+    public record Change(String action, String name, String type, String provider, String target, String oldValue,
+                         String newValue, long ttl, String outcome, String triggeredBy, String detail, Instant startedAt,
+                         Long precheckMs, Long changeMs, Long verifyMs) {
+    }
+
+    public long insert(Change c) {
+        GeneratedKeyHolder keys = new GeneratedKeyHolder();
+        jdbc.update(con -> {
+            PreparedStatement ps = con.prepareStatement("insert into dns_change (action, record_name, record_type, provider,"
+                    + " target, old_value, new_value, ttl, outcome, triggered_by, detail, started_at, finished_at, precheck_ms,"
+                    + " change_ms, verify_ms) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"id"});
+            ps.setString(1, c.action());
+            ps.setString(2, c.name());
+            ps.setString(3, c.type());
+            ps.setString(4, c.provider());
+            ps.setString(5, c.target());
+            ps.setString(6, c.oldValue());
+            ps.setString(7, c.newValue());
+            ps.setLong(8, c.ttl());
+            ps.setString(9, c.outcome());
+            ps.setString(10, c.triggeredBy());
+            ps.setString(11, c.detail() == null || c.detail().length() <= 4000 ? c.detail() : c.detail().substring(0, 4000));
+            ps.setObject(12, c.startedAt().atOffset(ZoneOffset.UTC));
+            ps.setObject(13, OffsetDateTime.now(ZoneOffset.UTC));
+            setLong(ps, 14, c.precheckMs());
+            setLong(ps, 15, c.changeMs());
+            setLong(ps, 16, c.verifyMs());
+            return ps;
+        }, keys);
+        return keys.getKey().longValue();
+    }
+
+    private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.BIGINT);
+        } else {
+            ps.setLong(i, v);
+        }
+    }
+
+    /** The newest change that was applied to the record (failover or rollback). */
+    public Optional<Map<String, Object>> lastApplied(String name, String type) {
+        return jdbc.query("select " + COLUMNS + " from dns_change where record_name = ? and record_type = ? and outcome = 'applied'"
+                + " order by id desc fetch first 1 rows only", DnsChangeStore::row, name, type).stream().findFirst();
+    }
+
+    public List<Map<String, Object>> list(int limit) {
+        return jdbc.query("select " + COLUMNS + " from dns_change order by id desc fetch first ? rows only", DnsChangeStore::row, limit);
+    }
+
+    private static Map<String, Object> row(ResultSet rs, int n) throws SQLException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", rs.getLong("id"));
+        m.put("action", rs.getString("action"));
+        m.put("record", rs.getString("record_name"));
+        m.put("type", rs.getString("record_type"));
+        m.put("provider", rs.getString("provider"));
+        m.put("target", rs.getString("target"));
+        m.put("oldValue", rs.getString("old_value"));
+        m.put("newValue", rs.getString("new_value"));
+        m.put("ttl", rs.getLong("ttl"));
+        m.put("outcome", rs.getString("outcome"));
+        m.put("triggeredBy", rs.getString("triggered_by"));
+        m.put("detail", rs.getString("detail"));
+        m.put("startedAt", rs.getObject("started_at", OffsetDateTime.class).toInstant().toString());
+        m.put("finishedAt", rs.getObject("finished_at", OffsetDateTime.class).toInstant().toString());
+        m.put("precheckMs", rs.getObject("precheck_ms"));
+        m.put("changeMs", rs.getObject("change_ms"));
+        m.put("verifyMs", rs.getObject("verify_ms"));
+        return m;
+    }
+}

@@ -1,0 +1,317 @@
+package com.runbook.engine.dns;
+
+import com.runbook.engine.health.HealthProbe;
+import com.runbook.engine.incident.IncidentRaiser;
+import com.runbook.engine.notify.Notifier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The failover runbook: check the target is healthy, read the record, change it, verify it at the authoritative
+ * server, record it in {@code dns_change} and notify; on a failed verification put the old value back and open a
+ * P1. Bound as {@code dnsFailover}; routes/dns-failover.camel.yaml and the API call it.
+ */
+public class DnsFailover {
+    private static final Logger LOG = LoggerFactory.getLogger(DnsFailover.class);
+
+    private final DnsConfig config;
+    private final DnsProvider provider;
+    private final DnsChangeStore store;
+    private final Supplier<IncidentRaiser> incidents;
+    private final Supplier<Notifier> notifier;
+
+    public DnsFailover(DnsConfig config, DnsProvider provider, DnsChangeStore store, Supplier<IncidentRaiser> incidents,
+                       Supplier<Notifier> notifier) {
+        this.config = config;
+        this.provider = provider;
+        this.store = store;
+        this.incidents = incidents;
+        this.notifier = notifier;
+    }
+
+    public DnsConfig config() {
+        return config;
+    }
+
+    /**
+     * The job's entry point (routes/dns-failover.camel.yaml): the run's headers as text; no target means
+     * {@code runbook.dns.failover-target}.
+     */
+    public Map<String, Object> run(String target, String dryRun, String force, String trigger) {
+        String t = target == null || target.isBlank() ? config.failoverTarget() : target;
+        return failover(t, flag("dryRun", dryRun), flag("force", force), trigger == null ? "unknown" : trigger);
+    }
+
+    static boolean flag(String name, String value) {
+        if (value == null || value.isBlank() || value.equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (value.equalsIgnoreCase("true")) {
+            return true;
+        }
+        throw new DnsException(400, name + " must be true or false, not '" + value + "'");
+    }
+
+    /** Runs the failover to {@code target}; with {@code dryRun} returns the plan and changes nothing. */
+    public synchronized Map<String, Object> failover(String target, boolean dryRun, boolean force, String triggeredBy) {
+        requireConfigured();
+        if (target == null || target.isBlank()) {
+            throw new DnsException(400, "target is required (one of: " + String.join(", ", config.targets().keySet()) + ")");
+        }
+        DnsConfig.Target t = config.targets().get(target.trim());
+        if (t == null) {
+            throw new DnsException(400, "unknown target '" + target + "' (configured: "
+                    + String.join(", ", config.targets().keySet()) + ")");
+        }
+        Instant started = Instant.now();
+        DnsRecord current = readCurrent();
+        DnsRecord next = current.withValue(t.value(), config.ttl());
+        Map<String, Object> result = describe(t.name(), current.value(), next.value());
+        if (current.value().equals(next.value())) {
+            result.put("outcome", "no-op");
+            result.put("message", config.record() + " " + config.type() + " already points at " + next.value() + " (" + t.name() + ")");
+            if (!dryRun) {
+                result.put("changeId", store.insert(change("failover", t.name(), current.value(), next.value(), "no-op",
+                        triggeredBy, (String) result.get("message"), started, null, null, null)));
+            }
+            return result;
+        }
+        Optional<String> cooling = force ? Optional.empty() : coolingDown();
+        long t0 = System.nanoTime();
+        String unhealthy = precheck(t);
+        long precheckMs = millisSince(t0);
+        result.put("health", unhealthy == null ? "passed " + config.healthPasses() + " consecutive checks of " + t.healthUrl() : unhealthy);
+        cooling.ifPresent(c -> result.put("cooldown", c));
+        if (dryRun) {
+            result.put("outcome", "plan");
+            result.put("message", unhealthy != null || cooling.isPresent() ? "would refuse: " + (unhealthy != null ? unhealthy : cooling.get())
+                    : "would change " + config.record() + " " + config.type() + " from " + current.value() + " to "
+                    + next.value() + " (TTL " + config.ttl() + "), then verify at " + verifierName());
+            return result;
+        }
+        if (cooling.isPresent()) {
+            throw new DnsException(409, cooling.get());
+        }
+        if (unhealthy != null) {
+            String message = "refused: target '" + t.name() + "' is unhealthy: " + unhealthy + "; nothing was changed";
+            store.insert(change("failover", t.name(), current.value(), next.value(), "refused", triggeredBy, message,
+                    started, precheckMs, null, null));
+            throw new DnsException(422, message);
+        }
+        return apply("failover", t.name(), current, next, triggeredBy, started, precheckMs, result);
+    }
+
+    /** The newest rows of {@code dns_change}. */
+    public List<Map<String, Object>> history(int limit) {
+        return store.list(limit);
+    }
+
+    /** Puts back the value the last applied change replaced. */
+    public synchronized Map<String, Object> rollback(String triggeredBy) {
+        requireConfigured();
+        Instant started = Instant.now();
+        Map<String, Object> last = store.lastApplied(config.record(), config.type())
+                .orElseThrow(() -> new DnsException(409, "nothing to roll back: no change of " + config.record() + " "
+                        + config.type() + " was ever applied"));
+        String previous = (String) last.get("oldValue");
+        DnsRecord current = readCurrent();
+        DnsRecord next = current.withValue(previous, config.ttl());
+        Map<String, Object> result = describe(null, current.value(), next.value());
+        result.put("rollsBack", last.get("id"));
+        if (current.value().equals(next.value())) {
+            result.put("outcome", "no-op");
+            result.put("message", config.record() + " " + config.type() + " already points at " + previous);
+            result.put("changeId", store.insert(change("rollback", null, current.value(), next.value(), "no-op",
+                    triggeredBy, (String) result.get("message"), started, null, null, null)));
+            return result;
+        }
+        return apply("rollback", null, current, next, triggeredBy, started, null, result);
+    }
+
+    private Map<String, Object> apply(String action, String target, DnsRecord current, DnsRecord next, String triggeredBy,
+                                      Instant started, Long precheckMs, Map<String, Object> result) {
+        long t0 = System.nanoTime();
+        try {
+            provider.replace(current, next);
+        } catch (DnsException e) {
+            store.insert(change(action, target, current.value(), next.value(), "failed", triggeredBy, e.getMessage(),
+                    started, precheckMs, millisSince(t0), null));
+            throw e;
+        }
+        long changeMs = millisSince(t0);
+        long t1 = System.nanoTime();
+        String seen = verify(next);
+        long verifyMs = millisSince(t1);
+        if (seen != null) {
+            String detail = verifierName() + " still answered " + seen + " instead of " + next.value() + " after "
+                    + config.verifyTimeout().toSeconds() + " s; ";
+            try {
+                provider.replace(next, current);
+                detail += "rolled back to " + current.value();
+            } catch (DnsException e) {
+                detail += "the rollback to " + current.value() + " failed too: " + e.getMessage();
+            }
+            long id = store.insert(change(action, target, current.value(), next.value(), "rolled-back", triggeredBy,
+                    detail, started, precheckMs, changeMs, verifyMs));
+            String title = "DNS " + action + " of " + config.record() + " could not be verified";
+            IncidentRaiser raiser = incidents.get();
+            if (raiser != null) {
+                raiser.raise("DnsChangeNotVerified/" + config.record(), "P1", title, detail + " (dns_change " + id + ")",
+                        Map.of("record", config.record(), "job", "dns-" + action, "source", "dns"));
+            } else {
+                LOG.error("No incident service bound: could not page {}: {}", title, detail);
+            }
+            throw new DnsException(502, title + ": " + detail);
+        }
+        String message = config.record() + " " + config.type() + " changed from " + current.value() + " to " + next.value()
+                + (target == null ? "" : " (" + target + ")") + " by " + triggeredBy + ", verified at " + verifierName();
+        long id = store.insert(change(action, target, current.value(), next.value(), "applied", triggeredBy, message,
+                started, precheckMs, changeMs, verifyMs));
+        result.put("outcome", "applied");
+        result.put("message", message);
+        result.put("changeId", id);
+        result.put("precheckMs", precheckMs);
+        result.put("changeMs", changeMs);
+        result.put("verifyMs", verifyMs);
+        result.put("totalMs", Duration.between(started, Instant.now()).toMillis());
+        LOG.info("DNS {} {}: {}", action, id, message);
+        notifyAll("DNS " + action + ": " + config.record() + " -> " + next.value(), message, "dns-change-" + id);
+        return result;
+    }
+
+    private void notifyAll(String subject, String body, String key) {
+        Notifier n = notifier.get();
+        if (n == null) {
+            LOG.warn("No notifier bound: not sending '{}'", subject);
+            return;
+        }
+        for (String channel : config.notifyChannels()) {
+            n.enqueue(channel, null, subject, body, key + "-" + channel, Map.of());
+        }
+    }
+
+    /** Null when the target passed the configured number of consecutive checks; otherwise why not. */
+    private String precheck(DnsConfig.Target t) {
+        for (int pass = 1; pass <= config.healthPasses(); pass++) {
+            HealthProbe.Result r = HealthProbe.check(t.healthUrl(), config.healthTimeout());
+            if (!r.up()) {
+                return t.healthUrl() + " " + r.error() + " (check " + pass + " of " + config.healthPasses() + ")";
+            }
+            if (pass < config.healthPasses()) {
+                pause(config.healthInterval());
+            }
+        }
+        return null;
+    }
+
+    /** Null once the authoritative server answers the new value; otherwise what it still answered at the timeout. */
+    private String verify(DnsRecord next) {
+        long deadline = System.nanoTime() + config.verifyTimeout().toNanos();
+        String seen;
+        while (true) {
+            try {
+                List<String> values = authoritative(next);
+                seen = values.isEmpty() ? "nothing" : String.join(",", values);
+                if (values.equals(List.of(next.value()))) {
+                    return null;
+                }
+            } catch (DnsException e) {
+                seen = e.getMessage();
+            }
+            if (System.nanoTime() > deadline) {
+                return seen;
+            }
+            pause(config.verifyInterval());
+        }
+    }
+
+    private List<String> authoritative(DnsRecord r) {
+        Duration timeout = config.verifyInterval().compareTo(Duration.ofSeconds(2)) > 0 ? config.verifyInterval() : Duration.ofSeconds(2);
+        if (config.verifyServer() != null) {
+            return DnsQuery.values(DnsQuery.parseServer(config.verifyServer()), r.name(), r.type(), timeout);
+        }
+        if (provider instanceof Rfc2136Provider rfc) {
+            return DnsQuery.values(rfc.server(), r.name(), r.type(), timeout);
+        }
+        return provider.read(r.name(), r.type()).map(x -> List.of(x.value())).orElse(List.of());
+    }
+
+    private String verifierName() {
+        if (config.verifyServer() != null) {
+            return config.verifyServer();
+        }
+        if (provider instanceof Rfc2136Provider rfc) {
+            InetSocketAddress s = rfc.server();
+            return DnsQuery.address(s);
+        }
+        return provider.id() + " API";
+    }
+
+    private Optional<String> coolingDown() {
+        return store.lastApplied(config.record(), config.type()).flatMap(last -> {
+            Instant at = Instant.parse((String) last.get("finishedAt"));
+            Duration since = Duration.between(at, Instant.now());
+            if (since.compareTo(config.cooldown()) >= 0) {
+                return Optional.empty();
+            }
+            return Optional.of("refused: " + config.record() + " " + config.type() + " was changed " + since.toSeconds()
+                    + " s ago (dns_change " + last.get("id") + "); the cooldown is " + config.cooldown().toSeconds()
+                    + " s: pass force=true to swap anyway");
+        });
+    }
+
+    private DnsRecord readCurrent() {
+        return provider.read(config.record(), config.type()).orElseThrow(() -> new DnsException(422, config.record() + " "
+                + config.type() + " does not exist at " + provider.id() + ": create it before a failover can swap it"));
+    }
+
+    private Map<String, Object> describe(String target, String from, String to) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("record", config.record());
+        m.put("type", config.type());
+        m.put("provider", provider.id());
+        if (target != null) {
+            m.put("target", target);
+        }
+        m.put("from", from);
+        m.put("to", to);
+        m.put("ttl", config.ttl());
+        return m;
+    }
+
+    private DnsChangeStore.Change change(String action, String target, String oldValue, String newValue, String outcome,
+                                         String triggeredBy, String detail, Instant started, Long precheckMs,
+                                         Long changeMs, Long verifyMs) {
+        return new DnsChangeStore.Change(action, config.record(), config.type(), provider.id(), target, oldValue, newValue,
+                config.ttl(), outcome, triggeredBy == null ? "unknown" : triggeredBy, detail, started, precheckMs,
+                changeMs, verifyMs);
+    }
+
+    private void requireConfigured() {
+        if (!config.problems().isEmpty()) {
+            throw new DnsException(503, "DNS failover is not configured: " + String.join("; ", config.problems()));
+        }
+    }
+
+    private static long millisSince(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DnsException(503, "interrupted");
+        }
+    }
+}

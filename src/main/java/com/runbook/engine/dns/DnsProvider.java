@@ -1,0 +1,15 @@
+package com.runbook.engine.dns;
+
+import java.util.Optional;
+
+/** Where a zone's records are changed: an RFC 2136 server, Cloudflare, Google Cloud DNS. */
+public interface DnsProvider {
+    /** Short name recorded in {@code dns_change}: rfc2136, cloudflare, google. */
+    String id();
+
+    /** The record set (name, type) as the provider holds it now; empty when there is none. */
+    Optional<DnsRecord> read(String name, String type) throws DnsException;
+
+    /** Replaces the record set {@code current} (as {@link #read} returned it) with {@code next}. */
+    void replace(DnsRecord current, DnsRecord next) throws DnsException;
+}

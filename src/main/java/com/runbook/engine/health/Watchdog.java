@@ -1,0 +1,210 @@
+package com.runbook.engine.health;
+
+import com.runbook.engine.incident.IncidentRaiser;
+import com.runbook.engine.schedule.Durations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The health watchdog (routes/health-watchdog.camel.yaml calls {@link #tick()}): probes each configured endpoint when
+ * its interval is due; after {@code failures-before-alert} consecutive failures opens an incident and calls the
+ * endpoint's restart hook; the first success after that resolves the incident. An endpoint that flaps is paged at
+ * most once per {@code runbook.watchdog.repeat-interval}. Bound as {@code watchdog}.
+ */
+public class Watchdog {
+    private static final Logger LOG = LoggerFactory.getLogger(Watchdog.class);
+    private static final HttpClient HOOKS = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** One watched endpoint, from {@code runbook.watchdog.endpoint.<name>.*}. */
+    public record Endpoint(String name, String url, Duration interval, Duration timeout, int failuresBeforeAlert,
+                           String restartHook, String priority) {
+    }
+
+    private static final class State {
+        Instant lastCheck;
+        int failures;
+        boolean open;
+        Instant lastPaged;
+        HealthProbe.Result last;
+    }
+
+    private final List<Endpoint> endpoints;
+    private final Duration repeatInterval;
+    private final List<String> problems;
+    private final Supplier<IncidentRaiser> incidents;
+    private final Map<String, State> states = new LinkedHashMap<>();
+    private final ExecutorService probes = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "watchdog-probe");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public Watchdog(List<Endpoint> endpoints, Duration repeatInterval, List<String> problems, Supplier<IncidentRaiser> incidents) {
+        this.endpoints = List.copyOf(endpoints);
+        this.repeatInterval = repeatInterval;
+        this.problems = List.copyOf(problems);
+        this.incidents = incidents;
+        endpoints.forEach(e -> states.put(e.name(), new State()));
+    }
+
+    /** Reads {@code runbook.watchdog.*}; every problem is collected (the watchdog then refuses to tick). */
+    public static Watchdog fromConfig(Function<String, String> property, Supplier<IncidentRaiser> incidents) {
+        List<String> problems = new ArrayList<>();
+        List<Endpoint> endpoints = new ArrayList<>();
+        String list = property.apply("runbook.watchdog.endpoints");
+        for (String name : Arrays.stream(list == null ? new String[0] : list.split(",")).map(String::trim)
+                .filter(s -> !s.isEmpty()).toList()) {
+            String p = "runbook.watchdog.endpoint." + name + ".";
+            String url = property.apply(p + "url");
+            if (url == null || url.isBlank()) {
+                problems.add(p + "url is not set");
+            }
+            Duration interval = duration(property, p + "interval", "15s", problems);
+            Duration timeout = duration(property, p + "timeout", "5s", problems);
+            int failures = 3;
+            String f = property.apply(p + "failures-before-alert");
+            if (f != null && !f.isBlank()) {
+                try {
+                    failures = Integer.parseInt(f.trim());
+                    if (failures < 1) {
+                        problems.add(p + "failures-before-alert must be at least 1, not " + failures);
+                    }
+                } catch (NumberFormatException e) {
+                    problems.add(p + "failures-before-alert must be a number, not '" + f + "'");
+                }
+            }
+            String hook = property.apply(p + "restart-hook");
+            String priority = property.apply(p + "priority");
+            priority = priority == null || priority.isBlank() ? "P2" : priority.trim();
+            if (!priority.matches("P[1-4]")) {
+                problems.add(p + "priority must be P1, P2, P3 or P4, not '" + priority + "'");
+            }
+            endpoints.add(new Endpoint(name, url, interval, timeout, failures, hook == null || hook.isBlank() ? null : hook.trim(), priority));
+        }
+        return new Watchdog(endpoints, duration(property, "runbook.watchdog.repeat-interval", "1h", problems), problems, incidents);
+    }
+
+    private static Duration duration(Function<String, String> property, String key, String dflt, List<String> problems) {
+        String v = property.apply(key);
+        try {
+            return Durations.parse(v == null || v.isBlank() ? dflt : v);
+        } catch (IllegalArgumentException e) {
+            problems.add(key + ": " + e.getMessage());
+            return Durations.parse(dflt);
+        }
+    }
+
+    public List<Endpoint> endpoints() {
+        return endpoints;
+    }
+
+    /** Checks every endpoint that is due; returns one line per endpoint checked. */
+    public List<String> tick() {
+        return tick(Instant.now());
+    }
+
+    synchronized List<String> tick(Instant now) {
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("the watchdog is misconfigured: " + String.join("; ", problems));
+        }
+        List<Endpoint> due = endpoints.stream().filter(e -> {
+            State s = states.get(e.name());
+            return s.lastCheck == null || !now.isBefore(s.lastCheck.plus(e.interval()));
+        }).toList();
+        List<CompletableFuture<HealthProbe.Result>> results = due.stream()
+                .map(e -> CompletableFuture.supplyAsync(() -> HealthProbe.check(e.url(), e.timeout()), probes)).toList();
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < due.size(); i++) {
+            lines.add(record(due.get(i), results.get(i).join(), now));
+        }
+        return lines;
+    }
+
+    private String record(Endpoint e, HealthProbe.Result r, Instant now) {
+        State s = states.get(e.name());
+        s.lastCheck = now;
+        s.last = r;
+        String key = "EndpointDown/" + e.name();
+        if (r.up()) {
+            int was = s.failures;
+            s.failures = 0;
+            if (s.open) {
+                s.open = false;
+                resolve(key, e.name() + " is healthy again (" + e.url() + " answered " + r.status() + " in " + r.latencyMs() + " ms)");
+                return e.name() + ": recovered";
+            }
+            return e.name() + ": up" + (was > 0 ? " after " + was + " failure(s)" : "");
+        }
+        s.failures++;
+        if (s.failures < e.failuresBeforeAlert() || s.open) {
+            return e.name() + ": down (" + s.failures + " consecutive): " + r.error();
+        }
+        if (s.failures == e.failuresBeforeAlert()) {
+            restart(e);
+        }
+        if (s.lastPaged != null && now.isBefore(s.lastPaged.plus(repeatInterval))) {
+            LOG.warn("{} down again ({}), not paged: last page {} is within the repeat interval", e.name(), r.error(), s.lastPaged);
+            return e.name() + ": down, page suppressed (flapping)";
+        }
+        s.open = true;
+        s.lastPaged = now;
+        String detail = e.url() + " failed " + s.failures + " consecutive checks; last: " + r.error()
+                + (e.restartHook() == null ? "" : "; restart hook called");
+        IncidentRaiser raiser = incidents.get();
+        if (raiser == null) {
+            LOG.error("No incident service bound: {} is down: {}", e.name(), detail);
+        } else {
+            raiser.raise(key, e.priority(), e.name() + " is down", detail, Map.of("endpoint", e.name(), "source", "watchdog"));
+        }
+        return e.name() + ": down, incident opened";
+    }
+
+    private void resolve(String key, String detail) {
+        IncidentRaiser raiser = incidents.get();
+        if (raiser != null) {
+            raiser.resolve(key, detail);
+        }
+        LOG.info("{}", detail);
+    }
+
+    private void restart(Endpoint e) {
+        if (e.restartHook() == null) {
+            return;
+        }
+        try {
+            HttpResponse<Void> r = HOOKS.send(HttpRequest.newBuilder(URI.create(e.restartHook())).timeout(Duration.ofSeconds(10))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+            LOG.warn("Restart hook of {} called: HTTP {}", e.name(), r.statusCode());
+        } catch (Exception ex) {
+            LOG.error("Restart hook of {} failed: {}", e.name(), ex.getMessage());
+        } 
+    }
+
+    /** The last result of every endpoint (null before its first check). */
+    public synchronized Map<String, HealthProbe.Result> lastResults() {
+        Map<String, HealthProbe.Result> m = new LinkedHashMap<>();
+        states.forEach((k, v) -> m.put(k, v.last));
+        return m;
+    }
+
+    public void close() {
+        probes.shutdownNow();
+    }
+}

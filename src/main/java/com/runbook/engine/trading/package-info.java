@@ -1,0 +1,5 @@
+/**
+ * Emergency stop and resume of trading: the call to the trading API, the "Trading halted" broadcast, the P1 page,
+ * the {@code trading_control} record and the {@code /api/runbooks/emergency-stop} and {@code trading-resume} endpoints.
+ */
+package com.runbook.engine.trading;

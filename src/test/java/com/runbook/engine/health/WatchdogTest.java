@@ -1,0 +1,105 @@
+package com.runbook.engine.health;
+
+import com.runbook.engine.FakeHealth;
+import com.runbook.engine.OpsRecorders;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The watchdog's state machine against a local HTTP endpoint, with the clock passed in. */
+class WatchdogTest {
+    FakeHealth server;
+    OpsRecorders.Incidents incidents = new OpsRecorders.Incidents();
+    Watchdog watchdog;
+    Instant t = Instant.parse("2026-01-05T10:00:00Z");
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new FakeHealth();
+        Map<String, String> p = new HashMap<>(Map.of("runbook.watchdog.endpoints", "api",
+                "runbook.watchdog.endpoint.api.url", server.url("/health"),
+                "runbook.watchdog.endpoint.api.timeout", "300ms",
+                "runbook.watchdog.endpoint.api.restart-hook", server.url("/restart"),
+                "runbook.watchdog.repeat-interval", "30m"));
+        watchdog = Watchdog.fromConfig(p::get, () -> incidents);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        watchdog.close();
+    }
+
+    List<String> tick() {
+        t = t.plusSeconds(15);
+        return watchdog.tick(t);
+    }
+
+    @Test
+    void threeConsecutiveFailuresOpenOneIncidentAndCallTheRestartHookRecoveryResolves() {
+        assertThat(tick()).containsExactly("api: up");
+        server.set("/health", 503);
+        assertThat(tick()).containsExactly("api: down (1 consecutive): answered 503");
+        server.delay("/health", 1000);
+        assertThat(tick()).containsExactly("api: down (2 consecutive): timed out after 300 ms");
+        assertThat(incidents.raised).isEmpty();
+        assertThat(tick()).containsExactly("api: down, incident opened");
+        assertThat(tick()).containsExactly("api: down (4 consecutive): timed out after 300 ms");
+        assertThat(incidents.raised).singleElement().satisfies(i -> {
+            assertThat(i.key()).isEqualTo("EndpointDown/api");
+            assertThat(i.priority()).isEqualTo("P2");
+            assertThat(i.title()).isEqualTo("api is down");
+            assertThat(i.detail()).isEqualTo(server.url("/health") + " failed 3 consecutive checks; last: timed out after 300 ms; restart hook called");
+        });
+        assertThat(server.hits("/restart")).isEqualTo(1);
+        server.reset();
+        assertThat(tick()).containsExactly("api: recovered");
+        assertThat(incidents.resolved).singleElement().satisfies(r -> assertThat(r.key()).isEqualTo("EndpointDown/api"));
+    }
+
+    @Test
+    void aFlappingEndpointIsPagedOncePerRepeatInterval() {
+        for (int round = 0; round < 3; round++) {
+            server.set("/health", 500);
+            tick();
+            tick();
+            tick();
+            server.reset();
+            tick();
+        }
+        assertThat(incidents.raised).hasSize(1);
+        assertThat(incidents.resolved).hasSize(1);
+        t = t.plusSeconds(1800);
+        server.set("/health", 500);
+        tick();
+        tick();
+        assertThat(tick()).containsExactly("api: down, incident opened");
+        assertThat(incidents.raised).hasSize(2);
+    }
+
+    @Test
+    void anEndpointIsOnlyProbedWhenItsIntervalIsDue() {
+        watchdog.tick(t);
+        assertThat(watchdog.tick(t.plusSeconds(5))).isEmpty();
+        assertThat(watchdog.tick(t.plusSeconds(15))).containsExactly("api: up");
+        assertThat(server.hits("/health")).isEqualTo(2);
+    }
+
+    @Test
+    void aMisconfiguredWatchdogListsEveryProblem() {
+        Watchdog bad = Watchdog.fromConfig(Map.of("runbook.watchdog.endpoints", "a,b", "runbook.watchdog.endpoint.a.url", "http://x",
+                "runbook.watchdog.endpoint.a.interval", "often", "runbook.watchdog.endpoint.b.failures-before-alert", "0")::get, () -> incidents);
+        assertThatThrownBy(bad::tick).hasMessage("the watchdog is misconfigured: runbook.watchdog.endpoint.a.interval: invalid duration"
+                + " 'often' (use e.g. 500ms, 15s, 5m, 2h, 1d); runbook.watchdog.endpoint.b.url is not set;"
+                + " runbook.watchdog.endpoint.b.failures-before-alert must be at least 1, not 0");
+        bad.close();
+    }
+}
