@@ -46,7 +46,7 @@ public class OpsAutomationModule implements EngineModule {
         engine.context().getRegistry().bind("watchdog", watchdog);
         engine.context().getRegistry().bind("healthReport", new HealthReport(watchdog, engine::notifier,
                 engine.property("runbook.health.report-to", null)));
-        engine.context().getRegistry().bind("trading", new TradingControl(engine.property("runbook.trading.stop-url", null),
+        engine.context().getRegistry().bind("tradingControl", new TradingControl(engine.property("runbook.trading.stop-url", null),
                 engine.property("runbook.trading.resume-url", null), engine.property("runbook.trading.api-token", null),
                 engine.property("runbook.trading.alert-topic", "system-alerts"),
                 Durations.parse(engine.property("runbook.trading.timeout", "10s")), engine.dataSource(), engine::incidents,
