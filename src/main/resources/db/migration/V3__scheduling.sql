@@ -9,7 +9,6 @@ create unique index job_run_job_scheduled_for on job_run (job, scheduled_for);
 create table job_lock (
     job        varchar(200) primary key,
     node       varchar(200) not null,
-    run_id     bigint not null,
     started_at timestamp with time zone not null
 );
 

@@ -25,6 +25,7 @@ import org.quartz.utils.ConnectionProvider;
 import org.quartz.utils.DBConnectionManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import javax.sql.DataSource;
@@ -40,6 +41,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TimeZone;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Turns schedules into Quartz triggers and hands each fire to the {@link JobRunner}. One Quartz scheduler per
@@ -65,6 +67,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
     private final Map<String, Schedule> current = new ConcurrentHashMap<>();
     /** Schedules loaded before {@link #start()}: applied in one batch. */
     private final Map<String, Schedule> pending = new LinkedHashMap<>();
+    private final AtomicLong duplicatesRefused = new AtomicLong();
     private volatile boolean started;
     private volatile Instant startedAt = Instant.now();
 
@@ -234,6 +237,23 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
 
     /** One fire of a trigger, on a Quartz worker thread. */
     void fire(JobExecutionContext context) {
+        try {
+            fireOnce(context);
+        } catch (DataIntegrityViolationException e) {
+            // job_run's unique (job, scheduled_for): this due time was run already, by another node
+            duplicatesRefused.incrementAndGet();
+            LOG.error("Fire of {} due at {} refused: already recorded in job_run. Do several nodes share this database"
+                    + " without runbook.scheduler.clustered=true?", context.getJobDetail().getKey().getName(),
+                    context.getScheduledFireTime().toInstant());
+        }
+    }
+
+    /** Fires refused because their due time was already in job_run: 0 unless nodes share a database unclustered. */
+    public long duplicatesRefused() {
+        return duplicatesRefused.get();
+    }
+
+    private void fireOnce(JobExecutionContext context) {
         String job = context.getJobDetail().getKey().getName();
         Schedule s = current.get(job);
         if (s == null) {
