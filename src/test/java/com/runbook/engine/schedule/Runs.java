@@ -3,6 +3,7 @@ package com.runbook.engine.schedule;
 import com.runbook.engine.Engine;
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import javax.sql.DataSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -19,7 +20,11 @@ final class Runs {
     }
 
     static List<Row> of(Engine engine, String job) {
-        return new JdbcTemplate(engine.dataSource()).query("select id, run_trigger, node, started_at, finished_at,"
+        return of(engine.dataSource(), job);
+    }
+
+    static List<Row> of(DataSource dataSource, String job) {
+        return new JdbcTemplate(dataSource).query("select id, run_trigger, node, started_at, finished_at,"
                 + " status, error, scheduled_for from job_run where job = ? order by id", (rs, n) -> new Row(
                 rs.getLong(1), rs.getString(2), rs.getString(3), instant(rs.getObject(4, OffsetDateTime.class)),
                 instant(rs.getObject(5, OffsetDateTime.class)), rs.getString(6), rs.getString(7),
