@@ -140,6 +140,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
 
     /** Applies the schedules loaded so far and starts firing. Called once, after the runbooks loaded. */
     public synchronized void start() throws SchedulerException {
+        long t0 = System.nanoTime();
         Map<String, String> stored = storedFingerprints();
         Map<JobDetail, Set<? extends Trigger>> changed = new HashMap<>();
         for (Schedule s : pending.values()) {
@@ -153,8 +154,9 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         if (!changed.isEmpty()) {
             scheduler.scheduleJobs(changed, true);
         }
-        LOG.info("Scheduler: {} trigger(s), {} new or changed, {} removed ({} store{}, node {})", pending.size(),
-                changed.size(), stored.size(), persistent ? "jdbc" : "ram", clustered ? ", clustered" : "", runner.node());
+        LOG.info("Scheduler: {} trigger(s), {} new or changed, {} removed ({} store{}, node {}) in {} ms", pending.size(),
+                changed.size(), stored.size(), persistent ? "jdbc" : "ram", clustered ? ", clustered" : "", runner.node(),
+                (System.nanoTime() - t0) / 1_000_000);
         pending.clear();
         locks.releaseOwn();
         startedAt = Instant.now();
