@@ -89,7 +89,7 @@ public final class Engine implements AutoCloseable {
         context.getRegistry().bind("engine", this);
         runs = new RunStore(dataSource);
         runner = new JobRunner(context, runs, nodeName(), job -> runbooks.jobs().containsKey(job));
-        scheduler = new ScheduleManager(context, runner);
+        scheduler = new ScheduleManager(this, dataSource, runner);
         runbooks = new Runbooks(base, context, scheduler);
         modules = ServiceLoader.load(EngineModule.class).stream().map(ServiceLoader.Provider::get)
                 .sorted(Comparator.comparingInt(EngineModule::order)).toList();
@@ -98,6 +98,7 @@ public final class Engine implements AutoCloseable {
         }
         beans.forEach(context.getRegistry()::bind);
         List<ReloadOutcome> refused = runbooks.loadAll();
+        scheduler.start();
         watcher = new FileWatcher(runbooks);
         ready = true;
         for (Map<String, Object> job : jobs()) {
@@ -234,6 +235,9 @@ public final class Engine implements AutoCloseable {
         ready = false;
         if (watcher != null) {
             watcher.close();
+        }
+        if (scheduler != null) {
+            scheduler.shutdown();
         }
         if (runner != null) {
             runner.shutdown();

@@ -8,7 +8,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Set;
@@ -33,6 +39,11 @@ public class JobRunner {
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private final ExecutorService manualRuns = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "runbook-manual-run");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ScheduledExecutorService timeouts = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "runbook-run-timeouts");
         t.setDaemon(true);
         return t;
     });
@@ -64,6 +75,45 @@ public class JobRunner {
         this.runs = runs;
         this.node = node;
         this.isJob = isJob;
+    }
+
+    /** The node name written into every job_run row. */
+    public String node() {
+        return node;
+    }
+
+    /** Whether a run of {@code job} is going on in this engine. */
+    public boolean isRunning(String job) {
+        return running.contains(job);
+    }
+
+    /** Records a scheduled fire that did not run (overlap, misfire) as a {@code skipped} row with the reason. */
+    public long recordSkipped(String job, Instant scheduledFor, String reason) {
+        long id = runs.start(job, "schedule", node, "skipped", reason, scheduledFor);
+        tell(job, "schedule", id, "skipped", System.nanoTime(), reason);
+        return id;
+    }
+
+    /**
+     * Runs a scheduled fire in the calling (scheduler) thread. A run still going after {@code timeout} is marked
+     * failed with {@code timeoutMessage} and {@code onTimeout} is told its id; the route itself is left to end.
+     */
+    public long runScheduled(String job, String trigger, Instant scheduledFor, Duration timeout, String timeoutMessage,
+                             LongConsumer onTimeout) {
+        long id = runs.start(job, trigger, node, "running", null, scheduledFor);
+        ScheduledFuture<?> watchdog = timeout == null ? null : timeouts.schedule(() -> {
+            if (runs.finish(id, "failed", timeoutMessage)) {
+                onTimeout.accept(id);
+            }
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            execute(id, job, trigger, Map.of());
+        } finally {
+            if (watchdog != null) {
+                watchdog.cancel(false);
+            }
+        }
+        return id;
     }
 
     public boolean isJob(String job) {
@@ -143,5 +193,6 @@ public class JobRunner {
 
     public void shutdown() {
         manualRuns.shutdownNow();
+        timeouts.shutdownNow();
     }
 }

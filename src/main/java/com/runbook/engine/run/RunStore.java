@@ -5,6 +5,7 @@ import org.springframework.jdbc.support.GeneratedKeyHolder;
 
 import javax.sql.DataSource;
 import java.sql.PreparedStatement;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
@@ -16,7 +17,7 @@ import java.util.Optional;
 public class RunStore {
     static final int MAX_ERROR = 4000;
     private static final String COLUMNS =
-            "id, job, run_trigger, node, started_at, finished_at, status, error, attempt";
+            "id, job, run_trigger, node, started_at, finished_at, status, error, attempt, scheduled_for";
 
     private final JdbcTemplate jdbc;
 
@@ -25,12 +26,17 @@ public class RunStore {
     }
 
     public long start(String job, String trigger, String node, String status, String error) {
+        return start(job, trigger, node, status, error, null);
+    }
+
+    /** @param scheduledFor the due time of the scheduled fire this row belongs to (null: not scheduled) */
+    public long start(String job, String trigger, String node, String status, String error, Instant scheduledFor) {
         GeneratedKeyHolder keys = new GeneratedKeyHolder();
         OffsetDateTime now = now();
         jdbc.update(con -> {
             PreparedStatement ps = con.prepareStatement(
-                    "insert into job_run (job, run_trigger, node, started_at, finished_at, status, error)"
-                            + " values (?, ?, ?, ?, ?, ?, ?)", new String[] {"id"});
+                    "insert into job_run (job, run_trigger, node, started_at, finished_at, status, error, scheduled_for)"
+                            + " values (?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"id"});
             ps.setString(1, job);
             ps.setString(2, trigger);
             ps.setString(3, node);
@@ -38,14 +44,16 @@ public class RunStore {
             ps.setObject(5, "running".equals(status) ? null : now);
             ps.setString(6, status);
             ps.setString(7, truncate(error));
+            ps.setObject(8, scheduledFor == null ? null : scheduledFor.atOffset(ZoneOffset.UTC));
             return ps;
         }, keys);
         return keys.getKey().longValue();
     }
 
-    public void finish(long id, String status, String error) {
-        jdbc.update("update job_run set status = ?, error = ?, finished_at = ? where id = ?",
-                status, truncate(error), now(), id);
+    /** Ends a running run; false when it had ended already (e.g. marked failed by its timeout). */
+    public boolean finish(long id, String status, String error) {
+        return jdbc.update("update job_run set status = ?, error = ?, finished_at = ? where id = ? and status = 'running'",
+                status, truncate(error), now(), id) == 1;
     }
 
     public Optional<Map<String, Object>> find(long id) {
@@ -87,6 +95,7 @@ public class RunStore {
         row.put("status", rs.getString("status"));
         row.put("error", rs.getString("error"));
         row.put("attempt", rs.getInt("attempt"));
+        row.put("scheduledFor", iso(rs.getObject("scheduled_for", OffsetDateTime.class)));
         return row;
     }
 

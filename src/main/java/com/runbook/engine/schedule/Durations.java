@@ -30,4 +30,17 @@ public final class Durations {
         }
         return d;
     }
+
+    /** The shortest form {@link #parse} reads back: {@code 30m}, {@code 90s}, {@code 1500ms}. */
+    public static String format(Duration d) {
+        long ms = d.toMillis();
+        long[] units = {86_400_000L, 3_600_000L, 60_000L, 1000L};
+        String[] names = {"d", "h", "m", "s"};
+        for (int i = 0; i < units.length; i++) {
+            if (ms % units[i] == 0) {
+                return ms / units[i] + names[i];
+            }
+        }
+        return ms + "ms";
+    }
 }

@@ -1,91 +1,361 @@
 package com.runbook.engine.schedule;
 
+import com.runbook.engine.Engine;
+import com.runbook.engine.incident.IncidentRaiser;
 import com.runbook.engine.routes.Runbooks;
 import com.runbook.engine.run.JobRunner;
-import org.apache.camel.CamelContext;
-import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.component.quartz.QuartzComponent;
-import org.quartz.CronTrigger;
+import org.quartz.CronScheduleBuilder;
+import org.quartz.DisallowConcurrentExecution;
+import org.quartz.Job;
+import org.quartz.JobBuilder;
+import org.quartz.JobDetail;
+import org.quartz.JobExecutionContext;
+import org.quartz.JobKey;
+import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
-import org.quartz.SimpleTrigger;
+import org.quartz.SimpleScheduleBuilder;
 import org.quartz.Trigger;
+import org.quartz.TriggerBuilder;
 import org.quartz.TriggerKey;
+import org.quartz.impl.SchedulerRepository;
+import org.quartz.impl.StdSchedulerFactory;
+import org.quartz.impl.matchers.GroupMatcher;
+import org.quartz.listeners.TriggerListenerSupport;
+import org.quartz.utils.ConnectionProvider;
+import org.quartz.utils.DBConnectionManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.jdbc.core.JdbcTemplate;
 
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Date;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TimeZone;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Turns schedules into Quartz triggers: one small route per enabled schedule, {@code quartz://runbook/<job>},
- * that hands each fire to the {@link JobRunner}. Disabled schedules get no trigger.
+ * Turns schedules into Quartz triggers and hands each fire to the {@link JobRunner}. One Quartz scheduler per
+ * engine, no Camel route per schedule: a trigger per enabled schedule ({@code runbook/<job>}) whose job calls
+ * {@link #fire} directly. With {@code runbook.scheduler.store=jdbc} (the default) triggers live in the engine
+ * database (Quartz's tables, migration V3), so a fire missed while the engine was down is handled by the
+ * schedule's misfire policy at the next start; with {@code runbook.scheduler.clustered=true} several nodes share
+ * them and each fire runs on exactly one node.
  */
 public class ScheduleManager implements Runbooks.ScheduleTarget {
     public static final String GROUP = "runbook";
-    private final CamelContext context;
+    private static final Logger LOG = LoggerFactory.getLogger(ScheduleManager.class);
+
     private final JobRunner runner;
+    private final Engine engine;
+    private final JdbcTemplate jdbc;
+    private final OverlapLock locks;
+    private final boolean persistent;
+    private final boolean clustered;
+    private final Scheduler scheduler;
+    private final String connectionProvider;
+    /** The schedules in force, by job; what a fire runs under. */
+    private final Map<String, Schedule> current = new ConcurrentHashMap<>();
+    /** Schedules loaded before {@link #start()}: applied in one batch. */
+    private final Map<String, Schedule> pending = new LinkedHashMap<>();
+    private final AtomicLong duplicatesRefused = new AtomicLong();
+    private volatile boolean started;
+    private volatile Instant startedAt = Instant.now();
 
-    public ScheduleManager(CamelContext context, JobRunner runner) {
-        this.context = context;
+    public ScheduleManager(Engine engine, DataSource dataSource, JobRunner runner) throws SchedulerException {
+        this.engine = engine;
         this.runner = runner;
-    }
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.persistent = "jdbc".equals(engine.property("runbook.scheduler.store", "jdbc"));
+        this.clustered = persistent && Boolean.parseBoolean(engine.property("runbook.scheduler.clustered", "false"));
+        this.locks = new OverlapLock(dataSource, runner.node(), clustered);
+        this.connectionProvider = "runbook-" + runner.node() + "-" + System.identityHashCode(this);
+        Properties p = new Properties();
+        String name = engine.property("runbook.scheduler.name", "runbook");
+        int threads = Integer.parseInt(engine.property("runbook.scheduler.threads", "10"));
+        p.setProperty("org.quartz.scheduler.instanceName", name);
+        p.setProperty("org.quartz.scheduler.instanceId", runner.node());
+        p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
+        p.setProperty("org.quartz.scheduler.batchTriggerAcquisitionMaxCount", Integer.toString(threads));
+        p.setProperty("org.quartz.threadPool.threadCount", Integer.toString(threads));
+        p.setProperty("org.quartz.threadPool.threadNamePrefix", "runbook-schedule");
+        p.setProperty("org.quartz.jobStore.misfireThreshold",
+                Long.toString(Durations.parse(engine.property("runbook.scheduler.misfire-threshold", "60s")).toMillis()));
+        if (persistent) {
+            DBConnectionManager.getInstance().addConnectionProvider(connectionProvider, new ConnectionProvider() {
+                @Override
+                public Connection getConnection() throws SQLException {
+                    return dataSource.getConnection();
+                }
 
-    static String routeId(String job) {
-        return "schedule-" + job;
-    }
+                @Override
+                public void shutdown() {
+                }
 
-    /** The camel-quartz endpoint for a schedule. */
-    static String uri(Schedule s) {
-        StringBuilder uri = new StringBuilder("quartz://" + GROUP + "/" + s.job() + "?");
-        if (s.cron() != null) {
-            uri.append("cron=").append(s.cron().trim().replace(' ', '+'))
-                    .append("&trigger.timeZone=").append(s.zone().getId())
-                    .append("&trigger.misfireInstruction=").append("skip".equals(s.misfire())
-                            ? CronTrigger.MISFIRE_INSTRUCTION_DO_NOTHING : CronTrigger.MISFIRE_INSTRUCTION_FIRE_ONCE_NOW);
+                @Override
+                public void initialize() {
+                }
+            });
+            p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
+            // reads blobs with getBytes: works on PostgreSQL and on H2 (V3 declares them bytea on both)
+            p.setProperty("org.quartz.jobStore.driverDelegateClass", "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
+            p.setProperty("org.quartz.jobStore.dataSource", connectionProvider);
+            p.setProperty("org.quartz.jobStore.isClustered", Boolean.toString(clustered));
+            p.setProperty("org.quartz.jobStore.clusterCheckinInterval",
+                    Long.toString(Durations.parse(engine.property("runbook.scheduler.checkin-interval", "7500ms")).toMillis()));
+            p.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
         } else {
-            uri.append("trigger.repeatInterval=").append(s.every().toMillis())
-                    .append("&trigger.repeatCount=-1")
-                    .append("&trigger.misfireInstruction=").append("skip".equals(s.misfire())
-                            ? SimpleTrigger.MISFIRE_INSTRUCTION_RESCHEDULE_NEXT_WITH_REMAINING_COUNT
-                            : SimpleTrigger.MISFIRE_INSTRUCTION_FIRE_NOW);
+            p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
         }
-        uri.append("&stateful=").append("queue".equals(s.overlap()));
-        return uri.toString();
+        StdSchedulerFactory factory = new StdSchedulerFactory(p);
+        this.scheduler = factory.getScheduler();
+        // Quartz keeps schedulers in a JVM-wide map by name; nodes of one cluster must share the name, and tests run
+        // two nodes in one JVM, so each engine keeps its scheduler to itself.
+        SchedulerRepository.getInstance().remove(name);
+        scheduler.setJobFactory((bundle, s) -> this::fire);
+        scheduler.getListenerManager().addTriggerListener(new MisfireRecorder(), GroupMatcher.triggerGroupEquals(GROUP));
+    }
+
+    /** Fires a job regardless of overlap (overlap: skip is enforced by the database lock). */
+    public static class RunJob implements Job {
+        @Override
+        public void execute(JobExecutionContext context) {
+            throw new IllegalStateException("created by the ScheduleManager's job factory only");
+        }
+    }
+
+    /** overlap: queue — Quartz holds the next fire until the previous run ended, across the cluster too. */
+    @DisallowConcurrentExecution
+    public static class QueuedRunJob extends RunJob {
+    }
+
+    /** Applies the schedules loaded so far and starts firing. Called once, after the runbooks loaded. */
+    public synchronized void start() throws SchedulerException {
+        long t0 = System.nanoTime();
+        Map<String, String> stored = storedFingerprints();
+        Map<JobDetail, Set<? extends Trigger>> changed = new HashMap<>();
+        for (Schedule s : pending.values()) {
+            if (!fingerprint(s).equals(stored.remove(s.job()))) {
+                changed.put(jobDetail(s), Set.of(trigger(s)));
+            }
+        }
+        for (String gone : stored.keySet()) {
+            scheduler.deleteJob(JobKey.jobKey(gone, GROUP));
+        }
+        if (!changed.isEmpty()) {
+            scheduler.scheduleJobs(changed, true);
+        }
+        LOG.info("Scheduler: {} trigger(s), {} new or changed, {} removed ({} store{}, node {}) in {} ms", pending.size(),
+                changed.size(), stored.size(), persistent ? "jdbc" : "ram", clustered ? ", clustered" : "", runner.node(),
+                (System.nanoTime() - t0) / 1_000_000);
+        pending.clear();
+        locks.releaseOwn();
+        startedAt = Instant.now();
+        started = true;
+        scheduler.start();
+    }
+
+    /** Stops firing and waits for running jobs; the triggers stay in the database (never deleted at shutdown). */
+    public void shutdown() {
+        try {
+            scheduler.shutdown(true);
+        } catch (SchedulerException e) {
+            LOG.warn("Scheduler did not stop cleanly", e);
+        }
     }
 
     @Override
-    public void apply(List<Schedule> remove, List<Schedule> add) throws Exception {
+    public synchronized void apply(List<Schedule> remove, List<Schedule> add) throws Exception {
         for (Schedule s : remove) {
-            context.getRouteController().stopRoute(routeId(s.job()));
-            context.removeRoute(routeId(s.job()));
+            current.remove(s.job());
+            pending.remove(s.job());
+            if (started) {
+                scheduler.deleteJob(JobKey.jobKey(s.job(), GROUP));
+            }
         }
-        List<Schedule> enabled = add.stream().filter(Schedule::enabled).toList();
-        if (enabled.isEmpty()) {
-            return;
-        }
-        context.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                for (Schedule s : enabled) {
-                    boolean skipIfRunning = "skip".equals(s.overlap());
-                    from(uri(s)).routeId(routeId(s.job()))
-                            .process(exchange -> runner.runNow(s.job(), "schedule", skipIfRunning));
+        for (Schedule s : add) {
+            if (!s.enabled()) {
+                continue;
+            }
+            current.put(s.job(), s);
+            if (!started) {
+                pending.put(s.job(), s);
+            } else {
+                Trigger existing = scheduler.getTrigger(TriggerKey.triggerKey(s.job(), GROUP));
+                if (existing == null || !fingerprint(s).equals(existing.getDescription())) {
+                    scheduler.scheduleJob(jobDetail(s), Set.of(trigger(s)), true);
                 }
             }
-        });
+        }
     }
 
-    /** The next fire time Quartz holds for a job, or null when it has no active trigger. */
+    /** Definition of a schedule as stored in the trigger's description: unchanged ones keep their fire times. */
+    static String fingerprint(Schedule s) {
+        return s.describe() + "|" + s.zone().getId() + "|" + s.misfire() + "|" + s.overlap();
+    }
+
+    private Map<String, String> storedFingerprints() throws SchedulerException {
+        Map<String, String> stored = new HashMap<>();
+        if (persistent) {
+            jdbc.query("select trigger_name, description from qrtz_triggers where sched_name = ? and trigger_group = ?",
+                    rs -> {
+                        stored.put(rs.getString(1), rs.getString(2));
+                    }, scheduler.getSchedulerName(), GROUP);
+        }
+        return stored;
+    }
+
+    static JobDetail jobDetail(Schedule s) {
+        return JobBuilder.newJob("queue".equals(s.overlap()) ? QueuedRunJob.class : RunJob.class)
+                .withIdentity(s.job(), GROUP).build();
+    }
+
+    /** The Quartz trigger for a schedule; the misfire policy maps onto Quartz's misfire instructions. */
+    static Trigger trigger(Schedule s) {
+        boolean skip = "skip".equals(s.misfire());
+        TriggerBuilder<Trigger> b = TriggerBuilder.newTrigger().withIdentity(s.job(), GROUP)
+                .forJob(s.job(), GROUP).withDescription(fingerprint(s));
+        if (s.cron() != null) {
+            CronScheduleBuilder cron = CronScheduleBuilder.cronSchedule(s.cron())
+                    .inTimeZone(TimeZone.getTimeZone(s.zone()));
+            return b.withSchedule(skip ? cron.withMisfireHandlingInstructionDoNothing()
+                    : cron.withMisfireHandlingInstructionFireAndProceed()).startNow().build();
+        }
+        SimpleScheduleBuilder every = SimpleScheduleBuilder.simpleSchedule()
+                .withIntervalInMilliseconds(s.every().toMillis()).repeatForever();
+        return b.withSchedule(skip ? every.withMisfireHandlingInstructionNextWithRemainingCount()
+                : every.withMisfireHandlingInstructionFireNow())
+                .startAt(Date.from(Instant.now().plus(s.every()))).build();
+    }
+
+    /** One fire of a trigger, on a Quartz worker thread. */
+    void fire(JobExecutionContext context) {
+        try {
+            fireOnce(context);
+        } catch (DataIntegrityViolationException e) {
+            // job_run's unique (job, scheduled_for): this due time was run already, by another node
+            duplicatesRefused.incrementAndGet();
+            LOG.error("Fire of {} due at {} refused: already recorded in job_run. Do several nodes share this database"
+                    + " without runbook.scheduler.clustered=true?", context.getJobDetail().getKey().getName(),
+                    context.getScheduledFireTime().toInstant());
+        }
+    }
+
+    /** Fires refused because their due time was already in job_run: 0 unless nodes share a database unclustered. */
+    public long duplicatesRefused() {
+        return duplicatesRefused.get();
+    }
+
+    private void fireOnce(JobExecutionContext context) {
+        String job = context.getJobDetail().getKey().getName();
+        Schedule s = current.get(job);
+        if (s == null) {
+            LOG.warn("Trigger for {} fired but no schedule is in force for it on this node; ignored", job);
+            return;
+        }
+        Instant due = context.getScheduledFireTime().toInstant();
+        Instant missed = missedBefore(s, context);
+        String trigger = missed == null ? "schedule" : "misfire";
+        if (missed != null) {
+            LOG.warn("Run of {} makes up for the fire due at {}, missed (misfire: fire-once-now)", job, missed);
+        }
+        if (!"skip".equals(s.overlap())) {
+            runScheduled(s, due, trigger);
+            return;
+        }
+        String holder = locks.tryLock(job, runner::isRunning);
+        if (holder != null) {
+            String reason = "previous run still running on " + holder + " (overlap: skip)";
+            LOG.warn("Skipped {} due at {}: {}", job, due, reason);
+            runner.recordSkipped(job, due, reason);
+            return;
+        }
+        try {
+            runScheduled(s, due, trigger);
+        } finally {
+            locks.unlock(job);
+        }
+    }
+
+    private void runScheduled(Schedule s, Instant due, String trigger) {
+        String message = s.timeout() == null ? null : "timed out after " + Durations.format(s.timeout());
+        runner.runScheduled(s.job(), trigger, due, s.timeout(), message, id -> timedOut(s, id, message));
+    }
+
+    private void timedOut(Schedule s, long runId, String message) {
+        LOG.error("Run {} of {} {}: marked failed", runId, s.job(), message);
+        IncidentRaiser incidents = engine.incidents();
+        if (incidents != null) {
+            incidents.raise("JobTimedOut/" + s.job(), "P2", "Job " + s.job() + " " + message,
+                    "Run " + runId + " of " + s.job() + " is still running after its timeout of "
+                            + Durations.format(s.timeout()) + " (" + s.file() + "). It was marked failed; the route may"
+                            + " still be working.", Map.of("job", s.job(), "runId", Long.toString(runId),
+                            "node", runner.node()));
+        }
+    }
+
+    /**
+     * With misfire: fire-once-now, Quartz fires a missed trigger once, "now", instead of at its due time; the due
+     * time it makes up for is the one after the trigger's previous fire. Null for a fire on time.
+     */
+    static Instant missedBefore(Schedule s, JobExecutionContext context) {
+        Date previous = context.getPreviousFireTime();
+        if (previous == null || "skip".equals(s.misfire())) {
+            return null;
+        }
+        Instant expected = s.cron() != null ? s.nextFireAfter(previous.toInstant())
+                : previous.toInstant().plus(s.every());
+        Instant due = context.getScheduledFireTime().toInstant();
+        return expected != null && expected.isBefore(due) ? expected : null;
+    }
+
+    /** misfire: skip — Quartz drops the missed fire silently; this records it as a skipped run. */
+    private final class MisfireRecorder extends TriggerListenerSupport {
+        @Override
+        public String getName() {
+            return "runbook-misfires";
+        }
+
+        @Override
+        public void triggerMisfired(Trigger trigger) {
+            Schedule s = current.get(trigger.getKey().getName());
+            Date due = trigger.getNextFireTime();
+            if (s == null || due == null || !"skip".equals(s.misfire())) {
+                return;
+            }
+            String reason = (due.toInstant().isBefore(startedAt) ? "misfired while the engine was down"
+                    : "misfired: no free scheduler thread within the misfire threshold") + " (misfire: skip)";
+            LOG.warn("Skipped {} due at {}: {}", s.job(), due.toInstant(), reason);
+            try {
+                runner.recordSkipped(s.job(), due.toInstant(), reason);
+            } catch (RuntimeException e) {
+                LOG.warn("Could not record the misfire of {}", s.job(), e);
+            }
+        }
+    }
+
+    /** The next fire time Quartz holds for a job (shared by every node when clustered), or null without a trigger. */
     public Instant nextFire(String job) {
         try {
-            QuartzComponent quartz = context.getComponent("quartz", QuartzComponent.class);
-            if (quartz.getScheduler() == null) {
-                return null;
-            }
-            Trigger trigger = quartz.getScheduler().getTrigger(TriggerKey.triggerKey(job, GROUP));
+            Trigger trigger = scheduler.getTrigger(TriggerKey.triggerKey(job, GROUP));
             Date next = trigger == null ? null : trigger.getNextFireTime();
             return next == null ? null : next.toInstant();
         } catch (SchedulerException e) {
+            LOG.warn("Cannot read the trigger of {}", job, e);
             return null;
         }
+    }
+
+    public boolean isClustered() {
+        return clustered;
     }
 }

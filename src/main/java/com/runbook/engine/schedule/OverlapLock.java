@@ -1,0 +1,66 @@
+package com.runbook.engine.schedule;
+
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import javax.sql.DataSource;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * overlap: skip across nodes: a {@code job_lock} row exists while a run of the job is going on, wherever it runs.
+ * The primary key on the job makes a second insert fail, so two nodes can never both run it.
+ * A row left by a node that died is stale: this node's own rows at start or when it runs nothing of that job,
+ * and (clustered) rows of nodes that Quartz no longer lists in {@code qrtz_scheduler_state}.
+ */
+class OverlapLock {
+    private final JdbcTemplate jdbc;
+    private final String node;
+    private final boolean clustered;
+
+    OverlapLock(DataSource dataSource, String node, boolean clustered) {
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.node = node;
+        this.clustered = clustered;
+    }
+
+    /** Takes the lock; returns null when taken, else the node that holds it. */
+    String tryLock(String job, Predicate<String> runningHere) {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try {
+                jdbc.update("insert into job_lock (job, node, started_at) values (?, ?, ?)",
+                        job, node, OffsetDateTime.now(ZoneOffset.UTC));
+                return null;
+            } catch (DataIntegrityViolationException held) {
+                List<String> holder = jdbc.queryForList("select node from job_lock where job = ?", String.class, job);
+                if (holder.isEmpty()) {
+                    continue;
+                }
+                if (!isStale(job, holder.get(0), runningHere)) {
+                    return holder.get(0);
+                }
+                jdbc.update("delete from job_lock where job = ? and node = ?", job, holder.get(0));
+            }
+        }
+        return "another node";
+    }
+
+    private boolean isStale(String job, String holder, Predicate<String> runningHere) {
+        if (holder.equals(node)) {
+            return !runningHere.test(job);
+        }
+        return clustered && jdbc.queryForObject("select count(*) from qrtz_scheduler_state where instance_name = ?",
+                Integer.class, holder) == 0;
+    }
+
+    void unlock(String job) {
+        jdbc.update("delete from job_lock where job = ? and node = ?", job, node);
+    }
+
+    /** At start: nothing runs here yet, so this node's rows are left from a crash. */
+    void releaseOwn() {
+        jdbc.update("delete from job_lock where node = ?", node);
+    }
+}
