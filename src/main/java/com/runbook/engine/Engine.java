@@ -154,12 +154,14 @@ public final class Engine implements AutoCloseable {
     /** Every job with its file, schedule, next fire time (UTC and the schedule's zone) and last run status. */
     public List<Map<String, Object>> jobs() {
         Map<String, String> last = runs.lastStatusByJob();
+        Map<String, Schedule> schedules = new java.util.HashMap<>();
+        runbooks.schedules().forEach(s -> schedules.put(s.job(), s));
         List<Map<String, Object>> jobs = new ArrayList<>();
         runbooks.jobs().forEach((id, file) -> {
             Map<String, Object> job = new LinkedHashMap<>();
             job.put("id", id);
             job.put("file", file);
-            Optional<Schedule> schedule = runbooks.scheduleOf(id);
+            Optional<Schedule> schedule = Optional.ofNullable(schedules.get(id));
             Instant next = schedule.filter(Schedule::enabled).map(s -> scheduler.nextFire(id)).orElse(null);
             job.put("schedule", schedule.map(s -> {
                 Map<String, Object> m = new LinkedHashMap<>();

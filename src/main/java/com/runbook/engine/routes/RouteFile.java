@@ -20,7 +20,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
  * One parsed {@code routes/*.camel.yaml} file: its route definitions, ready to add to a context, and the problems
@@ -55,9 +58,7 @@ public record RouteFile(Path path, String name, String text, List<RouteDefinitio
         if (routes.isEmpty()) {
             problems.add(new Problem(name, 1, 1, "file defines no route"));
         }
-        DefaultRuntimeCamelCatalog catalog = new DefaultRuntimeCamelCatalog();
-        catalog.setCamelContext(context);
-        catalog.start();
+        DefaultRuntimeCamelCatalog catalog = catalog(context);
         for (RouteDefinition route : routes) {
             FromDefinition from = route.getInput();
             if (!route.hasCustomIdAssigned()) {
@@ -86,6 +87,18 @@ public record RouteFile(Path path, String name, String text, List<RouteDefinitio
     /** A job is a route whose input is {@code direct:<its own id>}. */
     public static boolean isJob(RouteDefinition route) {
         return route.getInput() != null && ("direct:" + route.getRouteId()).equals(route.getInput().getEndpointUri());
+    }
+
+    private static final Map<CamelContext, DefaultRuntimeCamelCatalog> CATALOGS = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /** One endpoint catalog per context: it caches the component schemas it reads. */
+    private static DefaultRuntimeCamelCatalog catalog(CamelContext context) {
+        return CATALOGS.computeIfAbsent(context, c -> {
+            DefaultRuntimeCamelCatalog catalog = new DefaultRuntimeCamelCatalog();
+            catalog.setCamelContext(c);
+            catalog.start();
+            return catalog;
+        });
     }
 
     public List<String> routeIds() {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -111,17 +112,53 @@ public class Runbooks {
     }
 
     /** Loads every valid file at start; invalid ones are reported, left out, and returned. */
-    public synchronized List<ReloadOutcome> loadAll() {
+    public synchronized List<ReloadOutcome> loadAll() throws Exception {
         List<ReloadOutcome> refused = new ArrayList<>();
-        files(routesDir(), ROUTE_SUFFIX).stream().map(this::reloadRoutes).forEach(o -> keepRefused(o, refused));
-        files(schedulesDir(), ".yaml").stream().map(this::reloadSchedules).forEach(o -> keepRefused(o, refused));
-        return refused;
-    }
-
-    private static void keepRefused(ReloadOutcome o, List<ReloadOutcome> refused) {
-        if ("refused".equals(o.status())) {
-            refused.add(o);
+        Map<Path, RouteFile> routes = new TreeMap<>();
+        for (Path p : files(routesDir(), ROUTE_SUFFIX)) {
+            RouteFile f = RouteFile.parse(context, p, display(base, p));
+            if (f.isValid()) {
+                routes.put(p, f);
+            } else {
+                refused.add(record(ReloadOutcome.refused(f.name(), f.problems())));
+            }
         }
+        Map<Path, ScheduleFile> schedules = new TreeMap<>();
+        for (Path p : files(schedulesDir(), ".yaml")) {
+            ScheduleFile f = ScheduleFile.parse(p, display(base, p));
+            if (f.problems().isEmpty()) {
+                schedules.put(p, f);
+            } else {
+                refused.add(record(ReloadOutcome.refused(f.name(), f.problems())));
+            }
+        }
+        // a problem between files refuses the file it is reported in; repeat until the rest is consistent
+        for (List<Problem> cross = crossCheck(routes, schedules); !cross.isEmpty(); cross = crossCheck(routes, schedules)) {
+            Map<String, List<Problem>> byFile = cross.stream().collect(Collectors.groupingBy(Problem::file, TreeMap::new, Collectors.toList()));
+            byFile.forEach((file, problems) -> refused.add(record(ReloadOutcome.refused(file, problems))));
+            routes.values().removeIf(f -> byFile.containsKey(f.name()));
+            schedules.values().removeIf(f -> byFile.containsKey(f.name()));
+        }
+        Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
+        try {
+            model.addRouteDefinitions(routes.values().stream().flatMap(f -> f.routes().stream()).toList());
+            routeFiles.putAll(routes);
+        } catch (Exception e) {
+            // one file's routes would not start: add the files one by one so only the culprit is left out
+            removeRoutes(routes.values().stream().flatMap(f -> f.routeIds().stream()).toList());
+            routes.keySet().forEach(p -> {
+                ReloadOutcome o = reloadRoutes(p);
+                if ("refused".equals(o.status())) {
+                    refused.add(o);
+                }
+            });
+            schedules.values().removeIf(f -> f.schedules().stream().anyMatch(s -> !jobs().containsKey(s.job())));
+        }
+        scheduler.apply(List.of(), schedules.values().stream().flatMap(f -> f.schedules().stream()).toList());
+        scheduleFiles.putAll(schedules);
+        LOG.info("Loaded {} route file(s) with {} route(s) and {} schedule file(s)", routeFiles.size(),
+                routeFiles.values().stream().mapToInt(f -> f.routes().size()).sum(), scheduleFiles.size());
+        return refused;
     }
 
     /** Reloads one changed, added or deleted file; see the class comment. */
