@@ -174,7 +174,7 @@ public class Dispatcher implements AutoCloseable {
             root = root.getCause();
         }
         String top = e.getClass().getSimpleName() + ": " + e.getMessage();
-        return root == e ? top : top + " (cause " + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+ return root == e || top.contains(String.valueOf(root.getMessage())) ? top : top + " (cause " + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
     }
 
     private void deliver(Outbox.Message m) throws Exception {
