@@ -18,10 +18,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The webhook side: authenticates, parses, commits every alert event of the request in one transaction (before
- * answering 2xx), then turns each into an incident open/update/resolve and starts the runbook mapped to its alert
+ * The webhook side: authenticates, parses, and commits every alert event of the request with the incident changes
+ * and pages it causes (before answering 2xx); then starts the runbook mapped to each newly opened incident's alert
  * name (trigger {@code alert}).
  */
 public class AlertIntake {
@@ -62,76 +63,55 @@ public class AlertIntake {
         return map;
     }
 
-    /** Handles one webhook request; answers 202 with the stored event ids. */
+    /**
+     * Handles one webhook request: the alert events, the incidents they open, update or resolve, and the pages are
+     * written in ONE transaction, committed before the 202. If anything fails nothing is stored and the sender gets
+     * 500 and retries (Alertmanager does); an HA Alertmanager pair racing on the same new incident is such a case.
+     * The runbooks mapped to newly opened incidents start after the commit.
+     */
     public Object receive(String source, Exchange exchange) {
         byte[] body = exchange.getMessage().getBody(byte[].class);
         body = body == null ? new byte[0] : body;
         auth.get(source).check(name -> Http.header(exchange, name), body, Instant.now());
         List<AlertEvent> events = parser.parse(source, body);
-        List<Long> ids = store(events);
+        List<IncidentService.Raised> raised = tx.execute(status -> {
+            List<IncidentService.Raised> results = new ArrayList<>();
+            for (AlertEvent e : events) {
+                IncidentService.Raised r = null;
+                if (e.firing()) {
+                    r = incidents.open(e.incidentKey(), e.priority(), e.title(), e.detail(), e.labels(), Set.of());
+                } else {
+                    incidents.resolve(e.incidentKey(), e.detail());
+                }
+                store(e, r == null ? null : r.id());
+                results.add(r);
+            }
+            return results;
+        });
         List<Long> incidentIds = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
-            incidentIds.add(process(ids.get(i), events.get(i)));
+            IncidentService.Raised r = raised.get(i);
+            incidentIds.add(r == null ? null : r.id());
+            String job = jobs.get(events.get(i).alertname());
+            if (r != null && r.opened() && job != null) {
+                startJob(job, events.get(i), r.id());
+            }
         }
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("accepted", events.size());
-        answer.put("events", ids);
         answer.put("incidents", incidentIds);
         return answer;
     }
 
-    private List<Long> store(List<AlertEvent> events) {
+    private void store(AlertEvent e, Long incident) {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        return tx.execute(status -> {
-            List<Long> ids = new ArrayList<>();
-            for (AlertEvent e : events) {
-                org.springframework.jdbc.support.GeneratedKeyHolder keys = new org.springframework.jdbc.support.GeneratedKeyHolder();
-                jdbc.update(con -> {
-                    var ps = con.prepareStatement("insert into alert_event (source, fingerprint, status, alertname,"
-                            + " priority, title, labels, annotations, starts_at, ends_at, received_at)"
-                            + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"id"});
-                    ps.setString(1, e.source());
-                    ps.setString(2, cut(e.fingerprint(), 200));
-                    ps.setString(3, e.status());
-                    ps.setString(4, cut(e.alertname(), 300));
-                    ps.setString(5, e.priority());
-                    ps.setString(6, cut(e.title(), 1000));
-                    ps.setString(7, cut(json(e.labels()), 8000));
-                    ps.setString(8, cut(json(e.annotations()), 8000));
-                    ps.setObject(9, e.startsAt());
-                    ps.setObject(10, e.endsAt());
-                    ps.setObject(11, now);
-                    return ps;
-                }, keys);
-                ids.add(keys.getKey().longValue());
-            }
-            return ids;
-        });
-    }
-
-    /** Opens, updates or resolves the event's incident; a failure leaves the event stored and unprocessed. */
-    private Long process(long eventId, AlertEvent e) {
-        try {
-            Long incident = null;
-            if (e.firing()) {
-                IncidentService.Raised raised = incidents.open(e.incidentKey(), e.priority(), e.title(), e.detail(),
-                        e.labels(), java.util.Set.of());
-                incident = raised.id();
-                String job = jobs.get(e.alertname());
-                if (raised.opened() && job != null) {
-                    startJob(job, e, incident);
-                }
-            } else {
-                incidents.resolve(e.incidentKey(), e.detail());
-            }
-            jdbc.update("update alert_event set processed_at = ?, incident_id = ? where id = ?",
-                    OffsetDateTime.now(ZoneOffset.UTC), incident, eventId);
-            return incident;
-        } catch (RuntimeException ex) {
-            LOG.error("Alert event {} ({}) stored but not processed", eventId, e.incidentKey(), ex);
-            return null;
-        }
+        jdbc.update("insert into alert_event (source, fingerprint, status, alertname, priority, title, labels,"
+                        + " annotations, starts_at, ends_at, received_at, processed_at, incident_id)"
+                        + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                e.source(), cut(e.fingerprint(), 200), e.status(), cut(e.alertname(), 300), e.priority(),
+                cut(e.title(), 1000), cut(json(e.labels()), 8000), cut(json(e.annotations()), 8000), e.startsAt(),
+                e.endsAt(), now, now, incident);
     }
 
     private void startJob(String job, AlertEvent e, long incident) {

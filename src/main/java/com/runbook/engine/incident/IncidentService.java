@@ -60,6 +60,11 @@ public class IncidentService implements IncidentRaiser {
         return policy;
     }
 
+    /** The maintenance window muting P3/P4 now, if one is open (seen within a second of a schedule change). */
+    public Optional<MaintenanceWindows.Window> maintenanceNow() {
+        return windows.openNow();
+    }
+
     @Override
     public long raise(String key, String priority, String title, String detail, Map<String, String> labels) {
         return open(key, priority, title, detail, labels, Set.of()).id();
@@ -90,7 +95,7 @@ public class IncidentService implements IncidentRaiser {
     private long insert(String key, String priority, String title, String detail, Map<String, String> labels,
                         Set<String> exclude) {
         OffsetDateTime now = now();
-        boolean maintenance = windows.openAt(now.toInstant()).isPresent();
+        boolean maintenance = windows.openNow().isPresent();
         boolean muted = maintenance && (priority.equals("P3") || priority.equals("P4"));
         List<PriorityPolicy.Target> targets = muted ? List.of() : policy.rule(priority).page().stream()
                 .filter(t -> !exclude.contains(t.channel())).toList();

@@ -17,7 +17,10 @@ public class MaintenanceWindows {
     public record Window(String job, Instant start, Instant end, boolean open) {
     }
 
+    private static final long RECHECK_MS = 1000;
     private final Supplier<List<Schedule>> schedules;
+    private volatile long checkedAtMs;
+    private volatile Optional<Window> lastOpen = Optional.empty();
 
     public MaintenanceWindows(Supplier<List<Schedule>> schedules) {
         this.schedules = schedules;
@@ -51,5 +54,18 @@ public class MaintenanceWindows {
     /** A window open at {@code now}, if any. */
     public Optional<Window> openAt(Instant now) {
         return windows(now).stream().filter(Window::open).findFirst();
+    }
+
+    /**
+     * Like {@link #openAt(Instant)} for the present, recomputed at most once a second (every incident asks, and
+     * the schedules in force are behind a lock the reloader holds).
+     */
+    public Optional<Window> openNow() {
+        long nowMs = System.currentTimeMillis();
+        if (nowMs - checkedAtMs >= RECHECK_MS || nowMs < checkedAtMs) {
+            lastOpen = openAt(Instant.ofEpochMilli(nowMs));
+            checkedAtMs = nowMs;
+        }
+        return lastOpen.filter(w -> w.end().toEpochMilli() > nowMs);
     }
 }

@@ -7,6 +7,8 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import javax.sql.DataSource;
@@ -91,8 +93,22 @@ public class Outbox implements Notifier {
         } catch (DuplicateKeyException e) {
             return idOf(idempotencyKey);
         }
-        onEnqueue.run();
+        wakeAfterCommit();
         return keys.getKey().longValue();
+    }
+
+    /** Wakes the dispatcher now, or after the surrounding transaction commits (so that it sees the row). */
+    private void wakeAfterCommit() {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    onEnqueue.run();
+                }
+            });
+        } else {
+            onEnqueue.run();
+        }
     }
 
     private Long idOf(String key) {

@@ -182,11 +182,14 @@ class IncidentTest {
                         - log:
                             message: maintenance
                 """);
+        await().atMost(Duration.ofSeconds(15)).until(() -> get(engine, "/api/jobs").body().contains("\"sunday-maintenance-test\""));
         Files.writeString(base.resolve("schedules/sunday-maintenance-test.yaml"),
                 "job: sunday-maintenance-test\ncron: \"0 0 0 * * ?\"\nwindow: 1d\n");
         try {
             await().atMost(Duration.ofSeconds(15)).until(() -> JSON.readTree(get(engine, "/api/windows").body())
                     .findValues("open").stream().anyMatch(JsonNode::asBoolean));
+            IncidentService incidents = (IncidentService) engine.incidents();
+            await().atMost(Duration.ofSeconds(5)).until(() -> incidents.maintenanceNow().isPresent());
             JsonNode windows = JSON.readTree(get(engine, "/api/windows").body());
             assertThat(windows.get(0).get("job").asText()).isEqualTo("sunday-maintenance-test");
             assertThat(windows.get(1).get("open").asBoolean()).isFalse();
@@ -200,7 +203,8 @@ class IncidentTest {
                     "incident-" + p1 + "-open-%")).allMatch(s -> s.startsWith("[P1] [during maintenance] TradingBotOffline summary"));
         } finally {
             Files.delete(base.resolve("schedules/sunday-maintenance-test.yaml"));
-            await().atMost(Duration.ofSeconds(15)).until(() -> JSON.readTree(get(engine, "/api/windows").body()).isEmpty());
+            await().atMost(Duration.ofSeconds(15)).until(() -> JSON.readTree(get(engine, "/api/windows").body()).isEmpty()
+                    && ((IncidentService) engine.incidents()).maintenanceNow().isEmpty());
         }
         long after = incidentOf(fire(alertmanager("firing", "fp-m3-after", Map.of("alertname", "HighRestartRate"))));
         assertThat(incident(after).get("duringMaintenance").asBoolean()).isFalse();
