@@ -8,6 +8,7 @@ import com.runbook.engine.api.Http;
 import com.runbook.engine.notify.Dispatcher;
 import com.runbook.engine.schedule.Durations;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.telegram.model.IncomingMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +65,27 @@ public class IncidentModule implements EngineModule {
                 }
             }
         });
+        String ackUri = engine.property("runbook.incident.telegram-ack.uri", "");
+        if (!ackUri.isBlank()) {
+            TelegramAck ack = new TelegramAck(incidents, Set.of(engine.property("runbook.incident.telegram-ack.chats", "")
+                    .split("\\s*,\\s*")));
+            engine.context().addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from(ackUri).routeId("telegram-ack").process(e -> {
+                        IncomingMessage in = e.getMessage().getBody(IncomingMessage.class);
+                        String chat = e.getMessage().getHeader("CamelTelegramChatId", String.class);
+                        String from = in == null || in.getFrom() == null ? null
+                                : in.getFrom().getUsername() != null ? in.getFrom().getUsername() : in.getFrom().getFirstName();
+                        String reply = in == null ? null : ack.handle(chat, from, in.getText());
+                        if (reply != null) {
+                            engine.notifier().enqueue("telegram", chat, null, reply,
+                                    "telegram-ack-" + chat + "-" + in.getMessageId(), Map.of());
+                        }
+                    });
+                }
+            });
+        }
         long every = Durations.parse(engine.property("runbook.incident.escalation-check", "15s")).toMillis();
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "runbook-escalation");

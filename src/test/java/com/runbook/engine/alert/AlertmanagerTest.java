@@ -59,6 +59,9 @@ class AlertmanagerTest {
         props.put("runbook.notify.telegram.chat-id", "-100500");
         props.put("runbook.notify.poll", "200ms");
         props.put("runbook.alert.alertmanager.token", "am-webhook-secret");
+        props.put("runbook.incident.telegram-ack.uri", "telegram:bots?authorizationToken=am-bot&baseUri="
+                + telegram.baseUri() + "&delay=200&timeout=1");
+        props.put("runbook.incident.telegram-ack.chats", "-100500");
         engine = TestEngine.start(TestEngine.copyShippedRunbooks(dir.resolve("base")), dir.resolve("data"), props);
         alertmanager = new RealAlertmanager(dir.resolve("am"), TestEngine.base(engine) + "/webhooks/alertmanager",
                 "am-webhook-secret");
@@ -98,8 +101,9 @@ class AlertmanagerTest {
                 + "\"startsAt\":\"" + startsAt + "\"}]";
         assertThat(alertmanager.post(alert)).isEqualTo(200);
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> incidents().size() == 1);
-        JsonNode incident = incidents().get(0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> incidents().findValues("key").stream()
+                .anyMatch(k -> k.asText().startsWith("ServiceDown/")));
+        JsonNode incident = incident("ServiceDown/");
         long id = incident.get("id").asLong();
         assertThat(incident.get("priority").asText()).isEqualTo("P1");
         assertThat(incident.get("title").asText()).isEqualTo("order-gateway is down");
@@ -116,9 +120,33 @@ class AlertmanagerTest {
         String resolved = alert.replace("\"startsAt\":\"" + startsAt + "\"", "\"startsAt\":\"" + startsAt
                 + "\",\"endsAt\":\"" + Instant.now().toString() + "\"");
         assertThat(alertmanager.post(resolved)).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(30)).until(() -> incidents().get(0).get("status").asText().equals("resolved"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> incident("ServiceDown/").get("status").asText().equals("resolved"));
         await().atMost(Duration.ofSeconds(30)).until(() -> mail("[RESOLVED] [P1] order-gateway is down").size() == 1
-                && telegram.textsTo("-100500").size() == 2);
-        assertThat(incidents()).hasSize(1);
+                && telegram.textsTo("-100500").stream().filter(t -> t.startsWith("[RESOLVED] [P1] order-gateway")).count() == 1);
+        assertThat(incidents().findValues("key").stream().filter(k -> k.asText().startsWith("ServiceDown/")).count()).isEqualTo(1);
+    }
+
+    private JsonNode incident(String keyPrefix) throws Exception {
+        for (JsonNode i : incidents()) {
+            if (i.get("key").asText().startsWith(keyPrefix)) {
+                return i;
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void aTelegramAckFromTheOnCallChatAcknowledgesAndOtherChatsAreIgnored() throws Exception {
+        String page = "{\"title\":\"Trading bot offline\",\"priority\":\"P1\",\"key\":\"bot-7\"}";
+        long id = JSON.readTree(TestEngine.post(engine, "/webhooks/generic", TestEngine.TOKEN, page).body())
+                .get("incidents").get(0).asLong();
+        telegram.receive("-999", "mallory", "/ack " + id);
+        telegram.receive("-100500", "alice", "/ack " + id);
+        String reply = "Incident " + id + " acknowledged by telegram:alice";
+        await().atMost(Duration.ofSeconds(30)).until(() -> telegram.textsTo("-100500").contains(reply));
+        JsonNode acked = incident("Trading_bot_offline/bot-7");
+        assertThat(acked.get("status").asText()).isEqualTo("acknowledged");
+        assertThat(acked.get("acknowledgedBy").asText()).isEqualTo("telegram:alice");
+        assertThat(telegram.textsTo("-999")).isEmpty();
     }
 }

@@ -37,7 +37,34 @@ public final class FakeTelegram implements AutoCloseable {
             exchange.getResponseBody().write(bytes);
             exchange.close();
         });
+        server.createContext("/bot" + botToken + "/getUpdates", exchange -> {
+            String query = exchange.getRequestURI().getQuery() == null ? "" : exchange.getRequestURI().getQuery();
+            exchange.getRequestBody().readAllBytes();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("offset=(\\d+)").matcher(query);
+            long offset = m.find() ? Long.parseLong(m.group(1)) : 0;
+            StringBuilder result = new StringBuilder();
+            for (int i = 0; i < updates.size(); i++) {
+                if (i + 1 >= offset) {
+                    result.append(result.length() == 0 ? "" : ",").append(updates.get(i));
+                }
+            }
+            byte[] bytes = ("{\"ok\":true,\"result\":[" + result + "]}").getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
         server.start();
+    }
+
+    private final List<String> updates = new CopyOnWriteArrayList<>();
+
+    /** Queues an incoming message for the bot's getUpdates (update ids 1, 2, ...). */
+    public void receive(String chat, String username, String text) throws IOException {
+        int id = updates.size() + 1;
+        updates.add("{\"update_id\":" + id + ",\"message\":{\"message_id\":" + (100 + id) + ",\"date\":0,\"text\":"
+                + JSON.writeValueAsString(text) + ",\"from\":{\"id\":7,\"is_bot\":false,\"first_name\":\"A\",\"username\":\""
+                + username + "\"},\"chat\":{\"id\":" + chat + ",\"type\":\"group\"}}}");
     }
 
     public String baseUri() {
