@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Alert ingest: Alertmanager-style batches POSTed to the engine's /webhooks/alertmanager on loopback (every alert a
+# new incident, committed with its outbox row before the 2xx, so the request latency is the webhook-to-outbox
+# latency), then the same load against a real Alertmanager's own ingest API /api/v2/alerts for comparison.
+# Knobs: TOTAL (alerts, default 20000), BATCH (alerts per request, default 10), CLIENTS (default 8).
+set -euo pipefail
+TOTAL=${TOTAL:-20000}; BATCH=${BATCH:-10}; CLIENTS=${CLIENTS:-8}
+data=$(mktemp -d); port=$((20000 + RANDOM % 20000)); amport=$((port + 1)); log=$data/engine.log
+RUNBOOK_DATA_DIR=$data RUNBOOK_PORT=$port RUNBOOK_HOST=127.0.0.1 RUNBOOK_API_TOKEN=bench \
+  java ${JAVA_OPTS:-} -jar target/runbook-engine.jar run >"$log" 2>&1 &
+pid=$!
+cleanup() { kill $pid 2>/dev/null || true; [ -n "${am:-}" ] && kill $am 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$data"; }
+trap cleanup EXIT
+until curl -sf "localhost:$port/health" >/dev/null; do sleep 0.1; kill -0 $pid 2>/dev/null || { cat "$log"; exit 1; }; done
+load() { java bench/AlertLoad.java "$@"; }
+# warm-up (JIT, connection pool), then the measured run
+load engine "http://127.0.0.1:$port/webhooks/alertmanager" bench 2000 "$BATCH" "$CLIENTS" warm >/dev/null
+load engine "http://127.0.0.1:$port/webhooks/alertmanager" bench "$TOTAL" "$BATCH" "$CLIENTS" run
+echo "engine rows: $(curl -s "localhost:$port/api/incidents?open=true" | grep -o '"id"' | wc -l) open incidents listed (API lists at most 500)"
+
+if [ -x /usr/bin/prometheus-alertmanager ]; then
+  mkdir -p "$data/am"
+  printf 'route:\n  receiver: none\n  group_by: [alertname]\n  group_wait: 1s\nreceivers:\n  - name: none\n' >"$data/am/am.yml"
+  /usr/bin/prometheus-alertmanager --config.file="$data/am/am.yml" --storage.path="$data/am" \
+    --web.listen-address=127.0.0.1:$amport --cluster.listen-address= >"$data/am/log" 2>&1 &
+  am=$!
+  until curl -sf "localhost:$amport/-/ready" >/dev/null; do sleep 0.1; done
+  load alertmanager "http://127.0.0.1:$amport/api/v2/alerts" - 2000 "$BATCH" "$CLIENTS" warm >/dev/null
+  load alertmanager "http://127.0.0.1:$amport/api/v2/alerts" - "$TOTAL" "$BATCH" "$CLIENTS" run
+else
+  echo "alertmanager: /usr/bin/prometheus-alertmanager not installed, comparison skipped"
+fi

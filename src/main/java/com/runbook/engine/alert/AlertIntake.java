@@ -1,0 +1,139 @@
+package com.runbook.engine.alert;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.runbook.engine.Engine;
+import com.runbook.engine.api.Http;
+import com.runbook.engine.incident.IncidentService;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The webhook side: authenticates, parses, and commits every alert event of the request with the incident changes
+ * and pages it causes (before answering 2xx); then starts the runbook mapped to each newly opened incident's alert
+ * name (trigger {@code alert}).
+ */
+public class AlertIntake {
+    public static final List<String> SOURCES = List.of("alertmanager", "grafana", "generic");
+    private static final Logger LOG = LoggerFactory.getLogger(AlertIntake.class);
+
+    private final Engine engine;
+    private final IncidentService incidents;
+    private final AlertParser parser;
+    private final Map<String, WebhookAuth> auth = new LinkedHashMap<>();
+    private final Map<String, String> jobs;
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+
+    public AlertIntake(Engine engine, IncidentService incidents) {
+        this.engine = engine;
+        this.incidents = incidents;
+        this.parser = new AlertParser(incidents.policy());
+        for (String source : SOURCES) {
+            String token = engine.property("runbook.alert." + source + ".token", "");
+            auth.put(source, new WebhookAuth(token.isBlank() ? engine.apiToken() : token,
+                    engine.property("runbook.alert." + source + ".hmac-secret", "")));
+        }
+        this.jobs = jobs(engine.property("runbook.alert.jobs", ""));
+        this.jdbc = new JdbcTemplate(engine.dataSource());
+        this.tx = new TransactionTemplate(new DataSourceTransactionManager(engine.dataSource()));
+    }
+
+    /** {@code RegionDown:dns-failover,EmergencyStop:emergency-stop}: alert name to the job it starts. */
+    static Map<String, String> jobs(String text) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (String part : text.split(",")) {
+            String[] kv = part.split(":", 2);
+            if (kv.length == 2 && !kv[0].isBlank() && !kv[1].isBlank()) {
+                map.put(kv[0].trim(), kv[1].trim());
+            }
+        }
+        return map;
+    }
+
+    /**
+     * Handles one webhook request: the alert events, the incidents they open, update or resolve, and the pages are
+     * written in ONE transaction, committed before the 202. If anything fails nothing is stored and the sender gets
+     * 500 and retries (Alertmanager does); an HA Alertmanager pair racing on the same new incident is such a case.
+     * The runbooks mapped to newly opened incidents start after the commit.
+     */
+    public Object receive(String source, Exchange exchange) {
+        byte[] body = exchange.getMessage().getBody(byte[].class);
+        body = body == null ? new byte[0] : body;
+        auth.get(source).check(name -> Http.header(exchange, name), body, Instant.now());
+        List<AlertEvent> events = parser.parse(source, body);
+        List<IncidentService.Raised> raised = tx.execute(status -> {
+            List<IncidentService.Raised> results = new ArrayList<>();
+            for (AlertEvent e : events) {
+                IncidentService.Raised r = null;
+                if (e.firing()) {
+                    r = incidents.open(e.incidentKey(), e.priority(), e.title(), e.detail(), e.labels(), Set.of());
+                } else {
+                    incidents.resolve(e.incidentKey(), e.detail());
+                }
+                store(e, r == null ? null : r.id());
+                results.add(r);
+            }
+            return results;
+        });
+        List<Long> incidentIds = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            IncidentService.Raised r = raised.get(i);
+            incidentIds.add(r == null ? null : r.id());
+            String job = jobs.get(events.get(i).alertname());
+            if (r != null && r.opened() && job != null) {
+                startJob(job, events.get(i), r.id());
+            }
+        }
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("accepted", events.size());
+        answer.put("incidents", incidentIds);
+        return answer;
+    }
+
+    private void store(AlertEvent e, Long incident) {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        jdbc.update("insert into alert_event (source, fingerprint, status, alertname, priority, title, labels,"
+                        + " annotations, starts_at, ends_at, received_at, processed_at, incident_id)"
+                        + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                e.source(), cut(e.fingerprint(), 200), e.status(), cut(e.alertname(), 300), e.priority(),
+                cut(e.title(), 1000), cut(json(e.labels()), 8000), cut(json(e.annotations()), 8000), e.startsAt(),
+                e.endsAt(), now, now, incident);
+    }
+
+    private void startJob(String job, AlertEvent e, long incident) {
+        if (!engine.runner().isJob(job)) {
+            LOG.warn("Alert {} maps to job {}, which is not loaded: nothing started", e.alertname(), job);
+            return;
+        }
+        Map<String, Object> params = new LinkedHashMap<>(e.labels());
+        params.put("RunbookIncidentId", incident);
+        long run = engine.runner().submit(job, "alert", params);
+        LOG.info("Alert {} started job {} (run {}, incident {})", e.alertname(), job, run, incident);
+    }
+
+    private static String json(Map<String, String> map) {
+        try {
+            return Http.JSON.writeValueAsString(map);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalArgumentException(ex);
+        }
+    }
+
+    private static String cut(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+}

@@ -1,0 +1,238 @@
+package com.runbook.engine.alert;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.runbook.engine.api.ApiException;
+import com.runbook.engine.api.Http;
+import com.runbook.engine.incident.PriorityPolicy;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Turns webhook bodies into {@link AlertEvent}s: Alertmanager (version 4), Grafana unified alerting (the same
+ * {@code alerts[]} shape) and the generic shape. Validation collects every problem; any problem refuses the whole
+ * body with 400 and one message listing them all.
+ */
+public final class AlertParser {
+    static final int MAX_ALERTS = 1000;
+    private final PriorityPolicy policy;
+
+    public AlertParser(PriorityPolicy policy) {
+        this.policy = policy;
+    }
+
+    public List<AlertEvent> parse(String source, byte[] body) {
+        JsonNode root;
+        try {
+            root = Http.JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new ApiException(400, "malformed JSON at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new ApiException(400, "unreadable body: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new ApiException(400, "request body must be a JSON object");
+        }
+        List<String> errors = new ArrayList<>();
+        List<AlertEvent> events = source.equals("generic") ? generic(root, errors) : batch(source, root, errors);
+        if (!errors.isEmpty()) {
+            throw new ApiException(400, String.join("; ", errors));
+        }
+        return events;
+    }
+
+    private List<AlertEvent> batch(String source, JsonNode root, List<String> errors) {
+        List<AlertEvent> events = new ArrayList<>();
+        JsonNode version = root.get("version");
+        if (source.equals("alertmanager") && version != null && !"4".equals(version.asText())) {
+            errors.add("version: unsupported '" + version.asText() + "' (Alertmanager webhook version 4 expected)");
+        }
+        JsonNode alerts = root.get("alerts");
+        if (alerts == null || alerts.isNull()) {
+            errors.add("alerts: required (an array of alerts)");
+            return events;
+        }
+        if (!alerts.isArray()) {
+            errors.add("alerts: must be an array");
+            return events;
+        }
+        if (alerts.isEmpty()) {
+            errors.add("alerts: must not be empty");
+        }
+        if (alerts.size() > MAX_ALERTS) {
+            errors.add("alerts: at most " + MAX_ALERTS + " per request (was " + alerts.size() + ")");
+            return events;
+        }
+        for (int i = 0; i < alerts.size(); i++) {
+            String at = "alerts[" + i + "]";
+            JsonNode a = alerts.get(i);
+            if (!a.isObject()) {
+                errors.add(at + ": must be an object");
+                continue;
+            }
+            int before = errors.size();
+            String status = text(a, "status", at, errors);
+            if (status != null && !status.equals("firing") && !status.equals("resolved")) {
+                errors.add(at + ".status: must be firing or resolved (was '" + status + "')");
+            } else if (status == null && !a.has("status")) {
+                errors.add(at + ".status: required (firing or resolved)");
+            }
+            Map<String, String> labels = strings(a.get("labels"), at + ".labels", true, errors);
+            Map<String, String> annotations = strings(a.get("annotations"), at + ".annotations", false, errors);
+            String alertname = labels.get("alertname");
+            if (a.has("labels") && a.get("labels").isObject() && (alertname == null || alertname.isBlank())) {
+                errors.add(at + ".labels.alertname: required");
+            }
+            String fingerprint = text(a, "fingerprint", at, errors);
+            OffsetDateTime startsAt = time(a, "startsAt", at, errors);
+            OffsetDateTime endsAt = time(a, "endsAt", at, errors);
+            if (labels.containsKey("priority") && PriorityPolicy.normalise(labels.get("priority")) == null) {
+                errors.add(at + ".labels.priority: must be one of P1, P2, P3, P4 (was '" + labels.get("priority") + "')");
+            }
+            if (errors.size() > before) {
+                continue;
+            }
+            events.add(event(source, fingerprint == null || fingerprint.isBlank() ? hash(labels) : fingerprint,
+                    status, labels, annotations, startsAt, endsAt));
+        }
+        return events;
+    }
+
+    /** {@code {"title": "...", "status": "firing", "priority": "P2", "severity": "...", "key": "...", "detail": "...", "labels": {}}}. */
+    private List<AlertEvent> generic(JsonNode root, List<String> errors) {
+        String title = text(root, "title", "", errors);
+        if (title == null || title.isBlank()) {
+            errors.add("title: required");
+        }
+        String status = text(root, "status", "", errors);
+        if (status != null && !status.equals("firing") && !status.equals("resolved")) {
+            errors.add("status: must be firing or resolved (was '" + status + "')");
+        }
+        String priority = text(root, "priority", "", errors);
+        if (priority != null && PriorityPolicy.normalise(priority) == null) {
+            errors.add("priority: must be one of P1, P2, P3, P4 (was '" + priority + "')");
+        }
+        String severity = text(root, "severity", "", errors);
+        String key = text(root, "key", "", errors);
+        String detail = text(root, "detail", "", errors);
+        Map<String, String> labels = strings(root.get("labels"), "labels", false, errors);
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!List.of("title", "status", "priority", "severity", "key", "detail", "labels").contains(f)) {
+                errors.add(f + ": unknown field (known: title, status, priority, severity, key, detail, labels)");
+            }
+        }
+        if (!errors.isEmpty()) {
+            return List.of();
+        }
+        labels.putIfAbsent("alertname", labels.getOrDefault("alertname", title.replaceAll("[^A-Za-z0-9_-]+", "_")));
+        if (priority != null) {
+            labels.put("priority", PriorityPolicy.normalise(priority));
+        }
+        if (severity != null) {
+            labels.put("severity", severity);
+        }
+        Map<String, String> annotations = new LinkedHashMap<>();
+        annotations.put("summary", title);
+        if (detail != null) {
+            annotations.put("description", detail);
+        }
+        return List.of(event("generic", key == null || key.isBlank() ? hash(labels) : key,
+                status == null ? "firing" : status, labels, annotations, null, null));
+    }
+
+    private AlertEvent event(String source, String fingerprint, String status, Map<String, String> labels,
+                             Map<String, String> annotations, OffsetDateTime startsAt, OffsetDateTime endsAt) {
+        String alertname = labels.get("alertname");
+        String title = first(annotations.get("summary"), annotations.get("title"),
+                alertname + (labels.containsKey("instance") ? " on " + labels.get("instance") : ""));
+        String detail = first(annotations.get("description"), annotations.get("message"), "");
+        return new AlertEvent(source, fingerprint, status, alertname, policy.priorityOf(labels), title, detail,
+                labels, annotations, startsAt, endsAt);
+    }
+
+    private static String first(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isBlank()) {
+                return v;
+            }
+        }
+        return "";
+    }
+
+    /** A stable fingerprint when the sender gives none: SHA-256 over the labels sorted by name (16 hex digits). */
+    static String hash(Map<String, String> labels) {
+        StringBuilder sb = new StringBuilder();
+        new TreeMap<>(labels).forEach((k, v) -> sb.append(k).append('\u0000').append(v).append('\u0001'));
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String text(JsonNode node, String field, String at, List<String> errors) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            errors.add(prefix(at) + field + ": must be a string");
+            return null;
+        }
+        return v.asText();
+    }
+
+    private static String prefix(String at) {
+        return at.isEmpty() ? "" : at + ".";
+    }
+
+    private static Map<String, String> strings(JsonNode node, String at, boolean required, List<String> errors) {
+        Map<String, String> map = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            if (required) {
+                errors.add(at + ": required (an object of strings)");
+            }
+            return map;
+        }
+        if (!node.isObject()) {
+            errors.add(at + ": must be an object of strings");
+            return map;
+        }
+        node.fields().forEachRemaining(e -> {
+            if (e.getValue().isTextual()) {
+                map.put(e.getKey(), e.getValue().asText());
+            } else {
+                errors.add(at + "." + e.getKey() + ": must be a string");
+            }
+        });
+        return map;
+    }
+
+    private static OffsetDateTime time(JsonNode node, String field, String at, List<String> errors) {
+        String text = text(node, field, at, errors);
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            OffsetDateTime t = OffsetDateTime.parse(text);
+            return t.getYear() < 1970 ? null : t;   // Alertmanager sends 0001-01-01 for "no end yet"
+        } catch (DateTimeParseException e) {
+            errors.add(at + "." + field + ": not an RFC 3339 time (was '" + text + "')");
+            return null;
+        }
+    }
+}

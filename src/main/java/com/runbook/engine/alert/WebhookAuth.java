@@ -1,0 +1,85 @@
+package com.runbook.engine.alert;
+
+import com.runbook.engine.api.ApiException;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.function.UnaryOperator;
+
+/**
+ * Authenticates one webhook request: a bearer token, or an HMAC-SHA256 signature of the raw body with the source's
+ * shared secret ({@code X-Hub-Signature-256: sha256=<hex>}, or Grafana's {@code X-Grafana-Alerting-Signature},
+ * computed over {@code <timestamp>:<body>} when {@code X-Grafana-Alerting-Signature-Timestamp} is set; a timestamp
+ * more than 5 minutes away from now is refused as a replay). Comparisons are constant-time.
+ */
+public record WebhookAuth(String token, String secret) {
+    public static final String HUB_SIGNATURE = "X-Hub-Signature-256";
+    public static final String GRAFANA_SIGNATURE = "X-Grafana-Alerting-Signature";
+    public static final String GRAFANA_TIMESTAMP = "X-Grafana-Alerting-Signature-Timestamp";
+    static final Duration REPLAY_WINDOW = Duration.ofMinutes(5);
+
+    /** @param header looks a request header up by name (null when absent) */
+    public void check(UnaryOperator<String> header, byte[] body, Instant now) {
+        String signature = header.apply(HUB_SIGNATURE) != null ? header.apply(HUB_SIGNATURE) : header.apply(GRAFANA_SIGNATURE);
+        if (signature != null && secret != null && !secret.isEmpty()) {
+            checkSignature(signature, header.apply(GRAFANA_TIMESTAMP), body, now);
+            return;
+        }
+        String auth = header.apply("Authorization");
+        if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw new ApiException(401, "missing credentials: send Authorization: Bearer <token> or an HMAC-SHA256"
+                    + " signature (" + HUB_SIGNATURE + " or " + GRAFANA_SIGNATURE + ")");
+        }
+        if (token == null || token.isEmpty() || !equal(auth.substring(7).trim(), token)) {
+            throw new ApiException(401, "invalid bearer token");
+        }
+    }
+
+    private void checkSignature(String signature, String timestamp, byte[] body, Instant now) {
+        byte[] signed = body;
+        if (timestamp != null) {
+            long seconds;
+            try {
+                seconds = Long.parseLong(timestamp.trim());
+            } catch (NumberFormatException e) {
+                throw new ApiException(401, "invalid signature timestamp (unix seconds expected)");
+            }
+            if (Duration.between(Instant.ofEpochSecond(seconds), now).abs().compareTo(REPLAY_WINDOW) > 0) {
+                throw new ApiException(401, "signature timestamp outside the 5 minute window (replay refused)");
+            }
+            byte[] prefix = (timestamp.trim() + ":").getBytes(StandardCharsets.UTF_8);
+            signed = new byte[prefix.length + body.length];
+            System.arraycopy(prefix, 0, signed, 0, prefix.length);
+            System.arraycopy(body, 0, signed, prefix.length, body.length);
+        }
+        String given = signature.trim().toLowerCase(Locale.ROOT);
+        if (given.startsWith("sha256=")) {
+            given = given.substring(7);
+        }
+        if (!equal(given, sign(secret, signed))) {
+            throw new ApiException(401, "invalid signature");
+        }
+    }
+
+    /** HMAC-SHA256 of {@code data} with {@code secret}, lower-case hex. */
+    public static String sign(String secret, byte[] data) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(data));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean equal(String a, String b) {
+        return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    }
+}

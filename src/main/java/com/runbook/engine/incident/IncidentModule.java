@@ -1,0 +1,126 @@
+package com.runbook.engine.incident;
+
+import com.runbook.engine.Engine;
+import com.runbook.engine.EngineModule;
+import com.runbook.engine.alert.AlertIntake;
+import com.runbook.engine.api.ApiException;
+import com.runbook.engine.api.Http;
+import com.runbook.engine.notify.Dispatcher;
+import com.runbook.engine.schedule.Durations;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.telegram.model.IncomingMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Binds the incident service as {@code incidents}, serves the incident API and the alert webhooks, escalates
+ * unacknowledged incidents, and opens a P2 when a notification channel is dead (order 150: after notify).
+ */
+public class IncidentModule implements EngineModule {
+    private static final Logger LOG = LoggerFactory.getLogger(IncidentModule.class);
+    private ScheduledExecutorService timer;
+
+    @Override
+    public int order() {
+        return 150;
+    }
+
+    @Override
+    public void start(Engine engine) throws Exception {
+        PriorityPolicy policy = PriorityPolicy.from(engine::property);
+        MaintenanceWindows windows = new MaintenanceWindows(() -> engine.runbooks().schedules());
+        IncidentService incidents = new IncidentService(engine.dataSource(), engine::notifier, policy, windows,
+                Clock.systemUTC());
+        engine.context().getRegistry().bind("incidents", incidents);
+        Dispatcher dispatcher = engine.context().getRegistry().lookupByNameAndType("notifyDispatcher", Dispatcher.class);
+        if (dispatcher != null) {
+            dispatcher.onDead((message, error) -> {
+                // deduplicated by key: a page about the broken channel that dies too opens nothing new
+                incidents.open("ChannelDown/" + message.channel(), "P2", "Notification channel " + message.channel()
+                            + " is failing", "Message " + message.id() + " (" + message.idempotencyKey()
+                            + ") could not be delivered: " + error, Map.of("channel", message.channel()),
+                            Set.of(message.channel()));
+            });
+        }
+        AlertIntake intake = new AlertIntake(engine, incidents);
+        engine.context().addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                Http.endpoint(this, "api-incidents", "GET", "/api/incidents", null, e -> incidents.list(
+                        bool(Http.header(e, "open")), Http.header(e, "status"), 500));
+                Http.endpoint(this, "api-incident-ack", "POST", "/api/incidents/{id}/ack", engine::apiToken,
+                        e -> incidents.acknowledge(id(Http.header(e, "id")), text(Http.jsonObject(e).get("by"))));
+                Http.endpoint(this, "api-windows", "GET", "/api/windows", null, e -> windows.windows(Instant.now()));
+                for (String source : AlertIntake.SOURCES) {
+                    Http.endpoint(this, "webhook-" + source, "POST", "/webhooks/" + source, null,
+                            e -> intake.receive(source, e));
+                }
+            }
+        });
+        String ackUri = engine.property("runbook.incident.telegram-ack.uri", "");
+        if (!ackUri.isBlank()) {
+            TelegramAck ack = new TelegramAck(incidents, Set.of(engine.property("runbook.incident.telegram-ack.chats", "")
+                    .split("\\s*,\\s*")));
+            engine.context().addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from(ackUri).routeId("telegram-ack").process(e -> {
+                        IncomingMessage in = e.getMessage().getBody(IncomingMessage.class);
+                        String chat = e.getMessage().getHeader("CamelTelegramChatId", String.class);
+                        String from = in == null || in.getFrom() == null ? null
+                                : in.getFrom().getUsername() != null ? in.getFrom().getUsername() : in.getFrom().getFirstName();
+                        String reply = in == null ? null : ack.handle(chat, from, in.getText());
+                        if (reply != null) {
+                            engine.notifier().enqueue("telegram", chat, null, reply,
+                                    "telegram-ack-" + chat + "-" + in.getMessageId(), Map.of());
+                        }
+                    });
+                }
+            });
+        }
+        long every = Durations.parse(engine.property("runbook.incident.escalation-check", "15s")).toMillis();
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "runbook-escalation");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                incidents.escalateDue();
+            } catch (RuntimeException e) {
+                LOG.warn("Escalation check failed", e);
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    static Boolean bool(String s) {
+        return s == null || s.isBlank() ? null : Boolean.valueOf(s);
+    }
+
+    static String text(com.fasterxml.jackson.databind.JsonNode node) {
+        return node == null || !node.isTextual() ? null : node.asText();
+    }
+
+    static long id(String s) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new ApiException(400, "incident id must be a number (was '" + s + "')");
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
+}

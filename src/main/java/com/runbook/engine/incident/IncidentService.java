@@ -1,0 +1,293 @@
+package com.runbook.engine.incident;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.runbook.engine.api.ApiException;
+import com.runbook.engine.api.Http;
+import com.runbook.engine.notify.Notifier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+
+import javax.sql.DataSource;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The incident store and its paging: opens one incident per key (deduplicated across nodes by a unique
+ * {@code open_key}), pages the priority's channels through the outbox unless a maintenance window mutes it,
+ * repeats a page after the repeat interval, escalates what nobody acknowledged, and sends one resolved notice.
+ */
+public class IncidentService implements IncidentRaiser {
+    private static final Logger LOG = LoggerFactory.getLogger(IncidentService.class);
+    private static final String COLUMNS = "id, incident_key, priority, status, title, detail, paged_channels,"
+            + " during_maintenance, occurrences, opened_at, last_paged_at, acknowledged_at, acknowledged_by,"
+            + " escalated_at, resolved_at";
+
+    /** What a raise did: the incident and whether this call opened it. */
+    public record Raised(long id, boolean opened) {
+    }
+
+    private final JdbcTemplate jdbc;
+    private final Supplier<Notifier> notifier;
+    private final PriorityPolicy policy;
+    private final MaintenanceWindows windows;
+    private final Clock clock;
+
+    public IncidentService(DataSource dataSource, Supplier<Notifier> notifier, PriorityPolicy policy,
+                           MaintenanceWindows windows, Clock clock) {
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.notifier = notifier;
+        this.policy = policy;
+        this.windows = windows;
+        this.clock = clock;
+    }
+
+    public PriorityPolicy policy() {
+        return policy;
+    }
+
+    /** The maintenance window muting P3/P4 now, if one is open (seen within a second of a schedule change). */
+    public Optional<MaintenanceWindows.Window> maintenanceNow() {
+        return windows.openNow();
+    }
+
+    @Override
+    public long raise(String key, String priority, String title, String detail, Map<String, String> labels) {
+        return open(key, priority, title, detail, labels, Set.of()).id();
+    }
+
+    /** Opens or updates the incident {@code key}; {@code exclude} lists channels not to page (a broken one). */
+    public Raised open(String key, String priority, String title, String detail, Map<String, String> labels,
+                       Set<String> exclude) {
+        String p = PriorityPolicy.normalise(priority);
+        if (p == null) {
+            throw new IllegalArgumentException("priority must be one of P1, P2, P3, P4 (was '" + priority + "')");
+        }
+        for (int attempt = 0; ; attempt++) {
+            Optional<Map<String, Object>> existing = findOpen(key);
+            if (existing.isPresent()) {
+                return new Raised(seenAgain(existing.get(), detail), false);
+            }
+            try {
+                return new Raised(insert(key, p, title, detail, labels, exclude), true);
+            } catch (DuplicateKeyException e) {
+                if (attempt > 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private long insert(String key, String priority, String title, String detail, Map<String, String> labels,
+                        Set<String> exclude) {
+        OffsetDateTime now = now();
+        boolean maintenance = windows.openNow().isPresent();
+        boolean muted = maintenance && (priority.equals("P3") || priority.equals("P4"));
+        List<PriorityPolicy.Target> targets = muted ? List.of() : policy.rule(priority).page().stream()
+                .filter(t -> !exclude.contains(t.channel())).toList();
+        GeneratedKeyHolder keys = new GeneratedKeyHolder();
+        jdbc.update(con -> {
+            PreparedStatement ps = con.prepareStatement("insert into incident (incident_key, open_key, priority,"
+                    + " status, title, detail, labels, paged_channels, during_maintenance, occurrences, opened_at,"
+                    + " last_seen_at, last_paged_at) values (?, ?, ?, 'open', ?, ?, ?, ?, ?, 1, ?, ?, ?)", new String[] {"id"});
+            ps.setString(1, key);
+            ps.setString(2, key);
+            ps.setString(3, priority);
+            ps.setString(4, cut(title, 1000));
+            ps.setString(5, cut(detail, 8000));
+            ps.setString(6, cut(json(labels), 8000));
+            ps.setString(7, join(targets));
+            ps.setBoolean(8, maintenance);
+            ps.setObject(9, now);
+            ps.setObject(10, now);
+            ps.setObject(11, targets.isEmpty() ? null : now);
+            return ps;
+        }, keys);
+        long id = keys.getKey().longValue();
+        LOG.info("Incident {} opened: [{}] {} (key {}){}", id, priority, title, key,
+                muted ? ", not paged: maintenance window open" : maintenance ? ", during maintenance" : "");
+        page(id, "open", targets, subject(id, priority, title, maintenance, ""), body(id, key, detail, labels));
+        return id;
+    }
+
+    private long seenAgain(Map<String, Object> row, String detail) {
+        long id = ((Number) row.get("id")).longValue();
+        OffsetDateTime now = now();
+        jdbc.update("update incident set last_seen_at = ?, occurrences = occurrences + 1,"
+                + " detail = coalesce(?, detail) where id = ?", now, cut(detail, 8000), id);
+        OffsetDateTime lastPaged = (OffsetDateTime) row.get("lastPagedAt");
+        if ("open".equals(row.get("status")) && lastPaged != null
+                && lastPaged.plus(policy.repeatInterval()).isBefore(now)
+                && jdbc.update("update incident set last_paged_at = ? where id = ? and last_paged_at = ?", now, id, lastPaged) == 1) {
+            String priority = (String) row.get("priority");
+            page(id, "repeat-" + now.toInstant().toEpochMilli(), PriorityPolicy.Target.parseList((String) row.get("pagedChannels")),
+                    subject(id, priority, (String) row.get("title"), (Boolean) row.get("duringMaintenance"), "still firing: "),
+                    body(id, (String) row.get("key"), detail, Map.of()));
+        }
+        return id;
+    }
+
+    @Override
+    public void resolve(String key, String detail) {
+        findOpen(key).ifPresent(row -> {
+            long id = ((Number) row.get("id")).longValue();
+            if (jdbc.update("update incident set status = 'resolved', open_key = null, resolved_at = ?"
+                    + " where id = ? and open_key is not null", now(), id) == 1) {
+                LOG.info("Incident {} resolved (key {})", id, key);
+                page(id, "resolved", PriorityPolicy.Target.parseList((String) row.get("pagedChannels")),
+                        "[RESOLVED] [" + row.get("priority") + "] " + row.get("title") + " (#" + id + ")",
+                        "Resolved: " + row.get("title") + (detail == null || detail.isBlank() ? "" : "\n\n" + detail)
+                                + "\n\nIncident #" + id + " (" + key + ")");
+            }
+        });
+    }
+
+    /** Acknowledges an open incident. */
+    public Map<String, Object> acknowledge(long id, String by) {
+        if (by == null || by.isBlank()) {
+            throw new ApiException(400, "by: required (who acknowledges)");
+        }
+        int n = jdbc.update("update incident set status = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?"
+                + " where id = ? and status = 'open'", now(), cut(by, 200), id);
+        Map<String, Object> row = find(id).orElseThrow(() -> new ApiException(404, "no incident with id " + id));
+        if (n == 0) {
+            throw new ApiException(409, "resolved".equals(row.get("status")) ? "incident " + id + " is already resolved"
+                    : "incident " + id + " was already acknowledged by " + row.get("acknowledgedBy"));
+        }
+        LOG.info("Incident {} acknowledged by {}", id, by);
+        return row;
+    }
+
+    /** Pages the escalation targets of every open, unacknowledged incident past its acknowledge-within. */
+    public int escalateDue() {
+        OffsetDateTime now = now();
+        int escalated = 0;
+        List<Map<String, Object>> open = jdbc.query("select " + COLUMNS + " from incident where status = 'open'"
+                + " and escalated_at is null", this::row);
+        for (Map<String, Object> row : open) {
+            String priority = (String) row.get("priority");
+            PriorityPolicy.Rule rule = policy.rule(priority);
+            OffsetDateTime openedAt = (OffsetDateTime) row.get("openedAt");
+            if (rule.ackWithin() == null || openedAt.plus(rule.ackWithin()).isAfter(now)) {
+                continue;
+            }
+            long id = ((Number) row.get("id")).longValue();
+            List<PriorityPolicy.Target> targets = rule.escalateTo();
+            List<PriorityPolicy.Target> paged = new ArrayList<>(PriorityPolicy.Target.parseList((String) row.get("pagedChannels")));
+            targets.stream().filter(t -> !paged.contains(t)).forEach(paged::add);
+            if (jdbc.update("update incident set escalated_at = ?, paged_channels = ? where id = ? and escalated_at is null"
+                    + " and status = 'open'", now, join(paged), id) == 1) {
+                LOG.warn("Incident {} not acknowledged within {}: escalated to {}", id, rule.ackWithin(), targets);
+                page(id, "escalated", targets, "[ESCALATED] [" + priority + "] " + row.get("title") + " (#" + id + ")",
+                        "Not acknowledged within " + rule.ackWithin() + ".\n\n" + body(id, (String) row.get("key"),
+                                (String) row.get("detail"), Map.of()));
+                escalated++;
+            }
+        }
+        return escalated;
+    }
+
+    public Optional<Map<String, Object>> find(long id) {
+        return jdbc.query("select " + COLUMNS + " from incident where id = ?", this::row, id).stream().findFirst();
+    }
+
+    private Optional<Map<String, Object>> findOpen(String key) {
+        return jdbc.query("select " + COLUMNS + " from incident where open_key = ?", this::row, key).stream().findFirst();
+    }
+
+    /** Incidents newest first; {@code open} true: not resolved; {@code status}: exactly that status. */
+    public List<Map<String, Object>> list(Boolean open, String status, int limit) {
+        List<Object> args = new ArrayList<>();
+        String where = "";
+        if (status != null && !status.isBlank()) {
+            if (!List.of("open", "acknowledged", "resolved").contains(status)) {
+                throw new ApiException(400, "status must be open, acknowledged or resolved (was '" + status + "')");
+            }
+            where = " where status = ?";
+            args.add(status);
+        } else if (Boolean.TRUE.equals(open)) {
+            where = " where status <> 'resolved'";
+        } else if (Boolean.FALSE.equals(open)) {
+            where = " where status = 'resolved'";
+        }
+        return jdbc.query("select " + COLUMNS + " from incident" + where + " order by id desc limit " + limit,
+                this::row, args.toArray());
+    }
+
+    private Map<String, Object> row(ResultSet rs, int n) throws SQLException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", rs.getLong("id"));
+        m.put("key", rs.getString("incident_key"));
+        m.put("priority", rs.getString("priority"));
+        m.put("status", rs.getString("status"));
+        m.put("title", rs.getString("title"));
+        m.put("detail", rs.getString("detail"));
+        m.put("openedAt", rs.getObject("opened_at", OffsetDateTime.class));
+        m.put("acknowledgedAt", rs.getObject("acknowledged_at", OffsetDateTime.class));
+        m.put("acknowledgedBy", rs.getString("acknowledged_by"));
+        m.put("escalatedAt", rs.getObject("escalated_at", OffsetDateTime.class));
+        m.put("resolvedAt", rs.getObject("resolved_at", OffsetDateTime.class));
+        m.put("duringMaintenance", rs.getBoolean("during_maintenance"));
+        m.put("occurrences", rs.getInt("occurrences"));
+        m.put("pagedChannels", rs.getString("paged_channels"));
+        m.put("lastPagedAt", rs.getObject("last_paged_at", OffsetDateTime.class));
+        return m;
+    }
+
+    private void page(long id, String kind, List<PriorityPolicy.Target> targets, String subject, String body) {
+        Notifier n = notifier.get();
+        for (PriorityPolicy.Target t : targets) {
+            n.enqueue(t.channel(), t.recipient(), subject, body, "incident-" + id + "-" + kind + "-" + t,
+                    Map.of("X-Incident-Id", Long.toString(id)));
+        }
+    }
+
+    static String subject(long id, String priority, String title, boolean maintenance, String prefix) {
+        return "[" + priority + "]" + (maintenance ? " [during maintenance]" : "") + " " + prefix + title + " (#" + id + ")";
+    }
+
+    static String body(long id, String key, String detail, Map<String, String> labels) {
+        StringBuilder sb = new StringBuilder();
+        if (detail != null && !detail.isBlank()) {
+            sb.append(detail).append("\n\n");
+        }
+        sb.append("Incident #").append(id).append(" (").append(key).append(")\n");
+        labels.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+        sb.append("Acknowledge: POST /api/incidents/").append(id).append("/ack");
+        return sb.toString();
+    }
+
+    private static String join(List<PriorityPolicy.Target> targets) {
+        return String.join(",", targets.stream().map(PriorityPolicy.Target::toString).toList());
+    }
+
+    private static String json(Map<String, String> labels) {
+        try {
+            return Http.JSON.writeValueAsString(labels == null ? Map.of() : labels);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    static String cut(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+
+    private OffsetDateTime now() {
+        return OffsetDateTime.ofInstant(Instant.now(clock), ZoneOffset.UTC);
+    }
+}

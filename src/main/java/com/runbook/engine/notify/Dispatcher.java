@@ -1,0 +1,247 @@
+package com.runbook.engine.notify;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.runbook.engine.api.Http;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.spi.HttpResponseAware;
+import org.apache.camel.support.DefaultExchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Delivers the outbox: polls due messages, sends each to its channel's endpoint (camel-mail, camel-telegram,
+ * camel-google-pubsub, or a local folder), and records the outcome. Transient failures (connection refused,
+ * timeouts, 5xx) are retried with exponential backoff; a 4xx is not; after {@code maxAttempts} the message is dead
+ * and {@code onDead} is told (the incident module pages the other channels about the broken one).
+ */
+public class Dispatcher implements AutoCloseable {
+    public static final String IDEMPOTENCY_HEADER = "X-Idempotency-Key";
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    private static final Pattern TELEGRAM_STATUS = Pattern.compile("responded: (\\d{3})");
+
+    /** Where and how messages go. {@code pubsubUri} holds {@code {topic}} for the topic. */
+    public record Settings(String emailUri, String emailFrom, String emailTo, String telegramUri, String telegramChat,
+                           String pubsubUri, int maxAttempts, Duration backoff, Duration backoffMax, Duration poll,
+                           Duration lease, int batch, int threads) {
+    }
+
+    private final Outbox outbox;
+    private final Settings settings;
+    private final ProducerTemplate producer;
+    private final CamelContext context;
+    private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "runbook-outbox"));
+    private final ExecutorService senders;
+    private final AtomicBoolean wakeQueued = new AtomicBoolean();
+    private volatile BiConsumer<Outbox.Message, String> onDead = (m, e) -> { };
+
+    public Dispatcher(CamelContext context, Outbox outbox, Settings settings) {
+        this.context = context;
+        this.outbox = outbox;
+        this.settings = settings;
+        this.producer = context.createProducerTemplate();
+        this.senders = Executors.newFixedThreadPool(settings.threads(), r -> daemon(r, "runbook-outbox-send"));
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    public void onDead(BiConsumer<Outbox.Message, String> listener) {
+        this.onDead = listener;
+    }
+
+    public void start() {
+        outbox.onEnqueue(this::wake);
+        poller.scheduleWithFixedDelay(this::pollQuietly, 0, settings.poll().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs a poll soon (after a message was queued), at most one queued at a time. */
+    public void wake() {
+        if (wakeQueued.compareAndSet(false, true)) {
+            poller.execute(() -> {
+                wakeQueued.set(false);
+                pollQuietly();
+            });
+        }
+    }
+
+    private void pollQuietly() {
+        try {
+            List<Outbox.Message> batch;
+            do {
+                batch = outbox.claim(settings.batch(), settings.lease());
+                List<Future<?>> running = new ArrayList<>();
+                for (Outbox.Message m : batch) {
+                    running.add(senders.submit(() -> attempt(m)));
+                }
+                for (Future<?> f : running) {
+                    f.get();
+                }
+            } while (batch.size() == settings.batch());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("Outbox poll failed; next poll in {}", settings.poll(), e);
+        }
+    }
+
+    void attempt(Outbox.Message m) {
+        try {
+            deliver(m);
+            outbox.sent(m.id());
+            LOG.info("Delivered notification {} to {} (attempt {})", m.id(), m.channel(), m.attempts());
+        } catch (Exception e) {
+            String error = describe(e);
+            if (isPermanent(e)) {
+                outbox.dead(m.id(), "not retried: " + error);
+                LOG.error("Notification {} to {} refused, not retried: {}", m.id(), m.channel(), error);
+                onDead.accept(m, error);
+            } else if (m.attempts() >= settings.maxAttempts()) {
+                outbox.dead(m.id(), "gave up after " + m.attempts() + " attempts: " + error);
+                LOG.error("Notification {} to {} dead after {} attempts: {}", m.id(), m.channel(), m.attempts(), error);
+                onDead.accept(m, error);
+            } else {
+                Duration delay = backoff(m.attempts(), settings.backoff(), settings.backoffMax());
+                outbox.retryLater(m.id(), delay, error);
+                LOG.warn("Notification {} to {} failed (attempt {}), retry in {}: {}", m.id(), m.channel(),
+                        m.attempts(), delay, error);
+            }
+        }
+    }
+
+    /** Exponential backoff: {@code base * 2^(attempt-1)}, capped at {@code max}. */
+    static Duration backoff(int attempt, Duration base, Duration max) {
+        long factor = 1L << Math.min(Math.max(attempt - 1, 0), 30);
+        Duration d = base.multipliedBy(factor);
+        return d.compareTo(max) > 0 || d.isNegative() ? max : d;
+    }
+
+    /**
+     * True when retrying cannot help: an HTTP 4xx other than 408/429 (Telegram, Pub/Sub over HTTP), an SMTP 5xx
+     * rejection of the message or an invalid address. Connection errors, timeouts and 5xx are transient.
+     */
+    static boolean isPermanent(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            int status = -1;
+            if (t instanceof HttpResponseAware aware) {
+                status = aware.getHttpResponseCode();
+            } else if (t.getMessage() != null) {
+                Matcher m = TELEGRAM_STATUS.matcher(t.getMessage());
+                status = m.find() ? Integer.parseInt(m.group(1)) : -1;
+            }
+            if (status >= 400 && status < 500) {
+                return status != 408 && status != 429;
+            }
+            if (t instanceof ConnectException || t instanceof java.net.SocketTimeoutException) {
+                return false;
+            }
+            if (t instanceof jakarta.mail.internet.AddressException) {
+                return true;
+            }
+            if (t instanceof org.eclipse.angus.mail.smtp.SMTPAddressFailedException failed) {
+                return failed.getReturnCode() >= 500;
+            }
+            if (t instanceof org.eclipse.angus.mail.smtp.SMTPSendFailedException failed) {
+                return failed.getReturnCode() >= 500;
+            }
+        }
+        return false;
+    }
+
+    static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String top = e.getClass().getSimpleName() + ": " + e.getMessage();
+ return root == e || top.contains(String.valueOf(root.getMessage())) ? top : top + " (cause " + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+    }
+
+    private void deliver(Outbox.Message m) throws Exception {
+        Exchange exchange = new DefaultExchange(context);
+        Map<String, Object> headers = new LinkedHashMap<>(m.headers());
+        String uri;
+        Object body;
+        if (m.channel().equals("email")) {
+            uri = settings.emailUri();
+            String to = m.recipient() == null || m.recipient().isBlank() ? settings.emailTo() : m.recipient();
+            headers.put("To", to);
+            headers.put("From", settings.emailFrom());
+            headers.put("Subject", m.subject());
+            headers.put(IDEMPOTENCY_HEADER, m.idempotencyKey());
+            headers.put("Content-Type", "text/plain; charset=UTF-8");
+            body = uri.startsWith("file:") ? eml(headers, m.body()) : m.body();
+            headers.put(Exchange.FILE_NAME, m.id() + ".eml");
+        } else if (m.channel().equals("telegram")) {
+            uri = settings.telegramUri();
+            headers.put("CamelTelegramChatId", m.recipient() == null || m.recipient().isBlank() ? settings.telegramChat() : m.recipient());
+            body = m.subject() == null || m.subject().isBlank() ? m.body() : m.subject() + "\n\n" + m.body();
+            headers.put(Exchange.FILE_NAME, m.id() + ".txt");
+        } else {
+            String topic = m.channel().substring("pubsub:".length());
+            uri = settings.pubsubUri().replace("{topic}", topic);
+            Map<String, Object> payload = new LinkedHashMap<>();
+            payload.put("subject", m.subject());
+            payload.put("body", m.body());
+            payload.put("idempotencyKey", m.idempotencyKey());
+            payload.put("headers", m.headers());
+            body = json(payload);
+            headers.put("CamelGooglePubsubAttributes", Map.of("idempotencyKey", m.idempotencyKey()));
+            headers.put(Exchange.FILE_NAME, m.id() + ".json");
+        }
+        exchange.getMessage().setHeaders(headers);
+        exchange.getMessage().setBody(body);
+        Exchange result = producer.send(uri, exchange);
+        if (result.getException() != null) {
+            throw result.getException();
+        }
+    }
+
+    /** The message as an RFC 5322 text, for the local email folder (opens in any mail client). */
+    static String eml(Map<String, Object> headers, String body) {
+        StringBuilder sb = new StringBuilder();
+        for (String h : List.of("From", "To", "Subject", IDEMPOTENCY_HEADER, "Content-Type")) {
+            sb.append(h).append(": ").append(headers.get(h)).append("\r\n");
+        }
+        return sb.append("\r\n").append(body == null ? "" : body).toString();
+    }
+
+    private static String json(Object o) {
+        try {
+            return Http.JSON.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        poller.shutdownNow();
+        senders.shutdownNow();
+        try {
+            producer.stop();
+        } catch (Exception e) {
+            LOG.debug("producer stop", e);
+        }
+    }
+}

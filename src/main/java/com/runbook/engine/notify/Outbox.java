@@ -1,0 +1,189 @@
+package com.runbook.engine.notify;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.runbook.engine.api.Http;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code notification} table: the durable outbox behind {@link Notifier}. A message is written once per
+ * idempotency key; the dispatcher claims due rows (skipping rows another node holds), and records each attempt.
+ */
+public class Outbox implements Notifier {
+    static final int MAX_ERROR = 4000;
+    private static final String COLUMNS = "id, idempotency_key, channel, recipient, subject, body, headers, attempts";
+
+    /** One claimed message. */
+    public record Message(long id, String idempotencyKey, String channel, String recipient, String subject,
+                          String body, Map<String, String> headers, int attempts) {
+    }
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final boolean skipLocked;
+    private volatile Runnable onEnqueue = () -> { };
+
+    public Outbox(DataSource dataSource) {
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        this.skipLocked = isPostgres(dataSource);
+    }
+
+    private static boolean isPostgres(DataSource ds) {
+        try (Connection c = ds.getConnection()) {
+            return c.getMetaData().getDatabaseProductName().toLowerCase().contains("postgres");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the engine database's product name", e);
+        }
+    }
+
+    /** Called after every new message (the dispatcher wakes up instead of waiting for its next poll). */
+    void onEnqueue(Runnable r) {
+        this.onEnqueue = r;
+    }
+
+    @Override
+    public long enqueue(String channel, String recipient, String subject, String body, String idempotencyKey,
+                        Map<String, String> headers) {
+        if (channel == null || !(channel.equals("email") || channel.equals("telegram") || channel.startsWith("pubsub:"))) {
+            throw new IllegalArgumentException("unknown channel '" + channel + "' (use email, telegram or pubsub:<topic>)");
+        }
+        if (idempotencyKey == null || idempotencyKey.isBlank()) {
+            throw new IllegalArgumentException("an idempotency key is required");
+        }
+        Long existing = idOf(idempotencyKey);
+        if (existing != null) {
+            return existing;
+        }
+        GeneratedKeyHolder keys = new GeneratedKeyHolder();
+        OffsetDateTime now = now();
+        try {
+            jdbc.update(con -> {
+                PreparedStatement ps = con.prepareStatement("insert into notification (idempotency_key, channel,"
+                        + " recipient, subject, body, headers, status, attempts, next_attempt_at, created_at)"
+                        + " values (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)", new String[] {"id"});
+                ps.setString(1, idempotencyKey);
+                ps.setString(2, channel);
+                ps.setString(3, recipient);
+                ps.setString(4, subject);
+                ps.setString(5, body);
+                ps.setString(6, toJson(headers));
+                ps.setObject(7, now);
+                ps.setObject(8, now);
+                return ps;
+            }, keys);
+        } catch (DuplicateKeyException e) {
+            return idOf(idempotencyKey);
+        }
+        wakeAfterCommit();
+        return keys.getKey().longValue();
+    }
+
+    /** Wakes the dispatcher now, or after the surrounding transaction commits (so that it sees the row). */
+    private void wakeAfterCommit() {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    onEnqueue.run();
+                }
+            });
+        } else {
+            onEnqueue.run();
+        }
+    }
+
+    private Long idOf(String key) {
+        List<Long> ids = jdbc.queryForList("select id from notification where idempotency_key = ?", Long.class, key);
+        return ids.isEmpty() ? null : ids.get(0);
+    }
+
+    /**
+     * Claims up to {@code limit} due messages for {@code lease}: they are marked {@code sending} and become due
+     * again when the lease ends, so a node that dies mid-delivery leaves nothing behind.
+     */
+    public List<Message> claim(int limit, Duration lease) {
+        return tx.execute(status -> {
+            OffsetDateTime now = now();
+            List<Message> due = jdbc.query("select " + COLUMNS + " from notification"
+                    + " where status in ('pending', 'sending') and next_attempt_at <= ? order by next_attempt_at"
+                    + " limit " + limit + " for update" + (skipLocked ? " skip locked" : ""), this::message, now);
+            for (Message m : due) {
+                jdbc.update("update notification set status = 'sending', attempts = attempts + 1,"
+                        + " next_attempt_at = ?, locked_until = ? where id = ?", now.plus(lease), now.plus(lease), m.id());
+            }
+            return due.stream().map(m -> new Message(m.id(), m.idempotencyKey(), m.channel(), m.recipient(),
+                    m.subject(), m.body(), m.headers(), m.attempts() + 1)).toList();
+        });
+    }
+
+    public void sent(long id) {
+        jdbc.update("update notification set status = 'sent', sent_at = ?, locked_until = null, last_error = null"
+                + " where id = ?", now(), id);
+    }
+
+    public void retryLater(long id, Duration delay, String error) {
+        jdbc.update("update notification set status = 'pending', next_attempt_at = ?, locked_until = null,"
+                + " last_error = ? where id = ?", now().plus(delay), truncate(error), id);
+    }
+
+    public void dead(long id, String error) {
+        jdbc.update("update notification set status = 'dead', locked_until = null, last_error = ? where id = ?",
+                truncate(error), id);
+    }
+
+    /** One message as stored (status, attempts, last error, ...), for the API and tests. */
+    public List<Map<String, Object>> find(String where, Object... args) {
+        return jdbc.queryForList("select id, idempotency_key, channel, recipient, subject, status, attempts,"
+                + " next_attempt_at, last_error, sent_at from notification" + (where.isBlank() ? "" : " where " + where)
+                + " order by id", args);
+    }
+
+    private Message message(ResultSet rs, int row) throws SQLException {
+        return new Message(rs.getLong("id"), rs.getString("idempotency_key"), rs.getString("channel"),
+                rs.getString("recipient"), rs.getString("subject"), rs.getString("body"),
+                fromJson(rs.getString("headers")), rs.getInt("attempts"));
+    }
+
+    static String toJson(Map<String, String> map) {
+        try {
+            return map == null || map.isEmpty() ? null : Http.JSON.writeValueAsString(map);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    static Map<String, String> fromJson(String json) {
+        try {
+            return json == null ? Map.of() : Http.JSON.readValue(json, new TypeReference<LinkedHashMap<String, String>>() { });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String truncate(String s) {
+        return s == null || s.length() <= MAX_ERROR ? s : s.substring(0, MAX_ERROR);
+    }
+
+    static OffsetDateTime now() {
+        return OffsetDateTime.now(ZoneOffset.UTC);
+    }
+}

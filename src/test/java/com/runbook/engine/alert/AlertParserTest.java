@@ -1,0 +1,62 @@
+package com.runbook.engine.alert;
+
+import com.runbook.engine.incident.PriorityPolicy;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class AlertParserTest {
+    private final AlertParser parser = new AlertParser(PriorityPolicy.from((k, d) ->
+            k.equals("runbook.incident.alertnames") ? "RegionDown:P1" : d));
+
+    @Test
+    void anAlertmanagerBatchBecomesOneEventPerAlert() {
+        String body = Payloads.alertmanager(List.of(
+                Payloads.alert("firing", "aaa", Map.of("alertname", "RegionDown", "region", "eu-west")),
+                Payloads.alert("resolved", "bbb", Map.of("alertname", "Disk", "severity", "warning"))));
+        List<AlertEvent> events = parser.parse("alertmanager", body.getBytes(StandardCharsets.UTF_8));
+        assertThat(events).hasSize(2);
+        AlertEvent a = events.get(0);
+        assertThat(a.firing()).isTrue();
+        assertThat(a.priority()).isEqualTo("P1");
+        assertThat(a.incidentKey()).isEqualTo("RegionDown/aaa");
+        assertThat(a.title()).isEqualTo("RegionDown summary");
+        assertThat(a.detail()).isEqualTo("details of RegionDown");
+        assertThat(a.startsAt()).hasToString("2026-11-25T10:00Z");
+        assertThat(a.endsAt()).isNull();   // 0001-01-01: not ended
+        assertThat(events.get(1).status()).isEqualTo("resolved");
+        assertThat(events.get(1).priority()).isEqualTo("P3");
+    }
+
+    @Test
+    void withoutAFingerprintTheSortedLabelsAreHashedStably() {
+        Map<String, String> ab = new LinkedHashMap<>();
+        ab.put("alertname", "X");
+        ab.put("zone", "a");
+        Map<String, String> ba = new TreeMap<>(ab);
+        assertThat(AlertParser.hash(ab)).isEqualTo(AlertParser.hash(ba)).hasSize(16);
+        assertThat(AlertParser.hash(Map.of("alertname", "X", "zone", "b"))).isNotEqualTo(AlertParser.hash(ab));
+        String body = "{\"alerts\":[{\"status\":\"firing\",\"labels\":{\"alertname\":\"X\",\"zone\":\"a\"}}]}";
+        assertThat(parser.parse("grafana", body.getBytes(StandardCharsets.UTF_8)).get(0).fingerprint())
+                .isEqualTo(AlertParser.hash(ab));
+    }
+
+    @Test
+    void theGenericShapeSetsPriorityTitleAndKey() {
+        String body = "{\"title\":\"Trading halted\",\"priority\":\"p1\",\"key\":\"halt\",\"detail\":\"by ops\","
+                + "\"labels\":{\"desk\":\"fx\"}}";
+        AlertEvent e = parser.parse("generic", body.getBytes(StandardCharsets.UTF_8)).get(0);
+        assertThat(e.priority()).isEqualTo("P1");
+        assertThat(e.title()).isEqualTo("Trading halted");
+        assertThat(e.detail()).isEqualTo("by ops");
+        assertThat(e.incidentKey()).isEqualTo("Trading_halted/halt");
+        assertThat(e.labels()).containsEntry("desk", "fx").containsEntry("priority", "P1");
+        assertThat(e.firing()).isTrue();
+    }
+}

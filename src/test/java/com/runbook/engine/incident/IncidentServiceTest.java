@@ -1,0 +1,104 @@
+package com.runbook.engine.incident;
+
+import com.runbook.engine.notify.Notifier;
+import com.runbook.engine.store.Database;
+import com.zaxxer.hikari.HikariDataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The incident service on its own (in-memory H2, a clock the test moves, a recording notifier). */
+class IncidentServiceTest {
+    record Sent(String channel, String recipient, String subject, String key) {
+    }
+
+    final List<Sent> sent = new CopyOnWriteArrayList<>();
+    final Notifier recorder = (channel, recipient, subject, body, key, headers) -> {
+        sent.add(new Sent(channel, recipient, subject, key));
+        return sent.size();
+    };
+    Instant now = Instant.parse("2026-11-25T10:00:00Z");
+    HikariDataSource ds;
+    IncidentService incidents;
+
+    @BeforeEach
+    void setUp() {
+        ds = Database.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 2);
+        PriorityPolicy policy = PriorityPolicy.from((k, d) -> switch (k) {
+            case "runbook.incident.p2.channels" -> "telegram,email";
+            case "runbook.incident.repeat-interval" -> "1h";
+            default -> d;
+        });
+        Clock clock = new Clock() {
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now;
+            }
+        };
+        incidents = new IncidentService(ds, () -> recorder, policy, new MaintenanceWindows(List::of), clock);
+    }
+
+    @AfterEach
+    void tearDown() {
+        ds.close();
+    }
+
+    @Test
+    void aStillFiringIncidentPagesAgainOnlyAfterTheRepeatInterval() {
+        long id = incidents.raise("BackupFailed/db", "P2", "Backup failed", "exit 1", Map.of());
+        assertThat(sent).hasSize(2);
+        now = now.plus(Duration.ofMinutes(59));
+        assertThat(incidents.raise("BackupFailed/db", "P2", "Backup failed", "exit 1", Map.of())).isEqualTo(id);
+        assertThat(sent).hasSize(2);
+        now = now.plus(Duration.ofMinutes(2));
+        incidents.raise("BackupFailed/db", "P2", "Backup failed", "exit 1", Map.of());
+        assertThat(sent).hasSize(4);
+        assertThat(sent.get(2).subject()).isEqualTo("[P2] still firing: Backup failed (#" + id + ")");
+        // acknowledged: no more repeats
+        incidents.acknowledge(id, "alice");
+        now = now.plus(Duration.ofHours(3));
+        incidents.raise("BackupFailed/db", "P2", "Backup failed", "exit 1", Map.of());
+        assertThat(sent).hasSize(4);
+    }
+
+    @Test
+    void excludedChannelsAreNotPagedAndResolvedGoesOnlyWhereItWasPaged() {
+        long id = incidents.open("ChannelDown/telegram", "P2", "Notification channel telegram is failing", "x",
+                Map.of(), Set.of("telegram")).id();
+        assertThat(sent).extracting(Sent::channel).containsExactly("email");
+        incidents.resolve("ChannelDown/telegram", "back");
+        incidents.resolve("ChannelDown/telegram", "back");
+        assertThat(sent).extracting(Sent::key).containsExactly("incident-" + id + "-open-email",
+                "incident-" + id + "-resolved-email");
+        assertThat(incidents.find(id).orElseThrow().get("status")).isEqualTo("resolved");
+    }
+
+    @Test
+    void anUnknownPriorityIsRefused() {
+        assertThatThrownBy(() -> incidents.raise("k", "P5", "t", "d", Map.of()))
+                .hasMessage("priority must be one of P1, P2, P3, P4 (was 'P5')");
+    }
+}

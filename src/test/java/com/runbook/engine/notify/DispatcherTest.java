@@ -1,0 +1,49 @@
+package com.runbook.engine.notify;
+
+import jakarta.mail.internet.AddressException;
+import org.apache.camel.component.telegram.TelegramException;
+import org.apache.camel.RuntimeCamelException;
+import org.eclipse.angus.mail.util.MailConnectException;
+import org.junit.jupiter.api.Test;
+
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DispatcherTest {
+    @Test
+    void backoffDoublesFromTheBaseAndStopsAtTheCap() {
+        Duration base = Duration.ofSeconds(2);
+        Duration max = Duration.ofMinutes(5);
+        assertThat(Dispatcher.backoff(1, base, max)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(Dispatcher.backoff(2, base, max)).isEqualTo(Duration.ofSeconds(4));
+        assertThat(Dispatcher.backoff(5, base, max)).isEqualTo(Duration.ofSeconds(32));
+        assertThat(Dispatcher.backoff(9, base, max)).isEqualTo(max);
+        assertThat(Dispatcher.backoff(500, base, max)).isEqualTo(max);
+    }
+
+    @Test
+    void clientErrorsAreFinalAndEverythingTransientIsRetried() {
+        assertThat(Dispatcher.isPermanent(new TelegramException("bad", 400, "Bad Request"))).isTrue();
+        assertThat(Dispatcher.isPermanent(new RuntimeException(new RuntimeCamelException(
+                "http://x/bot1/sendMessage responded: 403{\"ok\":false}")))).isTrue();
+        assertThat(Dispatcher.isPermanent(new RuntimeCamelException("http://x/sendMessage responded: 502 bad gateway"))).isFalse();
+        assertThat(Dispatcher.isPermanent(new RuntimeCamelException("http://x/sendMessage responded: 429{}"))).isFalse();
+        assertThat(Dispatcher.isPermanent(new TelegramException("slow", 408, "Request Timeout"))).isFalse();
+        assertThat(Dispatcher.isPermanent(new MailConnectException(new org.eclipse.angus.mail.util.SocketConnectException(
+                "refused", new ConnectException("Connection refused"), "h", 25, 1000)))).isFalse();
+        assertThat(Dispatcher.isPermanent(new RuntimeException(new SocketTimeoutException("read timed out")))).isFalse();
+        assertThat(Dispatcher.isPermanent(new RuntimeException(new AddressException("Illegal address", "not an address")))).isTrue();
+    }
+
+    @Test
+    void theLocalEmailFileIsAMessageWithTheIdempotencyHeader() {
+        String eml = Dispatcher.eml(Map.of("From", "a@x", "To", "b@x", "Subject", "s", Dispatcher.IDEMPOTENCY_HEADER, "k-1",
+                "Content-Type", "text/plain; charset=UTF-8"), "hello");
+        assertThat(eml).isEqualTo("From: a@x\r\nTo: b@x\r\nSubject: s\r\nX-Idempotency-Key: k-1\r\n"
+                + "Content-Type: text/plain; charset=UTF-8\r\n\r\nhello");
+    }
+}

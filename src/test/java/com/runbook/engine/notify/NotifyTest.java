@@ -1,0 +1,138 @@
+package com.runbook.engine.notify;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import com.runbook.engine.Engine;
+import com.runbook.engine.TestEngine;
+import jakarta.mail.Message;
+import jakarta.mail.internet.MimeMessage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The outbox against a real SMTP server (GreenMail) and a local Telegram Bot API. */
+@Tag("db")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class NotifyTest {
+    @TempDir
+    static Path dir;
+    Engine engine;
+    ServerSetup smtp;
+    GreenMail greenMail;
+    final List<MimeMessage> earlierMail = new ArrayList<>();
+    FakeTelegram telegram;
+    Outbox outbox;
+
+    @BeforeAll
+    void start() throws Exception {
+        smtp = new ServerSetup(TestEngine.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP);
+        greenMail = new GreenMail(smtp);
+        greenMail.start();
+        telegram = new FakeTelegram("test-bot");
+        Map<String, String> props = new HashMap<>();
+        props.put("runbook.notify.email.uri", "smtp://127.0.0.1:" + smtp.getPort() + "?connectionTimeout=2000");
+        props.put("runbook.notify.email.from", "engine@example.com");
+        props.put("runbook.notify.telegram.uri", "telegram:bots?authorizationToken=test-bot&baseUri=" + telegram.baseUri());
+        props.put("runbook.notify.telegram.chat-id", "1001");
+        props.put("runbook.notify.backoff", "100ms");
+        props.put("runbook.notify.backoff-max", "500ms");
+        props.put("runbook.notify.poll", "100ms");
+        props.put("runbook.notify.max-attempts", "100");
+        engine = TestEngine.start(TestEngine.copyShippedRunbooks(dir.resolve("base")), dir.resolve("data"), props);
+        outbox = (Outbox) engine.notifier();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        engine.close();
+        greenMail.stop();
+        telegram.close();
+    }
+
+    private List<MimeMessage> mailTo(String recipient) throws Exception {
+        List<MimeMessage> all = new ArrayList<>(earlierMail);
+        all.addAll(List.of(greenMail.getReceivedMessages()));
+        List<MimeMessage> to = new ArrayList<>();
+        for (MimeMessage m : all) {
+            if (Stream.of(m.getRecipients(Message.RecipientType.TO)).anyMatch(a -> a.toString().equals(recipient))) {
+                to.add(m);
+            }
+        }
+        return to;
+    }
+
+    @Test
+    void emailCarriesRecipientSubjectBodyAndIdempotencyKeyAndIsQueuedOncePerKey() throws Exception {
+        long id = engine.notifier().enqueue("email", "alice@example.com", "Daily P&L", "All followers up 1.2%",
+                "pnl-2026-11-25-alice", Map.of());
+        long again = engine.notifier().enqueue("email", "alice@example.com", "Daily P&L", "All followers up 1.2%",
+                "pnl-2026-11-25-alice", Map.of());
+        assertThat(again).isEqualTo(id);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "sent".equals(outbox.find("id = ?", id).get(0).get("STATUS")));
+        List<MimeMessage> mail = mailTo("alice@example.com");
+        assertThat(mail).hasSize(1);
+        MimeMessage m = mail.get(0);
+        assertThat(m.getSubject()).isEqualTo("Daily P&L");
+        assertThat(m.getFrom()[0].toString()).isEqualTo("engine@example.com");
+        assertThat(m.getContent().toString().trim()).isEqualTo("All followers up 1.2%");
+        assertThat(m.getHeader(Dispatcher.IDEMPOTENCY_HEADER)).containsExactly("pnl-2026-11-25-alice");
+    }
+
+    @Test
+    void telegramSendsMessageToTheChat() {
+        engine.notifier().enqueue("telegram", "42", "[P1] Region down", "eu-west unreachable", "tg-1", Map.of());
+        engine.notifier().enqueue("telegram", null, "default chat", "to the on-call group", "tg-2", Map.of());
+        await().atMost(Duration.ofSeconds(20)).until(() -> telegram.textsTo("42").size() == 1 && telegram.textsTo("1001").size() == 1);
+        assertThat(telegram.textsTo("42")).containsExactly("[P1] Region down\n\neu-west unreachable");
+        assertThat(telegram.textsTo("1001")).containsExactly("default chat\n\nto the on-call group");
+    }
+
+    @Test
+    void a4xxIsNotRetriedAndTheBrokenChannelIsReportedOnTheOthers() throws Exception {
+        long id = engine.notifier().enqueue("telegram", "400", "hello", "to a chat that does not exist", "tg-400", Map.of());
+        await().atMost(Duration.ofSeconds(20)).until(() -> "dead".equals(outbox.find("id = ?", id).get(0).get("STATUS")));
+        Map<String, Object> row = outbox.find("id = ?", id).get(0);
+        assertThat(row.get("ATTEMPTS")).isEqualTo(1);
+        assertThat((String) row.get("LAST_ERROR")).startsWith("not retried: ").contains("responded: 400");
+        // P2 about the broken channel: paged on email (P2's other channel), not on telegram
+        await().atMost(Duration.ofSeconds(20)).until(() -> !mailTo("oncall@localhost").isEmpty());
+        assertThat(mailTo("oncall@localhost").get(0).getSubject()).startsWith("[P2] Notification channel telegram is failing");
+        assertThat(outbox.find("channel = 'telegram' and idempotency_key like 'incident-%'")).isEmpty();
+    }
+
+    @Test
+    void whileSmtpIsDownMessagesAreRetriedAndEachIsDeliveredOnceWhenItReturns() throws Exception {
+        greenMail.stop();
+        earlierMail.addAll(List.of(greenMail.getReceivedMessages()));
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(engine.notifier().enqueue("email", "bob@example.com", "report " + i, "body " + i, "down-" + i, Map.of()));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> outbox.find("recipient = 'bob@example.com' and attempts >= 2"
+                + " and status = 'pending' and last_error is not null").size() == 5);
+        greenMail = new GreenMail(smtp);
+        greenMail.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> outbox.find("recipient = 'bob@example.com' and status = 'sent'").size() == 5);
+        List<MimeMessage> mail = mailTo("bob@example.com");
+        assertThat(mail).hasSize(5);
+        List<String> keys = new ArrayList<>();
+        for (MimeMessage m : mail) {
+            keys.add(m.getHeader(Dispatcher.IDEMPOTENCY_HEADER)[0]);
+        }
+        assertThat(keys).containsExactlyInAnyOrder("down-0", "down-1", "down-2", "down-3", "down-4");
+    }
+}
