@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -90,6 +91,16 @@ class MetricsTest {
         double last = sample(scrape, "runbook_job_last_success_timestamp_seconds", "job_name=\"heartbeat\"");
         assertThat(last).isBetween(Instant.now().getEpochSecond() - 60.0, Instant.now().getEpochSecond() + 1.0);
         assertThat(sample(scrape, "runbook_job_last_success_timestamp_seconds", "job_name=\"echo-parameters\"")).isPositive();
+
+        // every runbook_job_* series the Grafana dashboard charts is one this engine serves
+        String dashboard = Files.readString(Path.of("docker/grafana/runbook-engine.json"));
+        Matcher names = Pattern.compile("runbook_job_[a-z_]+").matcher(dashboard);
+        int charted = 0;
+        while (names.find()) {
+            assertThat(scrape).as(names.group()).contains("\n" + names.group() + "{");
+            charted++;
+        }
+        assertThat(charted).isGreaterThanOrEqualTo(4);
     }
 
     @Test
