@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 /** The commands that talk to a running engine over its HTTP API: list, trigger, history, incidents, ack, windows. */
 final class OpsCommands {
@@ -87,6 +88,17 @@ final class OpsCommands {
             out().print(table.isEmpty() ? whenEmpty + "\n" : table.render(ansi()));
             out().flush();
         }
+
+        /** GETs {@code path} and prints the answer as JSON (--json) or as the table {@code render} makes of it. */
+        int show(String path, Function<JsonNode, Table> render, String whenEmpty) {
+            JsonNode answer = client().get(path);
+            if (json) {
+                print(answer);
+            } else {
+                print(render.apply(answer), whenEmpty);
+            }
+            return 0;
+        }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
@@ -98,13 +110,7 @@ final class OpsCommands {
 
         @Override
         public Integer call() {
-            JsonNode jobs = remote.client().get("/api/jobs");
-            if (remote.json) {
-                remote.print(jobs);
-                return 0;
-            }
-            remote.print(jobsTable(jobs), "no jobs (routes/ is empty)");
-            return 0;
+            return remote.show("/api/jobs", OpsCommands::jobsTable, "no jobs (routes/ is empty)");
         }
     }
 
@@ -206,13 +212,8 @@ final class OpsCommands {
 
         @Override
         public Integer call() {
-            JsonNode runs = remote.client().get("/api/runs?limit=" + limit + (job == null ? "" : "&job=" + encode(job)));
-            if (remote.json) {
-                remote.print(runs);
-                return 0;
-            }
-            remote.print(historyTable(runs), job == null ? "no runs yet" : "no runs of " + job + " yet");
-            return 0;
+            return remote.show("/api/runs?limit=" + limit + (job == null ? "" : "&job=" + encode(job)),
+                    OpsCommands::historyTable, job == null ? "no runs yet" : "no runs of " + job + " yet");
         }
     }
 
@@ -237,13 +238,8 @@ final class OpsCommands {
 
         @Override
         public Integer call() {
-            JsonNode incidents = remote.client().get("/api/incidents" + (open ? "?open=true" : ""));
-            if (remote.json) {
-                remote.print(incidents);
-                return 0;
-            }
-            remote.print(incidentsTable(items(incidents, "incidents")), open ? "no open incidents" : "no incidents");
-            return 0;
+            return remote.show("/api/incidents" + (open ? "?open=true" : ""),
+                    answer -> incidentsTable(items(answer, "incidents")), open ? "no open incidents" : "no incidents");
         }
     }
 
@@ -295,13 +291,7 @@ final class OpsCommands {
 
         @Override
         public Integer call() {
-            JsonNode windows = remote.client().get("/api/windows");
-            if (remote.json) {
-                remote.print(windows);
-                return 0;
-            }
-            remote.print(windowsTable(items(windows, "windows")), "no maintenance windows");
-            return 0;
+            return remote.show("/api/windows", answer -> windowsTable(items(answer, "windows")), "no maintenance windows");
         }
     }
 
