@@ -30,7 +30,7 @@ import java.util.function.Function;
 /** The commands that talk to a running engine over its HTTP API: list, trigger, history, incidents, ack, windows. */
 final class OpsCommands {
     static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'");
-    static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z");
+    static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z");
 
     private OpsCommands() {
     }

@@ -91,7 +91,7 @@ class CliAgainstEngineTest {
         assertThat(echo).contains("0 30 16 ? * MON-FRI", "America/New_York",
                 next.format(OpsCommands.UTC),
                 next.atZoneSameInstant(ZoneId.of("America/New_York")).format(OpsCommands.LOCAL));
-        assertThat(echo).contains(" 16:30 E"); // EST or EDT: 16:30 in New York
+        assertThat(echo).contains(" 16:30:00 E"); // EST or EDT: 16:30 in New York
         assertThat(heartbeat).contains("every 60000ms", "UTC");
         // aligned: every column starts at the same offset as its header
         int zoneColumn = lines.get(0).indexOf("ZONE");

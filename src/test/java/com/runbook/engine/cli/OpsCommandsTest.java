@@ -58,10 +58,10 @@ class OpsCommandsTest {
                 + " {'id': 'watchdog', 'schedule': {'expression': 'every 15000ms', 'zone': 'UTC', 'enabled': false},"
                 + " 'nextFireUtc': null, 'nextFireLocal': null, 'lastStatus': 'succeeded'}]");
         assertThat(OpsCommands.jobsTable(jobs).render(Ansi.OFF)).isEqualTo(
-                "JOB             SCHEDULE                  ZONE              NEXT FIRE (UTC)       NEXT FIRE (LOCAL)     LAST RUN\n"
-              + "daily-pnl       0 30 16 ? * MON-FRI       America/New_York  2026-11-26 21:30:00Z  2026-11-26 16:30 EST  failed\n"
-              + "emergency-stop  manual                    -                 -                     -                     -\n"
-              + "watchdog        every 15000ms (disabled)  UTC               disabled              -                     succeeded\n");
+                "JOB             SCHEDULE                  ZONE              NEXT FIRE (UTC)       NEXT FIRE (LOCAL)        LAST RUN\n"
+              + "daily-pnl       0 30 16 ? * MON-FRI       America/New_York  2026-11-26 21:30:00Z  2026-11-26 16:30:00 EST  failed\n"
+              + "emergency-stop  manual                    -                 -                     -                        -\n"
+              + "watchdog        every 15000ms (disabled)  UTC               disabled              -                        succeeded\n");
     }
 
     @Test
