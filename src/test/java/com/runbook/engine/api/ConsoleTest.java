@@ -57,7 +57,9 @@ class ConsoleTest {
         if (browser != null) {
             browser.quit();
         }
-        engine.close();
+        if (engine != null) {
+            engine.close();
+        }
     }
 
     WebElement find(String css) {
@@ -151,6 +153,13 @@ class ConsoleTest {
         assertThat(find("#windows").getText()).isEqualTo("sunday-maintenance 2026-11-29 02:00:00Z 2026-11-29 04:00:00Z open now");
 
         screenshot("target/console-incidents.png");
+
+        // the engine goes away: the page says so instead of showing stale data silently
+        engine.close();
+        engine = null;
+        ((ChromeDriver) browser).executeScript("refresh()");
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#message").getText().equals("Engine unreachable; retrying every 5 s"));
+        assertThat(find("#health").getText()).isEqualTo("engine DOWN");
 
         find("#logout").click();
         assertThat(find("#login").isDisplayed()).isTrue();
