@@ -24,11 +24,10 @@ import java.util.concurrent.CountDownLatch;
                 OpsCommands.Trigger.class, OpsCommands.History.class, OpsCommands.Incidents.class,
                 OpsCommands.Ack.class, OpsCommands.Windows.class},
         footerHeading = "%nEnvironment:%n",
-        footer = {"  RUNBOOK_URL        engine base URL for list, trigger, history, incidents, ack, windows"
-                + " (default http://localhost:8080)",
-                "  RUNBOOK_API_TOKEN  bearer token for trigger and ack (default: the token file data/api-token)",
-                "%nExit status: 0 ok, 1 problems found / job run failed, 2 bad usage, 3 engine unreachable,"
-                        + " 4 token refused, 5 not found, 6 other error from the engine."})
+        footer = {"  RUNBOOK_URL        the engine's URL (default http://localhost:8080)",
+                "  RUNBOOK_API_TOKEN  token for trigger and ack (default: file data/api-token)",
+                "%nExit status: 0 ok, 1 problems found or job run failed, 2 bad usage,",
+                "  3 engine unreachable, 4 token refused, 5 not found, 6 other engine error."})
 public class RunbookCli {
     private final Map<String, String> env;
 
