@@ -14,14 +14,52 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-/** The one entry point: {@code run} starts the engine, {@code validate} checks the runbook files. */
+/**
+ * The one entry point: {@code run} starts the engine, {@code validate} checks the runbook files, and the rest talk
+ * to a running engine over HTTP ({@code RUNBOOK_URL}, {@code RUNBOOK_API_TOKEN}).
+ */
 @Command(name = "runbook", mixinStandardHelpOptions = true, version = "runbook-engine 0.1",
         description = "Runs operations runbooks written as Camel YAML routes on Quartz schedules.",
-        subcommands = {RunbookCli.Run.class, RunbookCli.Validate.class})
+        subcommands = {RunbookCli.Run.class, RunbookCli.Validate.class, OpsCommands.ListJobs.class,
+                OpsCommands.Trigger.class, OpsCommands.History.class, OpsCommands.Incidents.class,
+                OpsCommands.Ack.class, OpsCommands.Windows.class},
+        footerHeading = "%nEnvironment:%n",
+        footer = {"  RUNBOOK_URL        the engine's URL (default http://localhost:8080)",
+                "  RUNBOOK_API_TOKEN  token for trigger and ack (default: file data/api-token)",
+                "%nExit status: 0 ok, 1 problems found or job run failed, 2 bad usage,",
+                "  3 engine unreachable, 4 token refused, 5 not found, 6 other engine error."})
 public class RunbookCli {
+    private final Map<String, String> env;
+
+    public RunbookCli() {
+        this(System.getenv());
+    }
+
+    public RunbookCli(Map<String, String> env) {
+        this.env = env;
+    }
+
+    /** The environment the remote commands read RUNBOOK_URL and RUNBOOK_API_TOKEN from. */
+    Map<String, String> env() {
+        return env;
+    }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new RunbookCli()).execute(args));
+        System.exit(commandLine(System.getenv()).execute(args));
+    }
+
+    /** The command line with its error handling: a {@link CliException} prints {@code error: message} and exits with its status. */
+    public static CommandLine commandLine(Map<String, String> env) {
+        CommandLine cli = new CommandLine(new RunbookCli(env));
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof CliException failure) {
+                cmd.getErr().println(cmd.getColorScheme().errorText("error: " + failure.getMessage()));
+                cmd.getErr().flush();
+                return failure.exitCode();
+            }
+            throw e;
+        });
+        return cli;
     }
 
     /** Options naming the folder that holds routes/ and schedules/. */
