@@ -195,16 +195,12 @@ public class BackupService {
      * Applies retention to every source: lists its objects in the store, keeps what {@link Retention} keeps, deletes
      * the rest (recorded in backup_deletion) unless {@code dryRun}, which only logs. Returns the deletions.
      */
-    public List<Map<String, Object>> applyRetention(long runId, boolean dryRun) throws Exception {
-        return retention(runId, dryRun);
-    }
-
     /** From a route: {@code dryRun} is the run's parameter ("true"/"false"), null for the configured default. */
     public List<Map<String, Object>> applyRetention(long runId, String dryRun) throws Exception {
         return retention(runId, dryRun == null || dryRun.isBlank() ? retentionDryRun : Boolean.parseBoolean(dryRun));
     }
 
-    private List<Map<String, Object>> retention(long runId, boolean dryRun) throws Exception {
+    List<Map<String, Object>> retention(long runId, boolean dryRun) throws Exception {
         List<Map<String, Object>> out = new ArrayList<>();
         for (String source : sources.keySet()) {
             Set<String> verified = records.verifiedKeys(source);
