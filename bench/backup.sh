@@ -11,7 +11,7 @@ work=$(mktemp -d); pid=; s3pid=; trap 'kill $s3pid $pid 2>/dev/null || true; rm 
 head -c $((mib * 1048576)) /dev/urandom > "$work/dump.bin"
 t0=$(date +%s%N); cat "$work/dump.bin" > /dev/null; t1=$(date +%s%N)
 s3port=$((20000 + RANDOM % 20000)); port=$((s3port + 1))
-java -Xmx512m -cp "$(cat "$work/cp.txt")" com.adobe.testing.s3mock.S3MockApplication --http.port=$s3port --server.port=0 \
+java -Xmx512m -Dhttp.port=$s3port -cp "$(cat "$work/cp.txt")" com.adobe.testing.s3mock.S3MockApplication --server.port=0 \
   --com.adobe.testing.s3mock.store.initialBuckets=bench --com.adobe.testing.s3mock.store.root="$work/s3" \
   --spring.autoconfigure.exclude=org.springframework.boot.autoconfigure.flyway.FlywayAutoConfiguration,org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration,org.springframework.boot.autoconfigure.freemarker.FreeMarkerAutoConfiguration,org.springframework.boot.autoconfigure.mail.MailSenderAutoConfiguration \
   >"$work/s3.log" 2>&1 &
