@@ -1,0 +1,267 @@
+package com.runbook.engine.backup;
+
+import com.runbook.engine.incident.IncidentRaiser;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The bean {@code backups} the backup runbooks call: dump a source, stream it to a temporary key while computing its
+ * SHA-256, verify size and checksum by reading it back, copy it to its final key, record it; apply retention.
+ * A failure leaves nothing under the final key and opens a "BackupFailed" incident.
+ */
+public class BackupService {
+    private static final Logger LOG = LoggerFactory.getLogger(BackupService.class);
+
+    private final Map<String, BackupSource> sources;
+    private final ObjectStore store;
+    private final BackupRecords records;
+    private final Supplier<IncidentRaiser> incidents;
+    private final String incidentPriority;
+    private final int keepDaily;
+    private final int keepWeekly;
+    private final boolean retentionDryRun;
+    private final Clock clock;
+
+    public BackupService(Map<String, BackupSource> sources, ObjectStore store, BackupRecords records,
+                         Supplier<IncidentRaiser> incidents, String incidentPriority, int keepDaily, int keepWeekly, boolean retentionDryRun, Clock clock) {
+        this.sources = sources;
+        this.store = store;
+        this.records = records;
+        this.incidents = incidents;
+        this.incidentPriority = incidentPriority;
+        this.keepDaily = keepDaily;
+        this.keepWeekly = keepWeekly;
+        this.retentionDryRun = retentionDryRun;
+        this.clock = clock;
+    }
+
+    public ObjectStore store() {
+        return store;
+    }
+
+    public BackupRecords records() {
+        return records;
+    }
+
+    /** The configured source names, in configuration order. */
+    public List<String> sourceNames() {
+        return List.copyOf(sources.keySet());
+    }
+
+    public BackupSource source(String name) {
+        BackupSource s = sources.get(name);
+        if (s == null) {
+            throw new IllegalArgumentException("unknown backup source '" + name + "' (configured: " + String.join(", ", sources.keySet()) + ")");
+        }
+        return s;
+    }
+
+    /**
+     * Backs up one configured source. Never throws: a failure is returned as {@code status=failed} with the error,
+     * and opens the "BackupFailed" incident; a success resolves it.
+     */
+    public Map<String, Object> backup(String sourceName, long runId) {
+        Map<String, Object> outcome = new LinkedHashMap<>();
+        outcome.put("source", sourceName);
+        try {
+            BackupRecords.StoredObject o = store(source(sourceName), runId);
+            outcome.put("status", "succeeded");
+            outcome.put("key", o.key());
+            outcome.put("size", o.size());
+            outcome.put("sha256", o.sha256());
+            IncidentRaiser raiser = incidents.get();
+            if (raiser != null) {
+                raiser.resolve(incidentKey(sourceName), "backup " + o.key() + " verified in run " + runId);
+            }
+        } catch (Exception e) {
+            String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            LOG.error("Backup of {} failed: {}", sourceName, error);
+            outcome.put("status", "failed");
+            outcome.put("error", error);
+            raise(sourceName, runId, error);
+        }
+        return outcome;
+    }
+
+    static String incidentKey(String source) {
+        return "BackupFailed/" + source;
+    }
+
+    private void raise(String source, long runId, String error) {
+        IncidentRaiser raiser = incidents.get();
+        if (raiser == null) {
+            LOG.error("No incident service bound ('incidents'): BackupFailed for {} is only logged", source);
+            return;
+        }
+        raiser.raise(incidentKey(source), incidentPriority, "BackupFailed: " + source,
+                "The backup of " + source + " failed in run " + runId + ": " + error,
+                Map.of("alertname", "BackupFailed", "source", source, "job", "nightly-backup", "run", Long.toString(runId)));
+    }
+
+    /**
+     * Dumps {@code source} to {@code incoming/<run>/...}, verifies it and copies it to its final key. Throws on any
+     * failure after removing what it wrote.
+     */
+    public BackupRecords.StoredObject store(BackupSource source, long runId) throws Exception {
+        Instant at = clock.instant();
+        String key = BackupKeys.key(source.name(), at, source.extension());
+        String temp = BackupKeys.incoming(key, runId);
+        MessageDigest sha = sha256();
+        long size;
+        long t0 = System.nanoTime();
+        try (Dump dump = source.open()) {
+            CountingInputStream counted = new CountingInputStream(new DigestInputStream(dump.stream(), sha));
+            store.put(temp, counted);   // a producer that dies ends its stream; finish() then reports why
+            dump.finish();
+            size = counted.count;
+        } catch (Exception e) {
+            quietlyDelete(temp, e);
+            throw e;
+        }
+        String digest = HexFormat.of().formatHex(sha.digest());
+        try {
+            verify(temp, size, digest);
+            store.copy(temp, key);
+            long finalSize = store.size(key).orElseThrow(() -> new IOException("verification failed for " + key + ": object missing after copy"));
+            if (finalSize != size) {
+                throw new IOException("verification failed for " + key + ": size " + finalSize + " after copy, expected " + size);
+            }
+        } catch (Exception e) {
+            quietlyDelete(temp, e);
+            quietlyDelete(key, e);
+            throw e;
+        }
+        store.delete(temp);
+        long id = records.insert(source.name(), key, store.describe(), size, digest, at, runId);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        LOG.info("Backup of {} stored as {} ({} bytes, sha256 {}, {} MiB/s including verification)", source.name(), key,
+                size, digest, String.format("%.1f", size / 1048576.0 / Math.max(seconds, 1e-3)));
+        return new BackupRecords.StoredObject(id, source.name(), key, size, digest, at, true, runId);
+    }
+
+    /** The object under {@code key} exists, has {@code size} bytes and hashes to {@code sha256} when read back. */
+    void verify(String key, long size, String sha256) throws Exception {
+        long stored = store.size(key).orElseThrow(() -> new IOException("verification failed for " + key + ": object missing"));
+        if (stored != size) {
+            throw new IOException("verification failed for " + key + ": size " + stored + ", expected " + size);
+        }
+        String read = sha256Of(store, key);
+        if (!read.equals(sha256)) {
+            throw new IOException("verification failed for " + key + ": sha256 " + read + ", expected " + sha256);
+        }
+    }
+
+    static String sha256Of(ObjectStore store, String key) throws Exception {
+        MessageDigest sha = sha256();
+        try (InputStream in = new DigestInputStream(store.open(key), sha)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private void quietlyDelete(String key, Exception cause) {
+        try {
+            store.delete(key);
+        } catch (Exception e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Applies retention to every source: lists its objects in the store, keeps what {@link Retention} keeps, deletes
+     * the rest (recorded in backup_deletion) unless {@code dryRun}, which only logs. Returns the deletions.
+     */
+    /** From a route: {@code dryRun} is the run's parameter ("true"/"false"), null for the configured default. */
+    public List<Map<String, Object>> applyRetention(long runId, String dryRun) throws Exception {
+        return retention(runId, dryRun == null || dryRun.isBlank() ? retentionDryRun : Boolean.parseBoolean(dryRun));
+    }
+
+    List<Map<String, Object>> retention(long runId, boolean dryRun) throws Exception {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String source : sources.keySet()) {
+            Set<String> verified = records.verifiedKeys(source);
+            List<Retention.Copy> copies = new ArrayList<>();
+            for (String key : store.list(BackupKeys.prefix(source))) {
+                BackupKeys.time(key).ifPresent(t -> copies.add(new Retention.Copy(key, t, verified.contains(key))));
+            }
+            for (Retention.Deletion d : Retention.deletions(copies, keepDaily, keepWeekly)) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("source", source);
+                row.put("key", d.key());
+                row.put("dryRun", dryRun);
+                out.add(row);
+                if (dryRun) {
+                    LOG.info("Retention (dry run) would delete {}", d.key());
+                    continue;
+                }
+                store.delete(d.key());
+                records.recordDeletion(source, d.key(), d.reason(), runId, clock.instant());
+                LOG.info("Retention deleted {}", d.key());
+            }
+        }
+        return out;
+    }
+
+    /** Ends a backup run: throws, so the run is marked failed, when any outcome failed. */
+    public void requireSuccess(List<Map<String, Object>> outcomes) {
+        List<String> failed = new ArrayList<>();
+        for (Map<String, Object> o : outcomes) {
+            if (!"succeeded".equals(o.get("status"))) {
+                failed.add(o.get("source") + " (" + o.get("error") + ")");
+            }
+        }
+        if (!failed.isEmpty()) {
+            throw new IllegalStateException("backup failed for " + String.join("; ", failed));
+        }
+    }
+
+    private static final class CountingInputStream extends java.io.FilterInputStream {
+        long count;
+
+        CountingInputStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
+    }
+}

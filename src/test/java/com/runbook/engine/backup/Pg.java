@@ -1,0 +1,45 @@
+package com.runbook.engine.backup;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+
+/** The real PostgreSQL the build starts (127.0.0.1:5432, user rb): throwaway databases for backup round trips. */
+final class Pg {
+    static final String SERVER = System.getenv().getOrDefault("RUNBOOK_TEST_PG_SERVER", "jdbc:postgresql://127.0.0.1:5432/");
+
+    private Pg() {
+    }
+
+    static String url(String db) {
+        return SERVER + db;
+    }
+
+    static Connection connect(String db) throws SQLException {
+        return DriverManager.getConnection(url(db), "rb", "rb");
+    }
+
+    static String createDatabase(String prefix) throws SQLException {
+        String name = prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        try (Connection c = connect("rb"); Statement s = c.createStatement()) {
+            s.execute("create database " + name);
+        }
+        return name;
+    }
+
+    static void dropDatabase(String name) throws SQLException {
+        try (Connection c = connect("rb"); Statement s = c.createStatement()) {
+            s.execute("drop database if exists " + name + " with (force)");
+        }
+    }
+
+    static long count(String db, String table) throws SQLException {
+        try (Connection c = connect(db); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select count(*) from " + table)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
