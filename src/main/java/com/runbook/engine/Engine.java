@@ -96,7 +96,10 @@ public final class Engine implements AutoCloseable {
         for (EngineModule module : modules) {
             module.start(this);
         }
-        beans.forEach(context.getRegistry()::bind);
+        beans.forEach((name, bean) -> {
+            context.getRegistry().unbind(name); // the registry keys by name and type: replace, don't add beside
+            context.getRegistry().bind(name, bean);
+        });
         List<ReloadOutcome> refused = runbooks.loadAll();
         scheduler.start();
         watcher = new FileWatcher(runbooks);
