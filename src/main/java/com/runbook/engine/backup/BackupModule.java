@@ -56,6 +56,9 @@ public class BackupModule implements EngineModule {
                 engine.property("runbook.maintenance.purge.key-column", "id"),
                 Durations.parse(engine.property("runbook.maintenance.purge.older-than", "30d")),
                 Integer.parseInt(engine.property("runbook.maintenance.purge.batch-size", "5000")), Clock.systemUTC());
+        engine.context().getRegistry().bind("restoreDrill", new RestoreDrill(backups, tmp,
+                engine.property("runbook.backup.pg-restore", "pg_restore"), engine::notifier, engine::incidents,
+                engine.property("runbook.backup.drill.report-to", ""), engine.property("runbook.backup.incident-priority", "P2")));
         engine.context().getRegistry().bind("maintenance", new Maintenance(backups, maintenanceSources, purge, () -> {
             Watchdog w = engine.context().getRegistry().lookupByNameAndType("watchdog", Watchdog.class);
             return w == null ? List.of() : w.endpoints();
