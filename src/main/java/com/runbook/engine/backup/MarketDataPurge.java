@@ -17,8 +17,11 @@ import java.util.function.Supplier;
  * keeps what it committed. The cutoff is fixed once at the start, so rows that age during the purge stay.
  */
 public class MarketDataPurge {
-    /** What a purge did: rows deleted, delete statements run, the largest batch, and the cutoff used. */
-    public record Result(String table, Instant cutoff, long rows, int batches, int maxBatch) {
+    /**
+     * What a purge did: rows deleted, delete statements run, the largest batch, the cutoff used, and the longest
+     * single delete (how long one batch held its row locks).
+     */
+    public record Result(String table, Instant cutoff, long rows, int batches, int maxBatch, long longestBatchMs) {
         public String describe() {
             return rows + " rows of " + table + " older than " + cutoff + " purged in " + batches + " batches (largest " + maxBatch + ")";
         }
@@ -57,19 +60,22 @@ public class MarketDataPurge {
         long rows = 0;
         int batches = 0;
         int max = 0;
+        long longest = 0;
         try (Connection c = dataSource.get().getConnection()) {
             c.setAutoCommit(true);
             try (PreparedStatement ps = c.prepareStatement(deleteSql())) {
                 ps.setObject(1, OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC));
                 int n;
                 do {
+                    long t0 = System.nanoTime();
                     n = ps.executeUpdate();
+                    longest = Math.max(longest, (System.nanoTime() - t0) / 1_000_000);
                     batches++;
                     rows += n;
                     max = Math.max(max, n);
                 } while (n == batchSize);
             }
         }
-        return new Result(table, cutoff, rows, batches, max);
+        return new Result(table, cutoff, rows, batches, max, longest);
     }
 }

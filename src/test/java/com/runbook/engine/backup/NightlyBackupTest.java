@@ -8,15 +8,11 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.io.InputStream;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -54,8 +50,7 @@ class NightlyBackupTest {
     @BeforeAll
     void start() throws Exception {
         s3mock = new S3MockServer(dir.resolve("s3"), BUCKET);
-        s3 = S3Client.builder().endpointOverride(URI.create(s3mock.endpoint())).forcePathStyle(true).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b"))).build();
+        s3 = s3mock.client();
         trading = Pg.createDatabase("bk_trading");
         try (Connection c = Pg.connect(trading); Statement s = c.createStatement()) {
             s.execute("create table trades (id bigint primary key, symbol varchar(10), qty int)");

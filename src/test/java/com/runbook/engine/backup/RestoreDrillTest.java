@@ -3,11 +3,8 @@ package com.runbook.engine.backup;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.GreenMailUtil;
-import com.icegreen.greenmail.util.ServerSetup;
 import com.runbook.engine.Engine;
 import com.runbook.engine.TestEngine;
-import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -17,13 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -32,7 +25,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -50,18 +42,15 @@ class RestoreDrillTest {
     static Path dir;
     S3MockServer s3mock;
     S3Client s3;
-    GreenMail greenMail;
+    MailCatcher mail;
     String trading;
     Engine engine;
 
     @BeforeAll
     void start() throws Exception {
         s3mock = new S3MockServer(dir.resolve("s3"), BUCKET);
-        s3 = S3Client.builder().endpointOverride(URI.create(s3mock.endpoint())).forcePathStyle(true).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b"))).build();
-        ServerSetup smtp = new ServerSetup(TestEngine.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP);
-        greenMail = new GreenMail(smtp);
-        greenMail.start();
+        s3 = s3mock.client();
+        mail = new MailCatcher();
         trading = Pg.createDatabase("drill_trading");
         try (Connection c = Pg.connect(trading); Statement s = c.createStatement()) {
             s.execute("create table trades (id bigint primary key, symbol varchar(10), qty int)");
@@ -70,7 +59,7 @@ class RestoreDrillTest {
             s.execute("insert into followers select g, 'f' || g from generate_series(1, 37) g");
         }
         Map<String, String> props = new HashMap<>(s3mock.settings(BUCKET));
-        props.put("runbook.notify.email.uri", "smtp://127.0.0.1:" + smtp.getPort() + "?connectionTimeout=2000");
+        props.put("runbook.notify.email.uri", mail.uri());
         props.put("runbook.notify.poll", "100ms");
         props.put("runbook.backup.drill.report-to", "dba@example.com");
         props.put("runbook.backup.sources", "engine-db,runbooks,trading");
@@ -85,7 +74,7 @@ class RestoreDrillTest {
     @AfterAll
     void stop() throws Exception {
         engine.close();
-        greenMail.stop();
+        mail.close();
         s3.close();
         s3mock.close();
         Pg.dropDatabase(trading);
@@ -95,18 +84,6 @@ class RestoreDrillTest {
         long run = engine.runner().submit("backup-restore-drill", "manual", params);
         await().atMost(Duration.ofSeconds(60)).until(() -> !"running".equals(engine.runs().find(run).orElseThrow().get("status")));
         return engine.runs().find(run).orElseThrow();
-    }
-
-    private String mail(String subject) {
-        MimeMessage m = await().atMost(Duration.ofSeconds(20)).until(() -> {
-            for (MimeMessage x : greenMail.getReceivedMessages()) {
-                if (x.getSubject().equals(subject)) {
-                    return Optional.of(x);
-                }
-            }
-            return Optional.<MimeMessage>empty();
-        }, Optional::isPresent).orElseThrow();
-        return GreenMailUtil.getBody(m).replace("=\r\n", "").replace("\r\n", "\n").replace("=3D", "=");
     }
 
     private long scratchDatabases() throws Exception {
@@ -132,7 +109,7 @@ class RestoreDrillTest {
         Map<String, Object> run = drill(Map.of("source", "trading"));
 
         assertThat(run).containsEntry("status", "succeeded");
-        String body = mail("Restore drill succeeded: trading (run " + run.get("id") + ")");
+        String body = mail.body("Restore drill succeeded: trading (run " + run.get("id") + ")");
         assertThat(body).contains("trading: OK (backups/trading/")
                 .contains("2 tables restored, row counts equal to live")
                 .containsPattern("(?m)^trades +5000 +5000$").containsPattern("(?m)^followers +37 +37$");
@@ -146,7 +123,7 @@ class RestoreDrillTest {
         Map<String, Object> run = drill(Map.of());
 
         assertThat(run).containsEntry("status", "succeeded");
-        String body = mail("Restore drill succeeded: engine-db, trading (run " + run.get("id") + ")");
+        String body = mail.body("Restore drill succeeded: engine-db, trading (run " + run.get("id") + ")");
         assertThat(body).contains("engine-db: OK (backups/engine-db/").contains("trading: OK (backups/trading/")
                 .containsPattern("(?m)^(?i)job_run +\\d+ +\\d+ \\*$");
         assertThat(body).doesNotContain("runbooks:");
@@ -164,7 +141,7 @@ class RestoreDrillTest {
         assertThat(run).containsEntry("status", "failed");
         assertThat((String) run.get("error")).matches("IllegalStateException: restore drill failed for trading \\(checksum mismatch for "
                 + java.util.regex.Pattern.quote(key) + ": sha256 [0-9a-f]{64}, recorded [0-9a-f]{64}\\)");
-        assertThat(mail("Restore drill FAILED: trading (run " + run.get("id") + ")")).contains("checksum mismatch for " + key);
+        assertThat(mail.body("Restore drill FAILED: trading (run " + run.get("id") + ")")).contains("checksum mismatch for " + key);
         JsonNode p2 = incident("RestoreDrillFailed/trading");
         assertThat(p2).isNotNull();
         assertThat(p2.get("priority").asText()).isEqualTo("P2");
@@ -191,7 +168,7 @@ class RestoreDrillTest {
         assertThat(run).containsEntry("status", "failed");
         assertThat((String) run.get("error")).startsWith("IllegalStateException: restore drill failed for trading (pg_restore exited with 1: ");
         assertThat(scratchDatabases()).isZero();
-        assertThat(mail("Restore drill FAILED: trading (run " + run.get("id") + ")")).contains("pg_restore exited with 1");
+        assertThat(mail.body("Restore drill FAILED: trading (run " + run.get("id") + ")")).contains("pg_restore exited with 1");
     }
 
     @Test

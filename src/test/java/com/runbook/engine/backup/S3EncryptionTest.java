@@ -5,13 +5,9 @@ import com.runbook.engine.TestEngine;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -32,8 +28,7 @@ class S3EncryptionTest {
     @Test
     void everyBackupObjectIsStoredWithAes256() throws Exception {
         try (S3MockServer s3mock = new S3MockServer(dir.resolve("s3"), BUCKET);
-             S3Client s3 = S3Client.builder().endpointOverride(URI.create(s3mock.endpoint())).forcePathStyle(true)
-                     .region(Region.US_EAST_1).credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b"))).build()) {
+             S3Client s3 = s3mock.client()) {
             Map<String, String> props = new HashMap<>(s3mock.settings(BUCKET));
             props.put("runbook.backup.s3.sse", "AES256");
             props.put("runbook.backup.s3.part-size", Integer.toString(5 * 1024 * 1024));

@@ -3,27 +3,20 @@ package com.runbook.engine.backup;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.GreenMailUtil;
-import com.icegreen.greenmail.util.ServerSetup;
 import com.runbook.engine.Engine;
 import com.runbook.engine.FakeHealth;
 import com.runbook.engine.TestEngine;
-import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import javax.sql.DataSource;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -37,11 +30,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The shipped sunday-maintenance runbook with the real incident service and outbox: critical tables exported to
@@ -56,21 +47,18 @@ class SundayMaintenanceTest {
     static Path dir;
     S3MockServer s3mock;
     S3Client s3;
-    GreenMail greenMail;
+    MailCatcher mail;
     FakeHealth health;
     Engine engine;
 
     @BeforeAll
     void start() throws Exception {
         s3mock = new S3MockServer(dir.resolve("s3"), BUCKET);
-        s3 = S3Client.builder().endpointOverride(URI.create(s3mock.endpoint())).forcePathStyle(true).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b"))).build();
-        ServerSetup smtp = new ServerSetup(TestEngine.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP);
-        greenMail = new GreenMail(smtp);
-        greenMail.start();
+        s3 = s3mock.client();
+        mail = new MailCatcher();
         health = new FakeHealth();
         Map<String, String> props = new HashMap<>(s3mock.settings(BUCKET));
-        props.put("runbook.notify.email.uri", "smtp://127.0.0.1:" + smtp.getPort() + "?connectionTimeout=2000");
+        props.put("runbook.notify.email.uri", mail.uri());
         props.put("runbook.notify.poll", "100ms");
         props.put("runbook.maintenance.report-to", "ops@example.com");
         props.put("runbook.trading.demo", "false");
@@ -91,7 +79,7 @@ class SundayMaintenanceTest {
     @AfterAll
     void stop() throws Exception {
         engine.close();
-        greenMail.stop();
+        mail.close();
         health.close();
         s3.close();
         s3mock.close();
@@ -135,17 +123,6 @@ class SundayMaintenanceTest {
         return out;
     }
 
-    private MimeMessage mail(String subject) {
-        return await().atMost(Duration.ofSeconds(20)).until(() -> {
-            for (MimeMessage m : greenMail.getReceivedMessages()) {
-                if (m.getSubject().equals(subject)) {
-                    return Optional.of(m);
-                }
-            }
-            return Optional.<MimeMessage>empty();
-        }, Optional::isPresent).orElseThrow();
-    }
-
     private JsonNode incidents() throws Exception {
         return new ObjectMapper().readTree(TestEngine.get(engine, "/api/incidents").body());
     }
@@ -180,9 +157,9 @@ class SundayMaintenanceTest {
                 .containsExactly("followers/Ava", "followers/Liam");
         assertThat(lines.get(1).get("row").get("email").isNull()).isTrue();
 
-        MimeMessage report = mail("Sunday maintenance succeeded (run " + run + ")");
-        assertThat(report.getAllRecipients()[0].toString()).isEqualTo("ops@example.com");
-        String body = GreenMailUtil.getBody(report).replace("=\r\n", "").replace("\r\n", "\n");
+        String subject = "Sunday maintenance succeeded (run " + run + ")";
+        assertThat(mail.message(subject).getAllRecipients()[0].toString()).isEqualTo("ops@example.com");
+        String body = mail.body(subject);
         assertThat(body).containsPattern("backup +succeeded +\\d+ ms  " + java.util.regex.Pattern.quote(key) + " \\(\\d+ bytes, sha256 [0-9a-f]{64}\\)")
                 .containsPattern("purge +succeeded +\\d+ ms  1200 rows of market_bars older than")
                 .containsPattern("health-check +succeeded +\\d+ ms  trading-api UP \\d+ ms HTTP 200");
@@ -208,8 +185,7 @@ class SundayMaintenanceTest {
                     .containsExactly("backup:succeeded", "purge:succeeded", "health-check:failed");
             assertThat(steps(run).get(2)[2]).matches("trading-api DOWN \\d+ ms answered 503");
 
-            MimeMessage report = mail("Sunday maintenance FAILED at health-check (run " + run + ")");
-            String body = GreenMailUtil.getBody(report).replace("=\r\n", "").replace("\r\n", "\n");
+            String body = mail.body("Sunday maintenance FAILED at health-check (run " + run + ")");
             assertThat(body).containsPattern("health-check +failed +\\d+ ms  trading-api DOWN \\d+ ms answered 503")
                     .containsPattern("purge +succeeded +\\d+ ms  3 rows of market_bars");
 
