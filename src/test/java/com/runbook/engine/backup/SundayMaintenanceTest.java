@@ -203,4 +203,19 @@ class SundayMaintenanceTest {
             health.set("/trading/health", 200);
         }
     }
+
+    @Test
+    void theShippedScheduleDeclaresTheSunday0200To0400UtcWindow() throws Exception {
+        JsonNode window = null;
+        for (JsonNode w : new ObjectMapper().readTree(TestEngine.get(engine, "/api/windows").body())) {
+            if (w.get("job").asText().equals("sunday-maintenance") && !w.get("open").asBoolean()) {
+                window = w;
+            }
+        }
+        assertThat(window).isNotNull();
+        java.time.ZonedDateTime start = java.time.Instant.parse(window.get("start").asText()).atZone(ZoneOffset.UTC);
+        assertThat(start.getDayOfWeek()).isEqualTo(java.time.DayOfWeek.SUNDAY);
+        assertThat(start.toLocalTime()).isEqualTo(java.time.LocalTime.of(2, 0));
+        assertThat(java.time.Instant.parse(window.get("end").asText())).isEqualTo(start.toInstant().plus(Duration.ofHours(2)));
+    }
 }
