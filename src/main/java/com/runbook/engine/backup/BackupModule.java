@@ -4,11 +4,14 @@ import com.runbook.engine.Engine;
 import com.runbook.engine.EngineModule;
 import org.apache.camel.component.aws2.s3.AWS2S3Configuration;
 import org.apache.camel.component.aws2.s3.client.AWS2S3ClientFactory;
+import com.runbook.engine.health.Watchdog;
+import com.runbook.engine.schedule.Durations;
 import org.h2.jdbcx.JdbcDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 
+import javax.sql.DataSource;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
@@ -34,15 +37,33 @@ public class BackupModule implements EngineModule {
         Path tmp = Path.of(engine.property("runbook.backup.tmp-dir", engine.dataDir().resolve("tmp").toString()));
         ObjectStore store = store(engine);
         Map<String, BackupSource> sources = new LinkedHashMap<>();
-        for (String name : list(engine.property("runbook.backup.sources", ""))) {
-            sources.put(name, source(engine, name, tmp));
+        List<String> nightly = list(engine.property("runbook.backup.sources", ""));
+        List<String> maintenanceSources = list(engine.property("runbook.maintenance.backup-sources", ""));
+        for (List<String> names : List.of(nightly, maintenanceSources)) {
+            for (String name : names) {
+                sources.putIfAbsent(name, source(engine, name, tmp));
+            }
         }
-        BackupService backups = new BackupService(sources, store, new BackupRecords(engine.dataSource()), engine::incidents,
+        BackupService backups = new BackupService(sources, nightly, store, new BackupRecords(engine.dataSource()), engine::incidents,
                 engine.property("runbook.backup.incident-priority", "P2"),
                 Integer.parseInt(engine.property("runbook.backup.retention.daily", "7")),
                 Integer.parseInt(engine.property("runbook.backup.retention.weekly", "4")),
                 Boolean.parseBoolean(engine.property("runbook.backup.retention.dry-run", "false")), Clock.systemUTC());
         engine.context().getRegistry().bind("backups", backups);
+        MarketDataPurge purge = new MarketDataPurge(() -> dataSource(engine, engine.property("runbook.maintenance.purge.database", "trading")),
+                engine.property("runbook.maintenance.purge.table", "market_bars"),
+                engine.property("runbook.maintenance.purge.time-column", "bar_time"),
+                engine.property("runbook.maintenance.purge.key-column", "id"),
+                Durations.parse(engine.property("runbook.maintenance.purge.older-than", "30d")),
+                Integer.parseInt(engine.property("runbook.maintenance.purge.batch-size", "5000")), Clock.systemUTC());
+        engine.context().getRegistry().bind("restoreDrill", new RestoreDrill(backups, tmp,
+                engine.property("runbook.backup.pg-restore", "pg_restore"), engine::notifier, engine::incidents,
+                engine.property("runbook.backup.drill.report-to", ""), engine.property("runbook.backup.incident-priority", "P2")));
+        engine.context().getRegistry().bind("maintenance", new Maintenance(backups, maintenanceSources, purge, () -> {
+            Watchdog w = engine.context().getRegistry().lookupByNameAndType("watchdog", Watchdog.class);
+            return w == null ? List.of() : w.endpoints();
+        }, engine::notifier, engine::incidents, engine.property("runbook.maintenance.report-to", ""),
+                engine.property("runbook.maintenance.incident-priority", "P2"), Clock.systemUTC()));
         LOG.info("Backups: sources {} to {}", sources.keySet(), store.describe());
     }
 
@@ -112,12 +133,27 @@ public class BackupModule implements EngineModule {
             }
             case "files":
                 return new FilesSource(name, engine.base(), list(engine.property(p + "folders", "routes,schedules")));
+            case "tables":
+                return new TableExportSource(name, () -> dataSource(engine, engine.property(p + "database", "trading")),
+                        list(required(engine, p + "tables")));
             case "command":
                 return new CommandSource(name, List.of(required(engine, p + "command").trim().split("\\s+")),
                         engine.property(p + "extension", "bin"), tmp);
             default:
-                throw new IllegalArgumentException(p + "type must be engine, postgres, h2, files or command, was '" + type + "'");
+                throw new IllegalArgumentException(p + "type must be engine, postgres, h2, files, tables or command, was '" + type + "'");
         }
+    }
+
+    /** "engine" (the engine's own database) or the name of a DataSource bean (e.g. "trading"), looked up when used. */
+    static DataSource dataSource(Engine engine, String name) {
+        if ("engine".equals(name)) {
+            return engine.dataSource();
+        }
+        DataSource ds = engine.context().getRegistry().lookupByNameAndType(name, DataSource.class);
+        if (ds == null) {
+            throw new IllegalStateException("no data source bean '" + name + "'");
+        }
+        return ds;
     }
 
     private static String required(Engine engine, String key) {

@@ -20,6 +20,10 @@ public class BackupRecords {
                                boolean verified, Long runId) {
     }
 
+    /** One row of maintenance_step. */
+    public record Step(String step, String status, String detail, Instant startedAt, Instant finishedAt) {
+    }
+
     private final DataSource ds;
 
     public BackupRecords(DataSource ds) {
@@ -115,5 +119,23 @@ public class BackupRecords {
         } catch (SQLException e) {
             throw new IllegalStateException("could not record maintenance step " + step, e);
         }
+    }
+
+    /** The steps recorded for a run, in the order they ran. */
+    public List<Step> steps(long runId) {
+        List<Step> out = new ArrayList<>();
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "select step, status, detail, started_at, finished_at from maintenance_step where run_id = ? order by id")) {
+            ps.setLong(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Step(rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(),
+                            rs.getTimestamp(5).toInstant()));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not read the maintenance steps of run " + runId, e);
+        }
+        return out;
     }
 }

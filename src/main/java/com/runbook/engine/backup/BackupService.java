@@ -29,6 +29,7 @@ public class BackupService {
     private static final Logger LOG = LoggerFactory.getLogger(BackupService.class);
 
     private final Map<String, BackupSource> sources;
+    private final List<String> nightly;
     private final ObjectStore store;
     private final BackupRecords records;
     private final Supplier<IncidentRaiser> incidents;
@@ -40,7 +41,18 @@ public class BackupService {
 
     public BackupService(Map<String, BackupSource> sources, ObjectStore store, BackupRecords records,
                          Supplier<IncidentRaiser> incidents, String incidentPriority, int keepDaily, int keepWeekly, boolean retentionDryRun, Clock clock) {
+        this(sources, List.copyOf(sources.keySet()), store, records, incidents, incidentPriority, keepDaily, keepWeekly, retentionDryRun, clock);
+    }
+
+    /**
+     * @param sources every known source (retention covers them all)
+     * @param nightly the ones the nightly backup dumps ({@link #sourceNames()}); the others are backed up by other
+     *                jobs (the Sunday maintenance's table exports)
+     */
+    public BackupService(Map<String, BackupSource> sources, List<String> nightly, ObjectStore store, BackupRecords records,
+                         Supplier<IncidentRaiser> incidents, String incidentPriority, int keepDaily, int keepWeekly, boolean retentionDryRun, Clock clock) {
         this.sources = sources;
+        this.nightly = List.copyOf(nightly);
         this.store = store;
         this.records = records;
         this.incidents = incidents;
@@ -59,9 +71,9 @@ public class BackupService {
         return records;
     }
 
-    /** The configured source names, in configuration order. */
+    /** The sources the nightly backup dumps (runbook.backup.sources), in configuration order. */
     public List<String> sourceNames() {
-        return List.copyOf(sources.keySet());
+        return nightly;
     }
 
     public BackupSource source(String name) {

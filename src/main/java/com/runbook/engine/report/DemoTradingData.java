@@ -26,7 +26,7 @@ import java.util.Random;
 
 /**
  * Generates a realistic small trading history for the demo profile: followers (two with a missing or invalid
- * email, to show how the commission job reports them), about 95 days of intraday trades in eight symbols ending
+ * email, to show how the commission job reports them), about 95 days of intraday trades and hourly market bars in eight symbols ending
  * today in the exchange zone, end-of-day prices, the daily P&amp;L of every closed day, and three months of
  * commissions (the oldest already sent). Deterministic for a given seed and day.
  */
@@ -68,6 +68,7 @@ public final class DemoTradingData {
 
     private int seed(Connection c) throws SQLException {
         Random random = new Random(seed);
+        Random barRandom = new Random(seed + 1);   // its own sequence: the trades stay what they were without bars
         int rows = 0;
         try (PreparedStatement ps = c.prepareStatement("insert into followers (id, name, email, commission_rate) values (?, ?, ?, ?)")) {
             for (int i = 0; i < NAMES.length; i++) {
@@ -86,6 +87,7 @@ public final class DemoTradingData {
         Map<Long, Map<YearMonth, BigDecimal>> monthlyNet = new HashMap<>();
         try (PreparedStatement trade = c.prepareStatement("insert into trades (follower_id, symbol, side, qty, price, fee, executed_at) values (?, ?, ?, ?, ?, ?, ?)");
              PreparedStatement eod = c.prepareStatement("insert into eod_prices (symbol, trade_date, close_price) values (?, ?, ?)");
+             PreparedStatement bar = c.prepareStatement("insert into market_bars (symbol, bar_time, open_price, high_price, low_price, close_price, volume) values (?, ?, ?, ?, ?, ?, ?)");
              PreparedStatement pnl = c.prepareStatement("insert into daily_pnl (follower_id, trade_date, realized, unrealized, fees, net, computed_at) values (?, ?, ?, ?, ?, ?, ?)")) {
             for (LocalDate day = today.minusDays(95); !day.isAfter(today); day = day.plusDays(1)) {
                 if (!calendar.isTradingDay(day)) {
@@ -110,6 +112,7 @@ public final class DemoTradingData {
                     }
                 }
                 for (int s = 0; s < SYMBOLS.length; s++) {
+                    rows += bars(bar, SYMBOLS[s], day, price[s], barRandom);
                     eod.setString(1, SYMBOLS[s]);
                     eod.setObject(2, day);
                     eod.setBigDecimal(3, money(price[s]));
@@ -140,6 +143,7 @@ public final class DemoTradingData {
             }
             trade.executeBatch();
             eod.executeBatch();
+            bar.executeBatch();
             pnl.executeBatch();
         }
         rows += commissions(c, monthlyNet, YearMonth.from(today));
@@ -195,6 +199,23 @@ public final class DemoTradingData {
                 a.boughtQty().add(b.boughtQty()), a.boughtValue().add(b.boughtValue()), a.soldQty().add(b.soldQty()),
                 a.soldValue().add(b.soldValue()), a.fees().add(b.fees()), null));
         return 1;
+    }
+
+    /** Seven hourly bars from 09:30 in the exchange zone around the day's close (what the Sunday maintenance purges). */
+    private int bars(PreparedStatement ps, String symbol, LocalDate day, double close, Random random) throws SQLException {
+        for (int h = 0; h < 7; h++) {
+            double open = close * (1 + random.nextGaussian() * 0.004);
+            double last = close * (1 + random.nextGaussian() * 0.004);
+            ps.setString(1, symbol);
+            ps.setObject(2, day.atTime(9, 30).plusHours(h).atZone(calendar.zone()).toOffsetDateTime());
+            ps.setBigDecimal(3, money(open));
+            ps.setBigDecimal(4, money(Math.max(open, last) * 1.002));
+            ps.setBigDecimal(5, money(Math.min(open, last) * 0.998));
+            ps.setBigDecimal(6, money(last));
+            ps.setLong(7, 1000 + random.nextInt(100_000));
+            ps.addBatch();
+        }
+        return 7;
     }
 
     private static BigDecimal money(double value) {

@@ -1,5 +1,7 @@
 package com.runbook.engine.backup;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.runbook.engine.Engine;
 import com.runbook.engine.TestEngine;
 import org.junit.jupiter.api.Tag;
@@ -11,7 +13,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -23,9 +27,16 @@ class BackupFailureTest {
     @TempDir
     Path dir;
 
-    private Engine start(Map<String, String> props, RecordingIncidents incidents) throws Exception {
+    private Engine start(Map<String, String> props) throws Exception {
         Path base = TestEngine.copyShippedRunbooks(dir.resolve("base"));
-        return TestEngine.start(base, dir.resolve("data"), props, Map.of("incidents", incidents));
+        return TestEngine.start(base, dir.resolve("data"), props);
+    }
+
+    /** The incidents the real incident service recorded, through its API. */
+    static List<JsonNode> incidents(Engine engine) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        new ObjectMapper().readTree(TestEngine.get(engine, "/api/incidents").body()).forEach(out::add);
+        return out;
     }
 
     private static long backupRows(Engine engine) throws Exception {
@@ -38,13 +49,12 @@ class BackupFailureTest {
 
     @Test
     void pgDumpWithBadCredentialsFailsTheRunWithoutAnObject() throws Exception {
-        RecordingIncidents incidents = new RecordingIncidents();
         Map<String, String> props = new HashMap<>();
         props.put("runbook.backup.sources", "trading");
         props.put("runbook.backup.source.trading.url", Pg.url("rb"));
         props.put("runbook.backup.source.trading.user", "rb");
         props.put("runbook.backup.source.trading.password", "wrong-password");
-        try (Engine engine = start(props, incidents)) {
+        try (Engine engine = start(props)) {
             long run = engine.runner().runNow("nightly-backup", "manual", false);
 
             Map<String, Object> row = engine.runs().find(run).orElseThrow();
@@ -55,18 +65,18 @@ class BackupFailureTest {
                 assertThat(files.filter(Files::isRegularFile)).isEmpty();
             }
             assertThat(backupRows(engine)).isZero();
-            assertThat(incidents.raised).singleElement().satisfies(i -> {
-                assertThat(i.key()).isEqualTo("BackupFailed/trading");
-                assertThat(i.priority()).isEqualTo("P2");
-                assertThat(i.title()).isEqualTo("BackupFailed: trading");
-                assertThat(i.labels()).containsEntry("alertname", "BackupFailed").containsEntry("source", "trading");
+            assertThat(incidents(engine)).singleElement().satisfies(i -> {
+                assertThat(i.get("key").asText()).isEqualTo("BackupFailed/trading");
+                assertThat(i.get("priority").asText()).isEqualTo("P2");
+                assertThat(i.get("status").asText()).isEqualTo("open");
+                assertThat(i.get("title").asText()).isEqualTo("BackupFailed: trading");
+                assertThat(i.get("detail").asText()).startsWith("The backup of trading failed in run " + run + ": pg_dump exited with 1: ");
             });
         }
     }
 
     @Test
     void anUnreachableS3StoreFailsTheRunAndOpensTheIncident() throws Exception {
-        RecordingIncidents incidents = new RecordingIncidents();
         Map<String, String> props = new HashMap<>();
         props.put("runbook.backup.store", "s3");
         props.put("runbook.backup.s3.bucket", "backups");
@@ -75,14 +85,14 @@ class BackupFailureTest {
         props.put("runbook.backup.s3.access-key", "a");
         props.put("runbook.backup.s3.secret-key", "b");
         props.put("runbook.backup.sources", "runbooks");
-        try (Engine engine = start(props, incidents)) {
+        try (Engine engine = start(props)) {
             long run = engine.runner().runNow("nightly-backup", "manual", false);
 
             Map<String, Object> row = engine.runs().find(run).orElseThrow();
             assertThat(row).containsEntry("status", "failed");
             assertThat((String) row.get("error")).startsWith("IllegalStateException: backup failed for runbooks (Unable to execute HTTP request");
             assertThat(backupRows(engine)).isZero();
-            assertThat(incidents.raised).extracting(RecordingIncidents.Raised::key, RecordingIncidents.Raised::priority)
+            assertThat(incidents(engine)).extracting(i -> i.get("key").asText(), i -> i.get("priority").asText())
                     .containsExactly(org.assertj.core.groups.Tuple.tuple("BackupFailed/runbooks", "P2"));
         }
     }

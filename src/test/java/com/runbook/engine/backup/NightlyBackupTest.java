@@ -8,15 +8,11 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.io.InputStream;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -49,13 +45,11 @@ class NightlyBackupTest {
     S3Client s3;
     String trading;
     Engine engine;
-    final RecordingIncidents incidents = new RecordingIncidents();
 
     @BeforeAll
     void start() throws Exception {
         s3mock = new S3MockServer(dir.resolve("s3"), BUCKET);
-        s3 = S3Client.builder().endpointOverride(URI.create(s3mock.endpoint())).forcePathStyle(true).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b"))).build();
+        s3 = s3mock.client();
         trading = Pg.createDatabase("bk_trading");
         try (Connection c = Pg.connect(trading); Statement s = c.createStatement()) {
             s.execute("create table trades (id bigint primary key, symbol varchar(10), qty int)");
@@ -73,7 +67,7 @@ class NightlyBackupTest {
         props.put("runbook.backup.source.trading.password", "rb");
         props.put("runbook.backup.s3.part-size", Integer.toString(5 * 1024 * 1024));
         Path base = TestEngine.copyShippedRunbooks(dir.resolve("base"));
-        engine = TestEngine.start(base, dir.resolve("data"), props, Map.of("incidents", incidents));
+        engine = TestEngine.start(base, dir.resolve("data"), props);
     }
 
     @AfterAll
@@ -124,7 +118,7 @@ class NightlyBackupTest {
             assertThat(inBucket).contains(key);
         }
         assertThat(inBucket).noneMatch(k -> k.startsWith("incoming/"));
-        assertThat(incidents.raised).isEmpty();
+        assertThat(BackupFailureTest.incidents(engine)).noneMatch(i -> i.get("key").asText().startsWith("BackupFailed/"));
 
         // the runbook archive holds the shipped files
         String zipKey = (String) rows.get(1).get("key");

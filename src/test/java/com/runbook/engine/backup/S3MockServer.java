@@ -33,6 +33,14 @@ final class S3MockServer implements AutoCloseable {
         return "http://127.0.0.1:" + app.getHttpPort();
     }
 
+    /** An AWS SDK client of this server, for a test to look at what the engine stored. */
+    software.amazon.awssdk.services.s3.S3Client client() {
+        return software.amazon.awssdk.services.s3.S3Client.builder().endpointOverride(java.net.URI.create(endpoint()))
+                .forcePathStyle(true).region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("a", "b"))).build();
+    }
+
     /** The engine settings that point the backup store at this server. */
     Map<String, String> settings(String bucket) {
         return Map.of("runbook.backup.store", "s3", "runbook.backup.s3.bucket", bucket,

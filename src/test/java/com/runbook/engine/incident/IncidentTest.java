@@ -203,7 +203,8 @@ class IncidentTest {
                     "incident-" + p1 + "-open-%")).allMatch(s -> s.startsWith("[P1] [during maintenance] TradingBotOffline summary"));
         } finally {
             Files.delete(base.resolve("schedules/sunday-maintenance-test.yaml"));
-            await().atMost(Duration.ofSeconds(15)).until(() -> JSON.readTree(get(engine, "/api/windows").body()).isEmpty()
+            // the shipped sunday-maintenance schedule keeps its own (closed) window listed
+            await().atMost(Duration.ofSeconds(15)).until(() -> !get(engine, "/api/windows").body().contains("\"sunday-maintenance-test\"")
                     && ((IncidentService) engine.incidents()).maintenanceNow().isEmpty());
         }
         long after = incidentOf(fire(alertmanager("firing", "fp-m3-after", Map.of("alertname", "HighRestartRate"))));
