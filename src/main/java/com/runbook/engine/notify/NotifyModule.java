@@ -2,7 +2,10 @@ package com.runbook.engine.notify;
 
 import com.runbook.engine.Engine;
 import com.runbook.engine.EngineModule;
+import com.runbook.engine.observe.MetricsModule;
 import com.runbook.engine.schedule.Durations;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /** Binds the outbox as {@code notifier} and runs its dispatcher (order 100: before incidents and features). */
 public class NotifyModule implements EngineModule {
@@ -35,6 +38,12 @@ public class NotifyModule implements EngineModule {
         engine.context().getRegistry().bind("notifier", outbox);
         engine.context().getRegistry().bind("notifyDispatcher", dispatcher);
         dispatcher.start();
+        MeterRegistry meters = MetricsModule.registry(engine);
+        Gauge.builder("runbook.outbox.depth", outbox, o -> o.waiting().count())
+                .description("Notifications waiting to be delivered (pending or being sent)").register(meters);
+        Gauge.builder("runbook.outbox.oldest.age", outbox, o -> o.waiting().oldestAgeSeconds())
+                .description("Age of the oldest notification still waiting (0 when none)").baseUnit("seconds")
+                .register(meters);
     }
 
     @Override

@@ -126,13 +126,25 @@ public class Outbox implements Notifier {
             List<Message> due = jdbc.query("select " + COLUMNS + " from notification"
                     + " where status in ('pending', 'sending') and next_attempt_at <= ? order by next_attempt_at"
                     + " limit " + limit + " for update" + (skipLocked ? " skip locked" : ""), this::message, now);
-            for (Message m : due) {
-                jdbc.update("update notification set status = 'sending', attempts = attempts + 1,"
-                        + " next_attempt_at = ?, locked_until = ? where id = ?", now.plus(lease), now.plus(lease), m.id());
-            }
+            jdbc.batchUpdate("update notification set status = 'sending', attempts = attempts + 1,"
+                    + " next_attempt_at = ?, locked_until = ? where id = ?", due.stream()
+                    .map(m -> new Object[] {now.plus(lease), now.plus(lease), m.id()}).toList());
             return due.stream().map(m -> new Message(m.id(), m.idempotencyKey(), m.channel(), m.recipient(),
                     m.subject(), m.body(), m.headers(), m.attempts() + 1)).toList();
         });
+    }
+
+    /** How many messages wait (pending or sending) and the oldest one's age, for the outbox metrics. */
+    public record Waiting(long count, double oldestAgeSeconds) {
+    }
+
+    public Waiting waiting() {
+        return jdbc.queryForObject("select count(*), min(created_at) from notification where status in ('pending', 'sending')",
+                (rs, n) -> {
+                    OffsetDateTime oldest = rs.getObject(2, OffsetDateTime.class);
+                    return new Waiting(rs.getLong(1), oldest == null ? 0
+                            : Math.max(0, Duration.between(oldest, now()).toMillis() / 1000.0));
+                });
     }
 
     public void sent(long id) {
