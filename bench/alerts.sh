@@ -29,6 +29,7 @@ measure() { # name pid load-args...
 # warm-up (JIT, connection pool), then the measured run
 load engine "http://127.0.0.1:$port/webhooks/alertmanager" bench "$WARM" "$BATCH" "$CLIENTS" warm >/dev/null
 measure engine $pid engine "http://127.0.0.1:$port/webhooks/alertmanager" bench "$TOTAL" "$BATCH" "$CLIENTS" run
+kill -0 $pid 2>/dev/null || { echo "engine died during the run; its log ends:"; tail -40 "$log"; exit 1; }
 echo "engine rows: $(curl -s "localhost:$port/api/incidents?open=true" | grep -o '"id"' | wc -l) open incidents listed (API lists at most 500)"
 
 if [ -x /usr/bin/prometheus-alertmanager ]; then
