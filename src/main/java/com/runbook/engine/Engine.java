@@ -96,7 +96,12 @@ public final class Engine implements AutoCloseable {
         for (EngineModule module : modules) {
             module.start(this);
         }
-        beans.forEach(context.getRegistry()::bind);
+        beans.forEach((name, bean) -> {
+            // Camel's registry keys beans by name AND type: without the unbind a test's recorder would sit beside
+            // the module's bean of another type, and a lookup by name could answer either
+            context.getRegistry().unbind(name);
+            context.getRegistry().bind(name, bean);
+        });
         List<ReloadOutcome> refused = runbooks.loadAll();
         scheduler.start();
         watcher = new FileWatcher(runbooks);
