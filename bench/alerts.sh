@@ -2,9 +2,11 @@
 # Alert ingest: Alertmanager-style batches POSTed to the engine's /webhooks/alertmanager on loopback (every alert a
 # new incident, committed with its outbox row before the 2xx, so the request latency is the webhook-to-outbox
 # latency), then the same load against a real Alertmanager's own ingest API /api/v2/alerts for comparison.
-# Knobs: TOTAL (alerts, default 20000), BATCH (alerts per request, default 10), CLIENTS (default 8).
+# Knobs: TOTAL (alerts, default 20000), WARM (warm-up alerts, default 6000: the JIT is still compiling after 2000), BATCH (alerts per request, default 10), CLIENTS (default 8). On PostgreSQL:
+# RUNBOOK_DB_URL=jdbc:postgresql://127.0.0.1:5432/rb?currentSchema=<empty schema> RUNBOOK_DB_USER=rb RUNBOOK_DB_PASSWORD=rb.
+# Besides alerts/s (which depends on what else the machine runs) it prints alerts per CPU-second of each server.
 set -euo pipefail
-TOTAL=${TOTAL:-20000}; BATCH=${BATCH:-10}; CLIENTS=${CLIENTS:-8}
+TOTAL=${TOTAL:-20000}; BATCH=${BATCH:-10}; CLIENTS=${CLIENTS:-8}; WARM=${WARM:-6000}
 data=$(mktemp -d); port=$((20000 + RANDOM % 20000)); amport=$((port + 1)); log=$data/engine.log
 RUNBOOK_DATA_DIR=$data RUNBOOK_PORT=$port RUNBOOK_HOST=127.0.0.1 RUNBOOK_API_TOKEN=bench \
   java ${JAVA_OPTS:-} -jar target/runbook-engine.jar run >"$log" 2>&1 &
@@ -13,9 +15,21 @@ cleanup() { kill $pid 2>/dev/null || true; [ -n "${am:-}" ] && kill $am 2>/dev/n
 trap cleanup EXIT
 until curl -sf "localhost:$port/health" >/dev/null; do sleep 0.1; kill -0 $pid 2>/dev/null || { cat "$log"; exit 1; }; done
 load() { java bench/AlertLoad.java "$@"; }
+# CPU seconds (user + system) a process has used: with the machine shared, alerts per CPU-second is the figure
+# that does not depend on what else runs (2 dedicated cores give at most twice that per second)
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
+measure() { # name pid load-args...
+  local name=$1 p=$2; shift 2
+  local c0; c0=$(cpu "$p")
+  load "$@"
+  local c1; c1=$(cpu "$p")
+  awk -v n="$TOTAL" -v a="$c0" -v b="$c1" -v who="$name" \
+    'BEGIN {printf "%s: %.2f CPU seconds for %d alerts: %.0f alerts per CPU-second\n", who, b - a, n, n / (b - a)}'
+}
 # warm-up (JIT, connection pool), then the measured run
-load engine "http://127.0.0.1:$port/webhooks/alertmanager" bench 2000 "$BATCH" "$CLIENTS" warm >/dev/null
-load engine "http://127.0.0.1:$port/webhooks/alertmanager" bench "$TOTAL" "$BATCH" "$CLIENTS" run
+load engine "http://127.0.0.1:$port/webhooks/alertmanager" bench "$WARM" "$BATCH" "$CLIENTS" warm >/dev/null
+measure engine $pid engine "http://127.0.0.1:$port/webhooks/alertmanager" bench "$TOTAL" "$BATCH" "$CLIENTS" run
+kill -0 $pid 2>/dev/null || { echo "engine died during the run; its log ends:"; tail -40 "$log"; exit 1; }
 echo "engine rows: $(curl -s "localhost:$port/api/incidents?open=true" | grep -o '"id"' | wc -l) open incidents listed (API lists at most 500)"
 
 if [ -x /usr/bin/prometheus-alertmanager ]; then
@@ -25,8 +39,8 @@ if [ -x /usr/bin/prometheus-alertmanager ]; then
     --web.listen-address=127.0.0.1:$amport --cluster.listen-address= >"$data/am/log" 2>&1 &
   am=$!
   until curl -sf "localhost:$amport/-/ready" >/dev/null; do sleep 0.1; done
-  load alertmanager "http://127.0.0.1:$amport/api/v2/alerts" - 2000 "$BATCH" "$CLIENTS" warm >/dev/null
-  load alertmanager "http://127.0.0.1:$amport/api/v2/alerts" - "$TOTAL" "$BATCH" "$CLIENTS" run
+  load alertmanager "http://127.0.0.1:$amport/api/v2/alerts" - "$WARM" "$BATCH" "$CLIENTS" warm >/dev/null
+  measure alertmanager $am alertmanager "http://127.0.0.1:$amport/api/v2/alerts" - "$TOTAL" "$BATCH" "$CLIENTS" run
 else
   echo "alertmanager: /usr/bin/prometheus-alertmanager not installed, comparison skipped"
 fi

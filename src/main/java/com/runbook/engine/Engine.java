@@ -97,7 +97,9 @@ public final class Engine implements AutoCloseable {
             module.start(this);
         }
         beans.forEach((name, bean) -> {
-            context.getRegistry().unbind(name); // the registry keys by name and type: replace, don't add beside
+            // Camel's registry keys beans by name AND type: without the unbind a test's recorder would sit beside
+            // the module's bean of another type, and a lookup by name could answer either
+            context.getRegistry().unbind(name);
             context.getRegistry().bind(name, bean);
         });
         List<ReloadOutcome> refused = runbooks.loadAll();

@@ -2,8 +2,11 @@ package com.runbook.engine.alert;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.runbook.engine.Engine;
+import com.runbook.engine.api.ApiException;
 import com.runbook.engine.api.Http;
 import com.runbook.engine.incident.IncidentService;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,8 +39,10 @@ public class AlertIntake {
     private final Map<String, String> jobs;
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
+    private final MeterRegistry meters;
 
-    public AlertIntake(Engine engine, IncidentService incidents) {
+    public AlertIntake(Engine engine, IncidentService incidents, MeterRegistry meters) {
+        this.meters = meters;
         this.engine = engine;
         this.incidents = incidents;
         this.parser = new AlertParser(incidents.policy());
@@ -70,22 +75,66 @@ public class AlertIntake {
      * The runbooks mapped to newly opened incidents start after the commit.
      */
     public Object receive(String source, Exchange exchange) {
-        byte[] body = exchange.getMessage().getBody(byte[].class);
-        body = body == null ? new byte[0] : body;
-        auth.get(source).check(name -> Http.header(exchange, name), body, Instant.now());
-        List<AlertEvent> events = parser.parse(source, body);
+        String status = "500";
+        try {
+            byte[] body = exchange.getMessage().getBody(byte[].class);
+            body = body == null ? new byte[0] : body;
+            auth.get(source).check(name -> Http.header(exchange, name), body, Instant.now());
+            List<AlertEvent> events = parser.parse(source, body);
+            List<Long> incidentIds = accept(events);
+            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
+            status = "202";
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("accepted", events.size());
+            answer.put("incidents", incidentIds);
+            return answer;
+        } catch (ApiException e) {
+            status = Integer.toString(e.status());
+            throw e;
+        } finally {
+            requests(source, status).increment();
+        }
+    }
+
+    /**
+     * One Google Cloud Monitoring notification from Pub/Sub. Stored before this returns, so the consumer acknowledges
+     * the message only after the commit (an exception nacks it and Pub/Sub redelivers). A malformed message is logged
+     * and acknowledged: redelivering it would fail the same way forever.
+     */
+    public void receiveCloudMonitoring(byte[] body, String messageId) {
+        String status = "500";
+        try {
+            List<AlertEvent> events = parser.parse(AlertParser.CLOUD_MONITORING, body == null ? new byte[0] : body);
+            List<Long> ids = accept(events);
+            status = "202";
+            LOG.info("Cloud Monitoring message {}: incident {} {} -> {}", messageId, events.get(0).fingerprint(),
+                    events.get(0).status(), ids.get(0) == null ? "resolved" : "incident " + ids.get(0));
+        } catch (ApiException e) {
+            status = Integer.toString(e.status());
+            LOG.error("Cloud Monitoring message {} refused and acknowledged, nothing stored: {}", messageId, e.getMessage());
+        } finally {
+            requests(AlertParser.CLOUD_MONITORING, status).increment();
+        }
+    }
+
+    private Counter requests(String source, String status) {
+        return Counter.builder("runbook.webhook.requests").description("Alert intake requests by source and answer")
+                .tags("source", source, "status", status).register(meters);
+    }
+
+    /**
+     * Commits the events, the incidents they open, update or resolve, and their pages in ONE transaction; then
+     * starts the runbooks mapped to newly opened incidents. Answers the incident id per event (null: resolved).
+     */
+    List<Long> accept(List<AlertEvent> events) {
         List<IncidentService.Raised> raised = tx.execute(status -> {
             List<IncidentService.Raised> results = new ArrayList<>();
             for (AlertEvent e : events) {
-                IncidentService.Raised r = null;
-                if (e.firing()) {
-                    r = incidents.open(e.incidentKey(), e.priority(), e.title(), e.detail(), e.labels(), Set.of());
-                } else {
-                    incidents.resolve(e.incidentKey(), e.detail());
-                }
-                store(e, r == null ? null : r.id());
-                results.add(r);
+                results.add(e.firing()
+                        ? incidents.open(e.incidentKey(), e.priority(), e.title(), e.detail(), e.labels(), Set.of())
+                        : resolved(e));
             }
+            store(events, results);
             return results;
         });
         List<Long> incidentIds = new ArrayList<>();
@@ -97,21 +146,28 @@ public class AlertIntake {
                 startJob(job, events.get(i), r.id());
             }
         }
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("accepted", events.size());
-        answer.put("incidents", incidentIds);
-        return answer;
+        return incidentIds;
     }
 
-    private void store(AlertEvent e, Long incident) {
+    private IncidentService.Raised resolved(AlertEvent e) {
+        incidents.resolve(e.incidentKey(), e.detail());
+        return null;
+    }
+
+    /** The request's alert events, in one JDBC batch (one round trip instead of one per alert). */
+    private void store(List<AlertEvent> events, List<IncidentService.Raised> raised) {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        jdbc.update("insert into alert_event (source, fingerprint, status, alertname, priority, title, labels,"
-                        + " annotations, starts_at, ends_at, received_at, processed_at, incident_id)"
-                        + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                e.source(), cut(e.fingerprint(), 200), e.status(), cut(e.alertname(), 300), e.priority(),
-                cut(e.title(), 1000), cut(json(e.labels()), 8000), cut(json(e.annotations()), 8000), e.startsAt(),
-                e.endsAt(), now, now, incident);
+        List<Object[]> rows = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            AlertEvent e = events.get(i);
+            IncidentService.Raised r = raised.get(i);
+            rows.add(new Object[] {e.source(), cut(e.fingerprint(), 200), e.status(), cut(e.alertname(), 300),
+                    e.priority(), cut(e.title(), 1000), cut(json(e.labels()), 8000), cut(json(e.annotations()), 8000),
+                    e.startsAt(), e.endsAt(), now, now, r == null ? null : r.id()});
+        }
+        jdbc.batchUpdate("insert into alert_event (source, fingerprint, status, alertname, priority, title, labels,"
+                + " annotations, starts_at, ends_at, received_at, processed_at, incident_id)"
+                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows);
     }
 
     private void startJob(String job, AlertEvent e, long incident) {

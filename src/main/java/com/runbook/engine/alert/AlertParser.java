@@ -26,6 +26,8 @@ import java.util.TreeMap;
  */
 public final class AlertParser {
     static final int MAX_ALERTS = 1000;
+    /** The source name of Google Cloud Monitoring incidents read from Pub/Sub. */
+    public static final String CLOUD_MONITORING = "cloud-monitoring";
     private final PriorityPolicy policy;
 
     public AlertParser(PriorityPolicy policy) {
@@ -46,7 +48,8 @@ public final class AlertParser {
             throw new ApiException(400, "request body must be a JSON object");
         }
         List<String> errors = new ArrayList<>();
-        List<AlertEvent> events = source.equals("generic") ? generic(root, errors) : batch(source, root, errors);
+        List<AlertEvent> events = source.equals("generic") ? generic(root, errors)
+                : source.equals(CLOUD_MONITORING) ? cloudMonitoring(root, errors) : batch(source, root, errors);
         if (!errors.isEmpty()) {
             throw new ApiException(400, String.join("; ", errors));
         }
@@ -151,6 +154,81 @@ public final class AlertParser {
         }
         return List.of(event("generic", key == null || key.isBlank() ? hash(labels) : key,
                 status == null ? "firing" : status, labels, annotations, null, null));
+    }
+
+    /**
+     * A Google Cloud Monitoring notification ({@code {"incident": {...}, "version": "1.2"}}): the incident id is the
+     * fingerprint, {@code open} fires and {@code closed} resolves, the policy name is the alert name, the policy's
+     * user labels and the resource labels become labels, and {@code severity} (Critical, Error, Warning) maps through
+     * the priority policy like any severity.
+     */
+    private List<AlertEvent> cloudMonitoring(JsonNode root, List<String> errors) {
+        JsonNode incident = root.get("incident");
+        if (incident == null || !incident.isObject()) {
+            errors.add("incident: required (an object)");
+            return List.of();
+        }
+        String at = "incident";
+        String id = text(incident, "incident_id", at, errors);
+        if (id == null || id.isBlank()) {
+            errors.add("incident.incident_id: required");
+        }
+        String policyName = text(incident, "policy_name", at, errors);
+        if (policyName == null || policyName.isBlank()) {
+            errors.add("incident.policy_name: required");
+        }
+        String state = text(incident, "state", at, errors);
+        if (state == null || !(state.equalsIgnoreCase("open") || state.equalsIgnoreCase("closed"))) {
+            errors.add("incident.state: must be open or closed (was " + (state == null ? "missing" : "'" + state + "'") + ")");
+        }
+        String condition = text(incident, "condition_name", at, errors);
+        String severity = text(incident, "severity", at, errors);
+        String summary = text(incident, "summary", at, errors);
+        String url = text(incident, "url", at, errors);
+        String resource = text(incident, "resource_display_name", at, errors);
+        JsonNode res = incident.get("resource");
+        Map<String, String> resourceLabels = strings(res == null || !res.isObject() ? null : res.get("labels"),
+                "incident.resource.labels", false, errors);
+        Map<String, String> userLabels = strings(incident.get("policy_user_labels"), "incident.policy_user_labels",
+                false, errors);
+        OffsetDateTime startsAt = epoch(incident, "started_at", errors);
+        OffsetDateTime endsAt = epoch(incident, "ended_at", errors);
+        if (!errors.isEmpty()) {
+            return List.of();
+        }
+        Map<String, String> labels = new LinkedHashMap<>(resourceLabels);
+        labels.putAll(userLabels);
+        labels.put("alertname", policyName);
+        if (condition != null) {
+            labels.put("condition", condition);
+        }
+        if (severity != null && !severity.isBlank() && !severity.equalsIgnoreCase("no severity")) {
+            labels.put("severity", severity.toLowerCase(java.util.Locale.ROOT));
+        }
+        if (labels.containsKey("priority") && PriorityPolicy.normalise(labels.get("priority")) == null) {
+            labels.remove("priority");   // a free-form user label, not ours: the severity decides
+        }
+        Map<String, String> annotations = new LinkedHashMap<>();
+        annotations.put("summary", policyName + (condition == null ? "" : ": " + condition)
+                + (resource == null || resource.isBlank() ? "" : " on " + resource));
+        annotations.put("description", first(summary, "") + (url == null ? "" : "\n" + url));
+        if (url != null) {
+            annotations.put("url", url);
+        }
+        return List.of(event(CLOUD_MONITORING, id, state.equalsIgnoreCase("open") ? "firing" : "resolved", labels,
+                annotations, startsAt, endsAt));
+    }
+
+    private static OffsetDateTime epoch(JsonNode node, String field, List<String> errors) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull() || (v.isNumber() && v.asLong() == 0)) {
+            return null;
+        }
+        if (!v.canConvertToLong()) {
+            errors.add("incident." + field + ": must be Unix seconds (was " + v + ")");
+            return null;
+        }
+        return OffsetDateTime.ofInstant(java.time.Instant.ofEpochSecond(v.asLong()), java.time.ZoneOffset.UTC);
     }
 
     private AlertEvent event(String source, String fingerprint, String status, Map<String, String> labels,

@@ -6,6 +6,9 @@ import com.runbook.engine.alert.AlertIntake;
 import com.runbook.engine.api.ApiException;
 import com.runbook.engine.api.Http;
 import com.runbook.engine.notify.Dispatcher;
+import com.runbook.engine.observe.MetricsModule;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import com.runbook.engine.schedule.Durations;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.telegram.model.IncomingMessage;
@@ -40,6 +43,9 @@ public class IncidentModule implements EngineModule {
         IncidentService incidents = new IncidentService(engine.dataSource(), engine::notifier, policy, windows,
                 Clock.systemUTC());
         engine.context().getRegistry().bind("incidents", incidents);
+        MeterRegistry meters = MetricsModule.registry(engine);
+        incidents.onOpened(priority -> Counter.builder("runbook.incidents").description("Incidents opened, by priority")
+                .tags("priority", priority).register(meters).increment());
         Dispatcher dispatcher = engine.context().getRegistry().lookupByNameAndType("notifyDispatcher", Dispatcher.class);
         if (dispatcher != null) {
             dispatcher.onDead((message, error) -> {
@@ -50,7 +56,7 @@ public class IncidentModule implements EngineModule {
                             Set.of(message.channel()));
             });
         }
-        AlertIntake intake = new AlertIntake(engine, incidents);
+        AlertIntake intake = new AlertIntake(engine, incidents, meters);
         engine.context().addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
@@ -65,6 +71,19 @@ public class IncidentModule implements EngineModule {
                 }
             }
         });
+        String monitoringUri = engine.property("runbook.alert.pubsub.uri", "");
+        if (!monitoringUri.isBlank()) {
+            engine.context().addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    // ackMode AUTO: acknowledged when this returns (after the commit), nacked (redelivered) on an exception
+                    from(monitoringUri).routeId("cloud-monitoring-intake").process(e -> intake.receiveCloudMonitoring(
+                            e.getMessage().getBody(byte[].class),
+                            e.getMessage().getHeader("CamelGooglePubsubMessageId", String.class)));
+                }
+            });
+            LOG.info("Reading Google Cloud Monitoring incidents from {}", monitoringUri.replaceAll("\\?.*", ""));
+        }
         String ackUri = engine.property("runbook.incident.telegram-ack.uri", "");
         if (!ackUri.isBlank()) {
             TelegramAck ack = new TelegramAck(incidents, Set.of(engine.property("runbook.incident.telegram-ack.chats", "")

@@ -9,6 +9,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import javax.sql.DataSource;
 import java.sql.PreparedStatement;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -46,6 +49,7 @@ public class IncidentService implements IncidentRaiser {
     private final PriorityPolicy policy;
     private final MaintenanceWindows windows;
     private final Clock clock;
+    private volatile Consumer<String> onOpened = priority -> { };
 
     public IncidentService(DataSource dataSource, Supplier<Notifier> notifier, PriorityPolicy policy,
                            MaintenanceWindows windows, Clock clock) {
@@ -54,6 +58,11 @@ public class IncidentService implements IncidentRaiser {
         this.policy = policy;
         this.windows = windows;
         this.clock = clock;
+    }
+
+    /** Called with the priority of every incident opened, once its transaction commits (the incidents metric). */
+    public void onOpened(Consumer<String> listener) {
+        this.onOpened = listener;
     }
 
     public PriorityPolicy policy() {
@@ -118,6 +127,16 @@ public class IncidentService implements IncidentRaiser {
             return ps;
         }, keys);
         long id = keys.getKey().longValue();
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    onOpened.accept(priority);
+                }
+            });
+        } else {
+            onOpened.accept(priority);
+        }
         LOG.info("Incident {} opened: [{}] {} (key {}){}", id, priority, title, key,
                 muted ? ", not paged: maintenance window open" : maintenance ? ", during maintenance" : "");
         page(id, "open", targets, subject(id, priority, title, maintenance, ""), body(id, key, detail, labels));
@@ -176,8 +195,15 @@ public class IncidentService implements IncidentRaiser {
     public int escalateDue() {
         OffsetDateTime now = now();
         int escalated = 0;
+        List<String> escalating = PriorityPolicy.PRIORITIES.stream()
+                .filter(p -> policy.rule(p).ackWithin() != null).toList();
+        if (escalating.isEmpty()) {
+            return 0;
+        }
+        // only the priorities that escalate: thousands of open P3/P4 are not read every check
         List<Map<String, Object>> open = jdbc.query("select " + COLUMNS + " from incident where status = 'open'"
-                + " and escalated_at is null", this::row);
+                + " and escalated_at is null and priority in (" + String.join(", ", escalating.stream()
+                .map(p -> "'" + p + "'").toList()) + ")", this::row);
         for (Map<String, Object> row : open) {
             String priority = (String) row.get("priority");
             PriorityPolicy.Rule rule = policy.rule(priority);

@@ -43,6 +43,7 @@ public class Dispatcher implements AutoCloseable {
                            Duration lease, int batch, int threads) {
     }
 
+    static final long WAKE_DELAY_MS = 20;
     private final Outbox outbox;
     private final Settings settings;
     private final ProducerTemplate producer;
@@ -75,13 +76,16 @@ public class Dispatcher implements AutoCloseable {
         poller.scheduleWithFixedDelay(this::pollQuietly, 0, settings.poll().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Runs a poll soon (after a message was queued), at most one queued at a time. */
+    /**
+     * Runs a poll soon after a message was queued, at most one queued at a time: waiting {@link #WAKE_DELAY_MS}
+     * lets a burst of pages be claimed in one batch instead of one claim query per page.
+     */
     public void wake() {
         if (wakeQueued.compareAndSet(false, true)) {
-            poller.execute(() -> {
+            poller.schedule(() -> {
                 wakeQueued.set(false);
                 pollQuietly();
-            });
+            }, WAKE_DELAY_MS, TimeUnit.MILLISECONDS);
         }
     }
 

@@ -2,9 +2,18 @@ package com.runbook.engine.notify;
 
 import com.runbook.engine.Engine;
 import com.runbook.engine.EngineModule;
+import com.runbook.engine.api.ApiException;
+import com.runbook.engine.api.Http;
+import com.runbook.engine.observe.MetricsModule;
 import com.runbook.engine.schedule.Durations;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.builder.RouteBuilder;
 
-/** Binds the outbox as {@code notifier} and runs its dispatcher (order 100: before incidents and features). */
+/**
+ * Binds the outbox as {@code notifier}, runs its dispatcher (order 100: before incidents and features), serves
+ * {@code GET /api/outbox} and {@code POST /api/outbox/{id}/retry}, and registers the outbox metrics.
+ */
 public class NotifyModule implements EngineModule {
     private Dispatcher dispatcher;
 
@@ -14,7 +23,7 @@ public class NotifyModule implements EngineModule {
     }
 
     @Override
-    public void start(Engine engine) {
+    public void start(Engine engine) throws Exception {
         Outbox outbox = new Outbox(engine.dataSource());
         String data = engine.dataDir().toString();
         Dispatcher.Settings settings = new Dispatcher.Settings(
@@ -35,6 +44,29 @@ public class NotifyModule implements EngineModule {
         engine.context().getRegistry().bind("notifier", outbox);
         engine.context().getRegistry().bind("notifyDispatcher", dispatcher);
         dispatcher.start();
+        engine.context().addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                Http.endpoint(this, "api-outbox", "GET", "/api/outbox", null,
+                        e -> outbox.list(Http.header(e, "status"), 500));
+                Http.endpoint(this, "api-outbox-retry", "POST", "/api/outbox/{id}/retry", engine::apiToken,
+                        e -> outbox.retry(id(Http.header(e, "id"))));
+            }
+        });
+        MeterRegistry meters = MetricsModule.registry(engine);
+        Gauge.builder("runbook.outbox.depth", outbox, o -> o.waiting().count())
+                .description("Notifications waiting to be delivered (pending or being sent)").register(meters);
+        Gauge.builder("runbook.outbox.oldest.age", outbox, o -> o.waiting().oldestAgeSeconds())
+                .description("Age of the oldest notification still waiting (0 when none)").baseUnit("seconds")
+                .register(meters);
+    }
+
+    static long id(String s) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new ApiException(400, "notification id must be a number (was '" + s + "')");
+        }
     }
 
     @Override

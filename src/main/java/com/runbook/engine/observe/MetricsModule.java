@@ -3,6 +3,7 @@ package com.runbook.engine.observe;
 import com.runbook.engine.Engine;
 import com.runbook.engine.EngineModule;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,6 +16,15 @@ public class MetricsModule implements EngineModule {
     @Override
     public int order() {
         return 50;
+    }
+
+    /**
+     * The registry Camel serves at /metrics, or a private one when metrics are off (so features can always count);
+     * the runbook_* meters of incidents, the outbox and the webhooks are registered here by their features.
+     */
+    public static MeterRegistry registry(Engine engine) {
+        MeterRegistry registry = engine.context().getRegistry().findSingleByType(MeterRegistry.class);
+        return registry == null ? new SimpleMeterRegistry() : registry;
     }
 
     @Override

@@ -59,4 +59,57 @@ class AlertParserTest {
         assertThat(e.labels()).containsEntry("desk", "fx").containsEntry("priority", "P1");
         assertThat(e.firing()).isTrue();
     }
+
+    private List<AlertEvent> monitoring(String json) {
+        return parser.parse(AlertParser.CLOUD_MONITORING, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aCloudMonitoringIncidentIsNormalisedLikeAnAlert() {
+        AlertEvent open = monitoring(CloudMonitoringTest.incident("0.abc", "open", "Error")).get(0);
+        assertThat(open.source()).isEqualTo("cloud-monitoring");
+        assertThat(open.incidentKey()).isEqualTo("API latency/0.abc");
+        assertThat(open.firing()).isTrue();
+        assertThat(open.priority()).isEqualTo("P2");   // Error -> error -> P2
+        assertThat(open.labels()).containsEntry("alertname", "API latency").containsEntry("team", "platform")
+                .containsEntry("zone", "europe-west1-b").containsEntry("condition", "p99 latency above 2 s");
+        assertThat(open.startsAt()).hasToString("2026-11-25T09:46:40Z");
+        assertThat(open.endsAt()).isNull();
+        AlertEvent closed = monitoring(CloudMonitoringTest.incident("0.abc", "closed", "No severity")).get(0);
+        assertThat(closed.status()).isEqualTo("resolved");
+        assertThat(closed.incidentKey()).isEqualTo(open.incidentKey());
+        assertThat(closed.priority()).isEqualTo("P3");   // no severity: the default
+        assertThat(closed.endsAt()).hasToString("2026-11-25T10:46:40Z");
+    }
+
+    @Test
+    void aPriorityUserLabelWinsAndAFreeFormOneIsIgnored() {
+        String p1 = CloudMonitoringTest.incident("0.p", "open", "Warning").replace("\"team\": \"platform\"", "\"priority\": \"p1\"");
+        assertThat(monitoring(p1).get(0).priority()).isEqualTo("P1");
+        String urgent = CloudMonitoringTest.incident("0.p", "open", "Warning").replace("\"team\": \"platform\"", "\"priority\": \"urgent\"");
+        assertThat(monitoring(urgent).get(0).priority()).isEqualTo("P3");
+    }
+
+    @Test
+    void aMalformedCloudMonitoringMessageListsEveryProblem() {
+        assertThat(problem("{\"version\": \"1.2\"}")).isEqualTo("incident: required (an object)");
+        assertThat(problem("{\"incident\": {}}")).isEqualTo("incident.incident_id: required; incident.policy_name: required;"
+                + " incident.state: must be open or closed (was missing)");
+        assertThat(problem("{\"incident\": {\"incident_id\": 7, \"policy_name\": \"X\", \"state\": \"acked\","
+                + " \"started_at\": \"yesterday\"}}")).isEqualTo("incident.incident_id: must be a string;"
+                + " incident.incident_id: required; incident.state: must be open or closed (was 'acked');"
+                + " incident.started_at: must be Unix seconds (was \"yesterday\")");
+        assertThat(problem("{\"incident\": {\"incident_id\": \"1\", \"policy_name\": \"X\", \"state\": \"open\","
+                + " \"resource\": {\"labels\": {\"zone\": 1}}}}")).isEqualTo("incident.resource.labels.zone: must be a string");
+    }
+
+    private String problem(String json) {
+        try {
+            monitoring(json);
+        } catch (com.runbook.engine.api.ApiException e) {
+            assertThat(e.status()).isEqualTo(400);
+            return e.getMessage();
+        }
+        throw new AssertionError("accepted: " + json);
+    }
 }

@@ -29,7 +29,7 @@ import static org.awaitility.Awaitility.await;
 /** The runbook_* job metrics: the listener alone, and /metrics of a real engine after real runs. */
 @Tag("db")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class MetricsTest {
+public class MetricsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -49,11 +49,11 @@ class MetricsTest {
         engine.close();
     }
 
-    /** The value of the first sample line {@code name{...labels...} value} containing every given label. */
-    static double sample(String scrape, String name, String... labels) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)\\} (\\S+)$").matcher(scrape);
+    /** The value of the first sample line {@code name{...labels...} value} (or {@code name value}) with every given label; NaN if none. */
+    public static double sample(String scrape, String name, String... labels) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{([^}]*)\\})? (\\S+)$").matcher(scrape);
         while (m.find()) {
-            String found = m.group(1);
+            String found = m.group(1) == null ? "" : m.group(1);
             boolean all = true;
             for (String label : labels) {
                 all &= found.contains(label);
