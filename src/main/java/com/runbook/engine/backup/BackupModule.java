@@ -18,7 +18,8 @@ import java.util.Map;
 
 /**
  * Binds the beans {@code backups} (dump, upload, verify, retention), {@code restoreDrill} and {@code maintenance}
- * from the {@code runbook.backup.*} and {@code runbook.maintenance.*} settings.
+ * from the {@code runbook.backup.*} and {@code runbook.maintenance.*} settings, and the configured object store as
+ * {@code objectStore} (the monthly report keeps its copy there too).
  */
 public class BackupModule implements EngineModule {
     private static final Logger LOG = LoggerFactory.getLogger(BackupModule.class);
@@ -43,6 +44,7 @@ public class BackupModule implements EngineModule {
                 Integer.parseInt(engine.property("runbook.backup.retention.weekly", "4")),
                 Boolean.parseBoolean(engine.property("runbook.backup.retention.dry-run", "false")), Clock.systemUTC());
         engine.context().getRegistry().bind("backups", backups);
+        engine.context().getRegistry().bind("objectStore", ObjectStore.class, store);
         LOG.info("Backups: sources {} to {}", sources.keySet(), store.describe());
     }
 
