@@ -250,8 +250,9 @@ class ReportsRunbookTest {
         }
         assertThat(crashed.get("status")).isEqualTo("failed");
         assertThat((String) crashed.get("error")).contains("simulated crash after queueing commission/");
-        assertThat(queued("commission/")).hasSize(4);
-        assertThat(query("select * from commission_monthly where sent = true and sent_at > ?", OffsetDateTime.now().minusHours(1))).hasSize(3);
+        // the chunk's queueing is one transaction: nothing of it stays queued, nothing is marked
+        assertThat(queued("commission/")).isEmpty();
+        assertThat(query("select * from commission_monthly where sent = true and sent_at > ?", OffsetDateTime.now().minusHours(1))).isEmpty();
 
         assertThat(run("weekly-commission-emails", "").get("status")).isEqualTo("succeeded");
         assertThat(run("weekly-commission-emails", "").get("status")).isEqualTo("succeeded");
