@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalTime;
@@ -78,7 +79,11 @@ public final class ReportModule implements EngineModule {
      */
     static Configuration templates(Path dir) throws IOException {
         Configuration config = new Configuration(Configuration.VERSION_2_3_34);
-        config.setTemplateLoader(new FileTemplateLoader(dir.toFile()));
+        if (Files.isDirectory(dir)) {
+            config.setTemplateLoader(new FileTemplateLoader(dir.toFile()));
+        } else {
+            LOG.warn("Report templates folder {} does not exist: the report jobs will fail until it does (restart)", dir);
+        }
         config.setTemplateUpdateDelayMilliseconds(0);
         config.setDefaultEncoding("UTF-8");
         config.setLocalizedLookup(false);
