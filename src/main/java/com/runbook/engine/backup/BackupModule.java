@@ -21,7 +21,8 @@ import java.util.Map;
 
 /**
  * Binds the beans {@code backups} (dump, upload, verify, retention), {@code restoreDrill} and {@code maintenance}
- * from the {@code runbook.backup.*} and {@code runbook.maintenance.*} settings.
+ * from the {@code runbook.backup.*} and {@code runbook.maintenance.*} settings, and the configured object store as
+ * {@code objectStore} (the monthly report keeps its copy there too).
  */
 public class BackupModule implements EngineModule {
     private static final Logger LOG = LoggerFactory.getLogger(BackupModule.class);
@@ -64,6 +65,7 @@ public class BackupModule implements EngineModule {
             return w == null ? List.of() : w.endpoints();
         }, engine::notifier, engine::incidents, engine.property("runbook.maintenance.report-to", ""),
                 engine.property("runbook.maintenance.incident-priority", "P2"), Clock.systemUTC()));
+        engine.context().getRegistry().bind("objectStore", ObjectStore.class, store);
         LOG.info("Backups: sources {} to {}", sources.keySet(), store.describe());
     }
 

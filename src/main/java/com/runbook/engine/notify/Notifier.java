@@ -12,7 +12,9 @@ public interface Notifier {
      * first message's id, so a retried job never sends twice.
      *
      * @param recipient an email address, a Telegram chat id, or null for the channel's configured default
-     * @param headers   extra channel headers (e.g. email attachments are not here: use {@code attachments})
+     * @param headers   extra channel headers; for email {@code Content-Type} (default text/plain) and an attachment:
+     *                  {@code Attachment-Path} (a file the dispatcher reads when it sends), {@code Attachment-Name},
+     *                  {@code Attachment-Type}
      */
     long enqueue(String channel, String recipient, String subject, String body, String idempotencyKey,
                  Map<String, String> headers);

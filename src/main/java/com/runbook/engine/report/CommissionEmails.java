@@ -2,8 +2,11 @@ package com.runbook.engine.report;
 
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
+import com.runbook.engine.notify.Notifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import java.math.BigDecimal;
 import java.time.Month;
@@ -16,16 +19,19 @@ import java.util.Map;
 
 /**
  * The weekly-commission-emails job's steps. The route renders every email first (a template error fails the run
- * before anything is queued or marked), then per row queues the email with the idempotency key
- * {@code commission/<follower>/<year>/<month>} and only then marks the row sent: a crash between the two leaves the
- * row unsent, the next run queues it again, and the outbox drops the second copy by its key.
+ * before anything is queued or marked), then per chunk queues the emails with the idempotency keys
+ * {@code commission/<follower>/<year>/<month>} in one transaction and only then marks the chunk's rows sent: a crash
+ * between the two leaves the rows unsent, the next run queues them again, and the outbox drops the copies by key.
  */
 public final class CommissionEmails {
     private static final Logger LOG = LoggerFactory.getLogger(CommissionEmails.class);
     private final Reports reports;
 
+    private final TransactionTemplate tx;
+
     CommissionEmails(Reports reports) {
         this.reports = reports;
+        this.tx = new TransactionTemplate(new DataSourceTransactionManager(reports.engine().dataSource()));
     }
 
     /** One payable, unsent commission row and its follower; {@code text} once rendered. */
@@ -96,15 +102,33 @@ public final class CommissionEmails {
         return new Email(email.followerId(), email.year(), email.month(), email.amount(), email.name(), email.address(), text);
     }
 
-    /** Queues one email through the outbox; its key makes a second queueing of the same row a no-op. */
-    public Email enqueue(Email email) {
-        reports.notifier().enqueue("email", email.address().trim(), "Your commission statement for " + email.period(),
-                email.text(), email.key(), Map.of("Content-Type", "text/plain; charset=UTF-8"));
-        return email;
+    /**
+     * Queues a chunk of emails through the outbox in one engine-database transaction (all or none); each key makes a
+     * second queueing of the same row a no-op. Returns the rows' keys (followerId, year, month) for the batched
+     * UPDATE that marks them sent.
+     */
+    public List<Map<String, Object>> enqueueAll(List<Email> emails) {
+        Notifier notifier = reports.notifier();
+        return tx.execute(status -> {
+            List<Map<String, Object>> keys = new ArrayList<>();
+            for (Email email : emails) {
+                notifier.enqueue("email", email.address().trim(), "Your commission statement for " + email.period(),
+                        email.text(), email.key(), Map.of("Content-Type", "text/plain; charset=UTF-8"));
+                keys.add(Map.of("followerId", email.followerId(), "year", email.year(), "month", email.month()));
+            }
+            return keys;
+        });
+    }
+
+    /** The chunks' results as one list. */
+    public List<Object> flatten(List<List<?>> chunks) {
+        List<Object> all = new ArrayList<>();
+        chunks.forEach(all::addAll);
+        return all;
     }
 
     /** Logs the run's outcome and mails the skipped rows to ops; returns the outcome line. */
-    public String report(List<Email> sent, List<String> skipped, Object runId) {
+    public String report(List<?> sent, List<String> skipped, Object runId) {
         String outcome = "weekly-commission-emails: " + sent.size() + " queued, " + skipped.size() + " skipped";
         LOG.info(outcome);
         if (!skipped.isEmpty()) {

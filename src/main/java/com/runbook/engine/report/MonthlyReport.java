@@ -1,6 +1,9 @@
 package com.runbook.engine.report;
 
+import com.runbook.engine.backup.ObjectStore;
+
 import java.io.IOException;
+import java.io.InputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -96,8 +99,10 @@ public final class MonthlyReport {
     }
 
     /**
-     * Stores the HTML and CSV under {@code <data-dir>/reports/} (written whole, then renamed) and queues the HTML
-     * email with the CSV attached; the same report of the same month is queued once. Returns the CSV's path.
+     * Writes the HTML and CSV under {@code <data-dir>/reports/} (written whole, then renamed; the outbox attaches the
+     * CSV from there), copies both to the object store ({@code objectStore}: the local folder or S3 the backups use)
+     * as {@code reports/<yyyy>/<MM>/<name>}, and queues the HTML email with the CSV attached; the same report of the
+     * same month is queued once. Returns the CSV's object store key.
      */
     public String deliver(Report report, String html) throws IOException {
         Path dir = reports.engine().dataDir().resolve("reports");
@@ -105,6 +110,17 @@ public final class MonthlyReport {
         String name = "monthly-report-" + report.month();
         Path csv = write(dir.resolve(name + ".csv"), report.csv());
         write(dir.resolve(name + ".html"), html);
+        String prefix = storeKeyPrefix(report.month());
+        ObjectStore store = reports.engine().context().getRegistry().lookupByNameAndType("objectStore", ObjectStore.class);
+        if (store == null) {
+            throw new IllegalStateException("no objectStore bound: the backup module is not installed");
+        }
+        try (InputStream in = Files.newInputStream(csv)) {
+            store.put(prefix + name + ".csv", in);
+        }
+        try (InputStream in = Files.newInputStream(dir.resolve(name + ".html"))) {
+            store.put(prefix + name + ".html", in);
+        }
         String key = "monthly-report/" + report.month() + "/" + Reports.digest(html + report.csv());
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", "text/html; charset=UTF-8");
@@ -113,7 +129,12 @@ public final class MonthlyReport {
         headers.put("Attachment-Type", "text/csv; charset=UTF-8");
         reports.notifier().enqueue("email", reports.recipient("runbook.reports.email-to"),
                 "Monthly report " + report.model().get("title"), html, key, headers);
-        return csv.toString();
+        return prefix + name + ".csv";
+    }
+
+    /** {@code reports/<yyyy>/<MM>/}: where the month's copies go in the object store. */
+    static String storeKeyPrefix(YearMonth month) {
+        return String.format("reports/%04d/%02d/", month.getYear(), month.getMonthValue());
     }
 
     private static Path write(Path target, String content) throws IOException {

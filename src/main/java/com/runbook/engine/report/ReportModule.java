@@ -3,11 +3,16 @@ package com.runbook.engine.report;
 import com.runbook.engine.Engine;
 import com.runbook.engine.EngineModule;
 import com.zaxxer.hikari.HikariConfig;
+import freemarker.cache.FileTemplateLoader;
+import freemarker.template.Configuration;
 import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalTime;
 import java.time.ZoneId;
@@ -30,7 +35,7 @@ public final class ReportModule implements EngineModule {
     public void start(Engine engine) throws Exception {
         String url = engine.property("runbook.trading.db.url", "");
         if (url.isBlank()) {
-            url = "jdbc:h2:file:" + engine.dataDir().resolve("trading") + ";NON_KEYWORDS=YEAR,MONTH;DB_CLOSE_ON_EXIT=FALSE";
+            url = "jdbc:h2:file:" + engine.dataDir().resolve("trading") + ";NON_KEYWORDS=YEAR,MONTH;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
         }
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
@@ -57,13 +62,32 @@ public final class ReportModule implements EngineModule {
             engine.context().getPropertiesComponent().addOverrideProperty("runbook.reports.templates-dir",
                     engine.base().resolve("routes/templates").toString());
         }
-        Reports reports = new Reports(engine, trading, calendar, Clock.systemUTC());
         var registry = engine.context().getRegistry();
+        registry.bind("reportTemplates", templates(Path.of(engine.property("runbook.reports.templates-dir", ""))));
+        Reports reports = new Reports(engine, trading, calendar, Clock.systemUTC());
         registry.bind("trading", trading);
         registry.bind("tradingCalendar", calendar);
         registry.bind("dailyPnl", new DailyPnl(reports));
         registry.bind("commissionEmails", new CommissionEmails(reports));
         registry.bind("monthlyReport", new MonthlyReport(reports));
+    }
+
+    /**
+     * The FreeMarker configuration the report routes render with ({@code freemarker:<name>.ftl?configuration=#reportTemplates}):
+     * templates from {@code dir}, parsed once and re-parsed when the file changes (its modification time is checked
+     * at every use), so an edit applies to the next email without re-reading and re-parsing the file per email.
+     */
+    static Configuration templates(Path dir) throws IOException {
+        Configuration config = new Configuration(Configuration.VERSION_2_3_34);
+        if (Files.isDirectory(dir)) {
+            config.setTemplateLoader(new FileTemplateLoader(dir.toFile()));
+        } else {
+            LOG.warn("Report templates folder {} does not exist: the report jobs will fail until it does (restart)", dir);
+        }
+        config.setTemplateUpdateDelayMilliseconds(0);
+        config.setDefaultEncoding("UTF-8");
+        config.setLocalizedLookup(false);
+        return config;
     }
 
     @Override

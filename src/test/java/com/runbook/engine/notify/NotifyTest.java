@@ -6,6 +6,7 @@ import com.runbook.engine.Engine;
 import com.runbook.engine.TestEngine;
 import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,6 +92,27 @@ class NotifyTest {
         assertThat(m.getFrom()[0].toString()).isEqualTo("engine@example.com");
         assertThat(m.getContent().toString().trim()).isEqualTo("All followers up 1.2%");
         assertThat(m.getHeader(Dispatcher.IDEMPOTENCY_HEADER)).containsExactly("pnl-2026-11-25-alice");
+    }
+
+    @Test
+    void anAttachmentNamedByTheHeadersIsSentAsAFilePartBesideTheHtmlText() throws Exception {
+        Path csv = Files.writeString(dir.resolve("report.csv"), "follower_id,net\r\n1,12.50\r\n");
+        long id = engine.notifier().enqueue("email", "carol@example.com", "Monthly report", "<h2>Report</h2>", "att-1",
+                Map.of("Content-Type", "text/html; charset=UTF-8", "Attachment-Path", csv.toString(),
+                        "Attachment-Name", "monthly.csv", "Attachment-Type", "text/csv; charset=UTF-8"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "sent".equals(outbox.find("id = ?", id).get(0).get("STATUS")));
+        List<MimeMessage> mail = mailTo("carol@example.com");
+        assertThat(mail).hasSize(1);
+        MimeMessage m = mail.get(0);
+        assertThat(m.getHeader("Attachment-Path")).isNull();
+        assertThat(m.getHeader(Dispatcher.IDEMPOTENCY_HEADER)).containsExactly("att-1");
+        MimeMultipart parts = (MimeMultipart) m.getContent();
+        assertThat(parts.getCount()).isEqualTo(2);
+        assertThat(parts.getBodyPart(0).getContentType()).startsWith("text/html");
+        assertThat(parts.getBodyPart(0).getContent().toString()).isEqualTo("<h2>Report</h2>");
+        assertThat(parts.getBodyPart(1).getFileName()).isEqualTo("monthly.csv");
+        assertThat(parts.getBodyPart(1).getContentType()).startsWith("text/csv");
+        assertThat(parts.getBodyPart(1).getInputStream().readAllBytes()).isEqualTo(Files.readAllBytes(csv));
     }
 
     @Test

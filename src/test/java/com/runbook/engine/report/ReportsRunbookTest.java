@@ -2,7 +2,14 @@ package com.runbook.engine.report;
 
 import com.runbook.engine.Engine;
 import com.runbook.engine.TestEngine;
-import com.runbook.engine.report.RecordingNotifier.Message;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import com.runbook.engine.notify.Dispatcher;
+import com.runbook.engine.notify.Notifier;
+import com.runbook.engine.notify.Outbox;
+import jakarta.mail.Message.RecipientType;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -41,7 +48,10 @@ import static com.runbook.engine.TestEngine.TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The three report runbooks, as shipped, on an engine with the demo trading database (H2, or PostgreSQL). */
+/**
+ * The three report runbooks, as shipped, on an engine with the demo trading database (H2, or PostgreSQL), its real
+ * outbox delivering email to GreenMail (SMTP) and Telegram to the default local folder.
+ */
 @Tag("db")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -54,21 +64,35 @@ class ReportsRunbookTest {
     Engine engine;
     DataSource trading;
     Path base;
-    final RecordingNotifier notifier = new RecordingNotifier();
+    GreenMail greenMail;
+    Outbox outbox;
 
     @BeforeAll
     void start() throws Exception {
+        greenMail = new GreenMail(new ServerSetup(TestEngine.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        greenMail.start();
         base = TestEngine.copyShippedRunbooks(dir.resolve("base"));
         Map<String, String> props = new HashMap<>(TradingTestDb.properties(dir.resolve("data")));
         props.put("runbook.trading.demo", "true");
         props.put("runbook.reports.email-to", "ops@example.com");
-        engine = TestEngine.start(base, dir.resolve("data"), props, Map.of("notifier", notifier));
+        props.put("runbook.notify.email.uri", "smtp://127.0.0.1:" + greenMail.getSmtp().getPort() + "?connectionTimeout=2000");
+        props.put("runbook.notify.poll", "100ms");
+        props.put("runbook.notify.backoff", "100ms");
+        engine = TestEngine.start(base, dir.resolve("data"), props);
+        outbox = (Outbox) engine.notifier();
         trading = engine.context().getRegistry().lookupByNameAndType("trading", DataSource.class);
     }
 
     @AfterAll
     void stop() throws Exception {
         engine.close();
+        greenMail.stop();
+    }
+
+    /** Binds {@code notifier} in place of the outbox (the report beans look it up per call). */
+    private void bindNotifier(Notifier notifier) {
+        engine.context().getRegistry().unbind("notifier");
+        engine.context().getRegistry().bind("notifier", Notifier.class, notifier);
     }
 
     private Map<String, Object> run(String job, String json) throws Exception {
@@ -98,8 +122,34 @@ class ReportsRunbookTest {
         }
     }
 
-    private List<Message> withKeyPrefix(String prefix) {
-        return notifier.messages().stream().filter(m -> m.key().startsWith(prefix)).toList();
+    /** Outbox rows whose idempotency key starts with {@code prefix}. */
+    private List<Map<String, Object>> queued(String prefix) {
+        return outbox.find("idempotency_key like ?", prefix + "%");
+    }
+
+    /** Waits until every queued message of {@code prefix} is delivered, then returns the mail GreenMail received for it. */
+    private List<MimeMessage> delivered(String prefix) throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> queued(prefix).stream().allMatch(r -> "sent".equals(r.get("STATUS"))));
+        List<MimeMessage> mail = new ArrayList<>();
+        for (MimeMessage m : greenMail.getReceivedMessages()) {
+            String[] key = m.getHeader(Dispatcher.IDEMPOTENCY_HEADER);
+            if (key != null && key[0].startsWith(prefix)) {
+                mail.add(m);
+            }
+        }
+        return mail;
+    }
+
+    private static String key(MimeMessage m) throws Exception {
+        return m.getHeader(Dispatcher.IDEMPOTENCY_HEADER)[0];
+    }
+
+    private static String to(MimeMessage m) throws Exception {
+        return m.getRecipients(RecipientType.TO)[0].toString();
+    }
+
+    private static String text(MimeMessage m) throws Exception {
+        return m.getContent() instanceof MimeMultipart parts ? parts.getBodyPart(0).getContent().toString() : m.getContent().toString();
     }
 
     /** Expected daily_pnl rows ("realized unrealized fees net" per follower), straight from the trades table. */
@@ -175,7 +225,7 @@ class ReportsRunbookTest {
         Map<String, Object> run = run("weekly-commission-emails", "");
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat((String) run.get("error")).contains("noSuchField");
-        assertThat(withKeyPrefix("commission/")).isEmpty();
+        assertThat(queued("commission/")).isEmpty();
         assertThat(query("select * from commission_monthly where sent = false")).hasSize((int) unsent);
         Files.writeString(template, good);
     }
@@ -191,42 +241,61 @@ class ReportsRunbookTest {
         assertThat(invalid).isNotEmpty();
         String untouched = query("select follower_id, year, month, sent, sent_at from commission_monthly where is_payable = false or sent = true order by 1, 2, 3").toString();
 
-        notifier.crashAfter(4);
-        Map<String, Object> crashed = run("weekly-commission-emails", "");
+        bindNotifier(new CrashingNotifier(outbox, 4));
+        Map<String, Object> crashed;
+        try {
+            crashed = run("weekly-commission-emails", "");
+        } finally {
+            bindNotifier(outbox);
+        }
         assertThat(crashed.get("status")).isEqualTo("failed");
         assertThat((String) crashed.get("error")).contains("simulated crash after queueing commission/");
-        assertThat(withKeyPrefix("commission/")).hasSize(4);
-        assertThat(query("select * from commission_monthly where sent = true and sent_at > ?", OffsetDateTime.now().minusHours(1))).hasSize(3);
+        // the chunk's queueing is one transaction: nothing of it stays queued, nothing is marked
+        assertThat(queued("commission/")).isEmpty();
+        assertThat(query("select * from commission_monthly where sent = true and sent_at > ?", OffsetDateTime.now().minusHours(1))).isEmpty();
 
         assertThat(run("weekly-commission-emails", "").get("status")).isEqualTo("succeeded");
         assertThat(run("weekly-commission-emails", "").get("status")).isEqualTo("succeeded");
 
-        List<Message> sent = withKeyPrefix("commission/");
+        // GreenMail received exactly one email per payable row, to the follower, carrying the row's key
+        List<MimeMessage> sent = delivered("commission/");
         assertThat(sent).hasSize(valid.size());
-        Map<String, Message> byKey = sent.stream().collect(Collectors.toMap(Message::key, m -> m));
+        Map<String, MimeMessage> byKey = new HashMap<>();
+        for (MimeMessage m : sent) {
+            assertThat(byKey.put(key(m), m)).as("second email for " + key(m)).isNull();
+        }
         BigDecimal expectedTotal = BigDecimal.ZERO;
+        Map<String, Integer> rowsPerRecipient = new HashMap<>();
         for (Map<String, Object> r : valid) {
             String key = "commission/" + r.get("follower_id") + "/" + r.get("year") + "/" + r.get("month");
-            Message m = byKey.get(key);
+            MimeMessage m = byKey.get(key);
             assertThat(m).as(key).isNotNull();
-            assertThat(m.recipient()).isEqualTo(r.get("email"));
+            assertThat(to(m)).isEqualTo(r.get("email"));
+            rowsPerRecipient.merge((String) r.get("email"), 1, Integer::sum);
             BigDecimal amount = ((BigDecimal) r.get("commission_amount")).setScale(2, RoundingMode.HALF_EVEN);
-            assertThat(m.body()).contains("is " + amount.toPlainString() + " USD");
+            assertThat(text(m)).contains("is " + amount.toPlainString() + " USD");
             expectedTotal = expectedTotal.add(amount);
         }
-        BigDecimal mailedTotal = sent.stream().map(m -> new BigDecimal(m.body().replaceAll("(?s).* is (-?[0-9.]+) USD.*", "$1")))
-                .reduce(BigDecimal.ZERO, BigDecimal::add);
+        Map<String, Integer> mailsPerRecipient = new HashMap<>();
+        BigDecimal mailedTotal = BigDecimal.ZERO;
+        for (MimeMessage m : sent) {
+            mailsPerRecipient.merge(to(m), 1, Integer::sum);
+            mailedTotal = mailedTotal.add(new BigDecimal(text(m).replaceAll("(?s).* is (-?[0-9.]+) USD.*", "$1")));
+        }
+        assertThat(mailsPerRecipient).isEqualTo(rowsPerRecipient);
         assertThat(mailedTotal).isEqualTo(expectedTotal);
 
         assertThat(query("select * from commission_monthly where sent = false and is_payable = true")).hasSize(invalid.size());
         assertThat(query("select follower_id, year, month, sent, sent_at from commission_monthly where is_payable = false or (sent = true and sent_at < ?) order by 1, 2, 3",
                 OffsetDateTime.now().minusHours(1)).toString()).isEqualTo(untouched);
-        List<Message> skipped = withKeyPrefix("commission-skipped/");
-        assertThat(skipped).isNotEmpty();
-        for (Map<String, Object> r : invalid) {
-            assertThat(skipped.get(0).body()).contains("commission/" + r.get("follower_id") + "/" + r.get("year") + "/" + r.get("month") + ": ");
+        List<MimeMessage> skipped = delivered("commission-skipped/");
+        assertThat(skipped).as("one report of the skipped rows per completed run").hasSize(2);
+        for (MimeMessage m : skipped) {
+            assertThat(to(m)).isEqualTo("ops@example.com");
+            for (Map<String, Object> r : invalid) {
+                assertThat(text(m)).contains("commission/" + r.get("follower_id") + "/" + r.get("year") + "/" + r.get("month") + ": ");
+            }
         }
-        assertThat(skipped.get(0).recipient()).isEqualTo("ops@example.com");
     }
 
     @Test
@@ -241,15 +310,16 @@ class ReportsRunbookTest {
         Map<Long, String> expected = expectedPnl(day);
         assertThat(expected).hasSizeGreaterThan(5);
         assertThat(storedPnl(day)).isEqualTo(expected);
-        List<Message> summary = withKeyPrefix("daily-pnl/" + day + "/");
-        assertThat(summary).extracting(Message::channel).containsExactlyInAnyOrder("email", "telegram");
+        assertThat(queued("daily-pnl/" + day + "/")).extracting(r -> r.get("CHANNEL")).containsExactlyInAnyOrder("email", "telegram");
+        List<MimeMessage> summary = delivered("daily-pnl/" + day + "/");
+        assertThat(summary).hasSize(1);
         BigDecimal net = expected.values().stream().map(v -> new BigDecimal(v.split(" ")[3])).reduce(BigDecimal.ZERO, BigDecimal::add);
-        assertThat(summary.get(0).body()).contains("Net " + net.toPlainString() + " = ").contains(expected.size() + " followers traded");
+        assertThat(text(summary.get(0))).contains("Net " + net.toPlainString() + " = ").contains(expected.size() + " followers traded");
 
         // the same day again: same rows, nothing new to send
         assertThat(run("daily-pnl", "{\"day\": \"" + day + "\"}").get("status")).isEqualTo("succeeded");
         assertThat(storedPnl(day)).isEqualTo(expected);
-        assertThat(withKeyPrefix("daily-pnl/" + day + "/")).hasSize(2);
+        assertThat(queued("daily-pnl/" + day + "/")).hasSize(2);
 
         // a corrected trade: the re-run replaces the day's rows and sends the corrected summary
         long follower = expected.keySet().iterator().next();
@@ -263,7 +333,8 @@ class ReportsRunbookTest {
         assertThat(run("daily-pnl", "{\"day\": \"" + day + "\"}").get("status")).isEqualTo("succeeded");
         Map<Long, String> corrected = expectedPnl(day);
         assertThat(storedPnl(day)).isEqualTo(corrected).hasSameSizeAs(expected);
-        assertThat(withKeyPrefix("daily-pnl/" + day + "/")).hasSize(corrected.equals(expected) ? 2 : 4);
+        assertThat(queued("daily-pnl/" + day + "/")).hasSize(corrected.equals(expected) ? 2 : 4);
+        assertThat(delivered("daily-pnl/" + day + "/")).hasSize(corrected.equals(expected) ? 1 : 2);
     }
 
     @Test
@@ -298,11 +369,25 @@ class ReportsRunbookTest {
             assertThat(new BigDecimal(cells[6])).as(line).isEqualTo(expected);
             total = total.add(expected);
         }
-        List<Message> mail = withKeyPrefix("monthly-report/" + month + "/");
+        List<MimeMessage> mail = delivered("monthly-report/" + month + "/");
         assertThat(mail).hasSize(1);
-        assertThat(mail.get(0).recipient()).isEqualTo("ops@example.com");
-        assertThat(mail.get(0).headers()).containsEntry("Attachment-Path", csv.toString()).containsEntry("Content-Type", "text/html; charset=UTF-8");
-        assertThat(mail.get(0).body()).contains("<h2>Monthly report ").contains(">" + total.toPlainString() + "</th>")
-                .contains("Isla O&#39;Brien");
+        assertThat(to(mail.get(0))).isEqualTo("ops@example.com");
+        MimeMultipart parts = (MimeMultipart) mail.get(0).getContent();
+        assertThat(parts.getCount()).isEqualTo(2);
+        assertThat(parts.getBodyPart(0).getContentType()).startsWith("text/html");
+        assertThat(parts.getBodyPart(0).getContent().toString()).contains("<h2>Monthly report ")
+                .contains(">" + total.toPlainString() + "</th>").contains("Isla O&#39;Brien");
+        assertThat(parts.getBodyPart(1).getFileName()).isEqualTo("monthly-report-" + month + ".csv");
+        assertThat(parts.getBodyPart(1).getContentType()).startsWith("text/csv");
+        assertThat(parts.getBodyPart(1).getInputStream().readAllBytes()).isEqualTo(Files.readAllBytes(csv));
+
+        // a copy of both files in the object store (the local folder by default), under reports/<yyyy>/<MM>/
+        Path stored = dir.resolve("data/objects/reports/" + month.getYear() + "/" + String.format("%02d", month.getMonthValue()));
+        assertThat(stored.resolve("monthly-report-" + month + ".csv")).hasSameBinaryContentAs(csv);
+        assertThat(Files.readString(stored.resolve("monthly-report-" + month + ".html"))).isEqualToNormalizingNewlines(parts.getBodyPart(0).getContent().toString());
+
+        // a second run of the same month mails nothing new
+        assertThat(run("monthly-report", "{\"month\": \"" + month + "\"}").get("status")).isEqualTo("succeeded");
+        assertThat(queued("monthly-report/" + month + "/")).hasSize(1);
     }
 }
