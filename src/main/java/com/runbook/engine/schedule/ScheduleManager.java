@@ -355,6 +355,35 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         }
     }
 
+    /**
+     * The next fire time of every job with a trigger, read in one query with the JDBC store (one trigger read per job
+     * made the start-up log of 10,000 jobs take seconds); the same figures as {@link #nextFire}.
+     */
+    public Map<String, Instant> nextFires() {
+        Map<String, Instant> next = new HashMap<>();
+        try {
+            if (persistent) {
+                jdbc.query("select trigger_name, next_fire_time from qrtz_triggers where sched_name = ? and trigger_group = ?",
+                        rs -> {
+                            long millis = rs.getLong(2);
+                            if (!rs.wasNull() && millis > 0) {
+                                next.put(rs.getString(1), Instant.ofEpochMilli(millis));
+                            }
+                        }, scheduler.getSchedulerName(), GROUP);
+            } else {
+                for (TriggerKey key : scheduler.getTriggerKeys(GroupMatcher.triggerGroupEquals(GROUP))) {
+                    Instant at = nextFire(key.getName());
+                    if (at != null) {
+                        next.put(key.getName(), at);
+                    }
+                }
+            }
+        } catch (SchedulerException e) {
+            LOG.warn("Cannot read the triggers", e);
+        }
+        return next;
+    }
+
     public boolean isClustered() {
         return clustered;
     }
