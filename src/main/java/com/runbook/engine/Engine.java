@@ -97,7 +97,12 @@ public final class Engine implements AutoCloseable {
         for (EngineModule module : modules) {
             module.start(this);
         }
-        beans.forEach(context.getRegistry()::bind);
+        // replace, not add: the registry keeps one bean per name and type, and a lookup by an interface type would
+        // return the module's bean or the given one at random
+        beans.forEach((name, bean) -> {
+            context.getRegistry().unbind(name);
+            context.getRegistry().bind(name, bean);
+        });
         List<ReloadOutcome> refused = runbooks.loadAll();
         scheduler.start();
         watcher = new FileWatcher(runbooks);

@@ -123,12 +123,13 @@ class SchedulingTest {
         Runs.Row run = Runs.of(engine, "slow-timeout").get(0);
         assertThat(run.error()).isEqualTo("timed out after 1s");
         assertThat(Duration.between(run.started(), run.finished())).isLessThan(Duration.ofMillis(2500));
-        assertThat(incidents.raised).anySatisfy(i -> {
+        // the incident is raised just after the run is marked failed
+        await().atMost(WAIT).untilAsserted(() -> assertThat(incidents.raised).anySatisfy(i -> {
             assertThat(i.key()).isEqualTo("JobTimedOut/slow-timeout");
             assertThat(i.priority()).isEqualTo("P2");
             assertThat(i.title()).isEqualTo("Job slow-timeout timed out after 1s");
             assertThat(i.labels()).containsEntry("runId", Long.toString(run.id())).containsEntry("node", "test-node");
-        });
+        }));
         // the route ends 3 s in; the run stays failed
         await().atMost(WAIT).until(() -> ended.contains(run.id()));
         unschedule("slow-timeout");
