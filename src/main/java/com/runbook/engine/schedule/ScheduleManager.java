@@ -156,11 +156,14 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
     public synchronized void start() throws SchedulerException {
         long t0 = System.nanoTime();
         Map<Schedule, Instant> missed = missedWhileDown();
+        Instant now = Instant.now();
         Map<String, String> stored = storedFingerprints();
         Map<JobDetail, Set<? extends Trigger>> changed = new HashMap<>();
         for (Schedule s : pending.values()) {
             if (!fingerprint(s).equals(stored.remove(s.job()))) {
-                changed.put(jobDetail(s), Set.of(trigger(s)));
+                // a schedule that catches up now starts its trigger after now, so that the catch-up run stands for
+                // a fire due right now too (as the JDBC store's fire-once-now does) instead of colliding with it
+                changed.put(jobDetail(s), Set.of(missed.containsKey(s) ? trigger(s, now) : trigger(s)));
             }
         }
         for (String gone : stored.keySet()) {
@@ -300,6 +303,11 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
 
     /** The Quartz trigger for a schedule; the misfire policy maps onto Quartz's misfire instructions. */
     static Trigger trigger(Schedule s) {
+        return trigger(s, null);
+    }
+
+    /** The trigger; a cron trigger with {@code after} set fires only after that instant. */
+    static Trigger trigger(Schedule s, Instant after) {
         boolean skip = "skip".equals(s.misfire());
         TriggerBuilder<Trigger> b = TriggerBuilder.newTrigger().withIdentity(s.job(), GROUP)
                 .forJob(s.job(), GROUP).withDescription(fingerprint(s));
@@ -307,7 +315,9 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
             CronScheduleBuilder cron = CronScheduleBuilder.cronSchedule(s.cron())
                     .inTimeZone(TimeZone.getTimeZone(s.zone()));
             return b.withSchedule(skip ? cron.withMisfireHandlingInstructionDoNothing()
-                    : cron.withMisfireHandlingInstructionFireAndProceed()).startNow().build();
+                    : cron.withMisfireHandlingInstructionFireAndProceed())
+                    // Quartz's first cron fire may be up to 1 s before the start time
+                    .startAt(after == null ? new Date() : Date.from(after.plusSeconds(1))).build();
         }
         SimpleScheduleBuilder every = SimpleScheduleBuilder.simpleSchedule()
                 .withIntervalInMilliseconds(s.every().toMillis()).repeatForever();
