@@ -161,9 +161,9 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         Map<JobDetail, Set<? extends Trigger>> changed = new HashMap<>();
         for (Schedule s : pending.values()) {
             if (!fingerprint(s).equals(stored.remove(s.job()))) {
-                // triggers start strictly after now: a catch-up run stands for a fire due right now too (as the JDBC
-                // store's fire-once-now does), and a new trigger never fires for a due time already past
-                changed.put(jobDetail(s), Set.of(trigger(s, now)));
+                // RAM store: triggers start strictly after now, so a catch-up run stands for a fire due right now too
+                // (as the JDBC store's fire-once-now does) and a new trigger never fires for a due time already past
+                changed.put(jobDetail(s), Set.of(persistent ? trigger(s, null) : trigger(s, now)));
             }
         }
         for (String gone : stored.keySet()) {
@@ -303,10 +303,10 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
 
     /** The Quartz trigger for a schedule; the misfire policy maps onto Quartz's misfire instructions. */
     static Trigger trigger(Schedule s) {
-        return trigger(s, Instant.now());
+        return trigger(s, null);
     }
 
-    /** The trigger; a cron trigger fires only after {@code after}. */
+    /** The trigger; with {@code after} set, a cron trigger fires only after that instant (RAM store at start). */
     static Trigger trigger(Schedule s, Instant after) {
         boolean skip = "skip".equals(s.misfire());
         TriggerBuilder<Trigger> b = TriggerBuilder.newTrigger().withIdentity(s.job(), GROUP)
@@ -317,7 +317,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
             return b.withSchedule(skip ? cron.withMisfireHandlingInstructionDoNothing()
                     : cron.withMisfireHandlingInstructionFireAndProceed())
                     // Quartz's first cron fire may be up to 1 s before the start time
-                    .startAt(Date.from(after.plusSeconds(1))).build();
+                    .startAt(after == null ? new Date() : Date.from(after.plusSeconds(1))).build();
         }
         SimpleScheduleBuilder every = SimpleScheduleBuilder.simpleSchedule()
                 .withIntervalInMilliseconds(s.every().toMillis()).repeatForever();
