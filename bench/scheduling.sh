@@ -2,7 +2,9 @@
 # Scheduling benchmarks (issue 3), run by ./bench/run scheduling. Measurements, not pass/fail:
 #  (a) 10,000 schedules in schedules/ (100 files of 100, and 10,000 routes in 100 files): engine start to ready, and heap used after a GC;
 #  (b) fire jitter, actual start minus due time (job_run.started_at - scheduled_for), p50/p99/max, for 200 jobs
-#      due every second for 60 s (default H2 engine database, JDBC job store, RUNBOOK_SCHEDULER_THREADS threads).
+#      due every second for 60 s (default H2 engine database and RAM job store, RUNBOOK_SCHEDULER_THREADS threads;
+#      RUNBOOK_SCHEDULER_STORE=jdbc measures Quartz's JDBC store instead). Note the load average: on a shared machine
+#      the jitter measures the CPU queue, not the scheduler.
 # SCHEDULES (default 10000), JITTER_JOBS (200) and JITTER_SECONDS (60) change the sizes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,10 +42,11 @@ echo "heap used after start and a full GC: $(jstat -gc $pid | awk 'NR==2 {printf
 echo "resident memory: $(( $(ps -o rss= -p $pid) / 1024 )) MiB"
 kill $pid; wait $pid 2>/dev/null || true
 
-echo "--- (b) jitter: $jobs jobs every second for $seconds s"
+echo "--- (b) jitter: $jobs jobs every second for $seconds s (store ${RUNBOOK_SCHEDULER_STORE:-ram})"
 generate "$work/b" "$jobs" "* * * * * ?"
 start_engine "$work/b" "$work/b-data" "$work/b.log"
 sleep "$seconds"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 kill $pid; wait $pid 2>/dev/null || true
 java -cp "$h2" org.h2.tools.Shell -url "jdbc:h2:file:$work/b-data/runbook" -user sa -sql "
   select count(*) as fires,

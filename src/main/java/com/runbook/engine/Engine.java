@@ -79,6 +79,7 @@ public final class Engine implements AutoCloseable {
         main.configure().addRoutesBuilder(new ApiRoutes(this));
         main.start();
         context = main.getCamelContext();
+        dropHttpSummaryListener(context);
         Path dataDir = Path.of(property("runbook.data-dir", "./data")).toAbsolutePath().normalize();
         Files.createDirectories(dataDir);
         apiToken = resolveToken(dataDir);
@@ -117,6 +118,27 @@ public final class Engine implements AutoCloseable {
         }
         LOG.info("Runbook Engine ready in {} ms on port {} (node {}, data {})", (System.nanoTime() - t0) / 1_000_000,
                 property("camel.server.port", "8080"), nodeName(), dataDir);
+    }
+
+    /**
+     * platform-http-main (Camel 4.17) keeps a startup listener that, every time routes start after the context did,
+     * logs the HTTP endpoint summary and adds one more event notifier that is never removed. Each job route added at
+     * start or on reload therefore made every later route event slower: 10,000 job routes took minutes to add
+     * (quadratic). The summary was logged at start already; the listener and its notifiers are dropped.
+     */
+    static void dropHttpSummaryListener(CamelContext context) {
+        String owner = "org.apache.camel.component.platform.http.main.MainHttpServerUtil";
+        try {
+            java.lang.reflect.Method listeners = org.apache.camel.impl.engine.AbstractCamelContext.class
+                    .getDeclaredMethod("getStartupListeners");
+            listeners.setAccessible(true);
+            ((List<?>) listeners.invoke(context)).removeIf(l -> l.getClass().getName().startsWith(owner));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warn("Could not drop platform-http's startup summary listener; adding many routes will be slow", e);
+        }
+        context.getManagementStrategy().getEventNotifiers().stream()
+                .filter(n -> n.getClass().getName().startsWith(owner)).toList()
+                .forEach(context.getManagementStrategy()::removeEventNotifier);
     }
 
     /** The API token: {@code runbook.api.token} (env RUNBOOK_API_TOKEN), else one generated into the data folder. */
@@ -161,13 +183,14 @@ public final class Engine implements AutoCloseable {
         Map<String, String> last = runs.lastStatusByJob();
         Map<String, Schedule> schedules = new java.util.HashMap<>();
         runbooks.schedules().forEach(s -> schedules.put(s.job(), s));
+        Map<String, Instant> nextFires = scheduler.nextFires();
         List<Map<String, Object>> jobs = new ArrayList<>();
         runbooks.jobs().forEach((id, file) -> {
             Map<String, Object> job = new LinkedHashMap<>();
             job.put("id", id);
             job.put("file", file);
             Optional<Schedule> schedule = Optional.ofNullable(schedules.get(id));
-            Instant next = schedule.filter(Schedule::enabled).map(s -> scheduler.nextFire(id)).orElse(null);
+            Instant next = schedule.filter(Schedule::enabled).map(s -> nextFires.get(id)).orElse(null);
             job.put("schedule", schedule.map(s -> {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("expression", s.describe());

@@ -8,6 +8,7 @@ import org.quartz.CronScheduleBuilder;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobBuilder;
+import org.quartz.JobDataMap;
 import org.quartz.JobDetail;
 import org.quartz.JobExecutionContext;
 import org.quartz.JobKey;
@@ -31,6 +32,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.HashMap;
@@ -41,18 +43,25 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TimeZone;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Turns schedules into Quartz triggers and hands each fire to the {@link JobRunner}. One Quartz scheduler per
  * engine, no Camel route per schedule: a trigger per enabled schedule ({@code runbook/<job>}) whose job calls
- * {@link #fire} directly. With {@code runbook.scheduler.store=jdbc} (the default) triggers live in the engine
- * database (Quartz's tables, migration V3), so a fire missed while the engine was down is handled by the
- * schedule's misfire policy at the next start; with {@code runbook.scheduler.clustered=true} several nodes share
- * them and each fire runs on exactly one node.
+ * {@link #fire} directly. On a single node triggers live in memory (Quartz's RAM store, the default: the JDBC store
+ * halved the fire throughput) and a fire missed while the engine was down is found from job_run and the node's last
+ * check-in ({@link Downtime}) and handled by the schedule's misfire policy at the next start. With
+ * {@code runbook.scheduler.store=jdbc} triggers live in the engine database (Quartz's tables, migration V3); with
+ * {@code runbook.scheduler.clustered=true} (always jdbc) several nodes share them and each fire runs on one node.
  */
 public class ScheduleManager implements Runbooks.ScheduleTarget {
     public static final String GROUP = "runbook";
+    /** Job data of a one-off catch-up fire (RAM store): the due time it runs late for, or the one it makes up for. */
+    private static final String LATE_DUE = "lateDue";
+    private static final String MISSED_DUE = "missedDue";
     private static final Logger LOG = LoggerFactory.getLogger(ScheduleManager.class);
 
     private final JobRunner runner;
@@ -70,17 +79,24 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
     private final AtomicLong duplicatesRefused = new AtomicLong();
     private volatile boolean started;
     private volatile Instant startedAt = Instant.now();
+    private final Duration misfireThreshold;
+    /** RAM store only: fires missed while the engine was down, and this node's check-in. */
+    private final Downtime downtime;
+    private ScheduledExecutorService checkins;
 
     public ScheduleManager(Engine engine, DataSource dataSource, JobRunner runner) throws SchedulerException {
         this.engine = engine;
         this.runner = runner;
         this.jdbc = new JdbcTemplate(dataSource);
-        this.persistent = "jdbc".equals(engine.property("runbook.scheduler.store", "jdbc"));
-        this.clustered = persistent && Boolean.parseBoolean(engine.property("runbook.scheduler.clustered", "false"));
+        this.clustered = Boolean.parseBoolean(engine.property("runbook.scheduler.clustered", "false"));
+        this.persistent = clustered || "jdbc".equals(engine.property("runbook.scheduler.store", "ram"));
         this.locks = new OverlapLock(dataSource, runner.node(), clustered);
         this.connectionProvider = "runbook-" + runner.node() + "-" + System.identityHashCode(this);
         Properties p = new Properties();
         String name = engine.property("runbook.scheduler.name", "runbook");
+        this.misfireThreshold = Durations.parse(engine.property("runbook.scheduler.misfire-threshold", "60s"));
+        long checkin = Durations.parse(engine.property("runbook.scheduler.checkin-interval", "7500ms")).toMillis();
+        this.downtime = persistent ? null : new Downtime(dataSource, name + "-ram", runner.node(), checkin);
         int threads = Integer.parseInt(engine.property("runbook.scheduler.threads", "10"));
         p.setProperty("org.quartz.scheduler.instanceName", name);
         p.setProperty("org.quartz.scheduler.instanceId", runner.node());
@@ -88,8 +104,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         p.setProperty("org.quartz.scheduler.batchTriggerAcquisitionMaxCount", Integer.toString(threads));
         p.setProperty("org.quartz.threadPool.threadCount", Integer.toString(threads));
         p.setProperty("org.quartz.threadPool.threadNamePrefix", "runbook-schedule");
-        p.setProperty("org.quartz.jobStore.misfireThreshold",
-                Long.toString(Durations.parse(engine.property("runbook.scheduler.misfire-threshold", "60s")).toMillis()));
+        p.setProperty("org.quartz.jobStore.misfireThreshold", Long.toString(misfireThreshold.toMillis()));
         if (persistent) {
             DBConnectionManager.getInstance().addConnectionProvider(connectionProvider, new ConnectionProvider() {
                 @Override
@@ -110,8 +125,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
             p.setProperty("org.quartz.jobStore.driverDelegateClass", "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
             p.setProperty("org.quartz.jobStore.dataSource", connectionProvider);
             p.setProperty("org.quartz.jobStore.isClustered", Boolean.toString(clustered));
-            p.setProperty("org.quartz.jobStore.clusterCheckinInterval",
-                    Long.toString(Durations.parse(engine.property("runbook.scheduler.checkin-interval", "7500ms")).toMillis()));
+            p.setProperty("org.quartz.jobStore.clusterCheckinInterval", Long.toString(checkin));
             p.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
         } else {
             p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
@@ -141,11 +155,15 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
     /** Applies the schedules loaded so far and starts firing. Called once, after the runbooks loaded. */
     public synchronized void start() throws SchedulerException {
         long t0 = System.nanoTime();
+        Map<Schedule, Instant> missed = missedWhileDown();
+        Instant now = Instant.now();
         Map<String, String> stored = storedFingerprints();
         Map<JobDetail, Set<? extends Trigger>> changed = new HashMap<>();
         for (Schedule s : pending.values()) {
             if (!fingerprint(s).equals(stored.remove(s.job()))) {
-                changed.put(jobDetail(s), Set.of(trigger(s)));
+                // RAM store: triggers start strictly after now, so a catch-up run stands for a fire due right now too
+                // (as the JDBC store's fire-once-now does) and a new trigger never fires for a due time already past
+                changed.put(jobDetail(s), Set.of(persistent ? trigger(s, null) : trigger(s, now)));
             }
         }
         for (String gone : stored.keySet()) {
@@ -162,10 +180,74 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         startedAt = Instant.now();
         started = true;
         scheduler.start();
+        if (downtime != null) {
+            catchUp(missed);
+            downtime.checkIn();
+            long every = Math.max(1000, downtime.intervalMillis());
+            checkins = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "runbook-schedule-checkin");
+                t.setDaemon(true);
+                return t;
+            });
+            checkins.scheduleWithFixedDelay(this::checkIn, every, every, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** RAM store: the first fire of each schedule that was due while the engine was down (none at the first start). */
+    private Map<Schedule, Instant> missedWhileDown() {
+        Map<Schedule, Instant> missed = new LinkedHashMap<>();
+        Instant lastSeen = downtime == null ? null : downtime.lastSeen();
+        if (lastSeen == null) {
+            return missed;
+        }
+        Map<String, Instant> lastDue = downtime.lastDue();
+        Instant now = Instant.now();
+        for (Schedule s : pending.values()) {
+            Instant due = Downtime.firstMissed(s, lastSeen, lastDue.get(s.job()), now);
+            if (due != null) {
+                missed.put(s, due);
+            }
+        }
+        return missed;
+    }
+
+    /**
+     * RAM store: what Quartz's JDBC store does with a trigger whose fire passed while the engine was down. Within
+     * the misfire threshold it fires late; beyond it, misfire: fire-once-now runs it once now and skip records it.
+     */
+    private void catchUp(Map<Schedule, Instant> missed) throws SchedulerException {
+        Instant now = Instant.now();
+        for (Map.Entry<Schedule, Instant> e : missed.entrySet()) {
+            Schedule s = e.getKey();
+            JobDataMap data = new JobDataMap();
+            if (!e.getValue().plus(misfireThreshold).isBefore(now)) {
+                data.put(LATE_DUE, e.getValue().toEpochMilli());
+            } else if ("skip".equals(s.misfire())) {
+                String reason = "misfired while the engine was down (misfire: skip)";
+                LOG.warn("Skipped {} due at {}: {}", s.job(), e.getValue(), reason);
+                runner.recordSkipped(s.job(), e.getValue(), reason);
+                continue;
+            } else {
+                data.put(MISSED_DUE, e.getValue().toEpochMilli());
+            }
+            scheduler.triggerJob(JobKey.jobKey(s.job(), GROUP), data);
+        }
+    }
+
+    private void checkIn() {
+        try {
+            downtime.checkIn();
+        } catch (RuntimeException e) {
+            LOG.warn("Could not record the scheduler's check-in", e);
+        }
     }
 
     /** Stops firing and waits for running jobs; the triggers stay in the database (never deleted at shutdown). */
     public void shutdown() {
+        if (checkins != null) {
+            checkins.shutdownNow();
+            checkIn();
+        }
         try {
             scheduler.shutdown(true);
         } catch (SchedulerException e) {
@@ -221,6 +303,11 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
 
     /** The Quartz trigger for a schedule; the misfire policy maps onto Quartz's misfire instructions. */
     static Trigger trigger(Schedule s) {
+        return trigger(s, null);
+    }
+
+    /** The trigger; with {@code after} set, a cron trigger fires only after that instant (RAM store at start). */
+    static Trigger trigger(Schedule s, Instant after) {
         boolean skip = "skip".equals(s.misfire());
         TriggerBuilder<Trigger> b = TriggerBuilder.newTrigger().withIdentity(s.job(), GROUP)
                 .forJob(s.job(), GROUP).withDescription(fingerprint(s));
@@ -228,7 +315,9 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
             CronScheduleBuilder cron = CronScheduleBuilder.cronSchedule(s.cron())
                     .inTimeZone(TimeZone.getTimeZone(s.zone()));
             return b.withSchedule(skip ? cron.withMisfireHandlingInstructionDoNothing()
-                    : cron.withMisfireHandlingInstructionFireAndProceed()).startNow().build();
+                    : cron.withMisfireHandlingInstructionFireAndProceed())
+                    // Quartz's first cron fire may be up to 1 s before the start time
+                    .startAt(after == null ? new Date() : Date.from(after.plusSeconds(1))).build();
         }
         SimpleScheduleBuilder every = SimpleScheduleBuilder.simpleSchedule()
                 .withIntervalInMilliseconds(s.every().toMillis()).repeatForever();
@@ -262,8 +351,11 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
             LOG.warn("Trigger for {} fired but no schedule is in force for it on this node; ignored", job);
             return;
         }
-        Instant due = context.getScheduledFireTime().toInstant();
-        Instant missed = missedBefore(s, context);
+        JobDataMap data = context.getMergedJobDataMap();
+        Instant due = data.containsKey(LATE_DUE) ? Instant.ofEpochMilli(data.getLong(LATE_DUE))
+                : context.getScheduledFireTime().toInstant();
+        Instant missed = data.containsKey(MISSED_DUE) ? Instant.ofEpochMilli(data.getLong(MISSED_DUE))
+                : missedBefore(s, context);
         String trigger = missed == null ? "schedule" : "misfire";
         if (missed != null) {
             LOG.warn("Run of {} makes up for the fire due at {}, missed (misfire: fire-once-now)", job, missed);
@@ -353,6 +445,35 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
             LOG.warn("Cannot read the trigger of {}", job, e);
             return null;
         }
+    }
+
+    /**
+     * The next fire time of every job with a trigger, read in one query with the JDBC store (one trigger read per job
+     * made the start-up log of 10,000 jobs take seconds); the same figures as {@link #nextFire}.
+     */
+    public Map<String, Instant> nextFires() {
+        Map<String, Instant> next = new HashMap<>();
+        try {
+            if (persistent) {
+                jdbc.query("select trigger_name, next_fire_time from qrtz_triggers where sched_name = ? and trigger_group = ?",
+                        rs -> {
+                            long millis = rs.getLong(2);
+                            if (!rs.wasNull() && millis > 0) {
+                                next.put(rs.getString(1), Instant.ofEpochMilli(millis));
+                            }
+                        }, scheduler.getSchedulerName(), GROUP);
+            } else {
+                for (TriggerKey key : scheduler.getTriggerKeys(GroupMatcher.triggerGroupEquals(GROUP))) {
+                    Instant at = nextFire(key.getName());
+                    if (at != null) {
+                        next.put(key.getName(), at);
+                    }
+                }
+            }
+        } catch (SchedulerException e) {
+            LOG.warn("Cannot read the triggers", e);
+        }
+        return next;
     }
 
     public boolean isClustered() {
