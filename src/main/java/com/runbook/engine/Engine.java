@@ -96,7 +96,11 @@ public final class Engine implements AutoCloseable {
         for (EngineModule module : modules) {
             module.start(this);
         }
-        beans.forEach(context.getRegistry()::bind);
+        // bind() adds a bean beside one of another type under the same name, and lookups then find the module's: unbind first
+        beans.forEach((name, bean) -> {
+            context.getRegistry().unbind(name);
+            context.getRegistry().bind(name, bean);
+        });
         List<ReloadOutcome> refused = runbooks.loadAll();
         scheduler.start();
         watcher = new FileWatcher(runbooks);

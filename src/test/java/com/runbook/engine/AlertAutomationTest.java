@@ -7,18 +7,15 @@ import com.runbook.engine.dns.BindServer;
 import com.runbook.engine.dns.DnsChangeStore;
 import com.runbook.engine.dns.DnsQuery;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -48,30 +45,15 @@ class AlertAutomationTest {
 
     @BeforeAll
     void start() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(RealAlertmanager.BINARY), "prometheus-alertmanager is not installed"
-                + " at " + RealAlertmanager.BINARY + " (.ci/run installs it: apt-get install prometheus-alertmanager)");
-        String secret = BindServer.newSecret();
-        bind = BindServer.start(dir.resolve("bind"), "example.test", "app IN A " + PRIMARY + "\n", secret);
+        RealAlertmanager.assumeInstalled();
+        bind = BindServer.start(dir.resolve("bind"), "example.test", "app IN A " + PRIMARY + "\n", BindServer.newSecret());
         health = new FakeHealth();
         trading = new RecordingApi();
         trading.answer("POST /v1/trading/halt", 200, "{\"halted\":true}");
         neighbours = new Neighbours();
-        Map<String, String> props = new HashMap<>(neighbours.engineProperties());
-        props.putAll(Map.ofEntries(
-                Map.entry("runbook.alert.alertmanager.token", WEBHOOK_TOKEN),
-                Map.entry("runbook.dns.record", "app.example.test"),
-                Map.entry("runbook.dns.rfc2136.server", bind.hostPort()),
-                Map.entry("runbook.dns.rfc2136.zone", "example.test"),
-                Map.entry("runbook.dns.rfc2136.tsig-key-name", BindServer.KEY_NAME),
-                Map.entry("runbook.dns.rfc2136.tsig-secret", secret),
-                Map.entry("runbook.dns.targets", "primary,backup"),
-                Map.entry("runbook.dns.target.primary.value", PRIMARY),
-                Map.entry("runbook.dns.target.primary.health-url", health.url("/primary/health")),
-                Map.entry("runbook.dns.target.backup.value", BACKUP),
-                Map.entry("runbook.dns.target.backup.health-url", health.url("/backup/health")),
-                Map.entry("runbook.dns.health-interval", "50ms"),
-                Map.entry("runbook.dns.verify-interval", "100ms"),
-                Map.entry("runbook.trading.stop-url", trading.url() + "/v1/trading/halt")));
+        Map<String, String> props = neighbours.engineProperties(bind.failoverProperties(PRIMARY, BACKUP, health));
+        props.putAll(Map.of("runbook.alert.alertmanager.token", WEBHOOK_TOKEN,
+                "runbook.trading.stop-url", trading.url() + "/v1/trading/halt"));
         engine = TestEngine.start(TestEngine.copyShippedRunbooks(dir.resolve("base")), dir.resolve("data"), props);
         alertmanager = new RealAlertmanager(dir.resolve("am"), TestEngine.base(engine) + "/webhooks/alertmanager", WEBHOOK_TOKEN);
     }

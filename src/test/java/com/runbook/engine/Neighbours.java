@@ -76,6 +76,13 @@ public final class Neighbours implements AutoCloseable {
         }
     }
 
+    /** The engine properties that deliver here, with the test's own on top. */
+    public Map<String, String> engineProperties(Map<String, String> extra) {
+        Map<String, String> p = engineProperties();
+        p.putAll(extra);
+        return p;
+    }
+
     /** Forgets what was delivered so far. */
     public void reset() throws Exception {
         mail.purgeEmailFromAllMailboxes();

@@ -1,5 +1,6 @@
 package com.runbook.engine.api;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.runbook.engine.Engine;
 import com.runbook.engine.TestEngine;
 import org.junit.jupiter.api.AfterAll;
@@ -96,7 +97,8 @@ class ConsoleTest {
         find("#token").sendKeys(TestEngine.TOKEN);
         find("#name").sendKeys("alice");
         find("#login-button").click();
-        await().atMost(Duration.ofSeconds(10)).until(() -> all("#jobs tr[data-job]").size() == 2);
+        int jobCount = new ObjectMapper().readTree(TestEngine.get(engine, "/api/jobs").body()).size();
+        await().atMost(Duration.ofSeconds(10)).until(() -> all("#jobs tr[data-job]").size() == jobCount);
         WebElement heartbeat = find("#jobs tr[data-job='heartbeat']");
         assertThat(heartbeat.getText()).contains("every 60000ms", "UTC");
         assertThat(find("#jobs tr[data-job='echo-parameters']").getText()).contains("manual");
@@ -134,7 +136,7 @@ class ConsoleTest {
 
         // the session survives a page reload
         browser.navigate().refresh();
-        await().atMost(Duration.ofSeconds(10)).until(() -> all("#jobs tr[data-job]").size() == 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> all("#jobs tr[data-job]").size() == jobCount);
         assertThat(find("#login").isDisplayed()).isFalse();
 
         screenshot("target/console.png");

@@ -1,6 +1,7 @@
 package com.runbook.engine.backup;
 
 import com.runbook.engine.Engine;
+import com.runbook.engine.RecordingIncidents;
 import com.runbook.engine.TestEngine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

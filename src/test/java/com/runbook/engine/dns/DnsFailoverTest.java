@@ -58,23 +58,8 @@ class DnsFailoverTest {
         stale = BindServer.start(dir.resolve("stale"), "example.test", "app IN A " + PRIMARY + "\n", null);
         health = new FakeHealth();
         neighbours = new Neighbours();
-        props = new HashMap<>(Map.ofEntries(
-                Map.entry("runbook.dns.provider", "rfc2136"),
-                Map.entry("runbook.dns.record", "app.example.test"),
-                Map.entry("runbook.dns.rfc2136.server", bind.hostPort()),
-                Map.entry("runbook.dns.rfc2136.zone", "example.test"),
-                Map.entry("runbook.dns.rfc2136.tsig-key-name", BindServer.KEY_NAME),
-                Map.entry("runbook.dns.rfc2136.tsig-secret", secret),
-                Map.entry("runbook.dns.targets", "primary,backup"),
-                Map.entry("runbook.dns.target.primary.value", PRIMARY),
-                Map.entry("runbook.dns.target.primary.health-url", health.url("/primary/health")),
-                Map.entry("runbook.dns.target.backup.value", BACKUP),
-                Map.entry("runbook.dns.target.backup.health-url", health.url("/backup/health")),
-                Map.entry("runbook.dns.health-passes", "3"),
-                Map.entry("runbook.dns.health-interval", "50ms"),
-                Map.entry("runbook.dns.verify-timeout", "2s"),
-                Map.entry("runbook.dns.verify-interval", "100ms")));
-        props.putAll(neighbours.engineProperties());
+        props = neighbours.engineProperties(bind.failoverProperties(PRIMARY, BACKUP, health));
+        props.putAll(Map.of("runbook.dns.provider", "rfc2136", "runbook.dns.health-passes", "3", "runbook.dns.verify-timeout", "2s"));
         engine = TestEngine.start(TestEngine.copyShippedRunbooks(dir.resolve("base")), dir.resolve("data"), props);
         direct = new Rfc2136Provider(bind.address(), "example.test", BindServer.KEY_NAME, "hmac-sha256", secret, Duration.ofSeconds(5));
     }

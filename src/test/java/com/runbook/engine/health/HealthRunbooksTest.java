@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.Map;
 
 import static com.runbook.engine.TestEngine.get;
@@ -49,8 +48,7 @@ class HealthRunbooksTest {
         Path base = TestEngine.copyShippedRunbooks(dir.resolve("base"));
         // the shipped tick is 15 s; a test runs it faster, on the same route
         Files.writeString(base.resolve("schedules/health-watchdog.yaml"), "job: health-watchdog\nevery: 100ms\n");
-        Map<String, String> props = new HashMap<>(neighbours.engineProperties());
-        props.putAll(Map.of(
+        Map<String, String> props = neighbours.engineProperties(Map.of(
                 "runbook.watchdog.endpoints", "trading-api,market-data",
                 "runbook.watchdog.endpoint.trading-api.url", server.url("/trading/health"),
                 "runbook.watchdog.endpoint.trading-api.interval", "100ms",

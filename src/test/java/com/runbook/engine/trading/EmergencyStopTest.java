@@ -19,7 +19,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -47,8 +46,7 @@ class EmergencyStopTest {
     void start() throws Exception {
         trading = new RecordingApi();
         neighbours = new Neighbours();
-        Map<String, String> props = new HashMap<>(neighbours.engineProperties());
-        props.putAll(Map.of(
+        Map<String, String> props = neighbours.engineProperties(Map.of(
                 "runbook.trading.stop-url", trading.url() + "/v1/trading/halt",
                 "runbook.trading.resume-url", trading.url() + "/v1/trading/resume",
                 "runbook.trading.api-token", "trading-secret"));
