@@ -131,6 +131,12 @@ public final class TestEngine {
                 .until(() -> ((Outbox) engine.notifier()).find("status in ('pending', 'sending')").isEmpty());
     }
 
+    /** Gives echo-parameters (manual only when shipped) a weekday 16:30 cron in America/New_York, a zone of its own. */
+    public static void scheduleEchoInNewYork(Path base) throws IOException {
+        Files.writeString(base.resolve("schedules/echo-parameters.yaml"),
+                "job: echo-parameters\ncron: \"0 30 16 ? * MON-FRI\"\nzone: America/New_York\n");
+    }
+
     /** Copies the shipped routes/ and schedules/ into {@code target}, so a test may edit them. */
     public static Path copyShippedRunbooks(Path target) throws IOException {
         for (String dir : new String[] {"routes", "schedules"}) {

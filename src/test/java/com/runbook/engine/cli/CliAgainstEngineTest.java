@@ -41,8 +41,7 @@ class CliAgainstEngineTest {
     @BeforeAll
     void start() throws Exception {
         Path base = TestEngine.copyShippedRunbooks(dir.resolve("base"));
-        Files.writeString(base.resolve("schedules/echo-parameters.yaml"),
-                "job: echo-parameters\ncron: \"0 30 16 ? * MON-FRI\"\nzone: America/New_York\n");
+        TestEngine.scheduleEchoInNewYork(base);
         engine = TestEngine.start(base, dir.resolve("data"), Map.of());
         env = Map.of("RUNBOOK_URL", TestEngine.base(engine), "RUNBOOK_API_TOKEN", TestEngine.TOKEN,
                 "RUNBOOK_DATA_DIR", dir.resolve("no-data").toString(), "USER", "alice");
