@@ -11,6 +11,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -123,11 +124,14 @@ class ConsoleTest {
         browser.switchTo().alert().accept();
         await().atMost(Duration.ofSeconds(10)).until(() -> engine.runs().list("echo-parameters", 10).size() == 1);
         long runId = (Long) engine.runs().list("echo-parameters", 10).get(0).get("id");
-        await().atMost(Duration.ofSeconds(15)).until(() -> all("#runs tr[data-run='" + runId + "']").size() == 1
+        // the tables are re-rendered every 5 s: an element found just before a refresh may go stale, so look again
+        await().atMost(Duration.ofSeconds(15)).ignoreException(StaleElementReferenceException.class)
+                .until(() -> all("#runs tr[data-run='" + runId + "']").size() == 1
                 && find("#runs tr[data-run='" + runId + "']").getText().contains("succeeded"));
         assertThat(find("#runs tr[data-run='" + runId + "']").getText()).contains("echo-parameters", "manual");
         assertThat(find("#message").getText()).isEqualTo("Run " + runId + " of echo-parameters started");
-        await().atMost(Duration.ofSeconds(15)).until(() -> find("#jobs tr[data-job='echo-parameters']").getText().contains("succeeded"));
+        await().atMost(Duration.ofSeconds(15)).ignoreException(StaleElementReferenceException.class)
+                .until(() -> find("#jobs tr[data-job='echo-parameters']").getText().contains("succeeded"));
 
         // a refused edit shows up with file:line in the reload panel
         Files.writeString(base.resolve("schedules/heartbeat.yaml"), "job: heartbeat\nevery: 60s\nzone: Mars/Olympus\n");
