@@ -94,7 +94,7 @@ class AlertAutomationTest {
             assertThat(i.get("status").asText()).isEqualTo("open");
         });
         String subject = "DNS failover: app.example.test. -> " + BACKUP;
-        await().atMost(Duration.ofSeconds(20)).until(() -> neighbours.mails(subject).size() == 1);
+        await().atMost(TestEngine.DELIVERY).until(() -> neighbours.mails(subject).size() == 1);
     }
 
     @Test
@@ -111,7 +111,7 @@ class AlertAutomationTest {
                 .satisfies(i -> assertThat(i.get("priority").asText()).isEqualTo("P1"));
         assertThat(TestEngine.incidents(engine, "TradingHalted")).singleElement()
                 .satisfies(i -> assertThat(i.get("status").asText()).isEqualTo("open"));
-        await().atMost(Duration.ofSeconds(20)).until(() -> neighbours.pubsub.on("system-alerts").stream()
+        await().atMost(TestEngine.DELIVERY).until(() -> neighbours.pubsub.on("system-alerts").stream()
                 .anyMatch(m -> m.getData().toStringUtf8().contains("Trading halted at ")));
     }
 }

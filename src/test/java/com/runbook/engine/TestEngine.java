@@ -33,6 +33,8 @@ public final class TestEngine {
     public static final String TOKEN = "test-token-0123456789";
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How long a test waits for the outbox to deliver (a first Pub/Sub or Telegram send is slow on a loaded machine). */
+    public static final Duration DELIVERY = Duration.ofSeconds(60);
 
     private TestEngine() {
     }

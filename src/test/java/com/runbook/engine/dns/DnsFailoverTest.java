@@ -114,7 +114,7 @@ class DnsFailoverTest {
         String subject = "DNS failover: app.example.test. -> " + BACKUP;
         assertThat(TestEngine.queuedAfter(engine, mark)).extracting(m -> m.get("channel") + " " + m.get("subject"))
                 .containsExactly("email " + subject, "telegram " + subject);
-        await().atMost(Duration.ofSeconds(20)).until(() -> neighbours.mails(subject).size() == 1
+        await().atMost(TestEngine.DELIVERY).until(() -> neighbours.mails(subject).size() == 1
                 && neighbours.telegram.textsTo(Neighbours.CHAT).contains(subject + "\n\n" + body.get("message").asText()));
         assertThat(Neighbours.text(neighbours.mails(subject).get(0)).trim()).isEqualTo(body.get("message").asText());
 
@@ -229,7 +229,7 @@ class DnsFailoverTest {
         assertThat(incident.get("priority").asText()).isEqualTo("P1");
         assertThat(incident.get("status").asText()).isEqualTo("open");
         String page = "[P1] DNS failover of app.example.test. could not be verified (#" + incident.get("id").asLong() + ")";
-        await().atMost(Duration.ofSeconds(20)).until(() -> neighbours.mails(page).size() == 1
+        await().atMost(TestEngine.DELIVERY).until(() -> neighbours.mails(page).size() == 1
                 && neighbours.telegram.textsTo(Neighbours.CHAT).stream().anyMatch(t -> t.startsWith(page))
                 && neighbours.pubsub.on("incident-notifications").stream().anyMatch(m -> m.getData().toStringUtf8().contains(page)));
     }

@@ -85,7 +85,7 @@ class HealthRunbooksTest {
         });
         assertThat(server.hits("/trading/restart")).isEqualTo(1);
         // P2 pages telegram and email once when it opens, and says once that it is resolved
-        await().atMost(Duration.ofSeconds(20)).until(() -> neighbours.mails("[RESOLVED] [P2] trading-api is down").size() == 1);
+        await().atMost(TestEngine.DELIVERY).until(() -> neighbours.mails("[RESOLVED] [P2] trading-api is down").size() == 1);
         assertThat(neighbours.mails("[P2] trading-api is down")).hasSize(1);
         assertThat(neighbours.telegram.textsTo(Neighbours.CHAT)).filteredOn(t -> t.startsWith("[P2] trading-api is down")).hasSize(1);
     }
@@ -98,7 +98,7 @@ class HealthRunbooksTest {
         server.set("/md/health", 200);
         assertThat(engine.runs().find(run).orElseThrow()).containsEntry("status", "succeeded");
         String subject = "Daily health check: 1 of 2 endpoints down";
-        await().atMost(Duration.ofSeconds(20)).until(() -> neighbours.mails(subject).stream()
+        await().atMost(TestEngine.DELIVERY).until(() -> neighbours.mails(subject).stream()
                 .anyMatch(m -> header(m).endsWith("-" + run)));
         MimeMessage mail = neighbours.mails(subject).stream()
                 .filter(m -> header(m).endsWith("-" + run)).findFirst().orElseThrow();

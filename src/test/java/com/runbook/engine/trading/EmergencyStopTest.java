@@ -107,7 +107,7 @@ class EmergencyStopTest {
             assertThat(req.authorization()).isEqualTo("Bearer trading-secret");
             assertThat(JSON.readTree(req.body())).isEqualTo(JSON.readTree("{\"reason\":\"runaway orders\",\"requestedBy\":\"manual\"}"));
         });
-        await().atMost(Duration.ofSeconds(20)).until(() -> systemAlerts().size() == 1);
+        await().atMost(TestEngine.DELIVERY).until(() -> systemAlerts().size() == 1);
         String published = systemAlerts().get(0);
         assertThat(published).matches("Trading halted at \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
         Instant at = Instant.parse(published.substring("Trading halted at ".length()));
@@ -119,7 +119,7 @@ class EmergencyStopTest {
         assertThat(incident.get("detail").asText()).isEqualTo(published + " by manual: runaway orders");
         // a P1 pages everyone: Telegram, email and Pub/Sub incident-notifications
         String page = "[P1] " + published + " (#" + incident.get("id").asLong() + ")";
-        await().atMost(Duration.ofSeconds(20)).until(() -> neighbours.mails(page).size() == 1
+        await().atMost(TestEngine.DELIVERY).until(() -> neighbours.mails(page).size() == 1
                 && neighbours.telegram.textsTo(Neighbours.CHAT).stream().anyMatch(t -> t.startsWith(page))
                 && neighbours.pubsub.on("incident-notifications").stream().anyMatch(m -> m.getData().toStringUtf8().contains(page)));
         assertThat(controls()).singleElement().satisfies(c -> {
@@ -164,7 +164,7 @@ class EmergencyStopTest {
         HttpResponse<String> resume = post(engine, "/api/runbooks/trading-resume", TOKEN, "{\"confirm\":\"trading-resume\",\"reason\":\"limits reset\"}");
         assertThat(resume.statusCode()).isEqualTo(200);
         assertThat(trading.requests).extracting(RecordingApi.Request::pathAndQuery).containsExactly("/v1/trading/halt", "/v1/trading/resume");
-        await().atMost(Duration.ofSeconds(20)).until(() -> systemAlerts().size() == 2);
+        await().atMost(TestEngine.DELIVERY).until(() -> systemAlerts().size() == 2);
         assertThat(systemAlerts()).satisfiesExactly(h -> assertThat(h).startsWith("Trading halted at "),
                 r -> assertThat(r).startsWith("Trading resumed at "));
         assertThat(halted().get("status").asText()).isEqualTo("resolved");
