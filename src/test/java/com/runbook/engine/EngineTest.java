@@ -42,8 +42,7 @@ class EngineTest {
     void start() throws Exception {
         Path base = TestEngine.copyShippedRunbooks(dir.resolve("base"));
         // a cron schedule in a zone of its own, so the next fire time can be checked against java.time
-        Files.writeString(base.resolve("schedules/echo-parameters.yaml"),
-                "job: echo-parameters\ncron: \"0 30 16 ? * MON-FRI\"\nzone: America/New_York\n");
+        TestEngine.scheduleEchoInNewYork(base);
         engine = TestEngine.start(base, dir.resolve("data"), Map.of());
     }
 

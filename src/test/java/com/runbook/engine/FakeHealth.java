@@ -3,7 +3,6 @@ package com.runbook.engine;
 import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -20,8 +19,7 @@ public final class FakeHealth implements AutoCloseable {
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
 
     public FakeHealth() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.setExecutor(Executors.newCachedThreadPool());
+        server = LocalHttp.create();
         server.createContext("/", exchange -> {
             String path = exchange.getRequestURI().getPath();
             hits.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
@@ -29,12 +27,9 @@ public final class FakeHealth implements AutoCloseable {
             // a slow endpoint answers later from another thread; the handler itself never waits
             slow.schedule(() -> {
                 try {
-                    byte[] body = "ok".getBytes();
-                    exchange.sendResponseHeaders(code, body.length);
-                    exchange.getResponseBody().write(body);
+                    LocalHttp.respond(exchange, code, null, "ok");
                 } catch (IOException e) {
                     // the client gave up (timed out): that is the point of a slow endpoint
-                } finally {
                     exchange.close();
                 }
             }, delayMs.getOrDefault(path, 0), TimeUnit.MILLISECONDS);
@@ -43,7 +38,7 @@ public final class FakeHealth implements AutoCloseable {
     }
 
     public String url(String path) {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+        return LocalHttp.url(server) + path;
     }
 
     public void set(String path, int code) {

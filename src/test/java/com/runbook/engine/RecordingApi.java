@@ -3,7 +3,6 @@ package com.runbook.engine;
 import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +20,7 @@ public final class RecordingApi implements AutoCloseable {
     private final Map<String, Integer> statuses = new ConcurrentHashMap<>();
 
     public RecordingApi() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server = LocalHttp.create();
         server.createContext("/", exchange -> {
             String path = exchange.getRequestURI().getRawPath();
             String query = exchange.getRequestURI().getRawQuery();
@@ -29,11 +28,8 @@ public final class RecordingApi implements AutoCloseable {
             requests.add(new Request(exchange.getRequestMethod(), path + (query == null ? "" : "?" + query),
                     exchange.getRequestHeaders().getFirst("Authorization"), exchange.getRequestHeaders().getFirst("Content-Type"),
                     new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
-            byte[] body = answers.getOrDefault(key, "{}").getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(statuses.getOrDefault(key, answers.containsKey(key) ? 200 : 404), body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
+            LocalHttp.respond(exchange, statuses.getOrDefault(key, answers.containsKey(key) ? 200 : 404), "application/json",
+                    answers.getOrDefault(key, "{}"));
         });
         server.start();
     }
@@ -44,7 +40,7 @@ public final class RecordingApi implements AutoCloseable {
     }
 
     public String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return LocalHttp.url(server);
     }
 
     @Override

@@ -1,5 +1,10 @@
 package com.runbook.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.runbook.engine.notify.Outbox;
+import org.awaitility.Awaitility;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -11,8 +16,11 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -24,6 +32,9 @@ import java.util.stream.Stream;
 public final class TestEngine {
     public static final String TOKEN = "test-token-0123456789";
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** How long a test waits for the outbox to deliver (a first Pub/Sub or Telegram send is slow on a loaded machine). */
+    public static final Duration DELIVERY = Duration.ofSeconds(60);
 
     private TestEngine() {
     }
@@ -88,6 +99,44 @@ public final class TestEngine {
             b.header("Authorization", "Bearer " + token);
         }
         return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The incidents as GET /api/incidents lists them (newest first) whose key starts with the prefix. */
+    public static List<JsonNode> incidents(Engine engine, String keyPrefix) throws Exception {
+        HttpResponse<String> r = get(engine, "/api/incidents");
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("GET /api/incidents answered " + r.statusCode() + ": " + r.body());
+        }
+        List<JsonNode> found = new ArrayList<>();
+        for (JsonNode i : JSON.readTree(r.body())) {
+            if (i.path("key").asText().startsWith(keyPrefix)) {
+                found.add(i);
+            }
+        }
+        return found;
+    }
+
+    /** The id of the newest row of the outbox (0 when empty): a mark for {@link #queuedAfter}. */
+    public static long lastQueued(Engine engine) {
+        List<Map<String, Object>> rows = ((Outbox) engine.notifier()).find("id = (select max(id) from notification)");
+        return rows.isEmpty() ? 0 : ((Number) rows.get(0).get("id")).longValue();
+    }
+
+    /** The outbox rows (channel, subject, status, ...) queued after the mark, oldest first. */
+    public static List<Map<String, Object>> queuedAfter(Engine engine, long mark) {
+        return ((Outbox) engine.notifier()).find("id > ?", mark);
+    }
+
+    /** Waits until the outbox has nothing pending or being sent (so that a test starts with no delivery in flight). */
+    public static void awaitOutboxDelivered(Engine engine) {
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> ((Outbox) engine.notifier()).find("status in ('pending', 'sending')").isEmpty());
+    }
+
+    /** Gives echo-parameters (manual only when shipped) a weekday 16:30 cron in America/New_York, a zone of its own. */
+    public static void scheduleEchoInNewYork(Path base) throws IOException {
+        Files.writeString(base.resolve("schedules/echo-parameters.yaml"),
+                "job: echo-parameters\ncron: \"0 30 16 ? * MON-FRI\"\nzone: America/New_York\n");
     }
 
     /** Copies the shipped routes/ and schedules/ into {@code target}, so a test may edit them. */

@@ -2,27 +2,22 @@ package com.runbook.engine.alert;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import com.runbook.engine.Engine;
+import com.runbook.engine.Neighbours;
 import com.runbook.engine.TestEngine;
 import com.runbook.engine.notify.Dispatcher;
 import com.runbook.engine.notify.FakeTelegram;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -41,27 +36,20 @@ class AlertmanagerTest {
     @TempDir
     static Path dir;
     Engine engine;
-    GreenMail greenMail;
+    Neighbours neighbours;
     FakeTelegram telegram;
     RealAlertmanager alertmanager;
 
     @BeforeAll
     void start() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(RealAlertmanager.BINARY), "prometheus-alertmanager is not installed"
-                + " at " + RealAlertmanager.BINARY + " (.ci/run installs it: apt-get install prometheus-alertmanager)");
-        greenMail = new GreenMail(new ServerSetup(TestEngine.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-        greenMail.start();
-        telegram = new FakeTelegram("am-bot");
-        Map<String, String> props = new HashMap<>();
-        props.put("runbook.notify.email.uri", "smtp://127.0.0.1:" + greenMail.getSmtp().getPort());
-        props.put("runbook.notify.email.to", "oncall@example.com");
-        props.put("runbook.notify.telegram.uri", "telegram:bots?authorizationToken=am-bot&baseUri=" + telegram.baseUri());
-        props.put("runbook.notify.telegram.chat-id", "-100500");
-        props.put("runbook.notify.poll", "200ms");
-        props.put("runbook.alert.alertmanager.token", "am-webhook-secret");
-        props.put("runbook.incident.telegram-ack.uri", "telegram:bots?authorizationToken=am-bot&baseUri="
-                + telegram.baseUri() + "&delay=200&timeout=1");
-        props.put("runbook.incident.telegram-ack.chats", "-100500");
+        RealAlertmanager.assumeInstalled();
+        neighbours = new Neighbours();
+        telegram = neighbours.telegram;
+        Map<String, String> props = neighbours.engineProperties(Map.of(
+                "runbook.alert.alertmanager.token", "am-webhook-secret",
+                "runbook.incident.telegram-ack.uri", "telegram:bots?authorizationToken=" + Neighbours.BOT + "&baseUri="
+                        + telegram.baseUri() + "&delay=200&timeout=1",
+                "runbook.incident.telegram-ack.chats", Neighbours.CHAT));
         engine = TestEngine.start(TestEngine.copyShippedRunbooks(dir.resolve("base")), dir.resolve("data"), props);
         alertmanager = new RealAlertmanager(dir.resolve("am"), TestEngine.base(engine) + "/webhooks/alertmanager",
                 "am-webhook-secret");
@@ -69,24 +57,15 @@ class AlertmanagerTest {
 
     @AfterAll
     void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {alertmanager, engine, telegram}) {
+        for (AutoCloseable c : new AutoCloseable[] {alertmanager, engine, neighbours}) {
             if (c != null) {
                 c.close();
             }
         }
-        if (greenMail != null) {
-            greenMail.stop();
-        }
     }
 
-    private List<MimeMessage> mail(String subjectPrefix) throws Exception {
-        return Arrays.stream(greenMail.getReceivedMessages()).filter(m -> {
-            try {
-                return m.getSubject().startsWith(subjectPrefix);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }).toList();
+    private List<MimeMessage> mail(String subjectPrefix) {
+        return neighbours.mails(subjectPrefix);
     }
 
     private JsonNode incidents() throws Exception {

@@ -1,6 +1,7 @@
 package com.runbook.engine.alert;
 
 import com.runbook.engine.TestEngine;
+import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
 import java.net.URI;
@@ -50,6 +51,12 @@ public final class RealAlertmanager implements AutoCloseable {
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> CLIENT.send(
                 HttpRequest.newBuilder(URI.create(url() + "/-/ready")).build(), HttpResponse.BodyHandlers.discarding())
                 .statusCode() == 200);
+    }
+
+    /** Skips the calling test when the binary is missing (.ci/run installs it). */
+    public static void assumeInstalled() {
+        Assumptions.assumeTrue(Files.isExecutable(BINARY), "prometheus-alertmanager is not installed at " + BINARY
+                + " (.ci/run installs it: apt-get install prometheus-alertmanager)");
     }
 
     public String url() {

@@ -1,5 +1,6 @@
 package com.runbook.engine.api;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.runbook.engine.Engine;
 import com.runbook.engine.TestEngine;
 import org.junit.jupiter.api.AfterAll;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -81,7 +83,6 @@ class ConsoleTest {
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
         assertThat(TestEngine.get(engine, "/api/auth").statusCode()).isEqualTo(401);
-        int jobs = new com.fasterxml.jackson.databind.ObjectMapper().readTree(TestEngine.get(engine, "/api/jobs").body()).size();
 
         browser.get(TestEngine.base(engine) + "/");
         assertThat(find("#login").isDisplayed()).isTrue();
@@ -97,7 +98,8 @@ class ConsoleTest {
         find("#token").sendKeys(TestEngine.TOKEN);
         find("#name").sendKeys("alice");
         find("#login-button").click();
-        await().atMost(Duration.ofSeconds(10)).until(() -> all("#jobs tr[data-job]").size() == jobs);
+        int jobCount = new ObjectMapper().readTree(TestEngine.get(engine, "/api/jobs").body()).size();
+        await().atMost(Duration.ofSeconds(10)).until(() -> all("#jobs tr[data-job]").size() == jobCount);
         WebElement heartbeat = find("#jobs tr[data-job='heartbeat']");
         assertThat(heartbeat.getText()).contains("every 60000ms", "UTC");
         assertThat(find("#jobs tr[data-job='echo-parameters']").getText()).contains("manual");
@@ -122,11 +124,14 @@ class ConsoleTest {
         browser.switchTo().alert().accept();
         await().atMost(Duration.ofSeconds(10)).until(() -> engine.runs().list("echo-parameters", 10).size() == 1);
         long runId = (Long) engine.runs().list("echo-parameters", 10).get(0).get("id");
-        await().atMost(Duration.ofSeconds(15)).until(() -> all("#runs tr[data-run='" + runId + "']").size() == 1
+        // the tables are re-rendered every 5 s: an element found just before a refresh may go stale, so look again
+        await().atMost(Duration.ofSeconds(15)).ignoreException(StaleElementReferenceException.class)
+                .until(() -> all("#runs tr[data-run='" + runId + "']").size() == 1
                 && find("#runs tr[data-run='" + runId + "']").getText().contains("succeeded"));
         assertThat(find("#runs tr[data-run='" + runId + "']").getText()).contains("echo-parameters", "manual");
         assertThat(find("#message").getText()).isEqualTo("Run " + runId + " of echo-parameters started");
-        await().atMost(Duration.ofSeconds(15)).until(() -> find("#jobs tr[data-job='echo-parameters']").getText().contains("succeeded"));
+        await().atMost(Duration.ofSeconds(15)).ignoreException(StaleElementReferenceException.class)
+                .until(() -> find("#jobs tr[data-job='echo-parameters']").getText().contains("succeeded"));
 
         // a refused edit shows up with file:line in the reload panel
         Files.writeString(base.resolve("schedules/heartbeat.yaml"), "job: heartbeat\nevery: 60s\nzone: Mars/Olympus\n");
@@ -135,7 +140,7 @@ class ConsoleTest {
 
         // the session survives a page reload
         browser.navigate().refresh();
-        await().atMost(Duration.ofSeconds(10)).until(() -> all("#jobs tr[data-job]").size() == jobs);
+        await().atMost(Duration.ofSeconds(10)).until(() -> all("#jobs tr[data-job]").size() == jobCount);
         assertThat(find("#login").isDisplayed()).isFalse();
 
         screenshot("target/console.png");

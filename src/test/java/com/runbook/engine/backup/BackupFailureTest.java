@@ -3,6 +3,7 @@ package com.runbook.engine.backup;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.runbook.engine.Engine;
+import com.runbook.engine.RecordingIncidents;
 import com.runbook.engine.TestEngine;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

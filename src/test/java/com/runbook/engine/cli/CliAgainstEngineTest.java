@@ -41,8 +41,7 @@ class CliAgainstEngineTest {
     @BeforeAll
     void start() throws Exception {
         Path base = TestEngine.copyShippedRunbooks(dir.resolve("base"));
-        Files.writeString(base.resolve("schedules/echo-parameters.yaml"),
-                "job: echo-parameters\ncron: \"0 30 16 ? * MON-FRI\"\nzone: America/New_York\n");
+        TestEngine.scheduleEchoInNewYork(base);
         engine = TestEngine.start(base, dir.resolve("data"), Map.of());
         env = Map.of("RUNBOOK_URL", TestEngine.base(engine), "RUNBOOK_API_TOKEN", TestEngine.TOKEN,
                 "RUNBOOK_DATA_DIR", dir.resolve("no-data").toString(), "USER", "alice");
@@ -86,7 +85,10 @@ class CliAgainstEngineTest {
         assertThat(lines.get(0)).startsWith("JOB").contains("SCHEDULE", "ZONE", "NEXT FIRE (UTC)", "NEXT FIRE (LOCAL)", "LAST RUN");
         String echo = lines.stream().filter(l -> l.startsWith("echo-parameters")).findFirst().orElseThrow();
         String heartbeat = lines.stream().filter(l -> l.startsWith("heartbeat")).findFirst().orElseThrow();
-        JsonNode echoJob = api.get(0).get("id").asText().equals("echo-parameters") ? api.get(0) : api.get(1);
+        JsonNode echoJob = null;
+        for (JsonNode job : api) {
+            echoJob = job.get("id").asText().equals("echo-parameters") ? job : echoJob;
+        }
         OffsetDateTime next = OffsetDateTime.parse(echoJob.get("nextFireUtc").asText());
         assertThat(echo).contains("0 30 16 ? * MON-FRI", "America/New_York",
                 next.format(OpsCommands.UTC),

@@ -1,5 +1,6 @@
 package com.runbook.engine.dns;
 
+import com.runbook.engine.FakeHealth;
 import com.runbook.engine.TestEngine;
 
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static org.awaitility.Awaitility.await;
@@ -21,11 +23,15 @@ public final class BindServer implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path dir;
+    private final String zone;
+    private final String secret;
 
-    private BindServer(Process process, int port, Path dir) {
+    private BindServer(Process process, int port, Path dir, String zone, String secret) {
         this.process = process;
         this.port = port;
         this.dir = dir;
+        this.zone = zone;
+        this.secret = secret;
     }
 
     public static String newSecret() {
@@ -48,7 +54,7 @@ public final class BindServer implements AutoCloseable {
                 + (secret == null ? "" : " allow-update { key \"" + KEY_NAME + "\"; };") + " };\n");
         Process p = new ProcessBuilder("/usr/sbin/named", "-g", "-c", dir.resolve("named.conf").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("named.log").toFile()).start();
-        BindServer server = new BindServer(p, port, dir);
+        BindServer server = new BindServer(p, port, dir, zone, secret);
         InetSocketAddress address = server.address();
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().pollInterval(Duration.ofMillis(100)).until(() -> {
             if (!p.isAlive()) {
@@ -57,6 +63,27 @@ public final class BindServer implements AutoCloseable {
             return !DnsQuery.values(address, "ns1." + zone, "A", Duration.ofMillis(500)).isEmpty();
         });
         return server;
+    }
+
+    /**
+     * The engine properties that make dns-failover swap {@code app.<zone>} on this server (RFC 2136 with its TSIG key)
+     * between the targets primary and backup, each with a health URL on {@code health}; checks and verification polled
+     * fast, as a test wants them.
+     */
+    public Map<String, String> failoverProperties(String primary, String backup, FakeHealth health) {
+        return Map.ofEntries(
+                Map.entry("runbook.dns.record", "app." + zone),
+                Map.entry("runbook.dns.rfc2136.server", hostPort()),
+                Map.entry("runbook.dns.rfc2136.zone", zone),
+                Map.entry("runbook.dns.rfc2136.tsig-key-name", KEY_NAME),
+                Map.entry("runbook.dns.rfc2136.tsig-secret", secret),
+                Map.entry("runbook.dns.targets", "primary,backup"),
+                Map.entry("runbook.dns.target.primary.value", primary),
+                Map.entry("runbook.dns.target.primary.health-url", health.url("/primary/health")),
+                Map.entry("runbook.dns.target.backup.value", backup),
+                Map.entry("runbook.dns.target.backup.health-url", health.url("/backup/health")),
+                Map.entry("runbook.dns.health-interval", "50ms"),
+                Map.entry("runbook.dns.verify-interval", "100ms"));
     }
 
     public InetSocketAddress address() {

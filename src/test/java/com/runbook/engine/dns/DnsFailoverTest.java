@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.runbook.engine.Engine;
 import com.runbook.engine.FakeHealth;
-import com.runbook.engine.OpsRecorders;
+import com.runbook.engine.Neighbours;
 import com.runbook.engine.TestEngine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +29,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** The failover runbook on the shipped routes, against a real BIND and local health endpoints. */
+/**
+ * The failover runbook on the shipped routes, against a real BIND and local health endpoints; incidents through the
+ * real incident service (GET /api/incidents), notices through the real outbox to GreenMail and a local Telegram API.
+ */
 @Tag("db")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DnsFailoverTest {
@@ -45,8 +48,8 @@ class DnsFailoverTest {
     FakeHealth health;
     Engine engine;
     Rfc2136Provider direct;
-    final OpsRecorders.Incidents incidents = new OpsRecorders.Incidents();
-    final OpsRecorders.Outbox outbox = new OpsRecorders.Outbox();
+    Neighbours neighbours;
+    long mark;
     Map<String, String> props;
 
     @BeforeAll
@@ -54,24 +57,10 @@ class DnsFailoverTest {
         bind = BindServer.start(dir.resolve("bind"), "example.test", "app IN A " + PRIMARY + "\n", secret);
         stale = BindServer.start(dir.resolve("stale"), "example.test", "app IN A " + PRIMARY + "\n", null);
         health = new FakeHealth();
-        props = new HashMap<>(Map.ofEntries(
-                Map.entry("runbook.dns.provider", "rfc2136"),
-                Map.entry("runbook.dns.record", "app.example.test"),
-                Map.entry("runbook.dns.rfc2136.server", bind.hostPort()),
-                Map.entry("runbook.dns.rfc2136.zone", "example.test"),
-                Map.entry("runbook.dns.rfc2136.tsig-key-name", BindServer.KEY_NAME),
-                Map.entry("runbook.dns.rfc2136.tsig-secret", secret),
-                Map.entry("runbook.dns.targets", "primary,backup"),
-                Map.entry("runbook.dns.target.primary.value", PRIMARY),
-                Map.entry("runbook.dns.target.primary.health-url", health.url("/primary/health")),
-                Map.entry("runbook.dns.target.backup.value", BACKUP),
-                Map.entry("runbook.dns.target.backup.health-url", health.url("/backup/health")),
-                Map.entry("runbook.dns.health-passes", "3"),
-                Map.entry("runbook.dns.health-interval", "50ms"),
-                Map.entry("runbook.dns.verify-timeout", "2s"),
-                Map.entry("runbook.dns.verify-interval", "100ms")));
-        engine = TestEngine.start(TestEngine.copyShippedRunbooks(dir.resolve("base")), dir.resolve("data"), props,
-                Map.of("incidents", incidents, "notifier", outbox));
+        neighbours = new Neighbours();
+        props = neighbours.engineProperties(bind.failoverProperties(PRIMARY, BACKUP, health));
+        props.putAll(Map.of("runbook.dns.provider", "rfc2136", "runbook.dns.health-passes", "3", "runbook.dns.verify-timeout", "2s"));
+        engine = TestEngine.start(TestEngine.copyShippedRunbooks(dir.resolve("base")), dir.resolve("data"), props);
         direct = new Rfc2136Provider(bind.address(), "example.test", BindServer.KEY_NAME, "hmac-sha256", secret, Duration.ofSeconds(5));
     }
 
@@ -81,16 +70,18 @@ class DnsFailoverTest {
         bind.close();
         stale.close();
         health.close();
+        neighbours.close();
     }
 
     @BeforeEach
-    void reset() {
+    void reset() throws Exception {
         DnsRecord now = direct.read("app.example.test", "A").orElseThrow();
         direct.replace(now, now.withValue(PRIMARY, 300));
         new JdbcTemplate(engine.dataSource()).update("delete from dns_change");
         health.reset();
-        incidents.clear();
-        outbox.messages.clear();
+        TestEngine.awaitOutboxDelivered(engine);
+        mark = TestEngine.lastQueued(engine);
+        neighbours.reset();
     }
 
     String served() {
@@ -120,8 +111,12 @@ class DnsFailoverTest {
                 .containsEntry("newValue", BACKUP).containsEntry("ttl", 300L).containsEntry("triggeredBy", "api")
                 .containsEntry("provider", "rfc2136").containsEntry("target", "backup");
         assertThat(row.get("verifyMs")).isNotNull();
-        assertThat(outbox.messages).extracting(OpsRecorders.Message::channel).containsExactly("email", "telegram");
-        assertThat(outbox.messages.get(0).subject()).isEqualTo("DNS failover: app.example.test. -> " + BACKUP);
+        String subject = "DNS failover: app.example.test. -> " + BACKUP;
+        assertThat(TestEngine.queuedAfter(engine, mark)).extracting(m -> m.get("channel") + " " + m.get("subject"))
+                .containsExactly("email " + subject, "telegram " + subject);
+        await().atMost(TestEngine.DELIVERY).until(() -> neighbours.mails(subject).size() == 1
+                && neighbours.telegram.textsTo(Neighbours.CHAT).contains(subject + "\n\n" + body.get("message").asText()));
+        assertThat(Neighbours.text(neighbours.mails(subject).get(0)).trim()).isEqualTo(body.get("message").asText());
 
         HttpResponse<String> back = post(engine, "/api/runbooks/dns-rollback", TOKEN, "");
         assertThat(back.statusCode()).isEqualTo(200);
@@ -146,7 +141,7 @@ class DnsFailoverTest {
                 + health.url("/backup/health") + " answered 503 (check 1 of 3); nothing was changed");
         assertThat(served()).isEqualTo(PRIMARY);
         assertThat(changes()).singleElement().satisfies(c -> assertThat(c).containsEntry("outcome", "refused"));
-        assertThat(outbox.messages).isEmpty();
+        assertThat(TestEngine.queuedAfter(engine, mark)).isEmpty();
     }
 
     @Test
@@ -180,7 +175,7 @@ class DnsFailoverTest {
         assertThat(json(r).get("outcome").asText()).isEqualTo("no-op");
         assertThat(changes()).singleElement().satisfies(c -> assertThat(c).containsEntry("outcome", "no-op"));
         assertThat(health.hits("/primary/health")).isZero();
-        assertThat(outbox.messages).isEmpty();
+        assertThat(TestEngine.queuedAfter(engine, mark)).isEmpty();
     }
 
     @Test
@@ -217,20 +212,25 @@ class DnsFailoverTest {
     }
 
     @Test
-    void aChangeTheAuthoritativeServerNeverShowsIsRolledBackWithAP1() {
+    void aChangeTheAuthoritativeServerNeverShowsIsRolledBackWithAP1() throws Exception {
         Map<String, String> p = new HashMap<>(props);
         p.put("runbook.dns.verify-server", stale.hostPort()); // answers the old value whatever happens
         DnsFailover failover = new DnsFailover(DnsConfig.from(p::get), direct, new DnsChangeStore(engine.dataSource()),
-                () -> incidents, () -> outbox);
+                engine::incidents, engine::notifier);
         assertThatThrownBy(() -> failover.failover("backup", false, false, "test"))
                 .isInstanceOf(DnsException.class)
                 .hasMessage("DNS failover of app.example.test. could not be verified: " + stale.hostPort() + " still answered "
                         + PRIMARY + " instead of " + BACKUP + " after 2 s; rolled back to " + PRIMARY);
         assertThat(served()).isEqualTo(PRIMARY);
         assertThat(changes().get(0)).containsEntry("outcome", "rolled-back");
-        assertThat(incidents.raised).singleElement().satisfies(i -> {
-            assertThat(i.priority()).isEqualTo("P1");
-            assertThat(i.key()).isEqualTo("DnsChangeNotVerified/app.example.test.");
-        });
+        JsonNode incident = TestEngine.incidents(engine, "DnsChangeNotVerified/").get(0);
+        assertThat(TestEngine.incidents(engine, "DnsChangeNotVerified/")).hasSize(1);
+        assertThat(incident.get("key").asText()).isEqualTo("DnsChangeNotVerified/app.example.test.");
+        assertThat(incident.get("priority").asText()).isEqualTo("P1");
+        assertThat(incident.get("status").asText()).isEqualTo("open");
+        String page = "[P1] DNS failover of app.example.test. could not be verified (#" + incident.get("id").asLong() + ")";
+        await().atMost(TestEngine.DELIVERY).until(() -> neighbours.mails(page).size() == 1
+                && neighbours.telegram.textsTo(Neighbours.CHAT).stream().anyMatch(t -> t.startsWith(page))
+                && neighbours.pubsub.on("incident-notifications").stream().anyMatch(m -> m.getData().toStringUtf8().contains(page)));
     }
 }

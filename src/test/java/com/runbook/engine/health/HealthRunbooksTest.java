@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.runbook.engine.Engine;
 import com.runbook.engine.FakeHealth;
-import com.runbook.engine.OpsRecorders;
+import com.runbook.engine.Neighbours;
 import com.runbook.engine.TestEngine;
+import com.runbook.engine.notify.Dispatcher;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -25,7 +28,10 @@ import static com.runbook.engine.TestEngine.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The shipped watchdog, daily health check and market checklist runbooks, against local HTTP endpoints. */
+/**
+ * The shipped watchdog, daily health check and market checklist runbooks, against local HTTP endpoints; incidents
+ * through the real incident service (GET /api/incidents), reports through the real outbox to GreenMail.
+ */
 @Tag("db")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HealthRunbooksTest {
@@ -33,16 +39,16 @@ class HealthRunbooksTest {
     static Path dir;
     FakeHealth server;
     Engine engine;
-    final OpsRecorders.Incidents incidents = new OpsRecorders.Incidents();
-    final OpsRecorders.Outbox outbox = new OpsRecorders.Outbox();
+    Neighbours neighbours;
 
     @BeforeAll
     void start() throws Exception {
         server = new FakeHealth();
+        neighbours = new Neighbours();
         Path base = TestEngine.copyShippedRunbooks(dir.resolve("base"));
         // the shipped tick is 15 s; a test runs it faster, on the same route
         Files.writeString(base.resolve("schedules/health-watchdog.yaml"), "job: health-watchdog\nevery: 100ms\n");
-        engine = TestEngine.start(base, dir.resolve("data"), Map.of(
+        Map<String, String> props = neighbours.engineProperties(Map.of(
                 "runbook.watchdog.endpoints", "trading-api,market-data",
                 "runbook.watchdog.endpoint.trading-api.url", server.url("/trading/health"),
                 "runbook.watchdog.endpoint.trading-api.interval", "100ms",
@@ -50,45 +56,64 @@ class HealthRunbooksTest {
                 "runbook.watchdog.endpoint.trading-api.restart-hook", server.url("/trading/restart"),
                 "runbook.watchdog.endpoint.market-data.url", server.url("/md/health"),
                 "runbook.watchdog.endpoint.market-data.interval", "100ms",
-                "runbook.health.report-to", "ops@example.com"), Map.of("incidents", incidents, "notifier", outbox));
+                "runbook.health.report-to", "ops@example.com"));
+        engine = TestEngine.start(base, dir.resolve("data"), props);
     }
 
     @AfterAll
     void stop() throws Exception {
         engine.close();
         server.close();
+        neighbours.close();
     }
 
     @Test
-    void anEndpointThatFailsTimesOutAndRecoversOpensAndResolvesExactlyOneIncident() {
+    void anEndpointThatFailsTimesOutAndRecoversOpensAndResolvesExactlyOneIncident() throws Exception {
         server.set("/trading/health", 503);
         await().atMost(Duration.ofSeconds(15)).until(() -> server.hits("/trading/restart") == 1);
         server.delay("/trading/health", 1000);
         await().atMost(Duration.ofSeconds(15)).until(() -> server.hits("/trading/health") >= 8);
         server.set("/trading/health", 200);
         server.delay("/trading/health", 0);
-        await().atMost(Duration.ofSeconds(15)).until(() -> incidents.resolved.size() == 1);
-        assertThat(incidents.raised).singleElement().satisfies(i -> {
-            assertThat(i.key()).isEqualTo("EndpointDown/trading-api");
-            assertThat(i.labels()).containsEntry("source", "watchdog");
+        await().atMost(Duration.ofSeconds(15)).until(() -> TestEngine.incidents(engine, "EndpointDown/trading-api").stream()
+                .anyMatch(i -> i.get("status").asText().equals("resolved")));
+        assertThat(TestEngine.incidents(engine, "EndpointDown/trading-api")).singleElement().satisfies(i -> {
+            assertThat(i.get("key").asText()).isEqualTo("EndpointDown/trading-api");
+            assertThat(i.get("priority").asText()).isEqualTo("P2");
+            assertThat(i.get("title").asText()).isEqualTo("trading-api is down");
+            assertThat(i.get("occurrences").asInt()).isEqualTo(1);
         });
-        assertThat(incidents.resolved.get(0).key()).isEqualTo("EndpointDown/trading-api");
         assertThat(server.hits("/trading/restart")).isEqualTo(1);
-        assertThat(incidents.raised).noneMatch(i -> i.key().contains("market-data"));
+        // P2 pages telegram and email once when it opens, and says once that it is resolved
+        await().atMost(TestEngine.DELIVERY).until(() -> neighbours.mails("[RESOLVED] [P2] trading-api is down").size() == 1);
+        assertThat(neighbours.mails("[P2] trading-api is down")).hasSize(1);
+        assertThat(neighbours.telegram.textsTo(Neighbours.CHAT)).filteredOn(t -> t.startsWith("[P2] trading-api is down")).hasSize(1);
     }
 
     @Test
-    void theDailyCheckMailsTheStatusAndLatencyOfEveryEndpoint() {
+    void theDailyCheckMailsTheStatusAndLatencyOfEveryEndpoint() throws Exception {
         server.set("/md/health", 500);
         long run = engine.runner().submit("daily-health-check", "manual", Map.of());
         await().atMost(Duration.ofSeconds(15)).until(() -> !"running".equals(engine.runs().find(run).orElseThrow().get("status")));
         server.set("/md/health", 200);
         assertThat(engine.runs().find(run).orElseThrow()).containsEntry("status", "succeeded");
-        OpsRecorders.Message mail = outbox.on("email").stream().filter(m -> m.idempotencyKey().endsWith("-" + run)).findFirst().orElseThrow();
-        assertThat(mail.recipient()).isEqualTo("ops@example.com");
-        assertThat(mail.subject()).isEqualTo("Daily health check: 1 of 2 endpoints down");
-        assertThat(mail.body()).containsPattern("trading-api +UP +\\d+ ms  HTTP 200")
+        String subject = "Daily health check: 1 of 2 endpoints down";
+        await().atMost(TestEngine.DELIVERY).until(() -> neighbours.mails(subject).stream()
+                .anyMatch(m -> header(m).endsWith("-" + run)));
+        MimeMessage mail = neighbours.mails(subject).stream()
+                .filter(m -> header(m).endsWith("-" + run)).findFirst().orElseThrow();
+        assertThat(mail.getAllRecipients()).extracting(Object::toString).containsExactly("ops@example.com");
+        assertThat(mail.getSubject()).isEqualTo(subject);
+        assertThat(Neighbours.text(mail)).containsPattern("trading-api +UP +\\d+ ms  HTTP 200")
                 .containsPattern("market-data +DOWN +\\d+ ms  answered 500");
+    }
+
+    private static String header(MimeMessage m) {
+        try {
+            return m.getHeader(Dispatcher.IDEMPOTENCY_HEADER)[0];
+        } catch (MessagingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

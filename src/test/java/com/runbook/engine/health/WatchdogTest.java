@@ -1,29 +1,46 @@
 package com.runbook.engine.health;
 
 import com.runbook.engine.FakeHealth;
-import com.runbook.engine.OpsRecorders;
+import com.runbook.engine.incident.IncidentService;
+import com.runbook.engine.incident.MaintenanceWindows;
+import com.runbook.engine.incident.PriorityPolicy;
+import com.runbook.engine.notify.Notifier;
+import com.runbook.engine.store.Database;
+import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The watchdog's state machine against a local HTTP endpoint, with the clock passed in. */
+/**
+ * The watchdog's state machine against a local HTTP endpoint, with the clock passed in, raising and resolving through
+ * the real incident service (in-memory H2; its pages are not what this test is about).
+ */
 class WatchdogTest {
     FakeHealth server;
-    OpsRecorders.Incidents incidents = new OpsRecorders.Incidents();
+    HikariDataSource db;
+    IncidentService incidents;
     Watchdog watchdog;
     Instant t = Instant.parse("2026-01-05T10:00:00Z");
 
     @BeforeEach
     void start() throws Exception {
         server = new FakeHealth();
+        db = Database.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 2);
+        Notifier noPages = (channel, recipient, subject, body, key, headers) -> 0;
+        incidents = new IncidentService(db, () -> noPages, PriorityPolicy.from((k, d) -> d), new MaintenanceWindows(List::of),
+                Clock.systemUTC());
         Map<String, String> p = new HashMap<>(Map.of("runbook.watchdog.endpoints", "api",
                 "runbook.watchdog.endpoint.api.url", server.url("/health"),
                 "runbook.watchdog.endpoint.api.timeout", "300ms",
@@ -36,6 +53,15 @@ class WatchdogTest {
     void stop() {
         server.close();
         watchdog.close();
+        db.close();
+    }
+
+    /** The incidents of the endpoint, oldest first, as "priority status key". */
+    List<String> incidents() {
+        List<String> newestFirst = new ArrayList<>(incidents.list(null, null, 100).stream()
+                .map(i -> i.get("priority") + " " + i.get("status") + " " + i.get("key")).toList());
+        Collections.reverse(newestFirst);
+        return newestFirst;
     }
 
     List<String> tick() {
@@ -50,19 +76,18 @@ class WatchdogTest {
         assertThat(tick()).containsExactly("api: down (1 consecutive): answered 503");
         server.delay("/health", 1000);
         assertThat(tick()).containsExactly("api: down (2 consecutive): timed out after 300 ms");
-        assertThat(incidents.raised).isEmpty();
+        assertThat(incidents()).isEmpty();
         assertThat(tick()).containsExactly("api: down, incident opened");
         assertThat(tick()).containsExactly("api: down (4 consecutive): timed out after 300 ms");
-        assertThat(incidents.raised).singleElement().satisfies(i -> {
-            assertThat(i.key()).isEqualTo("EndpointDown/api");
-            assertThat(i.priority()).isEqualTo("P2");
-            assertThat(i.title()).isEqualTo("api is down");
-            assertThat(i.detail()).isEqualTo(server.url("/health") + " failed 3 consecutive checks; last: timed out after 300 ms; restart hook called");
+        assertThat(incidents.list(true, null, 100)).singleElement().satisfies(i -> {
+            assertThat(i).containsEntry("key", "EndpointDown/api").containsEntry("priority", "P2").containsEntry("status", "open")
+                    .containsEntry("title", "api is down");
+            assertThat(i.get("detail")).isEqualTo(server.url("/health") + " failed 3 consecutive checks; last: timed out after 300 ms; restart hook called");
         });
         assertThat(server.hits("/restart")).isEqualTo(1);
         server.reset();
         assertThat(tick()).containsExactly("api: recovered");
-        assertThat(incidents.resolved).singleElement().satisfies(r -> assertThat(r.key()).isEqualTo("EndpointDown/api"));
+        assertThat(incidents()).containsExactly("P2 resolved EndpointDown/api");
     }
 
     @Test
@@ -75,14 +100,13 @@ class WatchdogTest {
             server.reset();
             tick();
         }
-        assertThat(incidents.raised).hasSize(1);
-        assertThat(incidents.resolved).hasSize(1);
+        assertThat(incidents()).containsExactly("P2 resolved EndpointDown/api");
         t = t.plusSeconds(1800);
         server.set("/health", 500);
         tick();
         tick();
         assertThat(tick()).containsExactly("api: down, incident opened");
-        assertThat(incidents.raised).hasSize(2);
+        assertThat(incidents()).containsExactly("P2 resolved EndpointDown/api", "P2 open EndpointDown/api");
     }
 
     @Test

@@ -2,11 +2,10 @@ package com.runbook.engine.notify;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.runbook.engine.LocalHttp;
 import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -20,7 +19,7 @@ public final class FakeTelegram implements AutoCloseable {
     private final HttpServer server;
 
     public FakeTelegram(String botToken) throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server = LocalHttp.create();
         server.createContext("/bot" + botToken + "/sendMessage", exchange -> {
             JsonNode body = JSON.readTree(exchange.getRequestBody());
             String chat = body.path("chat_id").asText();
@@ -31,11 +30,7 @@ public final class FakeTelegram implements AutoCloseable {
             String answer = status == 200
                     ? "{\"ok\":true,\"result\":{\"message_id\":" + sent.size() + ",\"date\":0,\"chat\":{\"id\":1,\"type\":\"group\"},\"text\":" + JSON.writeValueAsString(body.path("text").asText()) + "}}"
                     : "{\"ok\":false,\"error_code\":" + status + ",\"description\":\"Bad Request: chat not found\"}";
-            byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(status, bytes.length);
-            exchange.getResponseBody().write(bytes);
-            exchange.close();
+            LocalHttp.respond(exchange, status, "application/json", answer);
         });
         server.createContext("/bot" + botToken + "/getUpdates", exchange -> {
             String query = exchange.getRequestURI().getQuery() == null ? "" : exchange.getRequestURI().getQuery();
@@ -48,11 +43,7 @@ public final class FakeTelegram implements AutoCloseable {
                     result.append(result.length() == 0 ? "" : ",").append(updates.get(i));
                 }
             }
-            byte[] bytes = ("{\"ok\":true,\"result\":[" + result + "]}").getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, bytes.length);
-            exchange.getResponseBody().write(bytes);
-            exchange.close();
+            LocalHttp.respond(exchange, 200, "application/json", "{\"ok\":true,\"result\":[" + result + "]}");
         });
         server.start();
     }
@@ -68,7 +59,7 @@ public final class FakeTelegram implements AutoCloseable {
     }
 
     public String baseUri() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return LocalHttp.url(server);
     }
 
     /** The texts sent to one chat. */

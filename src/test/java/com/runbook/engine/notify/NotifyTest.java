@@ -3,6 +3,7 @@ package com.runbook.engine.notify;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.runbook.engine.Engine;
+import com.runbook.engine.Neighbours;
 import com.runbook.engine.TestEngine;
 import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
@@ -42,8 +43,7 @@ class NotifyTest {
     @BeforeAll
     void start() throws Exception {
         smtp = new ServerSetup(TestEngine.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP);
-        greenMail = new GreenMail(smtp);
-        greenMail.start();
+        greenMail = Neighbours.startSmtp(smtp);
         telegram = new FakeTelegram("test-bot");
         Map<String, String> props = new HashMap<>();
         props.put("runbook.notify.email.uri", "smtp://127.0.0.1:" + smtp.getPort() + "?connectionTimeout=2000");
@@ -147,8 +147,7 @@ class NotifyTest {
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> outbox.find("recipient = 'bob@example.com' and attempts >= 2"
                 + " and status = 'pending' and last_error is not null").size() == 5);
-        greenMail = new GreenMail(smtp);
-        greenMail.start();
+        greenMail = Neighbours.startSmtp(smtp);
         await().atMost(Duration.ofSeconds(30)).until(() -> outbox.find("recipient = 'bob@example.com' and status = 'sent'").size() == 5);
         List<MimeMessage> mail = mailTo("bob@example.com");
         assertThat(mail).hasSize(5);

@@ -3,6 +3,7 @@ package com.runbook.engine.schedule;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.runbook.engine.Engine;
+import com.runbook.engine.RecordingIncidents;
 import com.runbook.engine.TestEngine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

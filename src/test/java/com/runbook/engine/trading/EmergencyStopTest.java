@@ -3,7 +3,7 @@ package com.runbook.engine.trading;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.runbook.engine.Engine;
-import com.runbook.engine.OpsRecorders;
+import com.runbook.engine.Neighbours;
 import com.runbook.engine.RecordingApi;
 import com.runbook.engine.TestEngine;
 import org.junit.jupiter.api.AfterAll;
@@ -27,7 +27,10 @@ import static com.runbook.engine.TestEngine.post;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The shipped emergency-stop and trading-resume runbooks against a local HTTP server playing the trading API. */
+/**
+ * The shipped emergency-stop and trading-resume runbooks against a local HTTP server playing the trading API; the
+ * halt notice through the real outbox to Pub/Sub {@code system-alerts}, incidents through the real incident service.
+ */
 @Tag("db")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EmergencyStopTest {
@@ -36,36 +39,56 @@ class EmergencyStopTest {
     static Path dir;
     RecordingApi trading;
     Engine engine;
-    final OpsRecorders.Incidents incidents = new OpsRecorders.Incidents();
-    final OpsRecorders.Outbox outbox = new OpsRecorders.Outbox();
+    Neighbours neighbours;
+    long mark;
 
     @BeforeAll
     void start() throws Exception {
         trading = new RecordingApi();
-        engine = TestEngine.start(TestEngine.copyShippedRunbooks(dir.resolve("base")), dir.resolve("data"), Map.of(
+        neighbours = new Neighbours();
+        Map<String, String> props = neighbours.engineProperties(Map.of(
                 "runbook.trading.stop-url", trading.url() + "/v1/trading/halt",
                 "runbook.trading.resume-url", trading.url() + "/v1/trading/resume",
-                "runbook.trading.api-token", "trading-secret"), Map.of("incidents", incidents, "notifier", outbox));
+                "runbook.trading.api-token", "trading-secret"));
+        engine = TestEngine.start(TestEngine.copyShippedRunbooks(dir.resolve("base")), dir.resolve("data"), props);
     }
 
     @AfterAll
     void stop() throws Exception {
         engine.close();
         trading.close();
+        neighbours.close();
     }
 
     @BeforeEach
-    void reset() {
+    void reset() throws Exception {
         trading.requests.clear();
         trading.answer("POST /v1/trading/halt", 200, "{\"halted\":true}");
         trading.answer("POST /v1/trading/resume", 200, "{\"halted\":false}");
-        incidents.clear();
-        outbox.messages.clear();
+        TestEngine.awaitOutboxDelivered(engine);
+        mark = TestEngine.lastQueued(engine);
+        neighbours.reset();
         new JdbcTemplate(engine.dataSource()).update("delete from trading_control");
     }
 
     List<Map<String, Object>> controls() {
         return new JdbcTemplate(engine.dataSource()).queryForList("select action, triggered_by, reason, api_status from trading_control order by id");
+    }
+
+    /** The bodies of the messages delivered to Pub/Sub system-alerts, in order. */
+    List<String> systemAlerts() {
+        return neighbours.pubsub.on("system-alerts").stream().map(m -> {
+            try {
+                return JSON.readTree(m.getData().toStringUtf8()).get("body").asText();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).toList();
+    }
+
+    /** The TradingHalted incident as GET /api/incidents shows it (the newest). */
+    JsonNode halted() throws Exception {
+        return TestEngine.incidents(engine, "TradingHalted").get(0);
     }
 
     @Test
@@ -84,27 +107,40 @@ class EmergencyStopTest {
             assertThat(req.authorization()).isEqualTo("Bearer trading-secret");
             assertThat(JSON.readTree(req.body())).isEqualTo(JSON.readTree("{\"reason\":\"runaway orders\",\"requestedBy\":\"manual\"}"));
         });
-        OpsRecorders.Message published = outbox.on("pubsub:system-alerts").get(0);
-        assertThat(outbox.on("pubsub:system-alerts")).hasSize(1);
-        assertThat(published.body()).matches("Trading halted at \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
-        Instant at = Instant.parse(published.body().substring("Trading halted at ".length()));
+        await().atMost(TestEngine.DELIVERY).until(() -> systemAlerts().size() == 1);
+        String published = systemAlerts().get(0);
+        assertThat(published).matches("Trading halted at \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
+        Instant at = Instant.parse(published.substring("Trading halted at ".length()));
         assertThat(at).isBetween(before, Instant.now());
-        assertThat(incidents.raised).singleElement().satisfies(i -> {
-            assertThat(i.key()).isEqualTo("TradingHalted");
-            assertThat(i.priority()).isEqualTo("P1");
-            assertThat(i.detail()).isEqualTo(published.body() + " by manual: runaway orders");
-        });
+        JsonNode incident = halted();
+        assertThat(incident.get("key").asText()).isEqualTo("TradingHalted");
+        assertThat(incident.get("priority").asText()).isEqualTo("P1");
+        assertThat(incident.get("status").asText()).isEqualTo("open");
+        assertThat(incident.get("detail").asText()).isEqualTo(published + " by manual: runaway orders");
+        // a P1 pages everyone: Telegram, email and Pub/Sub incident-notifications
+        String page = "[P1] " + published + " (#" + incident.get("id").asLong() + ")";
+        await().atMost(TestEngine.DELIVERY).until(() -> neighbours.mails(page).size() == 1
+                && neighbours.telegram.textsTo(Neighbours.CHAT).stream().anyMatch(t -> t.startsWith(page))
+                && neighbours.pubsub.on("incident-notifications").stream().anyMatch(m -> m.getData().toStringUtf8().contains(page)));
         assertThat(controls()).singleElement().satisfies(c -> {
             assertThat(c.get("action")).isEqualTo("halt");
             assertThat(c.get("triggered_by")).isEqualTo("manual");
             assertThat(c.get("reason")).isEqualTo("runaway orders");
             assertThat(((Number) c.get("api_status")).intValue()).isEqualTo(200);
         });
+        resume();
+    }
+
+    /** Resumes trading, so that the next test starts with no open TradingHalted incident. */
+    void resume() throws Exception {
+        assertThat(post(engine, "/api/runbooks/trading-resume", TOKEN, "{\"confirm\":\"trading-resume\"}").statusCode()).isEqualTo(200);
+        assertThat(halted().get("status").asText()).isEqualTo("resolved");
     }
 
     @Test
     void withoutTheConfirmationNothingHappens() throws Exception {
         int runsBefore = engine.runs().list("emergency-stop", 1000).size();
+        int incidentsBefore = TestEngine.incidents(engine, "Trading").size();
         HttpResponse<String> none = post(engine, "/api/runbooks/emergency-stop", TOKEN, "{\"reason\":\"oops\"}");
         assertThat(none.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(none.body()).get("error").asText()).isEqualTo("confirm must be \"emergency-stop\" to run it");
@@ -113,8 +149,8 @@ class EmergencyStopTest {
         assertThat(JSON.readTree(wrong.body()).get("error").asText()).isEqualTo("confirm must be \"emergency-stop\" to run it, not \"yes\"");
         assertThat(post(engine, "/api/runbooks/emergency-stop", null, "{\"confirm\":\"emergency-stop\"}").statusCode()).isEqualTo(401);
         assertThat(trading.requests).isEmpty();
-        assertThat(outbox.messages).isEmpty();
-        assertThat(incidents.raised).isEmpty();
+        assertThat(TestEngine.queuedAfter(engine, mark)).isEmpty();
+        assertThat(TestEngine.incidents(engine, "Trading")).hasSize(incidentsBefore);
         assertThat(controls()).isEmpty();
         assertThat(engine.runs().list("emergency-stop", 1000)).hasSize(runsBefore);
     }
@@ -128,9 +164,11 @@ class EmergencyStopTest {
         HttpResponse<String> resume = post(engine, "/api/runbooks/trading-resume", TOKEN, "{\"confirm\":\"trading-resume\",\"reason\":\"limits reset\"}");
         assertThat(resume.statusCode()).isEqualTo(200);
         assertThat(trading.requests).extracting(RecordingApi.Request::pathAndQuery).containsExactly("/v1/trading/halt", "/v1/trading/resume");
-        assertThat(outbox.on("pubsub:system-alerts")).extracting(OpsRecorders.Message::body)
-                .satisfiesExactly(h -> assertThat(h).startsWith("Trading halted at "), r -> assertThat(r).startsWith("Trading resumed at "));
-        assertThat(incidents.resolved).singleElement().satisfies(r -> assertThat(r.key()).isEqualTo("TradingHalted"));
+        await().atMost(TestEngine.DELIVERY).until(() -> systemAlerts().size() == 2);
+        assertThat(systemAlerts()).satisfiesExactly(h -> assertThat(h).startsWith("Trading halted at "),
+                r -> assertThat(r).startsWith("Trading resumed at "));
+        assertThat(halted().get("status").asText()).isEqualTo("resolved");
+        assertThat(halted().get("detail").asText()).endsWith(" by alert: TradingLossLimit");
         assertThat(controls()).extracting(m -> m.get("action") + "/" + m.get("triggered_by")).containsExactly("halt/alert", "resume/manual");
     }
 
@@ -141,10 +179,12 @@ class EmergencyStopTest {
         assertThat(r.statusCode()).isEqualTo(502);
         assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo("IllegalStateException: the trading API did not accept the halt ("
                 + trading.url() + "/v1/trading/halt answered 500)");
-        assertThat(outbox.on("pubsub:system-alerts")).isEmpty();
-        assertThat(incidents.raised).singleElement().satisfies(i -> {
-            assertThat(i.key()).isEqualTo("TradingControlFailed/halt");
-            assertThat(i.priority()).isEqualTo("P1");
+        assertThat(TestEngine.queuedAfter(engine, mark)).noneMatch(m -> m.get("channel").equals("pubsub:system-alerts"));
+        assertThat(TestEngine.incidents(engine, "TradingControlFailed/")).singleElement().satisfies(i -> {
+            assertThat(i.get("key").asText()).isEqualTo("TradingControlFailed/halt");
+            assertThat(i.get("priority").asText()).isEqualTo("P1");
+            assertThat(i.get("status").asText()).isEqualTo("open");
         });
+        assertThat(TestEngine.incidents(engine, "TradingHalted")).noneMatch(i -> i.get("status").asText().equals("open"));
     }
 }
