@@ -119,9 +119,11 @@ class NotifyTest {
     void telegramSendsMessageToTheChat() {
         engine.notifier().enqueue("telegram", "42", "[P1] Region down", "eu-west unreachable", "tg-1", Map.of());
         engine.notifier().enqueue("telegram", null, "default chat", "to the on-call group", "tg-2", Map.of());
-        await().atMost(Duration.ofSeconds(20)).until(() -> telegram.textsTo("42").size() == 1 && telegram.textsTo("1001").size() == 1);
-        assertThat(telegram.textsTo("42")).containsExactly("[P1] Region down\n\neu-west unreachable");
-        assertThat(telegram.textsTo("1001")).containsExactly("default chat\n\nto the on-call group");
+        // the default chat may also get pages from other tests of this class (a broken channel's P2): count ours only
+        await().atMost(Duration.ofSeconds(20)).until(() -> telegram.textsTo("42").contains("[P1] Region down\n\neu-west unreachable")
+                && telegram.textsTo("1001").contains("default chat\n\nto the on-call group"));
+        assertThat(telegram.textsTo("42")).containsOnlyOnce("[P1] Region down\n\neu-west unreachable");
+        assertThat(telegram.textsTo("1001")).containsOnlyOnce("default chat\n\nto the on-call group");
     }
 
     @Test
