@@ -69,8 +69,23 @@ public class TradingControl {
         }
         int status = call(url, action, who, why);
         Instant at = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        jdbc.update("insert into trading_control (action, triggered_by, reason, api_status, at) values (?, ?, ?, ?, ?)",
-                action, who, why.length() > 1000 ? why.substring(0, 1000) : why, status == 0 ? null : status, at.atOffset(ZoneOffset.UTC));
+        org.springframework.jdbc.support.GeneratedKeyHolder keys = new org.springframework.jdbc.support.GeneratedKeyHolder();
+        String recordedWhy = why.length() > 1000 ? why.substring(0, 1000) : why;
+        jdbc.update(con -> {
+            java.sql.PreparedStatement ps = con.prepareStatement(
+                    "insert into trading_control (action, triggered_by, reason, api_status, at) values (?, ?, ?, ?, ?)", new String[] {"id"});
+            ps.setString(1, action);
+            ps.setString(2, who);
+            ps.setString(3, recordedWhy);
+            if (status == 0) {
+                ps.setNull(4, java.sql.Types.INTEGER);
+            } else {
+                ps.setInt(4, status);
+            }
+            ps.setObject(5, at.atOffset(ZoneOffset.UTC));
+            return ps;
+        }, keys);
+        long controlId = keys.getKey().longValue();
         IncidentRaiser raiser = incidents.get();
         if (status / 100 != 2) {
             String failure = "the trading API did not accept the " + action + " (" + url + (status == 0 ? " unreachable" : " answered " + status) + ")";
@@ -83,7 +98,7 @@ public class TradingControl {
         String text = "Trading " + (action.equals("halt") ? "halted" : "resumed") + " at " + at;
         Notifier n = notifier.get();
         if (n != null) {
-            n.enqueue("pubsub:" + topic, null, text, text, "trading-" + action + "-" + at.getEpochSecond(), Map.of("action", action));
+            n.enqueue("pubsub:" + topic, null, text, text, "trading-" + action + "-" + controlId, Map.of("action", action));
         } else {
             LOG.error("No notifier bound: '{}' not published", text);
         }
