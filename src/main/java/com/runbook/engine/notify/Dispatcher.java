@@ -47,6 +47,8 @@ public class Dispatcher implements AutoCloseable {
     private static final Pattern TELEGRAM_STATUS = Pattern.compile("responded: (\\d{3})");
 
     /** Where and how messages go. {@code pubsubUri} holds {@code {topic}} for the topic. */
+    private final Object telegramLock = new Object();
+
     public record Settings(String emailUri, String emailFrom, String emailTo, String telegramUri, String telegramChat,
                            String pubsubUri, int maxAttempts, Duration backoff, Duration backoffMax, Duration poll,
                            Duration lease, int batch, int threads) {
@@ -232,7 +234,16 @@ public class Dispatcher implements AutoCloseable {
         }
         exchange.getMessage().setHeaders(headers);
         exchange.getMessage().setBody(body);
-        Exchange result = producer.send(uri, exchange);
+        Exchange result;
+        if (m.channel().equals("telegram")) {
+            // camel-telegram's producer is not safe for concurrent sends (seen: ConcurrentModificationException and
+            // messages to the wrong chat), and the Bot API rate-limits anyway: one Telegram send at a time
+            synchronized (telegramLock) {
+                result = producer.send(uri, exchange);
+            }
+        } else {
+            result = producer.send(uri, exchange);
+        }
         if (result.getException() != null) {
             throw result.getException();
         }

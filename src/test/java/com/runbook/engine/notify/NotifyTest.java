@@ -120,8 +120,11 @@ class NotifyTest {
         engine.notifier().enqueue("telegram", "42", "[P1] Region down", "eu-west unreachable", "tg-1", Map.of());
         engine.notifier().enqueue("telegram", null, "default chat", "to the on-call group", "tg-2", Map.of());
         // the default chat may also get pages from other tests of this class (a broken channel's P2): count ours only
-        await().atMost(Duration.ofSeconds(20)).until(() -> telegram.textsTo("42").contains("[P1] Region down\n\neu-west unreachable")
-                && telegram.textsTo("1001").contains("default chat\n\nto the on-call group"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(telegram.sent).as("sendMessage calls")
+                .anySatisfy(m -> assertThat(m.path("chat_id").asText() + ":" + m.path("text").asText())
+                        .isEqualTo("42:[P1] Region down\n\neu-west unreachable"))
+                .anySatisfy(m -> assertThat(m.path("chat_id").asText() + ":" + m.path("text").asText())
+                        .isEqualTo("1001:default chat\n\nto the on-call group")));
         assertThat(telegram.textsTo("42")).containsOnlyOnce("[P1] Region down\n\neu-west unreachable");
         assertThat(telegram.textsTo("1001")).containsOnlyOnce("default chat\n\nto the on-call group");
     }
