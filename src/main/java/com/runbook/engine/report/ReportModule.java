@@ -2,11 +2,10 @@ package com.runbook.engine.report;
 
 import com.runbook.engine.Engine;
 import com.runbook.engine.EngineModule;
-import com.zaxxer.hikari.HikariConfig;
+import com.runbook.engine.store.Database;
 import freemarker.cache.FileTemplateLoader;
 import freemarker.template.Configuration;
 import com.zaxxer.hikari.HikariDataSource;
-import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,16 +36,11 @@ public final class ReportModule implements EngineModule {
         if (url.isBlank()) {
             url = "jdbc:h2:file:" + engine.dataDir().resolve("trading") + ";NON_KEYWORDS=YEAR,MONTH;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
         }
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(url);
-        config.setUsername(engine.property("runbook.trading.db.user", "sa"));
-        config.setPassword(engine.property("runbook.trading.db.password", ""));
-        config.setMaximumPoolSize(Integer.parseInt(engine.property("runbook.trading.db.pool-size", "4")));
-        config.setPoolName("trading");
-        trading = new HikariDataSource(config);
+        trading = Database.pool("trading", url, engine.property("runbook.trading.db.user", "sa"),
+                engine.property("runbook.trading.db.password", ""),
+                Integer.parseInt(engine.property("runbook.trading.db.pool-size", "4")));
         if (Boolean.parseBoolean(engine.property("runbook.trading.migrate", "true"))) {
-            Flyway.configure().dataSource(trading).locations("classpath:db/trading")
-                    .table("flyway_trading_history").load().migrate();
+            Database.migrate(trading, "classpath:db/trading", "flyway_trading_history");
         }
         TradingCalendar calendar = new TradingCalendar(ZoneId.of(engine.property("runbook.trading.zone", "America/New_York")),
                 LocalTime.parse(engine.property("runbook.trading.close", "16:00")),

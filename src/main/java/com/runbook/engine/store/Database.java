@@ -6,24 +6,34 @@ import org.flywaydb.core.Flyway;
 
 import javax.sql.DataSource;
 
-/** Creates the engine's connection pool and applies the migrations under {@code db/migration}. */
+/** Creates connection pools and applies Flyway migrations: the engine's own ({@code db/migration}) and others'. */
 public final class Database {
     private Database() {
     }
 
+    /** The engine database: a pool named {@code runbook}, migrated from {@code db/migration}. */
     public static HikariDataSource open(String url, String user, String password, int poolSize) {
+        HikariDataSource ds = pool("runbook", url, user, password, poolSize);
+        migrate(ds);
+        return ds;
+    }
+
+    public static HikariDataSource pool(String name, String url, String user, String password, int poolSize) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(poolSize);
-        config.setPoolName("runbook");
-        HikariDataSource ds = new HikariDataSource(config);
-        migrate(ds);
-        return ds;
+        config.setPoolName(name);
+        return new HikariDataSource(config);
     }
 
     public static void migrate(DataSource ds) {
-        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        migrate(ds, "classpath:db/migration", "flyway_schema_history");
+    }
+
+    /** Applies the migrations at {@code location}, keeping their history in {@code historyTable}. */
+    public static void migrate(DataSource ds, String location, String historyTable) {
+        Flyway.configure().dataSource(ds).locations(location).table(historyTable).load().migrate();
     }
 }

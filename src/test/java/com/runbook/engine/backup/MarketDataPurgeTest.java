@@ -1,6 +1,6 @@
 package com.runbook.engine.backup;
 
-import org.flywaydb.core.Flyway;
+import com.runbook.engine.store.Database;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -53,7 +53,7 @@ class MarketDataPurgeTest {
     }
 
     private static DataSource migrated(DataSource ds) {
-        Flyway.configure().dataSource(ds).locations("classpath:db/trading").table("flyway_trading_history").load().migrate();
+        Database.migrate(ds, "classpath:db/trading", "flyway_trading_history");
         return ds;
     }
 

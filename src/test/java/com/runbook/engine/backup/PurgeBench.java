@@ -1,6 +1,6 @@
 package com.runbook.engine.backup;
 
-import org.flywaydb.core.Flyway;
+import com.runbook.engine.store.Database;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import java.sql.Connection;
@@ -23,7 +23,7 @@ public final class PurgeBench {
                 ds.setURL(Pg.url(db));
                 ds.setUser("rb");
                 ds.setPassword("rb");
-                Flyway.configure().dataSource(ds).locations("classpath:db/trading").table("flyway_trading_history").load().migrate();
+                Database.migrate(ds, "classpath:db/trading", "flyway_trading_history");
                 try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
                     s.execute("insert into market_bars (symbol, bar_time, open_price, high_price, low_price, close_price, volume)"
                             + " select 'S' || (g % 500), now() - (g % 10 + 1) * interval '1 day' - case when g % 10 < 9 then interval '30 days' else interval '0 days' end,"
