@@ -51,13 +51,7 @@ class NightlyBackupTest {
     void start() throws Exception {
         s3mock = new S3MockServer(dir.resolve("s3"), BUCKET);
         s3 = s3mock.client();
-        trading = Pg.createDatabase("bk_trading");
-        try (Connection c = Pg.connect(trading); Statement s = c.createStatement()) {
-            s.execute("create table trades (id bigint primary key, symbol varchar(10), qty int)");
-            s.execute("insert into trades select g, 'SYM' || (g % 50), g % 100 from generate_series(1, 20000) g");
-            s.execute("create table followers (id int primary key, name text)");
-            s.execute("insert into followers select g, 'f' || g from generate_series(1, 37) g");
-        }
+        trading = Pg.createTradingDatabase("bk_trading", 20000);
         Map<String, String> props = new HashMap<>(s3mock.settings(BUCKET));
         props.put("runbook.backup.sources", "engine-db,runbooks,trading,blob");
         // 12 MiB of random bytes: a multipart upload of three 5 MiB parts (the last one short)

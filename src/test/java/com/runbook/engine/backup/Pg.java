@@ -30,6 +30,18 @@ final class Pg {
         return name;
     }
 
+    /** A throwaway database holding {@code trades} trades rows and 37 followers, for backup and restore round trips. */
+    static String createTradingDatabase(String prefix, int trades) throws SQLException {
+        String name = createDatabase(prefix);
+        try (Connection c = connect(name); Statement s = c.createStatement()) {
+            s.execute("create table trades (id bigint primary key, symbol varchar(10), qty int)");
+            s.execute("insert into trades select g, 'SYM' || (g % 50), g % 100 from generate_series(1, " + trades + ") g");
+            s.execute("create table followers (id int primary key, name text)");
+            s.execute("insert into followers select g, 'f' || g from generate_series(1, 37) g");
+        }
+        return name;
+    }
+
     static void dropDatabase(String name) throws SQLException {
         try (Connection c = connect("rb"); Statement s = c.createStatement()) {
             s.execute("drop database if exists " + name + " with (force)");

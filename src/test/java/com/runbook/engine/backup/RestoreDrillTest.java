@@ -51,13 +51,7 @@ class RestoreDrillTest {
         s3mock = new S3MockServer(dir.resolve("s3"), BUCKET);
         s3 = s3mock.client();
         mail = new MailCatcher();
-        trading = Pg.createDatabase("drill_trading");
-        try (Connection c = Pg.connect(trading); Statement s = c.createStatement()) {
-            s.execute("create table trades (id bigint primary key, symbol varchar(10), qty int)");
-            s.execute("insert into trades select g, 'SYM' || (g % 50), g % 100 from generate_series(1, 5000) g");
-            s.execute("create table followers (id int primary key, name text)");
-            s.execute("insert into followers select g, 'f' || g from generate_series(1, 37) g");
-        }
+        trading = Pg.createTradingDatabase("drill_trading", 5000);
         Map<String, String> props = new HashMap<>(s3mock.settings(BUCKET));
         props.put("runbook.notify.email.uri", mail.uri());
         props.put("runbook.notify.poll", "100ms");
