@@ -11,6 +11,8 @@ import com.runbook.engine.schedule.ScheduleManager;
 import com.runbook.engine.store.Database;
 import com.zaxxer.hikari.HikariDataSource;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
+import io.vertx.core.net.impl.TCPServerBase;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,6 +81,12 @@ public final class Engine implements AutoCloseable {
         main.configure().addRoutesBuilder(new ApiRoutes(this));
         main.start();
         context = main.getCamelContext();
+        try {
+            requireHttpListening(context);
+        } catch (IllegalStateException e) {
+            main.stop();
+            throw e;
+        }
         dropHttpSummaryListener(context);
         Path dataDir = Path.of(property("runbook.data-dir", "./data")).toAbsolutePath().normalize();
         Files.createDirectories(dataDir);
@@ -118,6 +126,19 @@ public final class Engine implements AutoCloseable {
         }
         LOG.info("Runbook Engine ready in {} ms on port {} (node {}, data {})", (System.nanoTime() - t0) / 1_000_000,
                 property("camel.server.port", "8080"), nodeName(), dataDir);
+    }
+
+    /**
+     * Vert.x binds the HTTP port asynchronously and Camel 4.17 goes on starting when the bind fails: an engine on a
+     * port another process holds would log "ready" while every request reached the other process. Refuse instead.
+     */
+    static void requireHttpListening(CamelContext context) {
+        VertxPlatformHttpServer server = context.hasService(VertxPlatformHttpServer.class);
+        // the listen failure is only logged by Vert.x; its server object still says whether the bind happened
+        if (server != null && !(server.getServer() instanceof TCPServerBase tcp && tcp.isListening())) {
+            throw new IllegalStateException("cannot listen on " + server.getHost() + ":" + server.getConfigurationPort()
+                    + " (camel.server.host/port, env RUNBOOK_HOST/RUNBOOK_PORT): the port is in use or not allowed");
+        }
     }
 
     /**
