@@ -1,0 +1,81 @@
+package com.runbook.engine.run;
+
+import com.runbook.engine.Engine;
+import com.runbook.engine.EngineModule;
+import com.runbook.engine.schedule.Durations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import javax.sql.DataSource;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keeps {@code job_run} from growing without end (the 15 s watchdog alone writes 5,760 rows a day): finished runs
+ * older than {@code runbook.history.retention} are deleted hourly, in batches, except each job's newest run, which
+ * the API shows as its last status and the misfire check reads as its last due time. Running rows are never touched.
+ */
+public class RunHistory implements EngineModule {
+    private static final Logger LOG = LoggerFactory.getLogger(RunHistory.class);
+    static final int BATCH = 1000;
+
+    private JdbcTemplate jdbc;
+    private ScheduledExecutorService timer;
+
+    public RunHistory() {
+    }
+
+    RunHistory(DataSource dataSource) {
+        this.jdbc = new JdbcTemplate(dataSource);
+    }
+
+    @Override
+    public void start(Engine engine) {
+        Duration retention = Durations.parse(engine.property("runbook.history.retention", "90d"));
+        long every = Durations.parse(engine.property("runbook.history.prune-every", "1h")).toMillis();
+        jdbc = new JdbcTemplate(engine.dataSource());
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "runbook-history");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                int deleted = prune(Instant.now().minus(retention));
+                if (deleted > 0) {
+                    LOG.info("Deleted {} job runs that finished more than {} ago", deleted, retention);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Pruning job_run failed; will retry", e);
+            }
+        }, 0, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Deletes the finished runs that ended before {@code cutoff}, keeping each job's newest run; returns how many. */
+    int prune(Instant cutoff) {
+        int total = 0;
+        List<Long> ids;
+        do {
+            // a batch at a time: no long lock on job_run while schedules keep writing to it
+            ids = jdbc.queryForList("select r.id from job_run r where r.finished_at < ? and r.status <> 'running'"
+                    + " and exists (select 1 from job_run n where n.job = r.job and n.id > r.id)"
+                    + " order by r.id fetch first " + BATCH + " rows only", Long.class, Timestamp.from(cutoff));
+            jdbc.batchUpdate("delete from job_run where id = ?", ids.stream().map(id -> new Object[]{id}).toList());
+            total += ids.size();
+        } while (ids.size() == BATCH);
+        return total;
+    }
+
+    @Override
+    public void stop() {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
+}
