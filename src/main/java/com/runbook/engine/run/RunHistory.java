@@ -12,7 +12,6 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -40,11 +39,7 @@ public class RunHistory implements EngineModule {
         Duration retention = Durations.parse(engine.property("runbook.history.retention", "90d"));
         long every = Durations.parse(engine.property("runbook.history.prune-every", "1h")).toMillis();
         jdbc = new JdbcTemplate(engine.dataSource());
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "runbook-history");
-            t.setDaemon(true);
-            return t;
-        });
+        timer = engine.context().getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "runbook-history");
         timer.scheduleWithFixedDelay(() -> {
             try {
                 int deleted = prune(Instant.now().minus(retention));
