@@ -121,26 +121,38 @@ public class Dispatcher implements AutoCloseable {
     }
 
     void attempt(Outbox.Message m) {
+        if (!outbox.take(m, settings.lease())) {
+            LOG.warn("Notification {} to {} skipped: its lease ran out before its turn and another claimer took it",
+                    m.id(), m.channel());
+            return;
+        }
         try {
             deliver(m);
-            outbox.sent(m.id());
-            LOG.info("Delivered notification {} to {} (attempt {})", m.id(), m.channel(), m.attempts());
         } catch (Exception e) {
-            String error = describe(e);
-            if (isPermanent(e)) {
-                outbox.dead(m.id(), "not retried: " + error);
-                LOG.error("Notification {} to {} refused, not retried: {}", m.id(), m.channel(), error);
-                onDead.accept(m, error);
-            } else if (m.attempts() >= settings.maxAttempts()) {
-                outbox.dead(m.id(), "gave up after " + m.attempts() + " attempts: " + error);
-                LOG.error("Notification {} to {} dead after {} attempts: {}", m.id(), m.channel(), m.attempts(), error);
-                onDead.accept(m, error);
-            } else {
-                Duration delay = backoff(m.attempts(), settings.backoff(), settings.backoffMax());
-                outbox.retryLater(m.id(), delay, error);
-                LOG.warn("Notification {} to {} failed (attempt {}), retry in {}: {}", m.id(), m.channel(),
-                        m.attempts(), delay, error);
-            }
+            failed(m, e);
+            return;
+        }
+        // marked at once, alone: if this fails or the process dies first, the message goes again after its lease
+        // (the one window an SMTP outbox cannot close; the copy carries the same X-Idempotency-Key)
+        outbox.sent(m.id());
+        LOG.info("Delivered notification {} to {} (attempt {})", m.id(), m.channel(), m.attempts());
+    }
+
+    private void failed(Outbox.Message m, Exception e) {
+        String error = describe(e);
+        if (isPermanent(e)) {
+            outbox.dead(m, "not retried: " + error);
+            LOG.error("Notification {} to {} refused, not retried: {}", m.id(), m.channel(), error);
+            onDead.accept(m, error);
+        } else if (m.attempts() >= settings.maxAttempts()) {
+            outbox.dead(m, "gave up after " + m.attempts() + " attempts: " + error);
+            LOG.error("Notification {} to {} dead after {} attempts: {}", m.id(), m.channel(), m.attempts(), error);
+            onDead.accept(m, error);
+        } else {
+            Duration delay = backoff(m.attempts(), settings.backoff(), settings.backoffMax());
+            outbox.retryLater(m, delay, error);
+            LOG.warn("Notification {} to {} failed (attempt {}), retry in {}: {}", m.id(), m.channel(),
+                    m.attempts(), delay, error);
         }
     }
 

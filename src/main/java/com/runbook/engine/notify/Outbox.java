@@ -170,19 +170,35 @@ public class Outbox implements Notifier {
                 });
     }
 
+    /**
+     * Re-takes a claimed message right before it is sent: it must still be {@code sending} under this claim (same
+     * attempt number), and its lease starts again now. False when the lease ran out while the message waited in its
+     * batch and another claimer took it: then this one must not send it. So each message has at most one sender,
+     * and a crash leaves at most the one message a thread was sending in the SMTP-accepted-not-yet-marked window.
+     */
+    public boolean take(Message m, Duration lease) {
+        OffsetDateTime now = now();
+        return jdbc.update("update notification set next_attempt_at = ?, locked_until = ? where id = ?"
+                + " and status = 'sending' and attempts = ?", now.plus(lease), now.plus(lease), m.id(), m.attempts()) == 1;
+    }
+
+    /** Marks a message delivered; called right after each accepted send, in its own transaction. */
     public void sent(long id) {
         jdbc.update("update notification set status = 'sent', sent_at = ?, locked_until = null, last_error = null"
                 + " where id = ?", now(), id);
     }
 
-    public void retryLater(long id, Duration delay, String error) {
+    /** Puts a failed attempt back in the queue, unless another claimer has taken the message since (then a no-op). */
+    public void retryLater(Message m, Duration delay, String error) {
         jdbc.update("update notification set status = 'pending', next_attempt_at = ?, locked_until = null,"
-                + " last_error = ? where id = ?", now().plus(delay), truncate(error), id);
+                + " last_error = ? where id = ? and status = 'sending' and attempts = ?", now().plus(delay),
+                truncate(error), m.id(), m.attempts());
     }
 
-    public void dead(long id, String error) {
-        jdbc.update("update notification set status = 'dead', locked_until = null, last_error = ? where id = ?",
-                truncate(error), id);
+    /** Gives a message up, unless another claimer has taken it since (then a no-op). */
+    public void dead(Message m, String error) {
+        jdbc.update("update notification set status = 'dead', locked_until = null, last_error = ? where id = ?"
+                + " and status = 'sending' and attempts = ?", truncate(error), m.id(), m.attempts());
     }
 
     static final List<String> STATUSES = List.of("pending", "sending", "sent", "dead");
