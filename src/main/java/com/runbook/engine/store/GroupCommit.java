@@ -11,6 +11,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -65,9 +67,19 @@ public final class GroupCommit implements AutoCloseable {
             return transactions.execute(status -> work.get());
         }
         Unit<T> unit = new Unit<>(work, new CompletableFuture<>());
-        lanes.get(Math.floorMod(key.hashCode(), lanes.size())).add(unit);
+        int lane = Math.floorMod(key.hashCode(), lanes.size());
+        lanes.get(lane).add(unit);
         try {
-            return unit.result().get();
+            while (true) {
+                try {
+                    return unit.result().get(1, TimeUnit.SECONDS);
+                } catch (TimeoutException e) {
+                    // queued just as the writer stopped (close): nobody else will run it
+                    if (!writers.get(lane).isAlive() && lanes.get(lane).remove(unit)) {
+                        return transactions.execute(status -> work.get());
+                    }
+                }
+            }
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
