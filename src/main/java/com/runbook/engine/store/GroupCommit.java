@@ -1,7 +1,6 @@
 package com.runbook.engine.store;
 
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.TransactionStatus;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import javax.sql.DataSource;
@@ -17,8 +16,8 @@ import java.util.function.Supplier;
 
 /**
  * Group commit for small, frequent writes (job_run rows, overlap locks): callers on many threads hand their unit of
- * work to one writer thread, which runs every unit queued meanwhile in ONE transaction, each unit inside a savepoint
- * (a unit that throws is undone alone and its caller gets the exception), and commits once. A caller returns only
+ * work to a writer thread, which runs every unit queued meanwhile in ONE transaction and commits once; a unit that
+ * throws is undone alone (the batch is run again with each unit in a savepoint) and its caller gets the exception. A caller returns only
  * after the commit, so it sees its write durable exactly as with its own transaction. The scheduling benchmark showed
  * why: with one commit per statement, 200 fires a second spent most of their time parked in H2's commit
  * ({@code MVStore.commit}, every commit writes the store), and the fires queued behind each other.
@@ -127,36 +126,63 @@ public final class GroupCommit implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs a batch in one transaction, first without savepoints (a savepoint is a statement of its own). When a unit
+     * throws, everything is rolled back and the batch runs again with each unit in a savepoint, so only that unit
+     * fails. Units are database work only, so running them again is safe.
+     */
     private void commit(List<Unit<?>> batch) {
-        List<Object> results = new ArrayList<>(batch.size());
-        List<RuntimeException> errors = new ArrayList<>(batch.size());
-        try {
-            transactions.executeWithoutResult(status -> {
-                for (Unit<?> unit : batch) {
-                    results.add(null);
-                    errors.add(null);
-                    runUnit(status, unit, results, errors);
-                }
-            });
-        } catch (RuntimeException | Error commitFailed) {
-            batch.forEach(u -> u.result().completeExceptionally(commitFailed));
-            return;
-        }
-        for (int i = 0; i < batch.size(); i++) {
-            complete(batch.get(i), results.get(i), errors.get(i));
+        if (!attempt(batch, false)) {
+            attempt(batch, true);
         }
     }
 
-    private static void runUnit(TransactionStatus status, Unit<?> unit, List<Object> results,
-                                List<RuntimeException> errors) {
-        int i = results.size() - 1;
-        Object savepoint = status.createSavepoint();
+    /** False when, without savepoints, a unit of several threw: rolled back, nothing completed. */
+    private boolean attempt(List<Unit<?>> batch, boolean savepoints) {
+        Object[] results = new Object[batch.size()];
+        RuntimeException[] errors = new RuntimeException[batch.size()];
         try {
-            results.set(i, unit.work().get());
-            status.releaseSavepoint(savepoint);
-        } catch (RuntimeException e) {
-            status.rollbackToSavepoint(savepoint);
-            errors.set(i, e);
+            transactions.executeWithoutResult(status -> {
+                for (int i = 0; i < batch.size(); i++) {
+                    Supplier<?> work = batch.get(i).work();
+                    if (!savepoints) {
+                        try {
+                            results[i] = work.get();
+                        } catch (RuntimeException e) {
+                            throw new UnitFailed(i, e);
+                        }
+                        continue;
+                    }
+                    Object savepoint = status.createSavepoint();
+                    try {
+                        results[i] = work.get();
+                        status.releaseSavepoint(savepoint);
+                    } catch (RuntimeException e) {
+                        status.rollbackToSavepoint(savepoint);
+                        errors[i] = e;
+                    }
+                }
+            });
+        } catch (UnitFailed failed) {
+            if (batch.size() > 1) {
+                return false;
+            }
+            batch.get(0).result().completeExceptionally(failed.getCause());
+            return true;
+        } catch (RuntimeException | Error commitFailed) {
+            batch.forEach(u -> u.result().completeExceptionally(commitFailed));
+            return true;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            complete(batch.get(i), results[i], errors[i]);
+        }
+        return true;
+    }
+
+    /** A unit's exception in a batch run without savepoints. */
+    private static final class UnitFailed extends RuntimeException {
+        UnitFailed(int index, RuntimeException cause) {
+            super("unit " + index + " failed", cause, false, false);
         }
     }
 
