@@ -1,6 +1,7 @@
 package com.runbook.engine.schedule;
 
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -20,8 +21,12 @@ import java.util.function.Predicate;
  */
 class OverlapLock {
     private final JdbcTemplate jdbc;
-    /** The insert that may hit the primary key runs in a savepoint: PostgreSQL ends a transaction at an error. */
+    /**
+     * The insert that may hit the primary key runs in a savepoint where an error ends the transaction (PostgreSQL);
+     * H2 undoes just the failed statement, so there the savepoint (a statement of its own, on every fire) is skipped.
+     */
     private final TransactionTemplate savepoint;
+    private final boolean statementRollbackOnly;
     private final String node;
     private final boolean clustered;
 
@@ -29,6 +34,8 @@ class OverlapLock {
         this.jdbc = new JdbcTemplate(dataSource);
         this.savepoint = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
+        this.statementRollbackOnly = "H2".equals(jdbc.execute((ConnectionCallback<String>) c ->
+                c.getMetaData().getDatabaseProductName()));
         this.node = node;
         this.clustered = clustered;
     }
@@ -40,9 +47,13 @@ class OverlapLock {
     String tryLock(String job, Predicate<String> runningHere) {
         for (int attempt = 0; attempt < 2; attempt++) {
             try {
-                savepoint.executeWithoutResult(status -> jdbc.update(
-                        "insert into job_lock (job, node, started_at) values (?, ?, ?)",
-                        job, node, OffsetDateTime.now(ZoneOffset.UTC)));
+                Runnable insert = () -> jdbc.update("insert into job_lock (job, node, started_at) values (?, ?, ?)",
+                        job, node, OffsetDateTime.now(ZoneOffset.UTC));
+                if (statementRollbackOnly) {
+                    insert.run();
+                } else {
+                    savepoint.executeWithoutResult(status -> insert.run());
+                }
                 return null;
             } catch (DataIntegrityViolationException held) {
                 List<String> holder = jdbc.queryForList("select node from job_lock where job = ?", String.class, job);

@@ -97,7 +97,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         this.misfireThreshold = Durations.parse(engine.property("runbook.scheduler.misfire-threshold", "60s"));
         long checkin = Durations.parse(engine.property("runbook.scheduler.checkin-interval", "7500ms")).toMillis();
         this.downtime = persistent ? null : new Downtime(dataSource, name + "-ram", runner.node(), checkin);
-        int threads = Integer.parseInt(engine.property("runbook.scheduler.threads", "10"));
+        int threads = Integer.parseInt(engine.property("runbook.scheduler.threads", "50"));
         p.setProperty("org.quartz.scheduler.instanceName", name);
         p.setProperty("org.quartz.scheduler.instanceId", runner.node());
         p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
