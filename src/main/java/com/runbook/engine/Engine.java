@@ -301,6 +301,9 @@ public final class Engine implements AutoCloseable {
             }
         }
         main.stop();
+        if (runs != null) {
+            runs.close();
+        }
         if (dataSource != null) {
             dataSource.close();
         }

@@ -28,6 +28,9 @@ public class JobMetrics implements JobRunner.RunListener {
     private final MeterRegistry registry;
     private final Clock clock;
     private final Map<String, Double> lastSuccess = new ConcurrentHashMap<>();
+    /** Meters by job and labels: registering (looking up) one per run contended on the registry's lock. */
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
     public JobMetrics(MeterRegistry registry, Clock clock) {
         this.registry = registry;
@@ -36,12 +39,14 @@ public class JobMetrics implements JobRunner.RunListener {
 
     @Override
     public void finished(String job, String trigger, long runId, String status, long durationMs, String error) {
-        Counter.builder("runbook.job.runs").description("Job runs that ended, by job, status and trigger")
-                .tags("job_name", job, "status", status, "trigger", trigger).register(registry).increment();
+        counters.computeIfAbsent(job + '\n' + status + '\n' + trigger, k -> Counter.builder("runbook.job.runs")
+                .description("Job runs that ended, by job, status and trigger")
+                .tags("job_name", job, "status", status, "trigger", trigger).register(registry)).increment();
         if (!"skipped".equals(status)) {
-            Timer.builder("runbook.job.run.duration").description("How long job runs took, by job and status")
+            timers.computeIfAbsent(job + '\n' + status, k -> Timer.builder("runbook.job.run.duration")
+                    .description("How long job runs took, by job and status")
                     .tags("job_name", job, "status", status).serviceLevelObjectives(BUCKETS)
-                    .register(registry).record(Duration.ofMillis(durationMs));
+                    .register(registry)).record(Duration.ofMillis(durationMs));
         }
         if ("succeeded".equals(status)) {
             if (lastSuccess.put(job, clock.millis() / 1000.0) == null) {

@@ -78,7 +78,8 @@ public class Runbooks {
     /** Problems between files: duplicate route ids, schedules for jobs that have no route, a job scheduled twice. */
     static List<Problem> crossCheck(Map<Path, RouteFile> routes, Map<Path, ScheduleFile> schedules) {
         List<Problem> problems = new ArrayList<>();
-        Map<String, String> firstSeen = new HashMap<>();
+        // the first definition of each id; its line is looked up only for a duplicate (a look-up scans the file)
+        Map<String, Map.Entry<RouteFile, RouteDefinition>> firstSeen = new HashMap<>();
         Map<String, RouteDefinition> jobs = new HashMap<>();
         for (RouteFile f : routes.values()) {
             for (RouteDefinition r : f.routes()) {
@@ -86,10 +87,10 @@ public class Runbooks {
                 if (id == null) {
                     continue;
                 }
-                String here = f.name() + ":" + f.lineOf(r);
-                String other = firstSeen.putIfAbsent(id, here);
+                Map.Entry<RouteFile, RouteDefinition> other = firstSeen.putIfAbsent(id, Map.entry(f, r));
                 if (other != null) {
-                    problems.add(new Problem(f.name(), f.lineOf(r), 1, "duplicate route id '" + id + "' (first defined at " + other + ")"));
+                    problems.add(new Problem(f.name(), f.lineOf(r), 1, "duplicate route id '" + id + "' (first defined at "
+                            + other.getKey().name() + ":" + other.getKey().lineOf(other.getValue()) + ")"));
                 } else if (RouteFile.isJob(r)) {
                     jobs.put(id, r);
                 }
@@ -139,6 +140,8 @@ public class Runbooks {
             routes.values().removeIf(f -> byFile.containsKey(f.name()));
             schedules.values().removeIf(f -> byFile.containsKey(f.name()));
         }
+        // one batch: adding routes file by file made Camel, for every route added, gather the endpoints of every
+        // route already there (AbstractCamelContext.removeRoute, called even for a new id), which is slower still
         Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
         try {
             model.addRouteDefinitions(routes.values().stream().flatMap(f -> f.routes().stream()).toList());
@@ -152,7 +155,8 @@ public class Runbooks {
                     refused.add(o);
                 }
             });
-            schedules.values().removeIf(f -> f.schedules().stream().anyMatch(s -> !jobs().containsKey(s.job())));
+            Map<String, String> jobs = jobs();
+            schedules.values().removeIf(f -> f.schedules().stream().anyMatch(s -> !jobs.containsKey(s.job())));
         }
         scheduler.apply(List.of(), schedules.values().stream().flatMap(f -> f.schedules().stream()).toList());
         scheduleFiles.putAll(schedules);

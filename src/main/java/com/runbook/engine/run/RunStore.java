@@ -1,5 +1,6 @@
 package com.runbook.engine.run;
 
+import com.runbook.engine.store.GroupCommit;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 
@@ -13,16 +14,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Reads and writes {@code job_run}. */
-public class RunStore {
+/**
+ * Reads and writes {@code job_run}. Writes go through a {@link GroupCommit}: the rows of runs that start or end at
+ * the same moment (a burst of scheduled fires) share one transaction; each caller returns after its row committed.
+ */
+public class RunStore implements AutoCloseable {
     static final int MAX_ERROR = 4000;
     private static final String COLUMNS =
             "id, job, run_trigger, node, started_at, finished_at, status, error, attempt, scheduled_for";
 
+    /** Writer threads of the group commit (each job's writes stay on one). */
+    private static final int WRITERS = 4;
     private final JdbcTemplate jdbc;
+    private final GroupCommit writes;
 
     public RunStore(DataSource dataSource) {
         this.jdbc = new JdbcTemplate(dataSource);
+        this.writes = new GroupCommit(dataSource, "runbook-run-writes", WRITERS);
+    }
+
+    /** The group commit the job_run writes use: other writes that belong with a run's row join it (one commit). */
+    public GroupCommit writes() {
+        return writes;
     }
 
     public long start(String job, String trigger, String node, String status, String error) {
@@ -31,6 +44,10 @@ public class RunStore {
 
     /** @param scheduledFor the due time of the scheduled fire this row belongs to (null: not scheduled) */
     public long start(String job, String trigger, String node, String status, String error, Instant scheduledFor) {
+        return writes.call(job, () -> insert(job, trigger, node, status, error, scheduledFor));
+    }
+
+    private long insert(String job, String trigger, String node, String status, String error, Instant scheduledFor) {
         GeneratedKeyHolder keys = new GeneratedKeyHolder();
         OffsetDateTime now = now();
         jdbc.update(con -> {
@@ -51,9 +68,9 @@ public class RunStore {
     }
 
     /** Ends a running run; false when it had ended already (e.g. marked failed by its timeout). */
-    public boolean finish(long id, String status, String error) {
-        return jdbc.update("update job_run set status = ?, error = ?, finished_at = ? where id = ? and status = 'running'",
-                status, truncate(error), now(), id) == 1;
+    public boolean finish(String job, long id, String status, String error) {
+        return writes.call(job, () -> jdbc.update("update job_run set status = ?, error = ?, finished_at = ? where id = ? and status = 'running'",
+                status, truncate(error), now(), id) == 1);
     }
 
     public Optional<Map<String, Object>> find(long id) {
@@ -101,6 +118,11 @@ public class RunStore {
 
     static String iso(OffsetDateTime t) {
         return t == null ? null : t.withOffsetSameInstant(ZoneOffset.UTC).toString();
+    }
+
+    @Override
+    public void close() {
+        writes.close();
     }
 
     private static OffsetDateTime now() {

@@ -1,7 +1,11 @@
 package com.runbook.engine.schedule;
 
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import javax.sql.DataSource;
 import java.time.OffsetDateTime;
@@ -17,21 +21,39 @@ import java.util.function.Predicate;
  */
 class OverlapLock {
     private final JdbcTemplate jdbc;
+    /**
+     * The insert that may hit the primary key runs in a savepoint where an error ends the transaction (PostgreSQL);
+     * H2 undoes just the failed statement, so there the savepoint (a statement of its own, on every fire) is skipped.
+     */
+    private final TransactionTemplate savepoint;
+    private final boolean statementRollbackOnly;
     private final String node;
     private final boolean clustered;
 
     OverlapLock(DataSource dataSource, String node, boolean clustered) {
         this.jdbc = new JdbcTemplate(dataSource);
+        this.savepoint = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
+        this.statementRollbackOnly = "H2".equals(jdbc.execute((ConnectionCallback<String>) c ->
+                c.getMetaData().getDatabaseProductName()));
         this.node = node;
         this.clustered = clustered;
     }
 
-    /** Takes the lock; returns null when taken, else the node that holds it. */
+    /**
+     * Takes the lock; returns null when taken, else the node that holds it. May run inside a transaction (the one
+     * that inserts the run's job_run row).
+     */
     String tryLock(String job, Predicate<String> runningHere) {
         for (int attempt = 0; attempt < 2; attempt++) {
             try {
-                jdbc.update("insert into job_lock (job, node, started_at) values (?, ?, ?)",
+                Runnable insert = () -> jdbc.update("insert into job_lock (job, node, started_at) values (?, ?, ?)",
                         job, node, OffsetDateTime.now(ZoneOffset.UTC));
+                if (statementRollbackOnly) {
+                    insert.run();
+                } else {
+                    savepoint.executeWithoutResult(status -> insert.run());
+                }
                 return null;
             } catch (DataIntegrityViolationException held) {
                 List<String> holder = jdbc.queryForList("select node from job_lock where job = ?", String.class, job);

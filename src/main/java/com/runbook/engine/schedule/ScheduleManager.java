@@ -97,7 +97,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         this.misfireThreshold = Durations.parse(engine.property("runbook.scheduler.misfire-threshold", "60s"));
         long checkin = Durations.parse(engine.property("runbook.scheduler.checkin-interval", "7500ms")).toMillis();
         this.downtime = persistent ? null : new Downtime(dataSource, name + "-ram", runner.node(), checkin);
-        int threads = Integer.parseInt(engine.property("runbook.scheduler.threads", "10"));
+        int threads = Integer.parseInt(engine.property("runbook.scheduler.threads", "50"));
         p.setProperty("org.quartz.scheduler.instanceName", name);
         p.setProperty("org.quartz.scheduler.instanceId", runner.node());
         p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
@@ -360,27 +360,17 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         if (missed != null) {
             LOG.warn("Run of {} makes up for the fire due at {}, missed (misfire: fire-once-now)", job, missed);
         }
-        if (!"skip".equals(s.overlap())) {
-            runScheduled(s, due, trigger);
-            return;
-        }
-        String holder = locks.tryLock(job, runner::isRunning);
-        if (holder != null) {
-            String reason = "previous run still running on " + holder + " (overlap: skip)";
-            LOG.warn("Skipped {} due at {}: {}", job, due, reason);
-            runner.recordSkipped(job, due, reason);
-            return;
-        }
-        try {
-            runScheduled(s, due, trigger);
-        } finally {
-            locks.unlock(job);
-        }
-    }
-
-    private void runScheduled(Schedule s, Instant due, String trigger) {
         String message = s.timeout() == null ? null : "timed out after " + Durations.format(s.timeout());
-        runner.runScheduled(s.job(), trigger, due, s.timeout(), message, id -> timedOut(s, id, message));
+        if (!"skip".equals(s.overlap())) {
+            runner.runScheduled(job, trigger, due, s.timeout(), message, id -> timedOut(s, id, message));
+            return;
+        }
+        // the job_lock row is taken in the transaction that inserts the run's row, and given back in the one that
+        // ends it
+        runner.runScheduled(job, trigger, due, s.timeout(), message, id -> timedOut(s, id, message), () -> {
+            String holder = locks.tryLock(job, runner::isRunning);
+            return holder == null ? null : "previous run still running on " + holder + " (overlap: skip)";
+        }, () -> locks.unlock(job));
     }
 
     private void timedOut(Schedule s, long runId, String message) {
