@@ -170,9 +170,15 @@ public class Outbox implements Notifier {
                 });
     }
 
-    public void sent(long id) {
-        jdbc.update("update notification set status = 'sent', sent_at = ?, locked_until = null, last_error = null"
-                + " where id = ?", now(), id);
+    /** Marks delivered messages sent: one batched statement, one commit. */
+    public void sent(List<Long> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        OffsetDateTime now = now();
+        tx.executeWithoutResult(status -> jdbc.batchUpdate("update notification set status = 'sent', sent_at = ?,"
+                + " locked_until = null, last_error = null where id = ?", ids.stream()
+                .map(id -> new Object[] {now, id}).toList()));
     }
 
     public void retryLater(long id, Duration delay, String error) {
