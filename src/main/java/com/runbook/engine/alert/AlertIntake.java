@@ -18,6 +18,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -143,16 +146,46 @@ public class AlertIntake implements AutoCloseable {
         return incidentIds;
     }
 
-    /** Inside the (group's) transaction: the incident changes and pages of the events, then the events themselves. */
-    private List<IncidentService.Raised> write(List<AlertEvent> events) {
-        List<IncidentService.Raised> results = new ArrayList<>();
-        for (AlertEvent e : events) {
-            results.add(e.firing()
-                    ? incidents.open(e.incidentKey(), e.priority(), e.title(), e.detail(), e.labels(), Set.of())
-                    : resolved(e));
+    /**
+     * Inside the (group's) transaction: the incident changes and pages of the events, then the events themselves.
+     * {@code batched}: the firing events that open a new incident (their key neither open nor repeated in the list)
+     * are opened with batched statements ({@link IncidentService#openNew}), the others one by one, in order;
+     * otherwise (the careful path, after a batched group failed) every event one by one through
+     * {@link IncidentService#open}, which also settles a race with another node opening the same key.
+     */
+    private List<IncidentService.Raised> write(List<AlertEvent> events, boolean batched) {
+        IncidentService.Raised[] results = new IncidentService.Raised[events.size()];
+        List<Integer> fresh = new ArrayList<>();
+        if (batched) {
+            Map<String, Integer> seen = new HashMap<>();
+            events.forEach(e -> seen.merge(e.incidentKey(), 1, Integer::sum));
+            List<Integer> candidates = new ArrayList<>();
+            for (int i = 0; i < events.size(); i++) {
+                if (events.get(i).firing() && seen.get(events.get(i).incidentKey()) == 1) {
+                    candidates.add(i);
+                }
+            }
+            Set<String> open = incidents.openKeys(candidates.stream().map(i -> events.get(i).incidentKey()).toList());
+            candidates.stream().filter(i -> !open.contains(events.get(i).incidentKey())).forEach(fresh::add);
         }
-        store(events, results);
-        return results;
+        Set<Integer> batch = new HashSet<>(fresh);
+        for (int i = 0; i < events.size(); i++) {
+            AlertEvent e = events.get(i);
+            if (!batch.contains(i)) {
+                results[i] = e.firing()
+                        ? incidents.open(e.incidentKey(), e.priority(), e.title(), e.detail(), e.labels(), Set.of())
+                        : resolved(e);
+            }
+        }
+        List<IncidentService.Raised> opened = incidents.openNew(fresh.stream().map(events::get)
+                .map(e -> new IncidentService.Opening(e.incidentKey(), e.priority(), e.title(), e.detail(), e.labels()))
+                .toList());
+        for (int j = 0; j < fresh.size(); j++) {
+            results[fresh.get(j)] = opened.get(j);
+        }
+        List<IncidentService.Raised> list = Arrays.asList(results);
+        store(events, list);
+        return list;
     }
 
     /** Stops the group-commit thread; requests still waiting get 500 with nothing stored. */

@@ -12,14 +12,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * Group commit: the items of concurrent requests are written by one thread in ONE transaction, and every request
  * gets its results only after that commit (so "committed before the 2xx" holds for each). Under load a commit then
  * carries the items of every request that arrived meanwhile instead of one request's; alone, a request is written
- * at once. If a group fails it is rolled back and each request is run again in a transaction of its own, so a bad
- * request (or a race lost to another node) fails itself only, exactly as without grouping.
+ * at once. If a group fails it is rolled back and each request is run again in a transaction of its own on the
+ * careful path, so a bad request (or a race lost to another node) fails itself only, exactly as without grouping.
  *
  * @param <T> an item (an alert event)
  * @param <R> what writing an item answers (its incident)
@@ -32,16 +32,17 @@ final class GroupCommit<T, R> implements AutoCloseable {
 
     private final BlockingQueue<Pending<T, R>> queue = new LinkedBlockingQueue<>();
     private final TransactionTemplate tx;
-    private final Function<List<T>, List<R>> write;
+    private final BiFunction<List<T>, Boolean, List<R>> write;
     private final int maxItems;
     private final Thread thread;
     private volatile boolean closed;
 
     /**
      * {@code write} stores a list of items inside the current transaction and answers one result per item, in
-     * order; a group holds at most {@code maxItems} items (or one request, if that has more).
+     * order; its flag says whether it may take the fast path (batched statements) or must take the careful one
+     * (after a group failed). A group holds at most {@code maxItems} items (or one request, if that has more).
      */
-    GroupCommit(String name, TransactionTemplate tx, int maxItems, Function<List<T>, List<R>> write) {
+    GroupCommit(String name, TransactionTemplate tx, int maxItems, BiFunction<List<T>, Boolean, List<R>> write) {
         this.tx = tx;
         this.write = write;
         this.maxItems = maxItems;
@@ -84,6 +85,11 @@ final class GroupCommit<T, R> implements AutoCloseable {
         }
     }
 
+    /** Requests queued, not yet being written. */
+    int waiting() {
+        return queue.size();
+    }
+
     private void loop() {
         List<Pending<T, R>> group = new ArrayList<>();
         while (!closed) {
@@ -112,35 +118,33 @@ final class GroupCommit<T, R> implements AutoCloseable {
     }
 
     private void run(List<Pending<T, R>> group) {
-        if (group.size() > 1) {
-            List<List<R>> results;
-            try {
-                results = tx.execute(status -> {
-                    List<T> all = new ArrayList<>();
-                    group.forEach(p -> all.addAll(p.items()));
-                    List<R> written = write.apply(all);
-                    List<List<R>> split = new ArrayList<>();
-                    int from = 0;
-                    for (Pending<T, R> p : group) {
-                        split.add(written.subList(from, from + p.items().size()));
-                        from += p.items().size();
-                    }
-                    return split;
-                });
-            } catch (RuntimeException e) {
-                LOG.debug("A group of {} requests failed and was rolled back; each runs alone now", group.size(), e);
-                results = null;
-            }
-            if (results != null) {
-                for (int i = 0; i < group.size(); i++) {
-                    group.get(i).result().complete(results.get(i));
+        List<List<R>> results;
+        try {
+            results = tx.execute(status -> {
+                List<T> all = new ArrayList<>();
+                group.forEach(p -> all.addAll(p.items()));
+                List<R> written = write.apply(all, true);
+                List<List<R>> split = new ArrayList<>();
+                int from = 0;
+                for (Pending<T, R> p : group) {
+                    split.add(written.subList(from, from + p.items().size()));
+                    from += p.items().size();
                 }
-                return;
+                return split;
+            });
+        } catch (RuntimeException e) {
+            LOG.debug("A group of {} requests failed and was rolled back; each runs alone now", group.size(), e);
+            results = null;
+        }
+        if (results != null) {
+            for (int i = 0; i < group.size(); i++) {
+                group.get(i).result().complete(results.get(i));
             }
+            return;
         }
         for (Pending<T, R> p : group) {
             try {
-                p.result().complete(tx.execute(status -> write.apply(p.items())));
+                p.result().complete(tx.execute(status -> write.apply(p.items(), false)));
             } catch (RuntimeException e) {
                 p.result().completeExceptionally(e);
             }

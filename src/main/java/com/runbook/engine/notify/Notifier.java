@@ -1,5 +1,6 @@
 package com.runbook.engine.notify;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,4 +19,16 @@ public interface Notifier {
      */
     long enqueue(String channel, String recipient, String subject, String body, String idempotencyKey,
                  Map<String, String> headers);
+
+    /** One message for {@link #enqueueAll}: the arguments of {@link #enqueue}. */
+    record Outgoing(String channel, String recipient, String subject, String body, String idempotencyKey,
+                    Map<String, String> headers) {
+    }
+
+    /** Queues several messages, as {@link #enqueue} each (the outbox does it in one batched statement). */
+    default void enqueueAll(List<Outgoing> messages) {
+        for (Outgoing m : messages) {
+            enqueue(m.channel(), m.recipient(), m.subject(), m.body(), m.idempotencyKey(), m.headers());
+        }
+    }
 }

@@ -21,9 +21,12 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The {@code notification} table: the durable outbox behind {@link Notifier}. A message is written once per
@@ -62,15 +65,19 @@ public class Outbox implements Notifier {
         this.onEnqueue = r;
     }
 
-    @Override
-    public long enqueue(String channel, String recipient, String subject, String body, String idempotencyKey,
-                        Map<String, String> headers) {
+    private static void check(String channel, String idempotencyKey) {
         if (channel == null || !(channel.equals("email") || channel.equals("telegram") || channel.startsWith("pubsub:"))) {
             throw new IllegalArgumentException("unknown channel '" + channel + "' (use email, telegram or pubsub:<topic>)");
         }
         if (idempotencyKey == null || idempotencyKey.isBlank()) {
             throw new IllegalArgumentException("an idempotency key is required");
         }
+    }
+
+    @Override
+    public long enqueue(String channel, String recipient, String subject, String body, String idempotencyKey,
+                        Map<String, String> headers) {
+        check(channel, idempotencyKey);
         Long existing = idOf(idempotencyKey);
         if (existing != null) {
             return existing;
@@ -97,6 +104,38 @@ public class Outbox implements Notifier {
         }
         wakeAfterCommit();
         return keys.getKey().longValue();
+    }
+
+    /**
+     * Queues the messages whose idempotency key is new (one query for the keys already there, one batched insert),
+     * in the caller's transaction. A key another node inserts meanwhile fails the statement (unique constraint):
+     * the caller's transaction rolls back and nothing is queued twice.
+     */
+    @Override
+    public void enqueueAll(List<Outgoing> messages) {
+        messages.forEach(m -> check(m.channel(), m.idempotencyKey()));
+        Set<String> seen = new HashSet<>();
+        for (int from = 0; from < messages.size(); from += 500) {
+            List<String> keys = messages.subList(from, Math.min(messages.size(), from + 500)).stream()
+                    .map(Outgoing::idempotencyKey).toList();
+            seen.addAll(jdbc.queryForList("select idempotency_key from notification where idempotency_key in ("
+                    + String.join(", ", Collections.nCopies(keys.size(), "?")) + ")", String.class,
+                    keys.toArray()));
+        }
+        OffsetDateTime now = now();
+        List<Object[]> rows = new ArrayList<>();
+        for (Outgoing m : messages) {
+            if (seen.add(m.idempotencyKey())) {
+                rows.add(new Object[] {m.idempotencyKey(), m.channel(), m.recipient(), m.subject(), m.body(),
+                        toJson(m.headers()), now, now});
+            }
+        }
+        if (rows.isEmpty()) {
+            return;
+        }
+        jdbc.batchUpdate("insert into notification (idempotency_key, channel, recipient, subject, body, headers,"
+                + " status, attempts, next_attempt_at, created_at) values (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)", rows);
+        wakeAfterCommit();
     }
 
     /** Wakes the dispatcher now, or after the surrounding transaction commits (so that it sees the row). */

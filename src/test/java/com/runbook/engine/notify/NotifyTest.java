@@ -95,6 +95,21 @@ class NotifyTest {
     }
 
     @Test
+    void aBatchQueuesEachNewKeyOnceAndAllOfItIsDelivered() throws Exception {
+        long earlier = engine.notifier().enqueue("email", "dave@example.com", "One", "first", "batch-1", Map.of());
+        engine.notifier().enqueueAll(List.of(
+                new Notifier.Outgoing("email", "dave@example.com", "One again", "x", "batch-1", Map.of()),
+                new Notifier.Outgoing("email", "dave@example.com", "Two", "second", "batch-2", Map.of("X-Incident-Id", "7")),
+                new Notifier.Outgoing("email", "dave@example.com", "Two again", "y", "batch-2", Map.of()),
+                new Notifier.Outgoing("email", "dave@example.com", "Three", "third", "batch-3", Map.of())));
+        assertThat(outbox.find("idempotency_key like 'batch-%'")).extracting(r -> r.get("SUBJECT"))
+                .containsExactly("One", "Two", "Three");
+        assertThat(outbox.find("idempotency_key = 'batch-1'").get(0).get("ID")).isEqualTo(earlier);
+        await().atMost(Duration.ofSeconds(20)).until(() -> outbox.find("idempotency_key like 'batch-%' and status = 'sent'").size() == 3);
+        assertThat(mailTo("dave@example.com")).extracting(MimeMessage::getSubject).containsExactlyInAnyOrder("One", "Two", "Three");
+    }
+
+    @Test
     void anAttachmentNamedByTheHeadersIsSentAsAFilePartBesideTheHtmlText() throws Exception {
         Path csv = Files.writeString(dir.resolve("report.csv"), "follower_id,net\r\n1,12.50\r\n");
         long id = engine.notifier().enqueue("email", "carol@example.com", "Monthly report", "<h2>Report</h2>", "att-1",
