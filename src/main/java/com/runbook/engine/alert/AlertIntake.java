@@ -76,8 +76,8 @@ public class AlertIntake implements AutoCloseable {
      * Handles one webhook request: the alert events, the incidents they open, update or resolve, and the pages are
      * written in ONE transaction (with those of concurrent requests: {@link GroupCommit}), committed before the 202.
      * If anything fails nothing is stored and the sender gets 500 and retries (Alertmanager does); an HA Alertmanager
-     * pair racing on the same new incident is such a case.
-     * The runbooks mapped to newly opened incidents start after the commit.
+     * pair racing on the same new incident is such a case. The runbooks mapped to newly opened incidents start after
+     * the commit.
      */
     public Object receive(String source, Exchange exchange) {
         String status = "500";
@@ -129,8 +129,8 @@ public class AlertIntake implements AutoCloseable {
 
     /**
      * Commits the events, the incidents they open, update or resolve, and their pages in ONE transaction (grouped with
-     * concurrent requests'); then
-     * starts the runbooks mapped to newly opened incidents. Answers the incident id per event (null: resolved).
+     * concurrent requests'); then starts the runbooks mapped to newly opened incidents. Answers the incident id per
+     * event (null: resolved).
      */
     List<Long> accept(List<AlertEvent> events) {
         List<IncidentService.Raised> raised = group.submit(events);
