@@ -18,6 +18,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +31,7 @@ import java.util.Set;
  * and pages it causes (before answering 2xx); then starts the runbook mapped to each newly opened incident's alert
  * name (trigger {@code alert}).
  */
-public class AlertIntake {
+public class AlertIntake implements AutoCloseable {
     public static final List<String> SOURCES = List.of("alertmanager", "grafana", "generic");
     private static final Logger LOG = LoggerFactory.getLogger(AlertIntake.class);
 
@@ -38,7 +41,7 @@ public class AlertIntake {
     private final Map<String, WebhookAuth> auth = new LinkedHashMap<>();
     private final Map<String, String> jobs;
     private final JdbcTemplate jdbc;
-    private final TransactionTemplate tx;
+    private final GroupCommit<AlertEvent, IncidentService.Raised> group;
     private final MeterRegistry meters;
 
     public AlertIntake(Engine engine, IncidentService incidents, MeterRegistry meters) {
@@ -53,7 +56,8 @@ public class AlertIntake {
         }
         this.jobs = jobs(engine.property("runbook.alert.jobs", ""));
         this.jdbc = new JdbcTemplate(engine.dataSource());
-        this.tx = new TransactionTemplate(new DataSourceTransactionManager(engine.dataSource()));
+        this.group = new GroupCommit<>("runbook-alert-commit", new TransactionTemplate(
+                new DataSourceTransactionManager(engine.dataSource())), 1000, this::write);
     }
 
     /** {@code RegionDown:dns-failover,EmergencyStop:emergency-stop}: alert name to the job it starts. */
@@ -70,9 +74,10 @@ public class AlertIntake {
 
     /**
      * Handles one webhook request: the alert events, the incidents they open, update or resolve, and the pages are
-     * written in ONE transaction, committed before the 202. If anything fails nothing is stored and the sender gets
-     * 500 and retries (Alertmanager does); an HA Alertmanager pair racing on the same new incident is such a case.
-     * The runbooks mapped to newly opened incidents start after the commit.
+     * written in ONE transaction (with those of concurrent requests: {@link GroupCommit}), committed before the 202.
+     * If anything fails nothing is stored and the sender gets 500 and retries (Alertmanager does); an HA Alertmanager
+     * pair racing on the same new incident is such a case. The runbooks mapped to newly opened incidents start after
+     * the commit.
      */
     public Object receive(String source, Exchange exchange) {
         String status = "500";
@@ -123,20 +128,12 @@ public class AlertIntake {
     }
 
     /**
-     * Commits the events, the incidents they open, update or resolve, and their pages in ONE transaction; then
-     * starts the runbooks mapped to newly opened incidents. Answers the incident id per event (null: resolved).
+     * Commits the events, the incidents they open, update or resolve, and their pages in ONE transaction (grouped with
+     * concurrent requests'); then starts the runbooks mapped to newly opened incidents. Answers the incident id per
+     * event (null: resolved).
      */
     List<Long> accept(List<AlertEvent> events) {
-        List<IncidentService.Raised> raised = tx.execute(status -> {
-            List<IncidentService.Raised> results = new ArrayList<>();
-            for (AlertEvent e : events) {
-                results.add(e.firing()
-                        ? incidents.open(e.incidentKey(), e.priority(), e.title(), e.detail(), e.labels(), Set.of())
-                        : resolved(e));
-            }
-            store(events, results);
-            return results;
-        });
+        List<IncidentService.Raised> raised = group.submit(events);
         List<Long> incidentIds = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
             IncidentService.Raised r = raised.get(i);
@@ -147,6 +144,54 @@ public class AlertIntake {
             }
         }
         return incidentIds;
+    }
+
+    /**
+     * Inside the (group's) transaction: the incident changes and pages of the events, then the events themselves.
+     * {@code batched}: the firing events that open a new incident (their key neither open nor repeated in the list)
+     * are opened with batched statements ({@link IncidentService#openNew}), the others one by one, in order;
+     * otherwise (the careful path, after a batched group failed) every event one by one through
+     * {@link IncidentService#open}, which also settles a race with another node opening the same key.
+     */
+    private List<IncidentService.Raised> write(List<AlertEvent> events, boolean batched) {
+        IncidentService.Raised[] results = new IncidentService.Raised[events.size()];
+        List<Integer> fresh = new ArrayList<>();
+        if (batched) {
+            Map<String, Integer> seen = new HashMap<>();
+            events.forEach(e -> seen.merge(e.incidentKey(), 1, Integer::sum));
+            List<Integer> candidates = new ArrayList<>();
+            for (int i = 0; i < events.size(); i++) {
+                if (events.get(i).firing() && seen.get(events.get(i).incidentKey()) == 1) {
+                    candidates.add(i);
+                }
+            }
+            Set<String> open = incidents.openKeys(candidates.stream().map(i -> events.get(i).incidentKey()).toList());
+            candidates.stream().filter(i -> !open.contains(events.get(i).incidentKey())).forEach(fresh::add);
+        }
+        Set<Integer> batch = new HashSet<>(fresh);
+        for (int i = 0; i < events.size(); i++) {
+            AlertEvent e = events.get(i);
+            if (!batch.contains(i)) {
+                results[i] = e.firing()
+                        ? incidents.open(e.incidentKey(), e.priority(), e.title(), e.detail(), e.labels(), Set.of())
+                        : resolved(e);
+            }
+        }
+        List<IncidentService.Raised> opened = incidents.openNew(fresh.stream().map(events::get)
+                .map(e -> new IncidentService.Opening(e.incidentKey(), e.priority(), e.title(), e.detail(), e.labels()))
+                .toList());
+        for (int j = 0; j < fresh.size(); j++) {
+            results[fresh.get(j)] = opened.get(j);
+        }
+        List<IncidentService.Raised> list = Arrays.asList(results);
+        store(events, list);
+        return list;
+    }
+
+    /** Stops the group-commit thread; requests still waiting get 500 with nothing stored. */
+    @Override
+    public void close() {
+        group.close();
     }
 
     private IncidentService.Raised resolved(AlertEvent e) {

@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 public class IncidentModule implements EngineModule {
     private static final Logger LOG = LoggerFactory.getLogger(IncidentModule.class);
     private ScheduledExecutorService timer;
+    private AlertIntake intake;
 
     @Override
     public int order() {
@@ -57,6 +58,7 @@ public class IncidentModule implements EngineModule {
             });
         }
         AlertIntake intake = new AlertIntake(engine, incidents, meters);
+        this.intake = intake;
         engine.context().addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
@@ -140,6 +142,9 @@ public class IncidentModule implements EngineModule {
     public void stop() {
         if (timer != null) {
             timer.shutdownNow();
+        }
+        if (intake != null) {
+            intake.close();
         }
     }
 }

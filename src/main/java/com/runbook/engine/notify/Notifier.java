@@ -1,5 +1,6 @@
 package com.runbook.engine.notify;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,4 +19,21 @@ public interface Notifier {
      */
     long enqueue(String channel, String recipient, String subject, String body, String idempotencyKey,
                  Map<String, String> headers);
+
+    /** One message for {@link #enqueueNew}: the arguments of {@link #enqueue}. */
+    record Outgoing(String channel, String recipient, String subject, String body, String idempotencyKey,
+                    Map<String, String> headers) {
+    }
+
+    /**
+     * Queues messages whose idempotency keys cannot exist yet (they name a row created in the same transaction, e.g.
+     * {@code incident-<new id>-open-email}). The outbox inserts them in one batched statement without looking for
+     * the keys first; a key that does exist fails the statement (and so the caller's transaction) instead of being
+     * skipped. This default queues each with {@link #enqueue}.
+     */
+    default void enqueueNew(List<Outgoing> messages) {
+        for (Outgoing m : messages) {
+            enqueue(m.channel(), m.recipient(), m.subject(), m.body(), m.idempotencyKey(), m.headers());
+        }
+    }
 }

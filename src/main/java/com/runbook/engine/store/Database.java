@@ -5,6 +5,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
 
 import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
 
 /** Creates connection pools and applies Flyway migrations: the engine's own ({@code db/migration}) and others'. */
 public final class Database {
@@ -32,8 +35,20 @@ public final class Database {
         migrate(ds, "classpath:db/migration", "flyway_schema_history");
     }
 
-    /** Applies the migrations at {@code location}, keeping their history in {@code historyTable}. */
+    /**
+     * Applies the migrations at {@code location}, keeping their history in {@code historyTable}. Placeholder
+     * {@code identity_cache}: 1000 on H2, 1 elsewhere (see V8__identity_cache.sql).
+     */
     public static void migrate(DataSource ds, String location, String historyTable) {
-        Flyway.configure().dataSource(ds).locations(location).table(historyTable).load().migrate();
+        Flyway.configure().dataSource(ds).locations(location).table(historyTable)
+                .placeholders(Map.of("identity_cache", isH2(ds) ? "1000" : "1")).load().migrate();
+    }
+
+    private static boolean isH2(DataSource ds) {
+        try (Connection c = ds.getConnection()) {
+            return c.getMetaData().getDatabaseProductName().equals("H2");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the database's product name", e);
+        }
     }
 }

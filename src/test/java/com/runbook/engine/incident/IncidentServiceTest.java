@@ -101,4 +101,37 @@ class IncidentServiceTest {
         assertThatThrownBy(() -> incidents.raise("k", "P5", "t", "d", Map.of()))
                 .hasMessage("priority must be one of P1, P2, P3, P4 (was 'P5')");
     }
+
+    @Test
+    void openingInABatchStoresAndPagesExactlyAsOpeningOneByOne() {
+        long a = incidents.open("Disk/a", "P2", "Disk full", "95%", Map.of("host", "a"), Set.of()).id();
+        List<IncidentService.Raised> batch = incidents.openNew(List.of(
+                new IncidentService.Opening("Disk/b", "p2", "Disk full", "95%", Map.of("host", "b")),
+                new IncidentService.Opening("Disk/c", "P4", "Disk filling", null, Map.of())));
+        assertThat(batch).extracting(IncidentService.Raised::opened).containsExactly(true, true);
+        long b = batch.get(0).id();
+        long c = batch.get(1).id();
+        assertThat(List.of(a, b, c)).doesNotHaveDuplicates();
+        assertThat(incidents.openKeys(List.of("Disk/a", "Disk/b", "Disk/c", "Disk/d")))
+                .containsExactlyInAnyOrder("Disk/a", "Disk/b", "Disk/c");
+        Map<String, Object> one = incidents.find(a).orElseThrow();
+        Map<String, Object> batched = incidents.find(b).orElseThrow();
+        for (String column : List.of("priority", "status", "title", "detail", "openedAt", "pagedChannels",
+                "lastPagedAt", "occurrences", "duringMaintenance")) {
+            assertThat(batched.get(column)).as(column).isEqualTo(one.get(column));
+        }
+        Map<String, Object> quiet = incidents.find(c).orElseThrow();   // P4 pages nobody in this policy
+        assertThat(quiet.get("priority")).isEqualTo("P4");
+        assertThat(quiet.get("lastPagedAt")).isNull();
+        assertThat(sent).containsExactly(
+                new Sent("telegram", null, "[P2] Disk full (#" + a + ")", "incident-" + a + "-open-telegram"),
+                new Sent("email", null, "[P2] Disk full (#" + a + ")", "incident-" + a + "-open-email"),
+                new Sent("telegram", null, "[P2] Disk full (#" + b + ")", "incident-" + b + "-open-telegram"),
+                new Sent("email", null, "[P2] Disk full (#" + b + ")", "incident-" + b + "-open-email"));
+        // a batched incident is an ordinary one afterwards: seen again, not reopened; resolved once
+        assertThat(incidents.raise("Disk/b", "P2", "Disk full", "97%", Map.of())).isEqualTo(b);
+        assertThat(incidents.find(b).orElseThrow().get("occurrences")).isEqualTo(2);
+        assertThatThrownBy(() -> incidents.openNew(List.of(new IncidentService.Opening("Disk/e", "P9", "t", "d", Map.of()))))
+                .hasMessage("priority must be one of P1, P2, P3, P4 (was 'P9')");
+    }
 }

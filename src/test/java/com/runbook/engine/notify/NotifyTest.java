@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** The outbox against a real SMTP server (GreenMail) and a local Telegram Bot API. */
@@ -92,6 +93,21 @@ class NotifyTest {
         assertThat(m.getFrom()[0].toString()).isEqualTo("engine@example.com");
         assertThat(m.getContent().toString().trim()).isEqualTo("All followers up 1.2%");
         assertThat(m.getHeader(Dispatcher.IDEMPOTENCY_HEADER)).containsExactly("pnl-2026-11-25-alice");
+    }
+
+    @Test
+    void newMessagesAreQueuedInOneBatchAndDeliveredAndAnExistingKeyIsRefusedNotSentTwice() throws Exception {
+        engine.notifier().enqueueNew(List.of(
+                new Notifier.Outgoing("email", "dave@example.com", "One", "first", "batch-1", Map.of()),
+                new Notifier.Outgoing("email", "dave@example.com", "Two", "second", "batch-2", Map.of("X-Incident-Id", "7"))));
+        assertThat(outbox.find("idempotency_key like 'batch-%'")).extracting(r -> r.get("SUBJECT"))
+                .containsExactly("One", "Two");
+        await().atMost(Duration.ofSeconds(20)).until(() -> outbox.find("idempotency_key like 'batch-%' and status = 'sent'").size() == 2);
+        assertThatThrownBy(() -> engine.notifier().enqueueNew(List.of(
+                new Notifier.Outgoing("email", "dave@example.com", "One again", "x", "batch-1", Map.of()))))
+                .isInstanceOf(org.springframework.dao.DuplicateKeyException.class);
+        assertThat(outbox.find("idempotency_key like 'batch-%'")).hasSize(2);
+        assertThat(mailTo("dave@example.com")).extracting(MimeMessage::getSubject).containsExactlyInAnyOrder("One", "Two");
     }
 
     @Test
