@@ -4,12 +4,15 @@
 # loopback, with the engine's heap capped (BENCH_BACKUP_XMX, default 256m). Prints the throughput and the engine
 # JVM's peak RSS (VmHWM) beside `cat file > /dev/null` of the same file, page-cache hot and (when the cache can be
 # dropped for the file) cold, and the S3 server alone: a raw single PUT and GET of the same file with curl.
-# BENCH_BACKUP_JAVA_OPTS adds engine JVM options (e.g. a JFR recording); BENCH_BACKUP_KEEP=1 keeps the work folder.
+# BENCH_BACKUP_S3_DIR puts S3Mock's store and temporary files there (e.g. /dev/shm, to take the disk out of the
+# server's path; default: the work folder, on disk). BENCH_BACKUP_JAVA_OPTS and BENCH_BACKUP_S3_JAVA_OPTS add JVM
+# options to the engine and to S3Mock (e.g. a JFR recording); BENCH_BACKUP_KEEP=1 keeps the work folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mib=${BENCH_BACKUP_MIB:-2048}; xmx=${BENCH_BACKUP_XMX:-256m}
 work=$(mktemp -d); pid=; s3pid=
-trap 'kill $s3pid $pid 2>/dev/null || true; [ -n "${BENCH_BACKUP_KEEP:-}" ] && echo "kept $work" || rm -rf "$work"' EXIT
+s3dir=$(mktemp -d -p "${BENCH_BACKUP_S3_DIR:-$work}"); mkdir "$s3dir/tmp"
+trap 'kill $s3pid $pid 2>/dev/null || true; wait; rm -rf "$s3dir"; [ -n "${BENCH_BACKUP_KEEP:-}" ] && echo "kept $work" || rm -rf "$work"' EXIT
 ms() { echo $(( ($2 - $1) / 1000000 )); }
 rate() { echo $(( mib * 1000000000 / ($2 - $1) )); }
 ./mvnw -q -B -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/cp.txt" >/dev/null
@@ -31,8 +34,8 @@ t0=$(date +%s%N); cat "$work/dump.bin" > /dev/null; t1=$(date +%s%N)
 cold=$(rate $t0 $t1)
 
 s3port=$((20000 + RANDOM % 20000)); port=$((s3port + 1))
-java -Xmx512m -Dhttp.port=$s3port -cp "$(cat "$work/cp.txt")" com.adobe.testing.s3mock.S3MockApplication --server.port=0 \
-  --com.adobe.testing.s3mock.store.initialBuckets=bench --com.adobe.testing.s3mock.store.root="$work/s3" \
+java -Xmx512m ${BENCH_BACKUP_S3_JAVA_OPTS:-} -Djava.io.tmpdir="$s3dir/tmp" -Dhttp.port=$s3port -cp "$(cat "$work/cp.txt")" com.adobe.testing.s3mock.S3MockApplication --server.port=0 \
+  --com.adobe.testing.s3mock.store.initialBuckets=bench --com.adobe.testing.s3mock.store.root="$s3dir/store" \
   --spring.autoconfigure.exclude=org.springframework.boot.autoconfigure.flyway.FlywayAutoConfiguration,org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration,org.springframework.boot.autoconfigure.freemarker.FreeMarkerAutoConfiguration,org.springframework.boot.autoconfigure.mail.MailSenderAutoConfiguration \
   >"$work/s3.log" 2>&1 &
 s3pid=$!
@@ -76,7 +79,7 @@ fi
 grep -o 'Backup of bench stored.*' "$work/engine.log" | tail -1
 echo "dump: $mib MiB of random bytes; engine heap cap -Xmx$xmx; load average before the backup: $load0"
 echo "raw read, cat > /dev/null: hot (page cache) $hot MiB/s; cold $cold MiB/s ($how)"
-echo "S3Mock alone, curl: single PUT $put MiB/s, GET $get MiB/s"
+echo "S3Mock alone (files in $(df --output=fstype "$s3dir" | tail -1)), curl: single PUT $put MiB/s, GET $get MiB/s"
 echo "backup (dump + SHA-256 + upload + verify): $(rate $b0 $b1) MiB/s end to end, $(ms $b0 $b1) ms" \
   "= $(( $(rate $b0 $b1) * 100 / hot ))% of hot cat, $(( $(rate $b0 $b1) * 100 / cold ))% of cold cat"
 echo "CPU during the backup: engine $(( cpu * 10 )) ms, S3Mock $(( s3cpu * 10 )) ms (clock ticks of 10 ms)"

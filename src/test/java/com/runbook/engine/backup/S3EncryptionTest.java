@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * runbook.backup.s3.sse=AES256 against S3Mock. A single-PUT backup is stored with server-side encryption AES256, as
  * S3 reports it back on HEAD. A multipart upload asks for it where S3 takes it, on CreateMultipartUpload, and not on
  * the part and completion requests (S3 refuses the header there). S3Mock 4.7 takes a multipart object's encryption
- * from the completion request instead, so the multipart case is checked on the requests sent.
+ * from the completion request instead, so the multipart case is checked on the requests sent (which also shows
+ * that parts go as plain bodies with their SHA-256 in a header).
  */
 @Tag("db")
 class S3EncryptionTest {
@@ -51,8 +52,9 @@ class S3EncryptionTest {
     }
 
     @Test
-    void aMultipartUploadAsksForAes256WhenItIsCreatedOnly() throws Exception {
+    void aMultipartUploadAsksForAes256WhenItIsCreatedOnlyAndSendsPlainPartsWithTheirChecksum() throws Exception {
         List<String> sent = new CopyOnWriteArrayList<>();
+        List<String> bodies = new CopyOnWriteArrayList<>();
         ExecutionInterceptor recorder = new ExecutionInterceptor() {
             @Override
             public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
@@ -60,6 +62,10 @@ class S3EncryptionTest {
                 String operation = query.startsWith("uploads") ? "create" : query.contains("partNumber") ? "part"
                         : query.startsWith("uploadId") && context.httpRequest().method().name().equals("POST") ? "complete" : "other";
                 sent.add(operation + ":" + context.httpRequest().firstMatchingHeader("x-amz-server-side-encryption").orElse("-"));
+                if (operation.equals("part")) {
+                    bodies.add(context.httpRequest().firstMatchingHeader("x-amz-content-sha256").orElse("-").startsWith("STREAMING")
+                            + " " + context.httpRequest().firstMatchingHeader("x-amz-checksum-sha256").isPresent());
+                }
             }
         };
         try (S3MockServer s3mock = new S3MockServer(dir.resolve("s3"), BUCKET);
@@ -73,6 +79,8 @@ class S3EncryptionTest {
             assertThat(stored.size()).isEqualTo(6 * 1024 * 1024);
             assertThat(sent).filteredOn(s -> !s.startsWith("other"))
                     .containsExactlyInAnyOrder("create:AES256", "part:-", "part:-", "complete:-");
+            // parts go as plain bodies (not aws-chunked) with their SHA-256 in a header, which the store checks
+            assertThat(bodies).containsExactly("false true", "false true");
         }
     }
 }
