@@ -47,6 +47,21 @@ put=$(rate $t0 $t1)
 t0=$(date +%s%N); curl -sf "http://127.0.0.1:$s3port/bench/raw.bin" -o /dev/null; t1=$(date +%s%N)
 get=$(rate $t0 $t1)
 curl -sf -X DELETE "http://127.0.0.1:$s3port/bench/raw.bin" >/dev/null
+# ... and the same file as a multipart upload of 16 MiB parts, one curl PUT per part, then the completion.
+u="http://127.0.0.1:$s3port/bench/multi.bin"
+t0=$(date +%s%N)
+id=$(curl -sf -X POST "$u?uploads" | sed 's/.*<UploadId>\(.*\)<\/UploadId>.*/\1/')
+parts=$(( (mib + 15) / 16 )); xml="<CompleteMultipartUpload>"
+for ((i = 1; i <= parts; i++)); do
+  etag=$(dd if="$work/dump.bin" bs=16M skip=$((i - 1)) count=1 iflag=fullblock status=none |
+    curl -sf -T - -H "Content-Length: $(( i < parts ? 16777216 : mib * 1048576 - (parts - 1) * 16777216 ))" \
+      -D - -o /dev/null "$u?partNumber=$i&uploadId=$id" | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: //p')
+  xml+="<Part><PartNumber>$i</PartNumber><ETag>$etag</ETag></Part>"
+done
+t1=$(date +%s%N)
+curl -sSf -X POST -H "Content-Type: application/xml" -d "$xml</CompleteMultipartUpload>" "$u?uploadId=$id" >/dev/null; t2=$(date +%s%N)
+mput=$(rate $t0 $t1); mall=$(rate $t0 $t2); mcomplete=$(ms $t1 $t2)
+curl -sf -X DELETE "$u" >/dev/null
 
 RUNBOOK_DATA_DIR=$work/data RUNBOOK_PORT=$port RUNBOOK_API_TOKEN=bench BACKUP_STORE=s3 BACKUP_S3_BUCKET=bench \
 BACKUP_S3_ENDPOINT=http://127.0.0.1:$s3port BACKUP_S3_PATH_STYLE=true BACKUP_S3_ACCESS_KEY=a BACKUP_S3_SECRET_KEY=b \
@@ -79,7 +94,8 @@ fi
 grep -o 'Backup of bench stored.*' "$work/engine.log" | tail -1
 echo "dump: $mib MiB of random bytes; engine heap cap -Xmx$xmx; load average before the backup: $load0"
 echo "raw read, cat > /dev/null: hot (page cache) $hot MiB/s; cold $cold MiB/s ($how)"
-echo "S3Mock alone (files in $(df --output=fstype "$s3dir" | tail -1)), curl: single PUT $put MiB/s, GET $get MiB/s"
+echo "S3Mock alone (files in $(df --output=fstype "$s3dir" | tail -1)), curl: single PUT $put MiB/s, GET $get MiB/s;" \
+  "multipart (16 MiB parts, one at a time): parts $mput MiB/s, completion $mcomplete ms, $mall MiB/s in all"
 echo "backup (dump + SHA-256 + upload + verify): $(rate $b0 $b1) MiB/s end to end, $(ms $b0 $b1) ms" \
   "= $(( $(rate $b0 $b1) * 100 / hot ))% of hot cat, $(( $(rate $b0 $b1) * 100 / cold ))% of cold cat"
 echo "CPU during the backup: engine $(( cpu * 10 )) ms, S3Mock $(( s3cpu * 10 )) ms (clock ticks of 10 ms)"
