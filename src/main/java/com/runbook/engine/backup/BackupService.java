@@ -20,8 +20,8 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * The bean {@code backups} the backup runbooks call: dump a source, stream it to a temporary key while computing its
- * SHA-256, verify size and checksum by reading it back, copy it to its final key, record it; apply retention.
+ * The bean {@code backups} the backup runbooks call: dump a source, stream it to its final key (visible only once
+ * complete) while computing its SHA-256, verify size and checksum, record it; apply retention.
  * A failure leaves nothing under the final key and opens a "BackupFailed" incident.
  */
 public class BackupService {
