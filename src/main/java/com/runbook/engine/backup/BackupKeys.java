@@ -24,11 +24,6 @@ public final class BackupKeys {
         return prefix(source) + DAY.format(at) + "/" + source + "-" + STAMP.format(at) + "." + ext;
     }
 
-    /** Where an upload goes until it is verified: outside {@code backups/}, so listings of final keys never see it. */
-    public static String incoming(String key, long runId) {
-        return "incoming/" + runId + "/" + key.substring(key.lastIndexOf('/') + 1) + ".part";
-    }
-
     /** The time stamped in a final key, empty for a key of another layout. */
     public static Optional<Instant> time(String key) {
         Matcher m = KEY.matcher(key);

@@ -86,6 +86,7 @@ public class BackupModule implements EngineModule {
                 }
                 s3 = s3Client(engine);
                 return new S3ObjectStore(s3, bucket, Integer.parseInt(engine.property("runbook.backup.s3.part-size", "16777216")),
+                        Integer.parseInt(engine.property("runbook.backup.s3.upload-threads", "2")),
                         engine.property("runbook.backup.s3.sse", ""), engine.property("runbook.backup.s3.sse-kms-key-id", ""));
             default:
                 throw new IllegalArgumentException("runbook.backup.store must be local or s3, was '" + kind + "'");

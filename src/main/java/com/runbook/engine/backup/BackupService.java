@@ -6,7 +6,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,8 +20,8 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * The bean {@code backups} the backup runbooks call: dump a source, stream it to a temporary key while computing its
- * SHA-256, verify size and checksum by reading it back, copy it to its final key, record it; apply retention.
+ * The bean {@code backups} the backup runbooks call: dump a source, stream it to its final key (visible only once
+ * complete) while computing its SHA-256, verify size and checksum, record it; apply retention.
  * A failure leaves nothing under the final key and opens a "BackupFailed" incident.
  */
 public class BackupService {
@@ -127,51 +126,49 @@ public class BackupService {
     }
 
     /**
-     * Dumps {@code source} to {@code incoming/<run>/...}, verifies it and copies it to its final key. Throws on any
-     * failure after removing what it wrote.
+     * Streams the dump of {@code source} to its final key while computing its SHA-256; the object appears there only
+     * once the dump ended and its producer exited cleanly. Then verifies size and checksum: by the store's own
+     * checksums when it keeps them (S3), else by reading the object back. Throws on any failure, leaving nothing under
+     * the key.
      */
     public BackupRecords.StoredObject store(BackupSource source, long runId) throws Exception {
         Instant at = clock.instant();
         String key = BackupKeys.key(source.name(), at, source.extension());
-        String temp = BackupKeys.incoming(key, runId);
         MessageDigest sha = sha256();
-        long size;
         long t0 = System.nanoTime();
+        ObjectStore.Stored stored;
+        long size;
         try (Dump dump = source.open()) {
             CountingInputStream counted = new CountingInputStream(new DigestInputStream(dump.stream(), sha));
-            store.put(temp, counted);   // a producer that dies ends its stream; finish() then reports why
-            dump.finish();
+            stored = store.put(key, counted, dump::finish);   // a producer that dies ends its stream; finish() then says why
             size = counted.count;
-        } catch (Exception e) {
-            quietlyDelete(temp, e);
-            throw e;
         }
         String digest = HexFormat.of().formatHex(sha.digest());
         try {
-            verify(temp, size, digest);
-            store.copy(temp, key);
-            long finalSize = store.size(key).orElseThrow(() -> new IOException("verification failed for " + key + ": object missing after copy"));
-            if (finalSize != size) {
-                throw new IOException("verification failed for " + key + ": size " + finalSize + " after copy, expected " + size);
-            }
+            verify(key, size, digest, stored);
         } catch (Exception e) {
-            quietlyDelete(temp, e);
             quietlyDelete(key, e);
             throw e;
         }
-        store.delete(temp);
         long id = records.insert(source.name(), key, store.describe(), size, digest, at, runId);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        LOG.info("Backup of {} stored as {} ({} bytes, sha256 {}, {} MiB/s including verification)", source.name(), key,
-                size, digest, String.format("%.1f", size / 1048576.0 / Math.max(seconds, 1e-3)));
+        LOG.info("Backup of {} stored as {} ({} bytes, sha256 {}, verified by {}, {} MiB/s including verification)", source.name(), key,
+                size, digest, stored.checksumVerified() ? "the store's checksums" : "reading it back",
+                String.format("%.1f", size / 1048576.0 / Math.max(seconds, 1e-3)));
         return new BackupRecords.StoredObject(id, source.name(), key, size, digest, at, true, runId);
     }
 
-    /** The object under {@code key} exists, has {@code size} bytes and hashes to {@code sha256} when read back. */
-    void verify(String key, long size, String sha256) throws Exception {
-        long stored = store.size(key).orElseThrow(() -> new IOException("verification failed for " + key + ": object missing"));
-        if (stored != size) {
-            throw new IOException("verification failed for " + key + ": size " + stored + ", expected " + size);
+    /**
+     * The object under {@code key} exists and has {@code size} bytes, and its content is what was hashed: checked by
+     * the store while it was sent ({@link ObjectStore.Stored#checksumVerified()}) or by hashing it read back.
+     */
+    void verify(String key, long size, String sha256, ObjectStore.Stored stored) throws Exception {
+        long found = store.size(key).orElseThrow(() -> new IOException("verification failed for " + key + ": object missing"));
+        if (found != size || stored.size() != size) {
+            throw new IOException("verification failed for " + key + ": size " + found + ", expected " + size);
+        }
+        if (stored.checksumVerified()) {
+            return;
         }
         String read = sha256Of(store, key);
         if (!read.equals(sha256)) {
@@ -181,8 +178,11 @@ public class BackupService {
 
     static String sha256Of(ObjectStore store, String key) throws Exception {
         MessageDigest sha = sha256();
-        try (InputStream in = new DigestInputStream(store.open(key), sha)) {
-            in.transferTo(OutputStream.nullOutputStream());
+        byte[] buffer = new byte[1 << 20];
+        try (InputStream in = store.open(key)) {
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                sha.update(buffer, 0, n);
+            }
         }
         return HexFormat.of().formatHex(sha.digest());
     }

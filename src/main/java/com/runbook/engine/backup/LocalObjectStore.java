@@ -26,11 +26,22 @@ public class LocalObjectStore implements ObjectStore {
         return p;
     }
 
+    /** Writes to a temporary file under {@code .incoming/}, then renames it to the key's path (atomic on one file system). */
     @Override
-    public void put(String key, InputStream in) throws IOException {
+    public Stored put(String key, InputStream in, BeforeCommit beforeCommit) throws Exception {
         Path p = path(key);
-        Files.createDirectories(p.getParent());
-        Files.copy(in, p, StandardCopyOption.REPLACE_EXISTING);
+        Path incoming = root.resolve(".incoming");
+        Files.createDirectories(incoming);
+        Path temp = Files.createTempFile(incoming, p.getFileName().toString(), ".part");
+        try {
+            long size = Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
+            beforeCommit.check();
+            Files.createDirectories(p.getParent());
+            Files.move(temp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return new Stored(size, false);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
     }
 
     @Override
@@ -42,13 +53,6 @@ public class LocalObjectStore implements ObjectStore {
     @Override
     public InputStream open(String key) throws IOException {
         return Files.newInputStream(path(key));
-    }
-
-    @Override
-    public void copy(String from, String to) throws IOException {
-        Path target = path(to);
-        Files.createDirectories(target.getParent());
-        Files.copy(path(from), target, StandardCopyOption.REPLACE_EXISTING);
     }
 
     @Override

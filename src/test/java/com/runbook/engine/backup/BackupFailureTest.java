@@ -97,4 +97,28 @@ class BackupFailureTest {
                     .containsExactly(org.assertj.core.groups.Tuple.tuple("BackupFailed/runbooks", "P2"));
         }
     }
+
+    @Test
+    void aDumpThatDiesAfterSeveralPartsLeavesNothingInTheBucket() throws Exception {
+        Path script = Files.writeString(dir.resolve("dies.sh"), "head -c 12582912 /dev/zero\necho 'disk gone' >&2\nexit 3\n");
+        try (S3MockServer s3mock = new S3MockServer(dir.resolve("s3"), "dies");
+             software.amazon.awssdk.services.s3.S3Client s3 = s3mock.client()) {
+            Map<String, String> props = new HashMap<>(s3mock.settings("dies"));
+            props.put("runbook.backup.s3.part-size", Integer.toString(5 * 1024 * 1024));
+            props.put("runbook.backup.sources", "blob");
+            props.put("runbook.backup.source.blob.type", "command");
+            props.put("runbook.backup.source.blob.command", "sh " + script);
+            try (Engine engine = start(props)) {
+                long run = engine.runner().runNow("nightly-backup", "manual", false);
+
+                Map<String, Object> row = engine.runs().find(run).orElseThrow();
+                assertThat(row).containsEntry("status", "failed");
+                assertThat((String) row.get("error")).isEqualTo("IllegalStateException: backup failed for blob (sh exited with 3: disk gone)");
+                assertThat(s3.listObjectsV2(b -> b.bucket("dies")).contents()).isEmpty();
+                assertThat(s3.listMultipartUploads(b -> b.bucket("dies")).uploads()).isEmpty();
+                assertThat(backupRows(engine)).isZero();
+                assertThat(incidents(engine)).extracting(i -> i.get("key").asText()).containsExactly("BackupFailed/blob");
+            }
+        }
+    }
 }
