@@ -5,6 +5,7 @@ import com.runbook.engine.Engine;
 import com.runbook.engine.api.ApiException;
 import com.runbook.engine.api.Http;
 import com.runbook.engine.incident.IncidentService;
+import com.runbook.engine.store.GroupCommit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
@@ -41,7 +42,8 @@ public class AlertIntake implements AutoCloseable {
     private final Map<String, WebhookAuth> auth = new LinkedHashMap<>();
     private final Map<String, String> jobs;
     private final JdbcTemplate jdbc;
-    private final GroupCommit<AlertEvent, IncidentService.Raised> group;
+    private final GroupCommit commits;
+    private final TransactionTemplate tx;
     private final MeterRegistry meters;
 
     public AlertIntake(Engine engine, IncidentService incidents, MeterRegistry meters) {
@@ -56,8 +58,8 @@ public class AlertIntake implements AutoCloseable {
         }
         this.jobs = jobs(engine.property("runbook.alert.jobs", ""));
         this.jdbc = new JdbcTemplate(engine.dataSource());
-        this.group = new GroupCommit<>("runbook-alert-commit", new TransactionTemplate(
-                new DataSourceTransactionManager(engine.dataSource())), 1000, this::write);
+        this.commits = new GroupCommit(engine.dataSource(), "runbook-alert-commit", 1);
+        this.tx = new TransactionTemplate(new DataSourceTransactionManager(engine.dataSource()));
     }
 
     /** {@code RegionDown:dns-failover,EmergencyStop:emergency-stop}: alert name to the job it starts. */
@@ -133,7 +135,15 @@ public class AlertIntake implements AutoCloseable {
      * event (null: resolved).
      */
     List<Long> accept(List<AlertEvent> events) {
-        List<IncidentService.Raised> raised = group.submit(events);
+        List<IncidentService.Raised> raised;
+        try {
+            raised = commits.call(() -> write(events, true));
+        } catch (RuntimeException e) {
+            // undone alone (the others of its group committed): again on the careful path, in a transaction of its
+            // own, which settles a race with another node opening the same incident; a second failure is a 500
+            LOG.debug("Batched write of {} alert events failed; writing them one by one", events.size(), e);
+            raised = tx.execute(status -> write(events, false));
+        }
         List<Long> incidentIds = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
             IncidentService.Raised r = raised.get(i);
@@ -150,7 +160,7 @@ public class AlertIntake implements AutoCloseable {
      * Inside the (group's) transaction: the incident changes and pages of the events, then the events themselves.
      * {@code batched}: the firing events that open a new incident (their key neither open nor repeated in the list)
      * are opened with batched statements ({@link IncidentService#openNew}), the others one by one, in order;
-     * otherwise (the careful path, after a batched group failed) every event one by one through
+     * otherwise (the careful path, after the batched write failed) every event one by one through
      * {@link IncidentService#open}, which also settles a race with another node opening the same key.
      */
     private List<IncidentService.Raised> write(List<AlertEvent> events, boolean batched) {
@@ -188,10 +198,10 @@ public class AlertIntake implements AutoCloseable {
         return list;
     }
 
-    /** Stops the group-commit thread; requests still waiting get 500 with nothing stored. */
+    /** Writes what is queued, then stops the group-commit thread. */
     @Override
     public void close() {
-        group.close();
+        commits.close();
     }
 
     private IncidentService.Raised resolved(AlertEvent e) {

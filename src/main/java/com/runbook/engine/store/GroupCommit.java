@@ -15,10 +15,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
- * Group commit for small, frequent writes (job_run rows, overlap locks): callers on many threads hand their unit of
+ * Group commit for small, frequent writes (job_run rows, overlap locks, alert webhook requests): callers on many threads hand their unit of
  * work to a writer thread, which runs every unit queued meanwhile in ONE transaction and commits once; a unit that
- * throws is undone alone (the batch is run again with each unit in a savepoint) and its caller gets the exception. A caller returns only
- * after the commit, so it sees its write durable exactly as with its own transaction. The scheduling benchmark showed
+ * throws is undone alone (the batch is run again with each unit in a savepoint) and its caller gets the exception.
+ * A caller returns only after the commit, so it sees its write durable exactly as with its own transaction. The scheduling benchmark showed
  * why: with one commit per statement, 200 fires a second spent most of their time parked in H2's commit
  * ({@code MVStore.commit}, every commit writes the store), and the fires queued behind each other.
  * Units must only use the database through Spring's {@code JdbcTemplate} (which joins the writer's transaction) and
