@@ -55,6 +55,7 @@ public final class Engine implements AutoCloseable {
     private List<EngineModule> modules = List.of();
     private String apiToken;
     private volatile boolean ready;
+    private int httpPort;
 
     private Engine(Path base) {
         this.base = base.toAbsolutePath().normalize();
@@ -82,7 +83,7 @@ public final class Engine implements AutoCloseable {
         main.start();
         context = main.getCamelContext();
         try {
-            requireHttpListening(context);
+            httpPort = requireHttpListening(context);
         } catch (IllegalStateException e) {
             main.stop();
             throw e;
@@ -125,20 +126,21 @@ public final class Engine implements AutoCloseable {
                     refused.size());
         }
         LOG.info("Runbook Engine ready in {} ms on port {} (node {}, data {})", (System.nanoTime() - t0) / 1_000_000,
-                property("camel.server.port", "8080"), nodeName(), dataDir);
+                httpPort, nodeName(), dataDir);
     }
 
     /**
      * Vert.x binds the HTTP port asynchronously and Camel 4.17 goes on starting when the bind fails: an engine on a
      * port another process holds would log "ready" while every request reached the other process. Refuse instead.
      */
-    static void requireHttpListening(CamelContext context) {
+    static int requireHttpListening(CamelContext context) {
         VertxPlatformHttpServer server = context.hasService(VertxPlatformHttpServer.class);
         // the listen failure is only logged by Vert.x; its server object still says whether the bind happened
         if (server != null && !(server.getServer() instanceof TCPServerBase tcp && tcp.isListening())) {
             throw new IllegalStateException("cannot listen on " + server.getHost() + ":" + server.getConfigurationPort()
                     + " (camel.server.host/port, env RUNBOOK_HOST/RUNBOOK_PORT): the port is in use or not allowed");
         }
+        return server == null ? -1 : server.getServer().actualPort();
     }
 
     /**
