@@ -4,13 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.runbook.engine.api.ApiException;
 import com.runbook.engine.api.Http;
 import com.runbook.engine.notify.Notifier;
+import com.runbook.engine.store.Database;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
-import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import javax.sql.DataSource;
@@ -58,8 +58,7 @@ public class IncidentService implements IncidentRaiser {
     public IncidentService(DataSource dataSource, Supplier<Notifier> notifier, PriorityPolicy policy,
                            MaintenanceWindows windows, Clock clock) {
         this.jdbc = new JdbcTemplate(dataSource);
-        this.postgres = Boolean.TRUE.equals(jdbc.execute((ConnectionCallback<Boolean>) c ->
-                c.getMetaData().getDatabaseProductName().toLowerCase().contains("postgres")));
+        this.postgres = Database.isPostgres(dataSource);
         this.notifier = notifier;
         this.policy = policy;
         this.windows = windows;
@@ -177,7 +176,7 @@ public class IncidentService implements IncidentRaiser {
         if (ids.size() != openings.size()) {
             throw new IllegalStateException("expected " + openings.size() + " generated ids, got " + ids.size());
         }
-        afterCommit(() -> priorities.forEach(onOpened));
+        Database.afterCommit(() -> priorities.forEach(onOpened));
         List<Notifier.Outgoing> pages = new ArrayList<>();
         List<Raised> raised = new ArrayList<>();
         for (int i = 0; i < openings.size(); i++) {
@@ -212,20 +211,6 @@ public class IncidentService implements IncidentRaiser {
         ps.setObject(11, targets.isEmpty() ? null : now);
     }
 
-    /** Runs {@code r} once the surrounding transaction commits (at once without one). */
-    private static void afterCommit(Runnable r) {
-        if (TransactionSynchronizationManager.isSynchronizationActive()) {
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void afterCommit() {
-                    r.run();
-                }
-            });
-        } else {
-            r.run();
-        }
-    }
-
     private static void logOpened(long id, String priority, String title, String key, boolean maintenance, boolean muted) {
         LOG.info("Incident {} opened: [{}] {} (key {}){}", id, priority, title, key,
                 muted ? ", not paged: maintenance window open" : maintenance ? ", during maintenance" : "");
@@ -245,7 +230,7 @@ public class IncidentService implements IncidentRaiser {
             return ps;
         }, keys);
         long id = keys.getKey().longValue();
-        afterCommit(() -> onOpened.accept(priority));
+        Database.afterCommit(() -> onOpened.accept(priority));
         logOpened(id, priority, title, key, maintenance, muted);
         page(id, "open", targets, subject(id, priority, title, maintenance, ""), body(id, key, detail, labels));
         return id;

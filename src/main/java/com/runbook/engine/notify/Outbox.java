@@ -4,16 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.runbook.engine.api.ApiException;
 import com.runbook.engine.api.Http;
+import com.runbook.engine.store.Database;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -46,15 +44,7 @@ public class Outbox implements Notifier {
     public Outbox(DataSource dataSource) {
         this.jdbc = new JdbcTemplate(dataSource);
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-        this.skipLocked = isPostgres(dataSource);
-    }
-
-    private static boolean isPostgres(DataSource ds) {
-        try (Connection c = ds.getConnection()) {
-            return c.getMetaData().getDatabaseProductName().toLowerCase().contains("postgres");
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the engine database's product name", e);
-        }
+        this.skipLocked = Database.isPostgres(dataSource);
     }
 
     /** Called after every new message (the dispatcher wakes up instead of waiting for its next poll). */
@@ -71,6 +61,10 @@ public class Outbox implements Notifier {
         }
     }
 
+    /** A new message, pending and due now; parameters: key, channel, recipient, subject, body, headers, now, now. */
+    private static final String INSERT = "insert into notification (idempotency_key, channel, recipient, subject, body,"
+            + " headers, status, attempts, next_attempt_at, created_at) values (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)";
+
     @Override
     public long enqueue(String channel, String recipient, String subject, String body, String idempotencyKey,
                         Map<String, String> headers) {
@@ -83,9 +77,7 @@ public class Outbox implements Notifier {
         OffsetDateTime now = now();
         try {
             jdbc.update(con -> {
-                PreparedStatement ps = con.prepareStatement("insert into notification (idempotency_key, channel,"
-                        + " recipient, subject, body, headers, status, attempts, next_attempt_at, created_at)"
-                        + " values (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)", new String[] {"id"});
+                PreparedStatement ps = con.prepareStatement(INSERT, new String[] {"id"});
                 ps.setString(1, idempotencyKey);
                 ps.setString(2, channel);
                 ps.setString(3, recipient);
@@ -115,25 +107,14 @@ public class Outbox implements Notifier {
             return;
         }
         OffsetDateTime now = now();
-        jdbc.batchUpdate("insert into notification (idempotency_key, channel, recipient, subject, body, headers,"
-                + " status, attempts, next_attempt_at, created_at) values (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
-                messages.stream().map(m -> new Object[] {m.idempotencyKey(), m.channel(), m.recipient(), m.subject(),
+        jdbc.batchUpdate(INSERT, messages.stream().map(m -> new Object[] {m.idempotencyKey(), m.channel(), m.recipient(), m.subject(),
                         m.body(), toJson(m.headers()), now, now}).toList());
         wakeAfterCommit();
     }
 
     /** Wakes the dispatcher now, or after the surrounding transaction commits (so that it sees the row). */
     private void wakeAfterCommit() {
-        if (TransactionSynchronizationManager.isSynchronizationActive()) {
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void afterCommit() {
-                    onEnqueue.run();
-                }
-            });
-        } else {
-            onEnqueue.run();
-        }
+        Database.afterCommit(() -> onEnqueue.run());
     }
 
     private Long idOf(String key) {

@@ -1,7 +1,7 @@
 package com.runbook.engine.schedule;
 
+import com.runbook.engine.store.Database;
 import org.springframework.dao.DataIntegrityViolationException;
-import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -34,8 +34,7 @@ class OverlapLock {
         this.jdbc = new JdbcTemplate(dataSource);
         this.savepoint = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
-        this.statementRollbackOnly = "H2".equals(jdbc.execute((ConnectionCallback<String>) c ->
-                c.getMetaData().getDatabaseProductName()));
+        this.statementRollbackOnly = Database.isH2(dataSource);
         this.node = node;
         this.clustered = clustered;
     }

@@ -3,13 +3,18 @@ package com.runbook.engine.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;
 
-/** Creates connection pools and applies Flyway migrations: the engine's own ({@code db/migration}) and others'. */
+/**
+ * Creates connection pools and applies Flyway migrations (the engine's own, {@code db/migration}, and others'), and
+ * holds the two small helpers the features share: which database this is, and work to run after a commit.
+ */
 public final class Database {
     private Database() {
     }
@@ -44,11 +49,33 @@ public final class Database {
                 .placeholders(Map.of("identity_cache", isH2(ds) ? "1000" : "1")).load().migrate();
     }
 
-    private static boolean isH2(DataSource ds) {
+    public static boolean isH2(DataSource ds) {
+        return productName(ds).equals("H2");
+    }
+
+    public static boolean isPostgres(DataSource ds) {
+        return productName(ds).toLowerCase().contains("postgres");
+    }
+
+    private static String productName(DataSource ds) {
         try (Connection c = ds.getConnection()) {
-            return c.getMetaData().getDatabaseProductName().equals("H2");
+            return c.getMetaData().getDatabaseProductName();
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the database's product name", e);
+        }
+    }
+
+    /** Runs {@code r} once the surrounding Spring transaction commits, or at once outside a transaction. */
+    public static void afterCommit(Runnable r) {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    r.run();
+                }
+            });
+        } else {
+            r.run();
         }
     }
 }
