@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -109,20 +110,24 @@ public class JobRunner {
      * runs in the transaction that inserts the job_run row, just before it, and returns null to go ahead or the
      * reason this fire is skipped (then recorded as a {@code skipped} row); {@code release} runs in the transaction
      * that ends the run. One commit each: a claim in a transaction of its own doubled the fire's database wait.
+     * A fire before its due time (the scheduler's lead) records the run first and calls the route at the due time;
+     * a claim refused that early is tried again at the due time, as the previous run may end meanwhile.
      */
     public long runScheduled(String job, String trigger, Instant scheduledFor, Duration timeout, String timeoutMessage,
                              LongConsumer onTimeout, Supplier<String> claim, Runnable release) {
         String[] refused = new String[1];
-        long id = runs.writes().call(job, () -> {
-            refused[0] = claim.get();
-            return refused[0] == null ? runs.start(job, trigger, node, "running", null, scheduledFor)
-                    : runs.start(job, "schedule", node, "skipped", refused[0], scheduledFor);
-        });
+        long early = record(job, trigger, scheduledFor, claim, refused);
+        if (early < 0) {
+            waitUntil(scheduledFor);
+        }
+        long id = early < 0 ? record(job, trigger, scheduledFor, claim, refused) : early;
         if (refused[0] != null) {
             LOG.warn("Skipped {} due at {}: {}", job, scheduledFor, refused[0]);
             tell(job, "schedule", id, "skipped", System.nanoTime(), refused[0]);
             return id;
         }
+        running.add(job);
+        waitUntil(scheduledFor);
         ScheduledFuture<?> watchdog = timeout == null ? null : timeouts.schedule(() -> {
             if (runs.finish(job, id, "failed", timeoutMessage)) {
                 onTimeout.accept(id);
@@ -136,6 +141,26 @@ public class JobRunner {
             }
         }
         return id;
+    }
+
+    /** The run's row (running or skipped), or -1 when the claim was refused before the due time (nothing written). */
+    private long record(String job, String trigger, Instant scheduledFor, Supplier<String> claim, String[] refused) {
+        return runs.writes().call(job, () -> {
+            refused[0] = claim.get();
+            if (refused[0] != null && Instant.now().isBefore(scheduledFor)) {
+                return -1L;
+            }
+            return refused[0] == null ? runs.start(job, trigger, node, "running", null, scheduledFor)
+                    : runs.start(job, "schedule", node, "skipped", refused[0], scheduledFor);
+        });
+    }
+
+    /** Parks the calling thread until {@code due} (at once when it is past or the thread is interrupted). */
+    static void waitUntil(Instant due) {
+        for (long left = Duration.between(Instant.now(), due).toNanos(); left > 0 && !Thread.currentThread().isInterrupted();
+             left = Duration.between(Instant.now(), due).toNanos()) {
+            LockSupport.parkNanos(left);
+        }
     }
 
     public boolean isJob(String job) {

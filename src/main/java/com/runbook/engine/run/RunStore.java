@@ -50,6 +50,9 @@ public class RunStore implements AutoCloseable {
     private long insert(String job, String trigger, String node, String status, String error, Instant scheduledFor) {
         GeneratedKeyHolder keys = new GeneratedKeyHolder();
         OffsetDateTime now = now();
+        // recorded ahead of its due time (the scheduler's lead): the run starts at the due time
+        OffsetDateTime started = "running".equals(status) && scheduledFor != null && scheduledFor.isAfter(now.toInstant())
+                ? scheduledFor.atOffset(ZoneOffset.UTC) : now;
         jdbc.update(con -> {
             PreparedStatement ps = con.prepareStatement(
                     "insert into job_run (job, run_trigger, node, started_at, finished_at, status, error, scheduled_for)"
@@ -57,7 +60,7 @@ public class RunStore implements AutoCloseable {
             ps.setString(1, job);
             ps.setString(2, trigger);
             ps.setString(3, node);
-            ps.setObject(4, now);
+            ps.setObject(4, started);
             ps.setObject(5, "running".equals(status) ? null : now);
             ps.setString(6, status);
             ps.setString(7, truncate(error));

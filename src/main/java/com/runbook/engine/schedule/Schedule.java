@@ -28,11 +28,16 @@ public record Schedule(String job, String cron, Duration every, ZoneId zone, boo
         if (every != null) {
             return null;
         }
+        Date next = cronExpression().getNextValidTimeAfter(Date.from(after));
+        return next == null ? null : next.toInstant();
+    }
+
+    /** The cron expression in the schedule's zone (the file was validated, so it parses). */
+    public CronExpression cronExpression() {
         try {
             CronExpression expression = new CronExpression(cron);
             expression.setTimeZone(TimeZone.getTimeZone(zone));
-            Date next = expression.getNextValidTimeAfter(Date.from(after));
-            return next == null ? null : next.toInstant();
+            return expression;
         } catch (ParseException e) {
             throw new IllegalStateException(e);
         }

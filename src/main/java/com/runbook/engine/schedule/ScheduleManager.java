@@ -4,7 +4,7 @@ import com.runbook.engine.Engine;
 import com.runbook.engine.incident.IncidentRaiser;
 import com.runbook.engine.routes.Runbooks;
 import com.runbook.engine.run.JobRunner;
-import org.quartz.CronScheduleBuilder;
+import org.quartz.CronTrigger;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobBuilder;
@@ -21,6 +21,7 @@ import org.quartz.TriggerKey;
 import org.quartz.impl.SchedulerRepository;
 import org.quartz.impl.StdSchedulerFactory;
 import org.quartz.impl.matchers.GroupMatcher;
+import org.quartz.impl.triggers.CronTriggerImpl;
 import org.quartz.listeners.TriggerListenerSupport;
 import org.quartz.utils.ConnectionProvider;
 import org.quartz.utils.DBConnectionManager;
@@ -41,7 +42,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TimeZone;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -62,6 +62,12 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
     /** Job data of a one-off catch-up fire (RAM store): the due time it runs late for, or the one it makes up for. */
     private static final String LATE_DUE = "lateDue";
     private static final String MISSED_DUE = "missedDue";
+    /**
+     * Trigger data: how many milliseconds before each due time the trigger fires. During this lead the run's row and
+     * its overlap lock are committed; {@link JobRunner} then calls the route at the due time itself, so a burst of
+     * fires is as punctual as a thread wake-up instead of queueing behind the database (bench/scheduling.sh).
+     */
+    static final String LEAD = "lead";
     private static final Logger LOG = LoggerFactory.getLogger(ScheduleManager.class);
 
     private final JobRunner runner;
@@ -80,6 +86,8 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
     private volatile boolean started;
     private volatile Instant startedAt = Instant.now();
     private final Duration misfireThreshold;
+    /** runbook.scheduler.lead in milliseconds; 0 with the JDBC store, whose triggers fire at the due time. */
+    private final long lead;
     /** RAM store only: fires missed while the engine was down, and this node's check-in. */
     private final Downtime downtime;
     private ScheduledExecutorService checkins;
@@ -98,6 +106,8 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         long checkin = Durations.parse(engine.property("runbook.scheduler.checkin-interval", "7500ms")).toMillis();
         this.downtime = persistent ? null : new Downtime(dataSource, name + "-ram", runner.node(), checkin);
         int threads = Integer.parseInt(engine.property("runbook.scheduler.threads", "50"));
+        // a cron's fires are at least 1 s apart: a lead below half of that never reaches back past the previous fire
+        this.lead = persistent ? 0 : Math.min(500, Durations.parse(engine.property("runbook.scheduler.lead", "250ms")).toMillis());
         p.setProperty("org.quartz.scheduler.instanceName", name);
         p.setProperty("org.quartz.scheduler.instanceId", runner.node());
         p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
@@ -163,7 +173,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
             if (!fingerprint(s).equals(stored.remove(s.job()))) {
                 // RAM store: triggers start strictly after now, so a catch-up run stands for a fire due right now too
                 // (as the JDBC store's fire-once-now does) and a new trigger never fires for a due time already past
-                changed.put(jobDetail(s), Set.of(persistent ? trigger(s, null) : trigger(s, now)));
+                changed.put(jobDetail(s), Set.of(trigger(s, persistent ? null : now, lead)));
             }
         }
         for (String gone : stored.keySet()) {
@@ -274,7 +284,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
             } else {
                 Trigger existing = scheduler.getTrigger(TriggerKey.triggerKey(s.job(), GROUP));
                 if (existing == null || !fingerprint(s).equals(existing.getDescription())) {
-                    scheduler.scheduleJob(jobDetail(s), Set.of(trigger(s)), true);
+                    scheduler.scheduleJob(jobDetail(s), Set.of(trigger(s, null, lead)), true);
                 }
             }
         }
@@ -301,29 +311,44 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
                 .withIdentity(s.job(), GROUP).build();
     }
 
-    /** The Quartz trigger for a schedule; the misfire policy maps onto Quartz's misfire instructions. */
+    /** The Quartz trigger for a schedule, without a lead; the misfire policy maps onto Quartz's misfire instructions. */
     static Trigger trigger(Schedule s) {
-        return trigger(s, null);
+        return trigger(s, null, 0);
     }
 
-    /** The trigger; with {@code after} set, a cron trigger fires only after that instant (RAM store at start). */
-    static Trigger trigger(Schedule s, Instant after) {
+    /**
+     * The trigger, firing {@code lead} ms before each due time (see {@link #LEAD}); with {@code after} set, a cron
+     * trigger's first due time is after that instant (RAM store at start).
+     */
+    static Trigger trigger(Schedule s, Instant after, long lead) {
         boolean skip = "skip".equals(s.misfire());
-        TriggerBuilder<Trigger> b = TriggerBuilder.newTrigger().withIdentity(s.job(), GROUP)
-                .forJob(s.job(), GROUP).withDescription(fingerprint(s));
         if (s.cron() != null) {
-            CronScheduleBuilder cron = CronScheduleBuilder.cronSchedule(s.cron())
-                    .inTimeZone(TimeZone.getTimeZone(s.zone()));
-            return b.withSchedule(skip ? cron.withMisfireHandlingInstructionDoNothing()
-                    : cron.withMisfireHandlingInstructionFireAndProceed())
-                    // Quartz's first cron fire may be up to 1 s before the start time
-                    .startAt(after == null ? new Date() : Date.from(after.plusSeconds(1))).build();
+            CronTriggerImpl t = lead > 0 ? new LeadCronTrigger(lead) : new CronTriggerImpl();
+            t.setKey(TriggerKey.triggerKey(s.job(), GROUP));
+            t.setJobKey(JobKey.jobKey(s.job(), GROUP));
+            t.setDescription(fingerprint(s));
+            t.setCronExpression(s.cronExpression());
+            t.setMisfireInstruction(skip ? CronTrigger.MISFIRE_INSTRUCTION_DO_NOTHING
+                    : CronTrigger.MISFIRE_INSTRUCTION_FIRE_ONCE_NOW);
+            // Quartz's first cron fire may be up to 1 s before the start time (a lead trigger's start is a due time)
+            t.setStartTime(after == null ? new Date() : Date.from(after.plusSeconds(1)));
+            t.getJobDataMap().put(LEAD, lead);
+            return t;
         }
+        long everyLead = Math.min(lead, s.every().toMillis() / 2);
         SimpleScheduleBuilder every = SimpleScheduleBuilder.simpleSchedule()
                 .withIntervalInMilliseconds(s.every().toMillis()).repeatForever();
-        return b.withSchedule(skip ? every.withMisfireHandlingInstructionNextWithRemainingCount()
-                : every.withMisfireHandlingInstructionFireNow())
-                .startAt(Date.from(Instant.now().plus(s.every()))).build();
+        return TriggerBuilder.newTrigger().withIdentity(s.job(), GROUP).forJob(s.job(), GROUP)
+                .withDescription(fingerprint(s)).usingJobData(LEAD, everyLead)
+                .withSchedule(skip ? every.withMisfireHandlingInstructionNextWithRemainingCount()
+                        : every.withMisfireHandlingInstructionFireNow())
+                .startAt(Date.from(Instant.now().plus(s.every()).minusMillis(everyLead))).build();
+    }
+
+    /** The due time a fire of {@code trigger} at {@code fireTime} stands for: the fire time plus the trigger's lead. */
+    static Instant due(Trigger trigger, Date fireTime) {
+        JobDataMap data = trigger.getJobDataMap();
+        return fireTime.toInstant().plusMillis(data.containsKey(LEAD) ? data.getLong(LEAD) : 0);
     }
 
     /** One fire of a trigger, on a Quartz worker thread. */
@@ -353,7 +378,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         }
         JobDataMap data = context.getMergedJobDataMap();
         Instant due = data.containsKey(LATE_DUE) ? Instant.ofEpochMilli(data.getLong(LATE_DUE))
-                : context.getScheduledFireTime().toInstant();
+                : due(context.getTrigger(), context.getScheduledFireTime());
         Instant missed = data.containsKey(MISSED_DUE) ? Instant.ofEpochMilli(data.getLong(MISSED_DUE))
                 : missedBefore(s, context);
         String trigger = missed == null ? "schedule" : "misfire";
@@ -390,13 +415,13 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
      * time it makes up for is the one after the trigger's previous fire. Null for a fire on time.
      */
     static Instant missedBefore(Schedule s, JobExecutionContext context) {
-        Date previous = context.getPreviousFireTime();
-        if (previous == null || "skip".equals(s.misfire())) {
+        Date previousFire = context.getPreviousFireTime();
+        if (previousFire == null || "skip".equals(s.misfire())) {
             return null;
         }
-        Instant expected = s.cron() != null ? s.nextFireAfter(previous.toInstant())
-                : previous.toInstant().plus(s.every());
-        Instant due = context.getScheduledFireTime().toInstant();
+        Instant previous = due(context.getTrigger(), previousFire);
+        Instant expected = s.cron() != null ? s.nextFireAfter(previous) : previous.plus(s.every());
+        Instant due = due(context.getTrigger(), context.getScheduledFireTime());
         return expected != null && expected.isBefore(due) ? expected : null;
     }
 
@@ -410,15 +435,16 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         @Override
         public void triggerMisfired(Trigger trigger) {
             Schedule s = current.get(trigger.getKey().getName());
-            Date due = trigger.getNextFireTime();
-            if (s == null || due == null || !"skip".equals(s.misfire())) {
+            Date next = trigger.getNextFireTime();
+            if (s == null || next == null || !"skip".equals(s.misfire())) {
                 return;
             }
-            String reason = (due.toInstant().isBefore(startedAt) ? "misfired while the engine was down"
+            Instant due = due(trigger, next);
+            String reason = (due.isBefore(startedAt) ? "misfired while the engine was down"
                     : "misfired: no free scheduler thread within the misfire threshold") + " (misfire: skip)";
-            LOG.warn("Skipped {} due at {}: {}", s.job(), due.toInstant(), reason);
+            LOG.warn("Skipped {} due at {}: {}", s.job(), due, reason);
             try {
-                runner.recordSkipped(s.job(), due.toInstant(), reason);
+                runner.recordSkipped(s.job(), due, reason);
             } catch (RuntimeException e) {
                 LOG.warn("Could not record the misfire of {}", s.job(), e);
             }
@@ -430,7 +456,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         try {
             Trigger trigger = scheduler.getTrigger(TriggerKey.triggerKey(job, GROUP));
             Date next = trigger == null ? null : trigger.getNextFireTime();
-            return next == null ? null : next.toInstant();
+            return next == null ? null : due(trigger, next);
         } catch (SchedulerException e) {
             LOG.warn("Cannot read the trigger of {}", job, e);
             return null;

@@ -19,9 +19,14 @@ class DstTest {
     private static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
 
     private static List<Instant> fires(String cron, String from, String to) {
+        return fires(cron, from, to, 0);
+    }
+
+    /** Fire times of the trigger with a lead (see ScheduleManager.LEAD). */
+    private static List<Instant> fires(String cron, String from, String to, long lead) {
         Schedule s = new Schedule("dst-job", cron, null, NEW_YORK, true, "fire-once-now", "skip", null, null,
                 "schedules/dst-job.yaml", 1);
-        OperableTrigger trigger = (OperableTrigger) ScheduleManager.trigger(s);
+        OperableTrigger trigger = (OperableTrigger) ScheduleManager.trigger(s, null, lead);
         trigger.setStartTime(Date.from(Instant.parse(from)));
         return TriggerUtils.computeFireTimesBetween(trigger, null, Date.from(Instant.parse(from)),
                 Date.from(Instant.parse(to))).stream().map(Date::toInstant).toList();
@@ -44,6 +49,19 @@ class DstTest {
                 Instant.parse("2026-11-01T06:30:00Z"),   // 01:30 EST: the second 01:30, once
                 Instant.parse("2026-11-02T06:30:00Z"));  // 01:30 EST
         assertThat(fires.get(1).atZone(NEW_YORK).getOffset().getId()).isEqualTo("-05:00");
+    }
+
+    @Test
+    void aTriggerWithALeadFiresThatLongBeforeEachDueTimeAcrossBothChanges() {
+        for (String cron : List.of("0 30 2 * * ?", "0 30 1 * * ?", "0/20 * 1-3 * * ?")) {
+            for (String[] days : List.of(new String[] {"2026-03-07T00:00:00Z", "2026-03-10T00:00:00Z"},
+                    new String[] {"2026-10-31T00:00:00Z", "2026-11-03T00:00:00Z"})) {
+                List<Instant> due = fires(cron, days[0], days[1]);
+                assertThat(due).isNotEmpty();
+                assertThat(fires(cron, days[0], days[1], 250)).containsExactlyElementsOf(
+                        due.stream().map(d -> d.minusMillis(250)).toList());
+            }
+        }
     }
 
     @Test

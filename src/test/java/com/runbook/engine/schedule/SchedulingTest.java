@@ -16,6 +16,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -39,6 +40,20 @@ class SchedulingTest {
     Engine engine;
     final RecordingIncidents incidents = new RecordingIncidents();
     final Set<Long> ended = ConcurrentHashMap.newKeySet();
+    final Punctual punctual = new Punctual();
+
+    /** Route bean of the job "punctual": when its route was called, and whether the run's row was there by then. */
+    public class Punctual {
+        final Map<Long, Instant> calledAt = new ConcurrentHashMap<>();
+        final Map<Long, Runs.Row> rowAtCall = new ConcurrentHashMap<>();
+
+        public void called(long runId) {
+            Instant now = Instant.now();
+            Runs.of(engine, "punctual").stream().filter(r -> r.id() == runId).findFirst()
+                    .ifPresent(r -> rowAtCall.put(runId, r));
+            calledAt.put(runId, now);
+        }
+    }
 
     @BeforeAll
     void start() throws Exception {
@@ -48,8 +63,19 @@ class SchedulingTest {
         Runs.route(base, "locked-job", 0);
         Runs.route(base, "slow-timeout", 3000);
         Runs.route(base, "tick", 0);
+        Files.writeString(base.resolve("routes/punctual.camel.yaml"), """
+                - route:
+                    id: punctual
+                    from:
+                      uri: direct:punctual
+                      steps:
+                        - bean:
+                            ref: punctual
+                            method: "called(${header.RunbookRunId})"
+                """);
         Files.createDirectories(base.resolve("schedules"));
-        engine = TestEngine.start(base, dir.resolve("data"), Map.of(), Map.of("incidents", incidents));
+        engine = TestEngine.start(base, dir.resolve("data"), Map.of(), Map.of("incidents", incidents,
+                "punctual", punctual));
         engine.runner().addListener((job, trigger, runId, status, ms, error) -> ended.add(runId));
     }
 
@@ -137,6 +163,27 @@ class SchedulingTest {
         Runs.Row after = Runs.of(engine, "slow-timeout").get(0);
         assertThat(after.status()).isEqualTo("failed");
         assertThat(after.error()).isEqualTo("timed out after 1s");
+    }
+
+    @Test
+    void aFireIsRecordedDuringTheLeadAndItsRouteCalledAtTheDueTimeNeverBefore() throws Exception {
+        Runs.schedule(base, "punctual", "cron: \"* * * * * ?\"\n");
+        // recorded within the lead: its row says it started at its due time (the first fire after a reload may come
+        // too late for that and then records the moment it really started)
+        await().atMost(WAIT).until(() -> Runs.of(engine, "punctual").stream()
+                .filter(r -> r.started().equals(r.scheduledFor()) && punctual.calledAt.containsKey(r.id())).count() >= 3);
+        unschedule("punctual");
+        List<Runs.Row> runs = Runs.of(engine, "punctual").stream().filter(r -> punctual.calledAt.containsKey(r.id())).toList();
+        assertThat(runs).allSatisfy(r -> {
+            assertThat(r.started()).isAfterOrEqualTo(r.scheduledFor());
+            assertThat(punctual.calledAt.get(r.id())).isAfterOrEqualTo(r.started());
+            // the row was committed before the route was called
+            Runs.Row before = punctual.rowAtCall.get(r.id());
+            assertThat(before).isNotNull();
+            assertThat(before.status()).isEqualTo("running");
+            assertThat(before.started()).isEqualTo(r.started());
+            assertThat(r.status()).isEqualTo("succeeded");
+        });
     }
 
     private JsonNode job(String id) throws Exception {
