@@ -10,7 +10,9 @@
 #   reference does) and hot (the dump in the page cache), with throughput, CPU and the engine's peak RSS (VmHWM).
 # BENCH_BACKUP_S3_PROVIDER: the s3proxy backend (default transient-nio2, in memory; filesystem-nio2 writes files under
 # BENCH_BACKUP_S3_DIR, default the work folder on disk). BENCH_BACKUP_JAVA_OPTS and BENCH_BACKUP_S3_JAVA_OPTS add JVM
-# options to the engine and to s3proxy (e.g. a JFR recording); BENCH_BACKUP_KEEP=1 keeps the work folder.
+# options to the engine and to s3proxy (e.g. a JFR recording); BENCH_BACKUP_PERF=file records both JVMs with `perf`
+# during the backups (add -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit to both for Java symbols);
+# BENCH_BACKUP_KEEP=1 keeps the work folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mib=${BENCH_BACKUP_MIB:-2048}; xmx=${BENCH_BACKUP_XMX:-256m}; provider=${BENCH_BACKUP_S3_PROVIDER:-transient-nio2}
@@ -65,7 +67,7 @@ get=$(rate $t0 $t1)
 curl -sSf "${sign[@]}" -X DELETE "$s3/bench/raw.bin" >/dev/null
 # ... and the same file as a multipart upload of 16 MiB parts, 2 at a time as the engine sends them, then the completion.
 u="$s3/bench/multi.bin"
-t0=$(date +%s%N)
+s3cpu0=$(awk '{print $14 + $15}' /proc/$s3pid/stat); t0=$(date +%s%N)
 id=$(curl -sSf "${sign[@]}" -X POST "$u?uploads=" | sed 's/.*<UploadId>\(.*\)<\/UploadId>.*/\1/')
 parts=$(( (mib + 15) / 16 ))
 part() {
@@ -80,7 +82,7 @@ xml="<CompleteMultipartUpload>"
 for ((i = 1; i <= parts; i++)); do xml+="<Part><PartNumber>$i</PartNumber><ETag>$(cat "$work/etag.$i")</ETag></Part>"; done
 curl -sSf "${sign[@]}" -X POST -H "Content-Type: application/xml" -d "$xml</CompleteMultipartUpload>" "$u?uploadId=$id" >/dev/null
 t2=$(date +%s%N)
-mput=$(rate $t0 $t1); mall=$(rate $t0 $t2); mcomplete=$(ms $t1 $t2)
+mput=$(rate $t0 $t1); mall=$(rate $t0 $t2); mcomplete=$(ms $t1 $t2); mcpu=$(( ($(awk '{print $14 + $15}' /proc/$s3pid/stat) - s3cpu0) * 10 ))
 curl -sSf "${sign[@]}" -X DELETE "$u" >/dev/null
 
 RUNBOOK_DATA_DIR=$work/data RUNBOOK_PORT=$port RUNBOOK_API_TOKEN=bench BACKUP_STORE=s3 BACKUP_S3_BUCKET=bench \
@@ -116,15 +118,20 @@ backup() {
   line="$(rate $b0 $b1) MiB/s end to end ($(ms $b0 $b1) ms; load average before: $load0): $(( $(rate $b0 $b1) * 100 / cat_cold ))% of cold cat, $(( $(rate $b0 $b1) * 100 / cat_hot ))% of hot cat;"
   line+=" CPU engine $(( ($(awk '{print $14 + $15}' /proc/$pid/stat) - cpu0) * 10 )) ms, s3proxy $(( ($(awk '{print $14 + $15}' /proc/$s3pid/stat) - s3cpu0) * 10 )) ms; engine peak heap used $peak_heap MiB (sampled)"
 }
+perfpid=
+if [ -n "${BENCH_BACKUP_PERF:-}" ]; then   # CPU profile of both JVMs during the backups (run them with -XX:+DumpPerfMapAtExit)
+  perf record -F 499 -g -p $pid,$s3pid -o "$BENCH_BACKUP_PERF" >/dev/null 2>&1 & perfpid=$!
+fi
 cold; backup; cold_line=$line
 sleep 1   # keys are stamped to the second
 cat "$work/dump.bin" > /dev/null; backup; hot_line=$line
+[ -n "$perfpid" ] && { kill -INT $perfpid; wait $perfpid || true; }
 rss_peak=$(( $(awk '/VmHWM/ {print $2}' /proc/$pid/status) / 1024 ))
 s3rss_peak=$(( $(awk '/VmHWM/ {print $2}' /proc/$s3pid/status) / 1024 ))
 echo "dump: $mib MiB of random bytes; engine heap cap -Xmx$xmx; s3proxy 2.6.0, jclouds.provider=$provider ($(df --output=fstype "$s3dir" | tail -1) for its files)"
 echo "raw read, cat > /dev/null: cold $cat_cold MiB/s ($how), hot (page cache) $cat_hot MiB/s"
 echo "s3proxy alone, curl: single PUT $put MiB/s, GET $get MiB/s; multipart (16 MiB parts, 2 at a time):" \
-  "parts $mput MiB/s, completion $mcomplete ms, $mall MiB/s in all"
+  "parts $mput MiB/s, completion $mcomplete ms, $mall MiB/s in all; s3proxy CPU $mcpu ms"
 echo "backup (dump + SHA-256 + upload + verify), dump cold: $cold_line"
 echo "backup, dump hot: $hot_line"
 echo "engine peak RSS $rss_peak MiB (VmHWM over both runs; $rss_idle MiB when ready); s3proxy peak RSS $s3rss_peak MiB"
