@@ -202,7 +202,9 @@ public class S3ObjectStore implements ObjectStore {
                 parts.add(result(f));
             }
             beforeCommit.check();
+            long t0 = System.nanoTime();
             complete(key, uploadId, parts, size);
+            LOG.info("Completed the multipart upload of {} ({} parts) in {} ms", key, parts.size(), (System.nanoTime() - t0) / 1_000_000);
             String expected = composite(parts);
             return new Stored(size, expected != null && expected.equals(storedChecksum(key)));
         } catch (Exception e) {
