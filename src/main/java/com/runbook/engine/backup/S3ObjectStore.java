@@ -122,18 +122,14 @@ public class S3ObjectStore implements ObjectStore {
      * 128 KiB, or a trailing checksum). The checksum then goes in a header, computed from the buffer before sending,
      * which the buffer allows. Some S3-compatible servers decode aws-chunked a byte at a time: on S3Mock that decoding
      * was 96 % of the server's CPU and capped the upload near 28 MiB/s on two cores.
-     * <p>
-     * The payload is not signed either (UNSIGNED-PAYLOAD, the SDK's own choice over HTTPS): over plain HTTP the SDK
-     * would hash every part once more for the signature and the store once more to check it, a SHA-256 pass over the
-     * whole dump on each side. Every byte is still checked: by the store against the part's SHA-256 checksum header
-     * (which is signed), or, on a store without checksums, by reading the object back and comparing its SHA-256.
+     * (Over plain HTTP the SDK also signs each part's payload, a SHA-256 of it that the store checks; over HTTPS it
+     * does not, the payload being UNSIGNED-PAYLOAD there.)
      */
     static final SdkPlugin PLAIN_BODY = config -> {
         S3ServiceClientConfiguration.Builder s3 = (S3ServiceClientConfiguration.Builder) config;
         S3AuthSchemeProvider schemes = s3.authSchemeProvider();
         s3.authSchemeProvider(params -> schemes.resolveAuthScheme(params).stream()
-                .map(o -> o.toBuilder().putSignerProperty(AwsV4FamilyHttpSigner.CHUNK_ENCODING_ENABLED, false)
-                        .putSignerProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, false).build()).toList());
+                .map(o -> o.toBuilder().putSignerProperty(AwsV4FamilyHttpSigner.CHUNK_ENCODING_ENABLED, false).build()).toList());
     };
 
     /**
