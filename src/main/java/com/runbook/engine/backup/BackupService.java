@@ -144,6 +144,7 @@ public class BackupService {
             size = counted.count;
         }
         String digest = HexFormat.of().formatHex(sha.digest());
+        long t1 = System.nanoTime();
         try {
             verify(key, size, digest, stored);
         } catch (Exception e) {
@@ -151,10 +152,11 @@ public class BackupService {
             throw e;
         }
         long id = records.insert(source.name(), key, store.describe(), size, digest, at, runId);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        LOG.info("Backup of {} stored as {} ({} bytes, sha256 {}, verified by {}, {} MiB/s including verification)", source.name(), key,
-                size, digest, stored.checksumVerified() ? "the store's checksums" : "reading it back",
-                String.format("%.1f", size / 1048576.0 / Math.max(seconds, 1e-3)));
+        long t2 = System.nanoTime();
+        LOG.info("Backup of {} stored as {} ({} bytes, sha256 {}, verified by {}, {} MiB/s including verification; upload {} s, verification {} s)",
+                source.name(), key, size, digest, stored.checksumVerified() ? "the store's checksums" : "reading it back",
+                String.format("%.1f", size / 1048576.0 / Math.max((t2 - t0) / 1e9, 1e-3)),
+                String.format("%.1f", (t1 - t0) / 1e9), String.format("%.1f", (t2 - t1) / 1e9));
         return new BackupRecords.StoredObject(id, source.name(), key, size, digest, at, true, runId);
     }
 

@@ -1,6 +1,9 @@
 package com.runbook.engine.backup;
 
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.core.SdkPlugin;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -18,6 +21,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -43,15 +49,20 @@ import java.util.concurrent.TimeUnit;
  * the body ended and the caller's check passed, otherwise aborted, so nothing appears under the key. A body shorter
  * than one part is a single PUT. Every part carries a SHA-256 checksum that the store checks on receipt; the stored
  * object's checksum (composite of the parts) is compared with them afterwards, which verifies the upload without
- * reading it back on stores that keep checksums.
+ * reading it back on stores that keep checksums. A store that does not implement S3's checksum headers (it answers
+ * 501 NotImplemented, as s3proxy and older Ceph RGW do) gets the same upload without them, and the caller then
+ * verifies by reading the object back ({@link Stored#checksumVerified()} false).
  */
 public class S3ObjectStore implements ObjectStore {
+    private static final Logger LOG = LoggerFactory.getLogger(S3ObjectStore.class);
     private final S3Client s3;
     private final String bucket;
     private final int partSize;
     private final int uploadThreads;
     private final String sse;
     private final String kmsKeyId;
+    /** Whether the store takes S3's SHA-256 checksum headers; false after its first 501 NotImplemented for them. */
+    private volatile boolean checksums = true;
 
     /**
      * @param uploadThreads parts sent at the same time (each holds one part in memory, plus the one being read)
@@ -81,11 +92,38 @@ public class S3ObjectStore implements ObjectStore {
         return kmsKeyId.isEmpty() ? null : kmsKeyId;
     }
 
+    private ChecksumAlgorithm checksum() {
+        return checksums ? ChecksumAlgorithm.SHA256 : null;
+    }
+
+    /**
+     * Runs {@code call} with the checksum headers while the store takes them; when it answers 501 NotImplemented to
+     * them, remembers that (logged once) and runs it again without.
+     */
+    private <T> T withChecksumFallback(java.util.function.Supplier<T> call) {
+        if (!checksums) {
+            return call.get();
+        }
+        try {
+            return call.get();
+        } catch (S3Exception e) {
+            if (e.statusCode() != 501) {
+                throw e;
+            }
+            checksums = false;
+            LOG.warn("{} does not implement S3's checksum headers ({}): uploading without them and verifying by reading back",
+                    describe(), e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage());
+            return call.get();
+        }
+    }
+
     /**
      * Sends a part as a plain body instead of the SDK's default "aws-chunked" encoding (a signature or checksum every
      * 128 KiB, or a trailing checksum). The checksum then goes in a header, computed from the buffer before sending,
      * which the buffer allows. Some S3-compatible servers decode aws-chunked a byte at a time: on S3Mock that decoding
      * was 96 % of the server's CPU and capped the upload near 28 MiB/s on two cores.
+     * (Over plain HTTP the SDK also signs each part's payload, a SHA-256 of it that the store checks; over HTTPS it
+     * does not, the payload being UNSIGNED-PAYLOAD there.)
      */
     static final SdkPlugin PLAIN_BODY = config -> {
         S3ServiceClientConfiguration.Builder s3 = (S3ServiceClientConfiguration.Builder) config;
@@ -93,6 +131,22 @@ public class S3ObjectStore implements ObjectStore {
         s3.authSchemeProvider(params -> schemes.resolveAuthScheme(params).stream()
                 .map(o -> o.toBuilder().putSignerProperty(AwsV4FamilyHttpSigner.CHUNK_ENCODING_ENABLED, false).build()).toList());
     };
+
+    /**
+     * For a store without S3's checksum headers: the SDK adds none of its own (it would otherwise add a CRC32 header
+     * to every upload, which such a store rejects with 501).
+     */
+    static final SdkPlugin NO_DEFAULT_CHECKSUMS = config -> ((S3ServiceClientConfiguration.Builder) config)
+            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+
+    /** The overrides of an upload request: a plain body, and no default checksum when the store takes none. */
+    private static void uploadOverrides(AwsRequestOverrideConfiguration.Builder o, ChecksumAlgorithm checksum) {
+        o.addPlugin(PLAIN_BODY);
+        if (checksum == null) {
+            o.addPlugin(NO_DEFAULT_CHECKSUMS);
+        }
+    }
 
     /** The buffer as a request body, without copying it (the SDK re-opens it to hash it and for a retry). */
     private static RequestBody body(byte[] buffer, int length) {
@@ -105,13 +159,16 @@ public class S3ObjectStore implements ObjectStore {
         int n = in.readNBytes(buffer, 0, partSize);
         if (n < partSize) {
             beforeCommit.check();
-            String checksum = s3.putObject(PutObjectRequest.builder().bucket(bucket).key(key).serverSideEncryption(encryption())
-                    .ssekmsKeyId(kmsKey()).contentLength((long) n).checksumAlgorithm(ChecksumAlgorithm.SHA256).overrideConfiguration(o -> o.addPlugin(PLAIN_BODY)).build(),
-                    body(buffer, n)).checksumSHA256();
+            byte[] whole = buffer;
+            int length = n;
+            String checksum = withChecksumFallback(() -> s3.putObject(PutObjectRequest.builder().bucket(bucket).key(key)
+                    .serverSideEncryption(encryption()).ssekmsKeyId(kmsKey()).contentLength((long) length).checksumAlgorithm(checksum())
+                    .overrideConfiguration(o -> uploadOverrides(o, checksum())).build(), body(whole, length))).checksumSHA256();
             return new Stored(n, checksum != null && checksum.equals(storedChecksum(key)));
         }
-        String uploadId = s3.createMultipartUpload(CreateMultipartUploadRequest.builder().bucket(bucket).key(key)
-                .serverSideEncryption(encryption()).ssekmsKeyId(kmsKey()).checksumAlgorithm(ChecksumAlgorithm.SHA256).build()).uploadId();
+        String uploadId = withChecksumFallback(() -> s3.createMultipartUpload(CreateMultipartUploadRequest.builder().bucket(bucket).key(key)
+                .serverSideEncryption(encryption()).ssekmsKeyId(kmsKey()).checksumAlgorithm(checksum()).build())).uploadId();
+        ChecksumAlgorithm partChecksum = checksum();
         ExecutorService senders = Executors.newFixedThreadPool(uploadThreads, r -> {
             Thread t = new Thread(r, "s3-upload");
             t.setDaemon(true);
@@ -124,7 +181,7 @@ public class S3ObjectStore implements ObjectStore {
             long size = 0;
             while (n > 0) {
                 size += n;
-                sent.add(sendPart(senders, free, key, uploadId, sent.size() + 1, buffer, n));
+                sent.add(sendPart(senders, free, key, uploadId, partChecksum, sent.size() + 1, buffer, n));
                 buffer = free.poll();
                 if (buffer == null && buffers <= uploadThreads) {
                     buffer = new byte[partSize];
@@ -141,7 +198,9 @@ public class S3ObjectStore implements ObjectStore {
                 parts.add(result(f));
             }
             beforeCommit.check();
+            long t0 = System.nanoTime();
             complete(key, uploadId, parts, size);
+            LOG.info("Completed the multipart upload of {} ({} parts) in {} ms", key, parts.size(), (System.nanoTime() - t0) / 1_000_000);
             String expected = composite(parts);
             return new Stored(size, expected != null && expected.equals(storedChecksum(key)));
         } catch (Exception e) {
@@ -158,11 +217,11 @@ public class S3ObjectStore implements ObjectStore {
     }
 
     private Future<CompletedPart> sendPart(ExecutorService senders, BlockingQueue<byte[]> free, String key, String uploadId,
-                                           int partNumber, byte[] buffer, int length) {
+                                           ChecksumAlgorithm checksum, int partNumber, byte[] buffer, int length) {
         return senders.submit(() -> {
             try {
                 UploadPartResponse r = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(partNumber)
-                        .contentLength((long) length).checksumAlgorithm(ChecksumAlgorithm.SHA256).overrideConfiguration(o -> o.addPlugin(PLAIN_BODY)),
+                        .contentLength((long) length).checksumAlgorithm(checksum).overrideConfiguration(o -> uploadOverrides(o, checksum)),
                         body(buffer, length));
                 return CompletedPart.builder().partNumber(partNumber).eTag(r.eTag()).checksumSHA256(r.checksumSHA256()).build();
             } finally {
@@ -217,7 +276,17 @@ public class S3ObjectStore implements ObjectStore {
 
     /** The object's SHA-256 checksum as the store keeps it, null when it keeps none. */
     private String storedChecksum(String key) {
-        return s3.headObject(b -> b.bucket(bucket).key(key).checksumMode(ChecksumMode.ENABLED)).checksumSHA256();
+        if (!checksums) {
+            return null;
+        }
+        try {
+            return s3.headObject(b -> b.bucket(bucket).key(key).checksumMode(ChecksumMode.ENABLED)).checksumSHA256();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 501) {
+                return null;
+            }
+            throw e;
+        }
     }
 
     @Override
@@ -236,7 +305,11 @@ public class S3ObjectStore implements ObjectStore {
 
     @Override
     public InputStream open(String key) {
-        return s3.getObject(b -> b.bucket(bucket).key(key));
+        return withChecksumFallback(() -> s3.getObject(b -> b.bucket(bucket).key(key).overrideConfiguration(o -> {
+            if (!checksums) {
+                o.addPlugin(NO_DEFAULT_CHECKSUMS);
+            }
+        })));
     }
 
     @Override

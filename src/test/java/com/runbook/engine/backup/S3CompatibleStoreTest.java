@@ -1,0 +1,99 @@
+package com.runbook.engine.backup;
+
+import com.runbook.engine.Engine;
+import com.runbook.engine.TestEngine;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Backups to an S3-compatible store that does not implement S3's checksum headers (s3proxy, a real server): the
+ * first request that carries them gets 501 NotImplemented, after which the store sends none (not even the SDK's
+ * default CRC32) and the caller verifies by reading the object back.
+ */
+@Tag("db")
+class S3CompatibleStoreTest {
+    static final String BUCKET = "compat-test";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theNightlyBackupStoresAndVerifiesSinglePutAndMultipartObjects() throws Exception {
+        try (S3ProxyServer proxy = new S3ProxyServer(dir.resolve("s3proxy"), BUCKET); S3Client s3 = proxy.client()) {
+            Map<String, String> props = new HashMap<>(proxy.settings(BUCKET));
+            props.put("runbook.backup.sources", "runbooks,blob");
+            // 12 MiB of random bytes: a multipart upload of three 5 MiB parts (the last one short)
+            props.put("runbook.backup.source.blob.type", "command");
+            props.put("runbook.backup.source.blob.command", "head -c 12582912 /dev/urandom");
+            props.put("runbook.backup.s3.part-size", Integer.toString(5 * 1024 * 1024));
+            try (Engine engine = TestEngine.start(TestEngine.copyShippedRunbooks(dir.resolve("base")), dir.resolve("data"), props)) {
+                long run = engine.runner().runNow("nightly-backup", "manual", false);
+                assertThat(engine.runs().find(run).orElseThrow()).containsEntry("status", "succeeded");
+                BackupRecords records = engine.context().getRegistry().lookupByNameAndType("backups", BackupService.class).records();
+                for (String source : List.of("runbooks", "blob")) {
+                    BackupRecords.StoredObject o = records.newestVerified(source).orElseThrow();
+                    try (InputStream in = s3.getObject(b -> b.bucket(BUCKET).key(o.key()))) {
+                        byte[] body = in.readAllBytes();
+                        assertThat(body.length).as(source).isEqualTo(o.size());
+                        assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body))).as(source).isEqualTo(o.sha256());
+                    }
+                }
+                assertThat(records.newestVerified("blob").orElseThrow().size()).isEqualTo(12582912);
+            }
+        }
+    }
+
+    @Test
+    void afterTheFirst501TheStoreSendsNoChecksumHeadersAndLeavesVerificationToAReadBack() throws Exception {
+        List<String> sent = new CopyOnWriteArrayList<>();
+        ExecutionInterceptor recorder = new ExecutionInterceptor() {
+            @Override
+            public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                String query = context.httpRequest().encodedQueryParameters().orElse("");
+                String operation = query.startsWith("uploads") ? "create" : query.contains("partNumber") ? "part"
+                        : query.startsWith("uploadId") ? "complete" : context.httpRequest().method().name();
+                boolean checksums = context.httpRequest().headers().keySet().stream()
+                        .anyMatch(h -> h.toLowerCase().startsWith("x-amz-checksum") || h.toLowerCase().startsWith("x-amz-sdk-checksum"));
+                sent.add(operation + (checksums ? "+checksum" : ""));
+            }
+        };
+        try (S3ProxyServer proxy = new S3ProxyServer(dir.resolve("s3proxy"), BUCKET);
+             S3Client s3 = S3Client.builder().endpointOverride(java.net.URI.create(proxy.endpoint())).forcePathStyle(true)
+                     .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                     .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                             software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY)))
+                     .overrideConfiguration(c -> c.addExecutionInterceptor(recorder)).build()) {
+            S3ObjectStore store = new S3ObjectStore(s3, BUCKET, 5 * 1024 * 1024, 2, "", "");
+            byte[] body = new byte[6 * 1024 * 1024];
+            new Random(5).nextBytes(body);
+            ObjectStore.Stored stored = store.put("backups/blob/a.bin", new ByteArrayInputStream(body));
+            assertThat(stored).isEqualTo(new ObjectStore.Stored(body.length, false));
+            // the rejected create, then the same upload without checksum headers
+            assertThat(sent).containsExactly("create+checksum", "create", "part", "part", "complete");
+            sent.clear();
+            assertThat(store.put("backups/blob/b.bin", new ByteArrayInputStream(body, 0, 1024))).isEqualTo(new ObjectStore.Stored(1024, false));
+            assertThat(sent).containsExactly("PUT");
+            try (InputStream in = store.open("backups/blob/a.bin")) {
+                assertThat(in.readAllBytes()).isEqualTo(body);
+            }
+        }
+    }
+}
