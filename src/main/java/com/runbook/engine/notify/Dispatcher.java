@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.runbook.engine.api.Http;
 import com.runbook.engine.store.GroupCommit;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.attachment.AttachmentMessage;
@@ -26,6 +27,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -70,6 +72,8 @@ public class Dispatcher implements AutoCloseable {
     private final CamelContext context;
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "runbook-outbox"));
     private final ExecutorService senders;
+    /** Endpoints by URI: resolving a URI string normalises it on every send (a tenth of a page's delivery). */
+    private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
     /**
      * The outbox's writer: the "sent" marks of concurrent senders share one commit, and so do the webhook requests
      * that queue pages (the alert intake writes through it too); each sender still waits for its own mark.
@@ -161,7 +165,7 @@ public class Dispatcher implements AutoCloseable {
         // of the other senders): if this fails or the process dies first, the message goes again after its lease
         // (the one window an SMTP outbox cannot close; the copy carries the same X-Idempotency-Key)
         writes.run("", () -> outbox.sent(m.id()));
-        LOG.info("Delivered notification {} to {} (attempt {})", m.id(), m.channel(), m.attempts());
+        LOG.debug("Delivered notification {} to {} (attempt {})", m.id(), m.channel(), m.attempts());
     }
 
     private void failed(Outbox.Message m, Exception e) {
@@ -273,14 +277,15 @@ public class Dispatcher implements AutoCloseable {
         exchange.getMessage().setHeaders(headers);
         exchange.getMessage().setBody(body);
         Exchange result;
+        Endpoint endpoint = endpoints.computeIfAbsent(uri, context::getEndpoint);
         if (m.channel().equals("telegram")) {
             // camel-telegram's producer is not safe for concurrent sends (seen: ConcurrentModificationException and
             // messages to the wrong chat), and the Bot API rate-limits anyway: one Telegram send at a time
             synchronized (telegramLock) {
-                result = producer.send(uri, exchange);
+                result = producer.send(endpoint, exchange);
             }
         } else {
-            result = producer.send(uri, exchange);
+            result = producer.send(endpoint, exchange);
         }
         if (result.getException() != null) {
             throw result.getException();
