@@ -43,10 +43,12 @@ public class AlertIntake implements AutoCloseable {
     private final Map<String, String> jobs;
     private final JdbcTemplate jdbc;
     private final GroupCommit commits;
+    private final boolean ownCommits;
     private final TransactionTemplate tx;
     private final MeterRegistry meters;
 
-    public AlertIntake(Engine engine, IncidentService incidents, MeterRegistry meters) {
+    /** {@code commits}: the group commit to write through (shared with the outbox's writer); null: one of its own. */
+    public AlertIntake(Engine engine, IncidentService incidents, MeterRegistry meters, GroupCommit commits) {
         this.meters = meters;
         this.engine = engine;
         this.incidents = incidents;
@@ -58,7 +60,8 @@ public class AlertIntake implements AutoCloseable {
         }
         this.jobs = jobs(engine.property("runbook.alert.jobs", ""));
         this.jdbc = new JdbcTemplate(engine.dataSource());
-        this.commits = new GroupCommit(engine.dataSource(), "runbook-alert-commit", 1);
+        this.ownCommits = commits == null;
+        this.commits = ownCommits ? new GroupCommit(engine.dataSource(), "runbook-alert-commit", 1) : commits;
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(engine.dataSource()));
     }
 
@@ -198,10 +201,12 @@ public class AlertIntake implements AutoCloseable {
         return list;
     }
 
-    /** Writes what is queued, then stops the group-commit thread. */
+    /** Writes what is queued, then stops the group-commit thread (if it is its own). */
     @Override
     public void close() {
-        commits.close();
+        if (ownCommits) {
+            commits.close();
+        }
     }
 
     private IncidentService.Raised resolved(AlertEvent e) {

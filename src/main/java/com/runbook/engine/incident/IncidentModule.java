@@ -10,6 +10,7 @@ import com.runbook.engine.observe.MetricsModule;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import com.runbook.engine.schedule.Durations;
+import com.runbook.engine.store.GroupCommit;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.telegram.model.IncomingMessage;
 import org.slf4j.Logger;
@@ -57,7 +58,9 @@ public class IncidentModule implements EngineModule {
                             Set.of(message.channel()));
             });
         }
-        AlertIntake intake = new AlertIntake(engine, incidents, meters);
+        // the intake commits through the outbox's writer: its transactions and the dispatcher's "sent" marks share commits
+        AlertIntake intake = new AlertIntake(engine, incidents, meters,
+                engine.context().getRegistry().lookupByNameAndType("outboxWrites", GroupCommit.class));
         this.intake = intake;
         engine.context().addRoutes(new RouteBuilder() {
             @Override

@@ -2,7 +2,9 @@ package com.runbook.engine.notify;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.runbook.engine.api.Http;
+import com.runbook.engine.store.GroupCommit;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.attachment.AttachmentMessage;
@@ -25,6 +27,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -55,12 +58,27 @@ public class Dispatcher implements AutoCloseable {
     }
 
     static final long WAKE_DELAY_MS = 20;
+    /**
+     * A batch is claimed for the lease plus this grace, and a message whose send starts within the grace after the
+     * claim is sent without re-taking it ({@link Outbox#take}, a commit of its own): its claim still has at least a
+     * full lease ahead, and nobody else can have claimed it. A message that waited longer in its batch (a slow
+     * channel) is re-taken as before. Each send therefore starts, as before, under a claim nobody else holds with a
+     * full lease ahead; a node that dies mid-send leaves its messages due again after lease + grace.
+     */
+    static final Duration TAKE_GRACE = Duration.ofSeconds(1);
     private final Outbox outbox;
     private final Settings settings;
     private final ProducerTemplate producer;
     private final CamelContext context;
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "runbook-outbox"));
     private final ExecutorService senders;
+    /** Endpoints by URI: resolving a URI string normalises it on every send (a tenth of a page's delivery). */
+    private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+    /**
+     * The outbox's writer: the "sent" marks of concurrent senders share one commit, and so do the webhook requests
+     * that queue pages (the alert intake writes through it too); each sender still waits for its own mark.
+     */
+    private final GroupCommit writes;
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     private volatile BiConsumer<Outbox.Message, String> onDead = (m, e) -> { };
 
@@ -70,12 +88,18 @@ public class Dispatcher implements AutoCloseable {
         this.settings = settings;
         this.producer = context.createProducerTemplate();
         this.senders = Executors.newFixedThreadPool(settings.threads(), r -> daemon(r, "runbook-outbox-send"));
+        this.writes = new GroupCommit(outbox.dataSource(), "runbook-outbox-writes", 1);
     }
 
     private static Thread daemon(Runnable r, String name) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         return t;
+    }
+
+    /** The group commit of outbox writes, for others that queue pages in many small transactions (alert intake). */
+    public GroupCommit writes() {
+        return writes;
     }
 
     public void onDead(BiConsumer<Outbox.Message, String> listener) {
@@ -104,12 +128,13 @@ public class Dispatcher implements AutoCloseable {
         try {
             List<Outbox.Message> batch;
             do {
-                batch = outbox.claim(settings.batch(), settings.lease());
+                long claimedAt = System.nanoTime();
+                batch = outbox.claim(settings.batch(), settings.lease().plus(TAKE_GRACE));
                 // each message is marked sent by its sender right after the send (exactly-once issue): a batched mark
                 // (tried for the ingest benchmark) would widen the SMTP-accepted-but-not-marked window to the batch
                 List<Future<?>> running = new ArrayList<>();
                 for (Outbox.Message m : batch) {
-                    running.add(senders.submit(() -> attempt(m)));
+                    running.add(senders.submit(() -> attempt(m, claimedAt)));
                 }
                 for (Future<?> f : running) {
                     f.get();
@@ -122,8 +147,10 @@ public class Dispatcher implements AutoCloseable {
         }
     }
 
-    void attempt(Outbox.Message m) {
-        if (!outbox.take(m, settings.lease())) {
+    /** Sends one claimed message ({@code claimedAt}: {@link System#nanoTime} before its claim) and records the outcome. */
+    void attempt(Outbox.Message m, long claimedAt) {
+        boolean fresh = System.nanoTime() - claimedAt <= TAKE_GRACE.toNanos();
+        if (!fresh && !outbox.take(m, settings.lease())) {
             LOG.warn("Notification {} to {} skipped: its lease ran out before its turn and another claimer took it",
                     m.id(), m.channel());
             return;
@@ -134,10 +161,11 @@ public class Dispatcher implements AutoCloseable {
             failed(m, e);
             return;
         }
-        // marked at once, alone: if this fails or the process dies first, the message goes again after its lease
+        // marked at once (this sender waits for the commit before its next message, which it shares with the marks
+        // of the other senders): if this fails or the process dies first, the message goes again after its lease
         // (the one window an SMTP outbox cannot close; the copy carries the same X-Idempotency-Key)
-        outbox.sent(m.id());
-        LOG.info("Delivered notification {} to {} (attempt {})", m.id(), m.channel(), m.attempts());
+        writes.run("", () -> outbox.sent(m.id()));
+        LOG.debug("Delivered notification {} to {} (attempt {})", m.id(), m.channel(), m.attempts());
     }
 
     private void failed(Outbox.Message m, Exception e) {
@@ -249,14 +277,15 @@ public class Dispatcher implements AutoCloseable {
         exchange.getMessage().setHeaders(headers);
         exchange.getMessage().setBody(body);
         Exchange result;
+        Endpoint endpoint = endpoints.computeIfAbsent(uri, context::getEndpoint);
         if (m.channel().equals("telegram")) {
             // camel-telegram's producer is not safe for concurrent sends (seen: ConcurrentModificationException and
             // messages to the wrong chat), and the Bot API rate-limits anyway: one Telegram send at a time
             synchronized (telegramLock) {
-                result = producer.send(uri, exchange);
+                result = producer.send(endpoint, exchange);
             }
         } else {
-            result = producer.send(uri, exchange);
+            result = producer.send(endpoint, exchange);
         }
         if (result.getException() != null) {
             throw result.getException();
@@ -330,6 +359,7 @@ public class Dispatcher implements AutoCloseable {
     public void close() {
         poller.shutdownNow();
         senders.shutdownNow();
+        writes.close();
         try {
             producer.stop();
         } catch (Exception e) {

@@ -43,6 +43,7 @@ public class NotifyModule implements EngineModule {
         dispatcher = new Dispatcher(engine.context(), outbox, settings);
         engine.context().getRegistry().bind("notifier", outbox);
         engine.context().getRegistry().bind("notifyDispatcher", dispatcher);
+        engine.context().getRegistry().bind("outboxWrites", dispatcher.writes());
         dispatcher.start();
         engine.context().addRoutes(new RouteBuilder() {
             @Override

@@ -36,15 +36,21 @@ public class Outbox implements Notifier {
                           String body, Map<String, String> headers, int attempts) {
     }
 
+    private final DataSource dataSource;
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final boolean skipLocked;
     private volatile Runnable onEnqueue = () -> { };
 
     public Outbox(DataSource dataSource) {
+        this.dataSource = dataSource;
         this.jdbc = new JdbcTemplate(dataSource);
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.skipLocked = Database.isPostgres(dataSource);
+    }
+
+    DataSource dataSource() {
+        return dataSource;
     }
 
     /** Called after every new message (the dispatcher wakes up instead of waiting for its next poll). */

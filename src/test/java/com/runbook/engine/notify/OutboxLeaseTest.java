@@ -3,11 +3,13 @@ package com.runbook.engine.notify;
 import com.runbook.engine.TestEngine;
 import com.runbook.engine.store.Database;
 import com.zaxxer.hikari.HikariDataSource;
+import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -60,5 +62,40 @@ class OutboxLeaseTest {
         assertThat(outbox.claim(10, Duration.ofMinutes(2))).as("taken again: its lease restarted").isEmpty();
         outbox.sent(second.get(0).id());
         assertThat(outbox.find("idempotency_key = 'lease/1'").get(0)).containsEntry("status", "sent");
+    }
+
+    /**
+     * The dispatcher claims for lease + {@link Dispatcher#TAKE_GRACE}: a send that starts within the grace goes
+     * without a re-take; one that starts later is re-taken first, and skipped when another claimer took the message.
+     */
+    @Test
+    void aSendLaterThanTheGraceAfterItsClaimIsReTakenAndSkippedIfAnotherClaimerTookIt() throws Exception {
+        Outbox outbox = outbox();
+        Path mail = dir.resolve("mail");
+        try (DefaultCamelContext camel = new DefaultCamelContext()) {
+            camel.start();
+            Dispatcher dispatcher = new Dispatcher(camel, outbox, new Dispatcher.Settings("file:" + mail, "engine@localhost",
+                    "oncall@localhost", "file:" + dir.resolve("telegram"), "0", "file:" + dir.resolve("pubsub"), 3,
+                    Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(2), 10, 1));
+            try {
+                outbox.enqueue("email", "a@example.com", "fresh", "b", "grace/fresh", Map.of());
+                Outbox.Message fresh = outbox.claim(1, Duration.ofMinutes(2).plus(Dispatcher.TAKE_GRACE)).get(0);
+                dispatcher.attempt(fresh, System.nanoTime());
+                assertThat(outbox.find("idempotency_key = 'grace/fresh'").get(0)).containsEntry("status", "sent")
+                        .containsEntry("attempts", 1);
+                assertThat(mail.resolve(fresh.id() + ".eml")).exists();
+
+                outbox.enqueue("email", "a@example.com", "stale", "b", "grace/stale", Map.of());
+                Outbox.Message stale = outbox.claim(1, Duration.ZERO).get(0);   // its lease ran out at once
+                assertThat(outbox.claim(1, Duration.ofMinutes(2))).as("taken by another claimer").hasSize(1);
+                dispatcher.attempt(stale, System.nanoTime() - Dispatcher.TAKE_GRACE.toNanos() - 1);
+                assertThat(outbox.find("idempotency_key = 'grace/stale'").get(0)).containsEntry("status", "sending")
+                        .containsEntry("attempts", 2);
+                assertThat(mail.resolve(stale.id() + ".eml")).doesNotExist();
+                assertThat(Files.list(mail).count()).isEqualTo(1);
+            } finally {
+                dispatcher.close();
+            }
+        }
     }
 }
