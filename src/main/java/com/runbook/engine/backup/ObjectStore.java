@@ -46,7 +46,7 @@ public interface ObjectStore {
 
     void delete(String key) throws IOException;
 
-    /** Every key under {@code key}'s prefix, in no particular order. */
+    /** Every key under {@code prefix}, in no particular order. */
     List<String> list(String prefix) throws IOException;
 
     /** A short description for logs and reports (never a secret). */
