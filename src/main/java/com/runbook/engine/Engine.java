@@ -92,10 +92,10 @@ public final class Engine implements AutoCloseable {
         Path dataDir = Path.of(property("runbook.data-dir", "./data")).toAbsolutePath().normalize();
         Files.createDirectories(dataDir);
         apiToken = resolveToken(dataDir);
-        String dbUrl = property("runbook.db.url", "jdbc:h2:file:" + dataDir.resolve("runbook"));
-        dataSource = Database.open(dbUrl, property("runbook.db.user", "sa"), property("runbook.db.password", ""),
+        dataSource = Database.open(property("runbook.db.url", "jdbc:h2:file:" + dataDir.resolve("runbook")),
+                property("runbook.db.user", "sa"), property("runbook.db.password", ""),
                 Integer.parseInt(property("runbook.db.pool-size", "10")));
-        if (dbUrl.startsWith("jdbc:h2:")) {
+        if (Database.isH2(dataSource)) {
             LOG.warn("The engine database is the embedded H2: fine for trying the engine, not for production (a killed"
                     + " process can lose its last committed writes). Production: RUNBOOK_DB_URL=jdbc:postgresql://...");
         }
