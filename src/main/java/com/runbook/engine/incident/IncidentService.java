@@ -87,10 +87,7 @@ public class IncidentService implements IncidentRaiser {
     /** Opens or updates the incident {@code key}; {@code exclude} lists channels not to page (a broken one). */
     public Raised open(String key, String priority, String title, String detail, Map<String, String> labels,
                        Set<String> exclude) {
-        String p = PriorityPolicy.normalise(priority);
-        if (p == null) {
-            throw new IllegalArgumentException("priority must be one of P1, P2, P3, P4 (was '" + priority + "')");
-        }
+        String p = priority(priority);
         for (int attempt = 0; ; attempt++) {
             Optional<Map<String, Object>> existing = findOpen(key);
             if (existing.isPresent()) {
@@ -104,6 +101,20 @@ public class IncidentService implements IncidentRaiser {
                 }
             }
         }
+    }
+
+    /** The priority as P1..P4; anything else is refused. */
+    private static String priority(String priority) {
+        String p = PriorityPolicy.normalise(priority);
+        if (p == null) {
+            throw new IllegalArgumentException("priority must be one of P1, P2, P3, P4 (was '" + priority + "')");
+        }
+        return p;
+    }
+
+    /** During a maintenance window P3 and P4 incidents are recorded but not paged. */
+    private static boolean muted(boolean maintenance, String priority) {
+        return maintenance && (priority.equals("P3") || priority.equals("P4"));
     }
 
     /** An incident to open, for {@link #openNew}. */
@@ -148,12 +159,9 @@ public class IncidentService implements IncidentRaiser {
         List<Boolean> muted = new ArrayList<>();
         List<List<PriorityPolicy.Target>> targets = new ArrayList<>();
         for (Opening o : openings) {
-            String p = PriorityPolicy.normalise(o.priority());
-            if (p == null) {
-                throw new IllegalArgumentException("priority must be one of P1, P2, P3, P4 (was '" + o.priority() + "')");
-            }
+            String p = priority(o.priority());
             priorities.add(p);
-            muted.add(maintenance && (p.equals("P3") || p.equals("P4")));
+            muted.add(muted(maintenance, p));
             targets.add(muted.get(muted.size() - 1) ? List.of() : policy.rule(p).page());
         }
         List<Long> ids = jdbc.execute((ConnectionCallback<List<Long>>) con -> {
@@ -220,7 +228,7 @@ public class IncidentService implements IncidentRaiser {
                         Set<String> exclude) {
         OffsetDateTime now = now();
         boolean maintenance = windows.openNow().isPresent();
-        boolean muted = maintenance && (priority.equals("P3") || priority.equals("P4"));
+        boolean muted = muted(maintenance, priority);
         List<PriorityPolicy.Target> targets = muted ? List.of() : policy.rule(priority).page().stream()
                 .filter(t -> !exclude.contains(t.channel())).toList();
         GeneratedKeyHolder keys = new GeneratedKeyHolder();
