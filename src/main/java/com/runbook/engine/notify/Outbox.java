@@ -196,7 +196,7 @@ public class Outbox implements Notifier {
                 + " and status = 'sending' and attempts = ?", now.plus(lease), now.plus(lease), m.id(), m.attempts()) == 1;
     }
 
-    /** Marks a message delivered; called right after each accepted send, in its own transaction. */
+    /** Marks a message delivered; called right after each accepted send (the dispatcher waits for its commit). */
     public void sent(long id) {
         jdbc.update("update notification set status = 'sent', sent_at = ?, locked_until = null, last_error = null"
                 + " where id = ?", now(), id);
