@@ -4,7 +4,10 @@
 # latency), then the same load against a real Alertmanager's own ingest API /api/v2/alerts for comparison.
 # Knobs: TOTAL (alerts, default 20000), WARM (warm-up alerts, default 6000: the JIT is still compiling after 2000, and
 # on 2 shared cores its C2 thread stays busy for about a minute of load, so a steady-state ("sustained") run is
-# WARM=60000 TOTAL=40000), BATCH (alerts per request, default 10), CLIENTS (default 8). On PostgreSQL:
+# WARM=60000 TOTAL=40000), BATCH (alerts per request, default 10), CLIENTS (default 8), RATE (alerts/s: the measured
+# runs become an open loop offering that rate to both servers, latency counted from each request's due time, so
+# "the same load" is the same offered rate; CLIENTS then caps the requests in flight, e.g. RATE=2000 CLIENTS=64;
+# default unset: closed loop, each client sends its next batch when the last is answered). On PostgreSQL:
 # RUNBOOK_DB_URL=jdbc:postgresql://127.0.0.1:5432/rb?currentSchema=<empty schema> RUNBOOK_DB_USER=rb RUNBOOK_DB_PASSWORD=rb.
 # Besides alerts/s (which depends on what else the machine runs) it prints alerts per CPU-second of each server,
 # with and without the JIT compiler's share, and for the engine also until its outbox has delivered every page.
@@ -40,7 +43,7 @@ drain() { while [ "$(waiting)" != 0 ]; do sleep 0.5; done; }
 load engine "http://127.0.0.1:$port/webhooks/alertmanager" bench "$WARM" "$BATCH" "$CLIENTS" warm >/dev/null
 drain   # the warm-up's pages delivered first: the measured run starts with an empty outbox
 c0=$(cpu $pid); t0=$(date +%s.%N)
-measure engine $pid engine "http://127.0.0.1:$port/webhooks/alertmanager" bench "$TOTAL" "$BATCH" "$CLIENTS" run
+measure engine $pid engine "http://127.0.0.1:$port/webhooks/alertmanager" bench "$TOTAL" "$BATCH" "$CLIENTS" run ${RATE:-}
 t1=$(date +%s.%N); drain; t2=$(date +%s.%N); c2=$(cpu $pid)
 # the dispatcher delivers the pages (to the local outbox folder: no channel is configured) during and after the run
 awk -v n="$TOTAL" -v c0="$c0" -v c2="$c2" -v t0="$t0" -v t1="$t1" -v t2="$t2" 'BEGIN {c = c2 - c0; printf "engine: every page \
@@ -57,7 +60,7 @@ if [ -x /usr/bin/prometheus-alertmanager ]; then
   am=$!
   until curl -sf "localhost:$amport/-/ready" >/dev/null; do sleep 0.1; done
   load alertmanager "http://127.0.0.1:$amport/api/v2/alerts" - "$WARM" "$BATCH" "$CLIENTS" warm >/dev/null
-  measure alertmanager $am alertmanager "http://127.0.0.1:$amport/api/v2/alerts" - "$TOTAL" "$BATCH" "$CLIENTS" run
+  measure alertmanager $am alertmanager "http://127.0.0.1:$amport/api/v2/alerts" - "$TOTAL" "$BATCH" "$CLIENTS" run ${RATE:-}
 else
   echo "alertmanager: /usr/bin/prometheus-alertmanager not installed, comparison skipped"
 fi
