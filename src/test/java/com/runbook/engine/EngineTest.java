@@ -86,7 +86,7 @@ class EngineTest {
         assertThat(local.toLocalTime()).isEqualTo(LocalTime.of(16, 30));
         assertThat(local.getOffset()).isEqualTo(NEW_YORK.getRules().getOffset(next));
 
-        assertThat(heartbeat.at("/schedule/expression").asText()).isEqualTo("every 60000ms");
+        assertThat(heartbeat.at("/schedule/expression").asText()).isEqualTo("every 1m");
         Instant heartbeatNext = OffsetDateTime.parse(heartbeat.get("nextFireUtc").asText()).toInstant();
         assertThat(heartbeatNext).isBetween(before.minusSeconds(61), before.plusSeconds(61));
     }
@@ -147,6 +147,23 @@ class EngineTest {
         HttpResponse<String> badLimit = get(engine, "/api/runs?limit=lots");
         assertThat(badLimit.statusCode()).isEqualTo(400);
         assertThat(json(badLimit).get("error").asText()).isEqualTo("limit must be a number, not 'lots'");
+    }
+
+    @Test
+    void formFieldsAreRunParametersAndJsonSentAsAFormGets415() throws Exception {
+        String form = "application/x-www-form-urlencoded";
+        long failed = json(post(engine, "/api/jobs/echo-parameters/run", TOKEN, "note=form&fail=true", form))
+                .get("runId").asLong();
+        await().atMost(Duration.ofSeconds(10)).until(() -> json(get(engine, "/api/runs/" + failed)).get("status").asText().equals("failed"));
+        assertThat(json(get(engine, "/api/runs/" + failed)).get("error").asText())
+                .isEqualTo("IllegalStateException: failing on request (fail=true)");
+
+        long runsBefore = json(get(engine, "/api/runs?job=echo-parameters&limit=500")).size();
+        HttpResponse<String> jsonAsForm = post(engine, "/api/jobs/echo-parameters/run", TOKEN, "{\"fail\": \"true\"}", form);
+        assertThat(jsonAsForm.statusCode()).isEqualTo(415);
+        assertThat(json(jsonAsForm).get("error").asText()).isEqualTo("the body must be JSON sent with Content-Type:"
+                + " application/json (curl: -H 'Content-Type: application/json'), not application/x-www-form-urlencoded");
+        assertThat(json(get(engine, "/api/runs?job=echo-parameters&limit=500")).size()).isEqualTo(runsBefore);
     }
 
     @Test

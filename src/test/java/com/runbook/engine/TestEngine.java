@@ -92,8 +92,13 @@ public final class TestEngine {
     }
 
     public static HttpResponse<String> post(Engine engine, String path, String token, String body) throws Exception {
+        return post(engine, path, token, body, "application/json");
+    }
+
+    public static HttpResponse<String> post(Engine engine, String path, String token, String body, String contentType)
+            throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base(engine) + path))
-                .header("Content-Type", "application/json")
+                .header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : body));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);

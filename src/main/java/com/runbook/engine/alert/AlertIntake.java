@@ -87,8 +87,7 @@ public class AlertIntake implements AutoCloseable {
     public Object receive(String source, Exchange exchange) {
         String status = "500";
         try {
-            byte[] body = exchange.getMessage().getBody(byte[].class);
-            body = body == null ? new byte[0] : body;
+            byte[] body = Http.body(exchange);
             auth.get(source).check(name -> Http.header(exchange, name), body, Instant.now());
             List<AlertEvent> events = parser.parse(source, body);
             List<Long> incidentIds = accept(events);

@@ -37,8 +37,14 @@ public class ApiRoutes extends RouteBuilder {
     private Object runJob(Exchange exchange) {
         String job = Http.header(exchange, "id");
         Map<String, Object> parameters = new LinkedHashMap<>();
-        Http.jsonObject(exchange).fields().forEachRemaining(f -> parameters.put(f.getKey(),
-                f.getValue().isValueNode() ? f.getValue().asText() : f.getValue().toString()));
+        Map<?, ?> form = Http.isForm(exchange) ? exchange.getMessage().getBody(Map.class) : null;
+        if (form != null && form.keySet().stream().noneMatch(k -> k.toString().startsWith("{"))) {
+            // curl -d note=x -d fail=true: platform-http parsed the form fields into a map
+            form.forEach((k, v) -> parameters.put(k.toString(), v));
+        } else {   // JSON; a JSON body sent as a form (curl -d '{...}' without a Content-Type) gets 415 with the fix
+            Http.jsonObject(exchange).fields().forEachRemaining(f -> parameters.put(f.getKey(),
+                    f.getValue().isValueNode() ? f.getValue().asText() : f.getValue().toString()));
+        }
         if (!engine.runner().isJob(job)) {
             throw new ApiException(404, "no job '" + job + "' (see GET /api/jobs)");
         }

@@ -83,9 +83,29 @@ public final class Http {
         }
     }
 
-    /** The request body as a JSON object; an empty body is an empty object. */
+    /**
+     * True when the request was sent as an HTML form ({@code curl -d} without a Content-Type does that): platform-http
+     * has then replaced the body with the parsed form fields, and the raw bytes are gone.
+     */
+    public static boolean isForm(Exchange exchange) {
+        String type = header(exchange, Exchange.CONTENT_TYPE);
+        type = type == null ? "" : type.toLowerCase(java.util.Locale.ROOT);
+        return type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data");
+    }
+
+    /** The raw request body; 415 for a form (see {@link #isForm}), whose raw bytes platform-http has not kept. */
+    public static byte[] body(Exchange exchange) {
+        if (isForm(exchange)) {
+            throw new ApiException(415, "the body must be JSON sent with Content-Type: application/json (curl: -H"
+                    + " 'Content-Type: application/json'), not " + header(exchange, Exchange.CONTENT_TYPE).split(";")[0]);
+        }
+        byte[] body = exchange.getMessage().getBody(byte[].class);
+        return body == null ? new byte[0] : body;
+    }
+
+    /** The request body as a JSON object; an empty body is an empty object; 415 for a form. */
     public static JsonNode jsonObject(Exchange exchange) {
-        String body = exchange.getMessage().getBody(String.class);
+        String body = new String(body(exchange), StandardCharsets.UTF_8);
         if (body == null || body.isBlank()) {
             return JSON.createObjectNode();
         }

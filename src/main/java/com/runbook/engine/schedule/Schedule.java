@@ -44,6 +44,6 @@ public record Schedule(String job, String cron, Duration every, ZoneId zone, boo
     }
 
     public String describe() {
-        return cron != null ? cron : "every " + every.toMillis() + "ms";
+        return cron != null ? cron : "every " + Durations.format(every);
     }
 }

@@ -292,7 +292,9 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
 
     /** Definition of a schedule as stored in the trigger's description: unchanged ones keep their fire times. */
     static String fingerprint(Schedule s) {
-        return s.describe() + "|" + s.zone().getId() + "|" + s.misfire() + "|" + s.overlap();
+        // "every <ms>ms" as stored since the first release, so that no stored trigger looks changed after an upgrade
+        String when = s.cron() != null ? s.cron() : "every " + s.every().toMillis() + "ms";
+        return when + "|" + s.zone().getId() + "|" + s.misfire() + "|" + s.overlap();
     }
 
     private Map<String, String> storedFingerprints() throws SchedulerException {

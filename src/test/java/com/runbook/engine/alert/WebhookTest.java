@@ -145,6 +145,17 @@ class WebhookTest {
     }
 
     @Test
+    void jsonSentAsAFormGets415AndNothingIsStored() throws Exception {
+        int before = stored();
+        HttpResponse<String> r = post(engine, "/webhooks/generic", TOKEN, "{\"title\":\"Disk full\"}",
+                "application/x-www-form-urlencoded");   // curl -d without -H 'Content-Type: application/json'
+        assertThat(r.statusCode()).isEqualTo(415);
+        assertThat(error(r)).isEqualTo("the body must be JSON sent with Content-Type: application/json (curl: -H"
+                + " 'Content-Type: application/json'), not application/x-www-form-urlencoded");
+        assertThat(stored()).isEqualTo(before);
+    }
+
+    @Test
     void aBodyOverOneMebibyteGets413AndNothingIsStored() throws Exception {
         int before = stored();
         String big = "{\"title\":\"" + "x".repeat(1024 * 1024) + "\"}";

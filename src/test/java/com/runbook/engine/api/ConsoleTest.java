@@ -101,7 +101,7 @@ class ConsoleTest {
         int jobCount = new ObjectMapper().readTree(TestEngine.get(engine, "/api/jobs").body()).size();
         await().atMost(Duration.ofSeconds(10)).until(() -> all("#jobs tr[data-job]").size() == jobCount);
         WebElement heartbeat = find("#jobs tr[data-job='heartbeat']");
-        assertThat(heartbeat.getText()).contains("every 60000ms", "UTC");
+        assertThat(heartbeat.getText()).contains("every 1m", "UTC");
         assertThat(find("#jobs tr[data-job='echo-parameters']").getText()).contains("manual");
         assertThat(find("#health").getText()).isEqualTo("engine UP");
         // the token is kept in the tab's session storage, not in a cookie or local storage

@@ -94,7 +94,7 @@ class CliAgainstEngineTest {
                 next.format(OpsCommands.UTC),
                 next.atZoneSameInstant(ZoneId.of("America/New_York")).format(OpsCommands.LOCAL));
         assertThat(echo).contains(" 16:30:00 E"); // EST or EDT: 16:30 in New York
-        assertThat(heartbeat).contains("every 60000ms", "UTC");
+        assertThat(heartbeat).contains("every 1m", "UTC");
         // aligned: every column starts at the same offset as its header
         int zoneColumn = lines.get(0).indexOf("ZONE");
         assertThat(echo.indexOf("America/New_York")).isEqualTo(zoneColumn);
