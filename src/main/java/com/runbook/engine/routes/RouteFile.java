@@ -64,6 +64,10 @@ public record RouteFile(Path path, String name, String text, List<RouteDefinitio
             if (!route.hasCustomIdAssigned()) {
                 problems.add(at(name, text, from, from == null ? null : from.getEndpointUri(),
                         "route has no id: give every route an explicit id"));
+            } else if (!KEBAB_CASE.matcher(route.getRouteId()).matches()) {
+                problems.add(at(name, text, route, route.getRouteId(), "route id '" + route.getRouteId()
+                        + "' must be kebab-case (lowercase letters and digits in words joined by '-', e.g. nightly-backup):"
+                        + " a job's id is also its direct: name, its schedule's job and its name in the API and CLI"));
             }
             if (from != null) {
                 checkEndpoint(context, catalog, name, text, from, from.getEndpointUri(), problems);
@@ -79,6 +83,8 @@ public record RouteFile(Path path, String name, String text, List<RouteDefinitio
         }
         return new RouteFile(path, name, text, List.copyOf(routes), List.copyOf(problems));
     }
+
+    private static final java.util.regex.Pattern KEBAB_CASE = java.util.regex.Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
 
     public boolean isValid() {
         return problems.isEmpty();

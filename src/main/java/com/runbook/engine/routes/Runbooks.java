@@ -98,7 +98,7 @@ public class Runbooks {
         }
         Map<String, String> scheduled = new HashMap<>();
         for (ScheduleFile f : schedules.values()) {
-            for (Schedule s : f.schedules()) {
+            for (ScheduleFile.JobRef s : f.jobs()) {   // every entry's job, also of entries with other problems
                 if (!jobs.containsKey(s.job())) {
                     problems.add(new Problem(f.name(), s.line(), 1, "schedule names job '" + s.job()
                             + "' but no route in routes/ has that id and reads from direct:" + s.job()));

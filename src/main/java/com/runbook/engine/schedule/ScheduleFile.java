@@ -32,9 +32,14 @@ import java.util.TimeZone;
 
 /**
  * One parsed {@code schedules/*.yaml} file. A file holds one schedule (a mapping) or several (a list of mappings).
- * Every problem is collected, each with the line and column of the offending key or value.
+ * Every problem is collected, each with the line and column of the offending key or value. {@code jobs} names the job
+ * of every entry, valid or not, so that checks against routes/ still report an entry that has other problems.
  */
-public record ScheduleFile(Path path, String name, List<Schedule> schedules, List<Problem> problems) {
+public record ScheduleFile(Path path, String name, List<Schedule> schedules, List<JobRef> jobs, List<Problem> problems) {
+    /** The job an entry names and the entry's line. */
+    public record JobRef(String job, int line) {
+    }
+
     static final Set<String> KEYS = Set.of("job", "cron", "every", "zone", "enabled", "misfire", "overlap",
             "timeout", "window", "description");
     private static final String KEY_LIST = "job, cron, every, zone, enabled, misfire, overlap, timeout, window, description";
@@ -43,28 +48,29 @@ public record ScheduleFile(Path path, String name, List<Schedule> schedules, Lis
         try {
             return parse(path, name, Files.readString(path, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            return new ScheduleFile(path, name, List.of(), List.of(new Problem(name, 1, 1, "cannot read file: " + e.getMessage())));
+            return new ScheduleFile(path, name, List.of(), List.of(), List.of(new Problem(name, 1, 1, "cannot read file: " + e.getMessage())));
         }
     }
 
     public static ScheduleFile parse(Path path, String name, String text) {
         List<Problem> problems = new ArrayList<>();
         List<Schedule> schedules = new ArrayList<>();
+        List<JobRef> jobs = new ArrayList<>();
         Optional<Node> root;
         try {
             LoadSettings settings = LoadSettings.builder().setLabel(name).build();
             root = new Composer(settings, new ParserImpl(settings, new StreamReader(settings, text))).getSingleNode();
         } catch (YamlEngineException e) {
-            return new ScheduleFile(path, name, List.of(), List.of(com.runbook.engine.routes.SourceText.problem(name, e)));
+            return new ScheduleFile(path, name, List.of(), List.of(), List.of(com.runbook.engine.routes.SourceText.problem(name, e)));
         }
         if (root.isEmpty()) {
             problems.add(new Problem(name, 1, 1, "file is empty: expected a schedule (a mapping with job and cron or every)"));
         } else if (root.get() instanceof MappingNode mapping) {
-            entry(name, mapping, schedules, problems);
+            entry(name, mapping, schedules, jobs, problems);
         } else if (root.get() instanceof SequenceNode list) {
             for (Node item : list.getValue()) {
                 if (item instanceof MappingNode mapping) {
-                    entry(name, mapping, schedules, problems);
+                    entry(name, mapping, schedules, jobs, problems);
                 } else {
                     problems.add(problem(name, item, "each schedule must be a mapping with job and cron or every"));
                 }
@@ -72,10 +78,11 @@ public record ScheduleFile(Path path, String name, List<Schedule> schedules, Lis
         } else {
             problems.add(problem(name, root.get(), "expected a schedule (a mapping) or a list of schedules"));
         }
-        return new ScheduleFile(path, name, List.copyOf(schedules), List.copyOf(problems));
+        return new ScheduleFile(path, name, List.copyOf(schedules), List.copyOf(jobs), List.copyOf(problems));
     }
 
-    private static void entry(String name, MappingNode mapping, List<Schedule> out, List<Problem> problems) {
+    private static void entry(String name, MappingNode mapping, List<Schedule> out, List<JobRef> jobs,
+                              List<Problem> problems) {
         int before = problems.size();
         Map<String, Node> values = new LinkedHashMap<>();
         for (NodeTuple tuple : mapping.getValue()) {
@@ -89,8 +96,11 @@ public record ScheduleFile(Path path, String name, List<Schedule> schedules, Lis
             }
         }
         String job = text(values.get("job"));
+        int line = mapping.getStartMark().map(m -> m.getLine() + 1).orElse(1);
         if (job == null || job.isBlank()) {
             problems.add(problem(name, mapping, "schedule has no 'job' (the route id it runs)"));
+        } else {
+            jobs.add(new JobRef(job, line));
         }
         String cron = text(values.get("cron"));
         Duration every = null;
@@ -125,8 +135,7 @@ public record ScheduleFile(Path path, String name, List<Schedule> schedules, Lis
         Duration timeout = values.containsKey("timeout") ? duration(name, values.get("timeout"), "timeout", problems) : null;
         Duration window = values.containsKey("window") ? duration(name, values.get("window"), "window", problems) : null;
         if (problems.size() == before) {
-            out.add(new Schedule(job, cron, every, zone, enabled, misfire, overlap, timeout, window, name,
-                    mapping.getStartMark().map(m -> m.getLine() + 1).orElse(1)));
+            out.add(new Schedule(job, cron, every, zone, enabled, misfire, overlap, timeout, window, name, line));
         }
     }
 

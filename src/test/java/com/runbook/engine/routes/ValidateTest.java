@@ -24,6 +24,7 @@ class ValidateTest {
         unknown-scheme         | routes/job-a.camel.yaml:6:15: unknown endpoint scheme 'nosuchthing' in 'nosuchthing:foo'
         unknown-option         | routes/job-a.camel.yaml:6:16: unknown option levl for endpoint 'log:job-a?levl=INFO'
         route-without-id       | routes/job-a.camel.yaml:3:12: route has no id: give every route an explicit id
+        route-id-not-kebab     | routes/job-a.camel.yaml:2:9: route id 'Job_A' must be kebab-case (lowercase letters and digits in words joined by '-', e.g. nightly-backup): a job's id is also its direct: name, its schedule's job and its name in the API and CLI
         duplicate-route-ids    | routes/job-a.camel.yaml:2:1: duplicate route id 'job-a' (first defined at routes/job-a-copy.camel.yaml:3)
         schedule-without-route | schedules/job-b.yaml:1:1: schedule names job 'job-b' but no route in routes/ has that id and reads from direct:job-b
         bad-cron               | schedules/job-a.yaml:2:7: invalid cron '0 0 25 * * ?': Hour values must be between 0 and 23 (Quartz syntax: sec min hour day-of-month month day-of-week [year])
@@ -43,6 +44,14 @@ class ValidateTest {
                 "schedules/job-a.yaml:5:10: 'enabled' must be true or false, not 'yes'",
                 "schedules/job-a.yaml:6:1: unknown key 'timezone' (expected one of: job, cron, every, zone, enabled, "
                         + "misfire, overlap, timeout, window, description)");
+    }
+
+    @Test
+    void anEntryWithProblemsIsStillCheckedAgainstRoutes() throws Exception {
+        assertThat(problems("schedule-errors-and-no-route")).containsExactly(
+                "schedules/job-b.yaml:1:1: schedule names job 'job-b' but no route in routes/ has that id and reads from direct:job-b",
+                "schedules/job-b.yaml:2:7: invalid cron '0 0 25 * * ?': Hour values must be between 0 and 23"
+                        + " (Quartz syntax: sec min hour day-of-month month day-of-week [year])");
     }
 
     @Test
