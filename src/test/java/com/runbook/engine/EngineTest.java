@@ -158,6 +158,9 @@ class EngineTest {
         assertThat(json(get(engine, "/api/runs/" + failed)).get("error").asText())
                 .isEqualTo("IllegalStateException: failing on request (fail=true)");
 
+        HttpResponse<String> emptyForm = post(engine, "/api/jobs/echo-parameters/run", TOKEN, "", form);
+        assertThat(emptyForm.statusCode()).isEqualTo(202);
+
         long runsBefore = json(get(engine, "/api/runs?job=echo-parameters&limit=500")).size();
         HttpResponse<String> jsonAsForm = post(engine, "/api/jobs/echo-parameters/run", TOKEN, "{\"fail\": \"true\"}", form);
         assertThat(jsonAsForm.statusCode()).isEqualTo(415);

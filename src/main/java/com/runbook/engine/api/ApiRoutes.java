@@ -37,11 +37,15 @@ public class ApiRoutes extends RouteBuilder {
     private Object runJob(Exchange exchange) {
         String job = Http.header(exchange, "id");
         Map<String, Object> parameters = new LinkedHashMap<>();
-        Map<?, ?> form = Http.isForm(exchange) ? exchange.getMessage().getBody(Map.class) : null;
-        if (form != null && form.keySet().stream().noneMatch(k -> k.toString().startsWith("{"))) {
-            // curl -d note=x -d fail=true: platform-http parsed the form fields into a map
-            form.forEach((k, v) -> parameters.put(k.toString(), v));
-        } else {   // JSON; a JSON body sent as a form (curl -d '{...}' without a Content-Type) gets 415 with the fix
+        if (Http.isForm(exchange)) {   // curl -d note=x -d fail=true: platform-http parsed the fields into a map
+            Map<?, ?> form = exchange.getMessage().getBody(Map.class);
+            if (form != null && form.keySet().stream().anyMatch(k -> k.toString().startsWith("{"))) {
+                throw Http.notJson(exchange);   // curl -d '{...}' without a Content-Type
+            }
+            if (form != null) {
+                form.forEach((k, v) -> parameters.put(k.toString(), v));
+            }
+        } else {
             Http.jsonObject(exchange).fields().forEachRemaining(f -> parameters.put(f.getKey(),
                     f.getValue().isValueNode() ? f.getValue().asText() : f.getValue().toString()));
         }

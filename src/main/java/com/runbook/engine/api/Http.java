@@ -93,11 +93,16 @@ public final class Http {
         return type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data");
     }
 
+    /** The 415 for a body that had to be JSON but came as a form. */
+    public static ApiException notJson(Exchange exchange) {
+        return new ApiException(415, "the body must be JSON sent with Content-Type: application/json (curl: -H"
+                + " 'Content-Type: application/json'), not " + header(exchange, Exchange.CONTENT_TYPE).split(";")[0]);
+    }
+
     /** The raw request body; 415 for a form (see {@link #isForm}), whose raw bytes platform-http has not kept. */
     public static byte[] body(Exchange exchange) {
         if (isForm(exchange)) {
-            throw new ApiException(415, "the body must be JSON sent with Content-Type: application/json (curl: -H"
-                    + " 'Content-Type: application/json'), not " + header(exchange, Exchange.CONTENT_TYPE).split(";")[0]);
+            throw notJson(exchange);
         }
         byte[] body = exchange.getMessage().getBody(byte[].class);
         return body == null ? new byte[0] : body;
