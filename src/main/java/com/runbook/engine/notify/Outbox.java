@@ -241,8 +241,8 @@ public class Outbox implements Notifier {
             throw new ApiException(400, "status must be pending, sending, sent or dead (was '" + status + "')");
         }
         boolean all = status == null || status.isBlank();
-        return jdbc.query("select id, idempotency_key, channel, recipient, subject, status, attempts, created_at,"
-                + " next_attempt_at, sent_at, last_error from notification" + (all ? "" : " where status = ?")
+        return jdbc.query("select id, idempotency_key, channel, recipient, subject, priority, status, attempts,"
+                + " created_at, next_attempt_at, sent_at, last_error from notification" + (all ? "" : " where status = ?")
                 + " order by id desc limit " + limit, (rs, n) -> {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("id", rs.getLong("id"));
@@ -250,6 +250,7 @@ public class Outbox implements Notifier {
                     m.put("channel", rs.getString("channel"));
                     m.put("recipient", rs.getString("recipient"));
                     m.put("subject", rs.getString("subject"));
+                    m.put("priority", rs.getInt("priority"));
                     m.put("status", rs.getString("status"));
                     m.put("attempts", rs.getInt("attempts"));
                     m.put("createdAt", rs.getObject("created_at", OffsetDateTime.class));
@@ -280,7 +281,7 @@ public class Outbox implements Notifier {
 
     /** One message as stored (status, attempts, last error, ...), for the API and tests. */
     public List<Map<String, Object>> find(String where, Object... args) {
-        return jdbc.queryForList("select id, idempotency_key, channel, recipient, subject, status, attempts,"
+        return jdbc.queryForList("select id, idempotency_key, channel, recipient, subject, priority, status, attempts,"
                 + " next_attempt_at, last_error, sent_at from notification" + (where.isBlank() ? "" : " where " + where)
                 + " order by id", args);
     }

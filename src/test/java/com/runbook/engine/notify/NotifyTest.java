@@ -156,6 +156,10 @@ class NotifyTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> !mailTo("oncall@localhost").isEmpty());
         assertThat(mailTo("oncall@localhost").get(0).getSubject()).startsWith("[P2] Notification channel telegram is failing");
         assertThat(outbox.find("channel = 'telegram' and idempotency_key like 'incident-%'")).isEmpty();
+        // delivery priority: the page about the broken channel is a P2's (2), the plain message was bulk (5)
+        assertThat(outbox.find("subject like '[P2] Notification channel telegram is failing%'"))
+                .extracting(r -> ((Number) r.get("PRIORITY")).intValue()).isNotEmpty().containsOnly(2);
+        assertThat(((Number) row.get("PRIORITY")).intValue()).isEqualTo(Notifier.BULK);
     }
 
     @Test
