@@ -191,7 +191,7 @@ public class IncidentService implements IncidentRaiser {
             Opening o = openings.get(i);
             long id = ids.get(i);
             logOpened(id, priorities.get(i), o.title(), o.key(), maintenance, muted.get(i));
-            pages.addAll(pages(id, "open", targets.get(i), subject(id, priorities.get(i), o.title(), maintenance, ""),
+            pages.addAll(pages(id, priorities.get(i), "open", targets.get(i), subject(id, priorities.get(i), o.title(), maintenance, ""),
                     body(id, o.key(), o.detail(), o.labels())));
             raised.add(new Raised(id, true));
         }
@@ -240,7 +240,7 @@ public class IncidentService implements IncidentRaiser {
         long id = keys.getKey().longValue();
         Database.afterCommit(() -> onOpened.accept(priority));
         logOpened(id, priority, title, key, maintenance, muted);
-        page(id, "open", targets, subject(id, priority, title, maintenance, ""), body(id, key, detail, labels));
+        page(id, priority, "open", targets, subject(id, priority, title, maintenance, ""), body(id, key, detail, labels));
         return id;
     }
 
@@ -254,7 +254,7 @@ public class IncidentService implements IncidentRaiser {
                 && lastPaged.plus(policy.repeatInterval()).isBefore(now)
                 && jdbc.update("update incident set last_paged_at = ? where id = ? and last_paged_at = ?", now, id, lastPaged) == 1) {
             String priority = (String) row.get("priority");
-            page(id, "repeat-" + now.toInstant().toEpochMilli(), PriorityPolicy.Target.parseList((String) row.get("pagedChannels")),
+            page(id, priority, "repeat-" + now.toInstant().toEpochMilli(), PriorityPolicy.Target.parseList((String) row.get("pagedChannels")),
                     subject(id, priority, (String) row.get("title"), (Boolean) row.get("duringMaintenance"), "still firing: "),
                     body(id, (String) row.get("key"), detail, Map.of()));
         }
@@ -268,7 +268,7 @@ public class IncidentService implements IncidentRaiser {
             if (jdbc.update("update incident set status = 'resolved', open_key = null, resolved_at = ?"
                     + " where id = ? and open_key is not null", now(), id) == 1) {
                 LOG.info("Incident {} resolved (key {})", id, key);
-                page(id, "resolved", PriorityPolicy.Target.parseList((String) row.get("pagedChannels")),
+                page(id, (String) row.get("priority"), "resolved", PriorityPolicy.Target.parseList((String) row.get("pagedChannels")),
                         "[RESOLVED] [" + row.get("priority") + "] " + row.get("title") + " (#" + id + ")",
                         "Resolved: " + row.get("title") + (detail == null || detail.isBlank() ? "" : "\n\n" + detail)
                                 + "\n\nIncident #" + id + " (" + key + ")");
@@ -319,7 +319,7 @@ public class IncidentService implements IncidentRaiser {
             if (jdbc.update("update incident set escalated_at = ?, paged_channels = ? where id = ? and escalated_at is null"
                     + " and status = 'open'", now, join(paged), id) == 1) {
                 LOG.warn("Incident {} not acknowledged within {}: escalated to {}", id, rule.ackWithin(), targets);
-                page(id, "escalated", targets, "[ESCALATED] [" + priority + "] " + row.get("title") + " (#" + id + ")",
+                page(id, priority, "escalated", targets, "[ESCALATED] [" + priority + "] " + row.get("title") + " (#" + id + ")",
                         "Not acknowledged within " + rule.ackWithin() + ".\n\n" + body(id, (String) row.get("key"),
                                 (String) row.get("detail"), Map.of()));
                 escalated++;
@@ -375,17 +375,25 @@ public class IncidentService implements IncidentRaiser {
         return m;
     }
 
-    private void page(long id, String kind, List<PriorityPolicy.Target> targets, String subject, String body) {
+    private void page(long id, String priority, String kind, List<PriorityPolicy.Target> targets, String subject,
+                      String body) {
         Notifier n = notifier.get();
-        for (Notifier.Outgoing m : pages(id, kind, targets, subject, body)) {
-            n.enqueue(m.channel(), m.recipient(), m.subject(), m.body(), m.idempotencyKey(), m.headers());
+        for (Notifier.Outgoing m : pages(id, priority, kind, targets, subject, body)) {
+            n.enqueue(m.channel(), m.recipient(), m.subject(), m.body(), m.idempotencyKey(), m.headers(), m.priority());
         }
     }
 
-    private static List<Notifier.Outgoing> pages(long id, String kind, List<PriorityPolicy.Target> targets,
-                                                 String subject, String body) {
+    /** The messages of one page of incident {@code id} ({@code priority} P1..P4), at that delivery priority. */
+    private static List<Notifier.Outgoing> pages(long id, String priority, String kind,
+                                                 List<PriorityPolicy.Target> targets, String subject, String body) {
+        int delivery = deliveryPriority(priority);
         return targets.stream().map(t -> new Notifier.Outgoing(t.channel(), t.recipient(), subject, body,
-                "incident-" + id + "-" + kind + "-" + t, Map.of("X-Incident-Id", Long.toString(id)))).toList();
+                "incident-" + id + "-" + kind + "-" + t, Map.of("X-Incident-Id", Long.toString(id)), delivery)).toList();
+    }
+
+    /** The outbox delivery priority of an incident's pages: 1 for P1 ... 4 for P4 (before every other message). */
+    static int deliveryPriority(String priority) {
+        return PriorityPolicy.PRIORITIES.indexOf(priority) + 1;
     }
 
     static String subject(long id, String priority, String title, boolean maintenance, String prefix) {

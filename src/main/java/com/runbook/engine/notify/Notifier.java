@@ -5,9 +5,13 @@ import java.util.Map;
 
 /**
  * Queues a message for durable, retried delivery (the outbox). Bound in the Camel registry as {@code notifier}.
- * Channels: {@code email}, {@code telegram}, {@code pubsub:<topic>}.
+ * Channels: {@code email}, {@code telegram}, {@code pubsub:<topic>}. Due messages go out by delivery priority (1
+ * first), oldest first within one: 1-4 are the pages of a P1-P4 incident, {@link #BULK} everything else.
  */
 public interface Notifier {
+    /** The delivery priority of a message that is not an incident page (reports, bulk email): after every page. */
+    int BULK = 5;
+
     /**
      * Queues one message. A second call with the same {@code idempotencyKey} queues nothing and returns the
      * first message's id, so a retried job never sends twice.
@@ -20,9 +24,24 @@ public interface Notifier {
     long enqueue(String channel, String recipient, String subject, String body, String idempotencyKey,
                  Map<String, String> headers);
 
-    /** One message for {@link #enqueueNew}: the arguments of {@link #enqueue}. */
+    /**
+     * As {@link #enqueue(String, String, String, String, String, Map)} (which queues with priority {@link #BULK}),
+     * with a delivery priority: 1-4 for the pages of a P1-P4 incident, 5 for the rest. This default, for notifiers
+     * without priorities (test recorders), ignores it.
+     */
+    default long enqueue(String channel, String recipient, String subject, String body, String idempotencyKey,
+                         Map<String, String> headers, int priority) {
+        return enqueue(channel, recipient, subject, body, idempotencyKey, headers);
+    }
+
+    /** One message for {@link #enqueueNew}: the arguments of {@link #enqueue}, with its delivery priority. */
     record Outgoing(String channel, String recipient, String subject, String body, String idempotencyKey,
-                    Map<String, String> headers) {
+                    Map<String, String> headers, int priority) {
+        /** A message of priority {@link #BULK}. */
+        public Outgoing(String channel, String recipient, String subject, String body, String idempotencyKey,
+                        Map<String, String> headers) {
+            this(channel, recipient, subject, body, idempotencyKey, headers, BULK);
+        }
     }
 
     /**
@@ -33,7 +52,7 @@ public interface Notifier {
      */
     default void enqueueNew(List<Outgoing> messages) {
         for (Outgoing m : messages) {
-            enqueue(m.channel(), m.recipient(), m.subject(), m.body(), m.idempotencyKey(), m.headers());
+            enqueue(m.channel(), m.recipient(), m.subject(), m.body(), m.idempotencyKey(), m.headers(), m.priority());
         }
     }
 }

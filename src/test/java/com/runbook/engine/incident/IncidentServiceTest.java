@@ -1,6 +1,7 @@
 package com.runbook.engine.incident;
 
 import com.runbook.engine.notify.Notifier;
+import com.runbook.engine.notify.Outbox;
 import com.runbook.engine.store.Database;
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -11,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,6 +34,7 @@ class IncidentServiceTest {
     };
     Instant now = Instant.parse("2026-11-25T10:00:00Z");
     HikariDataSource ds;
+    Clock clock;
     IncidentService incidents;
 
     @BeforeEach
@@ -42,7 +45,7 @@ class IncidentServiceTest {
             case "runbook.incident.repeat-interval" -> "1h";
             default -> d;
         });
-        Clock clock = new Clock() {
+        clock = new Clock() {
             @Override
             public ZoneOffset getZone() {
                 return ZoneOffset.UTC;
@@ -133,5 +136,50 @@ class IncidentServiceTest {
         assertThat(incidents.find(b).orElseThrow().get("occurrences")).isEqualTo(2);
         assertThatThrownBy(() -> incidents.openNew(List.of(new IncidentService.Opening("Disk/e", "P9", "t", "d", Map.of()))))
                 .hasMessage("priority must be one of P1, P2, P3, P4 (was 'P9')");
+    }
+
+    /**
+     * Every page of an incident (open, batched open, repeat, escalation, resolved notice) is queued in the real outbox
+     * at its incident's delivery priority, 1 for P1 to 4 for P4; a message that is not a page gets 5.
+     */
+    @Test
+    void pagesAreQueuedAtTheirIncidentsPriorityAndOtherMessagesAfterThem() {
+        Outbox outbox = new Outbox(ds);
+        PriorityPolicy policy = PriorityPolicy.from((k, d) -> switch (k) {
+            case "runbook.incident.p1.channels", "runbook.incident.p2.channels" -> "telegram,email";
+            case "runbook.incident.p3.channels", "runbook.incident.p4.channels" -> "email";
+            case "runbook.incident.p1.ack-within" -> "15m";
+            case "runbook.incident.p1.escalate-to" -> "email=lead@example.com";
+            case "runbook.incident.repeat-interval" -> "1h";
+            default -> d;
+        });
+        IncidentService paging = new IncidentService(ds, () -> outbox, policy, new MaintenanceWindows(List::of), clock);
+        Map<Long, String> opened = new LinkedHashMap<>();
+        for (String p : PriorityPolicy.PRIORITIES) {
+            opened.put(paging.raise("Prio/" + p, p, "down", "d", Map.of()), p);
+        }
+        for (IncidentService.Raised r : paging.openNew(List.of(new IncidentService.Opening("Batch/P1", "P1", "t", "d", Map.of()),
+                new IncidentService.Opening("Batch/P4", "p4", "t", "d", Map.of())))) {
+            opened.put(r.id(), paging.find(r.id()).orElseThrow().get("priority").toString());
+        }
+        now = now.plus(Duration.ofMinutes(61));
+        // seen again after the repeat interval (the priority given is not the stored one's: the page keeps the stored one)
+        opened.keySet().forEach(id -> paging.raise(paging.find(id).orElseThrow().get("key").toString(), "P3", "down", "again", Map.of()));
+        assertThat(paging.escalateDue()).isEqualTo(2);
+        opened.keySet().forEach(id -> paging.resolve(paging.find(id).orElseThrow().get("key").toString(), "back"));
+
+        opened.forEach((id, p) -> {
+            List<Map<String, Object>> pages = outbox.find("idempotency_key like ?", "incident-" + id + "-%");
+            assertThat(pages.stream().map(r -> r.get("IDEMPOTENCY_KEY").toString().replaceAll("incident-\\d+-([a-z]+).*", "$1"))
+                    .distinct()).as("pages of %s incident %d", p, id).containsExactlyInAnyOrderElementsOf(p.equals("P1")
+                    ? List.of("open", "repeat", "escalated", "resolved") : List.of("open", "repeat", "resolved"));
+            assertThat(pages).extracting(r -> ((Number) r.get("PRIORITY")).intValue()).as("%s incident %d", p, id)
+                    .containsOnly(Integer.parseInt(p.substring(1)));
+        });
+        long report = outbox.enqueue("email", "ops@example.com", "Daily P&L", "text", "pnl/2026-11-25/email", Map.of());
+        assertThat(outbox.find("id = ?", report)).extracting(r -> ((Number) r.get("PRIORITY")).intValue())
+                .containsExactly(Notifier.BULK);
+        assertThatThrownBy(() -> outbox.enqueue("email", null, "s", "b", "bad-priority", Map.of(), 0))
+                .hasMessage("priority must be 1 to 5 (was 0)");
     }
 }

@@ -110,6 +110,23 @@ class NotifyTest {
         assertThat(mailTo("dave@example.com")).extracting(MimeMessage::getSubject).containsExactlyInAnyOrder("One", "Two");
     }
 
+    /** A route calling the notifier bean with the six arguments it always had still queues (priority 5) and delivers. */
+    @Test
+    void aRouteCallingTheNotifierBeanWithSixArgumentsQueuesABulkMessage() throws Exception {
+        engine.context().addRoutes(new org.apache.camel.builder.RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:notify-compat").routeId("notify-compat")
+                        .to("bean:notifier?method=enqueue('email', 'erin@example.com', 'From a route', ${body}, 'route-compat-1', null)");
+            }
+        });
+        engine.context().createProducerTemplate().sendBody("direct:notify-compat", "queued by a route");
+        await().atMost(Duration.ofSeconds(20)).until(() -> mailTo("erin@example.com").size() == 1);
+        assertThat(outbox.find("idempotency_key = 'route-compat-1'")).singleElement()
+                .satisfies(r -> assertThat(((Number) r.get("PRIORITY")).intValue()).isEqualTo(Notifier.BULK));
+        assertThat(mailTo("erin@example.com").get(0).getContent().toString().trim()).isEqualTo("queued by a route");
+    }
+
     @Test
     void anAttachmentNamedByTheHeadersIsSentAsAFilePartBesideTheHtmlText() throws Exception {
         Path csv = Files.writeString(dir.resolve("report.csv"), "follower_id,net\r\n1,12.50\r\n");
@@ -156,6 +173,10 @@ class NotifyTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> !mailTo("oncall@localhost").isEmpty());
         assertThat(mailTo("oncall@localhost").get(0).getSubject()).startsWith("[P2] Notification channel telegram is failing");
         assertThat(outbox.find("channel = 'telegram' and idempotency_key like 'incident-%'")).isEmpty();
+        // delivery priority: the page about the broken channel is a P2's (2), the plain message was bulk (5)
+        assertThat(outbox.find("subject like '[P2] Notification channel telegram is failing%'"))
+                .extracting(r -> ((Number) r.get("PRIORITY")).intValue()).isNotEmpty().containsOnly(2);
+        assertThat(((Number) row.get("PRIORITY")).intValue()).isEqualTo(Notifier.BULK);
     }
 
     @Test

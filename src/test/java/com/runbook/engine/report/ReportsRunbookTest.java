@@ -260,6 +260,7 @@ class ReportsRunbookTest {
         // GreenMail received exactly one email per payable row, to the follower, carrying the row's key
         List<MimeMessage> sent = delivered("commission/");
         assertThat(sent).hasSize(valid.size());
+        assertThat(queued("commission/")).extracting(r -> ((Number) r.get("PRIORITY")).intValue()).containsOnly(Notifier.BULK);
         Map<String, MimeMessage> byKey = new HashMap<>();
         for (MimeMessage m : sent) {
             assertThat(byKey.put(key(m), m)).as("second email for " + key(m)).isNull();
@@ -371,6 +372,8 @@ class ReportsRunbookTest {
         }
         List<MimeMessage> mail = delivered("monthly-report/" + month + "/");
         assertThat(mail).hasSize(1);
+        assertThat(queued("monthly-report/" + month + "/")).as("a report is not a page: delivery priority 5")
+                .extracting(r -> ((Number) r.get("PRIORITY")).intValue()).containsExactly(Notifier.BULK);
         assertThat(to(mail.get(0))).isEqualTo("ops@example.com");
         MimeMultipart parts = (MimeMultipart) mail.get(0).getContent();
         assertThat(parts.getCount()).isEqualTo(2);
