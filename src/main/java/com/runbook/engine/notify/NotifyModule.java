@@ -39,7 +39,12 @@ public class NotifyModule implements EngineModule {
                 Durations.parse(engine.property("runbook.notify.poll", "1s")),
                 Durations.parse(engine.property("runbook.notify.lease", "2m")),
                 Integer.parseInt(engine.property("runbook.notify.batch", "50")),
-                Integer.parseInt(engine.property("runbook.notify.threads", "4")));
+                Integer.parseInt(engine.property("runbook.notify.threads", "4")),
+                Durations.parse(engine.property("runbook.notify.send-timeout", "15s")));
+        if (settings.sendTimeout().compareTo(settings.lease()) >= 0) {
+            throw new IllegalArgumentException("runbook.notify.send-timeout (" + Durations.format(settings.sendTimeout())
+                    + ") must be shorter than runbook.notify.lease (" + Durations.format(settings.lease()) + ")");
+        }
         dispatcher = new Dispatcher(engine.context(), outbox, settings);
         engine.context().getRegistry().bind("notifier", outbox);
         engine.context().getRegistry().bind("notifyDispatcher", dispatcher);
