@@ -87,7 +87,11 @@ public class Dispatcher implements AutoCloseable {
     private final CamelContext context;
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "runbook-outbox"));
     private final ExecutorService senders;
-    /** Free sender slots: the poller claims no more than this, so a claimed message starts its send at once. */
+    /**
+     * Room for claimed messages: a sender's message plus the next one ready for it, so that a sender that finishes
+     * goes on at once instead of idling until the poller's next claim ({@link #WAKE_DELAY_MS} later). The poller claims no more than the free room: a message waits for at
+     * most one send (its deadline) of any sender, never for a whole batch, and a hung send holds only its own sender.
+     */
     private final Semaphore slots;
     /**
      * The threads camel's asyncSend runs on (camel-telegram returns once its request is out; camel-mail and
@@ -112,7 +116,7 @@ public class Dispatcher implements AutoCloseable {
         this.producer = context.createProducerTemplate();
         this.producer.setExecutorService(io);
         this.senders = Executors.newFixedThreadPool(settings.threads(), r -> daemon(r, "runbook-outbox-send"));
-        this.slots = new Semaphore(settings.threads());
+        this.slots = new Semaphore(2 * settings.threads());
         this.writes = new GroupCommit(outbox.dataSource(), "runbook-outbox-writes", 1);
     }
 
@@ -150,9 +154,9 @@ public class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * Claims as many due messages as there are free sender slots (at most a batch) and hands each to a sender; it
-     * does not wait for them: a sender that finishes frees its slot and wakes the poller. Only this (single) poller
-     * thread takes slots, so the acquire below never blocks.
+     * Claims as many due messages as there is free room (at most a batch) and hands each to the senders; it does not
+     * wait for them: a sender that finishes frees its room and wakes the poller. Only this (single) poller thread
+     * takes room, so the acquire below never blocks.
      */
     private void pollQuietly() {
         try {
