@@ -48,8 +48,8 @@ import java.util.regex.Pattern;
  * and {@code onDead} is told (the incident module pages the other channels about the broken one).
  * <p>
  * One broken channel never silences the others: every send has a deadline ({@code sendTimeout}, waiting for the
- * Telegram lock included), and the poll loop claims only as many messages as there are free sender slots, without
- * waiting for a batch to finish; a hung send holds its own slot until its deadline, nothing else.
+ * Telegram lock included), and the poll loop claims only as many messages as its senders have room for, without
+ * waiting for a batch to finish; a hung send holds its own sender until its deadline, nothing else.
  */
 public class Dispatcher implements AutoCloseable {
     public static final String IDEMPOTENCY_HEADER = "X-Idempotency-Key";
@@ -89,8 +89,9 @@ public class Dispatcher implements AutoCloseable {
     private final ExecutorService senders;
     /**
      * Room for claimed messages: a sender's message plus the next one ready for it, so that a sender that finishes
-     * goes on at once instead of idling until the poller's next claim ({@link #WAKE_DELAY_MS} later). The poller claims no more than the free room: a message waits for at
-     * most one send (its deadline) of any sender, never for a whole batch, and a hung send holds only its own sender.
+     * goes on at once instead of idling until the poller's next claim ({@link #WAKE_DELAY_MS} later). The poller
+     * claims no more than the free room: a message waits for at most one send (its deadline) of any sender, never for
+     * a whole batch, and a hung send holds only its own sender.
      */
     private final Semaphore slots;
     /**
@@ -203,6 +204,9 @@ public class Dispatcher implements AutoCloseable {
         }
         try {
             deliver(m);
+        } catch (InterruptedException e) {   // shutting down: the message stays claimed until its lease ends
+            Thread.currentThread().interrupt();
+            return;
         } catch (Exception e) {
             failed(m, e);
             return;
@@ -339,7 +343,7 @@ public class Dispatcher implements AutoCloseable {
         } catch (TimeoutException e) {
             // the request may still be in flight and arrive later (at-least-once: the retry carries the same
             // idempotency key). Releasing the Telegram lock now is safe: camel-telegram's unsafe part (building the
-            // request) ended when the request went out; only the JDK HttpClient still waits for the answer
+            // request in memory, before it goes out) is long over; only the JDK HttpClient still waits for the answer
             throw new TimeoutException(timedOut(settings.sendTimeout()));
         } finally {
             if (telegram) {
