@@ -31,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -95,9 +96,9 @@ public class Dispatcher implements AutoCloseable {
      */
     private final Semaphore slots;
     /**
-     * The threads camel's asyncSend runs on (camel-telegram returns once its request is out; camel-mail and
-     * camel-google-pubsub block until their own timeouts): unbounded, so a send still hung in the background after
-     * its deadline never delays another channel's send (the template's default pool queues behind 10 busy threads).
+     * The threads the sends run on, each waited for until its deadline: unbounded, so a send still running after its
+     * deadline never delays another one. Not Camel's asyncSend: camel-telegram completes its callback before the
+     * failure is on the exchange (a 400 read as delivered), and its producer blocks the calling thread anyway.
      */
     private final ExecutorService io = Executors.newCachedThreadPool(r -> daemon(r, "runbook-outbox-io"));
     /** Endpoints by URI: resolving a URI string normalises it on every send (a tenth of a page's delivery). */
@@ -115,7 +116,6 @@ public class Dispatcher implements AutoCloseable {
         this.outbox = outbox;
         this.settings = settings;
         this.producer = context.createProducerTemplate();
-        this.producer.setExecutorService(io);
         this.senders = Executors.newFixedThreadPool(settings.threads(), r -> daemon(r, "runbook-outbox-send"));
         this.slots = new Semaphore(2 * settings.threads());
         this.writes = new GroupCommit(outbox.dataSource(), "runbook-outbox-writes", 1);
@@ -336,14 +336,17 @@ public class Dispatcher implements AutoCloseable {
             throw new TimeoutException(timedOut(lockWait) + " waiting for the Telegram send before it");
         }
         Exchange result;
+        Future<Exchange> sending = io.submit(() -> producer.send(endpoint, exchange));
         try {
-            result = producer.asyncSend(endpoint, exchange).get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            result = sending.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         } catch (TimeoutException e) {
-            // the request may still be in flight and arrive later (at-least-once: the retry carries the same
-            // idempotency key). Releasing the Telegram lock now is safe: camel-telegram's unsafe part (building the
-            // request in memory, before it goes out) is long over; only the JDK HttpClient still waits for the answer
+            // interrupted: camel-telegram's wait for the answer and Pub/Sub's wait for the publish end (an SMTP read
+            // ends at camel-mail's own timeout). The request itself may still arrive later (at-least-once: the retry
+            // carries the same idempotency key). Releasing the Telegram lock now is safe: camel-telegram's unsafe
+            // part (building the request in memory, before it goes out) is long over
+            sending.cancel(true);
             throw new TimeoutException(timedOut(settings.sendTimeout()));
         } finally {
             if (telegram) {
