@@ -2,6 +2,7 @@ package com.runbook.engine.notify;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.runbook.engine.api.Http;
+import com.runbook.engine.schedule.Durations;
 import com.runbook.engine.store.GroupCommit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
@@ -22,18 +23,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,18 +47,30 @@ import java.util.regex.Pattern;
  * camel-google-pubsub, or a local folder), and records the outcome. Transient failures (connection refused,
  * timeouts, 5xx) are retried with exponential backoff; a 4xx is not; after {@code maxAttempts} the message is dead
  * and {@code onDead} is told (the incident module pages the other channels about the broken one).
+ * <p>
+ * One broken channel never silences the others: every send has a deadline ({@code sendTimeout}, waiting for the
+ * Telegram lock included), and the poll loop claims only as many messages as its senders have room for, without
+ * waiting for a batch to finish; a hung send holds its own sender until its deadline, nothing else.
  */
 public class Dispatcher implements AutoCloseable {
     public static final String IDEMPOTENCY_HEADER = "X-Idempotency-Key";
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     private static final Pattern TELEGRAM_STATUS = Pattern.compile("responded: (\\d{3})");
 
-    /** Where and how messages go. {@code pubsubUri} holds {@code {topic}} for the topic. */
-    private final Object telegramLock = new Object();
+    /**
+     * One Telegram send at a time: camel-telegram's producer is not safe for concurrent sends (seen:
+     * ConcurrentModificationException and messages to the wrong chat: its handler builds each request in a shared
+     * field), and the Bot API rate-limits anyway. Waited for at most half of the send's deadline.
+     */
+    private final ReentrantLock telegramLock = new ReentrantLock();
 
+    /**
+     * Where and how messages go. {@code pubsubUri} holds {@code {topic}} for the topic. {@code sendTimeout}: the
+     * deadline of one send, shorter than {@code lease}.
+     */
     public record Settings(String emailUri, String emailFrom, String emailTo, String telegramUri, String telegramChat,
                            String pubsubUri, int maxAttempts, Duration backoff, Duration backoffMax, Duration poll,
-                           Duration lease, int batch, int threads) {
+                           Duration lease, int batch, int threads, Duration sendTimeout) {
     }
 
     static final long WAKE_DELAY_MS = 20;
@@ -72,6 +88,19 @@ public class Dispatcher implements AutoCloseable {
     private final CamelContext context;
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "runbook-outbox"));
     private final ExecutorService senders;
+    /**
+     * Room for claimed messages: a sender's message plus the next one ready for it, so that a sender that finishes
+     * goes on at once instead of idling until the poller's next claim ({@link #WAKE_DELAY_MS} later). The poller
+     * claims no more than the free room: a message waits for at most one send (its deadline) of any sender, never for
+     * a whole batch, and a hung send holds only its own sender.
+     */
+    private final Semaphore slots;
+    /**
+     * The threads the sends run on, each waited for until its deadline: unbounded, so a send still running after its
+     * deadline never delays another one. Not Camel's asyncSend: camel-telegram completes its callback before the
+     * failure is on the exchange (a 400 read as delivered), and its producer blocks the calling thread anyway.
+     */
+    private final ExecutorService io = Executors.newCachedThreadPool(r -> daemon(r, "runbook-outbox-io"));
     /** Endpoints by URI: resolving a URI string normalises it on every send (a tenth of a page's delivery). */
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
     /**
@@ -88,6 +117,7 @@ public class Dispatcher implements AutoCloseable {
         this.settings = settings;
         this.producer = context.createProducerTemplate();
         this.senders = Executors.newFixedThreadPool(settings.threads(), r -> daemon(r, "runbook-outbox-send"));
+        this.slots = new Semaphore(2 * settings.threads());
         this.writes = new GroupCommit(outbox.dataSource(), "runbook-outbox-writes", 1);
     }
 
@@ -124,22 +154,39 @@ public class Dispatcher implements AutoCloseable {
         }
     }
 
+    /**
+     * Claims as many due messages as there is free room (at most a batch) and hands each to the senders; it does not
+     * wait for them: a sender that finishes frees its room and wakes the poller. Only this (single) poller thread
+     * takes room, so the acquire below never blocks.
+     */
     private void pollQuietly() {
         try {
+            int free;
             List<Outbox.Message> batch;
             do {
+                free = Math.min(settings.batch(), slots.availablePermits());
+                if (free == 0) {
+                    return;
+                }
                 long claimedAt = System.nanoTime();
-                batch = outbox.claim(settings.batch(), settings.lease().plus(TAKE_GRACE));
+                batch = outbox.claim(free, settings.lease().plus(TAKE_GRACE));
                 // each message is marked sent by its sender right after the send (exactly-once issue): a batched mark
                 // (tried for the ingest benchmark) would widen the SMTP-accepted-but-not-marked window to the batch
-                List<Future<?>> running = new ArrayList<>();
                 for (Outbox.Message m : batch) {
-                    running.add(senders.submit(() -> attempt(m, claimedAt)));
+                    slots.acquire();
+                    senders.execute(() -> {
+                        try {
+                            attempt(m, claimedAt);
+                        } catch (RuntimeException e) {
+                            LOG.warn("Notification {} to {}: recording the attempt failed; due again after its lease",
+                                    m.id(), m.channel(), e);
+                        } finally {
+                            slots.release();
+                            wake();
+                        }
+                    });
                 }
-                for (Future<?> f : running) {
-                    f.get();
-                }
-            } while (batch.size() == settings.batch());
+            } while (batch.size() == free);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -157,6 +204,9 @@ public class Dispatcher implements AutoCloseable {
         }
         try {
             deliver(m);
+        } catch (InterruptedException e) {   // shutting down: the message stays claimed until its lease ends
+            Thread.currentThread().interrupt();
+            return;
         } catch (Exception e) {
             failed(m, e);
             return;
@@ -276,20 +326,41 @@ public class Dispatcher implements AutoCloseable {
         }
         exchange.getMessage().setHeaders(headers);
         exchange.getMessage().setBody(body);
-        Exchange result;
         Endpoint endpoint = endpoints.computeIfAbsent(uri, context::getEndpoint);
-        if (m.channel().equals("telegram")) {
-            // camel-telegram's producer is not safe for concurrent sends (seen: ConcurrentModificationException and
-            // messages to the wrong chat), and the Bot API rate-limits anyway: one Telegram send at a time
-            synchronized (telegramLock) {
-                result = producer.send(endpoint, exchange);
+        long deadline = System.nanoTime() + settings.sendTimeout().toNanos();
+        boolean telegram = m.channel().equals("telegram");
+        // waiting for the lock takes at most half of the deadline, so that a send that goes out has at least the other
+        // half to be answered: one let out with a few ms left would time out even on a healthy API, and be sent twice
+        Duration lockWait = settings.sendTimeout().dividedBy(2);
+        if (telegram && !telegramLock.tryLock(lockWait.toNanos(), TimeUnit.NANOSECONDS)) {
+            throw new TimeoutException(timedOut(lockWait) + " waiting for the Telegram send before it");
+        }
+        Exchange result;
+        Future<Exchange> sending = io.submit(() -> producer.send(endpoint, exchange));
+        try {
+            result = sending.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        } catch (TimeoutException e) {
+            // interrupted: camel-telegram's wait for the answer and Pub/Sub's wait for the publish end (an SMTP read
+            // ends at camel-mail's own timeout). The request itself may still arrive later (at-least-once: the retry
+            // carries the same idempotency key). Releasing the Telegram lock now is safe: camel-telegram's unsafe
+            // part (building the request in memory, before it goes out) is long over
+            sending.cancel(true);
+            throw new TimeoutException(timedOut(settings.sendTimeout()));
+        } finally {
+            if (telegram) {
+                telegramLock.unlock();
             }
-        } else {
-            result = producer.send(endpoint, exchange);
         }
         if (result.getException() != null) {
             throw result.getException();
         }
+    }
+
+    /** The error of a send that missed its deadline (no URI in it: the Telegram URI holds the bot token). */
+    static String timedOut(Duration sendTimeout) {
+        return "timed out after " + Durations.format(sendTimeout);
     }
 
     /**
@@ -359,6 +430,7 @@ public class Dispatcher implements AutoCloseable {
     public void close() {
         poller.shutdownNow();
         senders.shutdownNow();
+        io.shutdownNow();
         writes.close();
         try {
             producer.stop();

@@ -10,6 +10,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.builder.RouteBuilder;
 
+import java.time.Duration;
+
 /**
  * Binds the outbox as {@code notifier}, runs its dispatcher (order 100: before incidents and features), serves
  * {@code GET /api/outbox} and {@code POST /api/outbox/{id}/retry}, and registers the outbox metrics.
@@ -39,7 +41,9 @@ public class NotifyModule implements EngineModule {
                 Durations.parse(engine.property("runbook.notify.poll", "1s")),
                 Durations.parse(engine.property("runbook.notify.lease", "2m")),
                 Integer.parseInt(engine.property("runbook.notify.batch", "50")),
-                Integer.parseInt(engine.property("runbook.notify.threads", "4")));
+                Integer.parseInt(engine.property("runbook.notify.threads", "4")),
+                Durations.parse(engine.property("runbook.notify.send-timeout", "15s")));
+        checkSendTimeout(settings.sendTimeout(), settings.lease());
         dispatcher = new Dispatcher(engine.context(), outbox, settings);
         engine.context().getRegistry().bind("notifier", outbox);
         engine.context().getRegistry().bind("notifyDispatcher", dispatcher);
@@ -60,6 +64,17 @@ public class NotifyModule implements EngineModule {
         Gauge.builder("runbook.outbox.oldest.age", outbox, o -> o.waiting().oldestAgeSeconds())
                 .description("Age of the oldest notification still waiting (0 when none)").baseUnit("seconds")
                 .register(meters);
+    }
+
+    /**
+     * A send may outlive neither its lease nor its claim: the poller claims while other sends run, so a send longer
+     * than the lease could find its own message claimed and sent again by this very node.
+     */
+    static void checkSendTimeout(Duration sendTimeout, Duration lease) {
+        if (sendTimeout.isNegative() || sendTimeout.isZero() || sendTimeout.compareTo(lease) >= 0) {
+            throw new IllegalArgumentException("runbook.notify.send-timeout (" + Durations.format(sendTimeout)
+                    + ") must be more than 0 and shorter than runbook.notify.lease (" + Durations.format(lease) + ")");
+        }
     }
 
     static long id(String s) {

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,6 +48,16 @@ class DispatcherTest {
                 "refused", new ConnectException("Connection refused"), "h", 25, 1000)))).isFalse();
         assertThat(Dispatcher.isPermanent(new RuntimeException(new SocketTimeoutException("read timed out")))).isFalse();
         assertThat(Dispatcher.isPermanent(new RuntimeException(new AddressException("Illegal address", "not an address")))).isTrue();
+    }
+
+    @Test
+    void aTimeoutIsTransientAndSaysHowLongItWaited() {
+        Exception timeout = new TimeoutException(Dispatcher.timedOut(Duration.ofSeconds(15)));
+        assertThat(Dispatcher.isPermanent(timeout)).isFalse();
+        assertThat(Dispatcher.describe(timeout)).isEqualTo("TimeoutException: timed out after 15s");
+        assertThat(Dispatcher.describe(new IllegalStateException("send failed", timeout)))
+                .isEqualTo("IllegalStateException: send failed (cause TimeoutException: timed out after 15s)");
+        assertThat(Dispatcher.timedOut(Duration.ofMillis(2500))).isEqualTo("timed out after 2500ms");
     }
 
     @Test

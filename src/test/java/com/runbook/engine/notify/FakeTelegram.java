@@ -8,14 +8,21 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * The Telegram Bot API as camel-telegram calls it, on a loopback port: records every sendMessage and answers like
- * Telegram; a chat id of {@code 400} or {@code 503} gets that status (a refused and an unavailable request).
+ * Telegram; a chat id of {@code 400} or {@code 503} gets that status (a refused and an unavailable request). While
+ * {@link #hang(boolean) hanging}, it reads each sendMessage and never answers it (until the fake is closed), like a Bot
+ * API or proxy that accepts the connection and then stalls.
  */
 public final class FakeTelegram implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     public final List<JsonNode> sent = new CopyOnWriteArrayList<>();
+    /** The sendMessage requests read while hanging, never answered. */
+    public final List<JsonNode> held = new CopyOnWriteArrayList<>();
+    private volatile boolean hanging;
+    private final CountDownLatch closed = new CountDownLatch(1);
     private final HttpServer server;
 
     public FakeTelegram(String botToken) throws IOException {
@@ -23,6 +30,16 @@ public final class FakeTelegram implements AutoCloseable {
         server.createContext("/bot" + botToken + "/sendMessage", exchange -> {
             JsonNode body = JSON.readTree(exchange.getRequestBody());
             String chat = body.path("chat_id").asText();
+            if (hanging) {
+                held.add(body);
+                try {
+                    closed.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                exchange.close();
+                return;
+            }
             int status = chat.equals("400") || chat.equals("503") ? Integer.parseInt(chat) : 200;
             if (status == 200) {
                 sent.add(body);
@@ -58,6 +75,11 @@ public final class FakeTelegram implements AutoCloseable {
                 + username + "\"},\"chat\":{\"id\":" + chat + ",\"type\":\"group\"}}}");
     }
 
+    /** Whether sendMessage requests from now on are held unanswered (those already held stay so until close). */
+    public void hang(boolean hang) {
+        this.hanging = hang;
+    }
+
     public String baseUri() {
         return LocalHttp.url(server);
     }
@@ -69,6 +91,7 @@ public final class FakeTelegram implements AutoCloseable {
 
     @Override
     public void close() {
+        closed.countDown();
         server.stop(0);
     }
 }

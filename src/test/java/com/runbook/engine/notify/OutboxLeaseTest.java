@@ -76,7 +76,8 @@ class OutboxLeaseTest {
             camel.start();
             Dispatcher dispatcher = new Dispatcher(camel, outbox, new Dispatcher.Settings("file:" + mail, "engine@localhost",
                     "oncall@localhost", "file:" + dir.resolve("telegram"), "0", "file:" + dir.resolve("pubsub"), 3,
-                    Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(2), 10, 1));
+                    Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(2), 10, 1,
+                    Duration.ofSeconds(15)));
             try {
                 outbox.enqueue("email", "a@example.com", "fresh", "b", "grace/fresh", Map.of());
                 Outbox.Message fresh = outbox.claim(1, Duration.ofMinutes(2).plus(Dispatcher.TAKE_GRACE)).get(0);

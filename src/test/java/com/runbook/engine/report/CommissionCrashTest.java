@@ -257,7 +257,9 @@ class CommissionCrashTest {
         s.put("runbook.notify.email.uri", "smtp://127.0.0.1:" + greenMail.getSmtp().getPort() + "?connectionTimeout=2000");
         s.put("runbook.notify.poll", "100ms");
         s.put("runbook.notify.backoff", "100ms");
-        s.put("runbook.notify.lease", "1s");
+        // a short lease so that a killed process's claims are due again soon; the send timeout must stay below it
+        s.put("runbook.notify.lease", "3s");
+        s.put("runbook.notify.send-timeout", "2s");
         // one sender thread: a kill then catches at most one message between "SMTP accepted" and "marked delivered"
         s.put("runbook.notify.threads", "1");
         return s;
