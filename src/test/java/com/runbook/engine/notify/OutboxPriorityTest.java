@@ -51,12 +51,13 @@ class OutboxPriorityTest {
                 db.getOrDefault("runbook.db.user", "sa"), db.getOrDefault("runbook.db.password", ""), 2);
     }
 
-    /** A dispatcher with one sender thread and the default batch (50), delivering email to GreenMail. */
+    /** A dispatcher with one sender thread, delivering email to GreenMail. */
     private Dispatcher dispatcher(DefaultCamelContext camel, Outbox outbox) throws Exception {
         greenMail = Neighbours.startSmtp();
         return new Dispatcher(camel, outbox, new Dispatcher.Settings("smtp://127.0.0.1:" + greenMail.getSmtp().getPort(),
                 "engine@localhost", "oncall@localhost", "file:" + dir.resolve("telegram"), "0", "file:" + dir.resolve("pubsub"),
-                3, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofMinutes(2), 50, 1));
+                3, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofMinutes(2), 50, 1,
+                Duration.ofSeconds(15)));
     }
 
     /** The idempotency keys of the mail GreenMail received, in the order it received them. */
