@@ -89,10 +89,11 @@ public class Dispatcher implements AutoCloseable {
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "runbook-outbox"));
     private final ExecutorService senders;
     /**
-     * Room for claimed messages: a sender's message plus the next one ready for it, so that a sender that finishes
-     * goes on at once instead of idling until the poller's next claim ({@link #WAKE_DELAY_MS} later). The poller
-     * claims no more than the free room: a message waits for at most one send (its deadline) of any sender, never for
-     * a whole batch, and a hung send holds only its own sender.
+     * Room for claimed messages: one being sent per sender plus a batch ready, so that a sender that finishes goes on
+     * at once instead of idling until the poller's next claim ({@link #WAKE_DELAY_MS} later). With only one ready per
+     * sender the poller's cadence capped delivery at about 8 messages per 20 ms (358 pages/s in the ingest bench,
+     * against 1,957/s when a batch was claimed). The poller claims no more than the free room, most urgent first: a
+     * P1 waits for at most the messages already claimed, and a hung send holds only its own sender.
      */
     private final Semaphore slots;
     /**
@@ -117,7 +118,7 @@ public class Dispatcher implements AutoCloseable {
         this.settings = settings;
         this.producer = context.createProducerTemplate();
         this.senders = Executors.newFixedThreadPool(settings.threads(), r -> daemon(r, "runbook-outbox-send"));
-        this.slots = new Semaphore(2 * settings.threads());
+        this.slots = new Semaphore(settings.threads() + settings.batch());
         this.writes = new GroupCommit(outbox.dataSource(), "runbook-outbox-writes", 1);
     }
 
