@@ -38,11 +38,11 @@ public class ApiRoutes extends RouteBuilder {
         String job = Http.header(exchange, "id");
         Map<String, Object> parameters = new LinkedHashMap<>();
         if (Http.isForm(exchange)) {   // curl -d note=x -d fail=true: platform-http parsed the fields into a map
-            Map<?, ?> form = exchange.getMessage().getBody(Map.class);
-            if (form != null && form.keySet().stream().anyMatch(k -> k.toString().startsWith("{"))) {
-                throw Http.notJson(exchange);   // curl -d '{...}' without a Content-Type
-            }
+            Map<?, ?> form = exchange.getMessage().getBody(Map.class);   // null for an empty form
             if (form != null) {
+                if (form.keySet().stream().anyMatch(k -> k.toString().startsWith("{"))) {
+                    throw Http.notJson(exchange);   // curl -d '{...}' without a Content-Type
+                }
                 form.forEach((k, v) -> parameters.put(k.toString(), v));
             }
         } else {

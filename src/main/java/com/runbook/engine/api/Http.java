@@ -111,7 +111,7 @@ public final class Http {
     /** The request body as a JSON object; an empty body is an empty object; 415 for a form. */
     public static JsonNode jsonObject(Exchange exchange) {
         String body = new String(body(exchange), StandardCharsets.UTF_8);
-        if (body == null || body.isBlank()) {
+        if (body.isBlank()) {
             return JSON.createObjectNode();
         }
         try {
