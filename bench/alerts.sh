@@ -20,22 +20,11 @@ pid=$!
 cleanup() { kill $pid 2>/dev/null || true; [ -n "${am:-}" ] && kill $am 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$data"; }
 trap cleanup EXIT
 until curl -sf "localhost:$port/health" >/dev/null; do sleep 0.1; kill -0 $pid 2>/dev/null || { cat "$log"; exit 1; }; done
+# AlertLoad warms itself up, then sends the measured load and prints the CPU seconds SERVER_PID used for it
 load() { java bench/AlertLoad.java "$@"; }
 # CPU seconds (user + system) a process has used: with the machine shared, alerts per CPU-second is the figure
 # that does not depend on what else runs (2 dedicated cores give at most twice that per second)
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
-# CPU seconds of the JVM's JIT compiler threads (C1/C2): still busy for about a minute of load after the start on
-# 2 cores, so part of a short run's CPU is warm-up, not the per-alert cost
-jit() { local s=0 t; for t in /proc/$1/task/*; do case "$(cat "$t/comm" 2>/dev/null)" in C[12]\ Compiler*) s=$((s + $(awk '{print $14 + $15}' "$t/stat"))) ;; esac; done
-  awk -v s=$s -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", s / hz}'; }
-measure() { # name pid load-args...
-  local name=$1 p=$2; shift 2
-  local c0 j0; c0=$(cpu "$p"); j0=$(jit "$p")
-  load "$@"
-  local c1 j1; c1=$(cpu "$p"); j1=$(jit "$p")
-  awk -v n="$TOTAL" -v a="$c0" -v b="$c1" -v ja="$j0" -v jb="$j1" -v who="$name" \
-    'BEGIN {printf "%s: %.2f CPU seconds for %d alerts: %.0f alerts per CPU-second (JIT compiler threads %.2f s of it; without them %.0f)\n", who, b - a, n, n / (b - a), jb - ja, n / (b - a - jb + ja)}'
-}
 # the engine's outbox: pending or being sent (the API lists at most 500 of each)
 waiting() { for st in pending sending; do curl -s "localhost:$port/api/outbox?status=$st" | grep -o '"id"' | wc -l; done | awk '{s += $1} END {print s}'; }
 drain() { while [ "$(waiting)" != 0 ]; do sleep 0.5; done; }
@@ -43,11 +32,12 @@ drain() { while [ "$(waiting)" != 0 ]; do sleep 0.5; done; }
 load engine "http://127.0.0.1:$port/webhooks/alertmanager" bench "$WARM" "$BATCH" "$CLIENTS" warm >/dev/null
 drain   # the warm-up's pages delivered first: the measured run starts with an empty outbox
 c0=$(cpu $pid); t0=$(date +%s.%N)
-measure engine $pid engine "http://127.0.0.1:$port/webhooks/alertmanager" bench "$TOTAL" "$BATCH" "$CLIENTS" run ${RATE:-}
+SERVER_PID=$pid load engine "http://127.0.0.1:$port/webhooks/alertmanager" bench "$TOTAL" "$BATCH" "$CLIENTS" run ${RATE:-}
 t1=$(date +%s.%N); drain; t2=$(date +%s.%N); c2=$(cpu $pid)
 # the dispatcher delivers the pages (to the local outbox folder: no channel is configured) during and after the run
-awk -v n="$TOTAL" -v c0="$c0" -v c2="$c2" -v t0="$t0" -v t1="$t1" -v t2="$t2" 'BEGIN {c = c2 - c0; printf "engine: every page \
-delivered %.1f s after the run (%.0f pages/s from the run start, one page per alert); %.2f CPU seconds until then: %.0f \
+# (counting the client's own warm-up alerts, sent in the same process right before the measured ones)
+awk -v n="$((TOTAL + (TOTAL < 2000 ? TOTAL : 2000)))" -v c0="$c0" -v c2="$c2" -v t0="$t0" -v t1="$t1" -v t2="$t2" 'BEGIN {c = c2 - c0; printf "engine: every page \
+delivered %.1f s after the run (%.0f pages/s from the client start, one page per alert); %.2f CPU seconds until then: %.0f \
 alerts per CPU-second\n", t2 - t1, n / (t2 - t0), c, n / c}'
 kill -0 $pid 2>/dev/null || { echo "engine died during the run; its log ends:"; tail -40 "$log"; exit 1; }
 echo "engine rows: $(curl -s "localhost:$port/api/incidents?open=true" | grep -o '"id"' | wc -l) open incidents listed (API lists at most 500)"
@@ -60,7 +50,7 @@ if [ -x /usr/bin/prometheus-alertmanager ]; then
   am=$!
   until curl -sf "localhost:$amport/-/ready" >/dev/null; do sleep 0.1; done
   load alertmanager "http://127.0.0.1:$amport/api/v2/alerts" - "$WARM" "$BATCH" "$CLIENTS" warm >/dev/null
-  measure alertmanager $am alertmanager "http://127.0.0.1:$amport/api/v2/alerts" - "$TOTAL" "$BATCH" "$CLIENTS" run ${RATE:-}
+  SERVER_PID=$am load alertmanager "http://127.0.0.1:$amport/api/v2/alerts" - "$TOTAL" "$BATCH" "$CLIENTS" run ${RATE:-}
 else
   echo "alertmanager: /usr/bin/prometheus-alertmanager not installed, comparison skipped"
 fi
