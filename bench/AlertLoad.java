@@ -22,7 +22,8 @@ import java.util.concurrent.locks.LockSupport;
  * instead of slowing the load down); {@code clients} then only caps the requests in flight (use enough of them).
  * Before the measured load, 2,000 alerts (closed loop, not counted) warm this client up: its JIT and its connections.
  * Environment: SERVER_PID (the server's pid: also prints the CPU seconds it used for the measured load, with its JIT
- * compiler threads' share), LATENCY_LOG (a path prefix: writes each measured request's start and latency there).
+ * compiler threads' share), LATENCY_LOG (a path prefix: writes the load's start time, then each measured request's
+ * start and latency, there).
  * Usage: java AlertLoad.java engine|alertmanager URL TOKEN TOTAL BATCH CLIENTS RUN_ID [RATE]
  */
 public class AlertLoad {
@@ -51,8 +52,8 @@ public class AlertLoad {
                     + " of it; without them %.0f)%n", kind, all, alerts, alerts / all, jit, alerts / (all - jit));
         }
         String log = System.getenv("LATENCY_LOG");
-        if (log != null && !log.isBlank()) {   // one line per request: its start (or due time) and latency, in ms
-            StringBuilder sb = new StringBuilder();
+        if (log != null && !log.isBlank()) {   // the load's start, then per request its start (or due time) and latency, in ms
+            StringBuilder sb = new StringBuilder("# start " + Instant.ofEpochMilli(sent.startMillis()) + "\n");
             sent.timeline().stream().sorted((x, y) -> Long.compare(x[0], y[0]))
                     .forEach(t -> sb.append(String.format("%.1f %.1f%n", t[0] / 1e6, t[1] / 1e6)));
             Files.writeString(Path.of(log + "-" + kind + "-" + run), sb);
@@ -61,8 +62,8 @@ public class AlertLoad {
         System.exit(0);
     }
 
-    /** Requests and their {start, latency} (ns, from the load's start), the failed count and the run's seconds. */
-    record Sent(List<long[]> timeline, int failed, double seconds) {
+    /** Requests and their {start, latency} (ns, from the load's start), the failed count, the run's seconds and start. */
+    record Sent(List<long[]> timeline, int failed, double seconds, long startMillis) {
     }
 
     /** Sends {@code total} alerts: closed loop, or open loop at {@code rate} alerts/s. */
@@ -73,7 +74,7 @@ public class AlertLoad {
         AtomicInteger next = new AtomicInteger();
         List<long[]> timeline = Collections.synchronizedList(new ArrayList<>());   // {start, latency} per request
         AtomicInteger failed = new AtomicInteger();
-        long t0 = System.nanoTime();
+        long start = System.currentTimeMillis(), t0 = System.nanoTime();
         List<Future<?>> jobs = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             jobs.add(pool.submit(() -> {
@@ -109,7 +110,7 @@ public class AlertLoad {
         for (Future<?> f : jobs) {
             f.get();
         }
-        return new Sent(timeline, failed.get(), (System.nanoTime() - t0) / 1e9);
+        return new Sent(timeline, failed.get(), (System.nanoTime() - t0) / 1e9, start);
     }
 
     /**

@@ -8,7 +8,8 @@
 # runs become an open loop offering that rate to both servers, latency counted from each request's due time, so
 # "the same load" is the same offered rate; CLIENTS then caps the requests in flight, e.g. RATE=2000 CLIENTS=64;
 # default unset: closed loop, each client sends its next batch when the last is answered), LATENCY_LOG (a path prefix:
-# each measured request's start and latency in ms, one file per server, to see when stalls happen). On PostgreSQL:
+# the load's start time, then each measured request's start and latency in ms, one file per server, to see when
+# stalls happen and match them with the server's GC log or JFR recording). On PostgreSQL:
 # RUNBOOK_DB_URL=jdbc:postgresql://127.0.0.1:5432/rb?currentSchema=<empty schema> RUNBOOK_DB_USER=rb RUNBOOK_DB_PASSWORD=rb.
 # Besides alerts/s (which depends on what else the machine runs) it prints alerts per CPU-second of each server,
 # with and without the JIT compiler's share, and for the engine also until its outbox has delivered every page.
