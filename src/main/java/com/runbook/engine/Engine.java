@@ -92,7 +92,7 @@ public final class Engine implements AutoCloseable {
         Path dataDir = Path.of(property("runbook.data-dir", "./data")).toAbsolutePath().normalize();
         Files.createDirectories(dataDir);
         apiToken = resolveToken(dataDir);
-        dataSource = Database.open(property("runbook.db.url", "jdbc:h2:file:" + dataDir.resolve("runbook")),
+        dataSource = Database.open(property("runbook.db.url", "jdbc:h2:retry:" + dataDir.resolve("runbook")),
                 property("runbook.db.user", "sa"), property("runbook.db.password", ""),
                 Integer.parseInt(property("runbook.db.pool-size", "10")));
         if (Database.isH2(dataSource)) {

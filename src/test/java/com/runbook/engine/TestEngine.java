@@ -53,7 +53,7 @@ public final class TestEngine {
         props.put("runbook.node", "test-node");
         props.putAll(extra);
         if (!props.containsKey("runbook.db.url")) {
-            props.put("runbook.db.url", "jdbc:h2:file:" + dataDir.resolve("runbook") + ";DB_CLOSE_ON_EXIT=FALSE");
+            props.put("runbook.db.url", "jdbc:h2:retry:" + dataDir.resolve("runbook") + ";DB_CLOSE_ON_EXIT=FALSE");
         }
         return Engine.start(base, props, beans);
     }
