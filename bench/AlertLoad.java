@@ -40,7 +40,7 @@ public class AlertLoad {
         double[] cpu0 = cpu(pid);
         Sent sent = send(kind, url, token, run, total, batch, clients, rate, client, pool);
         double[] cpu1 = cpu(pid);
-        List<Long> sorted = new ArrayList<>(sent.timeline().stream().map(t -> t[1]).sorted().toList());
+        List<Long> sorted = sent.timeline().stream().map(t -> t[1]).sorted().toList();
         int alerts = sorted.size() * batch;
         System.out.printf("%s: %d alerts in %d requests of %d from %s: %.0f alerts/s, request latency p50 %.1f ms,"
                         + " p99 %.1f ms, failed requests %d%n", kind, alerts, sorted.size(), batch,
