@@ -66,11 +66,12 @@ public class Dispatcher implements AutoCloseable {
 
     /**
      * Where and how messages go. {@code pubsubUri} holds {@code {topic}} for the topic. {@code sendTimeout}: the
-     * deadline of one send, shorter than {@code lease}.
+     * deadline of one send, shorter than {@code lease}. {@code digestOver}: more incident pages than this for one
+     * recipient in one claim go as digests ({@link Digest}; 0: never).
      */
     public record Settings(String emailUri, String emailFrom, String emailTo, String telegramUri, String telegramChat,
                            String pubsubUri, int maxAttempts, Duration backoff, Duration backoffMax, Duration poll,
-                           Duration lease, int batch, int threads, Duration sendTimeout) {
+                           Duration lease, int batch, int threads, Duration sendTimeout, int digestOver) {
     }
 
     static final long WAKE_DELAY_MS = 20;
@@ -173,14 +174,15 @@ public class Dispatcher implements AutoCloseable {
                 batch = outbox.claim(free, settings.lease().plus(TAKE_GRACE));
                 // each message is marked sent by its sender right after the send (exactly-once issue): a batched mark
                 // (tried for the ingest benchmark) would widen the SMTP-accepted-but-not-marked window to the batch
-                for (Outbox.Message m : batch) {
+                // a storm's pages to one recipient go as digests: fewer sends, and a room (slot) per send
+                for (Digest.Delivery d : Digest.plan(batch, settings.digestOver())) {
                     slots.acquire();
                     senders.execute(() -> {
                         try {
-                            attempt(m, claimedAt);
+                            attempt(d, claimedAt);
                         } catch (RuntimeException e) {
                             LOG.warn("Notification {} to {}: recording the attempt failed; due again after its lease",
-                                    m.id(), m.channel(), e);
+                                    d.message().id(), d.message().channel(), e);
                         } finally {
                             slots.release();
                             wake();
@@ -195,28 +197,51 @@ public class Dispatcher implements AutoCloseable {
         }
     }
 
-    /** Sends one claimed message ({@code claimedAt}: {@link System#nanoTime} before its claim) and records the outcome. */
+    /** {@link #attempt(Digest.Delivery, long)} of one message. */
     void attempt(Outbox.Message m, long claimedAt) {
+        attempt(Digest.Delivery.single(m), claimedAt);
+    }
+
+    /**
+     * Sends one claimed message, or one digest of several ({@code claimedAt}: {@link System#nanoTime} before their
+     * claim), and records the outcome for each message it stands for.
+     */
+    void attempt(Digest.Delivery d, long claimedAt) {
         boolean fresh = System.nanoTime() - claimedAt <= TAKE_GRACE.toNanos();
-        if (!fresh && !outbox.take(m, settings.lease())) {
-            LOG.warn("Notification {} to {} skipped: its lease ran out before its turn and another claimer took it",
-                    m.id(), m.channel());
-            return;
+        List<Outbox.Message> members = d.members();
+        Outbox.Message message = d.message();
+        if (!fresh) {
+            members = members.stream().filter(m -> {
+                if (outbox.take(m, settings.lease())) {
+                    return true;
+                }
+                LOG.warn("Notification {} to {} skipped: its lease ran out before its turn and another claimer took it",
+                        m.id(), m.channel());
+                return false;
+            }).toList();
+            if (members.isEmpty()) {
+                return;
+            }
+            if (members.size() < d.members().size()) {
+                message = members.size() == 1 ? members.get(0) : Digest.combine(members);
+            }
         }
         try {
-            deliver(m);
+            deliver(message);
         } catch (InterruptedException e) {   // shutting down: the message stays claimed until its lease ends
             Thread.currentThread().interrupt();
             return;
         } catch (Exception e) {
-            failed(m, e);
+            members.forEach(m -> failed(m, e));
             return;
         }
         // marked at once (this sender waits for the commit before its next message, which it shares with the marks
         // of the other senders): if this fails or the process dies first, the message goes again after its lease
         // (the one window an SMTP outbox cannot close; the copy carries the same X-Idempotency-Key)
-        writes.run("", () -> outbox.sent(m.id()));
-        LOG.debug("Delivered notification {} to {} (attempt {})", m.id(), m.channel(), m.attempts());
+        List<Outbox.Message> sent = members;
+        writes.run("", () -> sent.forEach(m -> outbox.sent(m.id())));
+        LOG.debug("Delivered notification {} to {} (attempt {}, {} message(s))", message.id(), message.channel(),
+                message.attempts(), sent.size());
     }
 
     private void failed(Outbox.Message m, Exception e) {

@@ -42,7 +42,8 @@ public class NotifyModule implements EngineModule {
                 Durations.parse(engine.property("runbook.notify.lease", "2m")),
                 Integer.parseInt(engine.property("runbook.notify.batch", "50")),
                 Integer.parseInt(engine.property("runbook.notify.threads", "4")),
-                Durations.parse(engine.property("runbook.notify.send-timeout", "15s")));
+                Durations.parse(engine.property("runbook.notify.send-timeout", "15s")),
+                Integer.parseInt(engine.property("runbook.notify.digest-over", "10")));
         checkSendTimeout(settings.sendTimeout(), settings.lease());
         dispatcher = new Dispatcher(engine.context(), outbox, settings);
         engine.context().getRegistry().bind("notifier", outbox);

@@ -110,6 +110,76 @@ class NotifyTest {
         assertThat(mailTo("dave@example.com")).extracting(MimeMessage::getSubject).containsExactlyInAnyOrder("One", "Two");
     }
 
+    /**
+     * A storm: 25 incident pages (the webhook of a region going down) due at once for one mailbox and one chat go as
+     * digests, every page in exactly one of them, each row marked sent; a plain message beside them goes on its own.
+     */
+    @Test
+    void aStormOfIncidentPagesGoesAsDigestsThatNameEveryIncidentOnce() throws Exception {
+        List<String> subjects = storm("storm", 25, "storm@example.com", "777");
+        engine.notifier().enqueue("email", "storm@example.com", "Weekly commissions", "statement", "storm-plain", Map.of());
+        await().atMost(Duration.ofSeconds(30)).until(() -> outbox.find("idempotency_key like 'storm-%' and status = 'sent'").size() == 51);
+
+        List<MimeMessage> mail = mailTo("storm@example.com");
+        List<MimeMessage> plain = new ArrayList<>();
+        for (MimeMessage m : mail) {
+            if (m.getSubject().equals("Weekly commissions")) {
+                plain.add(m);
+            }
+        }
+        assertThat(plain).as("a plain message goes alone").hasSize(1);
+        assertThat(plain.get(0).getHeader(Dispatcher.IDEMPOTENCY_HEADER)).containsExactly("storm-plain");
+        assertThat(mail).as("digests, not 26 emails").hasSizeLessThanOrEqualTo(5);
+        assertThat(paged(mail, subjects)).as("every page exactly once").containsExactlyInAnyOrderElementsOf(subjects);
+
+        List<String> texts = telegram.textsTo("777");
+        assertThat(texts).hasSizeLessThanOrEqualTo(4).allSatisfy(t -> assertThat(t).hasSizeLessThan(4096));
+        assertThat(subjects).allSatisfy(subject -> assertThat(String.join("\n", texts)).containsOnlyOnce(subject + "\n"));
+    }
+
+    /**
+     * Queues {@code n} incident pages (one P1, the rest P3) in one transaction, each to {@code recipient} and, unless
+     * null, to Telegram {@code chat}; keys {@code <prefix>-mail-<i>}, {@code <prefix>-tg-<i>}. Answers their subjects.
+     */
+    private List<String> storm(String prefix, int n, String recipient, String chat) {
+        List<Notifier.Outgoing> pages = new ArrayList<>();
+        List<String> subjects = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            String id = prefix.hashCode() % 1000 + "0" + i;
+            String subject = "[" + (i == 7 ? "P1" : "P3") + "] Host " + i + " down (#" + id + ")";
+            subjects.add(subject);
+            Map<String, String> headers = Map.of("X-Incident-Id", id);
+            pages.add(new Notifier.Outgoing("email", recipient, subject, "body " + i, prefix + "-mail-" + i, headers, i == 7 ? 1 : 3));
+            if (chat != null) {
+                pages.add(new Notifier.Outgoing("telegram", chat, subject, "body " + i, prefix + "-tg-" + i, headers, i == 7 ? 1 : 3));
+            }
+        }
+        engine.notifier().enqueueNew(pages);
+        return subjects;
+    }
+
+    /**
+     * The pages of {@code subjects} found in {@code mail}: a page sent alone (its subject), or each listed in a digest,
+     * which must look like one (subject, idempotency key, no incident header; a P1 in it names P1 first).
+     */
+    private static List<String> paged(List<MimeMessage> mail, List<String> subjects) throws Exception {
+        List<String> paged = new ArrayList<>();
+        for (MimeMessage m : mail) {
+            if (subjects.contains(m.getSubject())) {
+                paged.add(m.getSubject());
+            } else if (m.getSubject().contains(" incident pages (")) {
+                assertThat(m.getSubject()).matches("\\[P[13]] \\d+ incident pages \\((1 P1, )?\\d+ P3\\)");
+                assertThat(m.getHeader(Dispatcher.IDEMPOTENCY_HEADER)[0]).startsWith("digest-");
+                assertThat(m.getHeader("X-Incident-Id")).isNull();
+                String body = m.getContent().toString();
+                subjects.stream().filter(body::contains).forEach(paged::add);
+                assertThat(m.getSubject().startsWith("[P1] ")).as("a digest with the P1 names P1 first")
+                        .isEqualTo(body.contains(subjects.get(6)));
+            }
+        }
+        return paged;
+    }
+
     /** A route calling the notifier bean with the six arguments it always had still queues (priority 5) and delivers. */
     @Test
     void aRouteCallingTheNotifierBeanWithSixArgumentsQueuesABulkMessage() throws Exception {
@@ -187,10 +257,16 @@ class NotifyTest {
         for (int i = 0; i < 5; i++) {
             ids.add(engine.notifier().enqueue("email", "bob@example.com", "report " + i, "body " + i, "down-" + i, Map.of()));
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> outbox.find("recipient = 'bob@example.com' and attempts >= 2"
-                + " and status = 'pending' and last_error is not null").size() == 5);
+        // and a storm of incident pages, which goes as digests, retried as such
+        List<String> subjects = storm("down-storm", 12, "carl@example.com", null);
+        await().atMost(Duration.ofSeconds(30)).until(() -> outbox.find("recipient in ('bob@example.com', 'carl@example.com')"
+                + " and attempts >= 2 and status = 'pending' and last_error is not null").size() == 17);
         greenMail = Neighbours.startSmtp(smtp);
-        await().atMost(Duration.ofSeconds(30)).until(() -> outbox.find("recipient = 'bob@example.com' and status = 'sent'").size() == 5);
+        await().atMost(Duration.ofSeconds(30)).until(() -> outbox.find("recipient in ('bob@example.com', 'carl@example.com')"
+                + " and status = 'sent'").size() == 17);
+        List<MimeMessage> storm = mailTo("carl@example.com");
+        assertThat(storm).as("digests").hasSizeLessThan(12);
+        assertThat(paged(storm, subjects)).as("every page once").containsExactlyInAnyOrderElementsOf(subjects);
         List<MimeMessage> mail = mailTo("bob@example.com");
         assertThat(mail).hasSize(5);
         List<String> keys = new ArrayList<>();

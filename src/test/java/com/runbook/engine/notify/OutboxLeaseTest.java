@@ -77,7 +77,7 @@ class OutboxLeaseTest {
             Dispatcher dispatcher = new Dispatcher(camel, outbox, new Dispatcher.Settings("file:" + mail, "engine@localhost",
                     "oncall@localhost", "file:" + dir.resolve("telegram"), "0", "file:" + dir.resolve("pubsub"), 3,
                     Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(2), 10, 1,
-                    Duration.ofSeconds(15)));
+                    Duration.ofSeconds(15), 10));
             try {
                 outbox.enqueue("email", "a@example.com", "fresh", "b", "grace/fresh", Map.of());
                 Outbox.Message fresh = outbox.claim(1, Duration.ofMinutes(2).plus(Dispatcher.TAKE_GRACE)).get(0);

@@ -57,7 +57,7 @@ class OutboxPriorityTest {
         return new Dispatcher(camel, outbox, new Dispatcher.Settings("smtp://127.0.0.1:" + greenMail.getSmtp().getPort(),
                 "engine@localhost", "oncall@localhost", "file:" + dir.resolve("telegram"), "0", "file:" + dir.resolve("pubsub"),
                 3, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofMinutes(2), 50, 1,
-                Duration.ofSeconds(15)));
+                Duration.ofSeconds(15), 10));
     }
 
     /** The idempotency keys of the mail GreenMail received, in the order it received them. */
