@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -94,6 +95,27 @@ class OutboxLeaseTest {
                         .containsEntry("attempts", 2);
                 assertThat(mail.resolve(stale.id() + ".eml")).doesNotExist();
                 assertThat(Files.list(mail).count()).isEqualTo(1);
+
+                // a digest re-taken late goes without the page another claimer took meanwhile, which stays its
+                List<Notifier.Outgoing> pages = new ArrayList<>();
+                for (int i = 1; i <= 12; i++) {
+                    pages.add(new Notifier.Outgoing("email", "b@example.com", "[P3] Host " + i + " down", "x",
+                            "grace/digest-" + i, Map.of("X-Incident-Id", Integer.toString(i)), 3));
+                }
+                outbox.enqueueNew(pages);
+                List<Outbox.Message> claimed = outbox.claim(12, Duration.ZERO);   // their lease ran out at once
+                Outbox.Message taken = outbox.claim(1, Duration.ofMinutes(2)).get(0);
+                List<Digest.Delivery> plan = Digest.plan(claimed, 10);
+                assertThat(plan).singleElement().satisfies(d -> assertThat(d.members()).hasSize(12));
+                dispatcher.attempt(plan.get(0), System.nanoTime() - Dispatcher.TAKE_GRACE.toNanos() - 1);
+                assertThat(outbox.find("idempotency_key like 'grace/digest-%' and status = 'sent'")).hasSize(11);
+                assertThat(outbox.find("id = ?", taken.id()).get(0)).containsEntry("status", "sending")
+                        .containsEntry("attempts", 2);
+                List<Path> digests = Files.list(mail).filter(f -> !f.getFileName().toString().equals(fresh.id() + ".eml")).toList();
+                assertThat(digests).hasSize(1);
+                String eml = Files.readString(digests.get(0));
+                assertThat(eml).contains("11 incident pages (11 P3)").contains("X-Idempotency-Key: digest-11-")
+                        .doesNotContain(taken.subject() + "\r\n").doesNotContain(taken.subject() + "\n");
             } finally {
                 dispatcher.close();
             }
