@@ -24,6 +24,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -244,7 +246,8 @@ public class Dispatcher implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         } catch (Exception e) {
-            members.forEach(m -> failed(m, e));
+            OffsetDateTime failedAt = OffsetDateTime.now(ZoneOffset.UTC);   // one retry time for a digest's pages
+            members.forEach(m -> failed(m, e, failedAt));
             return;
         }
         // marked at once (this sender waits for the commit before its next message, which it shares with the marks
@@ -256,7 +259,7 @@ public class Dispatcher implements AutoCloseable {
                 message.attempts(), sent.size());
     }
 
-    private void failed(Outbox.Message m, Exception e) {
+    private void failed(Outbox.Message m, Exception e, OffsetDateTime failedAt) {
         String error = describe(e);
         if (isPermanent(e)) {
             outbox.dead(m, "not retried: " + error);
@@ -268,7 +271,7 @@ public class Dispatcher implements AutoCloseable {
             onDead.accept(m, error);
         } else {
             Duration delay = backoff(m.attempts(), settings.backoff(), settings.backoffMax());
-            outbox.retryLater(m, delay, error);
+            outbox.retryLater(m, failedAt.plus(delay), error);
             LOG.warn("Notification {} to {} failed (attempt {}), retry in {}: {}", m.id(), m.channel(),
                     m.attempts(), delay, error);
         }
