@@ -35,6 +35,11 @@ public final class Digest {
             return new Delivery(m, List.of(m));
         }
 
+        /** One send for {@code members} (same channel and recipient): the message itself, or their digest. */
+        static Delivery of(List<Outbox.Message> members) {
+            return members.size() == 1 ? single(members.get(0)) : new Delivery(combine(members), List.copyOf(members));
+        }
+
         boolean digest() {
             return members.size() > 1;
         }
@@ -60,8 +65,7 @@ public final class Digest {
         for (List<Outbox.Message> group : groups.values()) {
             for (int from = 0; from < group.size(); from += MAX) {
                 List<Outbox.Message> members = group.subList(from, Math.min(group.size(), from + MAX));
-                Delivery d = members.size() == 1 ? Delivery.single(members.get(0)) : new Delivery(combine(members), List.copyOf(members));
-                byPlace.put(batch.indexOf(members.get(0)), d);
+                byPlace.put(batch.indexOf(members.get(0)), Delivery.of(members));
             }
         }
         Set<Long> grouped = groups.values().stream().flatMap(List::stream).map(Outbox.Message::id).collect(Collectors.toSet());

@@ -42,6 +42,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -109,9 +110,9 @@ public class Dispatcher implements AutoCloseable {
     /** Endpoints by URI: resolving a URI string normalises it on every send (a tenth of a page's delivery). */
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
     /**
-     * The outbox's writer: the "sent" marks of concurrent senders share one commit, and so do the poller's claims (on
-     * H2) and the webhook requests that queue pages (the alert intake writes through it too); each sender still waits for
-     * its own mark.
+     * The outbox's writer: the "sent" marks of concurrent senders share one commit, and so do the poller's claims
+     * (on H2) and the webhook requests that queue pages (the alert intake writes through it too); each sender still
+     * waits for its own mark.
      */
     private final GroupCommit writes;
     /** Claims go through {@link #writes} (H2) or commit alone (PostgreSQL): see {@link #pollQuietly}. */
@@ -184,8 +185,8 @@ public class Dispatcher implements AutoCloseable {
                 // PostgreSQL: there a commit is cheap and the claim's round trips would queue behind the one writer
                 // (p50 19 ms, p99 278 ms in the same bench)
                 int room = free;
-                batch = claimInGroup ? writes.call(() -> outbox.claim(room, settings.lease().plus(TAKE_GRACE)))
-                        : outbox.claim(room, settings.lease().plus(TAKE_GRACE));
+                Supplier<List<Outbox.Message>> claim = () -> outbox.claim(room, settings.lease().plus(TAKE_GRACE));
+                batch = claimInGroup ? writes.call(claim) : claim.get();
                 // each message is marked sent by its sender right after the send (exactly-once issue): a batched mark
                 // (tried for the ingest benchmark) would widen the SMTP-accepted-but-not-marked window to the batch
                 // a storm's pages to one recipient go as digests (fewer sends); each message still holds its room
@@ -237,7 +238,7 @@ public class Dispatcher implements AutoCloseable {
                 return;
             }
             if (members.size() < d.members().size()) {
-                message = members.size() == 1 ? members.get(0) : Digest.combine(members);
+                message = Digest.Delivery.of(members).message();
             }
         }
         try {

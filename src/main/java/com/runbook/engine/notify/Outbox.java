@@ -145,7 +145,7 @@ public class Outbox implements Notifier {
     /**
      * Claims up to {@code limit} due messages for {@code lease}: they are marked {@code sending} and become due
      * again when the lease ends, so a node that dies mid-delivery leaves nothing behind. In a transaction of its own,
-     * or in the caller's (the dispatcher claims in its group commit).
+     * or in the caller's (on H2 the dispatcher claims in its group commit).
      */
     public List<Message> claim(int limit, Duration lease) {
         return tx.execute(status -> {
