@@ -23,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Alert automation end to end on the shipped runbooks and the shipped runbook.alert.jobs mapping: an alert posted to
- * a real Alertmanager reaches the engine's webhook, opens its incident and starts its job, which acts on the real
+ * Alert automation end to end on the shipped runbooks and the shipped alert routing (routes/alert-routing.camel.yaml):
+ * an alert posted to a real Alertmanager reaches the engine's webhook, opens its incident and starts its job, which acts on the real
  * neighbours: RegionDown swaps the A record on a real BIND, EmergencyStop halts trading at the trading API stub.
  */
 @Tag("db")

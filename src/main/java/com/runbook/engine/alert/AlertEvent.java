@@ -11,6 +11,11 @@ public record AlertEvent(String source, String fingerprint, String status, Strin
         return "firing".equals(status);
     }
 
+    /** The same alert with another priority (the one {@code alert-routing} gave it). */
+    public AlertEvent withPriority(String p) {
+        return new AlertEvent(source, fingerprint, status, alertname, p, title, detail, labels, annotations, startsAt, endsAt);
+    }
+
     /** The incident key: the alert name and its fingerprint. */
     public String incidentKey() {
         return alertname + "/" + fingerprint;

@@ -8,7 +8,9 @@ import com.runbook.engine.incident.IncidentService;
 import com.runbook.engine.store.GroupCommit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import com.runbook.engine.incident.PriorityPolicy;
 import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -28,19 +30,21 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The webhook side: authenticates, parses, and commits every alert event of the request with the incident changes
- * and pages it causes (before answering 2xx); then starts the runbook mapped to each newly opened incident's alert
- * name (trigger {@code alert}).
+ * The webhook side: authenticates, parses, asks the {@code alert-routing} route (routes/) for each firing alert's
+ * priority and runbook, and commits every alert event of the request with the incident changes and pages it causes
+ * (before answering 2xx); then starts the runbook routed for each newly opened incident (trigger {@code alert}).
  */
 public class AlertIntake implements AutoCloseable {
     public static final List<String> SOURCES = List.of("alertmanager", "grafana", "generic");
+    /** The route (routes/alert-routing.camel.yaml) that decides each firing alert's priority and runbook. */
+    public static final String ROUTING = "alert-routing";
     private static final Logger LOG = LoggerFactory.getLogger(AlertIntake.class);
 
     private final Engine engine;
     private final IncidentService incidents;
     private final AlertParser parser;
     private final Map<String, WebhookAuth> auth = new LinkedHashMap<>();
-    private final Map<String, String> jobs;
+    private final ProducerTemplate routing;
     private final JdbcTemplate jdbc;
     private final GroupCommit commits;
     private final boolean ownCommits;
@@ -58,23 +62,45 @@ public class AlertIntake implements AutoCloseable {
             auth.put(source, new WebhookAuth(token.isBlank() ? engine.apiToken() : token,
                     engine.property("runbook.alert." + source + ".hmac-secret", "")));
         }
-        this.jobs = jobs(engine.property("runbook.alert.jobs", ""));
+        this.routing = engine.context().createProducerTemplate();
         this.jdbc = new JdbcTemplate(engine.dataSource());
         this.ownCommits = commits == null;
         this.commits = ownCommits ? new GroupCommit(engine.dataSource(), "runbook-alert-commit", 1) : commits;
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(engine.dataSource()));
     }
 
-    /** {@code RegionDown:dns-failover,EmergencyStop:emergency-stop}: alert name to the job it starts. */
-    static Map<String, String> jobs(String text) {
-        Map<String, String> map = new LinkedHashMap<>();
-        for (String part : text.split(",")) {
-            String[] kv = part.split(":", 2);
-            if (kv.length == 2 && !kv[0].isBlank() && !kv[1].isBlank()) {
-                map.put(kv[0].trim(), kv[1].trim());
-            }
+    /** What {@code alert-routing} decided for one alert: its priority and the job to start (null: not set). */
+    record Routing(String priority, String runbook) {
+        static final Routing NONE = new Routing(null, null);
+    }
+
+    /**
+     * Calls {@code alert-routing} with the alert's labels as headers and reads back its {@code priority} and
+     * {@code runbook} headers. Resolved alerts, a missing route (deleted, or being reloaded) and a failing one route
+     * nothing: the alert is still stored and paged by its labels alone.
+     */
+    Routing route(AlertEvent e) {
+        if (!e.firing() || engine.context().getRoute(ROUTING) == null) {
+            return Routing.NONE;
         }
-        return map;
+        Exchange done = routing.send("direct:" + ROUTING, x -> x.getMessage().getHeaders().putAll(e.labels()));
+        if (done.getException() != null) {
+            LOG.error("Route {} failed for alert {} ({}): it is paged by its labels alone", ROUTING,
+                    e.incidentKey(), done.getException().toString());
+            return Routing.NONE;
+        }
+        String priority = done.getMessage().getHeader("priority", String.class);
+        if (priority != null && PriorityPolicy.normalise(priority) == null) {
+            LOG.error("Route {} set priority '{}' for alert {}, not one of P1, P2, P3, P4: ignored", ROUTING,
+                    priority, e.incidentKey());
+        }
+        String runbook = done.getMessage().getHeader("runbook", String.class);
+        return new Routing(PriorityPolicy.normalise(priority), runbook == null || runbook.isBlank() ? null : runbook.trim());
+    }
+
+    /** The alert with the routed priority, unless it has a {@code priority} label of its own (which wins). */
+    static AlertEvent routed(AlertEvent e, Routing r) {
+        return r.priority() == null || e.labels().containsKey("priority") ? e : e.withPriority(r.priority());
     }
 
     /**
@@ -136,7 +162,12 @@ public class AlertIntake implements AutoCloseable {
      * concurrent requests'); then starts the runbooks mapped to newly opened incidents. Answers the incident id per
      * event (null: resolved).
      */
-    List<Long> accept(List<AlertEvent> events) {
+    List<Long> accept(List<AlertEvent> received) {
+        List<Routing> routes = received.stream().map(this::route).toList();
+        List<AlertEvent> events = new ArrayList<>(received.size());
+        for (int i = 0; i < received.size(); i++) {
+            events.add(routed(received.get(i), routes.get(i)));
+        }
         List<IncidentService.Raised> raised;
         try {
             raised = commits.call(() -> write(events, true));
@@ -150,7 +181,7 @@ public class AlertIntake implements AutoCloseable {
         for (int i = 0; i < events.size(); i++) {
             IncidentService.Raised r = raised.get(i);
             incidentIds.add(r == null ? null : r.id());
-            String job = jobs.get(events.get(i).alertname());
+            String job = routes.get(i).runbook();
             if (r != null && r.opened() && job != null) {
                 startJob(job, events.get(i), r.id());
             }
@@ -231,7 +262,7 @@ public class AlertIntake implements AutoCloseable {
 
     private void startJob(String job, AlertEvent e, long incident) {
         if (!engine.runner().isJob(job)) {
-            LOG.warn("Alert {} maps to job {}, which is not loaded: nothing started", e.alertname(), job);
+            LOG.warn("Alert {} is routed to job {}, which is not loaded: nothing started", e.alertname(), job);
             return;
         }
         Map<String, Object> params = new LinkedHashMap<>(e.labels());

@@ -41,6 +41,12 @@ public class IncidentModule implements EngineModule {
     @Override
     public void start(Engine engine) throws Exception {
         PriorityPolicy policy = PriorityPolicy.from(engine::property);
+        for (String moved : new String[] {"runbook.alert.jobs", "runbook.incident.alertnames"}) {
+            if (!engine.property(moved, "").isBlank()) {
+                LOG.warn("{} is set but no longer read: which priority and runbook an alert gets is decided by the route"
+                        + " {} in routes/", moved, AlertIntake.ROUTING);
+            }
+        }
         MaintenanceWindows windows = new MaintenanceWindows(() -> engine.runbooks().schedules());
         IncidentService incidents = new IncidentService(engine.dataSource(), engine::notifier, policy, windows,
                 Clock.systemUTC());

@@ -9,10 +9,11 @@ import java.util.Map;
 import java.util.function.BiFunction;
 
 /**
- * Which priority an alert gets and what each priority does. An alert's {@code priority=P1..P4} label wins; then
- * the alert name's entry (the runbooks' alert glossary); then {@code severity}; then the default.
+ * Which priority an alert's labels give it and what each priority does. An alert's {@code priority=P1..P4} label
+ * wins; then {@code severity}; then the default. (Between the two, the {@code alert-routing} route may set it: the
+ * runbooks' alert glossary lives there.)
  */
-public record PriorityPolicy(Map<String, String> alertnames, Map<String, String> severities, String fallback,
+public record PriorityPolicy(Map<String, String> severities, String fallback,
                              Map<String, Rule> rules, Duration repeatInterval) {
     public static final List<String> PRIORITIES = List.of("P1", "P2", "P3", "P4");
 
@@ -54,10 +55,6 @@ public record PriorityPolicy(Map<String, String> alertnames, Map<String, String>
         String explicit = normalise(labels.get("priority"));
         if (explicit != null) {
             return explicit;
-        }
-        String byName = alertnames.get(labels.getOrDefault("alertname", ""));
-        if (byName != null) {
-            return byName;
         }
         String bySeverity = severities.get(labels.getOrDefault("severity", "").toLowerCase(Locale.ROOT));
         return bySeverity != null ? bySeverity : fallback;
@@ -107,8 +104,7 @@ public record PriorityPolicy(Map<String, String> alertnames, Map<String, String>
         pairs(property.apply("runbook.incident.severities", "critical:P1,error:P2,major:P2,warning:P3,info:P4"),
                 "runbook.incident.severities").forEach((k, v) -> severities.put(k.toLowerCase(Locale.ROOT), v));
         String fallback = normalise(property.apply("runbook.incident.default-priority", "P3"));
-        return new PriorityPolicy(pairs(property.apply("runbook.incident.alertnames", ""), "runbook.incident.alertnames"),
-                severities, fallback == null ? "P3" : fallback, rules,
+        return new PriorityPolicy(severities, fallback == null ? "P3" : fallback, rules,
                 com.runbook.engine.schedule.Durations.parse(property.apply("runbook.incident.repeat-interval", "4h")));
     }
 }

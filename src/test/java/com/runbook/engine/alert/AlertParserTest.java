@@ -12,13 +12,12 @@ import java.util.TreeMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class AlertParserTest {
-    private final AlertParser parser = new AlertParser(PriorityPolicy.from((k, d) ->
-            k.equals("runbook.incident.alertnames") ? "RegionDown:P1" : d));
+    private final AlertParser parser = new AlertParser(PriorityPolicy.from((k, d) -> d));
 
     @Test
     void anAlertmanagerBatchBecomesOneEventPerAlert() {
         String body = Payloads.alertmanager(List.of(
-                Payloads.alert("firing", "aaa", Map.of("alertname", "RegionDown", "region", "eu-west")),
+                Payloads.alert("firing", "aaa", Map.of("alertname", "RegionDown", "region", "eu-west", "severity", "critical")),
                 Payloads.alert("resolved", "bbb", Map.of("alertname", "Disk", "severity", "warning"))));
         List<AlertEvent> events = parser.parse("alertmanager", body.getBytes(StandardCharsets.UTF_8));
         assertThat(events).hasSize(2);

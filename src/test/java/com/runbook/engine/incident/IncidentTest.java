@@ -40,11 +40,23 @@ class IncidentTest {
     @BeforeAll
     void start() throws Exception {
         base = TestEngine.copyShippedRunbooks(dir.resolve("base"));
+        // the shipped alert routing, with RegionDown starting echo-parameters instead of a DNS failover, and two
+        // broken rules first
+        Path routing = base.resolve("routes/alert-routing.camel.yaml");
+        Files.writeString(routing, Files.readString(routing).replace("constant: dns-failover", "constant: echo-parameters")
+                .replace("            when:\n", String.join("\n",
+                        "            when:",
+                        "              - simple: \"${header.alertname} == 'RoutingFails'\"",
+                        "                steps:",
+                        "                  - throwException: {exceptionType: java.lang.IllegalStateException, message: rule broke}",
+                        "              - simple: \"${header.alertname} == 'NoSuchPriority'\"",
+                        "                steps:",
+                        "                  - setHeader: {name: priority, constant: urgent}",
+                        "")));
         engine = TestEngine.start(base, dir.resolve("data"), Map.of(
                 "runbook.incident.p1.ack-within", "1s",
                 "runbook.incident.p1.escalate-to", "email=lead@example.com,telegram=999",
-                "runbook.incident.escalation-check", "100ms",
-                "runbook.alert.jobs", "RegionDown:echo-parameters"));
+                "runbook.incident.escalation-check", "100ms"));
         db = new JdbcTemplate(engine.dataSource());
     }
 
@@ -100,6 +112,35 @@ class IncidentTest {
         assertThat(incidentOf(fire(alertmanager("firing", "fp-dedupe", labels)))).isNotEqualTo(id);
         assertThat(db.queryForObject("select count(*) from alert_event where fingerprint = 'fp-dedupe'"
                 + " and processed_at is not null", Integer.class)).isEqualTo(5);
+    }
+
+    @Test
+    void theAlertRoutingGlossaryGivesThePriorityBetweenAPriorityLabelAndTheSeverity() throws Exception {
+        Map<String, String> expected = Map.of("ServiceDown", "P1", "TradingBotOffline", "P1", "NoHeartbeat", "P1",
+                "DatabasePoolExhausted", "P1", "HighErrorRate", "P2", "BackupFailed", "P2", "HighRestartRate", "P3",
+                "NegativeSharpeDrawdown", "P3");
+        for (var e : expected.entrySet()) {
+            // severity info alone would give P4: the route's priority wins over it
+            long id = incidentOf(fire(alertmanager("firing", "fp-glossary-" + e.getKey(),
+                    Map.of("alertname", e.getKey(), "severity", "info"))));
+            assertThat(incident(id).get("priority").asText()).as(e.getKey()).isEqualTo(e.getValue());
+        }
+        long labelled = incidentOf(fire(alertmanager("firing", "fp-glossary-label", Map.of("alertname", "ServiceDown",
+                "priority", "P4"))));
+        assertThat(incident(labelled).get("priority").asText()).isEqualTo("P4");
+    }
+
+    @Test
+    void aFailingRoutingRuleOrAPriorityThatIsNotP1ToP4LeavesTheAlertToItsLabels() throws Exception {
+        long failed = incidentOf(fire(alertmanager("firing", "fp-routing-fails", Map.of("alertname", "RoutingFails",
+                "severity", "error"))));
+        assertThat(incident(failed).get("priority").asText()).isEqualTo("P2");
+        assertThat(pages(failed, "open")).containsExactly("email", "telegram");
+        long ignored = incidentOf(fire(alertmanager("firing", "fp-no-such-priority", Map.of("alertname",
+                "NoSuchPriority", "severity", "critical"))));
+        assertThat(incident(ignored).get("priority").asText()).isEqualTo("P1");
+        assertThat(db.queryForObject("select count(*) from alert_event where fingerprint in ('fp-routing-fails',"
+                + " 'fp-no-such-priority')", Integer.class)).isEqualTo(2);
     }
 
     @Test
@@ -159,7 +200,7 @@ class IncidentTest {
     }
 
     @Test
-    void anAlertNamedInTheJobMappingStartsItsRunbookWithTriggerAlert() throws Exception {
+    void anAlertRoutedToARunbookStartsItWithTriggerAlert() throws Exception {
         fire(alertmanager("firing", "fp-region", Map.of("alertname", "RegionDown", "region", "eu-west")));
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             JsonNode runs = JSON.readTree(get(engine, "/api/runs?job=echo-parameters").body());

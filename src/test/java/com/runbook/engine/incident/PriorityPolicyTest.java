@@ -10,7 +10,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PriorityPolicyTest {
     private final PriorityPolicy policy = PriorityPolicy.from((key, dflt) -> switch (key) {
-        case "runbook.incident.alertnames" -> "BackupFailed:P2,ServiceDown:p1";
         case "runbook.incident.p1.channels" -> "telegram,email,pubsub:incident-notifications";
         case "runbook.incident.p1.ack-within" -> "15m";
         case "runbook.incident.p1.escalate-to" -> "email=lead@example.com";
@@ -18,9 +17,8 @@ class PriorityPolicyTest {
     });
 
     @Test
-    void priorityLabelWinsThenAlertNameThenSeverityThenDefault() {
+    void priorityLabelWinsThenSeverityThenDefault() {
         assertThat(policy.priorityOf(Map.of("priority", "p4", "alertname", "ServiceDown", "severity", "critical"))).isEqualTo("P4");
-        assertThat(policy.priorityOf(Map.of("alertname", "BackupFailed", "severity", "info"))).isEqualTo("P2");
         assertThat(policy.priorityOf(Map.of("alertname", "X", "severity", "critical"))).isEqualTo("P1");
         assertThat(policy.priorityOf(Map.of("alertname", "X", "severity", "Major"))).isEqualTo("P2");
         assertThat(policy.priorityOf(Map.of("alertname", "X", "severity", "error"))).isEqualTo("P2");
