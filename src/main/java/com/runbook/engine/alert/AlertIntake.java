@@ -5,10 +5,11 @@ import com.runbook.engine.Engine;
 import com.runbook.engine.api.ApiException;
 import com.runbook.engine.api.Http;
 import com.runbook.engine.incident.IncidentService;
+import com.runbook.engine.incident.PriorityPolicy;
+import com.runbook.engine.routes.Runbooks;
 import com.runbook.engine.store.GroupCommit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import com.runbook.engine.incident.PriorityPolicy;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
@@ -37,7 +38,7 @@ import java.util.Set;
 public class AlertIntake implements AutoCloseable {
     public static final List<String> SOURCES = List.of("alertmanager", "grafana", "generic");
     /** The route (routes/alert-routing.camel.yaml) that decides each firing alert's priority and runbook. */
-    public static final String ROUTING = "alert-routing";
+    public static final String ROUTING = Runbooks.ALERT_ROUTING;
     private static final Logger LOG = LoggerFactory.getLogger(AlertIntake.class);
 
     private final Engine engine;
@@ -231,9 +232,10 @@ public class AlertIntake implements AutoCloseable {
         return list;
     }
 
-    /** Writes what is queued, then stops the group-commit thread (if it is its own). */
+    /** Writes what is queued, then stops the group-commit thread (if it is its own) and the routing's producer. */
     @Override
     public void close() {
+        routing.stop();
         if (ownCommits) {
             commits.close();
         }

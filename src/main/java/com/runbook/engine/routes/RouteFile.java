@@ -145,6 +145,11 @@ public record RouteFile(Path path, String name, String text, List<RouteDefinitio
         }
     }
 
+    /** A problem at {@code needle}, searched from {@code where}'s line on. */
+    Problem at(OptionalIdentifiedDefinition<?> where, String needle, String message) {
+        return at(name, text, where, needle, message);
+    }
+
     private static Problem at(String name, String text, OptionalIdentifiedDefinition<?> where, String needle,
                               String message) {
         int[] pos = SourceText.find(text, needle, where != null && where.getLineNumber() > 0 ? where.getLineNumber() : 1);

@@ -4,7 +4,10 @@ import com.runbook.engine.schedule.Schedule;
 import com.runbook.engine.schedule.ScheduleFile;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.Model;
+import org.apache.camel.model.ProcessorDefinitionHelper;
 import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.SetHeaderDefinition;
+import org.apache.camel.model.language.ConstantExpression;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -96,6 +100,7 @@ public class Runbooks {
                 }
             }
         }
+        problems.addAll(routedRunbooks(routes, jobs.keySet()));
         Map<String, String> scheduled = new HashMap<>();
         for (ScheduleFile f : schedules.values()) {
             for (ScheduleFile.JobRef s : f.jobs()) {   // every entry's job, also of entries with other problems
@@ -106,6 +111,29 @@ public class Runbooks {
                 String other = scheduled.putIfAbsent(s.job(), f.name() + ":" + s.line());
                 if (other != null) {
                     problems.add(new Problem(f.name(), s.line(), 1, "job '" + s.job() + "' is already scheduled at " + other));
+                }
+            }
+        }
+        return problems;
+    }
+
+    /** The route that gives each firing alert its priority and runbook (the engine calls it; see AlertIntake). */
+    public static final String ALERT_ROUTING = "alert-routing";
+
+    /** Every {@code runbook} header that {@code alert-routing} sets to a constant must name a job. */
+    private static List<Problem> routedRunbooks(Map<Path, RouteFile> routes, Set<String> jobs) {
+        List<Problem> problems = new ArrayList<>();
+        for (RouteFile f : routes.values()) {
+            for (RouteDefinition r : f.routes()) {
+                if (!ALERT_ROUTING.equals(r.getRouteId())) {
+                    continue;
+                }
+                for (SetHeaderDefinition set : ProcessorDefinitionHelper.filterTypeInOutputs(r.getOutputs(), SetHeaderDefinition.class)) {
+                    if ("runbook".equals(set.getName()) && set.getExpression() instanceof ConstantExpression c
+                            && !jobs.contains(c.getExpression())) {
+                        problems.add(f.at(set, c.getExpression(), "alert-routing sets runbook '" + c.getExpression()
+                                + "' but no route in routes/ has that id and reads from direct:" + c.getExpression()));
+                    }
                 }
             }
         }

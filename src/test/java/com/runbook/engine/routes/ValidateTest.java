@@ -27,6 +27,7 @@ class ValidateTest {
         route-id-not-kebab     | routes/job-a.camel.yaml:2:9: route id 'Job_A' must be kebab-case (lowercase letters and digits in words joined by '-', e.g. nightly-backup): a job's id is also its direct: name, its schedule's job and its name in the API and CLI
         duplicate-route-ids    | routes/job-a.camel.yaml:2:1: duplicate route id 'job-a' (first defined at routes/job-a-copy.camel.yaml:3)
         schedule-without-route | schedules/job-b.yaml:1:1: schedule names job 'job-b' but no route in routes/ has that id and reads from direct:job-b
+        alert-routing-unknown-runbook | routes/alert-routing.camel.yaml:13:58: alert-routing sets runbook 'dns-failvoer' but no route in routes/ has that id and reads from direct:dns-failvoer
         bad-cron               | schedules/job-a.yaml:2:7: invalid cron '0 0 25 * * ?': Hour values must be between 0 and 23 (Quartz syntax: sec min hour day-of-month month day-of-week [year])
         cron-never-fires       | schedules/job-a.yaml:2:7: cron '0 0 12 30 2 ?' never fires
         unknown-zone           | schedules/job-a.yaml:3:7: unknown time zone 'America/New_Yrok' (use an IANA id such as UTC, America/New_York, Asia/Kolkata)
