@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,8 @@ import java.util.stream.Stream;
  */
 public class Runbooks {
     public static final String ROUTE_SUFFIX = ".camel.yaml";
+    /** The route that gives each firing alert its priority and runbook (the engine calls it; see AlertIntake). */
+    public static final String ALERT_ROUTING = "alert-routing";
     private static final Logger LOG = LoggerFactory.getLogger(Runbooks.class);
 
     /** Applies schedule changes to the running scheduler. */
@@ -117,9 +120,6 @@ public class Runbooks {
         return problems;
     }
 
-    /** The route that gives each firing alert its priority and runbook (the engine calls it; see AlertIntake). */
-    public static final String ALERT_ROUTING = "alert-routing";
-
     /** Every {@code runbook} header that {@code alert-routing} sets to a constant must name a job. */
     private static List<Problem> routedRunbooks(Map<Path, RouteFile> routes, Set<String> jobs) {
         List<Problem> problems = new ArrayList<>();
@@ -128,7 +128,8 @@ public class Runbooks {
                 if (!ALERT_ROUTING.equals(r.getRouteId())) {
                     continue;
                 }
-                for (SetHeaderDefinition set : ProcessorDefinitionHelper.filterTypeInOutputs(r.getOutputs(), SetHeaderDefinition.class)) {
+                Collection<SetHeaderDefinition> sets = ProcessorDefinitionHelper.filterTypeInOutputs(r.getOutputs(), SetHeaderDefinition.class);
+                for (SetHeaderDefinition set : sets) {
                     if ("runbook".equals(set.getName()) && set.getExpression() instanceof ConstantExpression c
                             && !jobs.contains(c.getExpression())) {
                         problems.add(f.at(set, c.getExpression(), "alert-routing sets runbook '" + c.getExpression()
