@@ -6,7 +6,6 @@ import com.runbook.engine.api.ApiException;
 import com.runbook.engine.api.Http;
 import com.runbook.engine.incident.IncidentService;
 import com.runbook.engine.incident.PriorityPolicy;
-import com.runbook.engine.routes.Runbooks;
 import com.runbook.engine.store.GroupCommit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static com.runbook.engine.routes.Runbooks.ALERT_ROUTING;
+
 /**
  * The webhook side: authenticates, parses, asks the {@code alert-routing} route (routes/) for each firing alert's
  * priority and runbook, and commits every alert event of the request with the incident changes and pages it causes
@@ -37,8 +38,6 @@ import java.util.Set;
  */
 public class AlertIntake implements AutoCloseable {
     public static final List<String> SOURCES = List.of("alertmanager", "grafana", "generic");
-    /** The route (routes/alert-routing.camel.yaml) that decides each firing alert's priority and runbook. */
-    public static final String ROUTING = Runbooks.ALERT_ROUTING;
     private static final Logger LOG = LoggerFactory.getLogger(AlertIntake.class);
 
     private final Engine engine;
@@ -81,18 +80,18 @@ public class AlertIntake implements AutoCloseable {
      * nothing: the alert is still stored and paged by its labels alone.
      */
     Routing route(AlertEvent e) {
-        if (!e.firing() || engine.context().getRoute(ROUTING) == null) {
+        if (!e.firing() || engine.context().getRoute(ALERT_ROUTING) == null) {
             return Routing.NONE;
         }
-        Exchange done = routing.send("direct:" + ROUTING, x -> x.getMessage().getHeaders().putAll(e.labels()));
+        Exchange done = routing.send("direct:" + ALERT_ROUTING, x -> x.getMessage().getHeaders().putAll(e.labels()));
         if (done.getException() != null) {
-            LOG.error("Route {} failed for alert {} ({}): it is paged by its labels alone", ROUTING,
+            LOG.error("Route {} failed for alert {} ({}): it is paged by its labels alone", ALERT_ROUTING,
                     e.incidentKey(), done.getException().toString());
             return Routing.NONE;
         }
         String priority = done.getMessage().getHeader("priority", String.class);
         if (priority != null && PriorityPolicy.normalise(priority) == null) {
-            LOG.error("Route {} set priority '{}' for alert {}, not one of P1, P2, P3, P4: ignored", ROUTING,
+            LOG.error("Route {} set priority '{}' for alert {}, not one of P1, P2, P3, P4: ignored", ALERT_ROUTING,
                     priority, e.incidentKey());
         }
         String runbook = done.getMessage().getHeader("runbook", String.class);

@@ -7,6 +7,7 @@ import com.runbook.engine.api.ApiException;
 import com.runbook.engine.api.Http;
 import com.runbook.engine.notify.Dispatcher;
 import com.runbook.engine.observe.MetricsModule;
+import com.runbook.engine.routes.Runbooks;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import com.runbook.engine.schedule.Durations;
@@ -44,7 +45,7 @@ public class IncidentModule implements EngineModule {
         for (String moved : new String[] {"runbook.alert.jobs", "runbook.incident.alertnames"}) {
             if (!engine.property(moved, "").isBlank()) {
                 LOG.warn("{} is set but no longer read: which priority and runbook an alert gets is decided by the route"
-                        + " {} in routes/", moved, AlertIntake.ROUTING);
+                        + " {} in routes/", moved, Runbooks.ALERT_ROUTING);
             }
         }
         MaintenanceWindows windows = new MaintenanceWindows(() -> engine.runbooks().schedules());

@@ -25,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -247,7 +246,7 @@ public class Dispatcher implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         } catch (Exception e) {
-            OffsetDateTime failedAt = OffsetDateTime.now(ZoneOffset.UTC);   // one retry time for a digest's pages
+            OffsetDateTime failedAt = Outbox.now();   // one retry time for a digest's pages
             members.forEach(m -> failed(m, e, failedAt));
             return;
         }

@@ -221,14 +221,9 @@ public class Outbox implements Notifier {
                 + " where id = ?", now(), id);
     }
 
-    /** Puts a failed attempt back in the queue, unless another claimer has taken the message since (then a no-op). */
-    public void retryLater(Message m, Duration delay, String error) {
-        retryLater(m, now().plus(delay), error);
-    }
-
     /**
-     * {@link #retryLater(Message, Duration, String)}, due at {@code due}: the pages of a failed digest get the same
-     * time, so that they are due, claimed and sent together again.
+     * Puts a failed attempt back in the queue, due at {@code due}, unless another claimer has taken the message since
+     * (then a no-op). The pages of a failed digest get the same time, so they are due, claimed and sent together again.
      */
     public void retryLater(Message m, OffsetDateTime due, String error) {
         jdbc.update("update notification set status = 'pending', next_attempt_at = ?, locked_until = null,"

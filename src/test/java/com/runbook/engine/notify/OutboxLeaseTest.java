@@ -54,7 +54,7 @@ class OutboxLeaseTest {
         assertThat(second.get(0).attempts()).isEqualTo(2);
 
         assertThat(outbox.take(first.get(0), Duration.ofMinutes(2))).as("stale claim").isFalse();
-        outbox.retryLater(first.get(0), Duration.ZERO, "stale");
+        outbox.retryLater(first.get(0), Outbox.now(), "stale");
         outbox.dead(first.get(0), "stale");
         assertThat(outbox.find("idempotency_key = 'lease/1'").get(0)).containsEntry("status", "sending")
                 .containsEntry("attempts", 2);

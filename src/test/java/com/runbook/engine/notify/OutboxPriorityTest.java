@@ -99,7 +99,7 @@ class OutboxPriorityTest {
         Outbox outbox = new Outbox(ds);
         outbox.enqueue("telegram", null, "[P1] first", "b", "retry/p1", Map.of(), 1);
         Outbox.Message failed = outbox.claim(1, Duration.ofMinutes(2)).get(0);
-        outbox.retryLater(failed, Duration.ofHours(1), "connection refused");
+        outbox.retryLater(failed, Outbox.now().plus(Duration.ofHours(1)), "connection refused");
         for (int i = 0; i < 3; i++) {
             outbox.enqueue("email", null, "bulk", "b", "retry/bulk/" + i, Map.of());
         }
