@@ -20,7 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * With RATE (alerts/s, optional) the load is open-loop: request r is due at start + r * BATCH / RATE whatever the
  * answers, and its latency counts from that due time (a server that falls behind shows its queue in the latency
  * instead of slowing the load down); {@code clients} then only caps the requests in flight (use enough of them).
- * Before the measured load, 2,000 alerts (closed loop, not counted) warm this client up: its JIT and its connections.
+ * Before the measured load, CLIENT_WARM alerts (default 2,000; not counted) warm this client up, its JIT and its
+ * connections, at the measured rate: a closed-loop burst there would leave the server a backlog (its pages to send)
+ * at the measured load's start.
  * Environment: SERVER_PID (the server's pid: also prints the CPU seconds it used for the measured load, with its JIT
  * compiler threads' share), LATENCY_LOG (a path prefix: writes the load's start time, then each measured request's
  * start and latency, there).
@@ -35,7 +37,8 @@ public class AlertLoad {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         // the client's own warm-up, not measured: this JVM's JIT and its connections (a fresh client's first half
         // second of requests took 200-280 ms against either server, which was the client starting, not the server)
-        send(kind, url, token, run + "-client-warm", Math.min(total, 2000), batch, clients, 0, client, pool);
+        int warm = Integer.parseInt(System.getenv().getOrDefault("CLIENT_WARM", "2000"));
+        send(kind, url, token, run + "-client-warm", Math.min(total, warm), batch, clients, rate, client, pool);
         long pid = Long.parseLong(System.getenv().getOrDefault("SERVER_PID", "0"));
         double[] cpu0 = cpu(pid);
         Sent sent = send(kind, url, token, run, total, batch, clients, rate, client, pool);
