@@ -9,8 +9,8 @@
 # WARM=20000 (the engine's JIT and connection pool) and 5 s at the rate for the load generator's own JVM
 # (CLIENT_WARM). RATE= (empty) gives a closed loop instead: each client sends its next batch when the last is answered
 # (a throughput test; then e.g. CLIENTS=8). LATENCY_LOG (a path prefix) writes the load's start time, then each
-# measured request's start and latency in ms, one file per server, to see when
-# stalls happen and match them with the server's GC log or JFR recording). On PostgreSQL:
+# measured request's start and latency in ms, one file per server, to see when stalls happen and match them with the
+# server's GC log or JFR recording. On PostgreSQL:
 # RUNBOOK_DB_URL=jdbc:postgresql://127.0.0.1:5432/rb?currentSchema=<empty schema> RUNBOOK_DB_USER=rb RUNBOOK_DB_PASSWORD=rb.
 # Besides alerts/s (which depends on what else the machine runs) it prints alerts per CPU-second of each server,
 # with and without the JIT compiler's share, and for the engine also until its outbox has delivered every page.
