@@ -12,7 +12,10 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** README's jobs table is the on-call engineer's map: it names every shipped runbook, and only those. */
+/**
+ * README is what an on-call engineer copies from: its jobs table names every shipped runbook, and only those, and its
+ * curl examples send JSON the way the API accepts it.
+ */
 class ReadmeTest {
     @Test
     void theJobsTableListsEveryShippedRunbook() throws Exception {
@@ -31,5 +34,20 @@ class ReadmeTest {
                     .map(n -> n.substring(0, n.length() - ".camel.yaml".length())).sorted().toList();
         }
         assertThat(listed).containsExactlyInAnyOrderElementsOf(shipped);
+    }
+
+    /**
+     * {@code curl -d} without a Content-Type sends a form, which every JSON endpoint answers with 415 (its raw bytes are
+     * gone by then): so each example that sends a JSON body says {@code Content-Type: application/json}.
+     */
+    @Test
+    void everyCurlExampleSendingJsonSaysSo() throws Exception {
+        String commands = Files.readString(Path.of("README.md")).replace("\\\n", " ");   // one line per command
+        List<String> curls = commands.lines().map(String::strip).filter(l -> l.startsWith("curl ")).toList();
+        assertThat(curls).as("README's curl examples").hasSizeGreaterThan(10);
+        List<String> jsonWithoutType = curls.stream()
+                .filter(l -> l.matches(".* (-d|--data) +('\\{|\"\\$body\").*"))
+                .filter(l -> !l.contains("Content-Type: application/json")).toList();
+        assertThat(jsonWithoutType).isEmpty();
     }
 }
