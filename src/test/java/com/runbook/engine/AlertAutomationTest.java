@@ -24,8 +24,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Alert automation end to end on the shipped runbooks and the shipped alert routing (routes/alert-routing.camel.yaml):
- * an alert posted to a real Alertmanager reaches the engine's webhook, opens its incident and starts its job, which acts on the real
- * neighbours: RegionDown swaps the A record on a real BIND, EmergencyStop halts trading at the trading API stub.
+ * an alert posted to a real Alertmanager reaches the engine's webhook, opens its incident and starts its job, which
+ * acts on the real neighbours: RegionDown swaps the A record on a real BIND, EmergencyStop halts trading at the
+ * trading API stub.
  */
 @Tag("db")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

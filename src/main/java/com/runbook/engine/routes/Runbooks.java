@@ -108,8 +108,8 @@ public class Runbooks {
         for (ScheduleFile f : schedules.values()) {
             for (ScheduleFile.JobRef s : f.jobs()) {   // every entry's job, also of entries with other problems
                 if (!jobs.containsKey(s.job())) {
-                    problems.add(new Problem(f.name(), s.line(), 1, "schedule names job '" + s.job()
-                            + "' but no route in routes/ has that id and reads from direct:" + s.job()));
+                    problems.add(new Problem(f.name(), s.line(), 1,
+                            "schedule names job '" + s.job() + noSuchJob(s.job())));
                 }
                 String other = scheduled.putIfAbsent(s.job(), f.name() + ":" + s.line());
                 if (other != null) {
@@ -128,17 +128,23 @@ public class Runbooks {
                 if (!ALERT_ROUTING.equals(r.getRouteId())) {
                     continue;
                 }
-                Collection<SetHeaderDefinition> sets = ProcessorDefinitionHelper.filterTypeInOutputs(r.getOutputs(), SetHeaderDefinition.class);
+                Collection<SetHeaderDefinition> sets =
+                        ProcessorDefinitionHelper.filterTypeInOutputs(r.getOutputs(), SetHeaderDefinition.class);
                 for (SetHeaderDefinition set : sets) {
                     if ("runbook".equals(set.getName()) && set.getExpression() instanceof ConstantExpression c
                             && !jobs.contains(c.getExpression())) {
                         problems.add(f.at(set, c.getExpression(), "alert-routing sets runbook '" + c.getExpression()
-                                + "' but no route in routes/ has that id and reads from direct:" + c.getExpression()));
+                                + noSuchJob(c.getExpression())));
                     }
                 }
             }
         }
         return problems;
+    }
+
+    /** The end of a message about a name that should be a job's (a schedule's, a routed runbook's) and is not. */
+    private static String noSuchJob(String job) {
+        return "' but no route in routes/ has that id and reads from direct:" + job;
     }
 
     /** Loads every valid file at start; invalid ones are reported, left out, and returned. */
