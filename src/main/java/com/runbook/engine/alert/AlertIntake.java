@@ -2,6 +2,7 @@ package com.runbook.engine.alert;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.runbook.engine.Engine;
+import com.runbook.engine.Refused;
 import com.runbook.engine.api.ApiException;
 import com.runbook.engine.api.Http;
 import com.runbook.engine.incident.IncidentService;
@@ -75,15 +76,17 @@ public class AlertIntake implements AutoCloseable {
     }
 
     /**
-     * Calls {@code alert-routing} with the alert's labels as headers and reads back its {@code priority} and
-     * {@code runbook} headers. Resolved alerts, a missing route (deleted, or being reloaded) and a failing one route
-     * nothing: the alert is still stored and paged by its labels alone.
+     * Calls {@code alert-routing} with the alert's labels as the body (a read-only map: {@code ${body[alertname]}})
+     * and no headers, and reads back the {@code priority} and {@code runbook} headers it set. Labels are data: no
+     * label can name the runbook, set a priority (but the {@code priority} label, see {@link #routed}) or any other
+     * header. Resolved alerts, a missing route (deleted, or being reloaded) and a failing one route nothing: the alert
+     * is still stored and paged by its labels alone.
      */
     Routing route(AlertEvent e) {
         if (!e.firing() || engine.context().getRoute(ALERT_ROUTING) == null) {
             return Routing.NONE;
         }
-        Exchange done = routing.send("direct:" + ALERT_ROUTING, x -> x.getMessage().getHeaders().putAll(e.labels()));
+        Exchange done = routing.send("direct:" + ALERT_ROUTING, x -> x.getMessage().setBody(Map.copyOf(e.labels())));
         if (done.getException() != null) {
             LOG.error("Route {} failed for alert {} ({}): it is paged by its labels alone", ALERT_ROUTING,
                     e.incidentKey(), done.getException().toString());
@@ -114,7 +117,7 @@ public class AlertIntake implements AutoCloseable {
         String status = "500";
         try {
             byte[] body = Http.body(exchange);
-            auth.get(source).check(name -> Http.header(exchange, name), body, Instant.now());
+            auth.get(source).check(name -> Http.requestHeader(exchange, name), body, Instant.now());
             List<AlertEvent> events = parser.parse(source, body);
             List<Long> incidentIds = accept(events);
             exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
@@ -125,6 +128,9 @@ public class AlertIntake implements AutoCloseable {
             return answer;
         } catch (ApiException e) {
             status = Integer.toString(e.status());
+            throw e;
+        } catch (Refused e) {
+            status = e.reason() == Refused.Reason.UNAUTHENTICATED ? "401" : "400";
             throw e;
         } finally {
             requests(source, status).increment();
@@ -144,8 +150,8 @@ public class AlertIntake implements AutoCloseable {
             status = "202";
             LOG.info("Cloud Monitoring message {}: incident {} {} -> {}", messageId, events.get(0).fingerprint(),
                     events.get(0).status(), ids.get(0) == null ? "resolved" : "incident " + ids.get(0));
-        } catch (ApiException e) {
-            status = Integer.toString(e.status());
+        } catch (Refused e) {
+            status = "400";
             LOG.error("Cloud Monitoring message {} refused and acknowledged, nothing stored: {}", messageId, e.getMessage());
         } finally {
             requests(AlertParser.CLOUD_MONITORING, status).increment();
@@ -266,10 +272,24 @@ public class AlertIntake implements AutoCloseable {
             LOG.warn("Alert {} is routed to job {}, which is not loaded: nothing started", e.alertname(), job);
             return;
         }
-        Map<String, Object> params = new LinkedHashMap<>(e.labels());
+        Map<String, Object> params = new LinkedHashMap<>();
+        e.labels().forEach((name, value) -> {
+            if (!reserved(name)) {
+                params.put(name, value);
+            }
+        });
         params.put("RunbookIncidentId", incident);
         long run = engine.runner().submit(job, "alert", params);
         LOG.info("Alert {} started job {} (run {}, incident {})", e.alertname(), job, run, incident);
+    }
+
+    /**
+     * True for a label name that must not become a run parameter (a header of the run): the engine's own headers
+     * ({@code Runbook...}: RunbookRunId, RunbookTrigger, RunbookIncidentId) and Camel's ({@code Camel...}, which
+     * steer components: CamelHttpUri, CamelFileName, ...), in any case (Camel headers are case-insensitive).
+     */
+    static boolean reserved(String name) {
+        return name.regionMatches(true, 0, "Runbook", 0, 7) || name.regionMatches(true, 0, "Camel", 0, 5);
     }
 
     private static String json(Map<String, String> map) {

@@ -2,9 +2,10 @@ package com.runbook.engine.alert;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.runbook.engine.api.ApiException;
+import com.runbook.engine.Refused;
 import com.runbook.engine.api.Http;
 import com.runbook.engine.incident.PriorityPolicy;
+import com.runbook.engine.incident.Text;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -22,10 +23,13 @@ import java.util.TreeMap;
 /**
  * Turns webhook bodies into {@link AlertEvent}s: Alertmanager (version 4), Grafana unified alerting (the same
  * {@code alerts[]} shape) and the generic shape. Validation collects every problem; any problem refuses the whole
- * body with 400 and one message listing them all.
+ * body (invalid) with one message listing them all. Values are stored as {@link Text} allows: a NUL escaped, a value
+ * longer than its limit cut and marked, so that one over-long alert never fails the batch it came in.
  */
 public final class AlertParser {
     static final int MAX_ALERTS = 1000;
+    /** 9999-12-31T23:59:59Z: the last Unix second a time may be. */
+    private static final long LAST_SECOND = 253_402_300_799L;
     /** The source name of Google Cloud Monitoring incidents read from Pub/Sub. */
     public static final String CLOUD_MONITORING = "cloud-monitoring";
     private final PriorityPolicy policy;
@@ -39,19 +43,18 @@ public final class AlertParser {
         try {
             root = Http.JSON.readTree(body);
         } catch (JsonProcessingException e) {
-            throw new ApiException(400, "malformed JSON at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+            throw Refused.invalid(Http.malformed(e));
         } catch (java.io.IOException e) {
-            throw new ApiException(400, "unreadable body: " + e.getMessage());
+            throw Refused.invalid("unreadable body: " + e.getMessage());
         }
         if (root == null || !root.isObject()) {
-            throw new ApiException(400, "request body must be a JSON object");
+            throw Refused.invalid("request body must be a JSON object");
         }
         List<String> errors = new ArrayList<>();
         List<AlertEvent> events = source.equals("generic") ? generic(root, errors)
                 : source.equals(CLOUD_MONITORING) ? cloudMonitoring(root, errors) : batch(source, root, errors);
         if (!errors.isEmpty()) {
-            throw new ApiException(400, String.join("; ", errors));
+            throw Refused.invalid(String.join("; ", errors));
         }
         return events;
     }
@@ -224,7 +227,7 @@ public final class AlertParser {
         if (v == null || v.isNull() || (v.isNumber() && v.asLong() == 0)) {
             return null;
         }
-        if (!v.canConvertToLong()) {
+        if (!v.canConvertToLong() || v.asLong() < 0 || v.asLong() > LAST_SECOND) {
             errors.add("incident." + field + ": must be Unix seconds (was " + v + ")");
             return null;
         }
@@ -237,8 +240,11 @@ public final class AlertParser {
         String title = first(annotations.get("summary"), annotations.get("title"),
                 alertname + (labels.containsKey("instance") ? " on " + labels.get("instance") : ""));
         String detail = first(annotations.get("description"), annotations.get("message"), "");
-        return new AlertEvent(source, fingerprint, status, alertname, policy.priorityOf(labels), title, detail,
-                labels, annotations, startsAt, endsAt);
+        Map<String, String> storedLabels = Text.clean(labels);
+        storedLabels.put("alertname", Text.clean(alertname, Text.ALERTNAME));   // always kept, whatever was dropped
+        return new AlertEvent(source, Text.clean(fingerprint, Text.FINGERPRINT), status,
+                Text.clean(alertname, Text.ALERTNAME), policy.priorityOf(labels), Text.clean(title, Text.TITLE),
+                Text.clean(detail, Text.DETAIL), storedLabels, Text.clean(annotations), startsAt, endsAt);
     }
 
     private static String first(String... values) {
@@ -307,7 +313,8 @@ public final class AlertParser {
         }
         try {
             OffsetDateTime t = OffsetDateTime.parse(text);
-            return t.getYear() < 1970 ? null : t;   // Alertmanager sends 0001-01-01 for "no end yet"
+            // Alertmanager sends 0001-01-01 for "no end yet"; past 9999 is no time a database column takes
+            return t.getYear() < 1970 || t.getYear() > 9999 ? null : t;
         } catch (DateTimeParseException e) {
             errors.add(at + "." + field + ": not an RFC 3339 time (was '" + text + "')");
             return null;

@@ -1,6 +1,7 @@
 package com.runbook.engine.alert;
 
-import com.runbook.engine.api.ApiException;
+import com.runbook.engine.Refused;
+import com.runbook.engine.api.Http;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -17,7 +18,9 @@ import java.util.function.UnaryOperator;
  * Authenticates one webhook request: a bearer token, or an HMAC-SHA256 signature of the raw body with the source's
  * shared secret ({@code X-Hub-Signature-256: sha256=<hex>}, or Grafana's {@code X-Grafana-Alerting-Signature},
  * computed over {@code <timestamp>:<body>} when {@code X-Grafana-Alerting-Signature-Timestamp} is set; a timestamp
- * more than 5 minutes away from now is refused as a replay). Comparisons are constant-time.
+ * more than 5 minutes away from now is refused as a replay). Comparisons are constant-time. The scheme of
+ * {@code Authorization} is matched in any case ({@link Http#bearer}, the API's rule). {@code header} must look up
+ * request headers only, never query parameters (see {@link Http#requestHeader}).
  */
 public record WebhookAuth(String token, String secret) {
     public static final String HUB_SIGNATURE = "X-Hub-Signature-256";
@@ -32,13 +35,13 @@ public record WebhookAuth(String token, String secret) {
             checkSignature(signature, header.apply(GRAFANA_TIMESTAMP), body, now);
             return;
         }
-        String auth = header.apply("Authorization");
-        if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new ApiException(401, "missing credentials: send Authorization: Bearer <token> or an HMAC-SHA256"
+        String given = Http.bearer(header.apply("Authorization"));
+        if (given == null) {
+            throw Refused.unauthenticated("missing credentials: send Authorization: Bearer <token> or an HMAC-SHA256"
                     + " signature (" + HUB_SIGNATURE + " or " + GRAFANA_SIGNATURE + ")");
         }
-        if (token == null || token.isEmpty() || !equal(auth.substring(7).trim(), token)) {
-            throw new ApiException(401, "invalid bearer token");
+        if (token == null || token.isEmpty() || !equal(given, token)) {
+            throw Refused.unauthenticated("invalid bearer token");
         }
     }
 
@@ -49,10 +52,11 @@ public record WebhookAuth(String token, String secret) {
             try {
                 seconds = Long.parseLong(timestamp.trim());
             } catch (NumberFormatException e) {
-                throw new ApiException(401, "invalid signature timestamp (unix seconds expected)");
+                throw Refused.unauthenticated("invalid signature timestamp (unix seconds expected)");
             }
-            if (Duration.between(Instant.ofEpochSecond(seconds), now).abs().compareTo(REPLAY_WINDOW) > 0) {
-                throw new ApiException(401, "signature timestamp outside the 5 minute window (replay refused)");
+            // compared as numbers: Instant.ofEpochSecond(Long.MAX_VALUE) would throw
+            if (Math.abs((double) seconds - now.getEpochSecond()) > REPLAY_WINDOW.toSeconds()) {
+                throw Refused.unauthenticated("signature timestamp outside the 5 minute window (replay refused)");
             }
             byte[] prefix = (timestamp.trim() + ":").getBytes(StandardCharsets.UTF_8);
             signed = new byte[prefix.length + body.length];
@@ -64,7 +68,7 @@ public record WebhookAuth(String token, String secret) {
             given = given.substring(7);
         }
         if (!equal(given, sign(secret, signed))) {
-            throw new ApiException(401, "invalid signature");
+            throw Refused.unauthenticated("invalid signature");
         }
     }
 

@@ -49,6 +49,12 @@ public class ApiRoutes extends RouteBuilder {
             Http.jsonObject(exchange).fields().forEachRemaining(f -> parameters.put(f.getKey(),
                     f.getValue().isValueNode() ? f.getValue().asText() : f.getValue().toString()));
         }
+        parameters.forEach((name, value) -> {
+            if (name.indexOf('\0') >= 0 || String.valueOf(value).indexOf('\0') >= 0) {
+                throw new ApiException(400, "parameter '" + name.replace("\0", "\\u0000")
+                        + "': NUL characters (\\u0000) are not allowed");
+            }
+        });
         if (!engine.runner().isJob(job)) {
             throw new ApiException(404, "no job '" + job + "' (see GET /api/jobs)");
         }

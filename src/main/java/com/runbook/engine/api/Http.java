@@ -1,12 +1,17 @@
 package com.runbook.engine.api;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.runbook.engine.Refused;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,9 +20,23 @@ import java.security.MessageDigest;
 import java.util.Map;
 import java.util.function.Supplier;
 
-/** Shared plumbing for JSON endpoints on platform-http: bearer-token checks, JSON bodies, errors as JSON. */
+/**
+ * Shared plumbing for JSON endpoints on platform-http: bearer-token checks, JSON bodies, errors as JSON, and the
+ * only place where a refusal ({@link Refused}, {@link ApiException}) becomes an HTTP status. Credentials are read
+ * from the request's own headers only: platform-http also copies query parameters and form fields into the
+ * message's headers, and a token in a URL ends up in proxy and access logs.
+ */
 public final class Http {
-    public static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+    /** The deepest nesting of arrays and objects a JSON body may have (Jackson's default is 1,000). */
+    public static final int MAX_JSON_DEPTH = 64;
+    /**
+     * JSON in and out. Reading: at most {@link #MAX_JSON_DEPTH} levels, and nothing may follow the document
+     * ({@code {...} }}garbage} is refused, not read as its first part).
+     */
+    public static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH).build()).build())
+            .registerModule(new JavaTimeModule())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     private static final Logger LOG = LoggerFactory.getLogger(Http.class);
 
@@ -50,6 +69,9 @@ public final class Http {
         } catch (ApiException e) {
             status = e.status();
             body = Map.of("error", e.getMessage());
+        } catch (Refused e) {
+            status = status(e.reason());
+            body = Map.of("error", e.getMessage());
         } catch (Exception e) {
             LOG.error("API request failed", e);
             status = 500;
@@ -70,13 +92,23 @@ public final class Http {
         }
     }
 
+    /** The HTTP status of a refusal. */
+    static int status(Refused.Reason reason) {
+        return switch (reason) {
+            case INVALID -> 400;
+            case UNAUTHENTICATED -> 401;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+        };
+    }
+
     /** Refuses with 401 unless the request carries {@code Authorization: Bearer <expected>}. */
     public static void requireToken(Exchange exchange, String expected) {
-        String header = exchange.getMessage().getHeader("Authorization", String.class);
-        if (header == null || !header.startsWith("Bearer ")) {
+        String token = bearer(requestHeader(exchange, "Authorization"));
+        if (token == null) {
             throw new ApiException(401, "missing bearer token (Authorization: Bearer <token>)");
         }
-        byte[] given = header.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
+        byte[] given = token.getBytes(StandardCharsets.UTF_8);
         if (expected == null || expected.isEmpty()
                 || !MessageDigest.isEqual(given, expected.getBytes(StandardCharsets.UTF_8))) {
             throw new ApiException(401, "invalid bearer token");
@@ -121,12 +153,45 @@ public final class Http {
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw new ApiException(400, "malformed JSON at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+            throw new ApiException(400, malformed(e));
         }
     }
 
     public static String header(Exchange exchange, String name) {
         return exchange.getMessage().getHeader(name, String.class);
+    }
+
+    /**
+     * A header of the HTTP request itself (null when absent), never a query parameter or form field of the same
+     * name. Off platform-http (a test's exchange) the message header.
+     */
+    public static String requestHeader(Exchange exchange, String name) {
+        if (exchange.getIn() instanceof HttpMessage http && http.getRequest() != null) {
+            return http.getRequest().getHeader(name);
+        }
+        return header(exchange, name);
+    }
+
+    /**
+     * The token of an {@code Authorization: Bearer <token>} value, the scheme in any case ({@code bearer}, {@code
+     * BEARER}; RFC 9110), the token trimmed; null when the value is absent or of another scheme. The one rule for the
+     * API and the webhooks.
+     */
+    public static String bearer(String authorization) {
+        if (authorization == null) {
+            return null;
+        }
+        String value = authorization.strip();
+        if (!value.regionMatches(true, 0, "Bearer", 0, 6)
+                || value.length() > 6 && !Character.isWhitespace(value.charAt(6))) {
+            return null;
+        }
+        return value.substring(6).strip();
+    }
+
+    /** The 400 message for a body that is not JSON (the location, when Jackson knows it). */
+    public static String malformed(JsonProcessingException e) {
+        return "malformed JSON" + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
+                + ", column " + e.getLocation().getColumnNr()) + ": " + e.getOriginalMessage();
     }
 }

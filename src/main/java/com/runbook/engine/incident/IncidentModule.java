@@ -3,7 +3,7 @@ package com.runbook.engine.incident;
 import com.runbook.engine.Engine;
 import com.runbook.engine.EngineModule;
 import com.runbook.engine.alert.AlertIntake;
-import com.runbook.engine.api.ApiException;
+import com.runbook.engine.Refused;
 import com.runbook.engine.api.Http;
 import com.runbook.engine.notify.Dispatcher;
 import com.runbook.engine.observe.MetricsModule;
@@ -132,8 +132,15 @@ public class IncidentModule implements EngineModule {
         }, every, every, TimeUnit.MILLISECONDS);
     }
 
+    /** {@code ?open=}: absent or empty is null (both), else true or false in any case; anything else is refused. */
     static Boolean bool(String s) {
-        return s == null || s.isBlank() ? null : Boolean.valueOf(s);
+        if (s == null || s.isBlank()) {
+            return null;
+        }
+        if (s.strip().equalsIgnoreCase("true") || s.strip().equalsIgnoreCase("false")) {
+            return Boolean.valueOf(s.strip());
+        }
+        throw Refused.invalid("open must be true or false (was '" + s + "')");
     }
 
     static String text(com.fasterxml.jackson.databind.JsonNode node) {
@@ -144,7 +151,7 @@ public class IncidentModule implements EngineModule {
         try {
             return Long.parseLong(s);
         } catch (NumberFormatException e) {
-            throw new ApiException(400, "incident id must be a number (was '" + s + "')");
+            throw Refused.invalid("incident id must be a number (was '" + s + "')");
         }
     }
 

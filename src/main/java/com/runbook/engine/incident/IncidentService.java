@@ -1,7 +1,7 @@
 package com.runbook.engine.incident;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.runbook.engine.api.ApiException;
+import com.runbook.engine.Refused;
 import com.runbook.engine.api.Http;
 import com.runbook.engine.notify.Notifier;
 import com.runbook.engine.store.Database;
@@ -86,9 +86,12 @@ public class IncidentService implements IncidentRaiser {
     }
 
     /** Opens or updates the incident {@code key}; {@code exclude} lists channels not to page (a broken one). */
-    public Raised open(String key, String priority, String title, String detail, Map<String, String> labels,
+    public Raised open(String rawKey, String priority, String rawTitle, String rawDetail, Map<String, String> labels,
                        Set<String> exclude) {
         String p = priority(priority);
+        String key = Text.clean(rawKey, Text.KEY);
+        String title = Text.clean(rawTitle, Text.TITLE);
+        String detail = Text.clean(rawDetail, Text.DETAIL);
         for (int attempt = 0; ; attempt++) {
             Optional<Map<String, Object>> existing = findOpen(key);
             if (existing.isPresent()) {
@@ -118,8 +121,13 @@ public class IncidentService implements IncidentRaiser {
         return maintenance && (priority.equals("P3") || priority.equals("P4"));
     }
 
-    /** An incident to open, for {@link #openNew}. */
+    /** An incident to open, for {@link #openNew}; its texts within {@link Text}'s limits. */
     public record Opening(String key, String priority, String title, String detail, Map<String, String> labels) {
+        public Opening {
+            key = Text.clean(key, Text.KEY);
+            title = Text.clean(title, Text.TITLE);
+            detail = Text.clean(detail, Text.DETAIL);
+        }
     }
 
     /**
@@ -210,9 +218,9 @@ public class IncidentService implements IncidentRaiser {
         ps.setString(1, key);
         ps.setString(2, key);
         ps.setString(3, priority);
-        ps.setString(4, cut(title, 1000));
-        ps.setString(5, cut(detail, 8000));
-        ps.setString(6, cut(json(labels), 8000));
+        ps.setString(4, title);
+        ps.setString(5, detail);
+        ps.setString(6, json(Text.clean(labels)));
         ps.setString(7, join(targets));
         ps.setBoolean(8, maintenance);
         ps.setObject(9, now);
@@ -249,7 +257,7 @@ public class IncidentService implements IncidentRaiser {
         long id = ((Number) row.get("id")).longValue();
         OffsetDateTime now = now();
         jdbc.update("update incident set last_seen_at = ?, occurrences = occurrences + 1,"
-                + " detail = coalesce(?, detail) where id = ?", now, cut(detail, 8000), id);
+                + " detail = coalesce(?, detail) where id = ?", now, detail, id);
         OffsetDateTime lastPaged = (OffsetDateTime) row.get("lastPagedAt");
         if ("open".equals(row.get("status")) && lastPaged != null
                 && lastPaged.plus(policy.repeatInterval()).isBefore(now)
@@ -263,7 +271,8 @@ public class IncidentService implements IncidentRaiser {
     }
 
     @Override
-    public void resolve(String key, String detail) {
+    public void resolve(String rawKey, String detail) {
+        String key = Text.clean(rawKey, Text.KEY);
         findOpen(key).ifPresent(row -> {
             long id = ((Number) row.get("id")).longValue();
             if (jdbc.update("update incident set status = 'resolved', open_key = null, resolved_at = ?"
@@ -277,16 +286,17 @@ public class IncidentService implements IncidentRaiser {
         });
     }
 
-    /** Acknowledges an open incident. */
-    public Map<String, Object> acknowledge(long id, String by) {
-        if (by == null || by.isBlank()) {
-            throw new ApiException(400, "by: required (who acknowledges)");
+    /** Acknowledges an open incident; {@code by} is kept within {@link Text#BY} characters. */
+    public Map<String, Object> acknowledge(long id, String rawBy) {
+        if (rawBy == null || rawBy.isBlank()) {
+            throw Refused.invalid("by: required (who acknowledges)");
         }
+        String by = Text.clean(rawBy, Text.BY);
         int n = jdbc.update("update incident set status = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?"
-                + " where id = ? and status = 'open'", now(), cut(by, 200), id);
-        Map<String, Object> row = find(id).orElseThrow(() -> new ApiException(404, "no incident with id " + id));
+                + " where id = ? and status = 'open'", now(), by, id);
+        Map<String, Object> row = find(id).orElseThrow(() -> new Refused(Refused.Reason.NOT_FOUND, "no incident with id " + id));
         if (n == 0) {
-            throw new ApiException(409, "resolved".equals(row.get("status")) ? "incident " + id + " is already resolved"
+            throw new Refused(Refused.Reason.CONFLICT, "resolved".equals(row.get("status")) ? "incident " + id + " is already resolved"
                     : "incident " + id + " was already acknowledged by " + row.get("acknowledgedBy"));
         }
         LOG.info("Incident {} acknowledged by {}", id, by);
@@ -340,7 +350,7 @@ public class IncidentService implements IncidentRaiser {
     /** Incidents newest first; {@code open} true: not resolved; {@code status}: exactly that status. */
     public List<Map<String, Object>> list(Boolean open, String status, int limit) {
         if (status != null && !status.isBlank() && !List.of("open", "acknowledged", "resolved").contains(status)) {
-            throw new ApiException(400, "status must be open, acknowledged or resolved (was '" + status + "')");
+            throw Refused.invalid("status must be open, acknowledged or resolved (was '" + status + "')");
         }
         String only = status != null && !status.isBlank() ? status : Boolean.FALSE.equals(open) ? "resolved" : null;
         String where = only != null ? "status = ?" : Boolean.TRUE.equals(open) ? "status <> 'resolved'" : "";
@@ -423,10 +433,6 @@ public class IncidentService implements IncidentRaiser {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(e);
         }
-    }
-
-    static String cut(String s, int max) {
-        return s == null || s.length() <= max ? s : s.substring(0, max);
     }
 
     private OffsetDateTime now() {

@@ -1,6 +1,6 @@
 package com.runbook.engine.incident;
 
-import com.runbook.engine.api.ApiException;
+import com.runbook.engine.Refused;
 
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -33,7 +33,7 @@ public class TelegramAck {
         try {
             incidents.acknowledge(id, by);
             return "Incident " + id + " acknowledged by " + by;
-        } catch (ApiException e) {
+        } catch (Refused e) {
             return e.getMessage();
         }
     }

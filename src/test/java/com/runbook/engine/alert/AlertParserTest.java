@@ -105,8 +105,8 @@ class AlertParserTest {
     private String problem(String json) {
         try {
             monitoring(json);
-        } catch (com.runbook.engine.api.ApiException e) {
-            assertThat(e.status()).isEqualTo(400);
+        } catch (com.runbook.engine.Refused e) {
+            assertThat(e.reason()).isEqualTo(com.runbook.engine.Refused.Reason.INVALID);
             return e.getMessage();
         }
         throw new AssertionError("accepted: " + json);

@@ -46,10 +46,10 @@ class IncidentTest {
         Files.writeString(routing, Files.readString(routing).replace("constant: dns-failover", "constant: echo-parameters")
                 .replace("            when:\n", String.join("\n",
                         "            when:",
-                        "              - simple: \"${header.alertname} == 'RoutingFails'\"",
+                        "              - simple: \"${body[alertname]} == 'RoutingFails'\"",
                         "                steps:",
                         "                  - throwException: {exceptionType: java.lang.IllegalStateException, message: rule broke}",
-                        "              - simple: \"${header.alertname} == 'NoSuchPriority'\"",
+                        "              - simple: \"${body[alertname]} == 'NoSuchPriority'\"",
                         "                steps:",
                         "                  - setHeader: {name: priority, constant: urgent}",
                         "")));
