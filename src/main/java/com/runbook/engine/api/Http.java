@@ -192,6 +192,7 @@ public final class Http {
     /** The 400 message for a body that is not JSON (the location, when Jackson knows it). */
     public static String malformed(JsonProcessingException e) {
         return "malformed JSON" + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
-                + ", column " + e.getLocation().getColumnNr()) + ": " + e.getOriginalMessage();
+                + ", column " + e.getLocation().getColumnNr()) + ": "
+                + e.getOriginalMessage().replaceAll(", from `[^`]*`\\)", ")");   // Jackson's method name: not for callers
     }
 }
