@@ -108,7 +108,8 @@ public class AlertIntake implements AutoCloseable {
 
     /**
      * Handles one webhook request: the alert events, the incidents they open, update or resolve, and the pages are
-     * written in ONE transaction (with those of concurrent requests: {@link GroupCommit}), committed before the 202.
+     * written in ONE transaction (an alert of a batch with a problem of its own is refused alone, listed in the
+     * answer's {@code refused}, and the others are stored) (with those of concurrent requests: {@link GroupCommit}), committed before the 202.
      * If anything fails nothing is stored and the sender gets 500 and retries (Alertmanager does); an HA Alertmanager
      * pair racing on the same new incident is such a case. The runbooks mapped to newly opened incidents start after
      * the commit.
@@ -118,13 +119,19 @@ public class AlertIntake implements AutoCloseable {
         try {
             byte[] body = Http.body(exchange);
             auth.get(source).check(name -> Http.requestHeader(exchange, name), body, Instant.now());
-            List<AlertEvent> events = parser.parse(source, body);
+            AlertParser.Parsed parsed = parser.read(source, body);
+            List<AlertEvent> events = parsed.events();
             List<Long> incidentIds = accept(events);
             exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
             status = "202";
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("accepted", events.size());
             answer.put("incidents", incidentIds);
+            if (!parsed.refused().isEmpty()) {
+                LOG.warn("Webhook {}: {} alerts stored, {} refused alone: {}", source, events.size(),
+                        parsed.refused().size(), String.join("; ", parsed.refused()));
+                answer.put("refused", parsed.refused());
+            }
             return answer;
         } catch (ApiException e) {
             status = Integer.toString(e.status());

@@ -22,8 +22,8 @@ import java.util.TreeMap;
 
 /**
  * Turns webhook bodies into {@link AlertEvent}s: Alertmanager (version 4), Grafana unified alerting (the same
- * {@code alerts[]} shape) and the generic shape. Validation collects every problem; any problem refuses the whole
- * body (invalid) with one message listing them all. Values are stored as {@link Text} allows: a NUL escaped, a value
+ * {@code alerts[]} shape) and the generic shape. Validation collects every problem, in one message listing them all;
+ * a problem of the body refuses it whole, a problem of one alert in a batch refuses that alert alone ({@link Parsed}). Values are stored as {@link Text} allows: a NUL escaped, a value
  * longer than its limit cut and marked, so that one over-long alert never fails the batch it came in.
  */
 public final class AlertParser {
@@ -38,7 +38,26 @@ public final class AlertParser {
         this.policy = policy;
     }
 
+    /**
+     * The alerts of a body, and the problems of those refused one by one. A body that is no JSON object, or has a
+     * problem outside its alerts, is refused as a whole; so is one whose every alert has a problem. In a batch
+     * (Alertmanager, Grafana) an alert with a problem is refused alone: the others are stored (Alertmanager would
+     * drop the whole group on a 4xx, with the valid alerts in it).
+     */
+    public record Parsed(List<AlertEvent> events, List<String> refused) {
+    }
+
+    /** The body's alerts, all valid, or refused as a whole with every problem (see {@link #read}). */
     public List<AlertEvent> parse(String source, byte[] body) {
+        Parsed parsed = read(source, body);
+        if (!parsed.refused().isEmpty()) {
+            throw Refused.invalid(String.join("; ", parsed.refused()));
+        }
+        return parsed.events();
+    }
+
+    /** The body's valid alerts and the problems of the alerts refused alone (see {@link Parsed}). */
+    public Parsed read(String source, byte[] body) {
         JsonNode root;
         try {
             root = Http.JSON.readTree(body);
@@ -51,15 +70,18 @@ public final class AlertParser {
             throw Refused.invalid("request body must be a JSON object");
         }
         List<String> errors = new ArrayList<>();
+        List<String> alone = new ArrayList<>();
         List<AlertEvent> events = source.equals("generic") ? generic(root, errors)
-                : source.equals(CLOUD_MONITORING) ? cloudMonitoring(root, errors) : batch(source, root, errors);
-        if (!errors.isEmpty()) {
+                : source.equals(CLOUD_MONITORING) ? cloudMonitoring(root, errors) : batch(source, root, errors, alone);
+        if (!errors.isEmpty() || events.isEmpty() && !alone.isEmpty()) {
+            errors.addAll(alone);
             throw Refused.invalid(String.join("; ", errors));
         }
-        return events;
+        return new Parsed(events, alone);
     }
 
-    private List<AlertEvent> batch(String source, JsonNode root, List<String> errors) {
+    /** {@code errors}: problems of the body; {@code alone}: problems of single alerts. */
+    private List<AlertEvent> batch(String source, JsonNode root, List<String> errors, List<String> alone) {
         List<AlertEvent> events = new ArrayList<>();
         JsonNode version = root.get("version");
         if (source.equals("alertmanager") && version != null && !"4".equals(version.asText())) {
@@ -85,29 +107,29 @@ public final class AlertParser {
             String at = "alerts[" + i + "]";
             JsonNode a = alerts.get(i);
             if (!a.isObject()) {
-                errors.add(at + ": must be an object");
+                alone.add(at + ": must be an object");
                 continue;
             }
-            int before = errors.size();
-            String status = text(a, "status", at, errors);
+            int before = alone.size();
+            String status = text(a, "status", at, alone);
             if (status != null && !status.equals("firing") && !status.equals("resolved")) {
-                errors.add(at + ".status: must be firing or resolved (was '" + status + "')");
+                alone.add(at + ".status: must be firing or resolved (was '" + status + "')");
             } else if (status == null && !a.has("status")) {
-                errors.add(at + ".status: required (firing or resolved)");
+                alone.add(at + ".status: required (firing or resolved)");
             }
-            Map<String, String> labels = strings(a.get("labels"), at + ".labels", true, errors);
-            Map<String, String> annotations = strings(a.get("annotations"), at + ".annotations", false, errors);
+            Map<String, String> labels = strings(a.get("labels"), at + ".labels", true, alone);
+            Map<String, String> annotations = strings(a.get("annotations"), at + ".annotations", false, alone);
             String alertname = labels.get("alertname");
             if (a.has("labels") && a.get("labels").isObject() && (alertname == null || alertname.isBlank())) {
-                errors.add(at + ".labels.alertname: required");
+                alone.add(at + ".labels.alertname: required");
             }
-            String fingerprint = text(a, "fingerprint", at, errors);
-            OffsetDateTime startsAt = time(a, "startsAt", at, errors);
-            OffsetDateTime endsAt = time(a, "endsAt", at, errors);
+            String fingerprint = text(a, "fingerprint", at, alone);
+            OffsetDateTime startsAt = time(a, "startsAt", at, alone);
+            OffsetDateTime endsAt = time(a, "endsAt", at, alone);
             if (labels.containsKey("priority") && PriorityPolicy.normalise(labels.get("priority")) == null) {
-                errors.add(at + ".labels.priority: must be one of P1, P2, P3, P4 (was '" + labels.get("priority") + "')");
+                alone.add(at + ".labels.priority: must be one of P1, P2, P3, P4 (was '" + labels.get("priority") + "')");
             }
-            if (errors.size() > before) {
+            if (alone.size() > before) {
                 continue;
             }
             events.add(event(source, fingerprint == null || fingerprint.isBlank() ? hash(labels) : fingerprint,

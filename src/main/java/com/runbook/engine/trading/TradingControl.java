@@ -2,6 +2,7 @@ package com.runbook.engine.trading;
 
 import com.runbook.engine.api.Http;
 import com.runbook.engine.incident.IncidentRaiser;
+import com.runbook.engine.incident.Text;
 import com.runbook.engine.notify.Notifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,7 +64,8 @@ public class TradingControl {
 
     private Map<String, Object> act(String action, String url, String key, String triggeredBy, String reason) {
         String who = triggeredBy == null || triggeredBy.isBlank() ? "unknown" : triggeredBy;
-        String why = reason == null || reason.isBlank() ? "no reason given" : reason;
+        // trading_control.reason is varchar(1000); a reason may come from an alert label or an API body
+        String why = reason == null || reason.isBlank() ? "no reason given" : Text.clean(reason, 1000);
         if (url == null || url.isBlank()) {
             throw new IllegalStateException(key + " is not set: cannot " + action + " trading");
         }

@@ -295,6 +295,22 @@ class HostileInputTest {
                     java.util.Collections.nCopies(1001, "{}")) + "]}", 400, "alerts: at most 1000 per request (was 1001)"));
             cases.add(refused(at + "labels not strings", "POST", path, auth, "{\"alerts\":[{\"status\":\"firing\",\"labels\":"
                     + "{\"alertname\":\"A\",\"a\":[1]}}]}", 400, "alerts[0].labels.a: must be a string"));
+            for (String bad : List.of("{\"status\":\"firing\",\"labels\":{\"alertname\":\"Bad\",\"priority\":\"P0\"}}",
+                    "{\"status\":\"pending\",\"labels\":{\"alertname\":\"Bad\"}}", "{\"status\":\"firing\"}", "7",
+                    "{\"status\":\"firing\",\"labels\":{\"alertname\":\"Bad\"},\"startsAt\":\"yesterday\"}")) {
+                String fp1 = unique("fp");
+                String fp2 = unique("fp");
+                String good1 = json(Payloads.alert("firing", fp1, Map.of("alertname", "GoodP1_" + fp1, "priority", "P1")));
+                String good2 = json(Payloads.alert("firing", fp2, Map.of("alertname", "GoodP2_" + fp2, "severity", "error")));
+                cases.add(accepted(at + "one bad alert between two good ones: " + bad, "POST", path, auth,
+                        "{\"version\":\"4\",\"alerts\":[" + good1 + "," + bad + "," + good2 + "]}", 202, (t, a) -> {
+                            assertThat(a.get("accepted").asInt()).isEqualTo(2);
+                            assertThat(a.get("refused")).hasSize(1);
+                            assertThat(a.get("refused").get(0).asText()).startsWith("alerts[1]");
+                            assertThat(t.db.queryForObject("select count(*) from alert_event where fingerprint in (?, ?)",
+                                    Long.class, fp1, fp2)).isEqualTo(2);
+                        }));
+            }
             cases.add(refused(at + "priority label out of range", "POST", path, auth, "{\"alerts\":[{\"status\":\"firing\","
                     + "\"labels\":{\"alertname\":\"A\",\"priority\":\"P0\"}}]}", 400,
                     "alerts[0].labels.priority: must be one of P1, P2, P3, P4 (was 'P0')"));
