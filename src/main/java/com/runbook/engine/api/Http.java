@@ -15,6 +15,7 @@ import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;
@@ -53,7 +54,32 @@ public final class Http {
     public static void endpoint(RouteBuilder rb, String routeId, String method, String path, Supplier<String> token,
                                 Handler handler) {
         rb.from("platform-http:" + path + "?httpMethodRestrict=" + method).routeId(routeId)
-                .process(exchange -> respond(exchange, token, handler));
+                .process(exchange -> {
+                    pathParameters(exchange, path);
+                    respond(exchange, token, handler);
+                });
+    }
+
+    /**
+     * Sets each {@code {name}} of the path template to its segment of the request's path. platform-http merges a
+     * query parameter of the same name into that header ({@code /api/jobs/x/run?id=y} gave {@code [y, x]}): the
+     * path is what names the job or incident.
+     */
+    static void pathParameters(Exchange exchange, String template) {
+        if (!(exchange.getIn() instanceof HttpMessage http) || http.getRequest() == null || !template.contains("{")) {
+            return;
+        }
+        String[] names = template.split("/");
+        String[] values = http.getRequest().path().split("/");
+        if (names.length != values.length) {
+            return;
+        }
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].startsWith("{") && names[i].endsWith("}")) {
+                exchange.getMessage().setHeader(names[i].substring(1, names[i].length() - 1),
+                        URLDecoder.decode(values[i].replace("+", "%2B"), StandardCharsets.UTF_8));
+            }
+        }
     }
 
     static void respond(Exchange exchange, Supplier<String> token, Handler handler) {
@@ -120,7 +146,7 @@ public final class Http {
      * has then replaced the body with the parsed form fields, and the raw bytes are gone.
      */
     public static boolean isForm(Exchange exchange) {
-        String type = header(exchange, Exchange.CONTENT_TYPE);
+        String type = requestHeader(exchange, Exchange.CONTENT_TYPE);
         type = type == null ? "" : type.toLowerCase(java.util.Locale.ROOT);
         return type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data");
     }
@@ -128,7 +154,7 @@ public final class Http {
     /** The 415 for a body that had to be JSON but came as a form. */
     public static ApiException notJson(Exchange exchange) {
         return new ApiException(415, "the body must be JSON sent with Content-Type: application/json (curl: -H"
-                + " 'Content-Type: application/json'), not " + header(exchange, Exchange.CONTENT_TYPE).split(";")[0]);
+                + " 'Content-Type: application/json'), not " + requestHeader(exchange, Exchange.CONTENT_TYPE).split(";")[0]);
     }
 
     /** The raw request body; 415 for a form (see {@link #isForm}), whose raw bytes platform-http has not kept. */
@@ -157,6 +183,7 @@ public final class Http {
         }
     }
 
+    /** A path parameter ({@code {id}}) or query parameter of the request. */
     public static String header(Exchange exchange, String name) {
         return exchange.getMessage().getHeader(name, String.class);
     }

@@ -396,6 +396,11 @@ class HostileInputTest {
         cases.add(refused("api: run with a NUL form field", "POST", run, List.of("Authorization", "Bearer " + TOKEN,
                 "Content-Type", "application/x-www-form-urlencoded"), "note=a%00b", 400,
                 "parameter 'note': NUL characters (\\u0000) are not allowed"));
+        cases.add(refused("api: run of no job, a real one in the query", "POST", "/api/jobs/no-such-job/run?id=echo-parameters",
+                auth, "{}", 404, "no job 'no-such-job' (see GET /api/jobs)"));
+        cases.add(refused("api: a form's type in the query", "POST", run + "?Content-Type=" + q("application/json"),
+                List.of("Authorization", "Bearer " + TOKEN, "Content-Type", "application/x-www-form-urlencoded"),
+                "{\"note\":\"x\"}", 415, "the body must be JSON*"));
         cases.add(refused("api: run of no job", "POST", "/api/jobs/no-such-job/run", auth, "{}", 404,
                 "no job 'no-such-job' (see GET /api/jobs)"));
         cases.add(refused("api: run of no job with a huge name", "POST", "/api/jobs/" + "j".repeat(3000) + "/run", auth, "{}", 404,
@@ -420,6 +425,8 @@ class HostileInputTest {
         cases.add(refused("api: ack with a NUL by, of no incident", "POST", ack, auth, "{\"by\":\"a\\u0000b\"}", 404,
                 "no incident with id 999999999"));
         cases.add(refused("api: ack without by", "POST", ack, auth, "{}", 400, "by: required (who acknowledges)"));
+        cases.add(refused("api: ack of no incident, another id in the query", "POST", ack + "?id=1", auth, "{\"by\":\"x\"}",
+                404, "no incident with id 999999999"));
         cases.add(refused("api: ack with a number as by", "POST", ack, auth, "{\"by\":5}", 400, "by: required (who acknowledges)"));
         cases.add(refused("api: ack of a word", "POST", "/api/incidents/abc/ack", auth, "{\"by\":\"x\"}", 400,
                 "incident id must be a number (was 'abc')"));
