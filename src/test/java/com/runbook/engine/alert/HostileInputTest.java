@@ -527,6 +527,75 @@ class HostileInputTest {
                 + " 'dns-failover', 'dns-rollback')", Long.class)).as("guarded runbooks started").isZero();
     }
 
+    // ---- every column an alert reaches, at and beyond its limit ------------------------------------------------------
+
+    /** A field of an alert, its limit, and where it is stored: (table, column, where) read back by fingerprint/key. */
+    record Limit(String field, int limit) {
+        @Override
+        public String toString() {
+            return field + " " + limit;
+        }
+    }
+
+    static Stream<org.junit.jupiter.params.provider.Arguments> limits() {
+        List<org.junit.jupiter.params.provider.Arguments> rows = new ArrayList<>();
+        for (String source : List.of("alertmanager", "generic")) {
+            for (String field : List.of("alertname", "fingerprint", "summary", "description", "labelValue")) {
+                int limit = switch (field) {
+                    case "alertname" -> Text.ALERTNAME;
+                    case "fingerprint" -> Text.FINGERPRINT;
+                    case "summary" -> Text.TITLE;
+                    case "description" -> Text.DETAIL;
+                    default -> Text.VALUE;
+                };
+                for (int length : new int[] {limit, limit + 1, 10 * limit}) {
+                    rows.add(org.junit.jupiter.params.provider.Arguments.of(source, field, limit, length));
+                }
+            }
+        }
+        return rows.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} of {3} (limit {2})")
+    @MethodSource("limits")
+    void eachFieldIsStoredWholeAtItsLimitAndCutBeyondIt(String source, String field, int limit, int length) throws Exception {
+        String value = (field.equals("alertname") ? "A" : "v") + "x".repeat(length - 1);
+        String fp = field.equals("fingerprint") ? value : unique("limit");
+        Map<String, String> labels = new LinkedHashMap<>();
+        // generic: the alert name is made of the title, so a long summary makes a long name too
+        labels.put("alertname", field.equals("alertname") ? value : source.equals("generic") ? "ignored" : unique("Limit"));
+        if (field.equals("labelValue")) {
+            labels.put("big", value);
+        }
+        Map<String, String> annotations = new LinkedHashMap<>();
+        annotations.put("summary", field.equals("summary") ? value : field.equals("alertname") && source.equals("generic")
+                ? value : unique("summary"));
+        if (field.equals("description")) {
+            annotations.put("description", value);
+        }
+        HttpResponse<String> r = TestEngine.post(engine, "/webhooks/" + source, TOKEN, valid(source, labels, annotations, fp));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        long incident = JSON.readTree(r.body()).get("incidents").get(0).asLong();
+        Map<String, Object> event = db.queryForMap("select fingerprint, alertname, title, labels from alert_event"
+                + " where incident_id = ?", incident);
+        Map<String, Object> row = db.queryForMap("select incident_key, title, detail, labels from incident where id = ?", incident);
+        String expected = length <= limit ? value : value.substring(0, limit - Text.MARK.length()) + Text.MARK;
+        String stored = switch (field) {
+            case "alertname" -> source.equals("generic") ? null : (String) event.get("alertname");
+            case "fingerprint" -> (String) event.get("fingerprint");
+            case "summary" -> (String) row.get("title");
+            case "description" -> (String) row.get("detail");
+            default -> JSON.readTree((String) row.get("labels")).get("big").asText();
+        };
+        if (stored != null) {
+            assertThat(stored).isEqualTo(expected);
+        }
+        assertThat(JSON.readTree((String) event.get("labels")).isObject()).isTrue();   // whole JSON, never cut mid-way
+        assertThat(JSON.readTree((String) row.get("labels")).isObject()).isTrue();
+        assertThat(db.queryForList("select subject from notification where idempotency_key like ?", String.class,
+                "incident-" + incident + "-%")).allSatisfy(subject -> assertThat(subject.length()).isLessThanOrEqualTo(1000));
+    }
+
     // ---- labels are data ------------------------------------------------------------------------------------------
 
     @Test
