@@ -54,23 +54,27 @@ public final class Http {
     public static void endpoint(RouteBuilder rb, String routeId, String method, String path, Supplier<String> token,
                                 Handler handler) {
         rb.from("platform-http:" + path + "?httpMethodRestrict=" + method).routeId(routeId)
-                .process(exchange -> {
-                    pathParameters(exchange, path);
-                    respond(exchange, token, handler);
-                });
+                .process(exchange -> respond(exchange, token, e -> {
+                    pathParameters(e, path);
+                    return handler.handle(e);
+                }));
     }
 
     /**
      * Sets each {@code {name}} of the path template to its segment of the request's path. platform-http merges a
      * query parameter of the same name into that header ({@code /api/jobs/x/run?id=y} gave {@code [y, x]}): the
-     * path is what names the job or incident.
+     * path is what names the job or incident. A URL with an encoded NUL is refused.
      */
     static void pathParameters(Exchange exchange, String template) {
-        if (!(exchange.getIn() instanceof HttpMessage http) || http.getRequest() == null || !template.contains("{")) {
+        if (!(exchange.getIn() instanceof HttpMessage http) || http.getRequest() == null) {
             return;
         }
         String[] names = template.split("/");
         String[] values = http.getRequest().path().split("/");
+        if (http.getRequest().uri().toLowerCase(java.util.Locale.ROOT).contains("%00")) {
+            // PostgreSQL cannot take NUL in a text parameter: refused here, the same on H2
+            throw new ApiException(400, "the URL must not contain NUL characters (%00)");
+        }
         if (names.length != values.length) {
             return;
         }

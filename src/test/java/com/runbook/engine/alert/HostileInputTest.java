@@ -439,8 +439,15 @@ class HostileInputTest {
                 "open must be true or false (was 'maybe')"));
         cases.add(refused("api: incidents open=1", "GET", "/api/incidents?open=1", List.of(), null, 400,
                 "open must be true or false (was '1')"));
-        cases.add(refused("api: incidents open with NUL", "GET", "/api/incidents?open=%00", List.of(), null, 400,
-                "open must be true or false (was '\0')"));
+        String nulUrl = "the URL must not contain NUL characters (%00)";
+        cases.add(refused("api: incidents open with NUL", "GET", "/api/incidents?open=%00", List.of(), null, 400, nulUrl));
+        cases.add(refused("api: runs of a job with NUL", "GET", "/api/runs?job=a%00b", List.of(), null, 400, nulUrl));
+        cases.add(refused("api: run id with NUL", "GET", "/api/runs/1%00", List.of(), null, 400, nulUrl));
+        cases.add(refused("api: outbox status with NUL", "GET", "/api/outbox?status=%00", List.of(), null, 400, nulUrl));
+        cases.add(refused("api: dns changes limit with NUL", "GET", "/api/dns/changes?limit=%00", List.of(), null, 400, nulUrl));
+        cases.add(refused("api: run of a job with NUL", "POST", "/api/jobs/echo%00/run", auth, "{}", 400, nulUrl));
+        cases.add(refused("api: ack with NUL in the query", "POST", ack + "?x=%00", auth, "{\"by\":\"x\"}", 400, nulUrl));
+        cases.add(refused("webhook: NUL in the query", "POST", "/webhooks/generic?x=%00", auth, "{\"title\":\"x\"}", 400, nulUrl));
         cases.add(accepted("api: incidents open=TRUE", "GET", "/api/incidents?open=TRUE", List.of(), null, 200,
                 (t, a) -> assertThat(a.isArray()).isTrue()));
         cases.add(refused("api: incidents status=bogus", "GET", "/api/incidents?status=bogus", List.of(), null, 400,
