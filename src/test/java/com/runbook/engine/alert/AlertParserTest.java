@@ -92,6 +92,9 @@ class AlertParserTest {
     @Test
     void aMalformedCloudMonitoringMessageListsEveryProblem() {
         assertThat(problem("{\"version\": \"1.2\"}")).isEqualTo("incident: required (an object)");
+        assertThat(problem("{\"incident\": {\"incident_id\": \"1\", \"policy_name\": \"X\", \"state\": \"open\","
+                + " \"started_at\": 9223372036854775807, \"ended_at\": -5}}")).isEqualTo("incident.started_at: must be Unix"
+                + " seconds (was 9223372036854775807); incident.ended_at: must be Unix seconds (was -5)");
         assertThat(problem("{\"incident\": {}}")).isEqualTo("incident.incident_id: required; incident.policy_name: required;"
                 + " incident.state: must be open or closed (was missing)");
         assertThat(problem("{\"incident\": {\"incident_id\": 7, \"policy_name\": \"X\", \"state\": \"acked\","
