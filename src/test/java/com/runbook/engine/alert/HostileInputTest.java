@@ -629,15 +629,20 @@ class HostileInputTest {
                 + " incident=" + incident + " uri= region=eu-west");
     }
 
-    @Test
-    void anAcknowledgementByWithNulAndOverLongIsStoredEscapedAndCut() throws Exception {
+    /** Acknowledges a new incident with {@code by} (JSON-escaped) and answers what was stored. */
+    private String acknowledgedBy(String by) throws Exception {
         HttpResponse<String> opened = TestEngine.post(engine, "/webhooks/generic", TOKEN,
                 "{\"title\":\"Ack battery\",\"key\":\"" + unique("ack") + "\"}");
         long id = JSON.readTree(opened.body()).get("incidents").get(0).asLong();
-        HttpResponse<String> r = TestEngine.post(engine, "/api/incidents/" + id + "/ack", TOKEN,
-                "{\"by\":\"a\\u0000" + "b".repeat(5000) + "\"}");
+        HttpResponse<String> r = TestEngine.post(engine, "/api/incidents/" + id + "/ack", TOKEN, "{\"by\":\"" + by + "\"}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        String by = db.queryForObject("select acknowledged_by from incident where id = ?", String.class, id);
-        assertThat(by).hasSize(Text.BY).startsWith("a\\u0000bbb").endsWith(Text.MARK);
+        return db.queryForObject("select acknowledged_by from incident where id = ?", String.class, id);
+    }
+
+    @Test
+    void anAcknowledgementByIsStoredWholeAtItsLimitAndEscapedAndCutBeyond() throws Exception {
+        assertThat(acknowledgedBy("b".repeat(Text.BY))).isEqualTo("b".repeat(Text.BY));
+        assertThat(acknowledgedBy("b".repeat(Text.BY + 1))).isEqualTo("b".repeat(Text.BY - Text.MARK.length()) + Text.MARK);
+        assertThat(acknowledgedBy("a\\u0000" + "b".repeat(5000))).hasSize(Text.BY).startsWith("a\\u0000bbb").endsWith(Text.MARK);
     }
 }
