@@ -12,6 +12,11 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.ProcessorDefinitionHelper;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.SetHeaderDefinition;
+import org.apache.camel.model.language.ConstantExpression;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -39,6 +44,8 @@ import static com.runbook.engine.routes.Runbooks.ALERT_ROUTING;
  */
 public class AlertIntake implements AutoCloseable {
     public static final List<String> SOURCES = List.of("alertmanager", "grafana", "generic");
+    /** The runbooks an alert starts only when {@code alert-routing} names them (see {@link #explicitlyRouted}). */
+    static final Set<String> GUARDED = Set.of("emergency-stop", "trading-resume", "dns-failover", "dns-rollback");
     private static final Logger LOG = LoggerFactory.getLogger(AlertIntake.class);
 
     private final Engine engine;
@@ -279,6 +286,12 @@ public class AlertIntake implements AutoCloseable {
             LOG.warn("Alert {} is routed to job {}, which is not loaded: nothing started", e.alertname(), job);
             return;
         }
+        if (GUARDED.contains(job) && !explicitlyRouted(job, e)) {
+            LOG.error("Alert {} is routed to the guarded runbook {}, which may come from the alert itself: nothing"
+                    + " started (route {} must set runbook to the constant '{}' for such alerts, and choose no runbook"
+                    + " by an expression that reads the alert)", e.alertname(), job, ALERT_ROUTING, job);
+            return;
+        }
         Map<String, Object> params = new LinkedHashMap<>();
         e.labels().forEach((name, value) -> {
             if (!reserved(name)) {
@@ -288,6 +301,33 @@ public class AlertIntake implements AutoCloseable {
         params.put("RunbookIncidentId", incident);
         long run = engine.runner().submit(job, "alert", params);
         LOG.info("Alert {} started job {} (run {}, incident {})", e.alertname(), job, run, incident);
+    }
+
+    /**
+     * Whether {@code alert-routing} named the guarded runbook {@code job} for this alert itself: it sets {@code
+     * runbook} to that constant somewhere ({@code setHeader: {name: runbook, constant: dns-failover}}), and if it also
+     * sets {@code runbook} by an expression anywhere, the name is none of the alert's label values (the expression
+     * may have copied it from the alert, e.g. {@code ${body[job]}}).
+     */
+    private boolean explicitlyRouted(String job, AlertEvent e) {
+        RouteDefinition route = engine.context().getCamelContextExtension().getContextPlugin(Model.class)
+                .getRouteDefinition(ALERT_ROUTING);
+        if (route == null) {
+            return false;
+        }
+        boolean named = false;
+        boolean computed = false;
+        for (SetHeaderDefinition set : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(),
+                SetHeaderDefinition.class)) {
+            if ("runbook".equals(set.getName())) {
+                if (set.getExpression() instanceof ConstantExpression c) {
+                    named |= job.equals(c.getExpression().trim());
+                } else {
+                    computed = true;
+                }
+            }
+        }
+        return named && !(computed && e.labels().containsValue(job));
     }
 
     /**

@@ -111,6 +111,9 @@ class HostileInputTest {
                 "              - simple: \"${body[alertname]} == 'HeaderProbe'\"",
                 "                steps:",
                 "                  - setHeader: {name: runbook, constant: header-probe}",
+                "              - simple: \"${body[alertname]} == 'CopiesItsJob'\"",
+                "                steps:",
+                "                  - setHeader: {name: runbook, simple: \"${body[job]}\"}",
                 "")));
         engine = TestEngine.start(base, dir.resolve("data"), Map.of(
                 "runbook.alert.grafana.token", GRAFANA_TOKEN,
@@ -607,6 +610,22 @@ class HostileInputTest {
     }
 
     // ---- labels are data ------------------------------------------------------------------------------------------
+
+    @Test
+    void aGuardedRunbookStartsOnlyWhenTheRoutingNamesItNotFromAValueItCopiedFromTheAlert() throws Exception {
+        for (String job : GUARDED) {
+            HttpResponse<String> r = TestEngine.post(engine, "/webhooks/alertmanager", TOKEN, Payloads.alertmanager("firing",
+                    unique("copy"), Map.of("alertname", "CopiesItsJob", "job", job)));
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        }
+        long before = engine.runs().list("header-probe", 1000).size();
+        assertThat(TestEngine.post(engine, "/webhooks/alertmanager", TOKEN, Payloads.alertmanager("firing", unique("copy"),
+                Map.of("alertname", "CopiesItsJob", "job", "header-probe"))).statusCode()).isEqualTo(202);
+        // an unguarded job may be chosen by an expression: it starts (after the guarded ones would have)
+        await().atMost(Duration.ofSeconds(30)).until(() -> engine.runs().list("header-probe", 1000).size() == before + 1);
+        assertThat(db.queryForObject("select count(*) from job_run where job in ('emergency-stop', 'trading-resume',"
+                + " 'dns-failover', 'dns-rollback')", Long.class)).isZero();
+    }
 
     @Test
     void aRoutedRunGetsTheLabelsAsParametersButNoEngineHeader() throws Exception {
