@@ -69,19 +69,23 @@ public final class Http {
         if (!(exchange.getIn() instanceof HttpMessage http) || http.getRequest() == null) {
             return;
         }
-        String[] names = template.split("/");
-        String[] values = http.getRequest().path().split("/");
         if (http.getRequest().uri().toLowerCase(java.util.Locale.ROOT).contains("%00")) {
             // PostgreSQL cannot take NUL in a text parameter: refused here, the same on H2
             throw new ApiException(400, "the URL must not contain NUL characters (%00)");
         }
+        String[] names = template.split("/");
+        String[] values = http.getRequest().path().split("/");
         if (names.length != values.length) {
             return;
         }
         for (int i = 0; i < names.length; i++) {
             if (names[i].startsWith("{") && names[i].endsWith("}")) {
-                exchange.getMessage().setHeader(names[i].substring(1, names[i].length() - 1),
-                        URLDecoder.decode(values[i].replace("+", "%2B"), StandardCharsets.UTF_8));
+                try {
+                    exchange.getMessage().setHeader(names[i].substring(1, names[i].length() - 1),
+                            URLDecoder.decode(values[i].replace("+", "%2B"), StandardCharsets.UTF_8));
+                } catch (IllegalArgumentException e) {
+                    throw new ApiException(400, "malformed URL: " + e.getMessage());
+                }
             }
         }
     }

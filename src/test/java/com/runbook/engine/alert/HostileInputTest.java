@@ -462,6 +462,9 @@ class HostileInputTest {
         cases.add(refused("api: runs limit=99999999999", "GET", "/api/runs?limit=99999999999", List.of(), null, 400,
                 "limit must be a number, not '99999999999'"));
         cases.add(refused("api: run of a word", "GET", "/api/runs/abc", List.of(), null, 404, "no run with id abc"));
+        cases.add(refused("api: run id of an escaped percent", "GET", "/api/runs/%25zz", List.of(), null, 404, "no run with id %zz"));
+        cases.add(refused("api: ack id half escaped", "POST", "/api/incidents/1%E0%A4/ack", auth, "{\"by\":\"x\"}", 400, "*"));
+        cases.add(refused("api: run id with a plus", "GET", "/api/runs/1+1", List.of(), null, 404, "no run with id 1+1"));
         cases.add(refused("api: run of a huge number", "GET", "/api/runs/99999999999999999999", List.of(), null, 404,
                 "no run with id 99999999999999999999"));
     }
