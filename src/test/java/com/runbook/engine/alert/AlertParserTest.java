@@ -59,6 +59,21 @@ class AlertParserTest {
         assertThat(e.firing()).isTrue();
     }
 
+    @Test
+    void overLongCloudMonitoringValuesAreCutToTheLimitsAndNulEscaped() {
+        String id = "i".repeat(5000);
+        AlertEvent e = monitoring(CloudMonitoringTest.incident(id, "open", "Error")
+                .replace("\"API latency\"", "\"" + "P".repeat(5000) + "\\u0000\"")).get(0);
+        assertThat(e.fingerprint()).hasSize(com.runbook.engine.incident.Text.FINGERPRINT).endsWith("…[truncated]");
+        assertThat(e.alertname()).hasSize(com.runbook.engine.incident.Text.ALERTNAME).endsWith("…[truncated]");
+        assertThat(e.title()).hasSizeLessThanOrEqualTo(com.runbook.engine.incident.Text.TITLE);
+        assertThat(e.labels().get("alertname")).isEqualTo(e.alertname());
+        assertThat(e.incidentKey().length()).isLessThanOrEqualTo(com.runbook.engine.incident.Text.KEY);
+        AlertEvent nul = monitoring(CloudMonitoringTest.incident("0.n", "open", "Error").replace("\"API latency\"",
+                "\"API\\u0000latency\"")).get(0);
+        assertThat(nul.alertname()).isEqualTo("API\\u0000latency");
+    }
+
     private List<AlertEvent> monitoring(String json) {
         return parser.parse(AlertParser.CLOUD_MONITORING, json.getBytes(StandardCharsets.UTF_8));
     }
