@@ -115,8 +115,8 @@ public class AlertIntake implements AutoCloseable {
 
     /**
      * Handles one webhook request: the alert events, the incidents they open, update or resolve, and the pages are
-     * written in ONE transaction (an alert of a batch with a problem of its own is refused alone, listed in the
-     * answer's {@code refused}, and the others are stored) (with those of concurrent requests: {@link GroupCommit}), committed before the 202.
+     * written in ONE transaction (with those of concurrent requests: {@link GroupCommit}), committed before the 202.
+     * An alert of a batch with a problem of its own is refused alone (listed in the answer's {@code refused}).
      * If anything fails nothing is stored and the sender gets 500 and retries (Alertmanager does); an HA Alertmanager
      * pair racing on the same new incident is such a case. The runbooks mapped to newly opened incidents start after
      * the commit.
