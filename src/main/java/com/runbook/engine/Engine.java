@@ -6,9 +6,14 @@ import com.runbook.engine.routes.ReloadOutcome;
 import com.runbook.engine.routes.Runbooks;
 import com.runbook.engine.run.JobRunner;
 import com.runbook.engine.run.RunStore;
+import com.runbook.engine.schedule.Durations;
 import com.runbook.engine.schedule.Schedule;
 import com.runbook.engine.schedule.ScheduleManager;
 import com.runbook.engine.store.Database;
+import com.runbook.engine.store.H2Housekeeping;
+import com.runbook.engine.server.FrontDoor;
+import com.runbook.engine.server.ServerLimits;
+import io.vertx.core.Vertx;
 import com.zaxxer.hikari.HikariDataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
@@ -23,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -47,6 +53,7 @@ public final class Engine implements AutoCloseable {
     private final Main main = new Main();
     private CamelContext context;
     private HikariDataSource dataSource;
+    private H2Housekeeping housekeeping;
     private RunStore runs;
     private JobRunner runner;
     private ScheduleManager scheduler;
@@ -54,7 +61,10 @@ public final class Engine implements AutoCloseable {
     private FileWatcher watcher;
     private List<EngineModule> modules = List.of();
     private String apiToken;
-    private volatile boolean ready;
+    private final FrontDoor door = new FrontDoor(() -> ServerLimits.read(key -> main.getCamelContext()
+            .getPropertiesComponent().resolveProperty(key).map(main.getCamelContext()::resolvePropertyPlaceholders)
+            .orElse(null)), this::answersWhileNotReady);
+    private Vertx vertx;
     private int httpPort;
 
     private Engine(Path base) {
@@ -80,12 +90,16 @@ public final class Engine implements AutoCloseable {
         long t0 = System.nanoTime();
         overrides.forEach(main::addOverrideProperty);
         main.configure().addRoutesBuilder(new ApiRoutes(this));
+        // platform-http's server is created through this Vert.x: the front door answers 503 until ready() below
+        vertx = Vertx.vertx();
+        main.bind("runbookVertx", door.wrap(vertx));
         main.start();
         context = main.getCamelContext();
         try {
-            httpPort = requireHttpListening(context);
+            httpPort = requireHttpListening(context, door);
         } catch (IllegalStateException e) {
             main.stop();
+            closeVertx();
             throw e;
         }
         dropHttpSummaryListener(context);
@@ -95,6 +109,9 @@ public final class Engine implements AutoCloseable {
         dataSource = Database.open(property("runbook.db.url", "jdbc:h2:retry:" + dataDir.resolve("runbook")),
                 property("runbook.db.user", "sa"), property("runbook.db.password", ""),
                 Integer.parseInt(property("runbook.db.pool-size", "10")));
+        String every = property("runbook.db.h2-housekeeping", "100ms");
+        housekeeping = H2Housekeeping.startIfNeeded(dataSource, every.equals("off") ? Duration.ZERO : Durations.parse(every))
+                .orElse(null);
         if (Database.isH2(dataSource)) {
             LOG.warn("The engine database is the embedded H2: fine for trying the engine, not for production (a killed"
                     + " process can lose its last committed writes). Production: RUNBOOK_DB_URL=jdbc:postgresql://...");
@@ -119,7 +136,8 @@ public final class Engine implements AutoCloseable {
         List<ReloadOutcome> refused = runbooks.loadAll();
         scheduler.start();
         watcher = new FileWatcher(runbooks);
-        ready = true;
+        // every route, the alert routing and the maintenance windows are in force: requests are accepted from now on
+        door.ready();
         for (Map<String, Object> job : jobs()) {
             LOG.info("Job {} from {}: schedule {}, next fire {}", job.get("id"), job.get("file"),
                     job.get("schedule") == null ? "none (manual)" : ((Map<?, ?>) job.get("schedule")).get("expression"),
@@ -137,14 +155,21 @@ public final class Engine implements AutoCloseable {
      * Vert.x binds the HTTP port asynchronously and Camel 4.17 goes on starting when the bind fails: an engine on a
      * port another process holds would log "ready" while every request reached the other process. Refuse instead.
      */
-    static int requireHttpListening(CamelContext context) {
+    static int requireHttpListening(CamelContext context, FrontDoor door) {
         VertxPlatformHttpServer server = context.hasService(VertxPlatformHttpServer.class);
         // the listen failure is only logged by Vert.x; its server object still says whether the bind happened
-        if (server != null && !(server.getServer() instanceof TCPServerBase tcp && tcp.isListening())) {
+        if (server != null && !(door.server() instanceof TCPServerBase tcp && tcp.isListening())) {
             throw new IllegalStateException("cannot listen on " + server.getHost() + ":" + server.getConfigurationPort()
                     + " (camel.server.host/port, env RUNBOOK_HOST/RUNBOOK_PORT): the port is in use or not allowed");
         }
-        return server == null ? -1 : server.getServer().actualPort();
+        return server == null ? -1 : door.server().actualPort();
+    }
+
+    /** While not ready, only /health is answered by its route (which then says DOWN), once that route runs. */
+    private boolean answersWhileNotReady(String path) {
+        CamelContext c = main.getCamelContext();
+        return "/health".equals(path) && c != null && c.getRouteController().getRouteStatus("api-health") != null
+                && c.getRouteController().getRouteStatus("api-health").isStarted();
     }
 
     /**
@@ -284,12 +309,18 @@ public final class Engine implements AutoCloseable {
     }
 
     public boolean isReady() {
-        return ready;
+        return door.phase() == FrontDoor.Phase.READY;
+    }
+
+    /** The HTTP front door (readiness, timeouts, connection cap). */
+    public FrontDoor door() {
+        return door;
     }
 
     @Override
     public void close() throws Exception {
-        ready = false;
+        // from the first moment of shutdown, requests get 503 (retried by their senders, here or on another node)
+        door.stopping();
         if (watcher != null) {
             watcher.close();
         }
@@ -310,8 +341,22 @@ public final class Engine implements AutoCloseable {
         if (runs != null) {
             runs.close();
         }
+        if (housekeeping != null) {
+            housekeeping.close();
+        }
         if (dataSource != null) {
             dataSource.close();
+        }
+        closeVertx();
+    }
+
+    private void closeVertx() {
+        if (vertx != null) {
+            try {
+                vertx.close().toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warn("Vert.x did not stop cleanly", e);
+            }
         }
     }
 }

@@ -25,6 +25,11 @@ public final class RealAlertmanager implements AutoCloseable {
     private final int port;
 
     public RealAlertmanager(Path dir, String webhookUrl, String token) throws Exception {
+        this(dir, webhookUrl, token, "1s");
+    }
+
+    /** With another group_interval: how long a notification it could not deliver waits at most for its next send. */
+    public RealAlertmanager(Path dir, String webhookUrl, String token, String groupInterval) throws Exception {
         Files.createDirectories(dir.resolve("storage"));
         Path config = dir.resolve("alertmanager.yml");
         Files.writeString(config, """
@@ -32,7 +37,7 @@ public final class RealAlertmanager implements AutoCloseable {
                   receiver: engine
                   group_by: ['alertname']
                   group_wait: 1s
-                  group_interval: 1s
+                  group_interval: %s
                   repeat_interval: 1h
                 receivers:
                   - name: engine
@@ -43,7 +48,7 @@ public final class RealAlertmanager implements AutoCloseable {
                           authorization:
                             type: Bearer
                             credentials: %s
-                """.formatted(webhookUrl, token));
+                """.formatted(groupInterval, webhookUrl, token));
         port = TestEngine.freePort();
         process = new ProcessBuilder(BINARY.toString(), "--config.file=" + config, "--storage.path=" + dir.resolve("storage"),
                 "--web.listen-address=127.0.0.1:" + port, "--cluster.listen-address=")
