@@ -136,4 +136,68 @@ class RunbookSetTest {
             }
         }
     }
+
+    private static List<String> refused(Engine engine) throws Exception {
+        return states(engine).values().stream().filter(s -> s.get("status").asText().equals("refused"))
+                .map(s -> s.get("file").asText()).toList();
+    }
+
+    private static Map<String, String> refusalIncidents(Engine engine) throws Exception {
+        Map<String, String> byFile = new java.util.TreeMap<>();
+        for (JsonNode i : TestEngine.incidents(engine, RefusedFilesAlarm.KEY)) {
+            assertThat(i.get("priority").asText()).isEqualTo("P2");
+            byFile.put(i.get("key").asText().substring(RefusedFilesAlarm.KEY.length()), i.get("status").asText());
+        }
+        return byFile;
+    }
+
+    @Test
+    void aRefusedJobRefusesWhatNamesItAndEverythingComesBackWhenItIsFixed() throws Exception {
+        Path base = TestEngine.copyShippedRunbooks(dir.resolve("base"));
+        Path failover = base.resolve("routes/dns-failover.camel.yaml");
+        Path pnl = base.resolve("routes/daily-pnl.camel.yaml");
+        String failoverText = Files.readString(failover);
+        String pnlText = Files.readString(pnl);
+        Files.writeString(failover, broken("dns-failover"));
+        Files.writeString(pnl, broken("daily-pnl"));
+        try (Engine engine = TestEngine.start(base, dir.resolve("data"), Map.of())) {
+            assertThat(refused(engine)).containsExactly("routes/alert-routing.camel.yaml", "routes/daily-pnl.camel.yaml",
+                    "routes/dns-failover.camel.yaml", "schedules/daily-pnl.yaml");
+            Map<String, JsonNode> states = states(engine);
+            assertThat(problems(states.get("routes/alert-routing.camel.yaml"))).containsExactly(
+                    "routes/alert-routing.camel.yaml:25:58: refused because routes/dns-failover.camel.yaml is refused"
+                            + " (alert-routing sets runbook 'dns-failover')");
+            assertThat(problems(states.get("schedules/daily-pnl.yaml"))).containsExactly(
+                    "schedules/daily-pnl.yaml:3:1: refused because routes/daily-pnl.camel.yaml is refused"
+                            + " (schedule names job 'daily-pnl')");
+            assertThat(engine.runbooks().jobs()).containsKeys("heartbeat", "emergency-stop", "nightly-backup")
+                    .doesNotContainKeys("dns-failover", "daily-pnl");
+            assertThat(refusedGauge(engine)).isEqualTo(4.0);
+            assertThat(refusalIncidents(engine)).containsExactlyInAnyOrderEntriesOf(Map.of(
+                    "routes/alert-routing.camel.yaml", "open", "routes/daily-pnl.camel.yaml", "open",
+                    "routes/dns-failover.camel.yaml", "open", "schedules/daily-pnl.yaml", "open"));
+
+            // dns-failover fixed: the alert routing comes back without being touched
+            Files.writeString(failover, failoverText);
+            await().atMost(RELOAD).until(() -> refused(engine).equals(List.of("routes/daily-pnl.camel.yaml",
+                    "schedules/daily-pnl.yaml")));
+            regionDownIsP1AndStartsFailover(engine, "fixed");
+            assertThat(refusalIncidents(engine)).containsEntry("routes/alert-routing.camel.yaml", "resolved")
+                    .containsEntry("routes/dns-failover.camel.yaml", "resolved")
+                    .containsEntry("routes/daily-pnl.camel.yaml", "open");
+
+            // daily-pnl fixed: its schedule comes back
+            Files.writeString(pnl, pnlText);
+            await().atMost(RELOAD).until(() -> refused(engine).isEmpty());
+            assertThat(engine.scheduler().nextFire("daily-pnl")).isNotNull();
+            assertThat(refusalIncidents(engine).values()).containsOnly("resolved");
+            assertThat(health(engine).get("status").asText()).isEqualTo("UP");
+
+            // broken again on reload: refused, its previous version keeps running, the alert routing stays
+            Files.writeString(failover, broken("dns-failover"));
+            await().atMost(RELOAD).until(() -> refused(engine).equals(List.of("routes/dns-failover.camel.yaml")));
+            assertThat(states(engine).get("routes/dns-failover.camel.yaml").get("previousVersionRunning").asBoolean()).isTrue();
+            regionDownIsP1AndStartsFailover(engine, "broken-again");
+        }
+    }
 }
