@@ -391,6 +391,7 @@ public class Runbooks {
                 failed = applySchedules(verdict.schedules());
             }
             if (failed.isEmpty()) {
+                handed.removeIf(f -> routeFiles.get(f.path()) != f && routeDisk.get(f.path()) != f);
                 keepOnlyBeansInForce();
                 publish(verdict, starting);
                 return;
