@@ -134,6 +134,13 @@ class RunbookSetTest {
                 await().atMost(RELOAD).until(() -> !states(engine).containsKey("routes/" + name + ".camel.yaml"));
                 assertThat(health(engine).get("status").asText()).isEqualTo("UP");
             }
+            // a new file that takes a running job's id is refused, though its name sorts first; the job keeps running
+            Path copy = base.resolve("routes/aaa-copy.camel.yaml");
+            Files.writeString(copy, broken("heartbeat").replace("${header.note", "copy"));
+            await().atMost(RELOAD).until(() -> states(engine).containsKey("routes/aaa-copy.camel.yaml"));
+            assertThat(problems(states(engine).get("routes/aaa-copy.camel.yaml"))).containsExactly(
+                    "routes/aaa-copy.camel.yaml:2:1: duplicate route id 'heartbeat' (first defined at routes/heartbeat.camel.yaml:4)");
+            assertThat(engine.runbooks().jobs()).containsEntry("heartbeat", "routes/heartbeat.camel.yaml");
         }
     }
 
