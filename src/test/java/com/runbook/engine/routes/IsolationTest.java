@@ -67,21 +67,9 @@ class IsolationTest {
                               exception:
                                 - java.lang.Exception
                     """ + job("config-without-id")),
-            Map.entry("takes-engine-bean", """
-                    - beans:
-                        - name: dataSource
-                          type: java.util.ArrayList
-                    """ + job("takes-engine-bean")),
-            Map.entry("bean-owner", """
-                    - beans:
-                        - name: sharedList
-                          type: java.util.ArrayList
-                    """ + job("bean-owner")),
-            Map.entry("bean-thief", """
-                    - beans:
-                        - name: sharedList
-                          type: java.util.LinkedList
-                    """ + job("bean-thief")),
+            Map.entry("takes-engine-bean", withBean("dataSource", "java.util.ArrayList", "takes-engine-bean")),
+            Map.entry("bean-owner", withBean("sharedList", "java.util.ArrayList", "bean-owner")),
+            Map.entry("bean-thief", withBean("sharedList", "java.util.LinkedList", "bean-thief")),
             Map.entry("refused-with-bean", """
                     - beans:
                         - name: orphanBean
@@ -102,6 +90,11 @@ class IsolationTest {
     static Path dir;
     Engine engine;
     Path base;
+
+    /** A job whose file binds one bean (line 2, column 13: the bean's name). */
+    private static String withBean(String bean, String type, String id) {
+        return "- beans:\n    - name: " + bean + "\n      type: " + type + "\n" + job(id);
+    }
 
     private static String job(String id) {
         return ROUTE.formatted(id, "direct:" + id);
@@ -127,6 +120,11 @@ class IsolationTest {
         return refused;
     }
 
+    /** A refused file's entry: its name and its one problem, at line:column. */
+    private static Map.Entry<String, List<String>> refusal(String name, String at, String message) {
+        return Map.entry(file(name), List.of(file(name) + ":" + at + ": " + message));
+    }
+
     private static String file(String name) {
         return "routes/" + name + ".camel.yaml";
     }
@@ -136,32 +134,28 @@ class IsolationTest {
         String scope = " would apply to every runbook in the engine: put it in a routeConfiguration with an id and give"
                 + " this file's routes routeConfigurationId: <that id>";
         assertThat(refused()).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
-                Map.entry(file("global-handler"), List.of(file("global-handler") + ":1:3: top-level errorHandler" + scope)),
-                Map.entry(file("global-on-exception"), List.of(file("global-on-exception") + ":1:3: top-level onException" + scope)),
-                Map.entry(file("global-intercept"), List.of(file("global-intercept") + ":1:3: top-level interceptFrom" + scope)),
-                Map.entry(file("config-without-id"), List.of(file("config-without-id") + ":1:3: a routeConfiguration without"
-                        + " an id applies to every runbook in the engine: give it an id and give this file's routes"
-                        + " routeConfigurationId: <that id>")),
-                Map.entry(file("takes-engine-bean"), List.of(file("takes-engine-bean")
-                        + ":2:13: bean 'dataSource' is already bound by the engine: choose another name")),
-                Map.entry(file("bean-thief"), List.of(file("bean-thief")
-                        + ":2:13: bean 'sharedList' is already bound by routes/bean-owner.camel.yaml: choose another name")),
-                Map.entry(file("refused-with-bean"), List.of(file("refused-with-bean")
-                        + ":9:15: unknown endpoint scheme 'nosuchthing' in 'nosuchthing:foo'")),
-                Map.entry(file("api-jobs"), List.of(file("api-jobs") + ":2:5: route id 'api-jobs' is reserved for the"
+                refusal("global-handler", "1:3", "top-level errorHandler" + scope),
+                refusal("global-on-exception", "1:3", "top-level onException" + scope),
+                refusal("global-intercept", "1:3", "top-level interceptFrom" + scope),
+                refusal("config-without-id", "1:3", "a routeConfiguration without an id applies to every runbook in the"
+                        + " engine: give it an id and give this file's routes routeConfigurationId: <that id>"),
+                refusal("takes-engine-bean", "2:13", "bean 'dataSource' is already bound by the engine: choose another name"),
+                refusal("bean-thief", "2:13", "bean 'sharedList' is already bound by routes/bean-owner.camel.yaml: choose another name"),
+                refusal("refused-with-bean", "9:15", "unknown endpoint scheme 'nosuchthing' in 'nosuchthing:foo'"),
+                refusal("api-jobs", "2:5", "route id 'api-jobs' is reserved for the"
                         + " engine's own routes (ids starting with api-, webhook-, console-, cloud-monitoring-, telegram-"
-                        + " and every route the engine adds): choose another id")),
-                Map.entry(file("open-door"), List.of(file("open-door") + ":4:12: route 'open-door' reads from"
+                        + " and every route the engine adds): choose another id"),
+                refusal("open-door", "4:12", "route 'open-door' reads from"
                         + " 'platform-http:/open-door': every route in routes/ is a job and reads from direct:open-door;"
                         + " routes/ may not open HTTP endpoints (they would bypass the engine's authentication): start the"
-                        + " job with POST /api/jobs/open-door/run or from an alert webhook")),
-                Map.entry(file("ticker"), List.of(file("ticker") + ":4:12: route 'ticker' reads from"
+                        + " job with POST /api/jobs/open-door/run or from an alert webhook"),
+                refusal("ticker", "4:12", "route 'ticker' reads from"
                         + " 'timer:tick?period=1000': every route in routes/ is a job and reads from direct:ticker; to run it"
-                        + " on a timer or cron, write schedules/ticker.yaml (every: or cron:)")),
-                Map.entry(file("misnamed"), List.of(file("misnamed") + ":4:12: route 'misnamed' reads from"
+                        + " on a timer or cron, write schedules/ticker.yaml (every: or cron:)"),
+                refusal("misnamed", "4:12", "route 'misnamed' reads from"
                         + " 'direct:other-name': every route in routes/ is a job and reads from direct:misnamed; a route's"
                         + " direct: name must be its id (a shared step is a job too: call it with to: direct:other-name and"
-                        + " give it that id)"))));
+                        + " give it that id)")));
         assertThat(engine.runbooks().jobs()).containsKeys("bean-owner", "heartbeat", "alert-routing", "echo-parameters");
     }
 
