@@ -7,6 +7,7 @@ import org.apache.camel.Route;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.ProcessorDefinitionHelper;
 import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.SendDefinition;
 import org.apache.camel.model.SetHeaderDefinition;
 import org.apache.camel.model.language.ConstantExpression;
 import org.slf4j.Logger;
@@ -254,7 +255,8 @@ public class Runbooks {
 
     /**
      * Problems between files: duplicate route ids, schedules for jobs that have no route, a job scheduled twice, an
-     * alert routing to a job that has none. {@code refusedJobs} names the refused file behind a missing job.
+     * alert routing to a job that has none, a route calling ({@code to: direct:<job>}) a job of a refused file.
+     * {@code refusedJobs} names the refused file behind a missing job.
      */
     static List<Problem> crossCheck(Map<Path, RouteFile> routes, Map<Path, ScheduleFile> schedules,
                                     Map<String, String> refusedJobs) {
@@ -282,6 +284,19 @@ public class Runbooks {
                 if (!jobs.contains(routed.getValue())) {
                     problems.add(f.at(routed.getKey(), routed.getValue(),
                             missingJob("alert-routing sets runbook", routed.getValue(), refusedJobs)));
+                }
+            }
+        }
+        if (!refusedJobs.isEmpty()) {   // a call into a refused file (a call to anything else may be the engine's)
+            for (RouteFile f : routes.values()) {
+                for (RouteDefinition r : f.routes()) {
+                    for (SendDefinition<?> send : ProcessorDefinitionHelper.filterTypeInOutputs(r.getOutputs(), SendDefinition.class)) {
+                        String uri = send.getEndpointUri();
+                        String job = uri == null || !uri.startsWith("direct:") ? null : uri.substring(7).split("\\?")[0];
+                        if (job != null && !jobs.contains(job) && refusedJobs.containsKey(job)) {
+                            problems.add(f.at(send, uri, missingJob("route '" + r.getRouteId() + "' calls job", job, refusedJobs)));
+                        }
+                    }
                 }
             }
         }

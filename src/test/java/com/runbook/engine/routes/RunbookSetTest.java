@@ -167,19 +167,30 @@ class RunbookSetTest {
         String pnlText = Files.readString(pnl);
         Files.writeString(failover, broken("dns-failover"));
         Files.writeString(pnl, broken("daily-pnl"));
+        Files.writeString(base.resolve("routes/calls-failover.camel.yaml"), """
+                - route:
+                    id: calls-failover
+                    from:
+                      uri: direct:calls-failover
+                      steps:
+                        - to: direct:dns-failover
+                """);
         try (Engine engine = TestEngine.start(base, dir.resolve("data"), Map.of())) {
-            assertThat(refused(engine)).containsExactly("routes/alert-routing.camel.yaml", "routes/daily-pnl.camel.yaml",
-                    "routes/dns-failover.camel.yaml", "schedules/daily-pnl.yaml");
+            assertThat(refused(engine)).containsExactly("routes/alert-routing.camel.yaml", "routes/calls-failover.camel.yaml",
+                    "routes/daily-pnl.camel.yaml", "routes/dns-failover.camel.yaml", "schedules/daily-pnl.yaml");
             Map<String, JsonNode> states = states(engine);
             assertThat(problems(states.get("routes/alert-routing.camel.yaml"))).containsExactly(
                     "routes/alert-routing.camel.yaml:25:58: refused because routes/dns-failover.camel.yaml is refused"
                             + " (alert-routing sets runbook 'dns-failover')");
+            assertThat(problems(states.get("routes/calls-failover.camel.yaml"))).containsExactly(
+                    "routes/calls-failover.camel.yaml:6:15: refused because routes/dns-failover.camel.yaml is refused"
+                            + " (route 'calls-failover' calls job 'dns-failover')");
             assertThat(problems(states.get("schedules/daily-pnl.yaml"))).containsExactly(
                     "schedules/daily-pnl.yaml:3:1: refused because routes/daily-pnl.camel.yaml is refused"
                             + " (schedule names job 'daily-pnl')");
             assertThat(engine.runbooks().jobs()).containsKeys("heartbeat", "emergency-stop", "nightly-backup")
                     .doesNotContainKeys("dns-failover", "daily-pnl");
-            assertThat(refusedGauge(engine)).isEqualTo(4.0);
+            assertThat(refusedGauge(engine)).isEqualTo(5.0);
             assertThat(refusalIncidents(engine)).containsExactlyInAnyOrderEntriesOf(Map.of(
                     "routes/alert-routing.camel.yaml", "open", "routes/daily-pnl.camel.yaml", "open",
                     "routes/dns-failover.camel.yaml", "open", "schedules/daily-pnl.yaml", "open"));
