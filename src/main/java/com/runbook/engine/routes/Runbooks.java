@@ -525,8 +525,12 @@ public class Runbooks {
                 } catch (Exception rollback) {
                     LOG.error("Could not restore the previous schedules of {}", p, rollback);
                 }
-                ScheduleFile f = target.get(p) != null ? target.get(p) : scheduleFiles.get(p);
-                failed.put(p, new Failure(target.get(p), SourceText.problem(f.name(), e)));
+                ScheduleFile next = target.get(p);
+                if (next == null) {   // a removal that failed: the file is gone, nothing to refuse; tried again next time
+                    LOG.error("Could not remove the schedules of {}", p, e);
+                } else {
+                    failed.put(p, new Failure(next, SourceText.problem(next.name(), e)));
+                }
             }
         });
         return failed;
