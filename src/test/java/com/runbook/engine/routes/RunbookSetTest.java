@@ -94,6 +94,11 @@ class RunbookSetTest {
         Path file = base.resolve("routes/" + name + ".camel.yaml");
         Files.writeString(file, broken(name));
         try (Engine engine = TestEngine.start(base, dir.resolve("data"), Map.of())) {
+            // the start's last log line lists the refused files (other threads may have logged since)
+            List<String> log = Files.readAllLines(Path.of("target/test-engine.log")).stream()
+                    .filter(l -> l.contains(" [main] ")).toList();
+            assertThat(log.get(log.size() - 1)).endsWith(" ERROR [main] Engine - Runbook files: 25 applied, 1 refused"
+                    + " (not running, see GET /api/runbooks): routes/" + name + ".camel.yaml");
             Map<String, JsonNode> states = states(engine);
             assertThat(states.keySet()).first().isEqualTo("routes/" + name + ".camel.yaml");
             assertThat(states.values()).filteredOn(s -> s.get("status").asText().equals("refused")).hasSize(1);
