@@ -66,10 +66,6 @@ public class Runbooks {
     record Verdict(Map<Path, RouteFile> routes, Map<Path, ScheduleFile> schedules, Map<String, List<Problem>> refused) {
     }
 
-    /** A problem Camel or the scheduler found only when the file was applied, for the version with that text. */
-    private record Failure(Object version, Problem problem) {
-    }
-
     private final Path base;
     private final CamelContext context;
     private final ScheduleTarget scheduler;
@@ -79,7 +75,8 @@ public class Runbooks {
     /** The version of each file in force (added to Camel, given to the scheduler). */
     private final Map<Path, RouteFile> routeFiles = new TreeMap<>();
     private final Map<Path, ScheduleFile> scheduleFiles = new TreeMap<>();
-    private final Map<Path, Failure> failures = new HashMap<>();
+    /** File version (a RouteFile or ScheduleFile object) → the problem Camel or the scheduler found applying it. */
+    private final Map<Object, Problem> failures = new IdentityHashMap<>();
     /** Route file versions whose definitions Camel has been given (they are parsed again before another add). */
     private final Set<RouteFile> handed = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Bean name → the file that bound it. */
@@ -396,12 +393,16 @@ public class Runbooks {
     private void converge(boolean starting) {
         Map<Path, RouteFile> routesBefore = new TreeMap<>(routeFiles);
         Map<Path, ScheduleFile> schedulesBefore = new TreeMap<>(scheduleFiles);
-        failures.entrySet().removeIf(e -> routeDisk.get(e.getKey()) != e.getValue().version()
-                && scheduleDisk.get(e.getKey()) != e.getValue().version() && routesBefore.get(e.getKey()) != e.getValue().version());
+        Set<Object> live = Collections.newSetFromMap(new IdentityHashMap<>());
+        live.addAll(routeDisk.values());
+        live.addAll(scheduleDisk.values());
+        live.addAll(routesBefore.values());
+        live.addAll(schedulesBefore.values());
+        failures.keySet().retainAll(live);
         while (true) {
             Verdict verdict = decide(routeDisk, scheduleDisk, routesBefore, schedulesBefore,
                     f -> withFailure(f, f.problems()), f -> withFailure(f, f.problems()));
-            Map<Path, Failure> failed = applyRoutes(verdict.routes());
+            Map<Object, Problem> failed = applyRoutes(verdict.routes());
             if (failed.isEmpty()) {
                 failed = applySchedules(verdict.schedules());
             }
@@ -416,17 +417,17 @@ public class Runbooks {
     }
 
     private List<Problem> withFailure(Object version, List<Problem> own) {
-        Failure failure = failures.get(version instanceof RouteFile r ? r.path() : ((ScheduleFile) version).path());
-        if (failure == null || failure.version() != version) {
+        Problem failure = failures.get(version);
+        if (failure == null) {
             return own;
         }
         List<Problem> all = new ArrayList<>(own);
-        all.add(failure.problem());
+        all.add(failure);
         return all;
     }
 
     /** Removes what goes or changes and adds what comes; a file Camel will not start is taken out again. */
-    private Map<Path, Failure> applyRoutes(Map<Path, RouteFile> target) {
+    private Map<Object, Problem> applyRoutes(Map<Path, RouteFile> target) {
         for (Path p : new ArrayList<>(routeFiles.keySet())) {
             if (target.get(p) != routeFiles.get(p)) {
                 removeRoutes(routeFiles.remove(p).routeIds());
@@ -452,14 +453,14 @@ public class Runbooks {
             adds.values().forEach(f -> removeRoutes(f.routeIds()));
         }
         // a file's routes would not start: add the files one by one so only the culprits are left out
-        Map<Path, Failure> failed = new HashMap<>();
+        Map<Object, Problem> failed = new IdentityHashMap<>();
         adds.forEach((p, f) -> {
             try {
                 model.addRouteDefinitions(definitions(f));
                 routeFiles.put(p, f);
             } catch (Exception e) {
                 removeRoutes(f.routeIds());
-                failed.put(p, new Failure(f, SourceText.problem(f.name(), e)));
+                failed.put(f, SourceText.problem(f.name(), e));
             }
         });
         return failed;
@@ -489,7 +490,7 @@ public class Runbooks {
         }
     }
 
-    private Map<Path, Failure> applySchedules(Map<Path, ScheduleFile> target) {
+    private Map<Object, Problem> applySchedules(Map<Path, ScheduleFile> target) {
         Map<Path, List<Schedule>[]> changes = new LinkedHashMap<>();
         Set<Path> paths = new TreeSet<>(scheduleFiles.keySet());
         paths.addAll(target.keySet());
@@ -514,7 +515,7 @@ public class Runbooks {
         } catch (Exception e) {
             LOG.warn("Applying the schedules failed; applying them file by file", e);
         }
-        Map<Path, Failure> failed = new HashMap<>();
+        Map<Object, Problem> failed = new IdentityHashMap<>();
         changes.forEach((p, c) -> {
             try {
                 scheduler.apply(c[0], c[1]);
@@ -529,7 +530,7 @@ public class Runbooks {
                 if (next == null) {   // a removal that failed: the file is gone, nothing to refuse; tried again next time
                     LOG.error("Could not remove the schedules of {}", p, e);
                 } else {
-                    failed.put(p, new Failure(next, SourceText.problem(next.name(), e)));
+                    failed.put(next, SourceText.problem(next.name(), e));
                 }
             }
         });
