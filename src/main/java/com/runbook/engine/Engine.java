@@ -143,12 +143,13 @@ public final class Engine implements AutoCloseable {
                     job.get("schedule") == null ? "none (manual)" : ((Map<?, ?>) job.get("schedule")).get("expression"),
                     job.get("nextFireUtc"));
         }
-        if (!refused.isEmpty()) {
-            LOG.error("{} runbook file(s) were refused and are not running; see the errors above or GET /api/reload",
-                    refused.size());
-        }
         LOG.info("Runbook Engine ready in {} ms on port {} (node {}, data {})", (System.nanoTime() - t0) / 1_000_000,
                 httpPort, nodeName(), dataDir);
+        if (refused.isEmpty()) {
+            LOG.info(runbooks.summary());
+        } else {
+            LOG.error(runbooks.summary());   // the last line of the start: the refused files
+        }
     }
 
     /**

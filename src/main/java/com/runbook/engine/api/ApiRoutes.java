@@ -73,9 +73,14 @@ public class ApiRoutes extends RouteBuilder {
         }).toList();
         boolean up = engine.isReady() && checks.stream().noneMatch(c -> HealthCheck.State.DOWN.name().equals(c.get("status")));
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, up ? 200 : 503);
+        // DEGRADED (still 200: the engine serves, and every other runbook runs) while a runbook file is refused
+        List<String> refused = engine.runbooks() == null ? List.of() : engine.runbooks().refusedFiles();
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", up ? "UP" : "DOWN");
+        body.put("status", !up ? "DOWN" : refused.isEmpty() ? "UP" : "DEGRADED");
         body.put("checks", checks);
+        if (!refused.isEmpty()) {
+            body.put("refusedFiles", refused);
+        }
         return body;
     }
 

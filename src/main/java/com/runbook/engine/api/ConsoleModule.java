@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * The web console: one HTML page (src/main/resources/console/index.html) served at {@code GET /}, which reads the
  * API with the browser's fetch, plus {@code GET /api/auth} so the page can check a token at login without
- * changing anything.
+ * changing anything, and {@code GET /api/runbooks}: the state of every file of routes/ and schedules/ (refused first).
  */
 public class ConsoleModule implements EngineModule {
     static final String PAGE = "console/index.html";
@@ -40,6 +40,7 @@ public class ConsoleModule implements EngineModule {
                 });
                 Http.endpoint(this, "api-auth", "GET", "/api/auth", engine::apiToken,
                         e -> Map.of("authenticated", true));
+                Http.endpoint(this, "api-runbooks", "GET", "/api/runbooks", null, e -> engine.runbooks().states());
             }
         });
     }

@@ -171,4 +171,31 @@ class ConsoleTest {
         assertThat(find("#login").isDisplayed()).isTrue();
         assertThat(((ChromeDriver) browser).executeScript("return sessionStorage.getItem('runbook.token')")).isNull();
     }
+
+    @Test
+    void refusedRunbookFilesAreListedInRedAtTheTop() throws Exception {
+        if (engine == null) {   // the other test ends by stopping it
+            engine = TestEngine.start(base, dir.resolve("data-refused"), Map.of());
+        }
+        Path broken = base.resolve("routes/console-broken.camel.yaml");
+        Files.writeString(broken, "- route:\n    id: console-broken\n    from:\n      uri: direct:console-broken\n"
+                + "      steps:\n        - lgo: x\n");
+        await().atMost(Duration.ofSeconds(5)).until(() -> engine.runbooks().refusedFiles().contains("routes/console-broken.camel.yaml"));
+        browser.get(TestEngine.base(engine) + "/");
+        ((ChromeDriver) browser).executeScript("sessionStorage.setItem('runbook.token', arguments[0])", TestEngine.TOKEN);
+        browser.navigate().refresh();
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#refused-panel").isDisplayed());
+        WebElement file = find("#refused .refused-file[data-file='routes/console-broken.camel.yaml']");
+        assertThat(file.getText()).contains("routes/console-broken.camel.yaml refused since ",
+                "routes/console-broken.camel.yaml:6:");
+        assertThat(find("#refused .file").getCssValue("color")).isEqualTo("rgba(207, 34, 46, 1)");
+        // the first panel of the page
+        assertThat(find("#console > section:not([hidden])").getAttribute("id")).isEqualTo("refused-panel");
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#health").getText().equals("engine DEGRADED"));
+
+        Files.delete(broken);
+        // gone from the panel (the other test of this class may leave a schedule file refused)
+        await().atMost(Duration.ofSeconds(15)).until(() -> all("#refused .refused-file[data-file='routes/console-broken.camel.yaml']").isEmpty());
+        assertThat(find("#refused-panel").isDisplayed()).isEqualTo(!engine.runbooks().refusedFiles().isEmpty());
+    }
 }

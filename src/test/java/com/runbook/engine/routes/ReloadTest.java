@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static com.runbook.engine.TestEngine.TOKEN;
@@ -125,16 +126,45 @@ class ReloadTest {
         await().atMost(RELOAD).until(() -> engine.scheduler().nextFire("heartbeat") != null);
     }
 
+    /** What validate says of the folders (other tests of this class may have left a file refused). */
+    private List<String> validate() {
+        return Runbooks.validate(new org.apache.camel.impl.DefaultCamelContext(), base).stream().map(Problem::toString).toList();
+    }
+
+    private List<String> enginesProblems() {
+        return engine.runbooks().states().stream().flatMap(s -> s.problems().stream()).sorted().toList();
+    }
+
     @Test
-    void deletingARouteThatASchedulePointsAtIsRefused() throws Exception {
-        Path file = base.resolve("routes/echo-parameters.camel.yaml");
-        Files.writeString(base.resolve("schedules/echo-parameters.yaml"), "job: echo-parameters\nevery: 1h\n");
+    void deletingARouteAndThenItsScheduleLeavesExactlyWhatTheFoldersSay() throws Exception {
+        Path route = base.resolve("routes/echo-parameters.camel.yaml");
+        Path schedule = base.resolve("schedules/echo-parameters.yaml");
+        String text = Files.readString(route);
+        Files.writeString(schedule, "job: echo-parameters\nevery: 1h\n");
         await().atMost(RELOAD).until(() -> engine.scheduler().nextFire("echo-parameters") != null);
-        String text = Files.readString(file);
-        Files.delete(file);
-        await().atMost(RELOAD).until(() -> reloadStatus().get("file").asText().equals("routes/echo-parameters.camel.yaml"));
-        assertThat(reloadStatus().get("status").asText()).isEqualTo("refused");
-        assertThat(hasJob("echo-parameters")).isTrue();
-        Files.writeString(file, text);
+
+        // the route goes: its job goes with it, and the schedule that names it is refused (and no longer fires)
+        Files.delete(route);
+        await().atMost(RELOAD).until(() -> !hasJob("echo-parameters"));
+        await().atMost(RELOAD).until(() -> engine.runbooks().refusedFiles().contains("schedules/echo-parameters.yaml"));
+        assertThat(engine.runbooks().states()).filteredOn(s -> s.file().equals("schedules/echo-parameters.yaml"))
+                .singleElement().satisfies(s -> {
+                    assertThat(s.problems()).containsExactly("schedules/echo-parameters.yaml:1:1: schedule names job"
+                            + " 'echo-parameters' but no route in routes/ has that id and reads from direct:echo-parameters");
+                    assertThat(s.previousVersionRunning()).isFalse();
+                });
+        assertThat(engine.scheduler().nextFire("echo-parameters")).isNull();
+        assertThat(validate()).isEqualTo(enginesProblems());
+
+        // then the schedule goes too: nothing of echo-parameters is left, and validate agrees
+        Files.delete(schedule);
+        await().atMost(RELOAD).until(() -> !engine.runbooks().refusedFiles().contains("schedules/echo-parameters.yaml"));
+        assertThat(hasJob("echo-parameters")).isFalse();
+        assertThat(post(engine, "/api/jobs/echo-parameters/run", TOKEN, "").statusCode()).isEqualTo(404);
+        assertThat(engine.runbooks().states()).noneMatch(s -> s.file().contains("echo-parameters"));
+        assertThat(validate()).isEqualTo(enginesProblems()).noneMatch(p -> p.contains("echo-parameters"));
+
+        Files.writeString(route, text);
+        await().atMost(RELOAD).until(() -> hasJob("echo-parameters"));
     }
 }

@@ -1,0 +1,156 @@
+package com.runbook.engine.routes;
+
+import org.apache.camel.model.RouteDefinition;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The rules that keep a route file to itself: nothing in it may apply to other files' routes, replace what the engine
+ * or another file bound, or open a door into the engine. See README, "A runbook, annotated".
+ */
+public final class Isolation {
+    /** Route ids the engine's own routes use (HTTP API, webhooks, console, intakes); a file may not take them. */
+    public static final List<String> ENGINE_ROUTE_PREFIXES =
+            List.of("api-", "webhook-", "console-", "cloud-monitoring-", "telegram-");
+    /** Top-level keys that Camel applies to every route of the context, not just the file's own. */
+    private static final Set<String> GLOBAL_KEYS = Set.of("errorHandler", "onException", "intercept", "interceptFrom",
+            "interceptSendToEndpoint", "onCompletion");
+
+    private Isolation() {
+    }
+
+    /** A top-level item of a route file: its key, its value, and where the key is. */
+    private record Item(String key, Node value, int line, int column) {
+    }
+
+    /**
+     * Problems found in the YAML text before Camel's loader sees it (the loader binds beans and sets a global error
+     * handler as it reads). {@code beanOwner} names who already bound a bean name (null: free).
+     */
+    public static List<Problem> beforeLoading(String file, String text, Function<String, String> beanOwner) {
+        List<Problem> problems = new ArrayList<>();
+        for (Item item : items(text)) {
+            if (GLOBAL_KEYS.contains(item.key())) {
+                problems.add(new Problem(file, item.line(), item.column(), "top-level " + item.key()
+                        + " would apply to every runbook in the engine: put it in a routeConfiguration with an id and"
+                        + " give this file's routes routeConfigurationId: <that id>"));
+            } else if ("routeConfiguration".equals(item.key()) && scalar(item.value(), "id").isEmpty()) {
+                problems.add(new Problem(file, item.line(), item.column(), "a routeConfiguration without an id applies to"
+                        + " every runbook in the engine: give it an id and give this file's routes routeConfigurationId:"
+                        + " <that id>"));
+            } else if ("rest".equals(item.key())) {
+                problems.add(new Problem(file, item.line(), item.column(), "rest would open an HTTP endpoint on the"
+                        + " engine's port without the engine's authentication: start a job with POST /api/jobs/<id>/run"
+                        + " or from an alert webhook (alert-routing sets its runbook)"));
+            } else if ("beans".equals(item.key()) && item.value() instanceof SequenceNode beans) {
+                for (Node bean : beans.getValue()) {
+                    Optional<ScalarNode> name = scalarNode(bean, "name");
+                    String owner = name.map(n -> beanOwner.apply(n.getValue())).orElse(null);
+                    if (owner != null) {
+                        int[] at = position(name.get());
+                        problems.add(new Problem(file, at[0], at[1], "bean '" + name.get().getValue()
+                                + "' is already bound by " + owner + ": choose another name"));
+                    }
+                }
+            }
+        }
+        return problems;
+    }
+
+    /** The names a file's top-level {@code beans:} bind. */
+    public static List<String> beanNames(String text) {
+        List<String> names = new ArrayList<>();
+        for (Item item : items(text)) {
+            if ("beans".equals(item.key()) && item.value() instanceof SequenceNode beans) {
+                beans.getValue().forEach(b -> scalar(b, "name").ifPresent(names::add));
+            }
+        }
+        return names;
+    }
+
+    /** Problems of each route of a parsed file: a reserved id, an input other than {@code direct:<id>}. */
+    public static List<Problem> routes(RouteFile file, Set<String> reservedIds) {
+        List<Problem> problems = new ArrayList<>();
+        for (RouteDefinition route : file.routes()) {
+            String id = route.getRouteId();
+            if (id == null || !route.hasCustomIdAssigned()) {
+                continue;   // RouteFile reports the missing id
+            }
+            if (isReserved(id, reservedIds)) {
+                problems.add(file.at(route, "id: " + id, "route id '" + id + "' is reserved for the engine's own routes"
+                        + " (ids starting with " + String.join(", ", ENGINE_ROUTE_PREFIXES) + " and every route the engine"
+                        + " adds): choose another id"));
+            }
+            String uri = route.getInput() == null ? null : route.getInput().getEndpointUri();
+            if (uri != null && !RouteFile.isJob(route)) {
+                String instead = uri.startsWith("platform-http:") || uri.startsWith("rest:")
+                        ? "routes/ may not open HTTP endpoints (they would bypass the engine's authentication): start"
+                        + " the job with POST /api/jobs/" + id + "/run or from an alert webhook"
+                        : uri.startsWith("direct:")
+                        ? "a route's direct: name must be its id (a shared step is a job too: call it with to: direct:"
+                        + uri.substring("direct:".length()) + " and give it that id)"
+                        : "to run it on a timer or cron, write schedules/" + id + ".yaml (every: or cron:)";
+                problems.add(file.at(route.getInput(), uri, "route '" + id + "' reads from '" + uri + "': every route in"
+                        + " routes/ is a job and reads from direct:" + id + "; " + instead));
+            }
+        }
+        return problems;
+    }
+
+    static boolean isReserved(String id, Set<String> reservedIds) {
+        return reservedIds.contains(id) || ENGINE_ROUTE_PREFIXES.stream().anyMatch(id::startsWith);
+    }
+
+    private static List<Item> items(String text) {
+        Optional<Node> root;
+        try {
+            root = new Compose(LoadSettings.builder().setLabel("route file").build()).composeString(text);
+        } catch (RuntimeException e) {
+            return List.of();   // bad YAML: Camel's loader reports it with its position
+        }
+        List<Item> items = new ArrayList<>();
+        if (root.orElse(null) instanceof SequenceNode seq) {
+            for (Node n : seq.getValue()) {
+                if (n instanceof MappingNode m) {
+                    for (NodeTuple t : m.getValue()) {
+                        if (t.getKeyNode() instanceof ScalarNode key) {
+                            int[] at = position(key);
+                            items.add(new Item(key.getValue(), t.getValueNode(), at[0], at[1]));
+                        }
+                    }
+                }
+            }
+        }
+        return items;
+    }
+
+    private static int[] position(Node node) {
+        return node.getStartMark().map(m -> new int[] {m.getLine() + 1, m.getColumn() + 1}).orElse(new int[] {1, 1});
+    }
+
+    private static Optional<ScalarNode> scalarNode(Node node, String key) {
+        if (node instanceof MappingNode m) {
+            for (NodeTuple t : m.getValue()) {
+                if (t.getKeyNode() instanceof ScalarNode k && key.equals(k.getValue()) && t.getValueNode() instanceof ScalarNode v) {
+                    return Optional.of(v);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> scalar(Node node, String key) {
+        return scalarNode(node, key).map(ScalarNode::getValue);
+    }
+}
