@@ -420,6 +420,10 @@ public final class RouteCheck extends ServiceSupport {
             if (parsing.find()) {
                 return new Cause(invalidValue(parsing.group(1), type(parsing.group(2))), parsing.group(1));
             }
+            if (chain.get(chain.size() - 1) instanceof UnsupportedOperationException u && u.getMessage() == null) {
+                return new Cause("this endpoint cannot be used here (a component that only receives, such as a timer,"
+                        + " can only be a route's from; one that only sends cannot be a from)", null);
+            }
             if (failure instanceof FailedToStartRouteException || failure instanceof FailedToCreateRouteException) {
                 Throwable root = chain.get(chain.size() - 1);
                 return new Cause(firstLine(root.getMessage() == null ? root.toString() : root.getMessage()), null);
