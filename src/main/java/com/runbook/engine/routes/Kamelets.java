@@ -22,11 +22,23 @@ final class Kamelets {
     record Declared(Set<String> properties, Set<String> required) {
     }
 
-    /** What is wrong with {@code uri} ({@code kamelet:name[/routeId]?options}), if anything. */
+    /** Options of the kamelet endpoint itself, not properties of the kamelet. */
+    private static final Set<String> ENDPOINT_OPTIONS = Set.of("templateId", "routeId", "location", "block", "timeout",
+            "failIfNoConsumers", "noSelfReference", "bridgeErrorHandler", "exceptionHandler", "exchangePattern",
+            "lazyStartProducer");
+
+    /** What is wrong with {@code uri} ({@code kamelet:name[/routeId]?options}, or {@code kamelet?templateId=name&...}). */
     static Optional<String> problem(String uri) {
-        String rest = uri.substring("kamelet:".length());
+        String rest = uri.substring("kamelet".length()).replaceFirst("^:", "");
         int q = rest.indexOf('?');
-        String name = (q < 0 ? rest : rest.substring(0, q)).replaceFirst("/.*", "");
+        Map<String, Object> options;
+        try {
+            options = q < 0 ? Map.of() : URISupport.parseQuery(rest.substring(q + 1), true);
+        } catch (URISyntaxException e) {
+            return Optional.of("invalid options in '" + uri + "': " + e.getMessage());
+        }
+        String path = (q < 0 ? rest : rest.substring(0, q)).replaceFirst("/.*", "");
+        String name = path.isEmpty() ? String.valueOf(options.get("templateId")) : path;
         if (name.equals("source") || name.equals("sink")) {
             return Optional.empty();   // the ends of a kamelet's own template
         }
@@ -35,20 +47,16 @@ final class Kamelets {
             return Optional.of("no kamelet named '" + name + "' in the Kamelet catalog (kamelets/" + name
                     + ".kamelet.yaml on the class path)");
         }
-        Map<String, Object> options;
-        try {
-            options = q < 0 ? Map.of() : URISupport.parseQuery(rest.substring(q + 1), true);
-        } catch (URISyntaxException e) {
-            return Optional.of("invalid options in '" + uri + "': " + e.getMessage());
-        }
-        Set<String> unknown = new TreeSet<>(options.keySet());
+        Set<String> given = new TreeSet<>(options.keySet());
+        given.removeAll(ENDPOINT_OPTIONS);
+        Set<String> unknown = new TreeSet<>(given);
         unknown.removeAll(declared.get().properties());
         if (!unknown.isEmpty()) {
             return Optional.of("kamelet '" + name + "' has no propert" + (unknown.size() > 1 ? "ies " : "y ")
                     + String.join(", ", unknown) + " (it takes: " + String.join(", ", declared.get().properties()) + ")");
         }
         Set<String> missing = new TreeSet<>(declared.get().required());
-        missing.removeAll(options.keySet());
+        missing.removeAll(given);
         if (!missing.isEmpty()) {
             return Optional.of("kamelet '" + name + "' needs propert" + (missing.size() > 1 ? "ies " : "y ")
                     + String.join(", ", missing));

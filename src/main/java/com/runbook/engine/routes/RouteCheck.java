@@ -420,6 +420,15 @@ public final class RouteCheck extends ServiceSupport {
             if (parsing.find()) {
                 return new Cause(invalidValue(parsing.group(1), type(parsing.group(2))), parsing.group(1));
             }
+            Matcher language = Pattern.compile("No language could be found for: (\\S+)").matcher(messages(chain));
+            if (language.find()) {
+                return new Cause(notInstalled("language", language.group(1)), language.group(1));
+            }
+            if (messages(chain).contains("Cannot find camel-resilience4j or camel-microprofile-fault-tolerance")) {
+                return new Cause("circuitBreaker needs camel-resilience4j, which is not installed in this engine: put"
+                        + " camel-resilience4j-<camel version>.jar and the jars it needs in lib/ (see README, \"Adding a"
+                        + " Camel component\")", null);
+            }
             if (chain.get(chain.size() - 1) instanceof UnsupportedOperationException u && u.getMessage() == null) {
                 return new Cause("this endpoint cannot be used here (a component that only receives, such as a timer,"
                         + " can only be a route's from; one that only sends cannot be a from)", null);
@@ -480,7 +489,12 @@ public final class RouteCheck extends ServiceSupport {
 
     /** The message for an endpoint scheme that no installed component has. */
     static String notInstalled(String scheme) {
-        return "component '" + scheme + "' is not installed in this engine: put camel-" + scheme
+        return notInstalled("component", scheme);
+    }
+
+    /** The message for a component or language ({@code kind}) that is not on the class path. */
+    static String notInstalled(String kind, String name) {
+        return kind + " '" + name + "' is not installed in this engine: put camel-" + name
                 + "-<camel version>.jar and the jars it needs in lib/ (see README, \"Adding a Camel component\")";
     }
 

@@ -201,7 +201,8 @@ public record RouteFile(Path path, String name, String text, List<RouteDefinitio
             // lenient components (http, ...) pass options they do not know on as query parameters: not an error
             EndpointValidationResult result = catalog.validateEndpointProperties(resolved, false);
             if (result.getUnknownComponent() != null) {
-                problems.put(where, at(name, text, where, scheme + ":", prefix + RouteCheck.notInstalled(scheme)));
+                String needle = text.contains(scheme + ":") ? scheme + ":" : "uri: " + scheme;
+                problems.put(where, at(name, text, where, needle, prefix + RouteCheck.notInstalled(scheme)));
             } else if (result.getUnknown() != null && !result.getUnknown().isEmpty()) {
                 problems.put(where, at(name, text, where, result.getUnknown().iterator().next(), prefix + "unknown option"
                         + (result.getUnknown().size() > 1 ? "s " : " ") + String.join(", ", result.getUnknown())
@@ -242,7 +243,8 @@ public record RouteFile(Path path, String name, String text, List<RouteDefinitio
 
     private static Problem at(String name, String text, OptionalIdentifiedDefinition<?> where, String needle,
                               String message) {
-        int[] pos = SourceText.find(text, needle, where != null && where.getLineNumber() > 0 ? where.getLineNumber() : 1);
-        return new Problem(name, pos[0], pos[1], message);
+        int from = where != null && where.getLineNumber() > 0 ? where.getLineNumber() : 1;
+        int[] pos = SourceText.find(text, needle, from, true);
+        return pos != null ? new Problem(name, pos[0], pos[1], message) : new Problem(name, from, SourceText.indent(text, from), message);
     }
 }

@@ -80,6 +80,9 @@ public final class SourceText {
 
     private static String clean(String message) {
         String m = message.replaceAll("\\s+", " ").trim();
+        if (m.startsWith("Unknown node id: ")) {
+            m = "Unsupported field: " + m.substring("Unknown node id: ".length());
+        }
         return m.startsWith("Unsupported field: ") ? "unknown DSL key '" + m.substring("Unsupported field: ".length())
                 + "' (see the Camel YAML DSL reference for the keys this step takes)" : m;
     }
