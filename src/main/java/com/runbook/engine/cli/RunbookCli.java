@@ -3,6 +3,7 @@ package com.runbook.engine.cli;
 import com.runbook.engine.Engine;
 import com.runbook.engine.routes.Problem;
 import com.runbook.engine.routes.Runbooks;
+import com.runbook.engine.routes.StandInBeans;
 import org.apache.camel.impl.DefaultCamelContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -112,11 +113,17 @@ public class RunbookCli {
         }
     }
 
-    /** Validates the folders under {@code dir} with a context that is built but never started. */
+    /**
+     * Validates the folders under {@code dir} with a context that is built but never started, holding the engine's
+     * properties and a stand-in of each bean the engine binds; the routes are built in its {@code RouteCheck}.
+     */
     public static List<Problem> validate(Path dir) throws Exception {
         try (DefaultCamelContext context = new DefaultCamelContext()) {
             context.getPropertiesComponent().setLocation("classpath:application.properties");
-            context.build();
+            context.setSourceLocationEnabled(true);
+            context.disableJMX();
+            StandInBeans.bindAll(context.getRegistry());
+            context.start();   // it has no route: nothing runs
             return Runbooks.validate(context, dir);
         }
     }

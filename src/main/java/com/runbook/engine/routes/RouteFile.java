@@ -5,7 +5,13 @@ import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.catalog.EndpointValidationResult;
 import org.apache.camel.catalog.impl.DefaultRuntimeCamelCatalog;
+import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.apache.camel.model.FromDefinition;
+import org.apache.camel.model.KameletDefinition;
+import org.apache.camel.model.ProcessorDefinition;
+import org.apache.camel.model.RouteConfigurationDefinition;
+import org.apache.camel.model.RouteTemplateDefinition;
+import org.apache.camel.model.TemplatedRouteDefinition;
 import org.apache.camel.model.OptionalIdentifiedDefinition;
 import org.apache.camel.model.ProcessorDefinitionHelper;
 import org.apache.camel.model.RouteDefinition;
@@ -21,6 +27,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -29,35 +37,62 @@ import java.util.WeakHashMap;
  * One parsed {@code routes/*.camel.yaml} file: its route definitions, ready to add to a context, and the problems
  * found in it alone (YAML syntax, unknown DSL keys, missing ids, unknown endpoint schemes and options).
  */
-public record RouteFile(Path path, String name, String text, List<RouteDefinition> routes, List<Problem> problems) {
+public record RouteFile(Path path, String name, String text, List<RouteDefinition> routes, List<Problem> problems,
+                        List<RouteConfigurationDefinition> configurations, Set<OptionalIdentifiedDefinition<?>> flaggedSteps) {
 
     /** Parses {@code path} with {@code context}'s YAML loader; {@code name} is how problems name the file. */
     public static RouteFile parse(CamelContext context, Path path, String name) {
         try {
             return parse(context, path, name, Files.readString(path, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            return new RouteFile(path, name, "", List.of(), List.of(new Problem(name, 1, 1, "cannot read file: " + e.getMessage())));
+            return new RouteFile(path, name, "", List.of(), List.of(new Problem(name, 1, 1, "cannot read file: " + e.getMessage())),
+                    List.of(), Set.of());
         }
     }
 
-    /** Parses {@code text} as the content of {@code path}. */
+    /**
+     * Parses {@code text} as the content of {@code path}, then builds its routes in {@code context}'s
+     * {@link RouteCheck} (never started), so that every problem the engine's start would meet is in {@link #problems()}.
+     */
     public static RouteFile parse(CamelContext context, Path path, String name, String text) {
+        RouteFile file = parse(context, path, name, text, false);
+        if (file.routes().isEmpty() && !file.problems().isEmpty()) {
+            return file;
+        }
+        return new RouteFile(path, name, text, file.routes(), RouteCheck.of(context).problems(path, name, text),
+                file.configurations(), Set.of());
+    }
+
+    /** The parse alone: YAML, DSL keys, ids, endpoint options through the catalog; {@code flag} keeps the steps flagged. */
+    static RouteFile parse(CamelContext context, Path path, String name, String text, boolean flag) {
         List<Problem> problems = new ArrayList<>();
         List<RouteDefinition> routes = new ArrayList<>();
+        List<RouteConfigurationDefinition> configurations = new ArrayList<>();
         try {
             Resource resource = ResourceHelper.fromString(path.getFileName().toString(), text);
             for (RoutesBuilder builder : PluginHelper.getRoutesLoader(context).findRoutesBuilders(resource)) {
                 if (builder instanceof RouteBuilder rb) {
                     routes.addAll(rb.configureRoutes(context).getRoutes());
+                    for (RouteTemplateDefinition t : rb.getRouteTemplateCollection().getRouteTemplates()) {
+                        problems.add(atLine(name, text, t.getLineNumber(), "routeTemplate", TEMPLATES));
+                    }
+                    for (TemplatedRouteDefinition t : rb.getTemplatedRouteCollection().getTemplatedRoutes()) {
+                        problems.add(atLine(name, text, 1, "templatedRoute", TEMPLATES));
+                    }
+                }
+                if (builder instanceof RouteConfigurationBuilder rcb) {
+                    rcb.configuration();
+                    configurations.addAll(rcb.getRouteConfigurationCollection().getRouteConfigurations());
                 }
             }
         } catch (Exception e) {
             problems.add(SourceText.problem(name, e));
-            return new RouteFile(path, name, text, List.of(), problems);
+            return new RouteFile(path, name, text, List.of(), problems, List.of(), Set.of());
         }
-        if (routes.isEmpty()) {
+        if (routes.isEmpty() && configurations.isEmpty() && problems.isEmpty()) {
             problems.add(new Problem(name, 1, 1, "file defines no route"));
         }
+        Map<OptionalIdentifiedDefinition<?>, Problem> flagged = new IdentityHashMap<>();
         DefaultRuntimeCamelCatalog catalog = catalog(context);
         for (RouteDefinition route : routes) {
             FromDefinition from = route.getInput();
@@ -68,20 +103,43 @@ public record RouteFile(Path path, String name, String text, List<RouteDefinitio
                 problems.add(at(name, text, route, route.getRouteId(), "route id '" + route.getRouteId()
                         + "' must be kebab-case (lowercase letters and digits in words joined by '-', e.g. nightly-backup):"
                         + " a job's id is also its direct: name, its schedule's job and its name in the API and CLI"));
+            } else if (from != null && from.getEndpointUri() != null && from.getEndpointUri().startsWith("direct:")
+                    && !isJob(route)) {
+                String direct = from.getEndpointUri().substring("direct:".length()).replaceFirst("\\?.*", "");
+                problems.add(at(name, text, from, from.getEndpointUri(), "route '" + route.getRouteId() + "' reads from "
+                        + "direct:" + direct + ": a route that reads from direct: must have that name as its id (id: "
+                        + direct + ") or read from direct:" + route.getRouteId()));
             }
+            Endpoints endpoints = new Endpoints(context, catalog, name, text, route, flagged);
             if (from != null) {
-                checkEndpoint(context, catalog, name, text, from, from.getEndpointUri(), problems);
+                endpoints.check(from, from.getEndpointUri());
             }
             for (SendDefinition<?> send : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(), SendDefinition.class)) {
-                checkEndpoint(context, catalog, name, text, send, send.getEndpointUri(), problems);
+                endpoints.check(send, send.getEndpointUri());
             }
             for (ToDynamicDefinition to : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(), ToDynamicDefinition.class)) {
                 if (!to.getUri().contains("${")) {
-                    checkEndpoint(context, catalog, name, text, to, to.getUri(), problems);
+                    endpoints.check(to, to.getUri());
                 }
             }
+            for (KameletDefinition k : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(), KameletDefinition.class)) {
+                endpoints.check(k, "kamelet:" + k.getName());
+            }
         }
-        return new RouteFile(path, name, text, List.copyOf(routes), List.copyOf(problems));
+        problems.addAll(flagged.values());
+        Set<OptionalIdentifiedDefinition<?>> steps = Collections.newSetFromMap(new IdentityHashMap<>());
+        if (flag) {
+            steps.addAll(flagged.keySet());
+        }
+        return new RouteFile(path, name, text, List.copyOf(routes), List.copyOf(problems), List.copyOf(configurations), steps);
+    }
+
+    private static final String TEMPLATES = " is not supported in routes/: share steps with a route that reads from"
+            + " direct:<its id> in its own file (to: direct:<id>), or use a kamelet from the Kamelet catalog (kamelet:<name>)";
+
+    private static Problem atLine(String name, String text, int line, String key, String message) {
+        int[] pos = SourceText.find(text, key, Math.max(1, line));
+        return new Problem(name, pos[0], pos[1], key + message);
     }
 
     private static final java.util.regex.Pattern KEBAB_CASE = java.util.regex.Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
@@ -120,29 +178,62 @@ public record RouteFile(Path path, String name, String text, List<RouteDefinitio
         return route.getInput() != null && route.getInput().getLineNumber() > 0 ? route.getInput().getLineNumber() : 1;
     }
 
-    private static void checkEndpoint(CamelContext context, DefaultRuntimeCamelCatalog catalog, String name,
-                                      String text, OptionalIdentifiedDefinition<?> where, String uri,
-                                      List<Problem> problems) {
-        if (uri == null || uri.isBlank()) {
-            return;
+    /** The endpoints of one route, checked through the catalog; a problem names the route and the step. */
+    private record Endpoints(CamelContext context, DefaultRuntimeCamelCatalog catalog, String name, String text,
+                             RouteDefinition route, Map<OptionalIdentifiedDefinition<?>, Problem> problems) {
+        void check(OptionalIdentifiedDefinition<?> where, String uri) {
+            if (uri == null || uri.isBlank()) {
+                return;
+            }
+            String step = where instanceof FromDefinition ? "from" : where.getShortName();
+            String prefix = "route '" + route.getRouteId() + "', step '" + step + "': ";
+            String resolved;
+            try {
+                resolved = context.resolvePropertyPlaceholders(uri);
+            } catch (RuntimeException e) {
+                return;   // the build reports the placeholder
+            }
+            String scheme = resolved.replaceFirst("[:?].*", "");
+            if ("kamelet".equals(scheme)) {
+                Kamelets.problem(resolved).ifPresent(m -> problems.put(where, at(name, text, where, "kamelet:", prefix + m)));
+                return;
+            }
+            // lenient components (http, ...) pass options they do not know on as query parameters: not an error
+            EndpointValidationResult result = catalog.validateEndpointProperties(resolved, false);
+            if (result.getUnknownComponent() != null) {
+                String needle = text.contains(scheme + ":") ? scheme + ":" : "uri: " + scheme;
+                problems.put(where, at(name, text, where, needle, prefix + RouteCheck.notInstalled(scheme)));
+            } else if (result.getUnknown() != null && !result.getUnknown().isEmpty()) {
+                problems.put(where, at(name, text, where, result.getUnknown().iterator().next(), prefix + "unknown option"
+                        + (result.getUnknown().size() > 1 ? "s " : " ") + String.join(", ", result.getUnknown())
+                        + " for endpoint '" + uri + "'"));
+            } else {
+                invalidValue(result).ifPresent(m -> problems.put(where, at(name, text, where, m[0],
+                        prefix + "option '" + m[0] + "': " + m[1] + " in endpoint '" + uri + "'")));
+            }
         }
-        String resolved;
-        try {
-            resolved = context.resolvePropertyPlaceholders(uri);
-        } catch (RuntimeException e) {
-            problems.add(at(name, text, where, uri, "endpoint '" + uri + "': " + e.getMessage()));
-            return;
+    }
+
+    /** The first option whose value the catalog says has the wrong type: its name and what is wrong. */
+    private static java.util.Optional<String[]> invalidValue(EndpointValidationResult result) {
+        Map<String, String> enums = result.getInvalidEnum();
+        if (enums != null && !enums.isEmpty()) {
+            Map.Entry<String, String> e = enums.entrySet().iterator().next();
+            Object choices = result.getInvalidEnumChoices() == null ? null : result.getInvalidEnumChoices().get(e.getKey());
+            return java.util.Optional.of(new String[] {e.getKey(), "'" + e.getValue() + "' is not one of "
+                    + (choices instanceof String[] a ? String.join(", ", a) : String.valueOf(choices))});
         }
-        EndpointValidationResult result = catalog.validateEndpointProperties(resolved, true);
-        if (result.getUnknownComponent() != null) {
-            problems.add(at(name, text, where, uri, "unknown endpoint scheme '" + result.getUnknownComponent()
-                    + "' in '" + uri + "'"));
-        } else if (result.getUnknown() != null && !result.getUnknown().isEmpty()) {
-            problems.add(at(name, text, where, uri, "unknown option" + (result.getUnknown().size() > 1 ? "s " : " ")
-                    + String.join(", ", result.getUnknown()) + " for endpoint '" + uri + "'"));
-        } else if (!result.isSuccess() && result.getSyntaxError() != null) {
-            problems.add(at(name, text, where, uri, "invalid endpoint '" + uri + "': " + result.getSyntaxError()));
+        String[][] kinds = {{"true or false"}, {"a whole number"}, {"a number"}, {"a duration such as 500ms, 15s, 5m, 1h"}};
+        List<Map<String, String>> maps = java.util.Arrays.asList(result.getInvalidBoolean(), result.getInvalidInteger(),
+                result.getInvalidNumber(), result.getInvalidDuration());
+        for (int i = 0; i < kinds.length; i++) {
+            Map<String, String> m = maps.get(i);
+            if (m != null && !m.isEmpty()) {
+                Map.Entry<String, String> e = m.entrySet().iterator().next();
+                return java.util.Optional.of(new String[] {e.getKey(), "'" + e.getValue() + "' is not " + kinds[i][0]});
+            }
         }
+        return java.util.Optional.empty();
     }
 
     /** A problem at {@code needle}, searched from {@code where}'s line on. */
@@ -152,7 +243,8 @@ public record RouteFile(Path path, String name, String text, List<RouteDefinitio
 
     private static Problem at(String name, String text, OptionalIdentifiedDefinition<?> where, String needle,
                               String message) {
-        int[] pos = SourceText.find(text, needle, where != null && where.getLineNumber() > 0 ? where.getLineNumber() : 1);
-        return new Problem(name, pos[0], pos[1], message);
+        int from = where != null && where.getLineNumber() > 0 ? where.getLineNumber() : 1;
+        int[] pos = SourceText.find(text, needle, from, true);
+        return pos != null ? new Problem(name, pos[0], pos[1], message) : new Problem(name, from, SourceText.indent(text, from), message);
     }
 }

@@ -17,6 +17,26 @@ public final class SourceText {
 
     /** Like {@link #find(String, String)}, searching from line {@code fromLine}; not found gives that line, column 1. */
     public static int[] find(String text, String needle, int fromLine) {
+        int[] found = find(text, needle, fromLine, true);
+        return found != null ? found : new int[] {Math.max(1, fromLine), 1};
+    }
+
+    /** 1-based column of the first non-blank character of {@code line} (1 when the line is blank or absent). */
+    public static int indent(String text, int line) {
+        String[] lines = text.split("\n", -1);
+        if (line < 1 || line > lines.length) {
+            return 1;
+        }
+        String l = lines[line - 1];
+        int i = 0;
+        while (i < l.length() && (l.charAt(i) == ' ' || l.charAt(i) == '-' && i + 1 < l.length() && l.charAt(i + 1) == ' ')) {
+            i++;
+        }
+        return i + 1;
+    }
+
+    /** Like {@link #find(String, String, int)}, or null when {@code needle} is not in the text after {@code fromLine}. */
+    static int[] find(String text, String needle, int fromLine, boolean nullIfMissing) {
         int from = 0;
         for (int line = 1; line < fromLine && from >= 0; line++) {
             from = text.indexOf('\n', from) + 1;
@@ -24,7 +44,7 @@ public final class SourceText {
         }
         int at = needle == null || needle.isEmpty() || from < 0 ? -1 : text.indexOf(needle, from);
         if (at < 0) {
-            return new int[] {Math.max(1, fromLine), 1};
+            return null;
         }
         int line = 1;
         int lineStart = 0;
@@ -60,6 +80,9 @@ public final class SourceText {
 
     private static String clean(String message) {
         String m = message.replaceAll("\\s+", " ").trim();
+        if (m.startsWith("Unknown node id: ")) {
+            m = "Unsupported field: " + m.substring("Unknown node id: ".length());
+        }
         return m.startsWith("Unsupported field: ") ? "unknown DSL key '" + m.substring("Unsupported field: ".length())
                 + "' (see the Camel YAML DSL reference for the keys this step takes)" : m;
     }
