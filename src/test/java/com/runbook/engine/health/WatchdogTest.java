@@ -46,7 +46,7 @@ class WatchdogTest {
                 "runbook.watchdog.endpoint.api.timeout", "300ms",
                 "runbook.watchdog.endpoint.api.restart-hook", server.url("/restart"),
                 "runbook.watchdog.repeat-interval", "30m"));
-        watchdog = Watchdog.fromConfig(p::get, () -> incidents);
+        watchdog = Watchdog.fromConfig(p::get, () -> incidents, db);
     }
 
     @AfterEach
@@ -120,7 +120,7 @@ class WatchdogTest {
     @Test
     void aMisconfiguredWatchdogListsEveryProblem() {
         Watchdog bad = Watchdog.fromConfig(Map.of("runbook.watchdog.endpoints", "a,b", "runbook.watchdog.endpoint.a.url", "http://x",
-                "runbook.watchdog.endpoint.a.interval", "often", "runbook.watchdog.endpoint.b.failures-before-alert", "0")::get, () -> incidents);
+                "runbook.watchdog.endpoint.a.interval", "often", "runbook.watchdog.endpoint.b.failures-before-alert", "0")::get, () -> incidents, db);
         assertThatThrownBy(bad::tick).hasMessage("the watchdog is misconfigured: runbook.watchdog.endpoint.a.interval: invalid duration"
                 + " 'often' (use e.g. 500ms, 15s, 5m, 2h, 1d); runbook.watchdog.endpoint.b.url is not set;"
                 + " runbook.watchdog.endpoint.b.failures-before-alert must be at least 1, not 0");
