@@ -89,7 +89,7 @@ public final class EngineProcess {
 
     /**
      * Starts an engine on {@code base} in a new JVM with {@code settings} (plus a free port, the test token and
-     * loopback) and returns once it printed RUNNING. Its output goes to {@code dir}/child.log too.
+     * loopback) and returns once it printed RUNNING. Its log lines go to target/test-engine.log too (log4j2-test.xml).
      */
     public static Child start(Path base, Map<String, String> settings, Path dir) throws Exception {
         Properties p = new Properties();
@@ -107,18 +107,15 @@ public final class EngineProcess {
                 EngineProcess.class.getName(), base.toString(), file.toString())
                 .redirectErrorStream(true).start();
         List<String> lines = new CopyOnWriteArrayList<>();
-        Path log = dir.resolve("child.log");
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
                     lines.add(line);
-                    Files.writeString(log, line + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
-                            java.nio.file.StandardOpenOption.APPEND);
                 }
             } catch (IOException ignored) {
                 // the process was killed
             }
-        });
+        }, "child-engine-output");
         reader.setDaemon(true);
         reader.start();
         await().atMost(Duration.ofSeconds(90)).until(() -> lines.contains("RUNNING") || !process.isAlive());
