@@ -130,7 +130,7 @@ public class Watchdog {
 
     /** Checks every endpoint that is due; returns one line per endpoint checked. */
     public List<String> tick() {
-        return tick(Instant.now());
+        return tickAt(Instant.now());
     }
 
     /**
@@ -141,7 +141,7 @@ public class Watchdog {
         return !problems.isEmpty() || !due(states(), Instant.now()).isEmpty();
     }
 
-    synchronized List<String> tick(Instant now) {
+    synchronized List<String> tickAt(Instant now) {
         if (!problems.isEmpty()) {
             throw new IllegalStateException("the watchdog is misconfigured: " + String.join("; ", problems));
         }
