@@ -5,6 +5,7 @@ import com.runbook.engine.routes.FileWatcher;
 import com.runbook.engine.routes.ReloadOutcome;
 import com.runbook.engine.routes.Runbooks;
 import com.runbook.engine.run.JobRunner;
+import com.runbook.engine.run.NodeIdentity;
 import com.runbook.engine.run.RunStore;
 import com.runbook.engine.schedule.Durations;
 import com.runbook.engine.schedule.Schedule;
@@ -23,7 +24,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -220,15 +220,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private String nodeName() {
-        String configured = property("runbook.node", "");
-        if (!configured.isBlank()) {
-            return configured;
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
-        } catch (IOException e) {
-            return "node-" + ProcessHandle.current().pid();
-        }
+        return NodeIdentity.resolve(property("runbook.node", ""), dataDir());
     }
 
     /** Every job with its file, schedule, next fire time (UTC and the schedule's zone) and last run status. */

@@ -41,8 +41,9 @@ public class OpsAutomationModule implements EngineModule {
         DnsFailover failover = new DnsFailover(config.withProblems(problems), provider,
                 new DnsChangeStore(engine.dataSource()), engine::incidents, engine::notifier);
         engine.context().getRegistry().bind("dnsFailover", failover);
-        Watchdog watchdog = Watchdog.fromConfig(property, engine::incidents);
+        Watchdog watchdog = Watchdog.fromConfig(property, engine::incidents, engine.dataSource());
         this.watchdog = watchdog;
+        engine.runner().skipWhenIdle("health-watchdog", watchdog::hasWork);
         engine.context().getRegistry().bind("watchdog", watchdog);
         engine.context().getRegistry().bind("healthReport", new HealthReport(watchdog, engine::notifier,
                 engine.property("runbook.health.report-to", null)));

@@ -5,12 +5,17 @@ import com.runbook.engine.schedule.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import javax.sql.DataSource;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -26,7 +31,9 @@ import java.util.function.Supplier;
  * The health watchdog (routes/health-watchdog.camel.yaml calls {@link #tick()}): probes each configured endpoint when
  * its interval is due; after {@code failures-before-alert} consecutive failures opens an incident and calls the
  * endpoint's restart hook; the first success after that resolves the incident. An endpoint that flaps is paged at
- * most once per {@code runbook.watchdog.repeat-interval}. Bound as {@code watchdog}.
+ * most once per {@code runbook.watchdog.repeat-interval}. Each endpoint's state (last check, consecutive failures,
+ * open incident, last page) lives in the engine database ({@code watchdog_state}), so in a cluster it follows the
+ * schedule's fire to whichever node runs it. Bound as {@code watchdog}.
  */
 public class Watchdog {
     private static final Logger LOG = LoggerFactory.getLogger(Watchdog.class);
@@ -37,35 +44,40 @@ public class Watchdog {
                            String restartHook, String priority) {
     }
 
+    /** One endpoint's state, kept in {@code watchdog_state}: it follows the clustered fire from node to node. */
     private static final class State {
         Instant lastCheck;
         int failures;
         boolean open;
         Instant lastPaged;
-        HealthProbe.Result last;
     }
 
     private final List<Endpoint> endpoints;
     private final Duration repeatInterval;
     private final List<String> problems;
     private final Supplier<IncidentRaiser> incidents;
-    private final Map<String, State> states = new LinkedHashMap<>();
+    private final JdbcTemplate jdbc;
+    /** The last result of each endpoint probed on this node (what the health report shows; not state). */
+    private final Map<String, HealthProbe.Result> lastResults = new LinkedHashMap<>();
     private final ExecutorService probes = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "watchdog-probe");
         t.setDaemon(true);
         return t;
     });
 
-    public Watchdog(List<Endpoint> endpoints, Duration repeatInterval, List<String> problems, Supplier<IncidentRaiser> incidents) {
+    public Watchdog(List<Endpoint> endpoints, Duration repeatInterval, List<String> problems, Supplier<IncidentRaiser> incidents,
+                    DataSource dataSource) {
         this.endpoints = List.copyOf(endpoints);
         this.repeatInterval = repeatInterval;
         this.problems = List.copyOf(problems);
         this.incidents = incidents;
-        endpoints.forEach(e -> states.put(e.name(), new State()));
+        this.jdbc = new JdbcTemplate(dataSource);
+        endpoints.forEach(e -> lastResults.put(e.name(), null));
     }
 
     /** Reads {@code runbook.watchdog.*}; every problem is collected (the watchdog then refuses to tick). */
-    public static Watchdog fromConfig(Function<String, String> property, Supplier<IncidentRaiser> incidents) {
+    public static Watchdog fromConfig(Function<String, String> property, Supplier<IncidentRaiser> incidents,
+                                      DataSource dataSource) {
         List<String> problems = new ArrayList<>();
         List<Endpoint> endpoints = new ArrayList<>();
         String list = property.apply("runbook.watchdog.endpoints");
@@ -98,7 +110,8 @@ public class Watchdog {
             }
             endpoints.add(new Endpoint(name, url, interval, timeout, failures, hook == null || hook.isBlank() ? null : hook.trim(), priority));
         }
-        return new Watchdog(endpoints, duration(property, "runbook.watchdog.repeat-interval", "1h", problems), problems, incidents);
+        return new Watchdog(endpoints, duration(property, "runbook.watchdog.repeat-interval", "1h", problems), problems,
+                incidents, dataSource);
     }
 
     private static Duration duration(Function<String, String> property, String key, String dflt, List<String> problems) {
@@ -117,30 +130,89 @@ public class Watchdog {
 
     /** Checks every endpoint that is due; returns one line per endpoint checked. */
     public List<String> tick() {
-        return tick(Instant.now());
+        return tickAt(Instant.now());
     }
 
-    synchronized List<String> tick(Instant now) {
+    /**
+     * Whether a tick now would probe anything (or report a misconfiguration): when not, the schedule's fire writes no
+     * run row (see {@code JobRunner#skipWhenIdle}).
+     */
+    public boolean hasWork() {
+        return !problems.isEmpty() || !due(states(), Instant.now()).isEmpty();
+    }
+
+    synchronized List<String> tickAt(Instant now) {
         if (!problems.isEmpty()) {
             throw new IllegalStateException("the watchdog is misconfigured: " + String.join("; ", problems));
         }
-        List<Endpoint> due = endpoints.stream().filter(e -> {
-            State s = states.get(e.name());
-            return s.lastCheck == null || !now.isBefore(s.lastCheck.plus(e.interval()));
-        }).toList();
+        Map<String, State> states = states();
+        List<Endpoint> due = due(states, now);
         List<CompletableFuture<HealthProbe.Result>> results = due.stream()
                 .map(e -> CompletableFuture.supplyAsync(() -> HealthProbe.check(e.url(), e.timeout()), probes)).toList();
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < due.size(); i++) {
-            lines.add(record(due.get(i), results.get(i).join(), now));
+            Endpoint e = due.get(i);
+            State s = states.get(e.name());
+            lines.add(record(e, s, results.get(i).join(), now));
+            save(e.name(), s);
         }
         return lines;
     }
 
-    private String record(Endpoint e, HealthProbe.Result r, Instant now) {
-        State s = states.get(e.name());
+    private List<Endpoint> due(Map<String, State> states, Instant now) {
+        return endpoints.stream().filter(e -> {
+            State s = states.get(e.name());
+            return s.lastCheck == null || !now.isBefore(s.lastCheck.plus(e.interval()).minus(slack(e)));
+        }).toList();
+    }
+
+    /**
+     * An endpoint is due this much before its interval has passed, so that a tick every interval probes it every
+     * time although ticks jitter (and a scheduled fire asks {@link #hasWork} its lead before the due time).
+     */
+    private static Duration slack(Endpoint e) {
+        return e.interval().dividedBy(2).compareTo(Duration.ofSeconds(1)) < 0 ? e.interval().dividedBy(2) : Duration.ofSeconds(1);
+    }
+
+    /** Every endpoint's state as stored (a fresh one for an endpoint never probed). */
+    private Map<String, State> states() {
+        Map<String, State> states = new LinkedHashMap<>();
+        endpoints.forEach(e -> states.put(e.name(), new State()));
+        if (endpoints.isEmpty()) {
+            return states;
+        }
+        jdbc.query("select endpoint, last_check, failures, incident_open, last_paged from watchdog_state", rs -> {
+            State s = states.get(rs.getString(1));
+            if (s != null) {
+                s.lastCheck = instant(rs.getObject(2, OffsetDateTime.class));
+                s.failures = rs.getInt(3);
+                s.open = rs.getBoolean(4);
+                s.lastPaged = instant(rs.getObject(5, OffsetDateTime.class));
+            }
+        });
+        return states;
+    }
+
+    private void save(String endpoint, State s) {
+        Object[] args = {at(s.lastCheck), s.failures, s.open, at(s.lastPaged), endpoint};
+        if (jdbc.update("update watchdog_state set last_check = ?, failures = ?, incident_open = ?, last_paged = ?"
+                + " where endpoint = ?", args) == 0) {
+            jdbc.update("insert into watchdog_state (last_check, failures, incident_open, last_paged, endpoint)"
+                    + " values (?, ?, ?, ?, ?)", args);
+        }
+    }
+
+    private static Instant instant(OffsetDateTime t) {
+        return t == null ? null : t.toInstant();
+    }
+
+    private static OffsetDateTime at(Instant t) {
+        return t == null ? null : t.atOffset(ZoneOffset.UTC);
+    }
+
+    private String record(Endpoint e, State s, HealthProbe.Result r, Instant now) {
         s.lastCheck = now;
-        s.last = r;
+        lastResults.put(e.name(), r);
         String key = "EndpointDown/" + e.name();
         if (r.up()) {
             int was = s.failures;
@@ -199,9 +271,7 @@ public class Watchdog {
 
     /** The last result of every endpoint (null before its first check). */
     public synchronized Map<String, HealthProbe.Result> lastResults() {
-        Map<String, HealthProbe.Result> m = new LinkedHashMap<>();
-        states.forEach((k, v) -> m.put(k, v.last));
-        return m;
+        return new LinkedHashMap<>(lastResults);
     }
 
     public void close() {

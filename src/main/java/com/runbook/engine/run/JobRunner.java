@@ -3,6 +3,8 @@ package com.runbook.engine.run;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.Route;
+import org.apache.camel.ServiceStatus;
 import org.apache.camel.support.DefaultExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,10 +17,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,7 +40,10 @@ public class JobRunner {
     private final RunStore runs;
     private final String node;
     private final Predicate<String> isJob;
-    private final Set<String> running = ConcurrentHashMap.newKeySet();
+    /** The runs going on in this engine, by id: what ends them when their route is gone or the engine stops. */
+    private final Map<Long, Active> active = new ConcurrentHashMap<>();
+    /** When this engine (process) started: a running row older than this was left by a previous process. */
+    private final Instant startedAt = Instant.now();
     private final ExecutorService manualRuns = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "runbook-manual-run");
         t.setDaemon(true);
@@ -50,7 +55,34 @@ public class JobRunner {
         return t;
     });
     private final List<RunListener> listeners = new CopyOnWriteArrayList<>();
+    private final Map<String, BooleanSupplier> idleChecks = new ConcurrentHashMap<>();
     private ProducerTemplate producer;
+
+    /**
+     * One run going on: its thread, the route it was started on, and what gives its overlap lock back. It ends once:
+     * when its route returns, or earlier when the route is gone (a reload or stop forced it down after the graceful
+     * timeout: the route will never answer) or the engine stops; whoever ends it writes the row, releases the lock
+     * and tells the listeners.
+     */
+    private static final class Active {
+        final String job;
+        final String trigger;
+        /** The thread the route runs on (set when it starts; a manual run is begun on the caller's thread). */
+        Thread thread;
+        final Runnable release;
+        final long startNanos = System.nanoTime();
+        volatile Route route;
+        /** How many route checks in a row found the route gone (two are needed: a stop may be a graceful one). */
+        int goneChecks;
+        boolean ended;
+        boolean returned;
+
+        Active(String job, String trigger, Runnable release) {
+            this.job = job;
+            this.trigger = trigger;
+            this.release = release;
+        }
+    }
 
     /** Told about every run that ends (metrics, notifications, ...). */
     public interface RunListener {
@@ -77,6 +109,15 @@ public class JobRunner {
         this.runs = runs;
         this.node = node;
         this.isJob = isJob;
+        timeouts.scheduleWithFixedDelay(this::checkRoutes, ROUTE_CHECK_MS, ROUTE_CHECK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** How often the runs going on are checked for a route that is gone. */
+    static final long ROUTE_CHECK_MS = 500;
+
+    /** When this engine process started. */
+    public Instant startedAt() {
+        return startedAt;
     }
 
     /** The node name written into every job_run row. */
@@ -86,7 +127,7 @@ public class JobRunner {
 
     /** Whether a run of {@code job} is going on in this engine. */
     public boolean isRunning(String job) {
-        return running.contains(job);
+        return active.values().stream().anyMatch(a -> a.job.equals(job));
     }
 
     /** Records a scheduled fire that did not run (overlap, misfire) as a {@code skipped} row with the reason. */
@@ -116,25 +157,27 @@ public class JobRunner {
     public long runScheduled(String job, String trigger, Instant scheduledFor, Duration timeout, String timeoutMessage,
                              LongConsumer onTimeout, Supplier<String> claim, Runnable release) {
         String[] refused = new String[1];
-        long early = record(job, trigger, scheduledFor, claim, refused);
+        Active run = new Active(job, trigger, release);
+        run.thread = Thread.currentThread();
+        long early = record(run, scheduledFor, claim, refused);
         if (early < 0) {
             waitUntil(scheduledFor);
         }
-        long id = early < 0 ? record(job, trigger, scheduledFor, claim, refused) : early;
+        long id = early < 0 ? record(run, scheduledFor, claim, refused) : early;
         if (refused[0] != null) {
             LOG.warn("Skipped {} due at {}: {}", job, scheduledFor, refused[0]);
             tell(job, "schedule", id, "skipped", System.nanoTime(), refused[0]);
             return id;
         }
-        running.add(job);
         waitUntil(scheduledFor);
         ScheduledFuture<?> watchdog = timeout == null ? null : timeouts.schedule(() -> {
-            if (runs.finish(job, id, "failed", timeoutMessage)) {
+            // the route is left to end, but the run is over: failed, its lock released, so the next fire runs
+            if (end(id, run, "failed", timeoutMessage, false)) {
                 onTimeout.accept(id);
             }
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
         try {
-            execute(id, job, trigger, Map.of(), release);
+            execute(id, run, Map.of());
         } finally {
             if (watchdog != null) {
                 watchdog.cancel(false);
@@ -143,16 +186,33 @@ public class JobRunner {
         return id;
     }
 
-    /** The run's row (running or skipped), or -1 when the claim was refused before the due time (nothing written). */
-    private long record(String job, String trigger, Instant scheduledFor, Supplier<String> claim, String[] refused) {
-        return runs.writes().call(job, () -> {
-            refused[0] = claim.get();
-            if (refused[0] != null && Instant.now().isBefore(scheduledFor)) {
-                return -1L;
+    /**
+     * The run's row (running or skipped), or -1 when the claim was refused before the due time (nothing written).
+     * A run that goes ahead is registered as going on inside the unit that claims it, so the next fire of the job
+     * (on the same writer lane, after it) never takes its lock for stale.
+     */
+    private long record(Active run, Instant scheduledFor, Supplier<String> claim, String[] refused) {
+        long[] registered = {-1};
+        try {
+            return runs.writes().call(run.job, () -> {
+                refused[0] = claim.get();
+                if (refused[0] != null && Instant.now().isBefore(scheduledFor)) {
+                    return -1L;
+                }
+                if (refused[0] != null) {
+                    return runs.start(run.job, "schedule", node, "skipped", refused[0], scheduledFor);
+                }
+                long id = runs.start(run.job, run.trigger, node, "running", null, scheduledFor);
+                active.put(id, run);
+                registered[0] = id;
+                return id;
+            });
+        } catch (RuntimeException e) {
+            if (registered[0] >= 0) {
+                active.remove(registered[0], run);
             }
-            return refused[0] == null ? runs.start(job, trigger, node, "running", null, scheduledFor)
-                    : runs.start(job, "schedule", node, "skipped", refused[0], scheduledFor);
-        });
+            throw e;
+        }
     }
 
     /** Parks the calling thread until {@code due} (at once when it is past or the thread is interrupted). */
@@ -163,6 +223,25 @@ public class JobRunner {
         }
     }
 
+    /**
+     * A job whose scheduled fire has nothing to do unless {@code hasWork} says so: such a fire writes no run row
+     * (the health watchdog's tick when no endpoint is due). Manual runs always run.
+     */
+    public void skipWhenIdle(String job, BooleanSupplier hasWork) {
+        idleChecks.put(job, hasWork);
+    }
+
+    /** Whether a scheduled fire of {@code job} would have nothing to do now (see {@link #skipWhenIdle}). */
+    public boolean idle(String job) {
+        BooleanSupplier hasWork = idleChecks.get(job);
+        try {
+            return hasWork != null && !hasWork.getAsBoolean();
+        } catch (RuntimeException e) {
+            LOG.warn("Could not tell whether {} has work; it runs", job, e);
+            return false;
+        }
+    }
+
     public boolean isJob(String job) {
         return isJob.test(job);
     }
@@ -170,7 +249,7 @@ public class JobRunner {
     /** Starts a run in the background and returns its id at once. */
     public long submit(String job, String trigger, Map<String, Object> parameters) {
         long id = runs.start(job, trigger, node, "running", null);
-        manualRuns.submit(() -> execute(id, job, trigger, parameters, () -> { }));
+        manualRuns.submit(() -> execute(id, begin(id, job, trigger), parameters));
         return id;
     }
 
@@ -179,20 +258,35 @@ public class JobRunner {
      * makes this fire a {@code skipped} row instead.
      */
     public long runNow(String job, String trigger, boolean skipIfRunning) {
-        if (skipIfRunning && running.contains(job)) {
+        if (skipIfRunning && isRunning(job)) {
             long id = runs.start(job, trigger, node, "skipped", "previous run still running (overlap: skip)");
             LOG.warn("Skipped {}: previous run still running", job);
             tell(job, trigger, id, "skipped", System.nanoTime(), "previous run still running (overlap: skip)");
             return id;
         }
         long id = runs.start(job, trigger, node, "running", null);
-        execute(id, job, trigger, Map.of(), () -> { });
+        execute(id, begin(id, job, trigger), Map.of());
         return id;
     }
 
-    private void execute(long id, String job, String trigger, Map<String, Object> parameters, Runnable release) {
-        running.add(job);
-        long t0 = System.nanoTime();
+    private Active begin(long id, String job, String trigger) {
+        Active run = new Active(job, trigger, () -> { });
+        active.put(id, run);
+        return run;
+    }
+
+    private void execute(long id, Active run, Map<String, Object> parameters) {
+        String job = run.job;
+        String trigger = run.trigger;
+        synchronized (run) {
+            if (run.ended) {
+                // ended while it waited for its due time (the engine stopped)
+                active.remove(id, run);
+                return;
+            }
+            run.thread = Thread.currentThread();
+            run.route = context.getRoute(job);
+        }
         String status = "failed";
         String errorText = null;
         MDC.put("runId", Long.toString(id));
@@ -213,27 +307,95 @@ public class JobRunner {
         } catch (RuntimeException e) {
             errorText = describe(e);
         } finally {
-            String ended = status;
-            String error = errorText;
-            try {
-                runs.writes().run(job, () -> {
-                    runs.finish(job, id, ended, error);
-                    release.run();
-                });
-            } catch (RuntimeException e) {
-                LOG.error("Could not record the end of run {} of {}", id, job, e);
-            } finally {
-                running.remove(job);
+            synchronized (run) {
+                run.returned = true;
             }
-            if ("succeeded".equals(ended)) {
-                LOG.info("Run {} of {} succeeded", id, job);
-            } else {
-                LOG.warn("Run {} of {} failed: {}", id, job, error);
+            if (!end(id, run, status, errorText, true)) {
+                // ended before its route returned (route gone, engine stopping): the interrupt is spent
+                Thread.interrupted();
+                LOG.info("Run {} of {} returned after it had been ended: {}", id, job, errorText == null ? status : errorText);
             }
-            tell(job, trigger, id, status, t0, errorText);
+            active.remove(id, run);
             MDC.remove("runId");
             MDC.remove("job");
         }
+    }
+
+    /**
+     * Ends a run once: writes its row (unless its timeout marked it failed already) and gives its lock back in one
+     * transaction, and tells the listeners. With {@code returned} false the route has not returned: the run is over
+     * for the engine all the same. False when the run had ended already.
+     */
+    private boolean end(long id, Active run, String status, String error, boolean returned) {
+        synchronized (run) {
+            if (run.ended) {
+                return false;
+            }
+            run.ended = true;
+        }
+        if (!returned) {
+            active.remove(id, run);
+        }
+        try {
+            runs.writes().run(run.job, () -> {
+                runs.finish(run.job, id, status, error);
+                run.release.run();
+            });
+        } catch (RuntimeException e) {
+            LOG.error("Could not record the end of run {} of {}", id, run.job, e);
+        }
+        if ("succeeded".equals(status)) {
+            LOG.info("Run {} of {} succeeded", id, run.job);
+        } else if (returned) {
+            LOG.warn("Run {} of {} failed: {}", id, run.job, error);
+        } else {
+            LOG.error("Run {} of {} ended as {}: {}", id, run.job, status, error);
+        }
+        tell(run.job, run.trigger, id, status, run.startNanos, error);
+        return true;
+    }
+
+    /**
+     * A run whose route was removed, replaced or stopped under it (a reload or stop that forced the route down
+     * after camel.main.shutdownTimeout) never gets an answer: it is ended as failed, its lock released, and its
+     * thread interrupted so that it stops waiting. Seen twice in a row, so a graceful stop that lets it finish wins.
+     */
+    private void checkRoutes() {
+        try {
+            active.forEach((id, run) -> {
+                Route route = run.route;
+                if (route == null) {
+                    return;
+                }
+                boolean gone = context.getRoute(run.job) != route
+                        || context.getRouteController().getRouteStatus(run.job) == ServiceStatus.Stopped;
+                run.goneChecks = gone ? run.goneChecks + 1 : 0;
+                if (run.goneChecks >= 2) {
+                    abandon(id, run, "the route " + run.job + " was stopped under the run (a reload or stop forced it"
+                            + " down after its graceful timeout, camel.main.shutdownTimeout)");
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("Could not check the routes of the runs going on", e);
+        }
+    }
+
+    private void abandon(long id, Active run, String reason) {
+        if (end(id, run, "failed", reason, false)) {
+            synchronized (run) {
+                if (!run.returned && run.thread != null) {
+                    run.thread.interrupt();
+                }
+            }
+        }
+    }
+
+    /**
+     * At start: the {@code running} rows of {@code nodes} (null: every node) that began before this process are
+     * left from a process that died (crash, SIGKILL, power loss); they become failed with the reason. Returns how many.
+     */
+    public int abandonLeftRuns(java.util.Collection<String> nodes, String reason) {
+        return runs.abandon(nodes, startedAt, reason);
     }
 
     static String describe(Throwable e) {
@@ -248,8 +410,23 @@ public class JobRunner {
         return producer;
     }
 
-    public void shutdown() {
+    /**
+     * Stops: waits up to {@code wait} for the runs going on to end, then ends the rest as failed (their locks
+     * released, their threads interrupted), so that a stop never waits on a route that does not answer.
+     */
+    public void shutdown(Duration wait) {
+        manualRuns.shutdown();
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (!active.isEmpty() && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(Math.min(50_000_000L, deadline - System.nanoTime()));
+        }
+        active.forEach((id, run) -> abandon(id, run, "the engine stopped while the run was going on (waited "
+                + wait.toMillis() + " ms for it to end)"));
         manualRuns.shutdownNow();
         timeouts.shutdownNow();
+    }
+
+    public void shutdown() {
+        shutdown(Duration.ZERO);
     }
 }

@@ -76,6 +76,23 @@ public class RunStore implements AutoCloseable {
                 status, truncate(error), now(), id) == 1);
     }
 
+    /**
+     * Ends the {@code running} rows of {@code nodes} (null: of every node) that started before {@code before}: runs of
+     * a process that is gone. They become failed with {@code reason}. Returns how many.
+     */
+    public int abandon(java.util.Collection<String> nodes, Instant before, String reason) {
+        if (nodes != null && nodes.isEmpty()) {
+            return 0;
+        }
+        String in = nodes == null ? "" : " and node in (" + String.join(", ", java.util.Collections.nCopies(nodes.size(), "?")) + ")";
+        List<Object> args = new java.util.ArrayList<>(List.of(truncate(reason), now(), before.atOffset(ZoneOffset.UTC)));
+        if (nodes != null) {
+            args.addAll(nodes);
+        }
+        return jdbc.update("update job_run set status = 'failed', error = ?, finished_at = ? where status = 'running'"
+                + " and started_at < ?" + in, args.toArray());
+    }
+
     public Optional<Map<String, Object>> find(long id) {
         return jdbc.query("select " + COLUMNS + " from job_run where id = ?", RunStore::row, id)
                 .stream().findFirst();

@@ -9,8 +9,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * With the in-memory job store, what Quartz's JDBC store would have remembered across a restart: until when this
- * node was up (its check-in row in {@code qrtz_scheduler_state}, written every check-in interval and at shutdown)
+ * With the in-memory job store, what Quartz's JDBC store would have remembered across a restart: until when the
+ * engine was up (the newest check-in row in {@code qrtz_scheduler_state}, written every check-in interval and at
+ * shutdown, of whichever node name)
  * and each job's last due time in {@code job_run}. The fires due in between were missed while the engine was down.
  */
 class Downtime {
@@ -30,10 +31,19 @@ class Downtime {
         return intervalMillis;
     }
 
-    /** When this node last checked in, or null when it never ran on this database. */
-    Instant lastSeen() {
-        return jdbc.query("select last_checkin_time from qrtz_scheduler_state where sched_name = ? and instance_name = ?",
-                rs -> rs.next() ? Instant.ofEpochMilli(rs.getLong(1)) : null, scheduler, node);
+    /** The newest check-in of this scheduler by any node. */
+    record Seen(String node, Instant at) {
+    }
+
+    /**
+     * When the engine was last seen up: the newest check-in of any node of this scheduler (so a renamed node, or a
+     * node name that changed with the process as the default did before data/node-id, still finds its downtime), or
+     * null when no engine ever ran on this database.
+     */
+    Seen lastSeen() {
+        return jdbc.query("select instance_name, last_checkin_time from qrtz_scheduler_state where sched_name = ?"
+                        + " order by last_checkin_time desc fetch first 1 rows only",
+                rs -> rs.next() ? new Seen(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2))) : null, scheduler);
     }
 
     void checkIn() {

@@ -80,8 +80,44 @@ class OverlapLock {
         jdbc.update("delete from job_lock where job = ? and node = ?", job, node);
     }
 
-    /** At start: nothing runs here yet, so this node's rows are left from a crash. */
-    void releaseOwn() {
-        jdbc.update("delete from job_lock where node = ?", node);
+    /** At start: nothing runs here yet, so this node's rows are left from a crash. Returns how many. */
+    int releaseOwn() {
+        return jdbc.update("delete from job_lock where node = ?", node);
     }
+
+    /**
+     * At start on a single node: every lock taken before this process started was taken by a process that is gone
+     * (whatever its node name). Returns how many.
+     */
+    int releaseTakenBefore(java.time.Instant start) {
+        return jdbc.update("delete from job_lock where started_at < ?", start.atOffset(ZoneOffset.UTC));
+    }
+
+    /** Clustered: the locks of nodes that are dead (see {@link #deadNodes}). Returns how many. */
+    int releaseOf(java.util.Collection<String> nodes) {
+        int released = 0;
+        for (String dead : nodes) {
+            released += jdbc.update("delete from job_lock where node = ?", dead);
+        }
+        return released;
+    }
+
+    /**
+     * Clustered: the nodes other than this one that hold a lock or a running job_run row but whose scheduler
+     * check-in is gone or expired (older than its interval plus Quartz's 7.5 s grace): they died.
+     */
+    java.util.Set<String> deadNodes(String schedulerName, long nowMillis) {
+        java.util.Set<String> holders = new java.util.TreeSet<>(jdbc.queryForList(
+                "select node from job_lock union select node from job_run where status = 'running'", String.class));
+        holders.remove(node);
+        if (!holders.isEmpty()) {
+            holders.removeAll(jdbc.queryForList("select instance_name from qrtz_scheduler_state where sched_name = ?"
+                    + " and last_checkin_time + checkin_interval + " + CHECKIN_GRACE_MS + " >= ?", String.class,
+                    schedulerName, nowMillis));
+        }
+        return holders;
+    }
+
+    /** Quartz's grace beyond a node's check-in interval before another node declares it dead. */
+    static final long CHECKIN_GRACE_MS = 7500;
 }

@@ -90,7 +90,16 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
     private final long lead;
     /** RAM store only: fires missed while the engine was down, and this node's check-in. */
     private final Downtime downtime;
+    private final long checkinMillis;
+    private final String schedulerName;
+    /** How long a stop waits for the runs going on before it ends them as failed (runbook.scheduler.shutdown-wait). */
+    private final Duration shutdownWait;
+    /** overlap: skip jobs whose late fires were coalesced since their last run: the first such due time and how many. */
+    private final Map<String, Coalesced> coalesced = new ConcurrentHashMap<>();
     private ScheduledExecutorService checkins;
+
+    private record Coalesced(Instant first, Instant last, int count) {
+    }
 
     public ScheduleManager(Engine engine, DataSource dataSource, JobRunner runner) throws SchedulerException {
         this.engine = engine;
@@ -104,6 +113,9 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         String name = engine.property("runbook.scheduler.name", "runbook");
         this.misfireThreshold = Durations.parse(engine.property("runbook.scheduler.misfire-threshold", "60s"));
         long checkin = Durations.parse(engine.property("runbook.scheduler.checkin-interval", "7500ms")).toMillis();
+        this.checkinMillis = checkin;
+        this.schedulerName = name;
+        this.shutdownWait = Durations.parse(engine.property("runbook.scheduler.shutdown-wait", "10s"));
         this.downtime = persistent ? null : new Downtime(dataSource, name + "-ram", runner.node(), checkin);
         int threads = Integer.parseInt(engine.property("runbook.scheduler.threads", "50"));
         // a cron's fires are at least 1 s apart: a lead below half of that never reaches back past the previous fire
@@ -186,44 +198,99 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
                 changed.size(), stored.size(), persistent ? "jdbc" : "ram", clustered ? ", clustered" : "", runner.node(),
                 (System.nanoTime() - t0) / 1_000_000);
         pending.clear();
-        locks.releaseOwn();
+        releaseLeftOvers();
         startedAt = Instant.now();
         started = true;
         scheduler.start();
         if (downtime != null) {
             catchUp(missed);
             downtime.checkIn();
-            long every = Math.max(1000, downtime.intervalMillis());
-            checkins = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "runbook-schedule-checkin");
-                t.setDaemon(true);
-                return t;
-            });
-            checkins.scheduleWithFixedDelay(this::checkIn, every, every, TimeUnit.MILLISECONDS);
+        }
+        if (downtime == null && !clustered) {
+            return;
+        }
+        long every = Math.max(1000, checkinMillis);
+        checkins = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "runbook-schedule-checkin");
+            t.setDaemon(true);
+            return t;
+        });
+        checkins.scheduleWithFixedDelay(clustered ? this::releaseDeadNodes : this::checkIn, every, every,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A run's lifecycle always ends, also when its process died (crash, SIGKILL, power loss): at start, the locks and
+     * running rows left by a previous process are released and its runs marked failed. On a single node that is
+     * everything from before this process (whatever node name wrote it); clustered, this node's own, and those of
+     * other nodes once their check-in expired ({@link #releaseDeadNodes}, also every check-in interval).
+     */
+    private void releaseLeftOvers() {
+        if (!clustered) {
+            int runs = runner.abandonLeftRuns(null, "abandoned: the engine process that ran it ended without finishing"
+                    + " it (crash, kill or power loss); found at the start of " + runner.node());
+            int released = locks.releaseTakenBefore(runner.startedAt());
+            if (runs + released > 0) {
+                LOG.warn("At start: {} run(s) of a previous engine process were still marked running and are now failed;"
+                        + " {} overlap lock(s) it held released", runs, released);
+            }
+            return;
+        }
+        int runs = runner.abandonLeftRuns(List.of(runner.node()), "abandoned: node " + runner.node()
+                + " stopped without finishing it (crash, kill or power loss); found at its restart");
+        int released = locks.releaseOwn();
+        if (runs + released > 0) {
+            LOG.warn("At start: {} run(s) of this node's previous process were still marked running and are now failed;"
+                    + " {} overlap lock(s) it held released", runs, released);
+        }
+        releaseDeadNodes();
+    }
+
+    /** Clustered: the locks and running rows of nodes whose check-in expired are released, their runs failed. */
+    private void releaseDeadNodes() {
+        try {
+            Set<String> dead = locks.deadNodes(schedulerName, System.currentTimeMillis());
+            if (dead.isEmpty()) {
+                return;
+            }
+            int runs = runner.abandonLeftRuns(dead, "abandoned: node " + String.join(", ", dead) + " stopped checking in"
+                    + " (dead) while the run was going on; found by " + runner.node());
+            int released = locks.releaseOf(dead);
+            LOG.warn("Node(s) {} stopped checking in: {} of their run(s) marked failed, {} overlap lock(s) released",
+                    dead, runs, released);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not release the locks and runs of dead nodes", e);
         }
     }
 
     /** RAM store: the first fire of each schedule that was due while the engine was down (none at the first start). */
     private Map<Schedule, Instant> missedWhileDown() {
         Map<Schedule, Instant> missed = new LinkedHashMap<>();
-        Instant lastSeen = downtime == null ? null : downtime.lastSeen();
+        Downtime.Seen lastSeen = downtime == null ? null : downtime.lastSeen();
+        if (downtime == null) {
+            return missed;
+        }
         if (lastSeen == null) {
+            LOG.info("Catch-up: no engine checked in on this database before: a first start, no fire was missed");
             return missed;
         }
         Map<String, Instant> lastDue = downtime.lastDue();
         Instant now = Instant.now();
         for (Schedule s : pending.values()) {
-            Instant due = Downtime.firstMissed(s, lastSeen, lastDue.get(s.job()), now);
+            Instant due = Downtime.firstMissed(s, lastSeen.at(), lastDue.get(s.job()), now);
             if (due != null) {
                 missed.put(s, due);
             }
         }
+        LOG.info("Catch-up: the engine was last seen up at {} (node {}, down {} s); {} schedule(s) missed a fire",
+                lastSeen.at(), lastSeen.node(), Duration.between(lastSeen.at(), now).toSeconds(), missed.size());
         return missed;
     }
 
     /**
      * RAM store: what Quartz's JDBC store does with a trigger whose fire passed while the engine was down. Within
      * the misfire threshold it fires late; beyond it, misfire: fire-once-now runs it once now and skip records it.
+     * Each is logged, one line per schedule.
      */
     private void catchUp(Map<Schedule, Instant> missed) throws SchedulerException {
         Instant now = Instant.now();
@@ -231,13 +298,15 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
             Schedule s = e.getKey();
             JobDataMap data = new JobDataMap();
             if (!e.getValue().plus(misfireThreshold).isBefore(now)) {
+                LOG.info("{}: fire due {} missed while down, runs late now (within the misfire threshold of {})",
+                        s.job(), e.getValue(), Durations.format(misfireThreshold));
                 data.put(LATE_DUE, e.getValue().toEpochMilli());
             } else if ("skip".equals(s.misfire())) {
-                String reason = "misfired while the engine was down (misfire: skip)";
-                LOG.warn("Skipped {} due at {}: {}", s.job(), e.getValue(), reason);
-                runner.recordSkipped(s.job(), e.getValue(), reason);
+                LOG.warn("{}: fire due {} missed while down, skipped (misfire: skip)", s.job(), e.getValue());
+                runner.recordSkipped(s.job(), e.getValue(), "misfired while the engine was down (misfire: skip)");
                 continue;
             } else {
+                LOG.warn("{}: fire due {} missed while down, ran now (misfire: fire-once-now)", s.job(), e.getValue());
                 data.put(MISSED_DUE, e.getValue().toEpochMilli());
             }
             scheduler.triggerJob(JobKey.jobKey(s.job(), GROUP), data);
@@ -256,10 +325,16 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
     public void shutdown() {
         if (checkins != null) {
             checkins.shutdownNow();
-            checkIn();
+            if (downtime != null) {
+                checkIn();
+            }
         }
         try {
-            scheduler.shutdown(true);
+            // no new fires; the runs going on get runbook.scheduler.shutdown-wait to end, then are ended as failed
+            // (locks released): a stop never waits on a route that does not answer
+            scheduler.standby();
+            runner.shutdown(shutdownWait);
+            scheduler.shutdown(false);
         } catch (SchedulerException e) {
             LOG.warn("Scheduler did not stop cleanly", e);
         }
@@ -378,14 +453,34 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
             LOG.warn("Trigger for {} fired but no schedule is in force for it on this node; ignored", job);
             return;
         }
+        if (runner.idle(job)) {
+            LOG.debug("{}: nothing to do at this fire, no run recorded", job);
+            return;
+        }
         JobDataMap data = context.getMergedJobDataMap();
         Instant due = data.containsKey(LATE_DUE) ? Instant.ofEpochMilli(data.getLong(LATE_DUE))
                 : due(context.getTrigger(), context.getScheduledFireTime());
         Instant missed = data.containsKey(MISSED_DUE) ? Instant.ofEpochMilli(data.getLong(MISSED_DUE))
                 : missedBefore(s, context);
+        if ("skip".equals(s.overlap()) && !data.containsKey(LATE_DUE) && !data.containsKey(MISSED_DUE)
+                && context.getNextFireTime() != null
+                && !due(context.getTrigger(), context.getNextFireTime()).isAfter(Instant.now())) {
+            // a burst of late fires (a handover or restart within the misfire threshold, or no free thread): the
+            // next due time is past already, so this one is folded into the run of the last fire of the burst
+            coalesced.merge(job, new Coalesced(due, due, 1),
+                    (a, b) -> new Coalesced(a.first(), b.last(), a.count() + b.count()));
+            return;
+        }
+        Coalesced folded = coalesced.remove(job);
+        if (folded != null) {
+            LOG.warn("{}: {} late fire(s) due {} .. {} coalesced into one run, due {} (overlap: skip)", job,
+                    folded.count(), folded.first(), folded.last(), due);
+            missed = missed == null ? folded.first() : missed;
+        }
         String trigger = missed == null ? "schedule" : "misfire";
-        if (missed != null) {
-            LOG.warn("Run of {} makes up for the fire due at {}, missed (misfire: fire-once-now)", job, missed);
+        if (missed != null && folded == null && !data.containsKey(MISSED_DUE)) {
+            LOG.warn("{}: fire due {} missed{}, ran now (misfire: fire-once-now)", job, missed,
+                    missed.isBefore(startedAt) ? " while down" : " (no free scheduler thread in time)");
         }
         String message = s.timeout() == null ? null : "timed out after " + Durations.format(s.timeout());
         if (!"skip".equals(s.overlap())) {
@@ -406,8 +501,8 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         if (incidents != null) {
             incidents.raise("JobTimedOut/" + s.job(), "P2", "Job " + s.job() + " " + message,
                     "Run " + runId + " of " + s.job() + " is still running after its timeout of "
-                            + Durations.format(s.timeout()) + " (" + s.file() + "). It was marked failed; the route may"
-                            + " still be working.", Map.of("job", s.job(), "runId", Long.toString(runId),
+                            + Durations.format(s.timeout()) + " (" + s.file() + "). It was marked failed and its overlap lock"
+                            + " released, so the next fire runs; the route may still be working.", Map.of("job", s.job(), "runId", Long.toString(runId),
                             "node", runner.node()));
         }
     }
@@ -442,9 +537,11 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
                 return;
             }
             Instant due = due(trigger, next);
-            String reason = (due.isBefore(startedAt) ? "misfired while the engine was down"
+            boolean down = due.isBefore(startedAt);
+            String reason = (down ? "misfired while the engine was down"
                     : "misfired: no free scheduler thread within the misfire threshold") + " (misfire: skip)";
-            LOG.warn("Skipped {} due at {}: {}", s.job(), due, reason);
+            LOG.warn("{}: fire due {} missed{}, skipped (misfire: skip)", s.job(), due,
+                    down ? " while down" : " (no free scheduler thread in time)");
             try {
                 runner.recordSkipped(s.job(), due, reason);
             } catch (RuntimeException e) {

@@ -46,7 +46,7 @@ class WatchdogTest {
                 "runbook.watchdog.endpoint.api.timeout", "300ms",
                 "runbook.watchdog.endpoint.api.restart-hook", server.url("/restart"),
                 "runbook.watchdog.repeat-interval", "30m"));
-        watchdog = Watchdog.fromConfig(p::get, () -> incidents);
+        watchdog = Watchdog.fromConfig(p::get, () -> incidents, db);
     }
 
     @AfterEach
@@ -66,7 +66,7 @@ class WatchdogTest {
 
     List<String> tick() {
         t = t.plusSeconds(15);
-        return watchdog.tick(t);
+        return watchdog.tickAt(t);
     }
 
     @Test
@@ -111,16 +111,46 @@ class WatchdogTest {
 
     @Test
     void anEndpointIsOnlyProbedWhenItsIntervalIsDue() {
-        watchdog.tick(t);
-        assertThat(watchdog.tick(t.plusSeconds(5))).isEmpty();
-        assertThat(watchdog.tick(t.plusSeconds(15))).containsExactly("api: up");
+        watchdog.tickAt(t);
+        assertThat(watchdog.tickAt(t.plusSeconds(5))).isEmpty();
+        assertThat(watchdog.tickAt(t.plusSeconds(15))).containsExactly("api: up");
         assertThat(server.hits("/health")).isEqualTo(2);
+    }
+
+    @Test
+    void theConsecutiveFailuresLiveInTheDatabaseSoTheWatchdogOfAnotherNodeCarriesOn() {
+        server.set("/health", 503);
+        assertThat(tick()).containsExactly("api: down (1 consecutive): answered 503");
+        assertThat(tick()).containsExactly("api: down (2 consecutive): answered 503");
+        // the next fire runs on another node: a watchdog of its own on the same database
+        Map<String, String> p = Map.of("runbook.watchdog.endpoints", "api", "runbook.watchdog.endpoint.api.url",
+                server.url("/health"), "runbook.watchdog.endpoint.api.timeout", "300ms",
+                "runbook.watchdog.endpoint.api.restart-hook", server.url("/restart"));
+        Watchdog other = Watchdog.fromConfig(p::get, () -> incidents, db);
+        t = t.plusSeconds(15);
+        assertThat(other.tickAt(t)).containsExactly("api: down, incident opened");
+        assertThat(incidents()).containsExactly("P2 open EndpointDown/api");
+        server.reset();
+        assertThat(tick()).containsExactly("api: recovered");
+        assertThat(incidents()).containsExactly("P2 resolved EndpointDown/api");
+        other.close();
+    }
+
+    @Test
+    void hasWorkOnlyWhenAnEndpointIsDueOrNoneIsConfigured() {
+        Watchdog none = Watchdog.fromConfig(Map.<String, String>of()::get, () -> incidents, db);
+        assertThat(none.hasWork()).isFalse();
+        none.close();
+        assertThat(watchdog.hasWork()).as("never probed").isTrue();
+        watchdog.tickAt(Instant.now());
+        assertThat(watchdog.hasWork()).as("probed just now, interval 15 s").isFalse();
     }
 
     @Test
     void aMisconfiguredWatchdogListsEveryProblem() {
         Watchdog bad = Watchdog.fromConfig(Map.of("runbook.watchdog.endpoints", "a,b", "runbook.watchdog.endpoint.a.url", "http://x",
-                "runbook.watchdog.endpoint.a.interval", "often", "runbook.watchdog.endpoint.b.failures-before-alert", "0")::get, () -> incidents);
+                "runbook.watchdog.endpoint.a.interval", "often", "runbook.watchdog.endpoint.b.failures-before-alert", "0")::get, () -> incidents, db);
+        assertThat(bad.hasWork()).as("a misconfigured watchdog runs, to fail visibly").isTrue();
         assertThatThrownBy(bad::tick).hasMessage("the watchdog is misconfigured: runbook.watchdog.endpoint.a.interval: invalid duration"
                 + " 'often' (use e.g. 500ms, 15s, 5m, 2h, 1d); runbook.watchdog.endpoint.b.url is not set;"
                 + " runbook.watchdog.endpoint.b.failures-before-alert must be at least 1, not 0");
