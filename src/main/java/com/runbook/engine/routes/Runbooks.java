@@ -141,14 +141,15 @@ public class Runbooks {
             return context.getRegistry().lookupByName(bean) != null ? "the engine" : null;
         });
         if (!before.isEmpty()) {
-            return new RouteFile(path, name, text, List.of(), before);
+            return new RouteFile(path, name, text, List.of(), before, List.of(), Set.of());
         }
         RouteFile parsed = RouteFile.parse(context, path, name, text);
         Isolation.beanNames(text).forEach(bean -> beanOwners.put(bean, name));
         List<Problem> problems = new ArrayList<>(parsed.problems());
         problems.addAll(Isolation.routes(parsed, reservedIds));
         return problems.size() == parsed.problems().size() ? parsed
-                : new RouteFile(path, name, text, parsed.routes(), List.copyOf(problems));
+                : new RouteFile(path, name, text, parsed.routes(), List.copyOf(problems), parsed.configurations(),
+                        parsed.flaggedSteps());
     }
 
     /**
