@@ -3,6 +3,7 @@ package com.runbook.engine.api;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,11 +32,13 @@ public final class Http {
     /** The deepest nesting of arrays and objects a JSON body may have (Jackson's default is 1,000). */
     public static final int MAX_JSON_DEPTH = 64;
     /**
-     * JSON in and out. Reading: at most {@link #MAX_JSON_DEPTH} levels, and nothing may follow the document
+     * JSON in and out. Reading: at most {@link #MAX_JSON_DEPTH} levels, no name twice in one object (a proxy that
+     * reads the first {@code alertname} and the engine the last would disagree), and nothing may follow the document
      * ({@code {...} }}garbage} is refused, not read as its first part).
      */
     public static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH).build()).build())
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH).build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
             .registerModule(new JavaTimeModule())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);

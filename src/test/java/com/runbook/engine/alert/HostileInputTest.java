@@ -273,6 +273,10 @@ class HostileInputTest {
         cases.add(refused(at + "a second document", "POST", path, auth, body + body, 400, "malformed JSON*"));
         cases.add(refused(at + "trailing comma", "POST", path, auth, body.substring(0, body.length() - 1) + ",}", 400, "malformed JSON*"));
         cases.add(refused(at + "single quotes", "POST", path, auth, "{'alerts':[]}", 400, "malformed JSON*"));
+        cases.add(refused(at + "a name twice", "POST", path, auth, source.equals("generic")
+                ? "{\"title\":\"a\",\"labels\":{\"alertname\":\"A\",\"alertname\":\"RegionDown\"}}"
+                : "{\"alerts\":[{\"status\":\"firing\",\"labels\":{\"alertname\":\"A\",\"alertname\":\"RegionDown\"}}]}",
+                400, "malformed JSON*Duplicate field 'alertname'"));
         cases.add(refused(at + "comments", "POST", path, auth, "/* x */" + body, 400, "malformed JSON*"));
         cases.add(refused(at + "nesting 65", "POST", path, auth, nested(64), 400,
                 "malformed JSON: Document nesting depth (65) exceeds the maximum allowed (64)"));
