@@ -247,7 +247,7 @@ public final class RouteCheck extends ServiceSupport {
             pos = new int[] {line, SourceText.indent(file.text(), line)};
         }
         String step = node instanceof FromDefinition ? "from" : node instanceof RouteDefinition ? null : node.getShortName();
-        String where = "route '" + route.getRouteId() + "'" + (step == null ? "" : ", step '" + step + "'") + ": ";
+        String where = RouteFile.named(route) + (step == null ? "" : ", step '" + step + "'") + ": ";
         return new Located(node, new Problem(file.name(), pos[0], pos[1], where + cause.message));
     }
 

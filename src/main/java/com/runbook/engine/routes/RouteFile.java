@@ -144,6 +144,11 @@ public record RouteFile(Path path, String name, String text, List<RouteDefinitio
 
     private static final java.util.regex.Pattern KEBAB_CASE = java.util.regex.Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
 
+    /** How a problem names a route: by its id, or by its line when it has none (Camel's generated ids vary). */
+    static String named(RouteDefinition route) {
+        return route.hasCustomIdAssigned() ? "route '" + route.getRouteId() + "'" : "the route at line " + route.getLineNumber();
+    }
+
     public boolean isValid() {
         return problems.isEmpty();
     }
@@ -186,7 +191,7 @@ public record RouteFile(Path path, String name, String text, List<RouteDefinitio
                 return;
             }
             String step = where instanceof FromDefinition ? "from" : where.getShortName();
-            String prefix = "route '" + route.getRouteId() + "', step '" + step + "': ";
+            String prefix = named(route) + ", step '" + step + "': ";
             String resolved;
             try {
                 resolved = context.resolvePropertyPlaceholders(uri);
