@@ -1,6 +1,8 @@
 package com.runbook.engine.routes;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.Component;
+import org.apache.camel.spi.ComponentResolver;
 import org.apache.camel.FailedToCreateRouteException;
 import org.apache.camel.FailedToStartRouteException;
 import org.apache.camel.NoSuchBeanException;
@@ -67,11 +69,17 @@ public final class RouteCheck extends ServiceSupport {
         context.disableJMX();
         context.getPropertiesComponent().addPropertiesSource(new OwnerProperties(owner));
         // a quartz endpoint parses its cron when created; its scheduler must never start nor join a clustered store
-        QuartzComponent quartz = new QuartzComponent();
-        quartz.setAutoStartScheduler(false);
-        quartz.setProperties(Map.of("org.quartz.scheduler.instanceName", "runbook-check",
-                "org.quartz.threadPool.threadCount", "1", "org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore"));
-        context.addComponent("quartz", quartz);
+        ComponentResolver resolver = PluginHelper.getComponentResolver(context);
+        context.getCamelContextExtension().addContextPlugin(ComponentResolver.class, (name, ctx) -> {
+            Component component = resolver.resolveComponent(name, ctx);
+            if (component instanceof QuartzComponent quartz) {
+                quartz.setAutoStartScheduler(false);
+                quartz.setProperties(Map.of("org.quartz.scheduler.instanceName", "runbook-check",
+                        "org.quartz.threadPool.threadCount", "1", "org.quartz.scheduler.skipUpdateCheck", "true",
+                        "org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore"));
+            }
+            return component;
+        });
         context.start();
     }
 
@@ -163,25 +171,17 @@ public final class RouteCheck extends ServiceSupport {
 
     /** Removes what adding a route left behind: its definition, its route, and the routes its kamelets made. */
     private void cleanUp(Model model, Set<String> before, RouteDefinition route) {
-        try {
-            model.removeRouteDefinition(route);
-        } catch (Exception ignored) {
-            // it was not added
-        }
+        // the routes never started: removed as they are, without the shutdown strategy a stop goes through
         for (String id : routeIds()) {
             if (!before.contains(id)) {
                 try {
-                    RouteDefinition def = model.getRouteDefinition(id);
-                    if (def != null) {
-                        model.removeRouteDefinition(def);
-                    }
-                    context.getRouteController().stopRoute(id);
                     context.removeRoute(id);
-                } catch (Exception ignored) {
-                    // never started: nothing to undo
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot remove checked route " + id, e);
                 }
             }
         }
+        model.getRouteDefinitions().removeIf(d -> d == route || !before.contains(d.getRouteId()));
         route.markUnprepared();   // a definition is prepared (error handlers woven in) once per add
     }
 
