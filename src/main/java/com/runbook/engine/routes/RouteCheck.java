@@ -31,6 +31,7 @@ import org.apache.camel.model.CatchDefinition;
 import org.apache.camel.spi.PropertiesSource;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.DefaultRegistry;
+import org.apache.camel.support.SimpleRegistry;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import org.apache.camel.support.service.ServiceSupport;
@@ -60,6 +61,8 @@ public final class RouteCheck extends ServiceSupport {
     private static final Map<CamelContext, RouteCheck> CHECKS = Collections.synchronizedMap(new WeakHashMap<>());
 
     private final DefaultCamelContext context;
+    /** The names bound in the check context itself once it started; a file's beans: are unbound after its check. */
+    private final Set<String> ownBeans;
 
     private RouteCheck(CamelContext owner) {
         context = new DefaultCamelContext(new DefaultRegistry(owner.getRegistry()));
@@ -81,6 +84,7 @@ public final class RouteCheck extends ServiceSupport {
             return component;
         });
         context.start();
+        ownBeans = Set.copyOf(localBeans().keySet());
     }
 
     /** The check for routes loaded into {@code owner}; made once, stopped with {@code owner}. */
@@ -107,6 +111,14 @@ public final class RouteCheck extends ServiceSupport {
 
     /** Every problem of the file {@code name} with content {@code text}: parse problems, then build problems. */
     public synchronized List<Problem> problems(java.nio.file.Path path, String name, String text) {
+        try {
+            return check(path, name, text);
+        } finally {
+            localBeans().keySet().removeIf(bean -> !ownBeans.contains(bean));
+        }
+    }
+
+    private List<Problem> check(java.nio.file.Path path, String name, String text) {
         RouteFile file = RouteFile.parse(context, path, name, text, true);
         if (file.routes().isEmpty() && !file.problems().isEmpty()) {
             return file.problems();
@@ -134,6 +146,11 @@ public final class RouteCheck extends ServiceSupport {
             }
         }
         return problems.stream().distinct().toList();
+    }
+
+    /** What is bound in the check context itself (not in the owner's registry it falls back on). */
+    private SimpleRegistry localBeans() {
+        return (SimpleRegistry) ((DefaultRegistry) context.getRegistry()).getFallbackRegistry();
     }
 
     /** Adds {@code route} to the check context until it builds, reporting and cutting out each step that fails. */
