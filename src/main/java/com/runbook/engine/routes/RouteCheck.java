@@ -9,9 +9,7 @@ import org.apache.camel.NoSuchBeanException;
 import org.apache.camel.NoSuchEndpointException;
 import org.apache.camel.PropertyBindingException;
 import org.apache.camel.ResolveEndpointFailedException;
-import org.apache.camel.RoutesBuilder;
 import org.apache.camel.TypeConversionException;
-import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.language.simple.types.SimpleIllegalSyntaxException;
@@ -29,11 +27,9 @@ import org.apache.camel.model.StopDefinition;
 import org.apache.camel.model.OnExceptionDefinition;
 import org.apache.camel.model.CatchDefinition;
 import org.apache.camel.spi.PropertiesSource;
-import org.apache.camel.spi.Resource;
 import org.apache.camel.support.DefaultRegistry;
 import org.apache.camel.support.SimpleRegistry;
 import org.apache.camel.support.PluginHelper;
-import org.apache.camel.support.ResourceHelper;
 import org.apache.camel.support.service.ServiceSupport;
 
 import java.util.ArrayList;
@@ -160,6 +156,7 @@ public final class RouteCheck extends ServiceSupport {
         for (OptionalIdentifiedDefinition<?> flagged : file.flaggedSteps()) {
             neutralise(route, flagged);
         }
+        String previous = null;
         for (int attempt = 0; attempt < MAX_PROBLEMS_PER_ROUTE; attempt++) {
             Exception failure = null;
             try {
@@ -173,6 +170,11 @@ public final class RouteCheck extends ServiceSupport {
                 return;
             }
             Located located = locate(file, route, failure);
+            String cause = located.problem.message().replaceFirst("^.*?: ", "");
+            if (cause.equals(previous)) {
+                return;   // not the step's doing (e.g. an error handler of the whole file): reported once
+            }
+            previous = cause;
             problems.add(located.problem);
             if (!neutralise(route, located.node)) {
                 return;
@@ -413,6 +415,11 @@ public final class RouteCheck extends ServiceSupport {
                 if (mm.find()) {
                     return new Cause("kamelet '" + mm.group(1) + "' needs " + mm.group(2).trim(), "kamelet:" + mm.group(1));
                 }
+                if (t instanceof PropertyBindingException p && String.valueOf(p.getValue()).startsWith("#")) {
+                    String bean = String.valueOf(p.getValue()).replaceFirst("^#(bean:)?", "");
+                    return new Cause("option '" + p.getPropertyName() + "': no bean named '" + bean + "' (neither the"
+                            + " engine nor this file's beans: binds one)", String.valueOf(p.getValue()));
+                }
                 if (t instanceof PropertyBindingException p) {
                     TypeConversionException tc = find(chain, TypeConversionException.class);
                     return new Cause("option '" + p.getPropertyName() + "': " + invalidValue(String.valueOf(p.getValue()),
@@ -440,6 +447,10 @@ public final class RouteCheck extends ServiceSupport {
             Matcher language = Pattern.compile("No language could be found for: (\\S+)").matcher(messages(chain));
             if (language.find()) {
                 return new Cause(notInstalled("language", language.group(1)), language.group(1));
+            }
+            Matcher format = Pattern.compile("Data format '(\\S+)' could not be created").matcher(messages(chain));
+            if (format.find()) {
+                return new Cause(notInstalled("data format", format.group(1)), null);
             }
             if (messages(chain).contains("Cannot find camel-resilience4j or camel-microprofile-fault-tolerance")) {
                 return new Cause("circuitBreaker needs camel-resilience4j, which is not installed in this engine: put"
@@ -478,6 +489,9 @@ public final class RouteCheck extends ServiceSupport {
         static String invalidValue(String value, Class<?> type) {
             if (type == null) {
                 return "invalid value '" + value + "'";
+            }
+            if (type == Class.class) {
+                return "class '" + value + "' not found (check its package and spelling)";
             }
             if (type == Boolean.class || type == boolean.class) {
                 return "'" + value + "' is not true or false";
