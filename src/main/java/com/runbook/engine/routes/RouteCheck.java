@@ -1,15 +1,15 @@
 package com.runbook.engine.routes;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.Component;
+import org.apache.camel.spi.ComponentResolver;
 import org.apache.camel.FailedToCreateRouteException;
 import org.apache.camel.FailedToStartRouteException;
 import org.apache.camel.NoSuchBeanException;
 import org.apache.camel.NoSuchEndpointException;
 import org.apache.camel.PropertyBindingException;
 import org.apache.camel.ResolveEndpointFailedException;
-import org.apache.camel.RoutesBuilder;
 import org.apache.camel.TypeConversionException;
-import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.language.simple.types.SimpleIllegalSyntaxException;
@@ -27,10 +27,9 @@ import org.apache.camel.model.StopDefinition;
 import org.apache.camel.model.OnExceptionDefinition;
 import org.apache.camel.model.CatchDefinition;
 import org.apache.camel.spi.PropertiesSource;
-import org.apache.camel.spi.Resource;
 import org.apache.camel.support.DefaultRegistry;
+import org.apache.camel.support.SimpleRegistry;
 import org.apache.camel.support.PluginHelper;
-import org.apache.camel.support.ResourceHelper;
 import org.apache.camel.support.service.ServiceSupport;
 
 import java.util.ArrayList;
@@ -58,6 +57,8 @@ public final class RouteCheck extends ServiceSupport {
     private static final Map<CamelContext, RouteCheck> CHECKS = Collections.synchronizedMap(new WeakHashMap<>());
 
     private final DefaultCamelContext context;
+    /** The names bound in the check context itself once it started; a file's beans: are unbound after its check. */
+    private final Set<String> ownBeans;
 
     private RouteCheck(CamelContext owner) {
         context = new DefaultCamelContext(new DefaultRegistry(owner.getRegistry()));
@@ -67,12 +68,19 @@ public final class RouteCheck extends ServiceSupport {
         context.disableJMX();
         context.getPropertiesComponent().addPropertiesSource(new OwnerProperties(owner));
         // a quartz endpoint parses its cron when created; its scheduler must never start nor join a clustered store
-        QuartzComponent quartz = new QuartzComponent();
-        quartz.setAutoStartScheduler(false);
-        quartz.setProperties(Map.of("org.quartz.scheduler.instanceName", "runbook-check",
-                "org.quartz.threadPool.threadCount", "1", "org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore"));
-        context.addComponent("quartz", quartz);
+        ComponentResolver resolver = PluginHelper.getComponentResolver(context);
+        context.getCamelContextExtension().addContextPlugin(ComponentResolver.class, (name, ctx) -> {
+            Component component = resolver.resolveComponent(name, ctx);
+            if (component instanceof QuartzComponent quartz) {
+                quartz.setAutoStartScheduler(false);
+                quartz.setProperties(Map.of("org.quartz.scheduler.instanceName", "runbook-check",
+                        "org.quartz.threadPool.threadCount", "1", "org.quartz.scheduler.skipUpdateCheck", "true",
+                        "org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore"));
+            }
+            return component;
+        });
         context.start();
+        ownBeans = Set.copyOf(localBeans().keySet());
     }
 
     /** The check for routes loaded into {@code owner}; made once, stopped with {@code owner}. */
@@ -99,6 +107,14 @@ public final class RouteCheck extends ServiceSupport {
 
     /** Every problem of the file {@code name} with content {@code text}: parse problems, then build problems. */
     public synchronized List<Problem> problems(java.nio.file.Path path, String name, String text) {
+        try {
+            return check(path, name, text);
+        } finally {
+            localBeans().keySet().removeIf(bean -> !ownBeans.contains(bean));
+        }
+    }
+
+    private List<Problem> check(java.nio.file.Path path, String name, String text) {
         RouteFile file = RouteFile.parse(context, path, name, text, true);
         if (file.routes().isEmpty() && !file.problems().isEmpty()) {
             return file.problems();
@@ -128,6 +144,11 @@ public final class RouteCheck extends ServiceSupport {
         return problems.stream().distinct().toList();
     }
 
+    /** What is bound in the check context itself (not in the owner's registry it falls back on). */
+    private SimpleRegistry localBeans() {
+        return (SimpleRegistry) ((DefaultRegistry) context.getRegistry()).getFallbackRegistry();
+    }
+
     /** Adds {@code route} to the check context until it builds, reporting and cutting out each step that fails. */
     private void build(RouteFile file, RouteDefinition route, List<Problem> problems) {
         Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
@@ -135,6 +156,7 @@ public final class RouteCheck extends ServiceSupport {
         for (OptionalIdentifiedDefinition<?> flagged : file.flaggedSteps()) {
             neutralise(route, flagged);
         }
+        String previous = null;
         for (int attempt = 0; attempt < MAX_PROBLEMS_PER_ROUTE; attempt++) {
             Exception failure = null;
             try {
@@ -148,6 +170,11 @@ public final class RouteCheck extends ServiceSupport {
                 return;
             }
             Located located = locate(file, route, failure);
+            String cause = located.problem.message().replaceFirst("^.*?: ", "");
+            if (cause.equals(previous)) {
+                return;   // not the step's doing (e.g. an error handler of the whole file): reported once
+            }
+            previous = cause;
             problems.add(located.problem);
             if (!neutralise(route, located.node)) {
                 return;
@@ -163,25 +190,17 @@ public final class RouteCheck extends ServiceSupport {
 
     /** Removes what adding a route left behind: its definition, its route, and the routes its kamelets made. */
     private void cleanUp(Model model, Set<String> before, RouteDefinition route) {
-        try {
-            model.removeRouteDefinition(route);
-        } catch (Exception ignored) {
-            // it was not added
-        }
+        // the routes never started: removed as they are, without the shutdown strategy a stop goes through
         for (String id : routeIds()) {
             if (!before.contains(id)) {
                 try {
-                    RouteDefinition def = model.getRouteDefinition(id);
-                    if (def != null) {
-                        model.removeRouteDefinition(def);
-                    }
-                    context.getRouteController().stopRoute(id);
                     context.removeRoute(id);
-                } catch (Exception ignored) {
-                    // never started: nothing to undo
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot remove checked route " + id, e);
                 }
             }
         }
+        model.getRouteDefinitions().removeIf(d -> d == route || !before.contains(d.getRouteId()));
         route.markUnprepared();   // a definition is prepared (error handlers woven in) once per add
     }
 
@@ -247,7 +266,7 @@ public final class RouteCheck extends ServiceSupport {
             pos = new int[] {line, SourceText.indent(file.text(), line)};
         }
         String step = node instanceof FromDefinition ? "from" : node instanceof RouteDefinition ? null : node.getShortName();
-        String where = "route '" + route.getRouteId() + "'" + (step == null ? "" : ", step '" + step + "'") + ": ";
+        String where = RouteFile.named(route) + (step == null ? "" : ", step '" + step + "'") + ": ";
         return new Located(node, new Problem(file.name(), pos[0], pos[1], where + cause.message));
     }
 
@@ -396,6 +415,11 @@ public final class RouteCheck extends ServiceSupport {
                 if (mm.find()) {
                     return new Cause("kamelet '" + mm.group(1) + "' needs " + mm.group(2).trim(), "kamelet:" + mm.group(1));
                 }
+                if (t instanceof PropertyBindingException p && String.valueOf(p.getValue()).startsWith("#")) {
+                    String bean = String.valueOf(p.getValue()).replaceFirst("^#(bean:)?", "");
+                    return new Cause("option '" + p.getPropertyName() + "': no bean named '" + bean + "' (neither the"
+                            + " engine nor this file's beans: binds one)", String.valueOf(p.getValue()));
+                }
                 if (t instanceof PropertyBindingException p) {
                     TypeConversionException tc = find(chain, TypeConversionException.class);
                     return new Cause("option '" + p.getPropertyName() + "': " + invalidValue(String.valueOf(p.getValue()),
@@ -423,6 +447,10 @@ public final class RouteCheck extends ServiceSupport {
             Matcher language = Pattern.compile("No language could be found for: (\\S+)").matcher(messages(chain));
             if (language.find()) {
                 return new Cause(notInstalled("language", language.group(1)), language.group(1));
+            }
+            Matcher format = Pattern.compile("Data format '(\\S+)' could not be created").matcher(messages(chain));
+            if (format.find()) {
+                return new Cause(notInstalled("data format", format.group(1)), null);
             }
             if (messages(chain).contains("Cannot find camel-resilience4j or camel-microprofile-fault-tolerance")) {
                 return new Cause("circuitBreaker needs camel-resilience4j, which is not installed in this engine: put"
@@ -461,6 +489,9 @@ public final class RouteCheck extends ServiceSupport {
         static String invalidValue(String value, Class<?> type) {
             if (type == null) {
                 return "invalid value '" + value + "'";
+            }
+            if (type == Class.class) {
+                return "class '" + value + "' not found (check its package and spelling)";
             }
             if (type == Boolean.class || type == boolean.class) {
                 return "'" + value + "' is not true or false";

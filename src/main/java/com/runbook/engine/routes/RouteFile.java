@@ -55,7 +55,7 @@ public record RouteFile(Path path, String name, String text, List<RouteDefinitio
      * {@link RouteCheck} (never started), so that every problem the engine's start would meet is in {@link #problems()}.
      */
     public static RouteFile parse(CamelContext context, Path path, String name, String text) {
-        RouteFile file = parse(context, path, name, text, false);
+        RouteFile file = parse(context, path, name, text, false, false);
         if (file.routes().isEmpty() && !file.problems().isEmpty()) {
             return file;
         }
@@ -65,6 +65,11 @@ public record RouteFile(Path path, String name, String text, List<RouteDefinitio
 
     /** The parse alone: YAML, DSL keys, ids, endpoint options through the catalog; {@code flag} keeps the steps flagged. */
     static RouteFile parse(CamelContext context, Path path, String name, String text, boolean flag) {
+        return parse(context, path, name, text, flag, true);
+    }
+
+    /** Like {@link #parse(CamelContext, Path, String, String, boolean)}; without {@code check} the YAML is only loaded. */
+    private static RouteFile parse(CamelContext context, Path path, String name, String text, boolean flag, boolean check) {
         List<Problem> problems = new ArrayList<>();
         List<RouteDefinition> routes = new ArrayList<>();
         List<RouteConfigurationDefinition> configurations = new ArrayList<>();
@@ -88,6 +93,9 @@ public record RouteFile(Path path, String name, String text, List<RouteDefinitio
         } catch (Exception e) {
             problems.add(SourceText.problem(name, e));
             return new RouteFile(path, name, text, List.of(), problems, List.of(), Set.of());
+        }
+        if (!check) {
+            return new RouteFile(path, name, text, List.copyOf(routes), List.copyOf(problems), List.copyOf(configurations), Set.of());
         }
         if (routes.isEmpty() && configurations.isEmpty() && problems.isEmpty()) {
             problems.add(new Problem(name, 1, 1, "file defines no route"));
@@ -144,6 +152,11 @@ public record RouteFile(Path path, String name, String text, List<RouteDefinitio
 
     private static final java.util.regex.Pattern KEBAB_CASE = java.util.regex.Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
 
+    /** How a problem names a route: by its id, or by its line when it has none (Camel's generated ids vary). */
+    static String named(RouteDefinition route) {
+        return route.hasCustomIdAssigned() ? "route '" + route.getRouteId() + "'" : "the route at line " + route.getLineNumber();
+    }
+
     public boolean isValid() {
         return problems.isEmpty();
     }
@@ -186,7 +199,7 @@ public record RouteFile(Path path, String name, String text, List<RouteDefinitio
                 return;
             }
             String step = where instanceof FromDefinition ? "from" : where.getShortName();
-            String prefix = "route '" + route.getRouteId() + "', step '" + step + "': ";
+            String prefix = named(route) + ", step '" + step + "': ";
             String resolved;
             try {
                 resolved = context.resolvePropertyPlaceholders(uri);

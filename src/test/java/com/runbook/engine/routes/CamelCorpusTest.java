@@ -30,7 +30,7 @@ class CamelCorpusTest {
                     + "-<camel version>\\.jar and the jars it needs in lib/ \\(see README, \"Adding a Camel component\"\\)",
             "route '[a-z0-9-]+', step '\\w+': language '[a-z0-9-]+' is not installed in this engine: .*",
             "route '[a-z0-9-]+', step 'circuitBreaker': circuitBreaker needs camel-resilience4j, which is not installed .*",
-            "route '[a-z0-9-]+', step '\\w+': property '[\\w.-]+' is not defined .*",
+            "(route '[a-z0-9-]+'|the route at line \\d+), step '\\w+': property '[\\w.-]+' is not defined .*",
             "route has no id: give every route an explicit id",
             "unknown DSL key '[\\w-]+' .*",
             "route '[a-z0-9-]+', step 'to': Cannot find resource: classpath:[\\w.]+ for URI: .*").map(Pattern::compile).toList();

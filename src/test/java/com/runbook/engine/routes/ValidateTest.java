@@ -54,6 +54,9 @@ class ValidateTest {
         unknown-option                | routes/job-a.camel.yaml:6:26: route 'job-a', step 'to': unknown option levl for endpoint 'log:job-a?levl=INFO'
         unknown-scheme                | routes/job-a.camel.yaml:6:15: route 'job-a', step 'to': component 'nosuchthing' is not installed in this engine: put camel-nosuchthing-<camel version>.jar and the jars it needs in lib/ (see README, "Adding a Camel component")
         unknown-zone                  | schedules/job-a.yaml:3:7: unknown time zone 'America/New_Yrok' (use an IANA id such as UTC, America/New_York, Asia/Kolkata)
+        throw-exception-type          | routes/job-a.camel.yaml:7:28: route 'job-a', step 'throwException': class 'java.lang.IllegalStateExeption' not found (check its package and spelling)
+        endpoint-bean-option          | routes/job-a.camel.yaml:6:40: route 'job-a', step 'to': option 'dataSource': no bean named 'nosuch' (neither the engine nor this file's beans: binds one)
+        dataformat-not-installed      | routes/job-a.camel.yaml:6:11: route 'job-a', step 'marshal': data format 'gson' is not installed in this engine: put camel-gson-<camel version>.jar and the jars it needs in lib/ (see README, "Adding a Camel component")
         yaml-syntax                   | routes/job-a.camel.yaml:7:1: while scanning a quoted scalar: found unexpected end of stream
         """;
 
