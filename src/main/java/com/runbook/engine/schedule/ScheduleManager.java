@@ -4,6 +4,7 @@ import com.runbook.engine.Engine;
 import com.runbook.engine.incident.IncidentRaiser;
 import com.runbook.engine.routes.Runbooks;
 import com.runbook.engine.run.JobRunner;
+import org.apache.camel.spi.ShutdownStrategy;
 import org.quartz.CronTrigger;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
@@ -68,6 +69,8 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
      * fires is as punctual as a thread wake-up instead of queueing behind the database (bench/scheduling.sh).
      */
     static final String LEAD = "lead";
+    /** Camel's graceful stop after runs were ended unfinished at stop: their routes would not answer anyway. */
+    private static final long ABANDONED_STOP_SECONDS = 5;
     private static final Logger LOG = LoggerFactory.getLogger(ScheduleManager.class);
 
     private final JobRunner runner;
@@ -333,7 +336,15 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
             // no new fires; the runs going on get runbook.scheduler.shutdown-wait to end, then are ended as failed
             // (locks released): a stop never waits on a route that does not answer
             scheduler.standby();
-            runner.shutdown(shutdownWait);
+            if (runner.shutdown(shutdownWait) > 0) {
+                // their exchanges are still in flight: Camel's graceful stop would wait its full timeout for them
+                ShutdownStrategy camel = engine.context().getShutdownStrategy();
+                if (camel.getTimeout() > ABANDONED_STOP_SECONDS) {
+                    LOG.warn("Runs were ended unfinished at stop: Camel's graceful stop shortened from {} s to {} s",
+                            camel.getTimeout(), ABANDONED_STOP_SECONDS);
+                    camel.setTimeout(ABANDONED_STOP_SECONDS);
+                }
+            }
             scheduler.shutdown(false);
         } catch (SchedulerException e) {
             LOG.warn("Scheduler did not stop cleanly", e);

@@ -153,4 +153,27 @@ class RunLifecycleTest {
         assertThat(jdbc.queryForObject("select count(*) from job_lock", Integer.class)).isZero();
         assertThat(jdbc.queryForObject("select count(*) from job_run where status = 'running'", Integer.class)).isZero();
     }
+
+    @Test
+    void sigtermWithDefaultSettingsEndsWithinTheDocumentedTimeWhileARunIsStuck() throws Exception {
+        Path base = dir.resolve("base");
+        route(base, "stuck", 600_000, "ran");
+        schedule(base, "stuck", "every: 2s\noverlap: skip\n");
+        Map<String, String> settings = settings(dir.resolve("data"));
+        EngineProcess.Child child = EngineProcess.start(base, settings, dir);
+        await().atMost(Duration.ofSeconds(30)).until(() -> runningId(child, "stuck") > 0);
+        long stuck = runningId(child, "stuck");
+
+        long t0 = System.nanoTime();
+        child.process().destroy();
+        assertThat(child.process().waitFor(60, TimeUnit.SECONDS)).as("SIGTERM ends the engine").isTrue();
+        long stopMs = (System.nanoTime() - t0) / 1_000_000;
+        System.out.println("SIGTERM with a stuck run, default settings: engine stopped in " + stopMs + " ms");
+        // README: runbook.scheduler.shutdown-wait (10 s) + Camel's stop cut to 5 s + the rest of the stop
+        assertThat(stopMs).isLessThan(20_000);
+        JdbcTemplate jdbc = db(settings);
+        assertThat(jdbc.queryForObject("select error from job_run where id = ?", String.class, stuck))
+                .isEqualTo("the engine stopped while the run was going on (waited 10000 ms for it to end)");
+        assertThat(jdbc.queryForObject("select count(*) from job_lock", Integer.class)).isZero();
+    }
 }
