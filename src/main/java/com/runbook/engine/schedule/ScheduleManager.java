@@ -269,10 +269,10 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
     /** RAM store: the first fire of each schedule that was due while the engine was down (none at the first start). */
     private Map<Schedule, Instant> missedWhileDown() {
         Map<Schedule, Instant> missed = new LinkedHashMap<>();
-        Downtime.Seen lastSeen = downtime == null ? null : downtime.lastSeen();
         if (downtime == null) {
             return missed;
         }
+        Downtime.Seen lastSeen = downtime.lastSeen();
         if (lastSeen == null) {
             LOG.info("Catch-up: no engine checked in on this database before: a first start, no fire was missed");
             return missed;
@@ -512,8 +512,9 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         if (incidents != null) {
             incidents.raise("JobTimedOut/" + s.job(), "P2", "Job " + s.job() + " " + message,
                     "Run " + runId + " of " + s.job() + " is still running after its timeout of "
-                            + Durations.format(s.timeout()) + " (" + s.file() + "). It was marked failed and its overlap lock"
-                            + " released, so the next fire runs; the route may still be working.", Map.of("job", s.job(), "runId", Long.toString(runId),
+                            + Durations.format(s.timeout()) + " (" + s.file() + "). It was marked failed and its overlap"
+                            + " lock released, so the next fire runs; the route may still be working.",
+                    Map.of("job", s.job(), "runId", Long.toString(runId),
                             "node", runner.node()));
         }
     }
