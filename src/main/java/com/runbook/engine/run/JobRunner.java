@@ -412,18 +412,23 @@ public class JobRunner {
 
     /**
      * Stops: waits up to {@code wait} for the runs going on to end, then ends the rest as failed (their locks
-     * released, their threads interrupted), so that a stop never waits on a route that does not answer.
+     * released, their threads interrupted), so that a stop never waits on a route that does not answer. Returns how
+     * many it had to end.
      */
-    public void shutdown(Duration wait) {
+    public int shutdown(Duration wait) {
         manualRuns.shutdown();
         long deadline = System.nanoTime() + wait.toNanos();
         while (!active.isEmpty() && System.nanoTime() < deadline) {
             LockSupport.parkNanos(Math.min(50_000_000L, deadline - System.nanoTime()));
         }
-        active.forEach((id, run) -> abandon(id, run, "the engine stopped while the run was going on (waited "
-                + wait.toMillis() + " ms for it to end)"));
+        int[] ended = {0};
+        active.forEach((id, run) -> {
+            abandon(id, run, "the engine stopped while the run was going on (waited " + wait.toMillis() + " ms for it to end)");
+            ended[0]++;
+        });
         manualRuns.shutdownNow();
         timeouts.shutdownNow();
+        return ended[0];
     }
 
     public void shutdown() {

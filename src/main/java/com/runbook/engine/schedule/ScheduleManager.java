@@ -4,6 +4,7 @@ import com.runbook.engine.Engine;
 import com.runbook.engine.incident.IncidentRaiser;
 import com.runbook.engine.routes.Runbooks;
 import com.runbook.engine.run.JobRunner;
+import org.apache.camel.spi.ShutdownStrategy;
 import org.quartz.CronTrigger;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
@@ -68,6 +69,8 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
      * fires is as punctual as a thread wake-up instead of queueing behind the database (bench/scheduling.sh).
      */
     static final String LEAD = "lead";
+    /** Camel's graceful stop after runs were ended unfinished at stop: their routes would not answer anyway. */
+    private static final long ABANDONED_STOP_SECONDS = 5;
     private static final Logger LOG = LoggerFactory.getLogger(ScheduleManager.class);
 
     private final JobRunner runner;
@@ -266,10 +269,10 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
     /** RAM store: the first fire of each schedule that was due while the engine was down (none at the first start). */
     private Map<Schedule, Instant> missedWhileDown() {
         Map<Schedule, Instant> missed = new LinkedHashMap<>();
-        Downtime.Seen lastSeen = downtime == null ? null : downtime.lastSeen();
         if (downtime == null) {
             return missed;
         }
+        Downtime.Seen lastSeen = downtime.lastSeen();
         if (lastSeen == null) {
             LOG.info("Catch-up: no engine checked in on this database before: a first start, no fire was missed");
             return missed;
@@ -333,7 +336,15 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
             // no new fires; the runs going on get runbook.scheduler.shutdown-wait to end, then are ended as failed
             // (locks released): a stop never waits on a route that does not answer
             scheduler.standby();
-            runner.shutdown(shutdownWait);
+            if (runner.shutdown(shutdownWait) > 0) {
+                // their exchanges are still in flight: Camel's graceful stop would wait its full timeout for them
+                ShutdownStrategy camel = engine.context().getShutdownStrategy();
+                if (camel.getTimeout() > ABANDONED_STOP_SECONDS) {
+                    LOG.warn("Runs were ended unfinished at stop: Camel's graceful stop shortened from {} s to {} s",
+                            camel.getTimeout(), ABANDONED_STOP_SECONDS);
+                    camel.setTimeout(ABANDONED_STOP_SECONDS);
+                }
+            }
             scheduler.shutdown(false);
         } catch (SchedulerException e) {
             LOG.warn("Scheduler did not stop cleanly", e);
@@ -501,8 +512,9 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         if (incidents != null) {
             incidents.raise("JobTimedOut/" + s.job(), "P2", "Job " + s.job() + " " + message,
                     "Run " + runId + " of " + s.job() + " is still running after its timeout of "
-                            + Durations.format(s.timeout()) + " (" + s.file() + "). It was marked failed and its overlap lock"
-                            + " released, so the next fire runs; the route may still be working.", Map.of("job", s.job(), "runId", Long.toString(runId),
+                            + Durations.format(s.timeout()) + " (" + s.file() + "). It was marked failed and its overlap"
+                            + " lock released, so the next fire runs; the route may still be working.",
+                    Map.of("job", s.job(), "runId", Long.toString(runId),
                             "node", runner.node()));
         }
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.runbook.engine.Engine;
 import com.runbook.engine.EngineProcess;
 import com.runbook.engine.TestEngine;
+import com.runbook.engine.schedule.Runs;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,25 +33,6 @@ class RunLifecycleTest {
     @TempDir
     Path dir;
 
-    private static void route(Path base, String job, long delayMs, String text) throws Exception {
-        Files.createDirectories(base.resolve("routes"));
-        Files.writeString(base.resolve("routes/" + job + ".camel.yaml"), """
-                - route:
-                    id: %s
-                    from:
-                      uri: direct:%s
-                      steps:
-                        - delay:
-                            constant: "%d"
-                        - log: "%s ${header.RunbookRunId}"
-                """.formatted(job, job, delayMs, text));
-    }
-
-    private static void schedule(Path base, String job, String body) throws Exception {
-        Files.createDirectories(base.resolve("schedules"));
-        Files.writeString(base.resolve("schedules/" + job + ".yaml"), "job: " + job + "\n" + body);
-    }
-
     /** The same databases for every process: H2 files a killed process does not keep locked, or PostgreSQL. */
     private Map<String, String> settings(Path data) throws Exception {
         Map<String, String> s = new HashMap<>(TestEngine.databaseProperties());
@@ -65,6 +47,16 @@ class RunLifecycleTest {
                 settings.getOrDefault("runbook.db.user", "sa"), settings.getOrDefault("runbook.db.password", "")));
     }
 
+    /** Sends SIGTERM and returns how long the engine took to exit, in ms (printed: a figure the README quotes). */
+    private static long sigterm(EngineProcess.Child child, String with) throws Exception {
+        long t0 = System.nanoTime();
+        child.process().destroy();
+        assertThat(child.process().waitFor(60, TimeUnit.SECONDS)).as("SIGTERM ends the engine").isTrue();
+        long stopMs = (System.nanoTime() - t0) / 1_000_000;
+        System.out.println("SIGTERM with " + with + ": engine stopped in " + stopMs + " ms");
+        return stopMs;
+    }
+
     private static long runningId(EngineProcess.Child child, String job) throws Exception {
         return child.runs(job).stream().filter(r -> r.get("status").asText().equals("running"))
                 .mapToLong(r -> r.get("id").asLong()).min().orElse(-1);
@@ -73,8 +65,8 @@ class RunLifecycleTest {
     @Test
     void aRunKilledWithSigkillEndsFailedAtRestartItsLockIsReleasedAndTheNextFireRuns() throws Exception {
         Path base = dir.resolve("base");
-        route(base, "long-job", 60_000, "ran");
-        schedule(base, "long-job", "every: 2s\noverlap: skip\n");
+        Runs.route(base, "long-job", 60_000, "ran");
+        Runs.schedule(base, "long-job", "every: 2s\noverlap: skip\n");
         Map<String, String> settings = settings(dir.resolve("data"));
 
         EngineProcess.Child child = EngineProcess.start(base, settings, dir);
@@ -110,8 +102,8 @@ class RunLifecycleTest {
     @Test
     void aReloadDuringAStepLongerThanTheGracefulTimeoutEndsTheRunFailedTheNextFireRunsAndSigtermEndsInTime() throws Exception {
         Path base = dir.resolve("base");
-        route(base, "long-step", 20_000, "ran");
-        schedule(base, "long-step", "every: 3s\noverlap: skip\n");
+        Runs.route(base, "long-step", 20_000, "ran");
+        Runs.schedule(base, "long-step", "every: 3s\noverlap: skip\n");
         Map<String, String> settings = settings(dir.resolve("data"));
         settings.put("camel.main.shutdownTimeout", "2");
         settings.put("runbook.scheduler.shutdown-wait", "2s");
@@ -119,7 +111,7 @@ class RunLifecycleTest {
         EngineProcess.Child child = EngineProcess.start(base, settings, dir);
         await().atMost(Duration.ofSeconds(30)).until(() -> runningId(child, "long-step") > 0);
         long first = runningId(child, "long-step");
-        route(base, "long-step", 20_000, "edited");
+        Runs.route(base, "long-step", 20_000, "edited");
 
         // forced down 2 s after the reload began; the run ends failed within a second after that
         await().atMost(Duration.ofSeconds(20)).until(() -> child.runs("long-step").stream()
@@ -137,11 +129,7 @@ class RunLifecycleTest {
                     assertThat(java.time.Instant.parse(r.get("startedAt").asText())).isBeforeOrEqualTo(endedAt);
                 });
 
-        long t0 = System.nanoTime();
-        child.process().destroy();
-        assertThat(child.process().waitFor(30, TimeUnit.SECONDS)).as("SIGTERM ends the engine").isTrue();
-        long stopMs = (System.nanoTime() - t0) / 1_000_000;
-        System.out.println("SIGTERM with a run going on: engine stopped in " + stopMs + " ms (shutdown-wait 2s, camel.main.shutdownTimeout 2)");
+        long stopMs = sigterm(child, "a run going on (shutdown-wait 2s, camel.main.shutdownTimeout 2)");
         // shutdown-wait + camel.main.shutdownTimeout + the rest of the stop
         assertThat(stopMs).isLessThan(12_000);
 
@@ -152,5 +140,24 @@ class RunLifecycleTest {
         assertThat(last.get("error")).isEqualTo("the engine stopped while the run was going on (waited 2000 ms for it to end)");
         assertThat(jdbc.queryForObject("select count(*) from job_lock", Integer.class)).isZero();
         assertThat(jdbc.queryForObject("select count(*) from job_run where status = 'running'", Integer.class)).isZero();
+    }
+
+    @Test
+    void sigtermWithDefaultSettingsEndsWithinTheDocumentedTimeWhileARunIsStuck() throws Exception {
+        Path base = dir.resolve("base");
+        Runs.route(base, "stuck", 600_000, "ran");
+        Runs.schedule(base, "stuck", "every: 2s\noverlap: skip\n");
+        Map<String, String> settings = settings(dir.resolve("data"));
+        EngineProcess.Child child = EngineProcess.start(base, settings, dir);
+        await().atMost(Duration.ofSeconds(30)).until(() -> runningId(child, "stuck") > 0);
+        long stuck = runningId(child, "stuck");
+
+        long stopMs = sigterm(child, "a stuck run, default settings");
+        // README: runbook.scheduler.shutdown-wait (10 s) + Camel's stop cut to 5 s + the rest of the stop
+        assertThat(stopMs).isLessThan(20_000);
+        JdbcTemplate jdbc = db(settings);
+        assertThat(jdbc.queryForObject("select error from job_run where id = ?", String.class, stuck))
+                .isEqualTo("the engine stopped while the run was going on (waited 10000 ms for it to end)");
+        assertThat(jdbc.queryForObject("select count(*) from job_lock", Integer.class)).isZero();
     }
 }

@@ -28,16 +28,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @Tag("db")
 class ClusterCatchUpTest {
-    private static final Duration CHECKIN = Duration.ofSeconds(1);
-
     @TempDir
     Path dir;
 
     private static Map<String, String> node(Map<String, String> db, String name) {
-        Map<String, String> props = new HashMap<>(db);
-        props.put("runbook.node", name);
-        props.put("runbook.scheduler.clustered", "true");
-        props.put("runbook.scheduler.checkin-interval", CHECKIN.toMillis() + "ms");
+        Map<String, String> props = new HashMap<>(ClusterTest.node(db, name));
         props.put("runbook.trading.demo", "false");
         return props;
     }
@@ -100,36 +95,16 @@ class ClusterCatchUpTest {
     @Test
     void aClusterRestartedUnderNewNodeNamesMakesUpTheMissedFireOnce() throws Exception {
         assumeTrue(TestEngine.onPostgres(), "needs RUNBOOK_TEST_POSTGRES");
-        Path base = dir.resolve("base");
-        Runs.route(base, "catch-up", 0);
-        Runs.route(base, "no-catch-up", 0);
-        Runs.schedule(base, "catch-up", "cron: \"0/4 * * * * ?\"\nmisfire: fire-once-now\n");
-        Runs.schedule(base, "no-catch-up", "cron: \"0/4 * * * * ?\"\nmisfire: skip\n");
+        Path base = CatchUpTest.base(dir);
         Map<String, String> db = TestEngine.databaseProperties();
         Map<String, String> a = node(db, "node-a");
         a.put("runbook.scheduler.misfire-threshold", "500ms");
-        Engine first = TestEngine.start(base, dir.resolve("data-a"), a);
-        await().atMost(Duration.ofSeconds(15)).until(() -> Runs.count(first, "catch-up", "succeeded") >= 1
-                && Runs.count(first, "no-catch-up", "succeeded") >= 1);
-        Instant missed = first.scheduler().nextFire("no-catch-up");
-        first.close();
-        await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(missed.plusSeconds(1)));
+        Instant missed = CatchUpTest.runThenStop(TestEngine.start(base, dir.resolve("data-a"), a));
 
         Map<String, String> b = node(db, "node-b");
         b.put("runbook.scheduler.misfire-threshold", "500ms");
         try (Engine second = TestEngine.start(base, dir.resolve("data-b"), b)) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> Runs.of(second, "catch-up").stream()
-                    .anyMatch(r -> r.trigger().equals("misfire") && r.finished() != null)
-                    && Runs.count(second, "no-catch-up", "skipped") >= 1);
-            List<Runs.Row> caughtUp = Runs.of(second, "catch-up").stream().filter(r -> r.trigger().equals("misfire")).toList();
-            assertThat(caughtUp).hasSize(1).allSatisfy(r -> {
-                assertThat(r.node()).isEqualTo("node-b");
-                assertThat(r.status()).isEqualTo("succeeded");
-            });
-            List<Runs.Row> skipped = Runs.of(second, "no-catch-up").stream().filter(r -> r.status().equals("skipped")).toList();
-            assertThat(skipped).hasSize(1);
-            assertThat(skipped.get(0).scheduledFor()).isEqualTo(missed);
-            assertThat(skipped.get(0).error()).isEqualTo("misfired while the engine was down (misfire: skip)");
+            CatchUpTest.assertMadeUpOnceAndSkippedOnce(second, "node-b", missed);
         }
     }
 }

@@ -34,7 +34,8 @@ class ClusterTest {
     @TempDir
     Path dir;
 
-    private Map<String, String> node(Map<String, String> db, String name) {
+    /** The settings of a clustered node named {@code name} on the database {@code db} (check-in every second). */
+    static Map<String, String> node(Map<String, String> db, String name) {
         Map<String, String> props = new HashMap<>(db);
         props.put("runbook.node", name);
         props.put("runbook.scheduler.clustered", "true");

@@ -10,8 +10,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 
-/** Reads job_run rows and writes runbook files for the scheduling tests. */
-final class Runs {
+/** Reads job_run rows and writes runbook files for the scheduling (and run lifecycle) tests. */
+public final class Runs {
     record Row(long id, String trigger, String node, Instant started, Instant finished, String status, String error,
                Instant scheduledFor) {
     }
@@ -40,7 +40,12 @@ final class Runs {
     }
 
     /** A job route that waits {@code delayMs} (0: just logs). */
-    static void route(Path base, String job, long delayMs) throws Exception {
+    public static void route(Path base, String job, long delayMs) throws Exception {
+        route(base, job, delayMs, "ran");
+    }
+
+    /** A job route that waits {@code delayMs}, then logs {@code text} and the run id (a new text is an edit). */
+    public static void route(Path base, String job, long delayMs, String text) throws Exception {
         Files.createDirectories(base.resolve("routes"));
         Files.writeString(base.resolve("routes/" + job + ".camel.yaml"), """
                 - route:
@@ -50,11 +55,11 @@ final class Runs {
                       steps:
                         - delay:
                             constant: "%d"
-                        - log: "ran ${header.RunbookRunId}"
-                """.formatted(job, job, delayMs));
+                        - log: "%s ${header.RunbookRunId}"
+                """.formatted(job, job, delayMs, text));
     }
 
-    static void schedule(Path base, String job, String body) throws Exception {
+    public static void schedule(Path base, String job, String body) throws Exception {
         Files.createDirectories(base.resolve("schedules"));
         Files.writeString(base.resolve("schedules/" + job + ".yaml"), "job: " + job + "\n" + body);
     }
