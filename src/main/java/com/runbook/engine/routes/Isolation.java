@@ -23,6 +23,8 @@ public final class Isolation {
     /** Route ids the engine's own routes use (HTTP API, webhooks, console, intakes); a file may not take them. */
     public static final List<String> ENGINE_ROUTE_PREFIXES =
             List.of("api-", "webhook-", "console-", "cloud-monitoring-", "telegram-");
+    /** How a problem about a bean name another route file holds says so. */
+    static final String BOUND_BY_FILE = "' is already bound by routes/";
     /** Top-level keys that Camel applies to every route of the context, not just the file's own. */
     private static final Set<String> GLOBAL_KEYS = Set.of("errorHandler", "onException", "intercept", "interceptFrom",
             "interceptSendToEndpoint", "onCompletion");

@@ -350,6 +350,7 @@ public class Runbooks {
             scheduleDisk.put(p, ScheduleFile.parse(p, display(base, p)));
         }
         converge(true);
+        rereadBeanConflicts(true);
         LOG.info("Loaded {} route file(s) with {} route(s) and {} schedule file(s)", routeFiles.size(),
                 routeFiles.values().stream().mapToInt(f -> f.routes().size()).sum(), scheduleFiles.size());
         return states.values().stream().filter(FileState::refused).map(Runbooks::outcome).toList();
@@ -376,10 +377,29 @@ public class Runbooks {
             return null;
         }
         converge(false);
+        rereadBeanConflicts(false);
         FileState state = states.get(display(base, p));
         lastOutcome = state == null ? new ReloadOutcome(Instant.now(), display(base, p), FileState.APPLIED, List.of())
                 : outcome(state);
         return lastOutcome;
+    }
+
+    /**
+     * A file refused because another file had bound one of its bean names is read again once that file no longer
+     * holds the name (it was refused, changed or removed), and the set decided on again.
+     */
+    private void rereadBeanConflicts(boolean starting) {
+        List<Path> conflicts = routeDisk.values().stream().filter(f -> f.problems().stream().anyMatch(problem ->
+                problem.message().contains(Isolation.BOUND_BY_FILE))).map(RouteFile::path).toList();
+        boolean changed = false;
+        for (Path p : conflicts) {
+            RouteFile again = read(p);
+            changed |= !again.problems().equals(routeDisk.get(p).problems());
+            routeDisk.put(p, again);
+        }
+        if (changed) {
+            converge(starting);
+        }
     }
 
     private RouteFile read(Path p) {

@@ -8,9 +8,12 @@ import org.apache.camel.Route;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -29,6 +32,7 @@ import static org.awaitility.Awaitility.await;
 /** A file cannot reach outside itself: each rule of README's "A runbook, annotated", against a real engine. */
 @Tag("db")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class IsolationTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ROUTE = """
@@ -195,5 +199,18 @@ class IsolationTest {
         List<String> jobs = List.copyOf(engine.runbooks().jobs().keySet());
         assertThat(engine.context().getRoutes().stream().map(Route::getRouteId).filter(id -> !jobs.contains(id)))
                 .isNotEmpty().allMatch(id -> Isolation.isReserved(id, java.util.Set.of()));
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE)   // changes the files the other tests look at
+    void whenAFileGoesItsBeansGoAndAFileThatWantedTheirNameComesIn() throws Exception {
+        Files.delete(base.resolve(file("bean-owner")));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !refused().containsKey(file("bean-thief")));
+        assertThat(engine.context().getRegistry().lookupByName("sharedList")).isInstanceOf(java.util.LinkedList.class);
+        assertThat(engine.runbooks().jobs()).containsKey("bean-thief").doesNotContainKey("bean-owner");
+
+        Files.delete(base.resolve(file("bean-thief")));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !engine.runbooks().jobs().containsKey("bean-thief"));
+        assertThat(engine.context().getRegistry().lookupByName("sharedList")).isNull();
     }
 }
