@@ -292,15 +292,29 @@ public class AlertIntake implements AutoCloseable {
                     + " by an expression that reads the alert)", e.alertname(), job, ALERT_ROUTING, job);
             return;
         }
+        Map<String, Object> params = parameters(job, e);
+        params.put("RunbookIncidentId", incident);
+        long run = engine.runner().submit(job, "alert", params);
+        LOG.info("Alert {} started job {} (run {}, incident {})", e.alertname(), job, run, incident);
+    }
+
+    /**
+     * The parameters an alert gives the run of {@code job}: its labels but the reserved ones; a guarded runbook takes
+     * only the free-text {@code reason} (a label {@code target=...} or {@code force=true} would steer the DNS swap or
+     * skip its cooldown), and otherwise runs on its configured defaults.
+     */
+    static Map<String, Object> parameters(String job, AlertEvent e) {
         Map<String, Object> params = new LinkedHashMap<>();
+        if (GUARDED.contains(job)) {
+            params.put("reason", e.labels().getOrDefault("reason", "alert " + e.alertname()));
+            return params;
+        }
         e.labels().forEach((name, value) -> {
             if (!reserved(name)) {
                 params.put(name, value);
             }
         });
-        params.put("RunbookIncidentId", incident);
-        long run = engine.runner().submit(job, "alert", params);
-        LOG.info("Alert {} started job {} (run {}, incident {})", e.alertname(), job, run, incident);
+        return params;
     }
 
     /**

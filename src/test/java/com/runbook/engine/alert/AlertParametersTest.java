@@ -1,0 +1,32 @@
+package com.runbook.engine.alert;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Which labels of an alert become parameters of the run it starts. */
+class AlertParametersTest {
+    private static AlertEvent alert(Map<String, String> labels) {
+        return new AlertEvent("generic", "fp", "firing", "RegionDown", "P1", "Region down", "", labels, Map.of(),
+                null, null);
+    }
+
+    @Test
+    void aGuardedRunbookTakesOnlyTheReasonFromTheAlert() {
+        AlertEvent crafted = alert(Map.of("alertname", "RegionDown", "target", "6.6.6.6", "force", "true",
+                "dryRun", "false", "reason", "eu-west down"));
+        for (String guarded : AlertIntake.GUARDED) {
+            assertThat(AlertIntake.parameters(guarded, crafted)).containsExactly(Map.entry("reason", "eu-west down"));
+        }
+        assertThat(AlertIntake.parameters("dns-failover", alert(Map.of("target", "6.6.6.6"))))
+                .containsExactly(Map.entry("reason", "alert RegionDown"));
+    }
+
+    @Test
+    void anOrdinaryRunbookTakesTheLabelsButTheEnginesAndCamelsHeaders() {
+        AlertEvent e = alert(Map.of("desk", "fx", "RunbookTrigger", "api", "camelHttpUri", "http://x"));
+        assertThat(AlertIntake.parameters("echo-parameters", e)).containsExactly(Map.entry("desk", "fx"));
+    }
+}
