@@ -1,5 +1,6 @@
 package com.runbook.engine.api;
 
+import com.runbook.engine.params.ParametersRefused;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -50,6 +51,9 @@ public final class Http {
         } catch (ApiException e) {
             status = e.status();
             body = Map.of("error", e.getMessage());
+        } catch (ParametersRefused e) {   // any door that starts a run: every problem listed, nothing ran
+            status = 400;
+            body = Map.of("error", e.getMessage(), "problems", e.problems());
         } catch (Exception e) {
             LOG.error("API request failed", e);
             status = 500;

@@ -1,5 +1,7 @@
 package com.runbook.engine.routes;
 
+import com.runbook.engine.params.Parameters;
+import com.runbook.engine.params.ScheduleParams;
 import com.runbook.engine.schedule.Schedule;
 import com.runbook.engine.schedule.ScheduleFile;
 import org.apache.camel.CamelContext;
@@ -47,6 +49,8 @@ public class Runbooks {
     private final Map<Path, RouteFile> routeFiles = new TreeMap<>();
     private final Map<Path, ScheduleFile> scheduleFiles = new TreeMap<>();
     private volatile ReloadOutcome lastOutcome;
+    /** Each job's declared parameters, replaced whole when route files change: read on every run, never locked. */
+    private volatile Map<String, Parameters> parameters = Map.of();
 
     public Runbooks(Path base, CamelContext context, ScheduleTarget scheduler) {
         this.base = base.toAbsolutePath().normalize();
@@ -88,6 +92,7 @@ public class Runbooks {
         // the first definition of each id; its line is looked up only for a duplicate (a look-up scans the file)
         Map<String, Map.Entry<RouteFile, RouteDefinition>> firstSeen = new HashMap<>();
         Map<String, RouteDefinition> jobs = new HashMap<>();
+        Map<String, Parameters> declared = new HashMap<>();
         for (RouteFile f : routes.values()) {
             for (RouteDefinition r : f.routes()) {
                 String id = r.getRouteId();
@@ -100,23 +105,20 @@ public class Runbooks {
                             + other.getKey().name() + ":" + other.getKey().lineOf(other.getValue()) + ")"));
                 } else if (RouteFile.isJob(r)) {
                     jobs.put(id, r);
+                    declared.put(id, f.parameters());
                 }
             }
         }
         problems.addAll(routedRunbooks(routes, jobs.keySet()));
-        Map<String, String> scheduled = new HashMap<>();
         for (ScheduleFile f : schedules.values()) {
             for (ScheduleFile.JobRef s : f.jobs()) {   // every entry's job, also of entries with other problems
                 if (!jobs.containsKey(s.job())) {
                     problems.add(new Problem(f.name(), s.line(), 1,
                             "schedule names job '" + s.job() + noSuchJob(s.job())));
                 }
-                String other = scheduled.putIfAbsent(s.job(), f.name() + ":" + s.line());
-                if (other != null) {
-                    problems.add(new Problem(f.name(), s.line(), 1, "job '" + s.job() + "' is already scheduled at " + other));
-                }
             }
         }
+        problems.addAll(ScheduleParams.check(declared, schedules.values()));
         return problems;
     }
 
@@ -193,6 +195,7 @@ public class Runbooks {
             Map<String, String> jobs = jobs();
             schedules.values().removeIf(f -> f.schedules().stream().anyMatch(s -> !jobs.containsKey(s.job())));
         }
+        parameters = declaredParameters();
         scheduler.apply(List.of(), schedules.values().stream().flatMap(f -> f.schedules().stream()).toList());
         scheduleFiles.putAll(schedules);
         LOG.info("Loaded {} route file(s) with {} route(s) and {} schedule file(s)", routeFiles.size(),
@@ -256,6 +259,7 @@ public class Runbooks {
         } else {
             routeFiles.put(p, candidate);
         }
+        parameters = declaredParameters();
         LOG.info("Loaded {}: routes {}", name, candidate == null ? "(removed)" : candidate.routeIds());
         return record(ReloadOutcome.applied(name));
     }
@@ -328,6 +332,18 @@ public class Runbooks {
         routeFiles.values().forEach(f -> f.routes().stream().filter(RouteFile::isJob)
                 .forEach(r -> jobs.put(r.getRouteId(), f.name())));
         return jobs;
+    }
+
+    /** The parameters {@code job} declares ({@link Parameters#UNDECLARED} for none or no such job). */
+    public Parameters parametersOf(String job) {
+        return parameters.getOrDefault(job, Parameters.UNDECLARED);
+    }
+
+    private Map<String, Parameters> declaredParameters() {
+        Map<String, Parameters> declared = new HashMap<>();
+        routeFiles.values().forEach(f -> f.routes().stream().filter(RouteFile::isJob)
+                .forEach(r -> declared.put(r.getRouteId(), f.parameters())));
+        return Map.copyOf(declared);
     }
 
     public synchronized Optional<Schedule> scheduleOf(String job) {

@@ -1,5 +1,7 @@
 package com.runbook.engine.run;
 
+import com.runbook.engine.params.Parameters;
+import com.runbook.engine.params.ParametersRefused;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -22,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -51,6 +54,8 @@ public class JobRunner {
     });
     private final List<RunListener> listeners = new CopyOnWriteArrayList<>();
     private ProducerTemplate producer;
+    /** Each job's declared parameters: every door's run is checked against them here (see {@link #parametersFrom}). */
+    private volatile Function<String, Parameters> declared = job -> Parameters.UNDECLARED;
 
     /** Told about every run that ends (metrics, notifications, ...). */
     public interface RunListener {
@@ -79,6 +84,21 @@ public class JobRunner {
         this.isJob = isJob;
     }
 
+    /** Where each job's declared parameters are looked up; set once at start (the runbooks in force). */
+    public void parametersFrom(Function<String, Parameters> declared) {
+        this.declared = declared;
+    }
+
+    /**
+     * The one parameter check of every door (schedule, API, CLI, console, alert routing, tests): the values the run
+     * gets, defaults filled in. Alert routing passes labels the runbook does not declare on unchecked.
+     *
+     * @throws ParametersRefused with every problem, before anything is recorded or run
+     */
+    private Map<String, Object> checked(String job, String trigger, Map<String, ?> given) {
+        return declared.apply(job).check(job, given, "alert".equals(trigger) ? Parameters.Unknown.PASS : Parameters.Unknown.REFUSE);
+    }
+
     /** The node name written into every job_run row. */
     public String node() {
         return node;
@@ -91,7 +111,12 @@ public class JobRunner {
 
     /** Records a scheduled fire that did not run (overlap, misfire) as a {@code skipped} row with the reason. */
     public long recordSkipped(String job, Instant scheduledFor, String reason) {
-        long id = runs.start(job, "schedule", node, "skipped", reason, scheduledFor);
+        return recordSkipped(job, job, scheduledFor, reason);
+    }
+
+    /** Like {@link #recordSkipped(String, Instant, String)}, for schedule {@code scheduleId} of the job. */
+    public long recordSkipped(String job, String scheduleId, Instant scheduledFor, String reason) {
+        long id = runs.start(job, "schedule", node, "skipped", reason, scheduledFor, scheduleId, null);
         tell(job, "schedule", id, "skipped", System.nanoTime(), reason);
         return id;
     }
@@ -100,27 +125,31 @@ public class JobRunner {
      * Runs a scheduled fire in the calling (scheduler) thread. A run still going after {@code timeout} is marked
      * failed with {@code timeoutMessage} and {@code onTimeout} is told its id; the route itself is left to end.
      */
-    public long runScheduled(String job, String trigger, Instant scheduledFor, Duration timeout, String timeoutMessage,
-                             LongConsumer onTimeout) {
-        return runScheduled(job, trigger, scheduledFor, timeout, timeoutMessage, onTimeout, () -> null, () -> { });
+    public long runScheduled(String job, String scheduleId, Map<String, String> params, String trigger,
+                             Instant scheduledFor, Duration timeout, String timeoutMessage, LongConsumer onTimeout) {
+        return runScheduled(job, scheduleId, params, trigger, scheduledFor, timeout, timeoutMessage, onTimeout,
+                () -> null, () -> { });
     }
 
     /**
-     * Like {@link #runScheduled(String, String, Instant, Duration, String, LongConsumer)}, guarded: {@code claim}
+     * Like {@link #runScheduled(String, String, Map, String, Instant, Duration, String, LongConsumer)}, guarded: {@code claim}
      * runs in the transaction that inserts the job_run row, just before it, and returns null to go ahead or the
      * reason this fire is skipped (then recorded as a {@code skipped} row); {@code release} runs in the transaction
      * that ends the run. One commit each: a claim in a transaction of its own doubled the fire's database wait.
      * A fire before its due time (the scheduler's lead) records the run first and calls the route at the due time;
      * a claim refused that early is tried again at the due time, as the previous run may end meanwhile.
      */
-    public long runScheduled(String job, String trigger, Instant scheduledFor, Duration timeout, String timeoutMessage,
-                             LongConsumer onTimeout, Supplier<String> claim, Runnable release) {
+    public long runScheduled(String job, String scheduleId, Map<String, String> params, String trigger,
+                             Instant scheduledFor, Duration timeout, String timeoutMessage, LongConsumer onTimeout,
+                             Supplier<String> claim, Runnable release) {
+        Map<String, Object> values = checked(job, trigger, params);
+        Map<String, String> recorded = declared.apply(job).recorded(values);
         String[] refused = new String[1];
-        long early = record(job, trigger, scheduledFor, claim, refused);
+        long early = record(job, scheduleId, recorded, trigger, scheduledFor, claim, refused);
         if (early < 0) {
             waitUntil(scheduledFor);
         }
-        long id = early < 0 ? record(job, trigger, scheduledFor, claim, refused) : early;
+        long id = early < 0 ? record(job, scheduleId, recorded, trigger, scheduledFor, claim, refused) : early;
         if (refused[0] != null) {
             LOG.warn("Skipped {} due at {}: {}", job, scheduledFor, refused[0]);
             tell(job, "schedule", id, "skipped", System.nanoTime(), refused[0]);
@@ -134,7 +163,7 @@ public class JobRunner {
             }
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
         try {
-            execute(id, job, trigger, Map.of(), release);
+            execute(id, job, trigger, values, release);
         } finally {
             if (watchdog != null) {
                 watchdog.cancel(false);
@@ -144,14 +173,15 @@ public class JobRunner {
     }
 
     /** The run's row (running or skipped), or -1 when the claim was refused before the due time (nothing written). */
-    private long record(String job, String trigger, Instant scheduledFor, Supplier<String> claim, String[] refused) {
+    private long record(String job, String scheduleId, Map<String, String> params, String trigger, Instant scheduledFor,
+                        Supplier<String> claim, String[] refused) {
         return runs.writes().call(job, () -> {
             refused[0] = claim.get();
             if (refused[0] != null && Instant.now().isBefore(scheduledFor)) {
                 return -1L;
             }
-            return refused[0] == null ? runs.start(job, trigger, node, "running", null, scheduledFor)
-                    : runs.start(job, "schedule", node, "skipped", refused[0], scheduledFor);
+            return refused[0] == null ? runs.start(job, trigger, node, "running", null, scheduledFor, scheduleId, params)
+                    : runs.start(job, "schedule", node, "skipped", refused[0], scheduledFor, scheduleId, params);
         });
     }
 
@@ -167,10 +197,15 @@ public class JobRunner {
         return isJob.test(job);
     }
 
-    /** Starts a run in the background and returns its id at once. */
+    /**
+     * Starts a run in the background and returns its id at once.
+     *
+     * @throws ParametersRefused when the parameters do not match the job's declaration (nothing recorded or run)
+     */
     public long submit(String job, String trigger, Map<String, Object> parameters) {
-        long id = runs.start(job, trigger, node, "running", null);
-        manualRuns.submit(() -> execute(id, job, trigger, parameters, () -> { }));
+        Map<String, Object> values = checked(job, trigger, parameters);
+        long id = runs.start(job, trigger, node, "running", null, null, null, declared.apply(job).recorded(values));
+        manualRuns.submit(() -> execute(id, job, trigger, values, () -> { }));
         return id;
     }
 
@@ -185,8 +220,9 @@ public class JobRunner {
             tell(job, trigger, id, "skipped", System.nanoTime(), "previous run still running (overlap: skip)");
             return id;
         }
-        long id = runs.start(job, trigger, node, "running", null);
-        execute(id, job, trigger, Map.of(), () -> { });
+        Map<String, Object> values = checked(job, trigger, Map.of());
+        long id = runs.start(job, trigger, node, "running", null, null, null, declared.apply(job).recorded(values));
+        execute(id, job, trigger, values, () -> { });
         return id;
     }
 

@@ -170,7 +170,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         Map<String, String> stored = storedFingerprints();
         Map<JobDetail, Set<? extends Trigger>> changed = new HashMap<>();
         for (Schedule s : pending.values()) {
-            if (!fingerprint(s).equals(stored.remove(s.job()))) {
+            if (!fingerprint(s).equals(stored.remove(s.id()))) {
                 // RAM store: triggers start strictly after now, so a catch-up run stands for a fire due right now too
                 // (as the JDBC store's fire-once-now does) and a new trigger never fires for a due time already past
                 changed.put(jobDetail(s), Set.of(trigger(s, persistent ? null : now, lead)));
@@ -235,12 +235,12 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
             } else if ("skip".equals(s.misfire())) {
                 String reason = "misfired while the engine was down (misfire: skip)";
                 LOG.warn("Skipped {} due at {}: {}", s.job(), e.getValue(), reason);
-                runner.recordSkipped(s.job(), e.getValue(), reason);
+                runner.recordSkipped(s.job(), s.id(), e.getValue(), reason);
                 continue;
             } else {
                 data.put(MISSED_DUE, e.getValue().toEpochMilli());
             }
-            scheduler.triggerJob(JobKey.jobKey(s.job(), GROUP), data);
+            scheduler.triggerJob(JobKey.jobKey(s.id(), GROUP), data);
         }
     }
 
@@ -267,22 +267,32 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
 
     @Override
     public synchronized void apply(List<Schedule> remove, List<Schedule> add) throws Exception {
+        Set<String> kept = new java.util.HashSet<>();
+        add.forEach(s -> kept.add(s.id()));
         for (Schedule s : remove) {
-            current.remove(s.job());
-            pending.remove(s.job());
+            if (kept.contains(s.id())) {
+                continue;   // replaced below; unchanged ones keep their trigger and fire times
+            }
+            current.remove(s.id());
+            pending.remove(s.id());
             if (started) {
-                scheduler.deleteJob(JobKey.jobKey(s.job(), GROUP));
+                scheduler.deleteJob(JobKey.jobKey(s.id(), GROUP));
             }
         }
         for (Schedule s : add) {
             if (!s.enabled()) {
+                current.remove(s.id());
+                pending.remove(s.id());
+                if (started) {
+                    scheduler.deleteJob(JobKey.jobKey(s.id(), GROUP));
+                }
                 continue;
             }
-            current.put(s.job(), s);
+            current.put(s.id(), s);
             if (!started) {
-                pending.put(s.job(), s);
+                pending.put(s.id(), s);
             } else {
-                Trigger existing = scheduler.getTrigger(TriggerKey.triggerKey(s.job(), GROUP));
+                Trigger existing = scheduler.getTrigger(TriggerKey.triggerKey(s.id(), GROUP));
                 if (existing == null || !fingerprint(s).equals(existing.getDescription())) {
                     scheduler.scheduleJob(jobDetail(s), Set.of(trigger(s, null, lead)), true);
                 }
@@ -310,7 +320,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
 
     static JobDetail jobDetail(Schedule s) {
         return JobBuilder.newJob("queue".equals(s.overlap()) ? QueuedRunJob.class : RunJob.class)
-                .withIdentity(s.job(), GROUP).build();
+                .withIdentity(s.id(), GROUP).build();
     }
 
     /** The Quartz trigger for a schedule, without a lead; the misfire policy maps onto Quartz's misfire instructions. */
@@ -326,8 +336,8 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         boolean skip = "skip".equals(s.misfire());
         if (s.cron() != null) {
             CronTriggerImpl t = lead > 0 ? new LeadCronTrigger(lead) : new CronTriggerImpl();
-            t.setKey(TriggerKey.triggerKey(s.job(), GROUP));
-            t.setJobKey(JobKey.jobKey(s.job(), GROUP));
+            t.setKey(TriggerKey.triggerKey(s.id(), GROUP));
+            t.setJobKey(JobKey.jobKey(s.id(), GROUP));
             t.setDescription(fingerprint(s));
             t.setCronExpression(s.cronExpression());
             t.setMisfireInstruction(skip ? CronTrigger.MISFIRE_INSTRUCTION_DO_NOTHING
@@ -340,7 +350,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         long everyLead = Math.min(lead, s.every().toMillis() / 2);
         SimpleScheduleBuilder every = SimpleScheduleBuilder.simpleSchedule()
                 .withIntervalInMilliseconds(s.every().toMillis()).repeatForever();
-        return TriggerBuilder.newTrigger().withIdentity(s.job(), GROUP).forJob(s.job(), GROUP)
+        return TriggerBuilder.newTrigger().withIdentity(s.id(), GROUP).forJob(s.id(), GROUP)
                 .withDescription(fingerprint(s)).usingJobData(LEAD, everyLead)
                 .withSchedule(skip ? every.withMisfireHandlingInstructionNextWithRemainingCount()
                         : every.withMisfireHandlingInstructionFireNow())
@@ -372,12 +382,13 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
     }
 
     private void fireOnce(JobExecutionContext context) {
-        String job = context.getJobDetail().getKey().getName();
-        Schedule s = current.get(job);
+        String scheduleId = context.getJobDetail().getKey().getName();
+        Schedule s = current.get(scheduleId);
         if (s == null) {
-            LOG.warn("Trigger for {} fired but no schedule is in force for it on this node; ignored", job);
+            LOG.warn("Trigger for {} fired but no schedule is in force for it on this node; ignored", scheduleId);
             return;
         }
+        String job = s.job();
         JobDataMap data = context.getMergedJobDataMap();
         Instant due = data.containsKey(LATE_DUE) ? Instant.ofEpochMilli(data.getLong(LATE_DUE))
                 : due(context.getTrigger(), context.getScheduledFireTime());
@@ -389,15 +400,15 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         }
         String message = s.timeout() == null ? null : "timed out after " + Durations.format(s.timeout());
         if (!"skip".equals(s.overlap())) {
-            runner.runScheduled(job, trigger, due, s.timeout(), message, id -> timedOut(s, id, message));
+            runner.runScheduled(job, s.id(), s.params(), trigger, due, s.timeout(), message, id -> timedOut(s, id, message));
             return;
         }
         // the job_lock row is taken in the transaction that inserts the run's row, and given back in the one that
         // ends it
-        runner.runScheduled(job, trigger, due, s.timeout(), message, id -> timedOut(s, id, message), () -> {
-            String holder = locks.tryLock(job, runner::isRunning);
+        runner.runScheduled(job, s.id(), s.params(), trigger, due, s.timeout(), message, id -> timedOut(s, id, message), () -> {
+            String holder = locks.tryLock(s.id(), id -> runner.isRunning(job));
             return holder == null ? null : "previous run still running on " + holder + " (overlap: skip)";
-        }, () -> locks.unlock(job));
+        }, () -> locks.unlock(s.id()));
     }
 
     private void timedOut(Schedule s, long runId, String message) {
@@ -446,21 +457,21 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
                     : "misfired: no free scheduler thread within the misfire threshold") + " (misfire: skip)";
             LOG.warn("Skipped {} due at {}: {}", s.job(), due, reason);
             try {
-                runner.recordSkipped(s.job(), due, reason);
+                runner.recordSkipped(s.job(), s.id(), due, reason);
             } catch (RuntimeException e) {
                 LOG.warn("Could not record the misfire of {}", s.job(), e);
             }
         }
     }
 
-    /** The next fire time Quartz holds for a job (shared by every node when clustered), or null without a trigger. */
-    public Instant nextFire(String job) {
+    /** The next fire time Quartz holds for a schedule (shared by every node when clustered), or null without a trigger. */
+    public Instant nextFire(String scheduleId) {
         try {
-            Trigger trigger = scheduler.getTrigger(TriggerKey.triggerKey(job, GROUP));
+            Trigger trigger = scheduler.getTrigger(TriggerKey.triggerKey(scheduleId, GROUP));
             Date next = trigger == null ? null : trigger.getNextFireTime();
             return next == null ? null : due(trigger, next);
         } catch (SchedulerException e) {
-            LOG.warn("Cannot read the trigger of {}", job, e);
+            LOG.warn("Cannot read the trigger of {}", scheduleId, e);
             return null;
         }
     }
