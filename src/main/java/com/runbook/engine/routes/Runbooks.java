@@ -105,7 +105,9 @@ public class Runbooks {
                             + other.getKey().name() + ":" + other.getKey().lineOf(other.getValue()) + ")"));
                 } else if (RouteFile.isJob(r)) {
                     jobs.put(id, r);
-                    declared.put(id, f.parameters());
+                    if (f.isValid()) {   // an invalid declaration is reported in its own file, not in every schedule
+                        declared.put(id, f.parameters());
+                    }
                 }
             }
         }

@@ -110,6 +110,18 @@ class SharedRunbooksTest {
     }
 
     @Test
+    void validateChecksTheParametersItemOfARouteFile() throws Exception {
+        Path copy = copy(EXAMPLE, dir.resolve("validate-route"));
+        Path route = copy.resolve("routes/desk-report.camel.yaml");
+        Files.writeString(route, Files.readString(route).replace("type: integer", "type: int")
+                .replace("      required: true\n", "      required: yes\n"));
+        assertThat(RunbookCli.validate(copy)).extracting(Problem::toString).containsExactly(
+                "routes/desk-report.camel.yaml:8:17: 'required' must be true or false, not 'yes'",
+                "routes/desk-report.camel.yaml:11:13: unknown type 'int' (expected one of: string, integer, decimal,"
+                        + " boolean, date, duration, enum)");
+    }
+
+    @Test
     void theApiListsEverySchedulesIdParamsZoneAndNextFire() throws Exception {
         JsonNode schedules = JSON.readTree(TestEngine.get(engine, "/api/schedules?job=desk-report").body());
         assertThat(schedules).hasSize(2);
