@@ -41,9 +41,8 @@ public record Parameters(boolean declared, List<Parameter> list) {
             return values;
         }
         List<String> problems = new ArrayList<>();
-        Map<String, Parameter> byName = byName();
         given.forEach((name, value) -> {
-            Parameter p = byName.get(name);
+            Parameter p = find(name);
             if (p == null && (name.startsWith(ENGINE_PREFIX) || unknown == Unknown.PASS)) {
                 values.put(name, value);
             } else {
@@ -65,10 +64,10 @@ public record Parameters(boolean declared, List<Parameter> list) {
 
     /** Why {@code value} is no value for parameter {@code name} of {@code job}, if it is not (a secret's value is not shown). */
     public Optional<String> problem(String job, String name, String value) {
-        Parameter p = byName().get(name);
+        Parameter p = find(name);
         if (p == null) {
             return Optional.of("unknown parameter '" + name + "' (" + (list.isEmpty() ? job + " declares none"
-                    : "declared: " + String.join(", ", byName().keySet())) + ")");
+                    : "declared: " + list.stream().map(Parameter::name).collect(Collectors.joining(", "))) + ")");
         }
         try {
             p.type().convert(value, p.values());
@@ -92,9 +91,8 @@ public record Parameters(boolean declared, List<Parameter> list) {
      */
     public Map<String, String> recorded(Map<String, ?> values) {
         Map<String, String> shown = new TreeMap<>();
-        Map<String, Parameter> byName = byName();
         values.forEach((name, value) -> {
-            Parameter p = byName.get(name);
+            Parameter p = find(name);
             if (p != null) {
                 shown.put(name, p.secret() ? MASK : String.valueOf(value));
             }
@@ -102,7 +100,13 @@ public record Parameters(boolean declared, List<Parameter> list) {
         return shown;
     }
 
-    private Map<String, Parameter> byName() {
-        return list.stream().collect(Collectors.toMap(Parameter::name, p -> p, (a, b) -> a, LinkedHashMap::new));
+    /** The declared parameter {@code name}, or null (a declaration is short: a scan beats building a map per call). */
+    private Parameter find(String name) {
+        for (Parameter p : list) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+        }
+        return null;
     }
 }
