@@ -213,7 +213,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         Map<String, Instant> lastDue = downtime.lastDue();
         Instant now = Instant.now();
         for (Schedule s : pending.values()) {
-            Instant due = Downtime.firstMissed(s, lastSeen, lastDue.get(s.job()), now);
+            Instant due = Downtime.firstMissed(s, lastSeen, lastDue.get(s.id()), now);
             if (due != null) {
                 missed.put(s, due);
             }
