@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.runbook.engine.Engine;
 import com.runbook.engine.TestEngine;
+import com.runbook.engine.alert.Payloads;
 import com.runbook.engine.cli.RunbookCli;
 import com.runbook.engine.routes.Problem;
 import org.junit.jupiter.api.AfterAll;
@@ -251,6 +252,44 @@ class SharedRunbooksTest {
         } finally {
             Files.writeString(route, text);
         }
+    }
+
+    @Test
+    void alertRoutingChecksTheDeclaredLabelsAndPassesTheOthersOn() throws Exception {
+        Path routing = base.resolve("routes/alert-routing.camel.yaml");
+        Files.writeString(routing, """
+                - route:
+                    id: alert-routing
+                    from:
+                      uri: direct:alert-routing
+                      steps:
+                        - filter:
+                            simple: "${header.alertname} == 'DeskReportDue'"
+                            steps:
+                              - setHeader: {name: runbook, constant: desk-report}
+                """);
+        assertThat(engine.runbooks().reload(routing).status()).isEqualTo("applied");
+        try {
+            HttpResponse<String> fx = TestEngine.post(engine, "/webhooks/alertmanager", TestEngine.TOKEN, Payloads.alertmanager(
+                    "firing", "desk-fx", Map.of("alertname", "DeskReportDue", "desk", "fx", "severity", "info")));
+            assertThat(fx.statusCode()).isBetween(200, 299);
+            await().atMost(Duration.ofSeconds(30)).until(() -> alertRuns().stream().anyMatch(r -> "succeeded".equals(r.get("status"))));
+            // the labels the runbook does not declare (alertname, severity) are passed on, not recorded, not refused
+            assertThat(alertRuns()).singleElement().satisfies(r -> assertThat(r.get("params"))
+                    .isEqualTo(Map.of("desk", "fx", "top", "10")));
+            // a declared label of the wrong kind refuses the run (logged with the incident); the alert is still taken
+            HttpResponse<String> bonds = TestEngine.post(engine, "/webhooks/alertmanager", TestEngine.TOKEN, Payloads.alertmanager(
+                    "firing", "desk-bonds", Map.of("alertname", "DeskReportDue", "desk", "bonds", "severity", "info")));
+            assertThat(bonds.statusCode()).isBetween(200, 299);
+            assertThat(alertRuns()).hasSize(1);
+        } finally {
+            Files.delete(routing);
+            engine.runbooks().reload(routing);
+        }
+    }
+
+    private List<Map<String, Object>> alertRuns() {
+        return engine.runs().list("desk-report", 100).stream().filter(r -> "alert".equals(r.get("trigger"))).toList();
     }
 
     @Test
