@@ -53,14 +53,14 @@ for n in $sizes; do
   echo "resident memory 2 s after ready: $(( $(ps -o rss= -p $pid) / 1024 )) MiB"
   jcmd $pid GC.run >/dev/null
   echo "heap used after a full GC: $(jstat -gc $pid | awk 'NR==2 {printf "%d MiB", ($3+$4+$6+$8)/1024}')"
-  file=$base/schedules/s-0007.yaml
+  name=schedules/s-$(printf %04d $(( n > 800 ? 7 : 0 ))).yaml; file=$base/$name
   for k in 1 2 3; do
-    before=$(grep -c "Loaded schedules/s-0007.yaml" "$log" || true)
+    before=$(grep -c "Loaded $name" "$log" || true)
     written=$(date +%s%3N)
     sed -i "0,/cron: \"0 [0-9]* /s//cron: \"0 $((k * 7)) /" "$file"
-    until [ "$(grep -c "Loaded schedules/s-0007.yaml" "$log" || true)" -gt "$before" ]; do sleep 0.05; done
-    loaded=$(log_ms "$(grep "Loaded schedules/s-0007.yaml" "$log" | tail -1)")
-    echo "reload of one schedule file (100 of $n schedules), edit $k: $(( loaded - written - 250 )) ms"
+    until [ "$(grep -c "Loaded $name" "$log" || true)" -gt "$before" ]; do sleep 0.05; done
+    loaded=$(log_ms "$(grep "Loaded $name" "$log" | tail -1)")
+    echo "reload of one schedule file ($name among $n schedules), edit $k: $(( loaded - written - 250 )) ms"
   done
   t0=$(date +%s%N)
   bytes=$(curl -sf "localhost:$port/api/schedules" | wc -c)
