@@ -180,13 +180,16 @@ public class Runbooks {
                         | fallBack(schedules, scheduleOld, scheduleOwn, ScheduleFile::name, file);
             }
         }
-        // a schedule file refused for its own problems is still checked against the jobs, so every problem is reported
+        // a schedule file refused for its own problems is still checked against the jobs and their declared
+        // parameters, so every problem is reported
         Set<String> jobs = jobIds(routes.values());
+        Map<String, Parameters> declared = declarations(routes.values());
         Map<String, String> owners = refusedJobs(routeDisk, refused);
         for (ScheduleFile f : scheduleDisk.values()) {
             if (!scheduleOwn.apply(f).isEmpty()) {
                 f.jobs().stream().filter(s -> !jobs.contains(s.job())).forEach(s -> refused.get(f.name())
                         .add(new Problem(f.name(), s.line(), 1, missingJob("schedule names job", s.job(), owners))));
+                refused.get(f.name()).addAll(ScheduleParams.check(declared, List.of(f)));
             }
         }
         refused.replaceAll((file, problems) -> problems.stream().distinct().sorted().toList());
@@ -673,8 +676,13 @@ public class Runbooks {
     }
 
     private Map<String, Parameters> declaredParameters() {
+        return declarations(routeFiles.values());
+    }
+
+    /** Each job's declared parameters in {@code files}. */
+    private static Map<String, Parameters> declarations(Collection<RouteFile> files) {
         Map<String, Parameters> declared = new HashMap<>();
-        routeFiles.values().forEach(f -> f.routes().stream().filter(RouteFile::isJob)
+        files.forEach(f -> f.routes().stream().filter(RouteFile::isJob)
                 .forEach(r -> declared.put(r.getRouteId(), f.parameters())));
         return Map.copyOf(declared);
     }

@@ -129,6 +129,18 @@ class SharedRunbooksTest {
     }
 
     @Test
+    void validateChecksTheParamsOfAScheduleFileWithProblemsOfItsOwn() throws Exception {
+        Path copy = copy(EXAMPLE, dir.resolve("validate-schedule"));
+        Path schedules = copy.resolve("schedules/desk-reports.yaml");
+        Files.writeString(schedules, Files.readString(schedules).replace("Europe/London", "Europe/Londn")
+                .replace("top: 25", "top: many"));
+        assertThat(RunbookCli.validate(copy)).extracting(Problem::toString).containsExactly(
+                "schedules/desk-reports.yaml:7:9: unknown time zone 'Europe/Londn' (use an IANA id such as UTC,"
+                        + " America/New_York, Asia/Kolkata)",
+                "schedules/desk-reports.yaml:12:10: parameter 'top' must be an integer, not 'many'");
+    }
+
+    @Test
     void theApiListsEverySchedulesIdParamsZoneAndNextFire() throws Exception {
         JsonNode schedules = JSON.readTree(TestEngine.get(engine, "/api/schedules?job=desk-report").body());
         assertThat(schedules).hasSize(2);
