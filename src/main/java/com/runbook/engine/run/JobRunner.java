@@ -72,6 +72,8 @@ public class JobRunner {
     private static final class Active {
         final String job;
         final String trigger;
+        /** The schedule a scheduled run belongs to (its overlap lock is taken per schedule); null for other runs. */
+        String scheduleId;
         /** The thread the route runs on (set when it starts; a manual run is begun on the caller's thread). */
         Thread thread;
         final Runnable release;
@@ -150,6 +152,11 @@ public class JobRunner {
         return active.values().stream().anyMatch(a -> a.job.equals(job));
     }
 
+    /** Whether a run of schedule {@code scheduleId} is going on in this process (whose overlap lock it holds). */
+    public boolean isRunningSchedule(String scheduleId) {
+        return active.values().stream().anyMatch(a -> scheduleId.equals(a.scheduleId));
+    }
+
     /** Records a scheduled fire that did not run (overlap, misfire) as a {@code skipped} row with the reason. */
     public long recordSkipped(String job, Instant scheduledFor, String reason) {
         return recordSkipped(job, job, scheduledFor, reason);
@@ -187,6 +194,7 @@ public class JobRunner {
         Map<String, String> recorded = declared.apply(job).recorded(values);
         String[] refused = new String[1];
         Active run = new Active(job, trigger, release);
+        run.scheduleId = scheduleId;
         run.thread = Thread.currentThread();
         long early = record(run, scheduleId, recorded, scheduledFor, claim, refused);
         if (early < 0) {

@@ -501,7 +501,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         // the job_lock row is taken in the transaction that inserts the run's row, and given back in the one that
         // ends it
         runner.runScheduled(job, s.id(), s.params(), trigger, due, s.timeout(), message, id -> timedOut(s, id, message), () -> {
-            String holder = locks.tryLock(s.id(), id -> runner.isRunning(job));
+            String holder = locks.tryLock(s.id(), runner::isRunningSchedule);
             return holder == null ? null : "previous run still running on " + holder + " (overlap: skip)";
         }, () -> locks.unlock(s.id()));
     }
