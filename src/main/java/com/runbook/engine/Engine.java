@@ -10,6 +10,7 @@ import com.runbook.engine.run.RunStore;
 import com.runbook.engine.schedule.Durations;
 import com.runbook.engine.schedule.Schedule;
 import com.runbook.engine.schedule.ScheduleManager;
+import com.runbook.engine.schedule.SchedulesModule;
 import com.runbook.engine.store.Database;
 import com.runbook.engine.store.H2Housekeeping;
 import com.runbook.engine.server.FrontDoor;
@@ -227,7 +228,9 @@ public final class Engine implements AutoCloseable {
     public List<Map<String, Object>> jobs() {
         Map<String, String> last = runs.lastStatusByJob();
         Map<String, Schedule> schedules = new java.util.HashMap<>();
-        runbooks.schedules().forEach(s -> schedules.put(s.job(), s));
+        Map<String, List<Schedule>> all = new java.util.HashMap<>();   // a shared runbook has several (issue 19)
+        runbooks.schedules().forEach(s -> all.computeIfAbsent(s.job(), j -> new ArrayList<>()).add(s));
+        all.forEach((j, list) -> schedules.put(j, list.get(0)));
         Map<String, Instant> nextFires = scheduler.nextFires();
         List<Map<String, Object>> jobs = new ArrayList<>();
         runbooks.jobs().forEach((id, file) -> {
@@ -235,7 +238,7 @@ public final class Engine implements AutoCloseable {
             job.put("id", id);
             job.put("file", file);
             Optional<Schedule> schedule = Optional.ofNullable(schedules.get(id));
-            Instant next = schedule.filter(Schedule::enabled).map(s -> nextFires.get(id)).orElse(null);
+            Instant next = schedule.filter(Schedule::enabled).map(s -> nextFires.get(s.id())).orElse(null);
             job.put("schedule", schedule.map(s -> {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("expression", s.describe());
@@ -249,6 +252,8 @@ public final class Engine implements AutoCloseable {
             job.put("nextFireUtc", next == null ? null : next.atOffset(ZoneOffset.UTC).toString());
             job.put("nextFireLocal", next == null ? null : next.atZone(schedule.get().zone()).toOffsetDateTime().toString());
             job.put("lastStatus", last.get(id));
+            job.put("schedules", all.getOrDefault(id, List.of()).stream().map(s -> SchedulesModule.view(s,
+                    runbooks.parametersOf(id), s.enabled() ? nextFires.get(s.id()) : null, null)).toList());
             jobs.add(job);
         });
         return jobs;

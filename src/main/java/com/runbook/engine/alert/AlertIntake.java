@@ -1,5 +1,6 @@
 package com.runbook.engine.alert;
 
+import com.runbook.engine.params.ParametersRefused;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.runbook.engine.Engine;
 import com.runbook.engine.Refused;
@@ -294,8 +295,13 @@ public class AlertIntake implements AutoCloseable {
         }
         Map<String, Object> params = parameters(job, e);
         params.put("RunbookIncidentId", incident);
-        long run = engine.runner().submit(job, "alert", params);
-        LOG.info("Alert {} started job {} (run {}, incident {})", e.alertname(), job, run, incident);
+        try {
+            long run = engine.runner().submit(job, "alert", params);
+            LOG.info("Alert {} started job {} (run {}, incident {})", e.alertname(), job, run, incident);
+        } catch (ParametersRefused refused) {
+            LOG.error("Alert {} is routed to job {}, which refused its labels: {} (incident {}; nothing started)",
+                    e.alertname(), job, refused.getMessage(), incident);
+        }
     }
 
     /**

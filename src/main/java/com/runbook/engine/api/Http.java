@@ -1,6 +1,7 @@
 package com.runbook.engine.api;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.runbook.engine.params.ParametersRefused;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -109,6 +110,9 @@ public final class Http {
         } catch (Refused e) {
             status = status(e.reason());
             body = Map.of("error", e.getMessage());
+        } catch (ParametersRefused e) {   // any door that starts a run: every problem listed, nothing ran
+            status = 400;
+            body = Map.of("error", e.getMessage(), "problems", e.problems());
         } catch (Exception e) {
             LOG.error("API request failed", e);
             status = 500;

@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Talks to a running engine's HTTP API for the command line. Every failure becomes a {@link CliException} with one
@@ -20,6 +21,8 @@ import java.time.Duration;
  */
 public class EngineClient {
     /** Exit status: the engine could not be reached. */
+    /** Exit status: bad usage, e.g. run parameters the job does not take (400 with the problems listed). */
+    public static final int BAD_USAGE = 2;
     public static final int UNREACHABLE = 3;
     /** Exit status: the engine refused the token (401). */
     public static final int UNAUTHORIZED = 4;
@@ -94,6 +97,11 @@ public class EngineClient {
         if (status == 401) {
             throw new CliException(UNAUTHORIZED, "the engine refused the API token (" + (error == null ? "401" : error)
                     + "); set RUNBOOK_API_TOKEN to the engine's token");
+        }
+        if (status == 400 && json != null && json.has("problems")) {   // a run's parameters refused: every problem
+            List<String> problems = new java.util.ArrayList<>();
+            json.get("problems").forEach(p -> problems.add("  " + p.asText()));
+            throw new CliException(BAD_USAGE, error.replaceAll(":.*", ":") + "\n" + String.join("\n", problems));
         }
         if (status == 404) {
             throw new CliException(NOT_FOUND, error != null ? error

@@ -23,7 +23,7 @@ import java.util.concurrent.CountDownLatch;
         description = "Runs operations runbooks written as Camel YAML routes on Quartz schedules.",
         subcommands = {RunbookCli.Run.class, RunbookCli.Validate.class, OpsCommands.ListJobs.class,
                 OpsCommands.Trigger.class, OpsCommands.History.class, OpsCommands.Incidents.class,
-                OpsCommands.Ack.class, OpsCommands.Windows.class},
+                OpsCommands.Ack.class, OpsCommands.Windows.class, SchedulesCommand.class},
         footerHeading = "%nEnvironment:%n",
         footer = {"  RUNBOOK_URL        the engine's URL (default http://localhost:8080)",
                 "  RUNBOOK_API_TOKEN  token for trigger and ack (default: file data/api-token)",

@@ -1,5 +1,7 @@
 package com.runbook.engine.routes;
 
+import com.runbook.engine.params.ParameterBlock;
+import com.runbook.engine.params.Parameters;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
@@ -74,7 +76,7 @@ public record RouteFile(Path path, String name, String text, List<RouteDefinitio
         List<RouteDefinition> routes = new ArrayList<>();
         List<RouteConfigurationDefinition> configurations = new ArrayList<>();
         try {
-            Resource resource = ResourceHelper.fromString(path.getFileName().toString(), text);
+            Resource resource = ResourceHelper.fromString(path.getFileName().toString(), ParameterBlock.of(text).routesText(text));
             for (RoutesBuilder builder : PluginHelper.getRoutesLoader(context).findRoutesBuilders(resource)) {
                 if (builder instanceof RouteBuilder rb) {
                     routes.addAll(rb.configureRoutes(context).getRoutes());
@@ -100,6 +102,7 @@ public record RouteFile(Path path, String name, String text, List<RouteDefinitio
         if (routes.isEmpty() && configurations.isEmpty() && problems.isEmpty()) {
             problems.add(new Problem(name, 1, 1, "file defines no route"));
         }
+        problems.addAll(ParameterBlock.of(text).problems(name));
         Map<OptionalIdentifiedDefinition<?>, Problem> flagged = new IdentityHashMap<>();
         DefaultRuntimeCamelCatalog catalog = catalog(context);
         for (RouteDefinition route : routes) {
@@ -176,6 +179,11 @@ public record RouteFile(Path path, String name, String text, List<RouteDefinitio
             catalog.start();
             return catalog;
         });
+    }
+
+    /** The parameters the file's job declares ({@code - parameters:} item; see {@link ParameterBlock}). */
+    public Parameters parameters() {
+        return ParameterBlock.of(text).parameters();
     }
 
     public List<String> routeIds() {

@@ -1,5 +1,7 @@
 package com.runbook.engine.routes;
 
+import com.runbook.engine.params.Parameters;
+import com.runbook.engine.params.ScheduleParams;
 import com.runbook.engine.schedule.Schedule;
 import com.runbook.engine.schedule.ScheduleFile;
 import org.apache.camel.CamelContext;
@@ -85,6 +87,8 @@ public class Runbooks {
     private Set<String> engineRouteIds = Set.of();
     private volatile Map<String, FileState> states = Map.of();
     private volatile ReloadOutcome lastOutcome;
+    /** Each job's declared parameters, replaced whole when route files change: read on every run, never locked. */
+    private volatile Map<String, Parameters> parameters = Map.of();
 
     public Runbooks(Path base, CamelContext context, ScheduleTarget scheduler) {
         this.base = base.toAbsolutePath().normalize();
@@ -176,13 +180,16 @@ public class Runbooks {
                         | fallBack(schedules, scheduleOld, scheduleOwn, ScheduleFile::name, file);
             }
         }
-        // a schedule file refused for its own problems is still checked against the jobs, so every problem is reported
+        // a schedule file refused for its own problems is still checked against the jobs and their declared
+        // parameters, so every problem is reported
         Set<String> jobs = jobIds(routes.values());
+        Map<String, Parameters> declared = declarations(routes.values());
         Map<String, String> owners = refusedJobs(routeDisk, refused);
         for (ScheduleFile f : scheduleDisk.values()) {
             if (!scheduleOwn.apply(f).isEmpty()) {
                 f.jobs().stream().filter(s -> !jobs.contains(s.job())).forEach(s -> refused.get(f.name())
                         .add(new Problem(f.name(), s.line(), 1, missingJob("schedule names job", s.job(), owners))));
+                refused.get(f.name()).addAll(ScheduleParams.check(declared, List.of(f)));
             }
         }
         refused.replaceAll((file, problems) -> problems.stream().distinct().sorted().toList());
@@ -252,8 +259,9 @@ public class Runbooks {
     }
 
     /**
-     * Problems between files: duplicate route ids, schedules for jobs that have no route, a job scheduled twice, an
-     * alert routing to a job that has none, a route calling ({@code to: direct:<job>}) a job of a refused file.
+     * Problems between files: duplicate route ids, schedules for jobs that have no route, a schedule id used twice,
+     * schedule params the job's declaration refuses, an alert routing to a job that has none, a route calling
+     * ({@code to: direct:<job>}) a job of a refused file.
      * {@code refusedJobs} names the refused file behind a missing job.
      */
     static List<Problem> crossCheck(Map<Path, RouteFile> routes, Map<Path, ScheduleFile> schedules,
@@ -262,6 +270,7 @@ public class Runbooks {
         // the first definition of each id; its line is looked up only for a duplicate (a look-up scans the file)
         Map<String, Map.Entry<RouteFile, RouteDefinition>> firstSeen = new HashMap<>();
         Set<String> jobs = new HashSet<>();
+        Map<String, Parameters> declared = new HashMap<>();
         for (RouteFile f : routes.values()) {
             for (RouteDefinition r : f.routes()) {
                 String id = r.getRouteId();
@@ -274,6 +283,9 @@ public class Runbooks {
                             + other.getKey().name() + ":" + other.getKey().lineOf(other.getValue()) + ")"));
                 } else if (RouteFile.isJob(r)) {
                     jobs.add(id);
+                    if (f.isValid()) {   // an invalid declaration is reported in its own file, not in every schedule
+                        declared.put(id, f.parameters());
+                    }
                 }
             }
         }
@@ -298,18 +310,14 @@ public class Runbooks {
                 }
             }
         }
-        Map<String, String> scheduled = new HashMap<>();
         for (ScheduleFile f : schedules.values()) {
             for (ScheduleFile.JobRef s : f.jobs()) {   // every entry's job, also of entries with other problems
                 if (!jobs.contains(s.job())) {
                     problems.add(new Problem(f.name(), s.line(), 1, missingJob("schedule names job", s.job(), refusedJobs)));
                 }
-                String other = scheduled.putIfAbsent(s.job(), f.name() + ":" + s.line());
-                if (other != null) {
-                    problems.add(new Problem(f.name(), s.line(), 1, "job '" + s.job() + "' is already scheduled at " + other));
-                }
             }
         }
+        problems.addAll(ScheduleParams.check(declared, schedules.values()));
         return problems;
     }
 
@@ -430,6 +438,7 @@ public class Runbooks {
             if (failed.isEmpty()) {
                 handed.removeIf(f -> routeFiles.get(f.path()) != f && routeDisk.get(f.path()) != f);
                 keepOnlyBeansInForce();
+                parameters = declaredParameters();
                 publish(verdict, starting);
                 return;
             }
@@ -679,6 +688,23 @@ public class Runbooks {
         routeFiles.values().forEach(f -> f.routes().stream().filter(RouteFile::isJob)
                 .forEach(r -> jobs.put(r.getRouteId(), f.name())));
         return jobs;
+    }
+
+    /** The parameters {@code job} declares ({@link Parameters#UNDECLARED} for none or no such job). */
+    public Parameters parametersOf(String job) {
+        return parameters.getOrDefault(job, Parameters.UNDECLARED);
+    }
+
+    private Map<String, Parameters> declaredParameters() {
+        return declarations(routeFiles.values());
+    }
+
+    /** Each job's declared parameters in {@code files}. */
+    private static Map<String, Parameters> declarations(Collection<RouteFile> files) {
+        Map<String, Parameters> declared = new HashMap<>();
+        files.forEach(f -> f.routes().stream().filter(RouteFile::isJob)
+                .forEach(r -> declared.put(r.getRouteId(), f.parameters())));
+        return Map.copyOf(declared);
     }
 
     public synchronized Optional<Schedule> scheduleOf(String job) {

@@ -1,5 +1,7 @@
 package com.runbook.engine.run;
 
+import com.runbook.engine.params.Parameters;
+import com.runbook.engine.params.ParametersRefused;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -24,6 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -57,6 +60,8 @@ public class JobRunner {
     private final List<RunListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, BooleanSupplier> idleChecks = new ConcurrentHashMap<>();
     private ProducerTemplate producer;
+    /** Each job's declared parameters: every door's run is checked against them here (see {@link #parametersFrom}). */
+    private volatile Function<String, Parameters> declared = job -> Parameters.UNDECLARED;
 
     /**
      * One run going on: its thread, the route it was started on, and what gives its overlap lock back. It ends once:
@@ -67,6 +72,8 @@ public class JobRunner {
     private static final class Active {
         final String job;
         final String trigger;
+        /** The schedule a scheduled run belongs to (its overlap lock is taken per schedule); null for other runs. */
+        String scheduleId;
         /** The thread the route runs on (set when it starts; a manual run is begun on the caller's thread). */
         Thread thread;
         final Runnable release;
@@ -120,6 +127,21 @@ public class JobRunner {
         return startedAt;
     }
 
+    /** Where each job's declared parameters are looked up; set once at start (the runbooks in force). */
+    public void parametersFrom(Function<String, Parameters> declared) {
+        this.declared = declared;
+    }
+
+    /**
+     * The one parameter check of every door (schedule, API, CLI, console, alert routing, tests): the values the run
+     * gets, defaults filled in. Alert routing passes labels the runbook does not declare on unchecked.
+     *
+     * @throws ParametersRefused with every problem, before anything is recorded or run
+     */
+    private Map<String, Object> checked(String job, String trigger, Map<String, ?> given) {
+        return declared.apply(job).check(job, given, "alert".equals(trigger) ? Parameters.Unknown.PASS : Parameters.Unknown.REFUSE);
+    }
+
     /** The node name written into every job_run row. */
     public String node() {
         return node;
@@ -130,9 +152,19 @@ public class JobRunner {
         return active.values().stream().anyMatch(a -> a.job.equals(job));
     }
 
+    /** Whether a run of schedule {@code scheduleId} is going on in this process (whose overlap lock it holds). */
+    public boolean isRunningSchedule(String scheduleId) {
+        return active.values().stream().anyMatch(a -> scheduleId.equals(a.scheduleId));
+    }
+
     /** Records a scheduled fire that did not run (overlap, misfire) as a {@code skipped} row with the reason. */
     public long recordSkipped(String job, Instant scheduledFor, String reason) {
-        long id = runs.start(job, "schedule", node, "skipped", reason, scheduledFor);
+        return recordSkipped(job, job, scheduledFor, reason);
+    }
+
+    /** Like {@link #recordSkipped(String, Instant, String)}, for schedule {@code scheduleId} of the job. */
+    public long recordSkipped(String job, String scheduleId, Instant scheduledFor, String reason) {
+        long id = runs.start(job, "schedule", node, "skipped", reason, scheduledFor, scheduleId, null);
         tell(job, "schedule", id, "skipped", System.nanoTime(), reason);
         return id;
     }
@@ -141,29 +173,34 @@ public class JobRunner {
      * Runs a scheduled fire in the calling (scheduler) thread. A run still going after {@code timeout} is marked
      * failed with {@code timeoutMessage} and {@code onTimeout} is told its id; the route itself is left to end.
      */
-    public long runScheduled(String job, String trigger, Instant scheduledFor, Duration timeout, String timeoutMessage,
-                             LongConsumer onTimeout) {
-        return runScheduled(job, trigger, scheduledFor, timeout, timeoutMessage, onTimeout, () -> null, () -> { });
+    public long runScheduled(String job, String scheduleId, Map<String, String> params, String trigger,
+                             Instant scheduledFor, Duration timeout, String timeoutMessage, LongConsumer onTimeout) {
+        return runScheduled(job, scheduleId, params, trigger, scheduledFor, timeout, timeoutMessage, onTimeout,
+                () -> null, () -> { });
     }
 
     /**
-     * Like {@link #runScheduled(String, String, Instant, Duration, String, LongConsumer)}, guarded: {@code claim}
+     * Like {@link #runScheduled(String, String, Map, String, Instant, Duration, String, LongConsumer)}, guarded: {@code claim}
      * runs in the transaction that inserts the job_run row, just before it, and returns null to go ahead or the
      * reason this fire is skipped (then recorded as a {@code skipped} row); {@code release} runs in the transaction
      * that ends the run. One commit each: a claim in a transaction of its own doubled the fire's database wait.
      * A fire before its due time (the scheduler's lead) records the run first and calls the route at the due time;
      * a claim refused that early is tried again at the due time, as the previous run may end meanwhile.
      */
-    public long runScheduled(String job, String trigger, Instant scheduledFor, Duration timeout, String timeoutMessage,
-                             LongConsumer onTimeout, Supplier<String> claim, Runnable release) {
+    public long runScheduled(String job, String scheduleId, Map<String, String> params, String trigger,
+                             Instant scheduledFor, Duration timeout, String timeoutMessage, LongConsumer onTimeout,
+                             Supplier<String> claim, Runnable release) {
+        Map<String, Object> values = checked(job, trigger, params);
+        Map<String, String> recorded = declared.apply(job).recorded(values);
         String[] refused = new String[1];
         Active run = new Active(job, trigger, release);
+        run.scheduleId = scheduleId;
         run.thread = Thread.currentThread();
-        long early = record(run, scheduledFor, claim, refused);
+        long early = record(run, scheduleId, recorded, scheduledFor, claim, refused);
         if (early < 0) {
             waitUntil(scheduledFor);
         }
-        long id = early < 0 ? record(run, scheduledFor, claim, refused) : early;
+        long id = early < 0 ? record(run, scheduleId, recorded, scheduledFor, claim, refused) : early;
         if (refused[0] != null) {
             LOG.warn("Skipped {} due at {}: {}", job, scheduledFor, refused[0]);
             tell(job, "schedule", id, "skipped", System.nanoTime(), refused[0]);
@@ -177,7 +214,7 @@ public class JobRunner {
             }
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
         try {
-            execute(id, run, Map.of());
+            execute(id, run, values);
         } finally {
             if (watchdog != null) {
                 watchdog.cancel(false);
@@ -191,7 +228,8 @@ public class JobRunner {
      * A run that goes ahead is registered as going on inside the unit that claims it, so the next fire of the job
      * (on the same writer lane, after it) never takes its lock for stale.
      */
-    private long record(Active run, Instant scheduledFor, Supplier<String> claim, String[] refused) {
+    private long record(Active run, String scheduleId, Map<String, String> params, Instant scheduledFor,
+                        Supplier<String> claim, String[] refused) {
         long[] registered = {-1};
         try {
             return runs.writes().call(run.job, () -> {
@@ -200,9 +238,9 @@ public class JobRunner {
                     return -1L;
                 }
                 if (refused[0] != null) {
-                    return runs.start(run.job, "schedule", node, "skipped", refused[0], scheduledFor);
+                    return runs.start(run.job, "schedule", node, "skipped", refused[0], scheduledFor, scheduleId, params);
                 }
-                long id = runs.start(run.job, run.trigger, node, "running", null, scheduledFor);
+                long id = runs.start(run.job, run.trigger, node, "running", null, scheduledFor, scheduleId, params);
                 active.put(id, run);
                 registered[0] = id;
                 return id;
@@ -246,10 +284,15 @@ public class JobRunner {
         return isJob.test(job);
     }
 
-    /** Starts a run in the background and returns its id at once. */
+    /**
+     * Starts a run in the background and returns its id at once.
+     *
+     * @throws ParametersRefused when the parameters do not match the job's declaration (nothing recorded or run)
+     */
     public long submit(String job, String trigger, Map<String, Object> parameters) {
-        long id = runs.start(job, trigger, node, "running", null);
-        manualRuns.submit(() -> execute(id, begin(id, job, trigger), parameters));
+        Map<String, Object> values = checked(job, trigger, parameters);
+        long id = runs.start(job, trigger, node, "running", null, null, null, declared.apply(job).recorded(values));
+        manualRuns.submit(() -> execute(id, begin(id, job, trigger), values));
         return id;
     }
 
@@ -264,8 +307,9 @@ public class JobRunner {
             tell(job, trigger, id, "skipped", System.nanoTime(), "previous run still running (overlap: skip)");
             return id;
         }
-        long id = runs.start(job, trigger, node, "running", null);
-        execute(id, begin(id, job, trigger), Map.of());
+        Map<String, Object> values = checked(job, trigger, Map.of());
+        long id = runs.start(job, trigger, node, "running", null, null, null, declared.apply(job).recorded(values));
+        execute(id, begin(id, job, trigger), values);
         return id;
     }
 

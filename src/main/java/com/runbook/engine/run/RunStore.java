@@ -1,5 +1,8 @@
 package com.runbook.engine.run;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.runbook.engine.store.GroupCommit;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
@@ -21,7 +24,8 @@ import java.util.Optional;
 public class RunStore implements AutoCloseable {
     static final int MAX_ERROR = 4000;
     private static final String COLUMNS =
-            "id, job, run_trigger, node, started_at, finished_at, status, error, attempt, scheduled_for";
+            "id, job, run_trigger, node, started_at, finished_at, status, error, attempt, scheduled_for, schedule_id, params";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Writer threads of the group commit (each job's writes stay on one). */
     private static final int WRITERS = 4;
@@ -44,10 +48,20 @@ public class RunStore implements AutoCloseable {
 
     /** @param scheduledFor the due time of the scheduled fire this row belongs to (null: not scheduled) */
     public long start(String job, String trigger, String node, String status, String error, Instant scheduledFor) {
-        return writes.call(job, () -> insert(job, trigger, node, status, error, scheduledFor));
+        return start(job, trigger, node, status, error, scheduledFor, null, null);
     }
 
-    private long insert(String job, String trigger, String node, String status, String error, Instant scheduledFor) {
+    /**
+     * @param scheduleId the schedule a scheduled fire belongs to (null: not scheduled)
+     * @param params     the run's parameters as recorded (secrets masked; null or empty: none)
+     */
+    public long start(String job, String trigger, String node, String status, String error, Instant scheduledFor,
+                      String scheduleId, Map<String, String> params) {
+        return writes.call(job, () -> insert(job, trigger, node, status, error, scheduledFor, scheduleId, params));
+    }
+
+    private long insert(String job, String trigger, String node, String status, String error, Instant scheduledFor,
+                        String scheduleId, Map<String, String> params) {
         GeneratedKeyHolder keys = new GeneratedKeyHolder();
         OffsetDateTime now = now();
         // recorded ahead of its due time (the scheduler's lead): the run starts at the due time
@@ -55,8 +69,8 @@ public class RunStore implements AutoCloseable {
                 ? scheduledFor.atOffset(ZoneOffset.UTC) : now;
         jdbc.update(con -> {
             PreparedStatement ps = con.prepareStatement(
-                    "insert into job_run (job, run_trigger, node, started_at, finished_at, status, error, scheduled_for)"
-                            + " values (?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"id"});
+                    "insert into job_run (job, run_trigger, node, started_at, finished_at, status, error, scheduled_for,"
+                            + " schedule_id, params) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"id"});
             ps.setString(1, job);
             ps.setString(2, trigger);
             ps.setString(3, node);
@@ -65,6 +79,8 @@ public class RunStore implements AutoCloseable {
             ps.setString(6, status);
             ps.setString(7, truncate(error));
             ps.setObject(8, scheduledFor == null ? null : scheduledFor.atOffset(ZoneOffset.UTC));
+            ps.setString(9, scheduleId);
+            ps.setString(10, params == null || params.isEmpty() ? null : truncate(json(params)));
             return ps;
         }, keys);
         return keys.getKey().longValue();
@@ -133,7 +149,25 @@ public class RunStore implements AutoCloseable {
         row.put("error", rs.getString("error"));
         row.put("attempt", rs.getInt("attempt"));
         row.put("scheduledFor", iso(rs.getObject("scheduled_for", OffsetDateTime.class)));
+        row.put("scheduleId", rs.getString("schedule_id"));
+        row.put("params", params(rs.getString("params")));
         return row;
+    }
+
+    private static String json(Map<String, String> params) {
+        try {
+            return JSON.writeValueAsString(params);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static Map<String, String> params(String json) {
+        try {
+            return json == null ? Map.of() : JSON.readValue(json, new TypeReference<Map<String, String>>() { });
+        } catch (JsonProcessingException e) {
+            return Map.of();
+        }
     }
 
     static String iso(OffsetDateTime t) {

@@ -55,10 +55,11 @@ class Downtime {
         }
     }
 
-    /** The latest due time recorded in job_run for each job. */
+    /** The latest due time recorded in job_run for each schedule (by schedule id; V15 gave older rows their job). */
     Map<String, Instant> lastDue() {
         Map<String, Instant> last = new HashMap<>();
-        jdbc.query("select job, max(scheduled_for) from job_run where scheduled_for is not null group by job",
+        jdbc.query("select schedule_id, max(scheduled_for) from job_run where schedule_id is not null and scheduled_for"
+                        + " is not null group by schedule_id",
                 rs -> {
                     last.put(rs.getString(1), rs.getObject(2, OffsetDateTime.class).toInstant());
                 });

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Date;
+import java.util.Map;
 import java.util.TimeZone;
 
 /**
@@ -16,9 +17,18 @@ import java.util.TimeZone;
  * @param overlap  {@code skip} or {@code queue}: what to do when the previous run is still going
  * @param timeout  a run longer than this is marked failed (null: no limit)
  * @param window   maintenance window opened at each fire and lasting this long (null: none)
+ * @param id       the schedule's own id, unique across schedules/ (default: the job); its Quartz trigger's name
+ * @param params   the parameters each run gets, as written (checked against the job's declaration by validate)
  */
 public record Schedule(String job, String cron, Duration every, ZoneId zone, boolean enabled, String misfire,
-                       String overlap, Duration timeout, Duration window, String file, int line) {
+                       String overlap, Duration timeout, Duration window, String file, int line, String id,
+                       Map<String, String> params) {
+
+    /** A schedule with the default id (the job) and no parameters. */
+    public Schedule(String job, String cron, Duration every, ZoneId zone, boolean enabled, String misfire,
+                    String overlap, Duration timeout, Duration window, String file, int line) {
+        this(job, cron, every, zone, enabled, misfire, overlap, timeout, window, file, line, job, Map.of());
+    }
 
     /** The next fire strictly after {@code after}, computed from the definition (not from a running scheduler). */
     public Instant nextFireAfter(Instant after) {

@@ -36,13 +36,25 @@ import java.util.TimeZone;
  * of every entry, valid or not, so that checks against routes/ still report an entry that has other problems.
  */
 public record ScheduleFile(Path path, String name, List<Schedule> schedules, List<JobRef> jobs, List<Problem> problems) {
-    /** The job an entry names and the entry's line. */
-    public record JobRef(String job, int line) {
+    /**
+     * The job an entry names and the entry's line, its schedule id (where it is written: the entry's start when it
+     * defaults to the job) and its params.
+     */
+    public record JobRef(String job, int line, String id, At idAt, List<Param> params) {
     }
 
-    static final Set<String> KEYS = Set.of("job", "cron", "every", "zone", "enabled", "misfire", "overlap",
+    /** One {@code params:} entry: where its name and its value are written. */
+    public record Param(String name, String value, At nameAt, At valueAt) {
+    }
+
+    /** A line and column (1-based) in the file. */
+    public record At(int line, int column) {
+    }
+
+    static final Set<String> KEYS = Set.of("id", "job", "params", "cron", "every", "zone", "enabled", "misfire", "overlap",
             "timeout", "window", "description");
-    private static final String KEY_LIST = "job, cron, every, zone, enabled, misfire, overlap, timeout, window, description";
+    private static final String KEY_LIST = "id, job, params, cron, every, zone, enabled, misfire, overlap, timeout, window, description";
+    private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     public static ScheduleFile parse(Path path, String name) {
         try {
@@ -91,16 +103,23 @@ public record ScheduleFile(Path path, String name, List<Schedule> schedules, Lis
                 problems.add(problem(name, tuple.getKeyNode(), "unknown key '" + key + "' (expected one of: " + KEY_LIST + ")"));
             } else if (values.put(key, tuple.getValueNode()) != null) {
                 problems.add(problem(name, tuple.getKeyNode(), "duplicate key '" + key + "'"));
-            } else if (!(tuple.getValueNode() instanceof ScalarNode)) {
+            } else if (!(tuple.getValueNode() instanceof ScalarNode) && !"params".equals(key)) {
                 problems.add(problem(name, tuple.getValueNode(), "'" + key + "' must be a single value"));
             }
         }
         String job = text(values.get("job"));
         int line = mapping.getStartMark().map(m -> m.getLine() + 1).orElse(1);
+        String id = values.containsKey("id") ? text(values.get("id")) : job;
+        if (values.containsKey("id") && (id == null || !ID.matcher(id).matches())) {
+            problems.add(problem(name, values.get("id"), "schedule id '" + id + "' must be letters, digits, '.', '_' or '-'"
+                    + " (it names the schedule in the API, the CLI and job_run)"));
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        List<Param> paramRefs = params(name, values.get("params"), params, problems);
         if (job == null || job.isBlank()) {
             problems.add(problem(name, mapping, "schedule has no 'job' (the route id it runs)"));
         } else {
-            jobs.add(new JobRef(job, line));
+            jobs.add(new JobRef(job, line, id, at(values.containsKey("id") ? values.get("id") : mapping), paramRefs));
         }
         String cron = text(values.get("cron"));
         Duration every = null;
@@ -135,8 +154,39 @@ public record ScheduleFile(Path path, String name, List<Schedule> schedules, Lis
         Duration timeout = values.containsKey("timeout") ? duration(name, values.get("timeout"), "timeout", problems) : null;
         Duration window = values.containsKey("window") ? duration(name, values.get("window"), "window", problems) : null;
         if (problems.size() == before) {
-            out.add(new Schedule(job, cron, every, zone, enabled, misfire, overlap, timeout, window, name, line));
+            out.add(new Schedule(job, cron, every, zone, enabled, misfire, overlap, timeout, window, name, line, id,
+                    Map.copyOf(params)));
         }
+    }
+
+    /** The {@code params:} mapping (name: value, single values): its entries, with where each is written. */
+    private static List<Param> params(String name, Node node, Map<String, String> params, List<Problem> problems) {
+        List<Param> refs = new ArrayList<>();
+        if (node == null) {
+            return refs;
+        }
+        if (!(node instanceof MappingNode mapping)) {
+            problems.add(problem(name, node, "'params' must be a mapping of parameter names to values"));
+            return refs;
+        }
+        for (NodeTuple tuple : mapping.getValue()) {
+            String key = text(tuple.getKeyNode());
+            String value = text(tuple.getValueNode());
+            if (key == null || value == null) {
+                problems.add(problem(name, key == null ? tuple.getKeyNode() : tuple.getValueNode(),
+                        "each of 'params' must be name: value (a single value)"));
+            } else if (params.put(key, value) != null) {
+                problems.add(problem(name, tuple.getKeyNode(), "duplicate parameter '" + key + "'"));
+            } else {
+                refs.add(new Param(key, value, at(tuple.getKeyNode()), at(tuple.getValueNode())));
+            }
+        }
+        return refs;
+    }
+
+    private static At at(Node node) {
+        return new At(node.getStartMark().map(m -> m.getLine() + 1).orElse(1),
+                node.getStartMark().map(m -> m.getColumn() + 1).orElse(1));
     }
 
     /** Why a Quartz cron expression is unusable, if it is. */

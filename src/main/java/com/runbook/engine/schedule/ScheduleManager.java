@@ -51,7 +51,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Turns schedules into Quartz triggers and hands each fire to the {@link JobRunner}. One Quartz scheduler per
- * engine, no Camel route per schedule: a trigger per enabled schedule ({@code runbook/<job>}) whose job calls
+ * engine, no Camel route per schedule: a trigger per enabled schedule ({@code runbook/<schedule id>}) whose job calls
  * {@link #fire} directly. On a single node triggers live in memory (Quartz's RAM store, the default: the JDBC store
  * halved the fire throughput) and a fire missed while the engine was down is found from job_run and the node's last
  * check-in ({@link Downtime}) and handled by the schedule's misfire policy at the next start. With
@@ -81,7 +81,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
     private final boolean clustered;
     private final Scheduler scheduler;
     private final String connectionProvider;
-    /** The schedules in force, by job; what a fire runs under. */
+    /** The schedules in force, by schedule id; what a fire runs under. */
     private final Map<String, Schedule> current = new ConcurrentHashMap<>();
     /** Schedules loaded before {@link #start()}: applied in one batch. */
     private final Map<String, Schedule> pending = new LinkedHashMap<>();
@@ -97,7 +97,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
     private final String schedulerName;
     /** How long a stop waits for the runs going on before it ends them as failed (runbook.scheduler.shutdown-wait). */
     private final Duration shutdownWait;
-    /** overlap: skip jobs whose late fires were coalesced since their last run: the first such due time and how many. */
+    /** overlap: skip schedules (by id) whose late fires were coalesced since their last run: the first such due time and how many. */
     private final Map<String, Coalesced> coalesced = new ConcurrentHashMap<>();
     private ScheduledExecutorService checkins;
 
@@ -185,7 +185,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         Map<String, String> stored = storedFingerprints();
         Map<JobDetail, Set<? extends Trigger>> changed = new HashMap<>();
         for (Schedule s : pending.values()) {
-            if (!fingerprint(s).equals(stored.remove(s.job()))) {
+            if (!fingerprint(s).equals(stored.remove(s.id()))) {
                 // RAM store: triggers start strictly after now, so a catch-up run stands for a fire due right now too
                 // (as the JDBC store's fire-once-now does) and a new trigger never fires for a due time already past
                 changed.put(jobDetail(s), Set.of(trigger(s, persistent ? null : now, lead)));
@@ -280,7 +280,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         Map<String, Instant> lastDue = downtime.lastDue();
         Instant now = Instant.now();
         for (Schedule s : pending.values()) {
-            Instant due = Downtime.firstMissed(s, lastSeen.at(), lastDue.get(s.job()), now);
+            Instant due = Downtime.firstMissed(s, lastSeen.at(), lastDue.get(s.id()), now);
             if (due != null) {
                 missed.put(s, due);
             }
@@ -306,13 +306,13 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
                 data.put(LATE_DUE, e.getValue().toEpochMilli());
             } else if ("skip".equals(s.misfire())) {
                 LOG.warn("{}: fire due {} missed while down, skipped (misfire: skip)", s.job(), e.getValue());
-                runner.recordSkipped(s.job(), e.getValue(), "misfired while the engine was down (misfire: skip)");
+                runner.recordSkipped(s.job(), s.id(), e.getValue(), "misfired while the engine was down (misfire: skip)");
                 continue;
             } else {
                 LOG.warn("{}: fire due {} missed while down, ran now (misfire: fire-once-now)", s.job(), e.getValue());
                 data.put(MISSED_DUE, e.getValue().toEpochMilli());
             }
-            scheduler.triggerJob(JobKey.jobKey(s.job(), GROUP), data);
+            scheduler.triggerJob(JobKey.jobKey(s.id(), GROUP), data);
         }
     }
 
@@ -353,22 +353,32 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
 
     @Override
     public synchronized void apply(List<Schedule> remove, List<Schedule> add) throws Exception {
+        Set<String> kept = new java.util.HashSet<>();
+        add.forEach(s -> kept.add(s.id()));
         for (Schedule s : remove) {
-            current.remove(s.job());
-            pending.remove(s.job());
+            if (kept.contains(s.id())) {
+                continue;   // replaced below; unchanged ones keep their trigger and fire times
+            }
+            current.remove(s.id());
+            pending.remove(s.id());
             if (started) {
-                scheduler.deleteJob(JobKey.jobKey(s.job(), GROUP));
+                scheduler.deleteJob(JobKey.jobKey(s.id(), GROUP));
             }
         }
         for (Schedule s : add) {
             if (!s.enabled()) {
+                current.remove(s.id());
+                pending.remove(s.id());
+                if (started) {
+                    scheduler.deleteJob(JobKey.jobKey(s.id(), GROUP));
+                }
                 continue;
             }
-            current.put(s.job(), s);
+            current.put(s.id(), s);
             if (!started) {
-                pending.put(s.job(), s);
+                pending.put(s.id(), s);
             } else {
-                Trigger existing = scheduler.getTrigger(TriggerKey.triggerKey(s.job(), GROUP));
+                Trigger existing = scheduler.getTrigger(TriggerKey.triggerKey(s.id(), GROUP));
                 if (existing == null || !fingerprint(s).equals(existing.getDescription())) {
                     scheduler.scheduleJob(jobDetail(s), Set.of(trigger(s, null, lead)), true);
                 }
@@ -396,7 +406,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
 
     static JobDetail jobDetail(Schedule s) {
         return JobBuilder.newJob("queue".equals(s.overlap()) ? QueuedRunJob.class : RunJob.class)
-                .withIdentity(s.job(), GROUP).build();
+                .withIdentity(s.id(), GROUP).build();
     }
 
     /** The Quartz trigger for a schedule, without a lead; the misfire policy maps onto Quartz's misfire instructions. */
@@ -412,8 +422,8 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         boolean skip = "skip".equals(s.misfire());
         if (s.cron() != null) {
             CronTriggerImpl t = lead > 0 ? new LeadCronTrigger(lead) : new CronTriggerImpl();
-            t.setKey(TriggerKey.triggerKey(s.job(), GROUP));
-            t.setJobKey(JobKey.jobKey(s.job(), GROUP));
+            t.setKey(TriggerKey.triggerKey(s.id(), GROUP));
+            t.setJobKey(JobKey.jobKey(s.id(), GROUP));
             t.setDescription(fingerprint(s));
             t.setCronExpression(s.cronExpression());
             t.setMisfireInstruction(skip ? CronTrigger.MISFIRE_INSTRUCTION_DO_NOTHING
@@ -426,7 +436,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         long everyLead = Math.min(lead, s.every().toMillis() / 2);
         SimpleScheduleBuilder every = SimpleScheduleBuilder.simpleSchedule()
                 .withIntervalInMilliseconds(s.every().toMillis()).repeatForever();
-        return TriggerBuilder.newTrigger().withIdentity(s.job(), GROUP).forJob(s.job(), GROUP)
+        return TriggerBuilder.newTrigger().withIdentity(s.id(), GROUP).forJob(s.id(), GROUP)
                 .withDescription(fingerprint(s)).usingJobData(LEAD, everyLead)
                 .withSchedule(skip ? every.withMisfireHandlingInstructionNextWithRemainingCount()
                         : every.withMisfireHandlingInstructionFireNow())
@@ -458,12 +468,13 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
     }
 
     private void fireOnce(JobExecutionContext context) {
-        String job = context.getJobDetail().getKey().getName();
-        Schedule s = current.get(job);
+        String scheduleId = context.getJobDetail().getKey().getName();
+        Schedule s = current.get(scheduleId);
         if (s == null) {
-            LOG.warn("Trigger for {} fired but no schedule is in force for it on this node; ignored", job);
+            LOG.warn("Trigger for {} fired but no schedule is in force for it on this node; ignored", scheduleId);
             return;
         }
+        String job = s.job();
         if (runner.idle(job)) {
             LOG.debug("{}: nothing to do at this fire, no run recorded", job);
             return;
@@ -478,11 +489,11 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
                 && !due(context.getTrigger(), context.getNextFireTime()).isAfter(Instant.now())) {
             // a burst of late fires (a handover or restart within the misfire threshold, or no free thread): the
             // next due time is past already, so this one is folded into the run of the last fire of the burst
-            coalesced.merge(job, new Coalesced(due, due, 1),
+            coalesced.merge(s.id(), new Coalesced(due, due, 1),
                     (a, b) -> new Coalesced(a.first(), b.last(), a.count() + b.count()));
             return;
         }
-        Coalesced folded = coalesced.remove(job);
+        Coalesced folded = coalesced.remove(s.id());
         if (folded != null) {
             LOG.warn("{}: {} late fire(s) due {} .. {} coalesced into one run, due {} (overlap: skip)", job,
                     folded.count(), folded.first(), folded.last(), due);
@@ -495,15 +506,15 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         }
         String message = s.timeout() == null ? null : "timed out after " + Durations.format(s.timeout());
         if (!"skip".equals(s.overlap())) {
-            runner.runScheduled(job, trigger, due, s.timeout(), message, id -> timedOut(s, id, message));
+            runner.runScheduled(job, s.id(), s.params(), trigger, due, s.timeout(), message, id -> timedOut(s, id, message));
             return;
         }
         // the job_lock row is taken in the transaction that inserts the run's row, and given back in the one that
         // ends it
-        runner.runScheduled(job, trigger, due, s.timeout(), message, id -> timedOut(s, id, message), () -> {
-            String holder = locks.tryLock(job, runner::isRunning);
+        runner.runScheduled(job, s.id(), s.params(), trigger, due, s.timeout(), message, id -> timedOut(s, id, message), () -> {
+            String holder = locks.tryLock(s.id(), runner::isRunningSchedule);
             return holder == null ? null : "previous run still running on " + holder + " (overlap: skip)";
-        }, () -> locks.unlock(job));
+        }, () -> locks.unlock(s.id()));
     }
 
     private void timedOut(Schedule s, long runId, String message) {
@@ -555,21 +566,21 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
             LOG.warn("{}: fire due {} missed{}, skipped (misfire: skip)", s.job(), due,
                     down ? " while down" : " (no free scheduler thread in time)");
             try {
-                runner.recordSkipped(s.job(), due, reason);
+                runner.recordSkipped(s.job(), s.id(), due, reason);
             } catch (RuntimeException e) {
                 LOG.warn("Could not record the misfire of {}", s.job(), e);
             }
         }
     }
 
-    /** The next fire time Quartz holds for a job (shared by every node when clustered), or null without a trigger. */
-    public Instant nextFire(String job) {
+    /** The next fire time Quartz holds for a schedule (shared by every node when clustered), or null without a trigger. */
+    public Instant nextFire(String scheduleId) {
         try {
-            Trigger trigger = scheduler.getTrigger(TriggerKey.triggerKey(job, GROUP));
+            Trigger trigger = scheduler.getTrigger(TriggerKey.triggerKey(scheduleId, GROUP));
             Date next = trigger == null ? null : trigger.getNextFireTime();
             return next == null ? null : due(trigger, next);
         } catch (SchedulerException e) {
-            LOG.warn("Cannot read the trigger of {}", job, e);
+            LOG.warn("Cannot read the trigger of {}", scheduleId, e);
             return null;
         }
     }

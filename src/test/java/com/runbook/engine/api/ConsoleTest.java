@@ -103,6 +103,9 @@ class ConsoleTest {
         WebElement heartbeat = find("#jobs tr[data-job='heartbeat']");
         assertThat(heartbeat.getText()).contains("every 1m", "UTC");
         assertThat(find("#jobs tr[data-job='echo-parameters']").getText()).contains("manual");
+        // every schedule by its id (several may run one job)
+        await().atMost(Duration.ofSeconds(10)).until(() -> !all("#schedules tr[data-schedule='heartbeat']").isEmpty());
+        assertThat(find("#schedules tr[data-schedule='heartbeat']").getText()).contains("heartbeat", "every 1m", "UTC");
         assertThat(find("#health").getText()).isEqualTo("engine UP");
         // the token is kept in the tab's session storage, not in a cookie or local storage
         assertThat(((ChromeDriver) browser).executeScript("return sessionStorage.getItem('runbook.token')")).isEqualTo(TestEngine.TOKEN);

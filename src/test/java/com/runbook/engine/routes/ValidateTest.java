@@ -73,8 +73,8 @@ class ValidateTest {
                 "schedules/job-a.yaml:3:10: 'overlap' must be one of queue | skip, not 'parallel'",
                 "schedules/job-a.yaml:4:10: 'misfire' must be one of fire-once-now | skip, not 'later'",
                 "schedules/job-a.yaml:5:10: 'enabled' must be true or false, not 'yes'",
-                "schedules/job-a.yaml:6:1: unknown key 'timezone' (expected one of: job, cron, every, zone, enabled, "
-                        + "misfire, overlap, timeout, window, description)");
+                "schedules/job-a.yaml:6:1: unknown key 'timezone' (expected one of: id, job, params, cron, every, zone, "
+                        + "enabled, misfire, overlap, timeout, window, description)");
     }
 
     @Test
