@@ -114,13 +114,8 @@ public record RouteFile(Path path, String name, String text, List<RouteDefinitio
                 problems.add(at(name, text, route, route.getRouteId(), "route id '" + route.getRouteId()
                         + "' must be kebab-case (lowercase letters and digits in words joined by '-', e.g. nightly-backup):"
                         + " a job's id is also its direct: name, its schedule's job and its name in the API and CLI"));
-            } else if (from != null && from.getEndpointUri() != null && from.getEndpointUri().startsWith("direct:")
-                    && !isJob(route)) {
-                String direct = from.getEndpointUri().substring("direct:".length()).replaceFirst("\\?.*", "");
-                problems.add(at(name, text, from, from.getEndpointUri(), "route '" + route.getRouteId() + "' reads from "
-                        + "direct:" + direct + ": a route that reads from direct: must have that name as its id (id: "
-                        + direct + ") or read from direct:" + route.getRouteId()));
             }
+            // an input other than direct:<its id> is reported once, by Isolation.routes
             Endpoints endpoints = new Endpoints(context, catalog, name, text, route, flagged);
             if (from != null) {
                 endpoints.check(from, from.getEndpointUri());

@@ -150,8 +150,13 @@ public class Runbooks {
         RouteFile parsed = RouteFile.parse(context, path, name, text);
         Isolation.beanNames(text).forEach(bean -> beanOwners.put(bean, name));
         List<Problem> problems = new ArrayList<>(parsed.problems());
-        problems.addAll(Isolation.routes(parsed, reservedIds));
-        return problems.size() == parsed.problems().size() ? parsed
+        List<Problem> isolation = Isolation.routes(parsed, reservedIds);
+        // an input that must become direct:<id> is reported once, not also for its options
+        Set<String> refusedInputs = parsed.routes().stream().filter(r -> r.hasCustomIdAssigned() && !RouteFile.isJob(r))
+                .map(r -> RouteFile.named(r) + ", step 'from': ").collect(Collectors.toSet());
+        problems.removeIf(p -> refusedInputs.stream().anyMatch(p.message()::startsWith));
+        problems.addAll(isolation);
+        return problems.equals(parsed.problems()) ? parsed
                 : new RouteFile(path, name, text, parsed.routes(), List.copyOf(problems), parsed.configurations(),
                         parsed.flaggedSteps());
     }
@@ -304,7 +309,7 @@ public class Runbooks {
                         String uri = send.getEndpointUri();
                         String job = uri == null || !uri.startsWith("direct:") ? null : uri.substring(7).split("\\?")[0];
                         if (job != null && !jobs.contains(job) && refusedJobs.containsKey(job)) {
-                            problems.add(f.at(send, uri, missingJob("route '" + r.getRouteId() + "' calls job", job, refusedJobs)));
+                            problems.add(f.at(send, uri, missingJob(RouteFile.named(r) + " calls job", job, refusedJobs)));
                         }
                     }
                 }

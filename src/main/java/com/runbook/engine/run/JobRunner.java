@@ -201,6 +201,10 @@ public class JobRunner {
             waitUntil(scheduledFor);
         }
         long id = early < 0 ? record(run, scheduleId, recorded, scheduledFor, claim, refused) : early;
+        if (id == IDLE) {
+            LOG.debug("{}: nothing to do once the previous run ended, no run recorded", job);
+            return IDLE;
+        }
         if (refused[0] != null) {
             LOG.warn("Skipped {} due at {}: {}", job, scheduledFor, refused[0]);
             tell(job, "schedule", id, "skipped", System.nanoTime(), refused[0]);
@@ -223,8 +227,12 @@ public class JobRunner {
         return id;
     }
 
+    /** What {@link #runScheduled} returns for a fire that found nothing to do once it held its claim (no row). */
+    public static final long IDLE = -2;
+
     /**
-     * The run's row (running or skipped), or -1 when the claim was refused before the due time (nothing written).
+     * The run's row (running or skipped), or -1 when the claim was refused before the due time, or {@link #IDLE}
+     * when the job had nothing to do once claimed (nothing written either way).
      * A run that goes ahead is registered as going on inside the unit that claims it, so the next fire of the job
      * (on the same writer lane, after it) never takes its lock for stale.
      */
@@ -236,6 +244,11 @@ public class JobRunner {
                 refused[0] = claim.get();
                 if (refused[0] != null && Instant.now().isBefore(scheduledFor)) {
                     return -1L;
+                }
+                if (refused[0] == null && idle(run.job)) {
+                    // the run this fire waited for did the work meanwhile (fireOnce asked before the claim)
+                    run.release.run();
+                    return IDLE;
                 }
                 if (refused[0] != null) {
                     return runs.start(run.job, "schedule", node, "skipped", refused[0], scheduledFor, scheduleId, params);

@@ -15,7 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A Camel component is added without Java changes by putting its jar in lib/: the {@code runbook} script puts
  * {@code lib/*} on the class path, and Camel finds the component there. Without the jar the file is refused with
- * "component 'cron' is not installed in this engine".
+ * "component 'exec' is not installed in this engine". The component is a producer ({@code to: exec:...}): every
+ * route in routes/ is a job reading from {@code direct:<its id>}.
  */
 class AddComponentTest {
     private static final Path FIXTURE = Path.of("src/test/resources/lib-component");
@@ -23,15 +24,15 @@ class AddComponentTest {
     @Test
     void withoutTheJarTheComponentIsReportedAsNotInstalled() throws Exception {
         assertThat(RunbookCli.validate(FIXTURE)).map(Problem::toString).containsExactly(
-                "routes/tick.camel.yaml:5:13: route 'tick', step 'from': component 'cron' is not installed in this engine:"
-                        + " put camel-cron-<camel version>.jar and the jars it needs in lib/ (see README, \"Adding a Camel"
+                "routes/disk-usage.camel.yaml:7:16: route 'disk-usage', step 'to': component 'exec' is not installed in this"
+                        + " engine: put camel-exec-<camel version>.jar and the jars it needs in lib/ (see README, \"Adding a Camel"
                         + " component\")");
     }
 
     @Test
     void withTheJarInLibTheFileIsValid() throws Exception {
         Path lib = Path.of("target/test-lib").toAbsolutePath();
-        assertThat(lib.resolve("camel-cron-" + org.apache.camel.CamelContext.class.getPackage().getImplementationVersion()
+        assertThat(lib.resolve("camel-exec-" + org.apache.camel.CamelContext.class.getPackage().getImplementationVersion()
                 + ".jar")).exists();
         // the class path the runbook script builds: the engine's jars, then lib/*
         String classPath = System.getProperty("java.class.path") + File.pathSeparator + lib + File.separator + "*";

@@ -127,8 +127,8 @@ class ReloadTest {
     }
 
     /** What validate says of the folders (other tests of this class may have left a file refused). */
-    private List<String> validate() {
-        return Runbooks.validate(new org.apache.camel.impl.DefaultCamelContext(), base).stream().map(Problem::toString).toList();
+    private List<String> validate() throws Exception {
+        return com.runbook.engine.cli.RunbookCli.validate(base).stream().map(Problem::toString).toList();
     }
 
     private List<String> enginesProblems() {

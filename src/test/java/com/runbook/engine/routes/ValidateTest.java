@@ -29,16 +29,16 @@ class ValidateTest {
         cron-never-fires              | schedules/job-a.yaml:2:7: cron '0 0 12 30 2 ?' never fires
         endpoint-boolean-option       | routes/job-a.camel.yaml:9:15: route 'job-a', step 'to': option 'showHeaders': 'maybe' is not true or false in endpoint 'log:job-a?showHeaders=maybe'
         endpoint-enum-option          | routes/job-a.camel.yaml:6:26: route 'job-a', step 'to': option 'level': 'LOUD' is not one of TRACE, DEBUG, INFO, WARN, ERROR, OFF in endpoint 'log:job-a?level=LOUD'
-        exception-type                | routes/job-a.camel.yaml:3:9: route 'job-a', step 'onException': class 'java.io.IOExeption' not found (check its package and spelling)
-        job-reads-other-direct        | routes/job-a.camel.yaml:4:12: route 'job-a' reads from direct:job-b: a route that reads from direct: must have that name as its id (id: job-b) or read from direct:job-a
-        kamelet-missing-property      | routes/heartbeat-source.camel.yaml:4:13: route 'heartbeat-source', step 'from': kamelet 'timer-source' needs property message
+        exception-type                | routes/job-a.camel.yaml:8:17: route 'job-a', step 'onException': class 'java.io.IOExeption' not found (check its package and spelling)
+        job-reads-other-direct        | routes/job-a.camel.yaml:4:12: route 'job-a' reads from 'direct:job-b': every route in routes/ is a job and reads from direct:job-a; a route's direct: name must be its id (a shared step is a job too: call it with to: direct:job-b and give it that id)
+        kamelet-missing-property      | routes/job-a.camel.yaml:6:16: route 'job-a', step 'to': kamelet 'insert-header-action' needs property name
         kamelet-step                  | routes/job-a.camel.yaml:6:11: route 'job-a', step 'kamelet': kamelet 'log-sink' has no property levle (it takes: level, logMask, loggerName, marker, multiline, showAllProperties, showBody, showBodyType, showCachedStreams, showExchangePattern, showHeaders, showProperties, showStreams)
         kamelet-unknown               | routes/job-a.camel.yaml:6:16: route 'job-a', step 'to': no kamelet named 'slack-sinc' in the Kamelet catalog (kamelets/slack-sinc.kamelet.yaml on the class path)
         kamelet-unknown-property      | routes/job-a.camel.yaml:6:16: route 'job-a', step 'to': kamelet 'log-sink' has no property showHeaderz (it takes: level, logMask, loggerName, marker, multiline, showAllProperties, showBody, showBodyType, showCachedStreams, showExchangePattern, showHeaders, showProperties, showStreams)
         logging-level                 | routes/job-a.camel.yaml:8:27: route 'job-a', step 'log': 'LOUD' is not one of TRACE, DEBUG, INFO, WARN, ERROR, OFF
         parallel-processing           | routes/job-a.camel.yaml:8:33: route 'job-a', step 'split': 'maybe' is not true or false
         placeholder-in-uri            | routes/job-a.camel.yaml:6:20: route 'job-a', step 'to': property 'runbook.no-such-logger' is not defined (set it in application.properties, an environment variable or -Drunbook.no-such-logger=...)
-        quartz-cron                   | routes/nightly.camel.yaml:4:28: route 'nightly', step 'from': invalid cron '0 0 25 * * ?': Hour values must be between 0 and 23 (Quartz syntax: sec min hour day-of-month month day-of-week [year])
+        quartz-cron                   | routes/nightly.camel.yaml:4:13: route 'nightly' reads from 'quartz:nightly?cron=0+0+25+*+*+?': every route in routes/ is a job and reads from direct:nightly; to run it on a timer or cron, write schedules/nightly.yaml (every: or cron:)
         route-id-not-kebab            | routes/job-a.camel.yaml:2:9: route id 'Job_A' must be kebab-case (lowercase letters and digits in words joined by '-', e.g. nightly-backup): a job's id is also its direct: name, its schedule's job and its name in the API and CLI
         route-without-id              | routes/job-a.camel.yaml:3:12: route has no id: give every route an explicit id
         schedule-without-route        | schedules/job-b.yaml:1:1: schedule names job 'job-b' but no route in routes/ has that id and reads from direct:job-b
@@ -46,8 +46,8 @@ class ValidateTest {
         simple-in-choice              | routes/job-a.camel.yaml:11:26: route 'job-a', step 'when': invalid Simple expression '${header.b} == 'y': expected symbol singleQuote but was eol at location 16
         simple-unclosed               | routes/job-a.camel.yaml:7:23: route 'job-a', step 'log': invalid Simple expression 'note: ${header.note': expected symbol functionEnd but was eol at location 18
         simple-unknown-function       | routes/job-a.camel.yaml:7:22: route 'job-a', step 'setBody': invalid Simple expression '${hedaer.fail}': Unknown function: hedaer.fail at location 0
-        timer-period                  | routes/tick.camel.yaml:4:23: route 'tick', step 'from': option 'period': 'soon' is not a duration such as 500ms, 15s, 5m, 1h in endpoint 'timer:tick?period=soon'
-        timer-repeat-count            | routes/tick.camel.yaml:7:9: route 'tick', step 'from': option 'repeatCount': 'many' is not a whole number in endpoint 'timer:tick?period=60000&repeatCount=many'
+        timer-period                  | routes/tick.camel.yaml:4:12: route 'tick' reads from 'timer:tick?period=soon': every route in routes/ is a job and reads from direct:tick; to run it on a timer or cron, write schedules/tick.yaml (every: or cron:)
+        timer-repeat-count            | routes/tick.camel.yaml:4:7: route 'tick' reads from 'timer:tick?period=60000&repeatCount=many': every route in routes/ is a job and reads from direct:tick; to run it on a timer or cron, write schedules/tick.yaml (every: or cron:)
         undefined-placeholder         | routes/job-a.camel.yaml:7:38: route 'job-a', step 'log': property 'runbook.report.recipient' is not defined (set it in application.properties, an environment variable or -Drunbook.report.recipient=...)
         duplicate-route-ids           | routes/job-a.camel.yaml:2:1: duplicate route id 'job-a' (first defined at routes/job-a-copy.camel.yaml:3)
         unknown-dsl-key               | routes/job-a.camel.yaml:7:21: unknown DSL key 'mesage' (see the Camel YAML DSL reference for the keys this step takes)
