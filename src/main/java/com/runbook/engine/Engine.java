@@ -110,7 +110,7 @@ public final class Engine implements AutoCloseable {
         dataSource = Database.open(property("runbook.db.url", "jdbc:h2:retry:" + dataDir.resolve("runbook")),
                 property("runbook.db.user", "sa"), property("runbook.db.password", ""),
                 Integer.parseInt(property("runbook.db.pool-size", "10")));
-        String every = property("runbook.db.h2-housekeeping", "100ms");
+        String every = property("runbook.db.h2-housekeeping", "off");
         housekeeping = H2Housekeeping.startIfNeeded(dataSource, every.equals("off") ? Duration.ZERO : Durations.parse(every))
                 .orElse(null);
         if (Database.isH2(dataSource)) {

@@ -27,26 +27,18 @@ import java.util.concurrent.TimeUnit;
  * thread at all, so nothing ever compacts: at 500 alerts/s the file grew to 3.1 GB in 5 minutes with 4 % of it live
  * (issue 20). This runs, on a timer thread of its own, the very step H2's background thread runs ({@code
  * FileStore.writeInBackground}: store what is unsaved if the lock is free, then its housekeeping: rewrite sparse
- * chunks, move chunks down, truncate the file end), under H2's own locks, and syncs the file every second. H2 does
- * not expose that step publicly,
+ * chunks, move chunks down, truncate the file end), under H2's own locks. Off by default
+ * (runbook.db.h2-housekeeping): with it, 2 SIGKILLs in 25 lost the newest commits (AlertKillTest; bench/HISTORY.md),
+ * which WRITE_DELAY=0 alone did not in the kills tried. H2 does not expose that step publicly,
  * hence the reflection; it is checked at start and the engine warns (and goes on, uncompacted) when an H2 upgrade
  * removes it.
  */
 public final class H2Housekeeping implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(H2Housekeeping.class);
-    /**
-     * How often the file is synced (fsync). H2 keeps a freed chunk for its RETENTION_TIME (45 s) before it overwrites
-     * it, assuming the OS has written everything newer by then; the sync makes that so. Lowering the retention to
-     * 5 s made the file a third smaller under load (bench/HISTORY.md) but one kill in 15 then lost the newest
-     * commits (AlertKillTest), so H2's value stays.
-     */
-    static final Duration SYNC_EVERY = Duration.ofSeconds(1);
 
     private final MVStore store;
     private final Method step;
     private final ScheduledExecutorService timer;
-    private final long syncEveryNanos = SYNC_EVERY.toNanos();
-    private long lastSync = System.nanoTime();
 
     private H2Housekeeping(MVStore store, Method step, Duration every) {
         this.store = store;
@@ -105,10 +97,6 @@ public final class H2Housekeeping implements AutoCloseable {
         }
         try {
             step.invoke(store.getFileStore());
-            if (System.nanoTime() - lastSync >= syncEveryNanos) {
-                store.sync();
-                lastSync = System.nanoTime();
-            }
         } catch (InvocationTargetException e) {
             LOG.warn("H2 housekeeping failed", e.getCause());
         } catch (ReflectiveOperationException | RuntimeException e) {
