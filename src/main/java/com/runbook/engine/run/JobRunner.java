@@ -448,11 +448,11 @@ public class JobRunner {
     }
 
     /**
-     * At start: the {@code running} rows of {@code nodes} (null: every node) that began before this process are
-     * left from a process that died (crash, SIGKILL, power loss); they become failed with the reason. Returns how many.
+     * The {@code running} rows of {@code nodes} (null: every node) that are not runs of this process are left from a
+     * process that died (crash, SIGKILL, power loss); they become failed with the reason. Returns how many.
      */
     public int abandonLeftRuns(java.util.Collection<String> nodes, String reason) {
-        return runs.abandon(nodes, startedAt, reason);
+        return runs.abandon(nodes, java.util.Set.copyOf(active.keySet()), reason);
     }
 
     static String describe(Throwable e) {

@@ -93,20 +93,23 @@ public class RunStore implements AutoCloseable {
     }
 
     /**
-     * Ends the {@code running} rows of {@code nodes} (null: of every node) that started before {@code before}: runs of
-     * a process that is gone. They become failed with {@code reason}. Returns how many.
+     * Ends the {@code running} rows of {@code nodes} (null: of every node) but those in {@code ours} (the runs this
+     * process is running): runs of a process that is gone. They become failed with {@code reason}. Returns how many.
+     * Not a time filter: a run recorded ahead of its due time starts at that due time, which can be after the restart.
      */
-    public int abandon(java.util.Collection<String> nodes, Instant before, String reason) {
+    public int abandon(java.util.Collection<String> nodes, java.util.Set<Long> ours, String reason) {
         if (nodes != null && nodes.isEmpty()) {
             return 0;
         }
         String in = nodes == null ? "" : " and node in (" + String.join(", ", java.util.Collections.nCopies(nodes.size(), "?")) + ")";
-        List<Object> args = new java.util.ArrayList<>(List.of(truncate(reason), now(), before.atOffset(ZoneOffset.UTC)));
+        String notOurs = ours.isEmpty() ? "" : " and id not in (" + String.join(", ", java.util.Collections.nCopies(ours.size(), "?")) + ")";
+        List<Object> args = new java.util.ArrayList<>(List.of(truncate(reason), now()));
         if (nodes != null) {
             args.addAll(nodes);
         }
+        args.addAll(ours);
         return jdbc.update("update job_run set status = 'failed', error = ?, finished_at = ? where status = 'running'"
-                + " and started_at < ?" + in, args.toArray());
+                + in + notOurs, args.toArray());
     }
 
     public Optional<Map<String, Object>> find(long id) {
