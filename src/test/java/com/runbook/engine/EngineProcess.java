@@ -62,14 +62,36 @@ public final class EngineProcess {
     private EngineProcess() {
     }
 
-    public static void main(String[] args) throws Exception {
+    /** The settings a child engine is started with: the properties file its parent wrote. */
+    public static Map<String, String> settings(Path file) throws IOException {
         Properties settings = new Properties();
-        try (Reader r = Files.newBufferedReader(Path.of(args[1]))) {
+        try (Reader r = Files.newBufferedReader(file)) {
             settings.load(r);
         }
         Map<String, String> props = new HashMap<>();
         settings.forEach((k, v) -> props.put(k.toString(), v.toString()));
-        Engine engine = Engine.start(Path.of(args[0]), props, Map.of());
+        return props;
+    }
+
+    /** Collects a child process's standard output, line by line, on a daemon thread, until the process ends. */
+    public static List<String> lines(Process process) {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (IOException ignored) {
+                // the process was killed
+            }
+        }, "child-engine-output");
+        reader.setDaemon(true);
+        reader.start();
+        return lines;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Engine engine = Engine.start(Path.of(args[0]), settings(Path.of(args[1])), Map.of());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -106,18 +128,7 @@ public final class EngineProcess {
                 "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
                 EngineProcess.class.getName(), base.toString(), file.toString())
                 .redirectErrorStream(true).start();
-        List<String> lines = new CopyOnWriteArrayList<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
-                }
-            } catch (IOException ignored) {
-                // the process was killed
-            }
-        }, "child-engine-output");
-        reader.setDaemon(true);
-        reader.start();
+        List<String> lines = lines(process);
         await().atMost(Duration.ofSeconds(90)).until(() -> lines.contains("RUNNING") || !process.isAlive());
         if (!lines.contains("RUNNING")) {
             throw new IllegalStateException("child engine did not start: " + String.join("\n", lines));

@@ -2,6 +2,7 @@ package com.runbook.engine.report;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import com.runbook.engine.EngineProcess;
 import com.runbook.engine.TestEngine;
 import com.runbook.engine.notify.Dispatcher;
 import jakarta.mail.Message.RecipientType;
@@ -12,13 +13,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.Writer;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -32,7 +29,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -342,18 +338,7 @@ class CommissionCrashTest {
                 "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Dlog4j2.level=WARN", "-cp", System.getProperty("java.class.path"),
                 CommissionJobProcess.class.getName(), base.toString(), file.toString())
                 .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("child.log").toFile())).start();
-        List<String> lines = new CopyOnWriteArrayList<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
-                }
-            } catch (IOException ignored) {
-                // the process was killed
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
+        List<String> lines = EngineProcess.lines(process);
         await().atMost(java.time.Duration.ofSeconds(60)).until(() -> lines.contains("RUNNING") || !process.isAlive());
         assertThat(process.isAlive() || lines.contains("RUNNING")).as("child started: %s", lines).isTrue();
         return new Child(process, lines, System.nanoTime());

@@ -1,15 +1,12 @@
 package com.runbook.engine.report;
 
 import com.runbook.engine.Engine;
+import com.runbook.engine.EngineProcess;
 import com.runbook.engine.notify.Outbox;
 
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 
 import static org.awaitility.Awaitility.await;
 
@@ -23,13 +20,7 @@ public final class CommissionJobProcess {
     }
 
     public static void main(String[] args) throws Exception {
-        Properties settings = new Properties();
-        try (Reader r = Files.newBufferedReader(Path.of(args[1]))) {
-            settings.load(r);
-        }
-        Map<String, String> props = new HashMap<>();
-        settings.forEach((k, v) -> props.put(k.toString(), v.toString()));
-        try (Engine engine = Engine.start(Path.of(args[0]), props, Map.of())) {
+        try (Engine engine = Engine.start(Path.of(args[0]), EngineProcess.settings(Path.of(args[1])), Map.of())) {
             System.out.println("RUNNING");
             System.out.flush();
             long id = engine.runner().runNow("weekly-commission-emails", "crash-test", false);
