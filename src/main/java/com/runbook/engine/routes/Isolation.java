@@ -46,7 +46,7 @@ public final class Isolation {
             if (GLOBAL_KEYS.contains(item.key())) {
                 problems.add(new Problem(file, item.line(), item.column(), "top-level " + item.key()
                         + " would apply to every runbook in the engine: put it in a routeConfiguration with an id and"
-                        + " give this file's routes routeConfigurationId: <that id>"));
+                        + " give this file's routes routeConfigurationId: <that id> (it then applies to those routes only)"));
             } else if ("routeConfiguration".equals(item.key()) && scalar(item.value(), "id").isEmpty()) {
                 problems.add(new Problem(file, item.line(), item.column(), "a routeConfiguration without an id applies to"
                         + " every runbook in the engine: give it an id and give this file's routes routeConfigurationId:"
@@ -81,10 +81,26 @@ public final class Isolation {
         return names;
     }
 
-    /** Problems of each route of a parsed file: a reserved id, an input other than {@code direct:<id>}. */
+    /**
+     * Problems of each route of a parsed file: a reserved id, an input other than {@code direct:<id>}, a
+     * {@code routeConfigurationId} that is not the id of one of the file's own routeConfigurations.
+     */
     public static List<Problem> routes(RouteFile file, Set<String> reservedIds) {
         List<Problem> problems = new ArrayList<>();
+        Set<String> configurations = new java.util.HashSet<>();
+        file.configurations().forEach(c -> configurations.add(c.getId()));
         for (RouteDefinition route : file.routes()) {
+            String configurationIds = route.getRouteConfigurationId();
+            if (configurationIds != null) {
+                for (String configurationId : configurationIds.split(",")) {
+                    if (!configurations.contains(configurationId.trim())) {
+                        problems.add(file.at(route, "routeConfigurationId", RouteFile.named(route)
+                                + " names routeConfigurationId '" + configurationId.trim() + "', but this file has no"
+                                + " routeConfiguration with that id: a routeConfiguration applies only to the routes of"
+                                + " its own file (copy it into this file)"));
+                    }
+                }
+            }
             String id = route.getRouteId();
             if (id == null || !route.hasCustomIdAssigned()) {
                 continue;   // RouteFile reports the missing id

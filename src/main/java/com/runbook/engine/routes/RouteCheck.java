@@ -21,7 +21,6 @@ import org.apache.camel.model.FromDefinition;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.OptionalIdentifiedDefinition;
 import org.apache.camel.model.ProcessorDefinition;
-import org.apache.camel.model.RouteConfigurationDefinition;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.StopDefinition;
 import org.apache.camel.model.OnExceptionDefinition;
@@ -49,7 +48,7 @@ import java.util.regex.Pattern;
  * Camel context of its own whose routes are never started: no consumer listens, no producer sends. Bean look-ups
  * and properties come from the context it checks for (the engine's, or the {@code validate} command's), what the
  * file itself binds ({@code beans:}) stays in the check context. Both {@code validate} and the engine's load and
- * reload go through {@link RouteFile#parse}, which asks this check, so they give the same verdict.
+ * reload go through {@link RouteFile#parse}, which is this check's {@link #read}, so they give the same verdict.
  */
 public final class RouteCheck extends ServiceSupport {
     /** How many failing steps of one route are reported before the route is given up. */
@@ -105,43 +104,38 @@ public final class RouteCheck extends ServiceSupport {
         context.stop();
     }
 
-    /** Every problem of the file {@code name} with content {@code text}: parse problems, then build problems. */
-    public synchronized List<Problem> problems(java.nio.file.Path path, String name, String text) {
+    /**
+     * The file {@code name} with content {@code text}, loaded in the check context (its routes and configurations, as
+     * the engine reads them), with every problem of it: parse problems, then build problems. What the file binds
+     * ({@code beans:}) is bound in the check context only, and unbound again before this returns.
+     */
+    public synchronized RouteFile read(java.nio.file.Path path, String name, String text) {
         try {
-            return check(path, name, text);
+            RouteFile file = RouteFile.load(context, path, name, text);
+            if (file.routes().isEmpty() && !file.problems().isEmpty()) {
+                return file;
+            }
+            return new RouteFile(path, name, text, file.routes(), check(path, name, text), file.configurations(), Set.of());
         } finally {
             localBeans().keySet().removeIf(bean -> !ownBeans.contains(bean));
         }
     }
 
     private List<Problem> check(java.nio.file.Path path, String name, String text) {
+        // the file's routeConfigurations are in the check context while its routes are built, as in the engine
         RouteFile file = RouteFile.parse(context, path, name, text, true);
-        if (file.routes().isEmpty() && !file.problems().isEmpty()) {
-            return file.problems();
-        }
-        List<Problem> problems = new ArrayList<>(file.problems());
-        Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
-        List<RouteConfigurationDefinition> configurations = file.configurations();
         try {
-            model.addRouteConfigurations(configurations);
-        } catch (Exception e) {
-            problems.add(SourceText.problem(name, e));
-            return problems;
-        }
-        try {
+            if (file.routes().isEmpty() && !file.problems().isEmpty()) {
+                return file.problems();
+            }
+            List<Problem> problems = new ArrayList<>(file.problems());
             for (RouteDefinition route : file.routes()) {
                 build(file, route, problems);
             }
+            return problems.stream().distinct().toList();
         } finally {
-            for (RouteConfigurationDefinition configuration : configurations) {
-                try {
-                    model.removeRouteConfiguration(configuration);
-                } catch (Exception e) {
-                    throw new IllegalStateException("cannot remove a checked route configuration", e);
-                }
-            }
+            RouteFile.uninstall(context, file.configurations());
         }
-        return problems.stream().distinct().toList();
     }
 
     /** What is bound in the check context itself (not in the owner's registry it falls back on). */

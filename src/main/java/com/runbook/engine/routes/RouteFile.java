@@ -10,6 +10,7 @@ import org.apache.camel.catalog.impl.DefaultRuntimeCamelCatalog;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.apache.camel.model.FromDefinition;
 import org.apache.camel.model.KameletDefinition;
+import org.apache.camel.model.Model;
 import org.apache.camel.model.ProcessorDefinition;
 import org.apache.camel.model.RouteConfigurationDefinition;
 import org.apache.camel.model.RouteTemplateDefinition;
@@ -28,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
@@ -53,31 +55,85 @@ public record RouteFile(Path path, String name, String text, List<RouteDefinitio
     }
 
     /**
-     * Parses {@code text} as the content of {@code path}, then builds its routes in {@code context}'s
-     * {@link RouteCheck} (never started), so that every problem the engine's start would meet is in {@link #problems()}.
+     * Parses {@code text} as the content of {@code path} and builds its routes in {@code context}'s {@link RouteCheck}
+     * (never started), so that every problem the engine's start would meet is in {@link #problems()}. Nothing of the
+     * file reaches {@code context} itself: its {@code beans:} are bound in the check's own registry only.
      */
     public static RouteFile parse(CamelContext context, Path path, String name, String text) {
-        RouteFile file = parse(context, path, name, text, false, false);
-        if (file.routes().isEmpty() && !file.problems().isEmpty()) {
-            return file;
+        return RouteCheck.of(context).read(path, name, text);
+    }
+
+    /**
+     * The routes of this file built in {@code context} (the engine's), to add to it: Camel's loader binds the file's
+     * {@code beans:} there as it reads it. Each route takes the file's routeConfigurations that it names when it is
+     * built, and those are taken out of the context again at once, so that they reach no other file's routes.
+     */
+    List<RouteDefinition> build(CamelContext context) {
+        RouteFile built = parse(context, path, name, text, false, false, true);
+        try {
+            if (!built.problems().isEmpty()) {
+                throw new IllegalStateException(built.problems().get(0).toString());
+            }
+            return built.routes();
+        } finally {
+            uninstall(context, built.configurations());
         }
-        return new RouteFile(path, name, text, file.routes(), RouteCheck.of(context).problems(path, name, text),
-                file.configurations(), Set.of());
     }
 
-    /** The parse alone: YAML, DSL keys, ids, endpoint options through the catalog; {@code flag} keeps the steps flagged. */
+    /** Takes routeConfigurations a parse with {@code install} put into {@code context} out again. */
+    static void uninstall(CamelContext context, List<RouteConfigurationDefinition> configurations) {
+        Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
+        for (RouteConfigurationDefinition configuration : configurations) {
+            try {
+                model.removeRouteConfiguration(configuration);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot remove the route configuration " + configuration.getId(), e);
+            }
+        }
+    }
+
+    /**
+     * The parse alone: YAML, DSL keys, ids, endpoint options through the catalog; {@code flag} keeps the steps flagged.
+     * The file's routeConfigurations are left in {@code context} (see {@link #uninstall}).
+     */
     static RouteFile parse(CamelContext context, Path path, String name, String text, boolean flag) {
-        return parse(context, path, name, text, flag, true);
+        return parse(context, path, name, text, flag, true, true);
     }
 
-    /** Like {@link #parse(CamelContext, Path, String, String, boolean)}; without {@code check} the YAML is only loaded. */
-    private static RouteFile parse(CamelContext context, Path path, String name, String text, boolean flag, boolean check) {
+    /** The YAML only loaded, in {@code context}: no route is built with the file's routeConfigurations. */
+    static RouteFile load(CamelContext context, Path path, String name, String text) {
+        return parse(context, path, name, text, false, false, false);
+    }
+
+    /**
+     * Like {@link #parse(CamelContext, Path, String, String, boolean)}; without {@code check} the YAML is only loaded.
+     * With {@code install} the file's routeConfigurations are added to {@code context} before its routes are built
+     * (Camel weaves a route's configuration into it as the route is built, not when it is added or started), and left
+     * there for the caller to {@link #uninstall}, unless the parse fails.
+     */
+    private static RouteFile parse(CamelContext context, Path path, String name, String text, boolean flag, boolean check,
+                                   boolean install) {
         List<Problem> problems = new ArrayList<>();
         List<RouteDefinition> routes = new ArrayList<>();
         List<RouteConfigurationDefinition> configurations = new ArrayList<>();
+        List<RouteConfigurationDefinition> installed = new ArrayList<>();
         try {
             Resource resource = ResourceHelper.fromString(path.getFileName().toString(), ParameterBlock.of(text).routesText(text));
-            for (RoutesBuilder builder : PluginHelper.getRoutesLoader(context).findRoutesBuilders(resource)) {
+            Collection<RoutesBuilder> builders = PluginHelper.getRoutesLoader(context).findRoutesBuilders(resource);
+            for (RoutesBuilder builder : builders) {
+                if (builder instanceof RouteConfigurationBuilder rcb) {
+                    rcb.configuration();
+                    configurations.addAll(rcb.getRouteConfigurationCollection().getRouteConfigurations());
+                }
+            }
+            if (install) {
+                Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
+                for (RouteConfigurationDefinition configuration : configurations) {
+                    model.addRouteConfiguration(configuration);
+                    installed.add(configuration);
+                }
+            }
+            for (RoutesBuilder builder : builders) {
                 if (builder instanceof RouteBuilder rb) {
                     routes.addAll(rb.configureRoutes(context).getRoutes());
                     for (RouteTemplateDefinition t : rb.getRouteTemplateCollection().getRouteTemplates()) {
@@ -87,12 +143,9 @@ public record RouteFile(Path path, String name, String text, List<RouteDefinitio
                         problems.add(atLine(name, text, 1, "templatedRoute", TEMPLATES));
                     }
                 }
-                if (builder instanceof RouteConfigurationBuilder rcb) {
-                    rcb.configuration();
-                    configurations.addAll(rcb.getRouteConfigurationCollection().getRouteConfigurations());
-                }
             }
         } catch (Exception e) {
+            uninstall(context, installed);
             problems.add(SourceText.problem(name, e));
             return new RouteFile(path, name, text, List.of(), problems, List.of(), Set.of());
         }

@@ -79,10 +79,10 @@ public class Runbooks {
     private final Map<Path, ScheduleFile> scheduleFiles = new TreeMap<>();
     /** File version (a RouteFile or ScheduleFile object) → the problem Camel or the scheduler found applying it. */
     private final Map<Object, Problem> failures = new IdentityHashMap<>();
-    /** Route file versions whose definitions Camel has been given (they are parsed again before another add). */
-    private final Set<RouteFile> handed = Collections.newSetFromMap(new IdentityHashMap<>());
-    /** Bean name → the file that bound it. */
+    /** Bean name → the file that holds it: a file in force that bound it, or a file read since that claims it. */
     private final Map<String, String> beanOwners = new HashMap<>();
+    /** The bean names that files' {@code beans:} bound in the engine's registry (only files whose verdict was applied). */
+    private final Set<String> boundBeans = new HashSet<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private Set<String> engineRouteIds = Set.of();
     private volatile Map<String, FileState> states = Map.of();
@@ -441,7 +441,6 @@ public class Runbooks {
                 failed = applySchedules(verdict.schedules());
             }
             if (failed.isEmpty()) {
-                handed.removeIf(f -> routeFiles.get(f.path()) != f && routeDisk.get(f.path()) != f);
                 keepOnlyBeansInForce();
                 parameters = declaredParameters();
                 publish(verdict, starting);
@@ -481,7 +480,11 @@ public class Runbooks {
         // one batch: adding routes file by file made Camel, for every route added, gather the endpoints of every
         // route already there (AbstractCamelContext.removeRoute, called even for a new id), which is slower still
         try {
-            model.addRouteDefinitions(adds.values().stream().flatMap(f -> definitions(f).stream()).toList());
+            List<RouteDefinition> all = new ArrayList<>();
+            for (RouteFile f : adds.values()) {
+                all.addAll(build(f));
+            }
+            model.addRouteDefinitions(all);
             routeFiles.putAll(adds);
             return Map.of();
         } catch (Exception e) {
@@ -491,7 +494,7 @@ public class Runbooks {
         Map<Object, Problem> failed = new IdentityHashMap<>();
         adds.forEach((p, f) -> {
             try {
-                model.addRouteDefinitions(definitions(f));
+                model.addRouteDefinitions(build(f));
                 routeFiles.put(p, f);
             } catch (Exception e) {
                 removeRoutes(f.routeIds());
@@ -501,12 +504,15 @@ public class Runbooks {
         return failed;
     }
 
-    /** The route definitions of a file version for Camel: parsed again if Camel has had them before. */
-    private List<RouteDefinition> definitions(RouteFile f) {
-        if (handed.add(f)) {
-            return f.routes();
-        }
-        return RouteFile.parse(context, f.path(), f.name(), f.text()).routes();
+    /**
+     * A file version's routes built in the engine's context: only now, its verdict being applied, are its beans bound
+     * there (a checked file's beans stay in the check's own registry).
+     */
+    private List<RouteDefinition> build(RouteFile f) {
+        List<String> beans = f.text().contains("beans") ? Isolation.beanNames(f.text()) : List.of();
+        boundBeans.addAll(beans);
+        beans.forEach(n -> beanOwners.put(n, f.name()));
+        return f.build(context);
     }
 
     private void removeRoutes(List<String> ids) {
@@ -581,25 +587,20 @@ public class Runbooks {
     }
 
     /**
-     * Camel's loader binds a file's beans as it reads the file: the beans of a version that is not in force are
-     * unbound again, and a refused file's running previous version gets its own beans back.
+     * Only the files in force hold bean names: a bean that a file bound and that no version in force declares (the
+     * file went, changed, or Camel would not start it) is unbound, and the claims of files not in force are dropped.
      */
     private void keepOnlyBeansInForce() {
-        if (beanOwners.isEmpty()) {
+        if (beanOwners.isEmpty() && boundBeans.isEmpty()) {
             return;
         }
-        Set<String> keep = new HashSet<>();
-        routeFiles.forEach((p, f) -> {
-            List<String> names = f.text().contains("beans") ? Isolation.beanNames(f.text()) : List.of();
-            keep.addAll(names);
-            RouteFile disk = routeDisk.get(p);
-            if (!names.isEmpty() && (disk == null || !disk.text().equals(f.text()))) {
-                RouteFile.parse(context, p, f.name(), f.text());
-                names.forEach(n -> beanOwners.put(n, f.name()));
-            }
-        });
-        beanOwners.keySet().removeIf(n -> {
-            if (keep.contains(n)) {
+        Map<String, String> keep = new HashMap<>();
+        routeFiles.values().forEach(f -> (f.text().contains("beans") ? Isolation.beanNames(f.text()) : List.<String>of())
+                .forEach(n -> keep.put(n, f.name())));
+        beanOwners.keySet().retainAll(keep.keySet());
+        beanOwners.putAll(keep);
+        boundBeans.removeIf(n -> {
+            if (keep.containsKey(n)) {
                 return false;
             }
             context.getRegistry().unbind(n);

@@ -136,7 +136,7 @@ class IsolationTest {
     @Test
     void eachMistakeRefusesOnlyItsFileWithItsMessage() {
         String scope = " would apply to every runbook in the engine: put it in a routeConfiguration with an id and give"
-                + " this file's routes routeConfigurationId: <that id>";
+                + " this file's routes routeConfigurationId: <that id> (it then applies to those routes only)";
         assertThat(refused()).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
                 refusal("global-handler", "1:3", "top-level errorHandler" + scope),
                 refusal("global-on-exception", "1:3", "top-level onException" + scope),
