@@ -152,6 +152,12 @@ public class IncidentService implements IncidentRaiser {
         return open;
     }
 
+    /** The keys of the open incidents whose key starts with {@code prefix}. */
+    public List<String> openKeysStartingWith(String prefix) {
+        String pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        return jdbc.queryForList("select open_key from incident where open_key like ? escape '\\'", String.class, pattern);
+    }
+
     /**
      * Opens an incident for each of {@code openings}, whose keys are distinct and have no open incident
      * ({@link #openKeys}), exactly as {@link #open} would, with batched statements: one insert for the incidents,

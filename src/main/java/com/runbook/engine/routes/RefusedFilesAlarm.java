@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Makes refused runbook files seen beyond the API: the gauge {@code runbook_files_refused}, and a P2 incident
  * ({@code RunbookRefused/<file>}) for each refused file that something runs unattended (a schedule, the alert routing),
- * resolved when the file is applied again or removed.
+ * resolved when the file is applied again or removed (also when that happened while the engine was down).
  */
 public class RefusedFilesAlarm implements EngineModule, Runbooks.Listener {
     static final String KEY = "RunbookRefused/";
@@ -58,9 +58,9 @@ public class RefusedFilesAlarm implements EngineModule, Runbooks.Listener {
                 }
             }
         }
-        if (first && incidents instanceof IncidentService service) {   // incidents left open by the previous run
-            raised.addAll(service.openKeys(states.stream().map(s -> KEY + s.file()).toList()).stream()
-                    .map(k -> k.substring(KEY.length())).toList());
+        if (first && incidents instanceof IncidentService service) {
+            // incidents left open by the previous run, also of files deleted while the engine was down
+            service.openKeysStartingWith(KEY).forEach(k -> raised.add(k.substring(KEY.length())));
         }
         first = false;
         for (String file : List.copyOf(raised)) {
