@@ -25,7 +25,9 @@ import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.StopDefinition;
 import org.apache.camel.model.OnExceptionDefinition;
 import org.apache.camel.model.CatchDefinition;
+import org.apache.camel.spi.BeanRepository;
 import org.apache.camel.spi.PropertiesSource;
+import org.apache.camel.spi.Registry;
 import org.apache.camel.support.DefaultRegistry;
 import org.apache.camel.support.SimpleRegistry;
 import org.apache.camel.support.PluginHelper;
@@ -39,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -58,9 +61,11 @@ public final class RouteCheck extends ServiceSupport {
     private final DefaultCamelContext context;
     /** The names bound in the check context itself once it started; a file's beans: are unbound after its check. */
     private final Set<String> ownBeans;
+    /** The names in the owner's registry that route files bound: a file checked sees the engine's beans and its own. */
+    private volatile Predicate<String> filesBeans = name -> false;
 
     private RouteCheck(CamelContext owner) {
-        context = new DefaultCamelContext(new DefaultRegistry(owner.getRegistry()));
+        context = new DefaultCamelContext(new DefaultRegistry(new EngineBeans(owner.getRegistry(), n -> filesBeans.test(n))));
         context.getCamelContextExtension().setName("runbook-check");
         context.setSourceLocationEnabled(true);
         context.setAutoStartup(false);
@@ -96,6 +101,14 @@ public final class RouteCheck extends ServiceSupport {
             }
             return check;
         });
+    }
+
+    /**
+     * Hides the beans that route files bound in the owner's registry from the files checked: a file that used another
+     * file's bean would break when that file goes (see {@link Runbooks}).
+     */
+    public void hideFilesBeans(Predicate<String> boundByFiles) {
+        filesBeans = boundByFiles;
     }
 
     @Override
@@ -521,6 +534,31 @@ public final class RouteCheck extends ServiceSupport {
     static String notInstalled(String kind, String name) {
         return kind + " '" + name + "' is not installed in this engine: put camel-" + name
                 + "-<camel version>.jar and the jars it needs in lib/ (see README, \"Adding a Camel component\")";
+    }
+
+    /** The owner's beans without those that {@code hidden} names. */
+    private record EngineBeans(Registry owner, Predicate<String> hidden) implements BeanRepository {
+        @Override
+        public Object lookupByName(String name) {
+            return hidden.test(name) ? null : owner.lookupByName(name);
+        }
+
+        @Override
+        public <T> T lookupByNameAndType(String name, Class<T> type) {
+            return hidden.test(name) ? null : owner.lookupByNameAndType(name, type);
+        }
+
+        @Override
+        public <T> Map<String, T> findByTypeWithName(Class<T> type) {
+            Map<String, T> found = new java.util.HashMap<>(owner.findByTypeWithName(type));
+            found.keySet().removeIf(hidden);
+            return found;
+        }
+
+        @Override
+        public <T> Set<T> findByType(Class<T> type) {
+            return new java.util.HashSet<>(findByTypeWithName(type).values());
+        }
     }
 
     /** Properties as the owner context resolves them (its files, overrides, environment). */

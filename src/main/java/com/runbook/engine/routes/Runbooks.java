@@ -82,7 +82,7 @@ public class Runbooks {
     /** Bean name → the file that holds it: a file in force that bound it, or a file read since that claims it. */
     private final Map<String, String> beanOwners = new HashMap<>();
     /** The bean names that files' {@code beans:} bound in the engine's registry (only files whose verdict was applied). */
-    private final Set<String> boundBeans = new HashSet<>();
+    private final Set<String> boundBeans = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private Set<String> engineRouteIds = Set.of();
     private volatile Map<String, FileState> states = Map.of();
@@ -356,6 +356,7 @@ public class Runbooks {
     /** Reads every file, decides on the whole set and applies it; returns the refused files. */
     public synchronized List<ReloadOutcome> loadAll() {
         engineRouteIds = context.getRoutes().stream().map(Route::getRouteId).collect(Collectors.toUnmodifiableSet());
+        RouteCheck.of(context).hideFilesBeans(boundBeans::contains);
         for (Path p : files(routesDir(), ROUTE_SUFFIX)) {
             routeDisk.put(p, read(p));
         }

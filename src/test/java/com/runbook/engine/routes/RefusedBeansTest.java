@@ -18,6 +18,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * A refused file's {@code beans:} are never bound in the engine, not even for a moment, on start and on reload, and an
  * engine bean is never replaced: each bean made from a file records the Camel contexts whose registry it was bound in.
+ * A file uses the engine's beans and its own, never another file's.
  */
 class RefusedBeansTest {
     private static final Duration RELOAD = Duration.ofSeconds(10);
@@ -83,6 +84,24 @@ class RefusedBeansTest {
             // the running previous version keeps its own bean
             assertThat(engine.context().getRegistry().lookupByName("keptBean"))
                     .isInstanceOfSatisfying(RecordingBean.class, b -> assertThat(b.getLabel()).isEqualTo("kept"));
+
+            // another file's bean is not this file's to use (it would break when that file goes), though it is bound
+            Path borrower = base.resolve("routes/borrows-bean.camel.yaml");
+            Files.writeString(borrower, """
+                    - route:
+                        id: borrows-bean
+                        from:
+                          uri: direct:borrows-bean
+                          steps:
+                            - bean:
+                                ref: keptBean
+                                method: getLabel
+                    """);
+            await().atMost(RELOAD).until(() -> engine.runbooks().refusedFiles().contains("routes/borrows-bean.camel.yaml"));
+            assertThat(engine.runbooks().states()).filteredOn(s -> s.file().equals("routes/borrows-bean.camel.yaml"))
+                    .singleElement().satisfies(s -> assertThat(s.problems()).containsExactly("routes/borrows-bean.camel.yaml"
+                            + ":7:18: route 'borrows-bean', step 'bean': no bean named 'keptBean' (neither the engine nor"
+                            + " this file's beans: binds one)"));
         }
     }
 

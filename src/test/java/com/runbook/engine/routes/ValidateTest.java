@@ -58,6 +58,7 @@ class ValidateTest {
         endpoint-bean-option          | routes/job-a.camel.yaml:6:40: route 'job-a', step 'to': option 'dataSource': no bean named 'nosuch' (neither the engine nor this file's beans: binds one)
         dataformat-not-installed      | routes/job-a.camel.yaml:6:11: route 'job-a', step 'marshal': data format 'gson' is not installed in this engine: put camel-gson-<camel version>.jar and the jars it needs in lib/ (see README, "Adding a Camel component")
         yaml-syntax                   | routes/job-a.camel.yaml:7:1: while scanning a quoted scalar: found unexpected end of stream
+        bean-of-other-file            | routes/job-b.camel.yaml:7:18: route 'job-b', step 'bean': no bean named 'greeter' (neither the engine nor this file's beans: binds one)
         route-configuration-other-file | routes/job-b.camel.yaml:3:5: route 'job-b' names routeConfigurationId 'job-a-errors', but this file has no routeConfiguration with that id: a routeConfiguration applies only to the routes of its own file (copy it into this file)
         route-configuration-exception-type | routes/job-a.camel.yaml:6:15: route 'job-a', step 'onException': class 'java.io.IOExeption' not found (check its package and spelling)
         """;
