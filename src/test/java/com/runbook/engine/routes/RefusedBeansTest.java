@@ -34,13 +34,19 @@ class RefusedBeansTest {
                       type: com.runbook.engine.routes.RecordingBean
                       properties:
                         label: %s
+                """.formatted(bean, label) + route(id, step);
+    }
+
+    /** A job with one step. */
+    private static String route(String id, String step) {
+        return """
                 - route:
                     id: %s
                     from:
                       uri: direct:%s
                       steps:
                         - %s
-                """.formatted(bean, label, id, id, step);
+                """.formatted(id, id, step);
     }
 
     private static final String BROKEN_STEP = "to: nosuchthing:foo";
@@ -86,21 +92,12 @@ class RefusedBeansTest {
                     .isInstanceOfSatisfying(RecordingBean.class, b -> assertThat(b.getLabel()).isEqualTo("kept"));
 
             // another file's bean is not this file's to use (it would break when that file goes), though it is bound
-            Path borrower = base.resolve("routes/borrows-bean.camel.yaml");
-            Files.writeString(borrower, """
-                    - route:
-                        id: borrows-bean
-                        from:
-                          uri: direct:borrows-bean
-                          steps:
-                            - bean:
-                                ref: keptBean
-                                method: getLabel
-                    """);
+            Files.writeString(base.resolve("routes/borrows-bean.camel.yaml"),
+                    route("borrows-bean", "bean: {ref: keptBean, method: getLabel}"));
             await().atMost(RELOAD).until(() -> engine.runbooks().refusedFiles().contains("routes/borrows-bean.camel.yaml"));
             assertThat(engine.runbooks().states()).filteredOn(s -> s.file().equals("routes/borrows-bean.camel.yaml"))
                     .singleElement().satisfies(s -> assertThat(s.problems()).containsExactly("routes/borrows-bean.camel.yaml"
-                            + ":7:18: route 'borrows-bean', step 'bean': no bean named 'keptBean' (neither the engine nor"
+                            + ":6:23: route 'borrows-bean', step 'bean': no bean named 'keptBean' (neither the engine nor"
                             + " this file's beans: binds one)"));
         }
     }
