@@ -49,8 +49,8 @@ import java.util.regex.Pattern;
  * Builds every route of a runbook file the way the engine's start does (endpoints created and their options bound,
  * expressions parsed, placeholders resolved, beans and classes looked up, kamelets and cron expressions read), in a
  * Camel context of its own whose routes are never started: no consumer listens, no producer sends. Bean look-ups
- * and properties come from the context it checks for (the engine's, or the {@code validate} command's), what the
- * file itself binds ({@code beans:}) stays in the check context. Both {@code validate} and the engine's load and
+ * and properties come from the context it checks for (the engine's, or the {@code validate} command's), without the
+ * beans other route files bound there; what the file itself binds ({@code beans:}) stays in the check context. Both {@code validate} and the engine's load and
  * reload go through {@link RouteFile#parse}, which is this check's {@link #read}, so they give the same verdict.
  */
 public final class RouteCheck extends ServiceSupport {
