@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The header timeout of one HTTP/1.1 connection, for every request on it: the deadline starts when the connection
@@ -22,12 +23,15 @@ import java.util.concurrent.TimeUnit;
  * was read to its end; it ends when the request's headers are complete. Past it the connection is closed. Vert.x
  * (4.5) has no such option (its idle timeout restarts at every byte, so a client sending one header byte at a time
  * held a connection for ever), so this watches the connection's Netty pipeline: the raw bytes before the HTTP
- * decoder, the decoded request heads and ends after it. Everything runs on the connection's event loop.
+ * decoder, the decoded request heads and ends after it. Everything runs on the connection's event loop. (A request
+ * whose first bytes come in the same read as the end of the previous request starts its deadline at its next byte; if
+ * none comes, the idle timeout closes the connection.)
  */
 final class HeaderDeadline {
     private static final Logger LOG = LoggerFactory.getLogger(HeaderDeadline.class);
     /** Vert.x's name for the HTTP/1.x request decoder in a server connection's pipeline. */
     private static final String DECODER = "httpDecoder";
+    private static final AtomicBoolean WARNED = new AtomicBoolean();
 
     private final Channel channel;
     private final long millis;
@@ -43,19 +47,32 @@ final class HeaderDeadline {
     /** Watches {@code connection} (just accepted; its first request's deadline starts now). */
     static void install(HttpConnection connection, Duration timeout) {
         if (!(connection instanceof ConnectionBase base) || base.channel().pipeline().get(DECODER) == null) {
-            // not an HTTP/1.x connection of Vert.x 4.5: only the idle timeout applies to it
-            LOG.warn("Connection {} has no {} in its pipeline: no header timeout for it", connection, DECODER);
+            // not an HTTP/1.x connection of Vert.x 4.5 (HTTP/2 over TLS): only the idle timeout applies to it
+            if (WARNED.compareAndSet(false, true)) {
+                LOG.warn("A connection ({}) has no HTTP/1.x decoder named {}: the header timeout does not apply to such"
+                        + " connections, only the idle timeout", connection.getClass().getSimpleName(), DECODER);
+            }
             return;
         }
-        HeaderDeadline deadline = new HeaderDeadline(base.channel(), timeout);
-        ChannelPipeline pipeline = base.channel().pipeline();
-        pipeline.addFirst("runbookHeaderBytes", deadline.new Bytes());
-        pipeline.addAfter(DECODER, "runbookHeaderParts", deadline.new Parts());
-        deadline.channel.eventLoop().execute(deadline::arm);
+        watch(base.channel(), timeout);
     }
 
+    /** Watches {@code channel}, whose pipeline has the HTTP/1.x decoder; its first request's deadline starts now. */
+    static void watch(Channel channel, Duration timeout) {
+        HeaderDeadline deadline = new HeaderDeadline(channel, timeout);
+        ChannelPipeline pipeline = channel.pipeline();
+        pipeline.addFirst("runbookHeaderBytes", deadline.new Bytes());
+        pipeline.addAfter(DECODER, "runbookHeaderParts", deadline.new Parts());
+        if (deadline.channel.eventLoop().inEventLoop()) {
+            deadline.arm();
+        } else {
+            deadline.channel.eventLoop().execute(deadline::arm);
+        }
+    }
+
+    /** Starts the deadline of the next request, unless it runs or a request is being read. */
     private void arm() {
-        if (timer == null && channel.isActive()) {
+        if (timer == null && betweenRequests && channel.isActive()) {
             timer = channel.eventLoop().schedule(() -> {
                 if (timer != null) {
                     timer = null;
