@@ -93,9 +93,9 @@ class RoutingDuringReloadTest {
         assertThat(engine.runbooks().lastOutcome().status()).isEqualTo("applied");
     }
 
+    /** Without a severity: only alert-routing makes it P1 (by its labels alone it is the default P3). */
     private static String regionDown(String fingerprint) {
-        return Payloads.alertmanager("firing", fingerprint, Map.of("alertname", "RegionDown", "region", fingerprint,
-                "severity", "critical"));
+        return Payloads.alertmanager("firing", fingerprint, Map.of("alertname", "RegionDown", "region", fingerprint));
     }
 
     private HttpResponse<String> post(String body) {
