@@ -210,9 +210,9 @@ public class AlertIntake implements AutoCloseable {
         boolean held;
         try {
             held = settled.tryLock(reloadWait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
+        } catch (InterruptedException e) {   // the engine is stopping: the sender delivers them again
             Thread.currentThread().interrupt();
-            held = false;
+            throw new ReloadInProgress();
         }
         if (!held) {
             LOG.error("{} alert event(s) not accepted, nothing stored: the runbook files were still being reloaded"
