@@ -8,6 +8,7 @@ import com.runbook.engine.api.ApiException;
 import com.runbook.engine.api.Http;
 import com.runbook.engine.incident.IncidentService;
 import com.runbook.engine.incident.PriorityPolicy;
+import com.runbook.engine.schedule.Durations;
 import com.runbook.engine.store.GroupCommit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,6 +25,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -35,6 +37,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
 
 import static com.runbook.engine.routes.Runbooks.ALERT_ROUTING;
 
@@ -59,6 +63,7 @@ public class AlertIntake implements AutoCloseable {
     private final boolean ownCommits;
     private final TransactionTemplate tx;
     private final MeterRegistry meters;
+    private final Duration reloadWait;
 
     /** {@code commits}: the group commit to write through (shared with the outbox's writer); null: one of its own. */
     public AlertIntake(Engine engine, IncidentService incidents, MeterRegistry meters, GroupCommit commits) {
@@ -76,6 +81,15 @@ public class AlertIntake implements AutoCloseable {
         this.ownCommits = commits == null;
         this.commits = ownCommits ? new GroupCommit(engine.dataSource(), "runbook-alert-commit", 1) : commits;
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(engine.dataSource()));
+        this.reloadWait = reloadWait(engine.property("runbook.alert.reload-wait", "10s"));
+    }
+
+    private static Duration reloadWait(String text) {
+        try {
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("runbook.alert.reload-wait: " + e.getMessage(), e);
+        }
     }
 
     /** What {@code alert-routing} decided for one alert: its priority and the job to start (null: not set). */
@@ -87,7 +101,7 @@ public class AlertIntake implements AutoCloseable {
      * Calls {@code alert-routing} with the alert's labels as the body (a read-only map: {@code ${body[alertname]}})
      * and no headers, and reads back the {@code priority} and {@code runbook} headers it set. Labels are data: no
      * label can name the runbook, set a priority (but the {@code priority} label, see {@link #routed}) or any other
-     * header. Resolved alerts, a missing route (deleted, or being reloaded) and a failing one route nothing: the alert
+     * header. Resolved alerts, a missing route (deleted or refused) and a failing one route nothing: the alert
      * is still stored and paged by its labels alone.
      */
     Routing route(AlertEvent e) {
@@ -144,6 +158,9 @@ public class AlertIntake implements AutoCloseable {
         } catch (ApiException e) {
             status = Integer.toString(e.status());
             throw e;
+        } catch (ReloadInProgress e) {
+            status = "503";
+            throw new ApiException(503, e.getMessage());
         } catch (Refused e) {
             status = e.reason() == Refused.Reason.UNAUTHENTICATED ? "401" : "400";
             throw e;
@@ -154,8 +171,8 @@ public class AlertIntake implements AutoCloseable {
 
     /**
      * One Google Cloud Monitoring notification from Pub/Sub. Stored before this returns, so the consumer acknowledges
-     * the message only after the commit (an exception nacks it and Pub/Sub redelivers). A malformed message is logged
-     * and acknowledged: redelivering it would fail the same way forever.
+     * the message only after the commit (an exception, e.g. {@link ReloadInProgress}, nacks it and Pub/Sub redelivers).
+     * A malformed message is logged and acknowledged: redelivering it would fail the same way forever.
      */
     public void receiveCloudMonitoring(byte[] body, String messageId) {
         String status = "500";
@@ -165,6 +182,9 @@ public class AlertIntake implements AutoCloseable {
             status = "202";
             LOG.info("Cloud Monitoring message {}: incident {} {} -> {}", messageId, events.get(0).fingerprint(),
                     events.get(0).status(), ids.get(0) == null ? "resolved" : "incident " + ids.get(0));
+        } catch (ReloadInProgress e) {
+            status = "503";
+            throw e;
         } catch (Refused e) {
             status = "400";
             LOG.error("Cloud Monitoring message {} refused and acknowledged, nothing stored: {}", messageId, e.getMessage());
@@ -181,9 +201,33 @@ public class AlertIntake implements AutoCloseable {
     /**
      * Commits the events, the incidents they open, update or resolve, and their pages in ONE transaction (grouped with
      * concurrent requests'); then starts the runbooks mapped to newly opened incidents. Answers the incident id per
-     * event (null: resolved).
+     * event (null: resolved). All of it happens while no reload of the runbook files is under way (routing never sees
+     * a half-applied set: {@code alert-routing} or the runbook it names removed and not yet added back); a reload in
+     * progress is waited for up to {@code runbook.alert.reload-wait}, then nothing is stored: {@link ReloadInProgress}.
      */
     List<Long> accept(List<AlertEvent> received) {
+        Lock settled = engine.runbooks().settled();
+        boolean held;
+        try {
+            held = settled.tryLock(reloadWait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {   // the engine is stopping: the sender delivers them again
+            Thread.currentThread().interrupt();
+            throw new ReloadInProgress();
+        }
+        if (!held) {
+            LOG.error("{} alert event(s) not accepted, nothing stored: the runbook files were still being reloaded"
+                    + " after {} (runbook.alert.reload-wait); the sender delivers them again", received.size(), reloadWait);
+            throw new ReloadInProgress();
+        }
+        try {
+            return acceptSettled(received);
+        } finally {
+            settled.unlock();
+        }
+    }
+
+    /** {@link #accept} while no reload of the runbook files is under way. */
+    private List<Long> acceptSettled(List<AlertEvent> received) {
         List<Routing> routes = received.stream().map(this::route).toList();
         List<AlertEvent> events = new ArrayList<>(received.size());
         for (int i = 0; i < received.size(); i++) {

@@ -3,6 +3,7 @@ package com.runbook.engine.incident;
 import com.runbook.engine.Engine;
 import com.runbook.engine.EngineModule;
 import com.runbook.engine.alert.AlertIntake;
+import com.runbook.engine.alert.CloudMonitoringIntake;
 import com.runbook.engine.Refused;
 import com.runbook.engine.api.Http;
 import com.runbook.engine.notify.Dispatcher;
@@ -85,15 +86,8 @@ public class IncidentModule implements EngineModule {
         });
         String monitoringUri = engine.property("runbook.alert.pubsub.uri", "");
         if (!monitoringUri.isBlank()) {
-            engine.context().addRoutes(new RouteBuilder() {
-                @Override
-                public void configure() {
-                    // ackMode AUTO: acknowledged when this returns (after the commit), nacked (redelivered) on an exception
-                    from(monitoringUri).routeId("cloud-monitoring-intake").process(e -> intake.receiveCloudMonitoring(
-                            e.getMessage().getBody(byte[].class),
-                            e.getMessage().getHeader("CamelGooglePubsubMessageId", String.class)));
-                }
-            });
+            // read only while the engine is ready, like the webhooks
+            CloudMonitoringIntake.install(engine.context(), engine.door(), monitoringUri, intake);
             LOG.info("Reading Google Cloud Monitoring incidents from {}", monitoringUri.replaceAll("\\?.*", ""));
         }
         String ackUri = engine.property("runbook.incident.telegram-ack.uri", "");

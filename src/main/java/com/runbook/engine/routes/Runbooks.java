@@ -36,7 +36,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -89,6 +92,8 @@ public class Runbooks {
     private volatile ReloadOutcome lastOutcome;
     /** Each job's declared parameters, replaced whole when route files change: read on every run, never locked. */
     private volatile Map<String, Parameters> parameters = Map.of();
+    /** Written while a load or reload changes what runs; taken before this object's monitor (see {@link #settled}). */
+    private final ReentrantReadWriteLock applying = new ReentrantReadWriteLock(true);
 
     public Runbooks(Path base, CamelContext context, ScheduleTarget scheduler) {
         this.base = base.toAbsolutePath().normalize();
@@ -354,7 +359,11 @@ public class Runbooks {
     }
 
     /** Reads every file, decides on the whole set and applies it; returns the refused files. */
-    public synchronized List<ReloadOutcome> loadAll() {
+    public List<ReloadOutcome> loadAll() {
+        return whileApplying(this::loadAllNow);
+    }
+
+    private synchronized List<ReloadOutcome> loadAllNow() {
         engineRouteIds = context.getRoutes().stream().map(Route::getRouteId).collect(Collectors.toUnmodifiableSet());
         RouteCheck.of(context).hideFilesBeans(boundBeans::contains);
         for (Path p : files(routesDir(), ROUTE_SUFFIX)) {
@@ -371,7 +380,29 @@ public class Runbooks {
     }
 
     /** Reloads after a change (edit, new file, deletion) of one file, deciding on the whole set again. */
-    public synchronized ReloadOutcome reload(Path file) {
+    public ReloadOutcome reload(Path file) {
+        return whileApplying(() -> reloadNow(file));
+    }
+
+    /**
+     * Held (read) while the set in force is not changing: a load or reload waits for its holders, new holders wait
+     * for a load or reload in progress. The alert intake routes, stores and starts each alert under it. Take it before
+     * calling any other method of this class (they lock this object).
+     */
+    public Lock settled() {
+        return applying.readLock();
+    }
+
+    private <T> T whileApplying(Supplier<T> change) {
+        applying.writeLock().lock();
+        try {
+            return change.get();
+        } finally {
+            applying.writeLock().unlock();
+        }
+    }
+
+    private synchronized ReloadOutcome reloadNow(Path file) {
         Path p = file.toAbsolutePath().normalize();
         boolean exists = Files.exists(p);
         String name = p.getFileName().toString();

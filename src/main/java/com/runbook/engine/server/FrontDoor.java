@@ -13,10 +13,10 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
-import java.util.Map;
+import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,10 +35,13 @@ import java.util.function.Supplier;
  *   <li>answers every request with 503, {@code Retry-After} and a JSON message until {@link #ready()}, and again from
  *   {@link #stopping()} (Alertmanager and most senders retry a 5xx); {@code /health} goes through to its route as
  *   soon as that route runs (it says DOWN while not ready);</li>
- *   <li>closes a connection whose first request's headers are not complete within the header timeout, and any
- *   connection idle for the idle timeout (Vert.x idleTimeout);</li>
+ *   <li>closes a connection when a request's headers are not complete within the header timeout, counted from the
+ *   connection's opening for its first request and from the request's first byte for every later one on a keep-alive
+ *   connection ({@link HeaderDeadline}), and any connection idle for the idle timeout (Vert.x idleTimeout);</li>
  *   <li>closes at once a connection beyond the cap of open connections, and logs it (at most once a minute).</li>
  * </ul>
+ * The doors that are not HTTP (the Cloud Monitoring Pub/Sub subscription) take in nothing while not ready either:
+ * {@link #whileReady} starts them at {@link #ready()} and stops them at {@link #stopping()}.
  */
 public final class FrontDoor {
     private static final Logger LOG = LoggerFactory.getLogger(FrontDoor.class);
@@ -53,10 +56,10 @@ public final class FrontDoor {
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong lastRefusalLog = new AtomicLong();
-    private final Map<HttpConnection, Long> headerTimers = new ConcurrentHashMap<>();
+    private final List<Runnable> onReady = new ArrayList<>();
+    private final List<Runnable> onStopping = new ArrayList<>();
     private volatile Phase phase = Phase.STARTING;
     private volatile HttpServer server;
-    private Vertx vertx;
 
     /**
      * @param limits               read when the server is created (the settings are known by then)
@@ -69,18 +72,50 @@ public final class FrontDoor {
 
     /** The Vert.x instance to bind for Camel: {@code real}, but every HTTP server it creates goes through this door. */
     public Vertx wrap(Vertx real) {
-        this.vertx = real;
         return proxy(real, Vertx.class, (p, method, args) -> method.getName().equals("createHttpServer")
                 ? create(real, args == null || args.length == 0 ? new HttpServerOptions() : (HttpServerOptions) args[0])
                 : invoke(real, method, args));
     }
 
-    public void ready() {
+    /**
+     * Every route, the alert routing and the maintenance windows are in force: requests are answered from now on, and
+     * the doors registered with {@link #whileReady} start (in the order registered; a failing one fails the start).
+     */
+    public synchronized void ready() {
         phase = Phase.READY;
+        onReady.forEach(Runnable::run);
     }
 
-    public void stopping() {
+    /**
+     * Shutdown begins: requests get 503 from now on, and the doors registered with {@link #whileReady} stop (in the
+     * reverse order), before anything that decides what happens to an alert goes down. A failing one is logged.
+     */
+    public synchronized void stopping() {
+        Phase was = phase;
         phase = Phase.STOPPING;
+        if (was != Phase.READY) {
+            return;
+        }
+        for (int i = onStopping.size() - 1; i >= 0; i--) {
+            try {
+                onStopping.get(i).run();
+            } catch (RuntimeException e) {
+                LOG.warn("A door did not stop cleanly at the start of shutdown", e);
+            }
+        }
+    }
+
+    /**
+     * A door that is not HTTP (a message consumer) and must take nothing in while the engine is not ready: {@code
+     * start} runs at {@link #ready()} (at once if the engine is ready already), {@code stop} at {@link #stopping()}
+     * (only if it was started).
+     */
+    public synchronized void whileReady(Runnable start, Runnable stop) {
+        onReady.add(start);
+        onStopping.add(stop);
+        if (phase == Phase.READY) {
+            start.run();
+        }
     }
 
     public Phase phase() {
@@ -125,13 +160,7 @@ public final class FrontDoor {
 
     private void onConnection(HttpConnection connection, ServerLimits l) {
         int now = open.incrementAndGet();
-        connection.closeHandler(v -> {
-            open.decrementAndGet();
-            Long timer = headerTimers.remove(connection);
-            if (timer != null) {
-                vertx.cancelTimer(timer);
-            }
-        });
+        connection.closeHandler(v -> open.decrementAndGet());
         if (now > l.maxConnections()) {
             long n = refused.incrementAndGet();
             long last = lastRefusalLog.get();
@@ -143,18 +172,10 @@ public final class FrontDoor {
             connection.close();
             return;
         }
-        headerTimers.put(connection, vertx.setTimer(l.headerTimeout().toMillis(), id -> {
-            if (headerTimers.remove(connection) != null) {
-                connection.close();
-            }
-        }));
+        HeaderDeadline.install(connection, l.headerTimeout());
     }
 
     private void onRequest(HttpServerRequest request, Handler<HttpServerRequest> router) {
-        Long timer = headerTimers.remove(request.connection());
-        if (timer != null) {
-            vertx.cancelTimer(timer);
-        }
         Phase now = phase;
         if (now != Phase.READY && !answersWhileNotReady.test(request.path())) {
             request.response().setStatusCode(503).putHeader("Retry-After", RETRY_AFTER)

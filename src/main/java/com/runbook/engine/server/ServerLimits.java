@@ -8,7 +8,8 @@ import java.util.function.Function;
 /**
  * What slow or idle clients may hold (application.properties, runbook.http.*).
  *
- * @param headerTimeout  from accepting a connection until its first request's headers are complete
+ * @param headerTimeout  from accepting a connection until its first request's headers are complete, and from the
+ *                       first byte of each later request on it until that request's headers are complete
  * @param idleTimeout    a connection with no byte read or written for this long is closed (a stalled body, an idle
  *                       keep-alive connection)
  * @param maxConnections open connections at most; one more is closed at once

@@ -25,6 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -34,6 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -70,16 +75,20 @@ class CloudMonitoringTest {
     }
 
     static String incident(String id, String state, String severity) {
+        return incident(id, state, severity, "API latency");
+    }
+
+    static String incident(String id, String state, String severity, String policy) {
         return """
                 {"version": "1.2", "incident": {"incident_id": "%s", "scoping_project_id": "trading-prod",
                  "url": "https://console.cloud.google.com/monitoring/alerting/incidents/%s?project=trading-prod",
                  "started_at": 1795600000, "ended_at": %s, "state": "%s",
                  "resource_display_name": "api-1", "resource": {"type": "gce_instance",
                    "labels": {"instance_id": "1234", "project_id": "trading-prod", "zone": "europe-west1-b"}},
-                 "policy_name": "API latency", "policy_user_labels": {"team": "platform"},
+                 "policy_name": "%s", "policy_user_labels": {"team": "platform"},
                  "condition_name": "p99 latency above 2 s", "severity": "%s",
                  "summary": "p99 latency for api-1 is above the threshold of 2 with a value of 3.4."}}
-                """.formatted(id, id, state.equals("closed") ? "1795603600" : "null", state, severity);
+                """.formatted(id, id, state.equals("closed") ? "1795603600" : "null", state, policy, severity);
     }
 
     private List<Map<String, Object>> incidents(String key) {
@@ -142,6 +151,83 @@ class CloudMonitoringTest {
         assertThat(subscription.nacked).doesNotContain(notJson, noState);
     }
 
+    /**
+     * Issue 20: the subscription is read only while the engine is ready. A RegionDown published before the engine
+     * starts is handled once, after ready, with the alert routing in force (P1, dns-failover); at the start of
+     * shutdown the engine stops reading while the alert routing still runs; one published while it is down is handled
+     * by the next start; nothing is handled twice.
+     */
+    @Test
+    void incidentsPublishedBeforeStartOrWhileDownAreHandledOnceAfterReadyWithTheRoutingInForce() throws Exception {
+        FakeSubscription sub = new FakeSubscription();
+        Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(sub).build().start();
+        Path base = TestEngine.copyShippedRunbooks(dir.resolve("restart-base"));
+        Map<String, String> props = new java.util.HashMap<>(TestEngine.databaseProperties());   // one database for both
+        props.put("runbook.alert.pubsub.uri", "google-pubsub:trading-prod:monitoring-incidents?authenticate=false");
+        props.put("camel.component.google-pubsub.endpoint", "127.0.0.1:" + grpc.getPort());
+        AtomicReference<Engine> running = new AtomicReference<>();
+        List<Integer> answersWhenReadStarts = new CopyOnWriteArrayList<>();
+        List<String> stateWhenReadEnds = new CopyOnWriteArrayList<>();
+        AtomicInteger port = new AtomicInteger();
+        sub.onStreamOpened = () -> answersWhenReadStarts.add(apiStatus(port.get()));
+        sub.onStreamEnded = () -> {
+            Engine e = running.get();
+            stateWhenReadEnds.add(e.door().phase() + " alert-routing "
+                    + e.context().getRouteController().getRouteStatus("alert-routing"));
+        };
+        try {
+            String before = sub.publish(incident("0.region-before", "open", "Critical", "RegionDown"));
+            port.set(TestEngine.freePort());
+            props.put("camel.server.port", Integer.toString(port.get()));
+            running.set(TestEngine.start(base, dir.resolve("restart-data"), props));
+            await().atMost(Duration.ofSeconds(30)).until(() -> sub.acked.contains(before));
+            assertThat(answersWhenReadStarts).as("the engine answers requests when it starts reading").isNotEmpty()
+                    .containsOnly(200);
+            Engine first = running.get();
+            assertThat(TestEngine.incidents(first, "RegionDown/0.region-before")).singleElement()
+                    .satisfies(i -> assertThat(i.get("priority").asText()).isEqualTo("P1"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> first.runs().list("dns-failover", 10).size() == 1);
+
+            first.close();
+            assertThat(stateWhenReadEnds).as("reading stopped at the start of shutdown, the routing still in force")
+                    .isNotEmpty().allMatch(s -> s.equals("STOPPING alert-routing Started"));
+            String whileDown = sub.publish(incident("0.region-down", "open", "Critical", "RegionDown"));
+            answersWhenReadStarts.clear();
+            port.set(TestEngine.freePort());
+            props.put("camel.server.port", Integer.toString(port.get()));
+            running.set(TestEngine.start(base, dir.resolve("restart-data"), props));
+            Engine second = running.get();
+            await().atMost(Duration.ofSeconds(30)).until(() -> sub.acked.contains(whileDown));
+            assertThat(answersWhenReadStarts).isNotEmpty().containsOnly(200);
+            assertThat(TestEngine.incidents(second, "RegionDown/")).hasSize(2)
+                    .allSatisfy(i -> assertThat(i.get("priority").asText()).isEqualTo("P1"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> second.runs().list("dns-failover", 10).size() == 2);
+            assertThat(second.runs().list("dns-failover", 10)).allSatisfy(run -> assertThat(run)
+                    .containsEntry("trigger", "alert"));
+            JdbcTemplate jdbc = new JdbcTemplate(second.dataSource());
+            assertThat(jdbc.queryForList("select fingerprint from alert_event where source = 'cloud-monitoring'",
+                    String.class)).containsExactlyInAnyOrder("0.region-before", "0.region-down");
+            assertThat(sub.nacked).isEmpty();
+        } finally {
+            running.get().close();
+            grpc.shutdownNow();
+        }
+    }
+
+    /** The status of GET /api/incidents on the engine at {@code port} (503 while not ready), -1 without an answer. */
+    private static int apiStatus(int port) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/api/incidents")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (java.io.IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
     /** One subscription: messages go out on every open streaming pull, and on unary pulls; acks are recorded. */
     static class FakeSubscription extends SubscriberGrpc.SubscriberImplBase {
         final LinkedBlockingQueue<ReceivedMessage> queue = new LinkedBlockingQueue<>();
@@ -149,6 +235,9 @@ class CloudMonitoringTest {
         final List<String> nacked = new CopyOnWriteArrayList<>();
         final List<StreamObserver<StreamingPullResponse>> streams = new CopyOnWriteArrayList<>();
         final AtomicInteger ids = new AtomicInteger();
+        /** Run when a streaming pull opens (the engine starts reading) and when one ends. */
+        volatile Runnable onStreamOpened = () -> { };
+        volatile Runnable onStreamEnded = () -> { };
 
         /** Publishes {@code data} and answers its ack id. */
         String publish(String data) {
@@ -179,6 +268,7 @@ class CloudMonitoringTest {
                     if (!request.getSubscription().isEmpty()) {
                         assertThat(request.getSubscription()).isEqualTo(SUBSCRIPTION);
                         streams.add(out);
+                        onStreamOpened.run();
                         flush();
                     }
                 }
@@ -186,11 +276,13 @@ class CloudMonitoringTest {
                 @Override
                 public void onError(Throwable t) {
                     streams.remove(out);
+                    onStreamEnded.run();
                 }
 
                 @Override
                 public void onCompleted() {
                     streams.remove(out);
+                    onStreamEnded.run();
                     out.onCompleted();
                 }
             };

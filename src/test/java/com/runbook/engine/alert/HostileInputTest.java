@@ -234,6 +234,18 @@ class HostileInputTest {
         cases.add(refused(at + "token as a form field", "POST", path, List.of("Content-Type", "application/x-www-form-urlencoded"),
                 "Authorization=" + q("Bearer " + tok) + "&alerts=x", 415, "the body must be JSON sent with Content-Type:"
                         + " application/json (curl: -H 'Content-Type: application/json'), not application/x-www-form-urlencoded"));
+        String formRefused = "the body must be JSON sent with Content-Type: application/json (curl: -H 'Content-Type:"
+                + " application/json'), not ";
+        List<String> form = List.of("Content-Type", "application/x-www-form-urlencoded");
+        cases.add(refused(at + "token as a lower-case form field", "POST", path, form, "authorization=" + q("Bearer " + tok),
+                415, formRefused + "application/x-www-form-urlencoded"));
+        cases.add(refused(at + "signatures as form fields", "POST", path, form, "X-Hub-Signature-256=" + q(hubSig)
+                + "&X-Grafana-Alerting-Signature=" + q(hubSig.substring(7)), 415, formRefused + "application/x-www-form-urlencoded"));
+        cases.add(refused(at + "token and a JSON type as form fields", "POST", path, form, "Content-Type="
+                + q("application/json") + "&Authorization=" + q("Bearer " + tok), 415, formRefused + "application/x-www-form-urlencoded"));
+        cases.add(refused(at + "token as a form field, form type in upper case", "POST", path, List.of("Content-Type",
+                "APPLICATION/X-WWW-FORM-URLENCODED; charset=UTF-8"), "Authorization=" + q("Bearer " + tok), 415,
+                formRefused + "APPLICATION/X-WWW-FORM-URLENCODED"));
         cases.add(refused(at + "wrong token", "POST", path, bearer("wrong"), body, 401, "invalid bearer token"));
         cases.add(refused(at + "token with a suffix", "POST", path, bearer(tok + "x"), body, 401, "invalid bearer token"));
         cases.add(refused(at + "empty bearer", "POST", path, List.of("Authorization", "Bearer "), body, 401, "invalid bearer token"));
@@ -383,6 +395,19 @@ class HostileInputTest {
                 json, "{}", 401, NO_BEARER));
         cases.add(refused("api: run with the token in a form field", "POST", run, List.of("Content-Type",
                 "application/x-www-form-urlencoded"), "Authorization=" + q("Bearer " + TOKEN), 401, NO_BEARER));
+        // a form field is never a credential, on any authenticated endpoint (nor when it also confirms a guarded one)
+        List<String> form = List.of("Content-Type", "application/x-www-form-urlencoded");
+        String formToken = "Authorization=" + q("Bearer " + TOKEN);
+        cases.add(refused("api: run with the token in a lower-case form field", "POST", run, form,
+                "authorization=" + q("Bearer " + TOKEN), 401, NO_BEARER));
+        for (String guarded : GUARDED) {
+            cases.add(refused("api: " + guarded + " with the token in a form field", "POST", "/api/runbooks/" + guarded,
+                    form, formToken + "&confirm=" + guarded, 401, NO_BEARER));
+        }
+        cases.add(refused("api: ack with the token in a form field", "POST", "/api/incidents/999999999/ack", form,
+                formToken + "&by=x", 401, NO_BEARER));
+        cases.add(refused("api: outbox retry with the token in a form field", "POST", "/api/outbox/999999999/retry", form,
+                formToken, 401, NO_BEARER));
         cases.add(refused("api: run with a wrong token", "POST", run, bearer("nope"), "{}", 401, "invalid bearer token"));
         cases.add(refused("api: run with Basic", "POST", run, List.of("Authorization", "Basic " + TOKEN), "{}", 401, NO_BEARER));
         List<String> auth = new ArrayList<>(bearer(TOKEN));

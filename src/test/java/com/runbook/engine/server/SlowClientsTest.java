@@ -19,6 +19,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -110,6 +114,61 @@ class SlowClientsTest {
             assertThat(closedByServer(s, Duration.ofSeconds(20))).isTrue();
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> engine.door().openConnections() < 5);
+    }
+
+    @Test
+    void aLaterRequestOnAKeepAliveConnectionWhoseHeadersComeSlowlyIsClosedAfterTheHeaderTimeout() throws Exception {
+        start(Map.of("runbook.http.header-timeout", "2s", "runbook.http.idle-timeout", "30s"));
+        Socket s = connect();
+        s.setSoTimeout(10_000);
+        // a complete first request, with a body, answered on the connection that stays open
+        String body = Payloads.alertmanager("firing", "fp-keep-alive", Map.of("alertname", "KeepAlive", "severity", "warning"));
+        s.getOutputStream().write(("POST /webhooks/alertmanager HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                + TestEngine.TOKEN + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+        assertThat(readResponseHead(s.getInputStream())).startsWith("HTTP/1.1 202");
+        // the idle connection is not closed by the header timeout: only the idle timeout applies between requests
+        assertThat(closedByServer(s, Duration.ofSeconds(3))).as("an idle keep-alive connection is kept").isFalse();
+
+        // a second request whose headers trickle in, a byte every 200 ms (never idle), never ending
+        ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
+        try {
+            byte[] head = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                    .getBytes(StandardCharsets.US_ASCII);
+            AtomicInteger sent = new AtomicInteger();
+            long t0 = System.nanoTime();
+            trickle.scheduleAtFixedRate(() -> {
+                try {
+                    int i = sent.getAndIncrement();
+                    if (i < head.length) {
+                        s.getOutputStream().write(head[i]);
+                        s.getOutputStream().flush();
+                    }
+                } catch (IOException closed) {
+                    throw new IllegalStateException(closed);   // ends the trickle
+                }
+            }, 0, 200, TimeUnit.MILLISECONDS);
+            // meanwhile a webhook on another connection is served
+            assertThat(webhook()).isEqualTo(202);
+            assertThat(closedByServer(s, Duration.ofSeconds(10))).as("closed at the header timeout").isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(6));
+            assertThat(sent.get()).as("still sending when closed").isLessThan(head.length);
+        } finally {
+            trickle.shutdownNow();
+        }
+    }
+
+    /** Reads one response's status line and headers (up to the empty line). */
+    private static String readResponseHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("connection closed after: " + head);
+            }
+            head.append((char) b);
+        }
+        return head.toString();
     }
 
     @Test
