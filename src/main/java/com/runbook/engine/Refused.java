@@ -2,7 +2,7 @@ package com.runbook.engine;
 
 /**
  * A request that domain code refuses, with why and the message the caller sees. Only the HTTP edge
- * ({@code api.Http}) turns the reason into a status code (400, 401, 404, 409).
+ * ({@code api.Http}) turns the reason into a status code (400, 401, 404, 409, 503).
  */
 public class Refused extends RuntimeException {
     /** Why a request is refused. */
@@ -14,7 +14,9 @@ public class Refused extends RuntimeException {
         /** What the request names does not exist (HTTP 404). */
         NOT_FOUND,
         /** The request clashes with the current state (HTTP 409). */
-        CONFLICT
+        CONFLICT,
+        /** The engine cannot take the request now; nothing was done and the sender should send it again (HTTP 503). */
+        UNAVAILABLE
     }
 
     private final Reason reason;

@@ -160,7 +160,7 @@ public class AlertIntake implements AutoCloseable {
             throw e;
         } catch (ReloadInProgress e) {
             status = "503";
-            throw new ApiException(503, e.getMessage());
+            throw new Refused(Refused.Reason.UNAVAILABLE, e.getMessage());
         } catch (Refused e) {
             status = e.reason() == Refused.Reason.UNAUTHENTICATED ? "401" : "400";
             throw e;

@@ -30,6 +30,9 @@ import java.util.function.Supplier;
  * message's headers, and a token in a URL ends up in proxy and access logs.
  */
 public final class Http {
+    /** The {@code Retry-After} of a 503: seconds, as the front door's while the engine starts or stops. */
+    static final String RETRY_AFTER_SECONDS = "5";
+
     /** The deepest nesting of arrays and objects a JSON body may have (Jackson's default is 1,000). */
     public static final int MAX_JSON_DEPTH = 64;
     /**
@@ -120,6 +123,9 @@ public final class Http {
         }
         exchange.getMessage().setHeaders(new java.util.HashMap<>());
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        if (status == 503) {   // the sender may send it again: when (Alertmanager and curl --retry honour it)
+            exchange.getMessage().setHeader("Retry-After", RETRY_AFTER_SECONDS);
+        }
         if (body instanceof String text) {
             exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
             exchange.getMessage().setBody(text);
@@ -140,6 +146,7 @@ public final class Http {
             case UNAUTHENTICATED -> 401;
             case NOT_FOUND -> 404;
             case CONFLICT -> 409;
+            case UNAVAILABLE -> 503;
         };
     }
 

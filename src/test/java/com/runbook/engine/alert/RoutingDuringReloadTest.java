@@ -163,6 +163,7 @@ class RoutingDuringReloadTest {
         assertThat(holdErrors).isEmpty();
         assertThat(during).singleElement().satisfies(r -> {
             assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(r.headers().firstValue("Retry-After")).as("when to send again").hasValue("5");
             assertThat(r.body()).isEqualTo("{\"error\":\"" + ReloadInProgress.MESSAGE + "\"}");
         });
         assertThat(db().queryForObject("select count(*) from alert_event where fingerprint = 'fp-wait'", Integer.class))
