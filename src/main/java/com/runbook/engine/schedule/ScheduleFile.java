@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TimeZone;
 
 /**
  * One parsed {@code schedules/*.yaml} file. A file holds one schedule (a mapping) or several (a list of mappings).
@@ -192,8 +191,7 @@ public record ScheduleFile(Path path, String name, List<Schedule> schedules, Lis
     /** Why a Quartz cron expression is unusable, if it is. */
     static Optional<String> cronProblem(String cron, ZoneId zone) {
         try {
-            CronExpression expression = new CronExpression(cron);
-            expression.setTimeZone(TimeZone.getTimeZone(zone));
+            CronExpression expression = Crons.parsed(cron, zone);
             if (expression.getNextValidTimeAfter(new Date()) == null) {
                 return Optional.of("cron '" + cron + "' never fires");
             }
