@@ -20,12 +20,14 @@ import java.util.TimeZone;
 final class LeadCronTrigger extends CronTriggerImpl {
     private static final long serialVersionUID = 2L;
     private final long lead;
+    private final Crons.Parsed cron;
     private final CronExpression expression;
 
-    LeadCronTrigger(CronExpression shared, long leadMillis) {
-        this.expression = shared;
+    LeadCronTrigger(Crons.Parsed shared, long leadMillis) {
+        this.cron = shared;
+        this.expression = shared.expression();
         this.lead = leadMillis;
-        setTimeZone(shared.getTimeZone());
+        setTimeZone(expression.getTimeZone());
     }
 
     /**
@@ -41,7 +43,7 @@ final class LeadCronTrigger extends CronTriggerImpl {
 
     @Override
     protected Date getTimeAfter(Date afterTime) {
-        return expression.getTimeAfter(afterTime);
+        return cron.timeAfter(afterTime);   // the triggers of one cron mostly ask for the same time: computed once
     }
 
     @Override

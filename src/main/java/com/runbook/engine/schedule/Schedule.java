@@ -37,7 +37,7 @@ public record Schedule(String job, String cron, Duration every, ZoneId zone, boo
         if (every != null) {
             return null;
         }
-        Date next = cronExpression().getNextValidTimeAfter(Date.from(after));
+        Date next = parsedCron().timeAfter(Date.from(after));
         return next == null ? null : next.toInstant();
     }
 
@@ -46,6 +46,11 @@ public record Schedule(String job, String cron, Duration every, ZoneId zone, boo
      * every schedule with the same cron and zone ({@link Crons}): read it, never change it.
      */
     public CronExpression cronExpression() {
+        return parsedCron().expression();
+    }
+
+    /** The shared parsed cron, with its memo of fire times. */
+    Crons.Parsed parsedCron() {
         try {
             return Crons.parsed(cron, zone);
         } catch (ParseException e) {

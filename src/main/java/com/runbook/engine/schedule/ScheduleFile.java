@@ -1,7 +1,6 @@
 package com.runbook.engine.schedule;
 
 import com.runbook.engine.routes.Problem;
-import org.quartz.CronExpression;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.composer.Composer;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -191,8 +190,7 @@ public record ScheduleFile(Path path, String name, List<Schedule> schedules, Lis
     /** Why a Quartz cron expression is unusable, if it is. */
     static Optional<String> cronProblem(String cron, ZoneId zone) {
         try {
-            CronExpression expression = Crons.parsed(cron, zone);
-            if (expression.getNextValidTimeAfter(new Date()) == null) {
+            if (!Crons.parsed(cron, zone).firesAfter(new Date())) {
                 return Optional.of("cron '" + cron + "' never fires");
             }
             return Optional.empty();

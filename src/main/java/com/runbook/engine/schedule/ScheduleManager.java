@@ -442,7 +442,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
     static Trigger trigger(Schedule s, Instant after, long lead, boolean shared) {
         boolean skip = "skip".equals(s.misfire());
         if (s.cron() != null) {
-            CronTriggerImpl t = shared ? new LeadCronTrigger(s.cronExpression(), lead) : new CronTriggerImpl();
+            CronTriggerImpl t = shared ? new LeadCronTrigger(s.parsedCron(), lead) : new CronTriggerImpl();
             t.setKey(TriggerKey.triggerKey(s.id(), GROUP));
             t.setJobKey(JobKey.jobKey(s.id(), GROUP));
             t.setDescription(fingerprint(s));
