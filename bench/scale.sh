@@ -12,7 +12,7 @@
 #    (GET /api/reload's "at": the whole set decided on again and the file's triggers replaced) minus the time the file
 #    was written, minus the file watcher's 250 ms quiet period (the OS's change notification, a few ms, is counted in);
 #  - GET /api/schedules of every schedule: wall time and size.
-# BENCH_JAR (default target/runbook-engine.jar) runs another build (A/B); BENCH_HISTO=1 prints the top of a class
+# RELOADS (3) edits; BENCH_JAR (default target/runbook-engine.jar) runs another build (A/B); BENCH_HISTO=1 prints the top of a class
 # histogram after the full GC.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,10 +65,10 @@ for n in $sizes; do
   echo "heap used after a full GC: $(jstat -gc $pid | awk 'NR==2 {printf "%d MiB", ($3+$4+$6+$8)/1024}')"
   [ -z "${BENCH_HISTO:-}" ] || jcmd $pid GC.class_histogram | sed -n 1,16p
   name=schedules/s-$(printf %04d $(( n > 800 ? 7 : 0 ))).yaml; file=$base/$name
-  for k in 1 2 3; do
+  for k in $(seq 1 "${RELOADS:-3}"); do
     before=$(reload_ms)
     written=$(date +%s%3N)
-    sed -i "0,/cron: \"0 [0-9]* /s//cron: \"0 $((k * 7)) /" "$file"
+    sed -i "0,/cron: \"0 [0-9]* /s//cron: \"0 $((k * 7 % 60)) /" "$file"
     deadline=$((written + 60000))
     until [ "$(reload_ms)" != "$before" ]; do
       sleep 0.05; [ "$(date +%s%3N)" -lt $deadline ] || { echo "no reload within 60 s"; tail -5 "$log"; exit 1; }
