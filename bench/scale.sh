@@ -36,6 +36,7 @@ elif at: print(round(datetime.datetime.fromisoformat(at.replace("Z", "+00:00")).
 
 for n in $sizes; do
   base=$work/s$n; data=$work/s$n-data; log=$work/s$n.log
+  rm -rf "$base" "$data"   # a fresh engine each time, also when BENCH_WORK is reused
   mkdir -p "$base/routes" "$base/schedules"
   for r in $(seq 0 $((runbooks - 1))); do
     printf -- '- parameters:\n    - name: desk\n      type: enum\n      values: [rates, fx, equities]\n      required: true\n    - name: n\n      type: integer\n- route:\n    id: shared-%d\n    from:\n      uri: direct:shared-%d\n      steps:\n        - setBody:\n            simple: "${header.desk}-${header.n}"\n' \
