@@ -8,10 +8,12 @@
 #    and the scheduler's part ("Scheduler: N trigger(s) ... in M ms");
 #  - the engine's CPU time up to ready (a fairer figure than wall time when the machine is shared);
 #  - resident memory (RSS) 2 s after ready, and heap used after a full GC (JAVA_OPTS, e.g. -Xmx384m, bounds the heap);
-#  - reload of one schedule file among them: one entry's cron is edited, 3 times; the figure is the time of the
-#    engine's "Loaded schedules/..." log line minus the time the file was written, minus the file watcher's 250 ms
-#    quiet period (the OS's change notification, a few ms, is counted in);
+#  - reload of one schedule file among them: one entry's cron is edited, 3 times; the figure is the end of the reload
+#    (GET /api/reload's "at": the whole set decided on again and the file's triggers replaced) minus the time the file
+#    was written, minus the file watcher's 250 ms quiet period (the OS's change notification, a few ms, is counted in);
 #  - GET /api/schedules of every schedule: wall time and size.
+# RELOADS (3) edits; BENCH_JAR (default target/runbook-engine.jar) runs another build (A/B); BENCH_HISTO=1 prints the top of a class
+# histogram after the full GC.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=${SCALE_SIZES:-10000 100000}; runbooks=${SCALE_RUNBOOKS:-10}
@@ -24,8 +26,17 @@ log_ms() {
   echo $(( $(date -u -d "${t%,*}" +%s) * 1000 + 10#${t#*,} ))
 }
 
+# reload_ms: when the last reload ended (GET /api/reload's "at"), epoch milliseconds; empty before the first one
+reload_ms() {
+  curl -sf "localhost:$port/api/reload" | python3 -c 'import json, sys, datetime
+at = json.load(sys.stdin).get("at")
+if isinstance(at, (int, float)): print(round(at * 1000))
+elif at: print(round(datetime.datetime.fromisoformat(at.replace("Z", "+00:00")).timestamp() * 1000))'
+}
+
 for n in $sizes; do
   base=$work/s$n; data=$work/s$n-data; log=$work/s$n.log
+  rm -rf "$base" "$data"   # a fresh engine each time, also when BENCH_WORK is reused
   mkdir -p "$base/routes" "$base/schedules"
   for r in $(seq 0 $((runbooks - 1))); do
     printf -- '- parameters:\n    - name: desk\n      type: enum\n      values: [rates, fx, equities]\n      required: true\n    - name: n\n      type: integer\n- route:\n    id: shared-%d\n    from:\n      uri: direct:shared-%d\n      steps:\n        - setBody:\n            simple: "${header.desk}-${header.n}"\n' \
@@ -42,7 +53,7 @@ for n in $sizes; do
   echo "--- $n schedules over $runbooks runbooks ($(ls "$base/schedules" | wc -l) files)"
   port=$((20000 + RANDOM % 20000))
   RUNBOOK_HOME=$base RUNBOOK_DATA_DIR=$data RUNBOOK_PORT=$port RUNBOOK_API_TOKEN=bench \
-    java ${JAVA_OPTS:-} -jar target/runbook-engine.jar run >"$log" 2>&1 &
+    java ${JAVA_OPTS:-} -jar "${BENCH_JAR:-target/runbook-engine.jar}" run >"$log" 2>&1 &
   pid=$!
   until grep -q "ready in" "$log"; do sleep 0.2; kill -0 $pid 2>/dev/null || { tail -50 "$log"; exit 1; }; done
   echo "ready: $(grep -o 'ready in [0-9]* ms' "$log"); scheduler's part: $(grep -o 'Scheduler: [0-9]* trigger(s).* in [0-9]* ms' "$log" | sed 's/(ram store.*) //')"
@@ -53,14 +64,18 @@ for n in $sizes; do
   echo "resident memory 2 s after ready: $(( $(ps -o rss= -p $pid) / 1024 )) MiB"
   jcmd $pid GC.run >/dev/null
   echo "heap used after a full GC: $(jstat -gc $pid | awk 'NR==2 {printf "%d MiB", ($3+$4+$6+$8)/1024}')"
+  [ -z "${BENCH_HISTO:-}" ] || jcmd $pid GC.class_histogram | sed -n 1,16p
   name=schedules/s-$(printf %04d $(( n > 800 ? 7 : 0 ))).yaml; file=$base/$name
-  for k in 1 2 3; do
-    before=$(grep -c "Loaded $name" "$log" || true)
+  for k in $(seq 1 "${RELOADS:-3}"); do
+    before=$(reload_ms)
     written=$(date +%s%3N)
-    sed -i "0,/cron: \"0 [0-9]* /s//cron: \"0 $((k * 7)) /" "$file"
-    until [ "$(grep -c "Loaded $name" "$log" || true)" -gt "$before" ]; do sleep 0.05; done
-    loaded=$(log_ms "$(grep "Loaded $name" "$log" | tail -1)")
-    echo "reload of one schedule file ($name among $n schedules), edit $k: $(( loaded - written - 250 )) ms"
+    sed -i "0,/cron: \"0 [0-9]* /s//cron: \"0 $((k * 7 % 60)) /" "$file"
+    deadline=$((written + 60000))
+    until [ "$(reload_ms)" != "$before" ]; do
+      sleep 0.05; [ "$(date +%s%3N)" -lt $deadline ] || { echo "no reload within 60 s"; tail -5 "$log"; exit 1; }
+    done
+    echo "reload of one schedule file ($name among $n schedules), edit $k: $(( $(reload_ms) - written - 250 )) ms"
+    grep "Schedules applied" "$log" | tail -1 | sed 's/.*ScheduleManager - /  /' || true
   done
   t0=$(date +%s%N)
   bytes=$(curl -sf "localhost:$port/api/schedules" | wc -c)

@@ -8,7 +8,8 @@
 #      RUNBOOK_SCHEDULER_THREADS threads, default one per job (a run holds its thread, so 200 jobs due at the same
 #      instant need 200 to start together); RUNBOOK_SCHEDULER_STORE=jdbc measures Quartz's JDBC store instead.
 #      Note the load average: on a shared machine the jitter measures the CPU queue, not the scheduler.
-# SCHEDULES (default 10000), JITTER_JOBS (200) and JITTER_SECONDS (60) change the sizes.
+#      The first 5 s (cold) are also shown second by second, from the first due time after the engine's "ready".
+# SCHEDULES (default 10000; 0 skips (a)), JITTER_JOBS (200) and JITTER_SECONDS (60) change the sizes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 schedules=${SCHEDULES:-10000}; jobs=${JITTER_JOBS:-200}; seconds=${JITTER_SECONDS:-60}
@@ -18,7 +19,7 @@ h2=$(ls target/lib/h2-*.jar)
 start_engine() {
   port=$((20000 + RANDOM % 20000))
   RUNBOOK_HOME=$1 RUNBOOK_DATA_DIR=$2 RUNBOOK_PORT=$port RUNBOOK_API_TOKEN=bench \
-    java ${JAVA_OPTS:-} -jar target/runbook-engine.jar run >"$3" 2>&1 &
+    java ${JAVA_OPTS:-} -jar "${BENCH_JAR:-target/runbook-engine.jar}" run >"$3" 2>&1 &
   pid=$!
   until grep -q "ready in" "$3"; do sleep 0.2; kill -0 $pid 2>/dev/null || { tail -50 "$3"; exit 1; }; done
 }
@@ -35,15 +36,17 @@ generate() {
 
 work=${BENCH_WORK:-$(mktemp -d)}; trap 'kill $pid 2>/dev/null || true; [ -n "${BENCH_WORK:-}" ] || rm -rf "$work"' EXIT
 
-echo "--- (a) $schedules schedules"
-generate "$work/a" "$schedules" "0 0 2 * * ?"
-start_engine "$work/a" "$work/a-data" "$work/a.log"
-echo "engine's own figure: $(grep -o 'ready in [0-9]* ms' "$work/a.log")"
-echo "scheduler's part: $(grep -o 'Scheduler: [0-9]* trigger(s).* in [0-9]* ms' "$work/a.log")"
-jcmd $pid GC.run >/dev/null
-echo "heap used after start and a full GC: $(jstat -gc $pid | awk 'NR==2 {printf "%d MiB", ($3+$4+$6+$8)/1024}')"
-echo "resident memory: $(( $(ps -o rss= -p $pid) / 1024 )) MiB"
-kill $pid; wait $pid 2>/dev/null || true
+if [ "$schedules" -gt 0 ]; then
+  echo "--- (a) $schedules schedules"
+  generate "$work/a" "$schedules" "0 0 2 * * ?"
+  start_engine "$work/a" "$work/a-data" "$work/a.log"
+  echo "engine's own figure: $(grep -o 'ready in [0-9]* ms' "$work/a.log")"
+  echo "scheduler's part: $(grep -o 'Scheduler: [0-9]* trigger(s).* in [0-9]* ms' "$work/a.log")"
+  jcmd $pid GC.run >/dev/null
+  echo "heap used after start and a full GC: $(jstat -gc $pid | awk 'NR==2 {printf "%d MiB", ($3+$4+$6+$8)/1024}')"
+  echo "resident memory: $(( $(ps -o rss= -p $pid) / 1024 )) MiB"
+  kill $pid; wait $pid 2>/dev/null || true
+fi
 
 threads=${RUNBOOK_SCHEDULER_THREADS:-$jobs}
 echo "--- (b) jitter: $jobs jobs every second for $seconds s (store ${RUNBOOK_SCHEDULER_STORE:-ram}, $threads threads)"
@@ -70,4 +73,11 @@ java -cp "$h2" org.h2.tools.Shell -url "jdbc:h2:file:$work/b-data/runbook" -user
   $(figures 'route called, all fires' "$called" '')
   $(figures 'route called, after 5 s' "$called" "$warm")
   $(figures 'row started_at, all fires' "$lag" '')
-  select count(*) as recorded_after_due from job_run where status <> 'skipped' and started_at > scheduled_for;"
+  select count(*) as recorded_after_due from job_run where status <> 'skipped' and started_at > scheduled_for;
+  select cold_second, count(*) as fires, percentile_cont(0.5) within group (order by called) as p50_ms,
+    percentile_cont(0.99) within group (order by called) as p99_ms, max(called) as max_ms, max(row_lag) as row_late_max_ms
+    from (select datediff('SECOND', (select min(scheduled_for) from job_run), r.scheduled_for) as cold_second,
+      $called as called, $lag as row_lag from job_run r join csvread('$work/called.csv') c on c.id = r.id
+      where r.scheduled_for is not null and r.status <> 'skipped'
+      and r.scheduled_for < (select min(scheduled_for) from job_run) + interval '5' second) group by cold_second order by cold_second;"
+echo "ready: $(grep -o 'ready in [0-9]* ms' "$work/b.log") at $(grep 'ready in' "$work/b.log" | cut -c1-24); first fire logged: $(grep -m1 ' Run [0-9]* of bench-' "$work/b.log" | cut -c1-24)"

@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Date;
 import java.util.Map;
-import java.util.TimeZone;
 
 /**
  * When one job runs. Exactly one of {@code cron} (Quartz syntax, seconds first) and {@code every} is set.
@@ -38,16 +37,22 @@ public record Schedule(String job, String cron, Duration every, ZoneId zone, boo
         if (every != null) {
             return null;
         }
-        Date next = cronExpression().getNextValidTimeAfter(Date.from(after));
+        Date next = parsedCron().timeAfter(Date.from(after));
         return next == null ? null : next.toInstant();
     }
 
-    /** The cron expression in the schedule's zone (the file was validated, so it parses). */
+    /**
+     * The cron expression in the schedule's zone (the file was validated, so it parses), parsed once and shared by
+     * every schedule with the same cron and zone ({@link Crons}): read it, never change it.
+     */
     public CronExpression cronExpression() {
+        return parsedCron().expression();
+    }
+
+    /** The shared parsed cron, with its memo of fire times. */
+    Crons.Parsed parsedCron() {
         try {
-            CronExpression expression = new CronExpression(cron);
-            expression.setTimeZone(TimeZone.getTimeZone(zone));
-            return expression;
+            return Crons.parsed(cron, zone);
         } catch (ParseException e) {
             throw new IllegalStateException(e);
         }

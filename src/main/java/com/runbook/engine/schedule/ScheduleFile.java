@@ -1,7 +1,6 @@
 package com.runbook.engine.schedule;
 
 import com.runbook.engine.routes.Problem;
-import org.quartz.CronExpression;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.composer.Composer;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -28,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TimeZone;
 
 /**
  * One parsed {@code schedules/*.yaml} file. A file holds one schedule (a mapping) or several (a list of mappings).
@@ -192,9 +190,7 @@ public record ScheduleFile(Path path, String name, List<Schedule> schedules, Lis
     /** Why a Quartz cron expression is unusable, if it is. */
     static Optional<String> cronProblem(String cron, ZoneId zone) {
         try {
-            CronExpression expression = new CronExpression(cron);
-            expression.setTimeZone(TimeZone.getTimeZone(zone));
-            if (expression.getNextValidTimeAfter(new Date()) == null) {
+            if (!Crons.parsed(cron, zone).firesAfter(new Date())) {
                 return Optional.of("cron '" + cron + "' never fires");
             }
             return Optional.empty();

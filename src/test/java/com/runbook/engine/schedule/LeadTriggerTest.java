@@ -54,6 +54,29 @@ class LeadTriggerTest {
     }
 
     @Test
+    void cronTriggersOfTheSameCronAndZoneShareOneParsedCronAlsoInTheirCopies() {
+        // Quartz's in-memory store keeps and hands out copies (clone) of triggers; each used to parse its cron again
+        Schedule rates = new Schedule("desk-report", "0 30 17 ? * MON-FRI", null, ZoneId.of("Europe/London"), true,
+                "fire-once-now", "skip", null, null, "schedules/desks.yaml", 1, "desk-rates", java.util.Map.of());
+        Schedule fx = new Schedule("desk-report", "0 30 17 ? * MON-FRI", null, ZoneId.of("Europe/London"), true,
+                "fire-once-now", "skip", null, null, "schedules/desks.yaml", 5, "desk-fx", java.util.Map.of());
+        Schedule tokyo = new Schedule("desk-report", "0 30 17 ? * MON-FRI", null, ZoneId.of("Asia/Tokyo"), true,
+                "fire-once-now", "skip", null, null, "schedules/desks.yaml", 9, "desk-jp", java.util.Map.of());
+        assertThat(rates.cronExpression()).isSameAs(fx.cronExpression()).isNotSameAs(tokyo.cronExpression());
+        OperableTrigger trigger = (OperableTrigger) ScheduleManager.trigger(rates, Instant.parse("2026-11-27T12:00:00Z"), 250, true);
+        Date first = trigger.computeFirstFireTime(null);
+        assertThat(first.toInstant()).isEqualTo(Instant.parse("2026-11-27T17:29:59.750Z"));   // GMT in November
+        OperableTrigger copy = (OperableTrigger) trigger.clone();
+        assertThat(copy.getNextFireTime()).isEqualTo(first);
+        assertThat(copy.getFireTimeAfter(first).toInstant()).isEqualTo(Instant.parse("2026-11-30T17:29:59.750Z"));
+        assertThat(((org.quartz.CronTrigger) copy).getCronExpression()).isEqualTo("0 30 17 ? * MON-FRI");
+        assertThat(((org.quartz.CronTrigger) copy).getTimeZone().getID()).isEqualTo("Europe/London");
+        // a shared trigger with no lead fires at the cron times themselves, as Quartz's own cron trigger does
+        OperableTrigger plain = (OperableTrigger) ScheduleManager.trigger(tokyo, Instant.parse("2026-11-27T00:00:00Z"), 0, true);
+        assertThat(plain.computeFirstFireTime(null).toInstant()).isEqualTo(Instant.parse("2026-11-27T08:30:00Z"));
+    }
+
+    @Test
     void aTriggerWithoutTheLeadKeyStandsForItsOwnFireTime() {
         // the one-off catch-up triggers, and triggers stored by the JDBC store before the lead existed
         Trigger oneOff = TriggerBuilder.newTrigger().forJob(JobBuilder.newJob(ScheduleManager.RunJob.class)
