@@ -16,6 +16,11 @@ import java.util.Map;
  * holds the two small helpers the features share: which database this is, and work to run after a commit.
  */
 public final class Database {
+    static {
+        // the default URL's jdbc:h2:rbheader: prefix: known to H2 before any pool opens a connection
+        H2StoreHeader.register();
+    }
+
     private Database() {
     }
 

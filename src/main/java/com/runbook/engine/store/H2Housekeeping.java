@@ -27,22 +27,50 @@ import java.util.concurrent.TimeUnit;
  * thread at all, so nothing ever compacts: at 500 alerts/s the file grew to 3.1 GB in 5 minutes with 4 % of it live
  * (issue 20). This runs, on a timer thread of its own, the very step H2's background thread runs ({@code
  * FileStore.writeInBackground}: store what is unsaved if the lock is free, then its housekeeping: rewrite sparse
- * chunks, move chunks down, truncate the file end), under H2's own locks. Off by default
- * (runbook.db.h2-housekeeping): with it, 2 SIGKILLs in 25 lost the newest commits (AlertKillTest; bench/HISTORY.md),
- * which WRITE_DELAY=0 alone did not in the kills tried. H2 does not expose that step publicly,
+ * chunks, move chunks down, truncate the file end), under H2's own locks; once a second it also compacts for
+ * {@link #COMPACT_MILLIS} ms and syncs the file, and it lowers H2's retention of freed chunks to {@link #RETENTION}
+ * (see there). H2 does not expose that step publicly,
  * hence the reflection; it is checked at start and the engine warns (and goes on, uncompacted) when an H2 upgrade
  * removes it.
+ * <p>
+ * Compaction makes H2 reuse freed holes of the file, which is where H2's crash recovery loses the newest commits
+ * unless the file is opened through {@link H2StoreHeader} (the default URL does): with it, no acknowledged alert was
+ * lost across SIGKILLs (AlertKillTest, bench/HISTORY.md).
  */
 public final class H2Housekeeping implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(H2Housekeeping.class);
+    /**
+     * How long H2 keeps a chunk that holds no live data before it may overwrite it (its RETENTION_TIME; H2's default
+     * 45 s). Freed space is reusable only after it, so the file holds at least this much of the write rate as
+     * garbage: at 500 alerts/s the engine writes about 10 MB/s (each commit rewrites the pages on its way to the
+     * B-tree roots), and 45 s of that was 15 times the live data after a 10-minute soak. H2 keeps chunks that long
+     * because it assumes the OS may hold written data in its buffers for that long (a power cut could then leave the
+     * newest chunk pointing at an overwritten one); this class syncs the file every {@link #SYNC_EVERY}, well inside
+     * it. A killed process loses nothing either way: its writes are in the OS already.
+     */
+    static final Duration RETENTION = Duration.ofSeconds(5);
+    /** How often the file is synced (fsync) to the disk, so that nothing stays in OS buffers for the retention. */
+    static final Duration SYNC_EVERY = Duration.ofSeconds(1);
+    /**
+     * Once a second (with the sync) the file is also compacted for {@value #COMPACT_MILLIS} ms under H2's store lock
+     * (MVStore.compactFile: rewrite sparse chunks, move chunks into holes, cut the end off; at least one round of up
+     * to 16 MB). H2's own step above takes the store lock only when it is free within 10 ms, which it rarely is while
+     * every commit writes the store (WRITE_DELAY=0): under 500 alerts/s it compacted almost nothing and the file grew
+     * steadily (600 MB after 10 minutes, 6x the live data). The price is commits waiting for that round: alert
+     * request p99 139 -> 465 ms in a 90 s soak at 500 alerts/s on a loaded machine (bench/HISTORY.md).
+     */
+    static final int COMPACT_MILLIS = 50;
 
     private final MVStore store;
     private final Method step;
     private final ScheduledExecutorService timer;
+    private final long syncEveryNanos = SYNC_EVERY.toNanos();
+    private long lastSync = System.nanoTime();
 
     private H2Housekeeping(MVStore store, Method step, Duration every) {
         this.store = store;
         this.step = step;
+        store.setRetentionTime((int) RETENTION.toMillis());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "runbook-h2-housekeeping");
             t.setDaemon(true);
@@ -53,7 +81,8 @@ public final class H2Housekeeping implements AutoCloseable {
 
     /**
      * Starts housekeeping every {@code every} when {@code ds} is an embedded H2 file database without H2's own
-     * background writer (WRITE_DELAY=0); empty otherwise (PostgreSQL, H2 over TCP, in memory, or a delay above 0).
+     * background writer (WRITE_DELAY=0), opened through {@link H2StoreHeader}; empty otherwise (PostgreSQL, H2 over
+     * TCP, in memory, a delay above 0, or a file URL without that prefix: then the engine warns).
      */
     public static Optional<H2Housekeeping> startIfNeeded(DataSource ds, Duration every) {
         if (every.isZero() || every.isNegative()) {
@@ -63,12 +92,27 @@ public final class H2Housekeeping implements AutoCloseable {
         if (store.isEmpty() || store.get().getFileStore() == null || store.get().getAutoCommitDelay() > 0) {
             return Optional.empty();
         }
+        if (!store.get().getFileStore().getFileName().startsWith(H2StoreHeader.SCHEME + ":")) {
+            LOG.warn("Embedded H2 with WRITE_DELAY=0 but without the {}: prefix: the engine does not compact its file"
+                    + " (compaction makes H2 reuse space, where a killed process would lose its newest commits;"
+                    + " see runbook.db.url)", H2StoreHeader.SCHEME);
+            return Optional.empty();
+        }
+        return start(store.get(), every);
+    }
+
+    /** Starts housekeeping on an embedded H2 file database without checking its URL (tests: H2 without the fix). */
+    static H2Housekeeping startUnchecked(DataSource ds, Duration every) {
+        return start(embeddedStore(ds).orElseThrow(), every).orElseThrow();
+    }
+
+    private static Optional<H2Housekeeping> start(MVStore store, Duration every) {
         try {
             Method step = FileStore.class.getDeclaredMethod("writeInBackground");
             step.setAccessible(true);
             LOG.info("Embedded H2 with WRITE_DELAY=0: the engine compacts its file every {} ms"
                     + " (runbook.db.h2-housekeeping)", every.toMillis());
-            return Optional.of(new H2Housekeeping(store.get(), step, every));
+            return Optional.of(new H2Housekeeping(store, step, every));
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.warn("This H2 version has no FileStore.writeInBackground: the embedded database file is not compacted"
                     + " while the engine runs (it grows with every write)", e);
@@ -97,6 +141,13 @@ public final class H2Housekeeping implements AutoCloseable {
         }
         try {
             step.invoke(store.getFileStore());
+            if (System.nanoTime() - lastSync >= syncEveryNanos) {
+                // compactFile sets H2's retention to 0 (it frees what it rewrote at once); back to ours after it
+                store.compactFile(COMPACT_MILLIS);
+                store.setRetentionTime((int) RETENTION.toMillis());
+                store.sync();
+                lastSync = System.nanoTime();
+            }
         } catch (InvocationTargetException e) {
             LOG.warn("H2 housekeeping failed", e.getCause());
         } catch (ReflectiveOperationException | RuntimeException e) {
@@ -112,13 +163,13 @@ public final class H2Housekeeping implements AutoCloseable {
     /**
      * Stops the timer, letting a running step finish (never interrupted: an interrupt mid-write would close the file),
      * then compacts the file for at most {@code compactFor} (H2's own close compacts for 200 ms only, so the file
-     * did not shrink on close). Call it while the database is still open and idle.
+     * did not shrink on close; zero: none). Call it while the database is still open and idle.
      */
     public void close(Duration compactFor) {
         timer.shutdown();
         try {
             timer.awaitTermination(30, TimeUnit.SECONDS);
-            if (!store.isClosed()) {
+            if (!store.isClosed() && !compactFor.isZero() && !compactFor.isNegative()) {
                 store.compactFile((int) compactFor.toMillis());
             }
         } catch (InterruptedException e) {

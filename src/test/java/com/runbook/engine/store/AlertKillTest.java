@@ -34,13 +34,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * An alert answered 2xx is never lost, on the shipped H2 default URL (WRITE_DELAY=0, with the engine's own
- * compaction, issue 20): the engine, started as `runbook run` in a process of its own, takes webhooks from 4
- * concurrent senders and is killed with SIGKILL at a random moment, KILLS times; after each kill every alert it had
- * acknowledged is in alert_event.
+ * An alert answered 2xx is never lost, on the shipped H2 default URL (WRITE_DELAY=0, the engine's own compaction
+ * and the rbheader: fix of H2's store header, issue 20): the engine, started as `runbook run` in a process of its own,
+ * takes webhooks from 4 concurrent senders and is killed with SIGKILL at a random moment, KILLS times on one data
+ * folder, and twice on each of FRESH_FOLDERS fresh ones; after each kill every alert it had acknowledged is in
+ * alert_event.
  */
 class AlertKillTest {
     static final int KILLS = 5;
+    static final int FRESH_FOLDERS = 3;
     static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     @TempDir
     Path dir;
@@ -97,50 +99,82 @@ class AlertKillTest {
         return found;
     }
 
-    @Test
-    void everyAcknowledgedAlertSurvivesSigkillOnTheShippedH2Url() throws Exception {
+    /**
+     * Starts the engine on {@code data}, sends alerts from 4 senders until {@code from} to {@code from + spread}
+     * more are acknowledged, kills it with SIGKILL and checks that every alert acknowledged so far is stored.
+     */
+    private String loadAndKill(Path base, Path data, Set<String> acked, AtomicInteger next, int from, int spread)
+            throws Exception {
+        int port = TestEngine.freePort();
+        engine = start(base, data, port);
+        AtomicBoolean sending = new AtomicBoolean(true);
+        ExecutorService senders = Executors.newFixedThreadPool(4);
+        int target = acked.size() + from + random.nextInt(spread);
+        for (int t = 0; t < 4; t++) {
+            senders.submit(() -> {
+                while (sending.get()) {
+                    List<Map<String, Object>> alerts = new ArrayList<>();
+                    for (int i = 0; i < 5; i++) {
+                        String fp = "kill-" + next.incrementAndGet();
+                        alerts.add(Payloads.alert("firing", fp, Map.of("alertname", "KillProbe", "instance", fp)));
+                    }
+                    if (post(port, Payloads.alertmanager(alerts)) / 100 == 2) {
+                        alerts.forEach(a -> acked.add((String) a.get("fingerprint")));
+                    }
+                }
+            });
+        }
+        await().atMost(Duration.ofSeconds(180)).until(() -> acked.size() >= target);
+        engine.destroyForcibly().waitFor();
+        sending.set(false);
+        senders.shutdown();
+        assertThat(senders.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+
+        Set<String> stored = stored(data);
+        List<String> lost = acked.stream().filter(fp -> !stored.contains(fp)).sorted().toList();
+        assertThat(lost).as("acknowledged alerts missing after a kill (%d acknowledged)", acked.size()).isEmpty();
+        return acked.size() + " acknowledged, " + lost.size() + " lost";
+    }
+
+    private final Random random = new Random();
+
+    private Path base() throws Exception {
         Path base = dir.resolve("base");
         Files.createDirectories(base.resolve("routes"));
         Files.createDirectories(base.resolve("schedules"));
+        return base;
+    }
+
+    @Test
+    void everyAcknowledgedAlertSurvivesSigkillOnTheShippedH2Url() throws Exception {
+        Path base = base();
         Path data = dir.resolve("data");
-        Random random = new Random();
         Set<String> acked = ConcurrentHashMap.newKeySet();
         AtomicInteger next = new AtomicInteger();
         List<String> perKill = new ArrayList<>();
         for (int kill = 0; kill < KILLS; kill++) {
-            int port = TestEngine.freePort();
-            engine = start(base, data, port);
-            AtomicBoolean sending = new AtomicBoolean(true);
-            ExecutorService senders = Executors.newFixedThreadPool(4);
-            int before = acked.size();
-            for (int t = 0; t < 4; t++) {
-                senders.submit(() -> {
-                    while (sending.get()) {
-                        List<Map<String, Object>> alerts = new ArrayList<>();
-                        for (int i = 0; i < 5; i++) {
-                            String fp = "kill-" + next.incrementAndGet();
-                            alerts.add(Payloads.alert("firing", fp, Map.of("alertname", "KillProbe", "instance", fp)));
-                        }
-                        if (post(port, Payloads.alertmanager(alerts)) / 100 == 2) {
-                            alerts.forEach(a -> acked.add((String) a.get("fingerprint")));
-                        }
-                    }
-                });
-            }
             // a random moment 3,000 to 10,000 alerts into this process's load (several seconds, so that the engine's
             // compaction is rewriting and moving chunks when the kill lands)
-            int target = before + 3000 + random.nextInt(7000);
-            await().atMost(Duration.ofSeconds(180)).until(() -> acked.size() >= target);
-            engine.destroyForcibly().waitFor();
-            sending.set(false);
-            senders.shutdown();
-            assertThat(senders.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
-
-            Set<String> stored = stored(data);
-            List<String> lost = acked.stream().filter(fp -> !stored.contains(fp)).sorted().toList();
-            perKill.add("kill " + (kill + 1) + ": " + acked.size() + " acknowledged, " + lost.size() + " lost");
-            assertThat(lost).as("acknowledged alerts missing after kill %d", kill + 1).isEmpty();
+            perKill.add("kill " + (kill + 1) + ": " + loadAndKill(base, data, acked, next, 3000, 7000));
         }
         System.out.println("alert kill test (H2 default URL): " + perKill);
+    }
+
+    /**
+     * The case that once reopened an empty database (every row gone, runs and check-ins too): a fresh data folder,
+     * killed within seconds of its first start, then restarted and killed again. FRESH_FOLDERS folders, two kills each.
+     */
+    @Test
+    void aFreshDataFolderKilledSoonAfterItsFirstStartKeepsEveryAcknowledgedAlert() throws Exception {
+        Path base = base();
+        AtomicInteger next = new AtomicInteger();
+        List<String> perKill = new ArrayList<>();
+        for (int folder = 0; folder < FRESH_FOLDERS; folder++) {
+            Path data = dir.resolve("fresh-" + folder);
+            Set<String> acked = ConcurrentHashMap.newKeySet();
+            perKill.add("folder " + (folder + 1) + " first start: " + loadAndKill(base, data, acked, next, 500, 5000));
+            perKill.add("folder " + (folder + 1) + " restart: " + loadAndKill(base, data, acked, next, 500, 3000));
+        }
+        System.out.println("alert kill test, fresh data folders (H2 default URL): " + perKill);
     }
 }

@@ -24,19 +24,22 @@ class H2HousekeepingTest {
     Path dir;
 
     private HikariDataSource h2(String name, String settings) {
-        return Database.pool(name, "jdbc:h2:retry:" + dir.resolve(name) + settings, "sa", "", 4);
+        return Database.pool(name, "jdbc:h2:rbheader:retry:" + dir.resolve(name) + settings, "sa", "", 4);
     }
 
     @Test
-    void runsOnlyForAnEmbeddedH2FileWithoutWriteDelay() {
+    void runsOnlyForAnEmbeddedH2FileWithoutWriteDelayOpenedThroughTheHeaderFix() {
         try (HikariDataSource noDelay = h2("nodelay", SETTINGS); HikariDataSource delayed = h2("delayed", "");
-             HikariDataSource memory = Database.pool("mem", "jdbc:h2:mem:hk;WRITE_DELAY=0", "sa", "", 1)) {
+             HikariDataSource memory = Database.pool("mem", "jdbc:h2:mem:hk;WRITE_DELAY=0", "sa", "", 1);
+             HikariDataSource noHeaderFix = Database.pool("plain", "jdbc:h2:retry:" + dir.resolve("plain") + SETTINGS,
+                     "sa", "", 1)) {
             Optional<H2Housekeeping> started = H2Housekeeping.startIfNeeded(noDelay, Duration.ofMillis(100));
             assertThat(started).isPresent();
             started.get().close();
             assertThat(H2Housekeeping.startIfNeeded(delayed, Duration.ofMillis(100))).isEmpty();
             assertThat(H2Housekeeping.startIfNeeded(memory, Duration.ofMillis(100))).isEmpty();
             assertThat(H2Housekeeping.startIfNeeded(noDelay, Duration.ZERO)).isEmpty();
+            assertThat(H2Housekeeping.startIfNeeded(noHeaderFix, Duration.ofMillis(100))).isEmpty();
         }
     }
 

@@ -34,7 +34,7 @@ class H2InterruptTest {
     @Test
     void aWriterInterruptedDuringItsCommitsLeavesTheDatabaseWhole(@TempDir Path dir) throws Exception {
         String url = shippedUrl(dir);
-        assertThat(url).startsWith("jdbc:h2:retry:");
+        assertThat(url).startsWith("jdbc:h2:rbheader:retry:");
         try (HikariDataSource ds = Database.open(url, "sa", "", 4)) {
             JdbcTemplate jdbc = new JdbcTemplate(ds);
             jdbc.execute("create table interrupted (id bigint auto_increment primary key, v varchar(100))");
