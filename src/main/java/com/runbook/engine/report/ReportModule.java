@@ -34,7 +34,7 @@ public final class ReportModule implements EngineModule {
     public void start(Engine engine) throws Exception {
         String url = engine.property("runbook.trading.db.url", "");
         if (url.isBlank()) {
-            url = "jdbc:h2:retry:" + engine.dataDir().resolve("trading") + ";NON_KEYWORDS=YEAR,MONTH;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
+            url = "jdbc:h2:rbheader:retry:" + engine.dataDir().resolve("trading") + ";NON_KEYWORDS=YEAR,MONTH;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
         }
         trading = Database.pool("trading", url, engine.property("runbook.trading.db.user", "sa"),
                 engine.property("runbook.trading.db.password", ""),
