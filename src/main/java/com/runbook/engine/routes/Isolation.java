@@ -37,10 +37,11 @@ public final class Isolation {
     }
 
     /**
-     * Problems found in the YAML text before Camel's loader sees it (the loader binds beans and sets a global error
-     * handler as it reads). {@code beanOwner} names who already bound a bean name (null: free).
+     * Problems found in the YAML text before Camel's loader sees it: top-level items that would reach every runbook
+     * (a global error handler, a routeConfiguration without an id, an unauthenticated {@code rest:}); a file with one
+     * of them is not loaded at all.
      */
-    public static List<Problem> beforeLoading(String file, String text, Function<String, String> beanOwner) {
+    public static List<Problem> beforeLoading(String file, String text) {
         List<Problem> problems = new ArrayList<>();
         for (Item item : items(text)) {
             if (GLOBAL_KEYS.contains(item.key())) {
@@ -55,7 +56,19 @@ public final class Isolation {
                 problems.add(new Problem(file, item.line(), item.column(), "rest would open an HTTP endpoint on the"
                         + " engine's port without the engine's authentication: start a job with POST /api/jobs/<id>/run"
                         + " or from an alert webhook (alert-routing sets its runbook)"));
-            } else if ("beans".equals(item.key()) && item.value() instanceof SequenceNode beans) {
+            }
+        }
+        return problems;
+    }
+
+    /**
+     * The file's {@code beans:} whose names someone else already bound: {@code beanOwner} names who (null: free). The
+     * file is still checked further (it is read in the check context only), so that every problem is listed.
+     */
+    public static List<Problem> beanClashes(String file, String text, Function<String, String> beanOwner) {
+        List<Problem> problems = new ArrayList<>();
+        for (Item item : items(text)) {
+            if ("beans".equals(item.key()) && item.value() instanceof SequenceNode beans) {
                 for (Node bean : beans.getValue()) {
                     Optional<ScalarNode> name = scalarNode(bean, "name");
                     String owner = name.map(n -> beanOwner.apply(n.getValue())).orElse(null);

@@ -142,19 +142,25 @@ public class Runbooks {
         } catch (IOException e) {
             return RouteFile.parse(context, path, name);   // reports the read error
         }
-        List<Problem> before = Isolation.beforeLoading(name, text, bean -> {
-            String owner = beanOwners.get(bean);
-            if (owner != null) {
-                return owner.equals(name) ? null : owner;
+        Function<String, String> owner = bean -> {
+            String file = beanOwners.get(bean);
+            if (file != null) {
+                return file.equals(name) ? null : file;
             }
             return context.getRegistry().lookupByName(bean) != null ? "the engine" : null;
-        });
+        };
+        List<Problem> clashes = Isolation.beanClashes(name, text, owner);
+        List<Problem> before = Isolation.beforeLoading(name, text);
         if (!before.isEmpty()) {
-            return new RouteFile(path, name, text, List.of(), before, List.of(), Set.of());
+            List<Problem> all = new ArrayList<>(before);
+            all.addAll(clashes);
+            return new RouteFile(path, name, text, List.of(), List.copyOf(all), List.of(), Set.of());
         }
+        List<String> free = Isolation.beanNames(text).stream().filter(bean -> owner.apply(bean) == null).toList();
         RouteFile parsed = RouteFile.parse(context, path, name, text);
-        Isolation.beanNames(text).forEach(bean -> beanOwners.put(bean, name));
-        List<Problem> problems = new ArrayList<>(parsed.problems());
+        free.forEach(bean -> beanOwners.put(bean, name));
+        List<Problem> problems = new ArrayList<>(clashes);
+        problems.addAll(parsed.problems());
         List<Problem> isolation = Isolation.routes(parsed, reservedIds);
         // an input that must become direct:<id> is reported once, not also for its options
         Set<String> refusedInputs = parsed.routes().stream().filter(r -> r.hasCustomIdAssigned() && !RouteFile.isJob(r))

@@ -100,6 +100,14 @@ class ValidateTest {
     }
 
     @Test
+    void aBeanNameTakenDoesNotHideTheFilesOtherProblems() throws Exception {
+        assertThat(problems("bean-name-taken-and-bad-step")).containsExactly(
+                "routes/job-a.camel.yaml:2:13: bean 'dataSource' is already bound by the engine: choose another name",
+                "routes/job-a.camel.yaml:9:17: route 'job-a', step 'log': invalid Simple expression 'note: ${header.note':"
+                        + " expected symbol functionEnd but was eol at location 18");
+    }
+
+    @Test
     void routeTemplatesAreRefusedWithWhatToWriteInstead() throws Exception {
         String instead = " is not supported in routes/: share steps with a route that reads from direct:<its id> in its own"
                 + " file (to: direct:<id>), or use a kamelet from the Kamelet catalog (kamelet:<name>)";
