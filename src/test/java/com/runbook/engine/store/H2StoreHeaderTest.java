@@ -43,8 +43,10 @@ import static org.awaitility.Awaitility.await;
  * kill at every moment can be replayed: record every write of an H2 file (H2's own recording file system, {@code
  * rec:}) while commits run with the engine's compaction (which makes H2 reuse holes of the file), then rebuild the
  * file as it was after write k, open it as the engine would after the kill, and check that every commit acknowledged
- * before write k+1 is there. Through {@link H2StoreHeader} none is lost; without it, H2 2.5 loses commits (its store
- * header names the chunk before the newest), which the second test keeps in view: when it fails, H2 fixed the bug.
+ * before write k+1 is there. Through {@link H2StoreHeader} none is lost. Without it H2 2.5 loses commits (its store
+ * header names the chunk before the newest): 156 of 301 replayed moments on a loaded machine (bench/HISTORY.md); how
+ * often depends on where H2 happens to put its chunks, so that control is a measurement, not a test (on a quiet
+ * machine a recording of 80 moments showed no loss without the fix, and a test that expects a loss would flake).
  */
 class H2StoreHeaderTest {
     /** Crash points replayed per recording. */
@@ -242,12 +244,5 @@ class H2StoreHeaderTest {
     void aKillAfterAnyWriteKeepsEveryAcknowledgedCommitThroughTheHeaderFix() throws Exception {
         Path recorded = record(H2StoreHeader.SCHEME + ":");
         assertThat(losses(recorded, POINTS)).isEmpty();
-    }
-
-    @Test
-    void withoutItH2ReopensWithoutItsNewestCommits() throws Exception {
-        Path recorded = record("");
-        assertThat(losses(recorded, 1)).as("H2 lost acknowledged commits at a kill (its header names the chunk"
-                + " before the newest); if this fails, H2 fixed it and H2StoreHeader can go").isNotEmpty();
     }
 }
