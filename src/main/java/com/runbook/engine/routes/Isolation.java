@@ -1,6 +1,8 @@
 package com.runbook.engine.routes;
 
+import org.apache.camel.model.ProcessorDefinitionHelper;
 import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.SetHeaderDefinition;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
@@ -13,6 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.function.Function;
 
 /**
@@ -83,6 +88,41 @@ public final class Isolation {
         return problems;
     }
 
+    /** A Simple reference to a header: {@code ${header.x}}, {@code ${headers.x}}, {@code ${in.header[x]}}, ... */
+    private static final Pattern HEADER_REFERENCE =
+            Pattern.compile("\\$\\{(?:in\\.)?headers?(?:\\.|\\[|:)\\s*['\"]?([A-Za-z0-9_.-]+?)['\"]?\\s*[\\]}]");
+
+    /**
+     * alert-routing gets an alert's labels as its body, never as headers (labels are data): a {@code ${header.x}} that
+     * the route does not set itself is always empty there, so a rule written the old way would silently never match.
+     * Each such reference in the route's lines (comments aside) is reported where it is.
+     */
+    static List<Problem> alertRoutingHeaders(RouteFile file, RouteDefinition route) {
+        Set<String> set = ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(), SetHeaderDefinition.class)
+                .stream().map(SetHeaderDefinition::getName).collect(Collectors.toSet());
+        int first = Math.max(1, route.getLineNumber());
+        int last = file.routes().stream().mapToInt(RouteDefinition::getLineNumber).filter(l -> l > first).min()
+                .orElse(Integer.MAX_VALUE) - 1;
+        List<Problem> problems = new ArrayList<>();
+        String[] lines = file.text().split("\n", -1);
+        for (int n = first; n <= Math.min(last, lines.length); n++) {
+            String line = lines[n - 1];
+            if (line.stripLeading().startsWith("#")) {
+                continue;
+            }
+            Matcher m = HEADER_REFERENCE.matcher(line);
+            while (m.find()) {
+                String name = m.group(1);
+                if (!set.contains(name)) {
+                    problems.add(new Problem(file.name(), n, m.start() + 1, "alert-routing gets the alert's labels as"
+                            + " its body, not as headers: write ${body[" + name + "]} instead of " + m.group()
+                            + " (a header here is only one this route sets itself)"));
+                }
+            }
+        }
+        return problems;
+    }
+
     /** The names a file's top-level {@code beans:} bind. */
     public static List<String> beanNames(String text) {
         List<String> names = new ArrayList<>();
@@ -122,6 +162,9 @@ public final class Isolation {
                 problems.add(file.at(route, "id: " + id, "route id '" + id + "' is reserved for the engine's own routes"
                         + " (ids starting with " + String.join(", ", ENGINE_ROUTE_PREFIXES) + " and every route the engine"
                         + " adds): choose another id"));
+            }
+            if (Runbooks.ALERT_ROUTING.equals(id)) {
+                problems.addAll(alertRoutingHeaders(file, route));
             }
             String uri = route.getInput() == null ? null : route.getInput().getEndpointUri();
             if (uri != null && !RouteFile.isJob(route)) {

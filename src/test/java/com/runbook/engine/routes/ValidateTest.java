@@ -20,6 +20,7 @@ class ValidateTest {
     /** Every fixture folder with exactly one problem, and that problem (issue 18: each mistake the start meets). */
     static final String ONE_PROBLEM = """
         alert-routing-unknown-runbook | routes/alert-routing.camel.yaml:13:58: alert-routing sets runbook 'dns-failvoer' but no route in routes/ has that id and reads from direct:dns-failvoer
+        alert-routing-reads-labels-as-headers | routes/alert-routing.camel.yaml:10:26: alert-routing gets the alert's labels as its body, not as headers: write ${body[alertname]} instead of ${header.alertname} (a header here is only one this route sets itself)
         bad-cron                      | schedules/job-a.yaml:2:7: invalid cron '0 0 25 * * ?': Hour values must be between 0 and 23 (Quartz syntax: sec min hour day-of-month month day-of-week [year])
         bean-method-missing           | routes/job-a.camel.yaml:8:21: route 'job-a', step 'bean': no method 'computeEverything' on class com.runbook.engine.report.DailyPnl
         bean-ref-missing              | routes/job-a.camel.yaml:7:18: route 'job-a', step 'bean': no bean named 'dailyPnI' (neither the engine nor this file's beans: binds one)
