@@ -78,10 +78,13 @@ class ClusterCatchUpTest {
                     .filter(r -> r.node().equals("node-b") && r.status().equals("succeeded")).count() >= 4);
         }
         List<Runs.Row> onB = Runs.of(jdbc.getDataSource(), "burst").stream().filter(r -> r.node().equals("node-b")).toList();
-        assertThat(onB).as("no fire of the handover burst skipped as an overlap with another fire of it")
-                .noneMatch(r -> r.status().equals("skipped") && r.error().contains("on node-b"));
-        assertThat(onB).as("node-a's lock was released before node-b's first fire").noneMatch(r -> r.status().equals("skipped"));
         Runs.Row first = onB.get(0);
+        // a fire due while the coalesced run still runs is an ordinary overlap (skipped, overlap: skip); none of the
+        // late fires it stands for is
+        assertThat(onB).as("no fire of the handover burst skipped as an overlap with another fire of it")
+                .noneMatch(r -> r.status().equals("skipped") && !r.scheduledFor().isAfter(first.started()));
+        assertThat(onB).as("node-a's lock was released before node-b's first fire")
+                .noneMatch(r -> r.status().equals("skipped") && r.error().contains("node-a"));
         assertThat(first.trigger()).as("the late fires after the handover were coalesced into one run").isEqualTo("misfire");
         assertThat(first.status()).isEqualTo("succeeded");
         assertThat(onB.get(1).scheduledFor()).as("fires after the burst are on time again")
