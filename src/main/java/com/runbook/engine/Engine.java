@@ -1,20 +1,22 @@
 package com.runbook.engine;
 
-import com.runbook.engine.api.ApiRoutes;
-import com.runbook.engine.routes.FileWatcher;
-import com.runbook.engine.routes.ReloadOutcome;
-import com.runbook.engine.routes.Runbooks;
+import com.runbook.engine.core.EngineModule;
+
+import com.runbook.engine.http.ApiRoutes;
+import com.runbook.engine.definition.FileWatcher;
+import com.runbook.engine.definition.ReloadOutcome;
+import com.runbook.engine.definition.Runbooks;
 import com.runbook.engine.run.JobRunner;
 import com.runbook.engine.run.NodeIdentity;
 import com.runbook.engine.run.RunStore;
-import com.runbook.engine.schedule.Durations;
-import com.runbook.engine.schedule.Schedule;
+import com.runbook.engine.definition.Durations;
+import com.runbook.engine.definition.Schedule;
 import com.runbook.engine.schedule.ScheduleManager;
 import com.runbook.engine.schedule.SchedulesModule;
 import com.runbook.engine.store.Database;
 import com.runbook.engine.store.H2Housekeeping;
-import com.runbook.engine.server.FrontDoor;
-import com.runbook.engine.server.ServerLimits;
+import com.runbook.engine.http.FrontDoor;
+import com.runbook.engine.http.ServerLimits;
 import io.vertx.core.Vertx;
 import com.zaxxer.hikari.HikariDataSource;
 import org.apache.camel.CamelContext;
@@ -40,8 +42,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Comparator;
-import com.runbook.engine.incident.IncidentRaiser;
-import com.runbook.engine.notify.Notifier;
+import com.runbook.engine.core.IncidentRaiser;
+import com.runbook.engine.core.Notifier;
 
 /**
  * The running engine: Camel Main with the HTTP API, the engine database, the runbooks from {@code routes/} and

@@ -1,6 +1,6 @@
 package com.runbook.engine;
 
-import com.runbook.engine.incident.IncidentRaiser;
+import com.runbook.engine.core.IncidentRaiser;
 
 import java.util.List;
 import java.util.Map;

@@ -1,14 +1,14 @@
 package com.runbook.engine.alert;
 
-import com.runbook.engine.params.ParametersRefused;
+import com.runbook.engine.definition.ParametersRefused;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.runbook.engine.Engine;
-import com.runbook.engine.Refused;
-import com.runbook.engine.api.ApiException;
-import com.runbook.engine.api.Http;
+import com.runbook.engine.core.Refused;
+import com.runbook.engine.http.ApiException;
+import com.runbook.engine.http.Http;
 import com.runbook.engine.incident.IncidentService;
 import com.runbook.engine.incident.PriorityPolicy;
-import com.runbook.engine.schedule.Durations;
+import com.runbook.engine.definition.Durations;
 import com.runbook.engine.store.GroupCommit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -40,7 +40,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 
-import static com.runbook.engine.routes.Runbooks.ALERT_ROUTING;
+import static com.runbook.engine.definition.Runbooks.ALERT_ROUTING;
 
 /**
  * The webhook side: authenticates, parses, asks the {@code alert-routing} route (routes/) for each firing alert's

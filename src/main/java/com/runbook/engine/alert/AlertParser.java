@@ -2,10 +2,10 @@ package com.runbook.engine.alert;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.runbook.engine.Refused;
-import com.runbook.engine.api.Http;
+import com.runbook.engine.core.Refused;
+import com.runbook.engine.http.Http;
 import com.runbook.engine.incident.PriorityPolicy;
-import com.runbook.engine.incident.Text;
+import com.runbook.engine.text.Text;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,6 +1,6 @@
 package com.runbook.engine.alert;
 
-import com.runbook.engine.server.FrontDoor;
+import com.runbook.engine.http.FrontDoor;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 

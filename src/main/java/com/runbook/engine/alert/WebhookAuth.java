@@ -1,7 +1,7 @@
 package com.runbook.engine.alert;
 
-import com.runbook.engine.Refused;
-import com.runbook.engine.api.Http;
+import com.runbook.engine.core.Refused;
+import com.runbook.engine.http.Http;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;

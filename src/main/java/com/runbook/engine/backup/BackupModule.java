@@ -1,11 +1,11 @@
 package com.runbook.engine.backup;
 
 import com.runbook.engine.Engine;
-import com.runbook.engine.EngineModule;
+import com.runbook.engine.core.EngineModule;
 import org.apache.camel.component.aws2.s3.AWS2S3Configuration;
 import org.apache.camel.component.aws2.s3.client.AWS2S3ClientFactory;
 import com.runbook.engine.health.Watchdog;
-import com.runbook.engine.schedule.Durations;
+import com.runbook.engine.definition.Durations;
 import org.h2.jdbcx.JdbcDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

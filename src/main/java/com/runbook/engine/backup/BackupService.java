@@ -1,6 +1,6 @@
 package com.runbook.engine.backup;
 
-import com.runbook.engine.incident.IncidentRaiser;
+import com.runbook.engine.core.IncidentRaiser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -2,8 +2,8 @@ package com.runbook.engine.backup;
 
 import com.runbook.engine.health.HealthProbe;
 import com.runbook.engine.health.Watchdog;
-import com.runbook.engine.incident.IncidentRaiser;
-import com.runbook.engine.notify.Notifier;
+import com.runbook.engine.core.IncidentRaiser;
+import com.runbook.engine.core.Notifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,7 @@
 package com.runbook.engine.backup;
 
-import com.runbook.engine.incident.IncidentRaiser;
-import com.runbook.engine.notify.Notifier;
+import com.runbook.engine.core.IncidentRaiser;
+import com.runbook.engine.core.Notifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

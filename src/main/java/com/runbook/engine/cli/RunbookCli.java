@@ -1,9 +1,9 @@
 package com.runbook.engine.cli;
 
 import com.runbook.engine.Engine;
-import com.runbook.engine.routes.Problem;
-import com.runbook.engine.routes.Runbooks;
-import com.runbook.engine.routes.StandInBeans;
+import com.runbook.engine.definition.Problem;
+import com.runbook.engine.definition.Runbooks;
+import com.runbook.engine.definition.StandInBeans;
 import org.apache.camel.impl.DefaultCamelContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,8 +1,8 @@
 package com.runbook.engine.dns;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.runbook.engine.api.ApiException;
-import com.runbook.engine.api.Http;
+import com.runbook.engine.http.ApiException;
+import com.runbook.engine.http.Http;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 

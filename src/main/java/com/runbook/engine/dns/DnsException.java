@@ -1,6 +1,6 @@
 package com.runbook.engine.dns;
 
-import com.runbook.engine.api.ApiException;
+import com.runbook.engine.http.ApiException;
 
 /**
  * A DNS step that failed or was refused, with the HTTP status the API answers with (400 bad input, 409 cooldown or

@@ -1,6 +1,6 @@
 package com.runbook.engine.dns;
 
-import com.runbook.engine.schedule.Durations;
+import com.runbook.engine.definition.Durations;
 
 import java.time.Duration;
 import java.util.ArrayList;

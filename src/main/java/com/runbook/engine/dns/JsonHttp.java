@@ -1,7 +1,7 @@
 package com.runbook.engine.dns;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.runbook.engine.api.Http;
+import com.runbook.engine.http.Http;
 
 import java.io.IOException;
 import java.net.URI;

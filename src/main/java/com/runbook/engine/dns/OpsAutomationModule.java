@@ -1,10 +1,10 @@
 package com.runbook.engine.dns;
 
 import com.runbook.engine.Engine;
-import com.runbook.engine.EngineModule;
+import com.runbook.engine.core.EngineModule;
 import com.runbook.engine.health.HealthReport;
 import com.runbook.engine.health.Watchdog;
-import com.runbook.engine.schedule.Durations;
+import com.runbook.engine.definition.Durations;
 import com.runbook.engine.trading.TradingApi;
 import com.runbook.engine.trading.TradingControl;
 

@@ -1,6 +1,6 @@
 package com.runbook.engine.health;
 
-import com.runbook.engine.notify.Notifier;
+import com.runbook.engine.core.Notifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,7 @@
 package com.runbook.engine.health;
 
-import com.runbook.engine.incident.IncidentRaiser;
-import com.runbook.engine.schedule.Durations;
+import com.runbook.engine.core.IncidentRaiser;
+import com.runbook.engine.definition.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,17 +1,17 @@
 package com.runbook.engine.incident;
 
 import com.runbook.engine.Engine;
-import com.runbook.engine.EngineModule;
+import com.runbook.engine.core.EngineModule;
 import com.runbook.engine.alert.AlertIntake;
 import com.runbook.engine.alert.CloudMonitoringIntake;
-import com.runbook.engine.Refused;
-import com.runbook.engine.api.Http;
+import com.runbook.engine.core.Refused;
+import com.runbook.engine.http.Http;
 import com.runbook.engine.notify.Dispatcher;
 import com.runbook.engine.observe.MetricsModule;
-import com.runbook.engine.routes.Runbooks;
+import com.runbook.engine.definition.Runbooks;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import com.runbook.engine.schedule.Durations;
+import com.runbook.engine.definition.Durations;
 import com.runbook.engine.store.GroupCommit;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.telegram.model.IncomingMessage;

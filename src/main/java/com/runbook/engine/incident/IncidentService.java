@@ -1,9 +1,12 @@
 package com.runbook.engine.incident;
 
+import com.runbook.engine.core.IncidentRaiser;
+import com.runbook.engine.text.Text;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.runbook.engine.Refused;
-import com.runbook.engine.api.Http;
-import com.runbook.engine.notify.Notifier;
+import com.runbook.engine.core.Refused;
+import com.runbook.engine.http.Http;
+import com.runbook.engine.core.Notifier;
 import com.runbook.engine.store.Database;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -97,7 +97,7 @@ public record PriorityPolicy(Map<String, String> severities, String fallback,
             String k = "runbook.incident." + p.toLowerCase(Locale.ROOT) + ".";
             String ack = property.apply(k + "ack-within", "");
             rules.put(p, new Rule(Target.parseList(property.apply(k + "channels", "")),
-                    ack.isBlank() ? null : com.runbook.engine.schedule.Durations.parse(ack),
+                    ack.isBlank() ? null : com.runbook.engine.definition.Durations.parse(ack),
                     Target.parseList(property.apply(k + "escalate-to", ""))));
         }
         Map<String, String> severities = new LinkedHashMap<>();
@@ -105,6 +105,6 @@ public record PriorityPolicy(Map<String, String> severities, String fallback,
                 "runbook.incident.severities").forEach((k, v) -> severities.put(k.toLowerCase(Locale.ROOT), v));
         String fallback = normalise(property.apply("runbook.incident.default-priority", "P3"));
         return new PriorityPolicy(severities, fallback == null ? "P3" : fallback, rules,
-                com.runbook.engine.schedule.Durations.parse(property.apply("runbook.incident.repeat-interval", "4h")));
+                com.runbook.engine.definition.Durations.parse(property.apply("runbook.incident.repeat-interval", "4h")));
     }
 }

@@ -1,6 +1,6 @@
 package com.runbook.engine.incident;
 
-import com.runbook.engine.Refused;
+import com.runbook.engine.core.Refused;
 
 import java.util.Set;
 import java.util.regex.Matcher;

@@ -1,8 +1,8 @@
 package com.runbook.engine.notify;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.runbook.engine.api.Http;
-import com.runbook.engine.schedule.Durations;
+import com.runbook.engine.http.Http;
+import com.runbook.engine.definition.Durations;
 import com.runbook.engine.store.Database;
 import com.runbook.engine.store.GroupCommit;
 import org.apache.camel.CamelContext;

@@ -1,11 +1,11 @@
 package com.runbook.engine.notify;
 
 import com.runbook.engine.Engine;
-import com.runbook.engine.EngineModule;
-import com.runbook.engine.api.ApiException;
-import com.runbook.engine.api.Http;
+import com.runbook.engine.core.EngineModule;
+import com.runbook.engine.http.ApiException;
+import com.runbook.engine.http.Http;
 import com.runbook.engine.observe.MetricsModule;
-import com.runbook.engine.schedule.Durations;
+import com.runbook.engine.definition.Durations;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.builder.RouteBuilder;

@@ -1,9 +1,11 @@
 package com.runbook.engine.notify;
 
+import com.runbook.engine.core.Notifier;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.runbook.engine.api.ApiException;
-import com.runbook.engine.api.Http;
+import com.runbook.engine.http.ApiException;
+import com.runbook.engine.http.Http;
 import com.runbook.engine.store.Database;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;

@@ -1,7 +1,7 @@
 package com.runbook.engine.observe;
 
 import com.runbook.engine.Engine;
-import com.runbook.engine.EngineModule;
+import com.runbook.engine.core.EngineModule;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.slf4j.Logger;

@@ -1,7 +1,7 @@
 package com.runbook.engine.report;
 
 import com.runbook.engine.Engine;
-import com.runbook.engine.EngineModule;
+import com.runbook.engine.core.EngineModule;
 import com.runbook.engine.store.Database;
 import freemarker.cache.FileTemplateLoader;
 import freemarker.template.Configuration;

@@ -1,7 +1,7 @@
 package com.runbook.engine.report;
 
 import com.runbook.engine.Engine;
-import com.runbook.engine.notify.Notifier;
+import com.runbook.engine.core.Notifier;
 
 import javax.sql.DataSource;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package com.runbook.engine.run;
 
-import com.runbook.engine.params.Parameters;
-import com.runbook.engine.params.ParametersRefused;
+import com.runbook.engine.definition.Parameters;
+import com.runbook.engine.definition.ParametersRefused;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;

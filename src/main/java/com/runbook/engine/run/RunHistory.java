@@ -1,8 +1,8 @@
 package com.runbook.engine.run;
 
 import com.runbook.engine.Engine;
-import com.runbook.engine.EngineModule;
-import com.runbook.engine.schedule.Durations;
+import com.runbook.engine.core.EngineModule;
+import com.runbook.engine.definition.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;

@@ -1,5 +1,7 @@
 package com.runbook.engine.schedule;
 
+import com.runbook.engine.definition.Crons;
+
 import org.quartz.CronExpression;
 import org.quartz.impl.triggers.CronTriggerImpl;
 

@@ -1,8 +1,11 @@
 package com.runbook.engine.schedule;
 
+import com.runbook.engine.definition.Durations;
+import com.runbook.engine.definition.Schedule;
+
 import com.runbook.engine.Engine;
-import com.runbook.engine.incident.IncidentRaiser;
-import com.runbook.engine.routes.Runbooks;
+import com.runbook.engine.core.IncidentRaiser;
+import com.runbook.engine.definition.Runbooks;
 import com.runbook.engine.run.JobRunner;
 import org.apache.camel.spi.ShutdownStrategy;
 import org.quartz.CronExpression;

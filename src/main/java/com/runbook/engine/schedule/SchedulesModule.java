@@ -1,10 +1,13 @@
 package com.runbook.engine.schedule;
 
+import com.runbook.engine.definition.Durations;
+import com.runbook.engine.definition.Schedule;
+
 import com.runbook.engine.Engine;
-import com.runbook.engine.EngineModule;
-import com.runbook.engine.api.Http;
-import com.runbook.engine.params.Parameters;
-import com.runbook.engine.routes.Runbooks;
+import com.runbook.engine.core.EngineModule;
+import com.runbook.engine.http.Http;
+import com.runbook.engine.definition.Parameters;
+import com.runbook.engine.definition.Runbooks;
 import org.apache.camel.builder.RouteBuilder;
 import org.springframework.jdbc.core.JdbcTemplate;
 

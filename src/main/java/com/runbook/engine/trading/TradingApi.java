@@ -1,8 +1,8 @@
 package com.runbook.engine.trading;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.runbook.engine.api.ApiException;
-import com.runbook.engine.api.Http;
+import com.runbook.engine.http.ApiException;
+import com.runbook.engine.http.Http;
 import com.runbook.engine.run.JobRunner;
 import com.runbook.engine.run.RunStore;
 import org.apache.camel.Exchange;

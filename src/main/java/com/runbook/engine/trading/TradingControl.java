@@ -1,9 +1,9 @@
 package com.runbook.engine.trading;
 
-import com.runbook.engine.api.Http;
-import com.runbook.engine.incident.IncidentRaiser;
-import com.runbook.engine.incident.Text;
-import com.runbook.engine.notify.Notifier;
+import com.runbook.engine.http.Http;
+import com.runbook.engine.core.IncidentRaiser;
+import com.runbook.engine.text.Text;
+import com.runbook.engine.core.Notifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;

@@ -64,11 +64,11 @@ class AlertParserTest {
         String id = "i".repeat(5000);
         AlertEvent e = monitoring(CloudMonitoringTest.incident(id, "open", "Error")
                 .replace("\"API latency\"", "\"" + "P".repeat(5000) + "\\u0000\"")).get(0);
-        assertThat(e.fingerprint()).hasSize(com.runbook.engine.incident.Text.FINGERPRINT).endsWith("…[truncated]");
-        assertThat(e.alertname()).hasSize(com.runbook.engine.incident.Text.ALERTNAME).endsWith("…[truncated]");
-        assertThat(e.title()).hasSizeLessThanOrEqualTo(com.runbook.engine.incident.Text.TITLE);
+        assertThat(e.fingerprint()).hasSize(com.runbook.engine.text.Text.FINGERPRINT).endsWith("…[truncated]");
+        assertThat(e.alertname()).hasSize(com.runbook.engine.text.Text.ALERTNAME).endsWith("…[truncated]");
+        assertThat(e.title()).hasSizeLessThanOrEqualTo(com.runbook.engine.text.Text.TITLE);
         assertThat(e.labels().get("alertname")).isEqualTo(e.alertname());
-        assertThat(e.incidentKey().length()).isLessThanOrEqualTo(com.runbook.engine.incident.Text.KEY);
+        assertThat(e.incidentKey().length()).isLessThanOrEqualTo(com.runbook.engine.text.Text.KEY);
         AlertEvent nul = monitoring(CloudMonitoringTest.incident("0.n", "open", "Error").replace("\"API latency\"",
                 "\"API\\u0000latency\"")).get(0);
         assertThat(nul.alertname()).isEqualTo("API\\u0000latency");
@@ -123,8 +123,8 @@ class AlertParserTest {
     private String problem(String json) {
         try {
             monitoring(json);
-        } catch (com.runbook.engine.Refused e) {
-            assertThat(e.reason()).isEqualTo(com.runbook.engine.Refused.Reason.INVALID);
+        } catch (com.runbook.engine.core.Refused e) {
+            assertThat(e.reason()).isEqualTo(com.runbook.engine.core.Refused.Reason.INVALID);
             return e.getMessage();
         }
         throw new AssertionError("accepted: " + json);

@@ -2,7 +2,7 @@ package com.runbook.engine.alert;
 
 import com.runbook.engine.Engine;
 import com.runbook.engine.TestEngine;
-import com.runbook.engine.routes.ReloadOutcome;
+import com.runbook.engine.definition.ReloadOutcome;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static com.runbook.engine.TestEngine.TOKEN;
-import static com.runbook.engine.routes.Runbooks.ALERT_ROUTING;
+import static com.runbook.engine.definition.Runbooks.ALERT_ROUTING;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -4,7 +4,7 @@ import com.runbook.engine.FakeHealth;
 import com.runbook.engine.incident.IncidentService;
 import com.runbook.engine.incident.MaintenanceWindows;
 import com.runbook.engine.incident.PriorityPolicy;
-import com.runbook.engine.notify.Notifier;
+import com.runbook.engine.core.Notifier;
 import com.runbook.engine.store.Database;
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;

@@ -1,6 +1,6 @@
 package com.runbook.engine.incident;
 
-import com.runbook.engine.notify.Notifier;
+import com.runbook.engine.core.Notifier;
 import com.runbook.engine.notify.Outbox;
 import com.runbook.engine.store.Database;
 import com.zaxxer.hikari.HikariDataSource;

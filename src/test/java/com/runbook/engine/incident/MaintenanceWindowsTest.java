@@ -1,6 +1,6 @@
 package com.runbook.engine.incident;
 
-import com.runbook.engine.schedule.Schedule;
+import com.runbook.engine.definition.Schedule;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

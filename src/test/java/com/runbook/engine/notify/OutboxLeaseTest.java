@@ -1,5 +1,7 @@
 package com.runbook.engine.notify;
 
+import com.runbook.engine.core.Notifier;
+
 import com.runbook.engine.TestEngine;
 import com.runbook.engine.store.Database;
 import com.zaxxer.hikari.HikariDataSource;

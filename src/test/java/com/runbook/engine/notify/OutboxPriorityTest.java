@@ -1,5 +1,7 @@
 package com.runbook.engine.notify;
 
+import com.runbook.engine.core.Notifier;
+
 import com.icegreen.greenmail.util.GreenMail;
 import com.runbook.engine.Neighbours;
 import com.runbook.engine.TestEngine;

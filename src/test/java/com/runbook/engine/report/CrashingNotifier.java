@@ -1,6 +1,6 @@
 package com.runbook.engine.report;
 
-import com.runbook.engine.notify.Notifier;
+import com.runbook.engine.core.Notifier;
 
 import java.util.Map;
 

@@ -5,7 +5,7 @@ import com.runbook.engine.TestEngine;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.runbook.engine.notify.Dispatcher;
-import com.runbook.engine.notify.Notifier;
+import com.runbook.engine.core.Notifier;
 import com.runbook.engine.notify.Outbox;
 import jakarta.mail.Message.RecipientType;
 import jakarta.mail.internet.MimeMessage;

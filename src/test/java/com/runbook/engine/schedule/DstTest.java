@@ -1,5 +1,7 @@
 package com.runbook.engine.schedule;
 
+import com.runbook.engine.definition.Schedule;
+
 import org.junit.jupiter.api.Test;
 import org.quartz.TriggerUtils;
 import org.quartz.spi.OperableTrigger;

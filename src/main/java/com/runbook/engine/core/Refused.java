@@ -1,0 +1,40 @@
+package com.runbook.engine.core;
+
+/**
+ * A request that domain code refuses, with why and the message the caller sees. Only the HTTP edge
+ * ({@code api.Http}) turns the reason into a status code (400, 401, 404, 409, 503).
+ */
+public class Refused extends RuntimeException {
+    /** Why a request is refused. */
+    public enum Reason {
+        /** The input is malformed or breaks a rule (HTTP 400). */
+        INVALID,
+        /** Credentials are missing or wrong (HTTP 401). */
+        UNAUTHENTICATED,
+        /** What the request names does not exist (HTTP 404). */
+        NOT_FOUND,
+        /** The request clashes with the current state (HTTP 409). */
+        CONFLICT,
+        /** The engine cannot take the request now; nothing was done and the sender should send it again (HTTP 503). */
+        UNAVAILABLE
+    }
+
+    private final Reason reason;
+
+    public Refused(Reason reason, String message) {
+        super(message);
+        this.reason = reason;
+    }
+
+    public static Refused invalid(String message) {
+        return new Refused(Reason.INVALID, message);
+    }
+
+    public static Refused unauthenticated(String message) {
+        return new Refused(Reason.UNAUTHENTICATED, message);
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+}

@@ -1,0 +1,58 @@
+package com.runbook.engine.http;
+
+import com.runbook.engine.Engine;
+import com.runbook.engine.core.EngineModule;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/**
+ * The web console: one HTML page (src/main/resources/console/index.html) served at {@code GET /}, which reads the
+ * API with the browser's fetch, plus {@code GET /api/auth} so the page can check a token at login without
+ * changing anything, and {@code GET /api/runbooks}: the state of every file of routes/ and schedules/ (refused first).
+ */
+public class ConsoleModule implements EngineModule {
+    static final String PAGE = "console/index.html";
+
+    @Override
+    public int order() {
+        return 900;
+    }
+
+    @Override
+    public void start(Engine engine) throws Exception {
+        byte[] page = page();
+        engine.context().addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("platform-http:/?httpMethodRestrict=GET").routeId("console-page").process(exchange -> {
+                    exchange.getMessage().setHeaders(new java.util.HashMap<>());
+                    exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+                    exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/html; charset=utf-8");
+                    exchange.getMessage().setHeader("Cache-Control", "no-cache");
+                    exchange.getMessage().setHeader("Content-Security-Policy",
+                            "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'");
+                    exchange.getMessage().setBody(page);
+                });
+                Http.endpoint(this, "api-auth", "GET", "/api/auth", engine::apiToken,
+                        e -> Map.of("authenticated", true));
+                Http.endpoint(this, "api-runbooks", "GET", "/api/runbooks", null, e -> engine.runbooks().states());
+            }
+        });
+    }
+
+    static byte[] page() {
+        try (InputStream in = ConsoleModule.class.getClassLoader().getResourceAsStream(PAGE)) {
+            if (in == null) {
+                throw new IllegalStateException(PAGE + " is missing from the classpath");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

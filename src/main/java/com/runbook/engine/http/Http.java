@@ -1,0 +1,247 @@
+package com.runbook.engine.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.runbook.engine.definition.ParametersRefused;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.runbook.engine.core.Refused;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.platform.http.vertx.HttpMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Shared plumbing for JSON endpoints on platform-http: bearer-token checks, JSON bodies, errors as JSON, and the
+ * only place where a refusal ({@link Refused}, {@link ApiException}) becomes an HTTP status. Credentials are read
+ * from the request's own headers only: platform-http also copies query parameters and form fields into the
+ * message's headers, and a token in a URL ends up in proxy and access logs.
+ */
+public final class Http {
+    /** The {@code Retry-After} of a 503: seconds, as the front door's while the engine starts or stops. */
+    static final String RETRY_AFTER_SECONDS = "5";
+
+    /** The deepest nesting of arrays and objects a JSON body may have (Jackson's default is 1,000). */
+    public static final int MAX_JSON_DEPTH = 64;
+    /**
+     * JSON in and out. Reading: at most {@link #MAX_JSON_DEPTH} levels, no name twice in one object (a proxy that
+     * reads the first {@code alertname} and the engine the last would disagree), and nothing may follow the document
+     * ({@code {...} }}garbage} is refused, not read as its first part).
+     */
+    public static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH).build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
+            .registerModule(new JavaTimeModule())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    private static final Logger LOG = LoggerFactory.getLogger(Http.class);
+
+    /** Handles one request and returns the response body (serialised as JSON) or throws {@link ApiException}. */
+    @FunctionalInterface
+    public interface Handler {
+        Object handle(Exchange exchange) throws Exception;
+    }
+
+    private Http() {
+    }
+
+    /** Adds a route answering {@code method path} with {@code handler}; {@code token} non-null means bearer auth. */
+    public static void endpoint(RouteBuilder rb, String routeId, String method, String path, Supplier<String> token,
+                                Handler handler) {
+        rb.from("platform-http:" + path + "?httpMethodRestrict=" + method).routeId(routeId)
+                .process(exchange -> respond(exchange, token, e -> {
+                    pathParameters(e, path);
+                    return handler.handle(e);
+                }));
+    }
+
+    /**
+     * Sets each {@code {name}} of the path template to its segment of the request's path. platform-http merges a
+     * query parameter of the same name into that header ({@code /api/jobs/x/run?id=y} gave {@code [y, x]}): the
+     * path is what names the job or incident. A URL with an encoded NUL is refused.
+     */
+    static void pathParameters(Exchange exchange, String template) {
+        if (!(exchange.getIn() instanceof HttpMessage http) || http.getRequest() == null) {
+            return;
+        }
+        if (http.getRequest().uri().toLowerCase(java.util.Locale.ROOT).contains("%00")) {
+            // PostgreSQL cannot take NUL in a text parameter: refused here, the same on H2
+            throw new ApiException(400, "the URL must not contain NUL characters (%00)");
+        }
+        String[] names = template.split("/");
+        String[] values = http.getRequest().path().split("/");
+        if (names.length != values.length) {
+            return;
+        }
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].startsWith("{") && names[i].endsWith("}")) {
+                try {
+                    exchange.getMessage().setHeader(names[i].substring(1, names[i].length() - 1),
+                            URLDecoder.decode(values[i].replace("+", "%2B"), StandardCharsets.UTF_8));
+                } catch (IllegalArgumentException e) {
+                    throw new ApiException(400, "malformed URL: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    static void respond(Exchange exchange, Supplier<String> token, Handler handler) {
+        int status = 200;
+        Object body;
+        try {
+            if (token != null) {
+                requireToken(exchange, token.get());
+            }
+            body = handler.handle(exchange);
+            Integer set = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+            status = set == null ? 200 : set;
+        } catch (ApiException e) {
+            status = e.status();
+            body = Map.of("error", e.getMessage());
+        } catch (Refused e) {
+            status = status(e.reason());
+            body = Map.of("error", e.getMessage());
+        } catch (ParametersRefused e) {   // any door that starts a run: every problem listed, nothing ran
+            status = 400;
+            body = Map.of("error", e.getMessage(), "problems", e.problems());
+        } catch (Exception e) {
+            LOG.error("API request failed", e);
+            status = 500;
+            body = Map.of("error", "internal error: " + e.getClass().getSimpleName());
+        }
+        exchange.getMessage().setHeaders(new java.util.HashMap<>());
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        if (status == 503) {   // the sender may send it again: when (Alertmanager and curl --retry honour it)
+            exchange.getMessage().setHeader("Retry-After", RETRY_AFTER_SECONDS);
+        }
+        if (body instanceof String text) {
+            exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+            exchange.getMessage().setBody(text);
+            return;
+        }
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        try {
+            exchange.getMessage().setBody(JSON.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The HTTP status of a refusal. */
+    static int status(Refused.Reason reason) {
+        return switch (reason) {
+            case INVALID -> 400;
+            case UNAUTHENTICATED -> 401;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case UNAVAILABLE -> 503;
+        };
+    }
+
+    /** Refuses with 401 unless the request carries {@code Authorization: Bearer <expected>}. */
+    public static void requireToken(Exchange exchange, String expected) {
+        String token = bearer(requestHeader(exchange, "Authorization"));
+        if (token == null) {
+            throw new ApiException(401, "missing bearer token (Authorization: Bearer <token>)");
+        }
+        byte[] given = token.getBytes(StandardCharsets.UTF_8);
+        if (expected == null || expected.isEmpty()
+                || !MessageDigest.isEqual(given, expected.getBytes(StandardCharsets.UTF_8))) {
+            throw new ApiException(401, "invalid bearer token");
+        }
+    }
+
+    /**
+     * True when the request was sent as an HTML form ({@code curl -d} without a Content-Type does that): platform-http
+     * has then replaced the body with the parsed form fields, and the raw bytes are gone.
+     */
+    public static boolean isForm(Exchange exchange) {
+        String type = requestHeader(exchange, Exchange.CONTENT_TYPE);
+        type = type == null ? "" : type.toLowerCase(java.util.Locale.ROOT);
+        return type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data");
+    }
+
+    /** The 415 for a body that had to be JSON but came as a form. */
+    public static ApiException notJson(Exchange exchange) {
+        return new ApiException(415, "the body must be JSON sent with Content-Type: application/json (curl: -H"
+                + " 'Content-Type: application/json'), not " + requestHeader(exchange, Exchange.CONTENT_TYPE).split(";")[0]);
+    }
+
+    /** The raw request body; 415 for a form (see {@link #isForm}), whose raw bytes platform-http has not kept. */
+    public static byte[] body(Exchange exchange) {
+        if (isForm(exchange)) {
+            throw notJson(exchange);
+        }
+        byte[] body = exchange.getMessage().getBody(byte[].class);
+        return body == null ? new byte[0] : body;
+    }
+
+    /** The request body as a JSON object; an empty body is an empty object; 415 for a form. */
+    public static JsonNode jsonObject(Exchange exchange) {
+        String body = new String(body(exchange), StandardCharsets.UTF_8);
+        if (body.isBlank()) {
+            return JSON.createObjectNode();
+        }
+        try {
+            JsonNode node = JSON.readTree(body);
+            if (node == null || !node.isObject()) {
+                throw new ApiException(400, "request body must be a JSON object");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new ApiException(400, malformed(e));
+        }
+    }
+
+    /** A path parameter ({@code {id}}) or query parameter of the request. */
+    public static String header(Exchange exchange, String name) {
+        return exchange.getMessage().getHeader(name, String.class);
+    }
+
+    /**
+     * A header of the HTTP request itself (null when absent), never a query parameter or form field of the same
+     * name. Off platform-http (a test's exchange) the message header.
+     */
+    public static String requestHeader(Exchange exchange, String name) {
+        if (exchange.getIn() instanceof HttpMessage http && http.getRequest() != null) {
+            return http.getRequest().getHeader(name);
+        }
+        return header(exchange, name);
+    }
+
+    /**
+     * The token of an {@code Authorization: Bearer <token>} value, the scheme in any case ({@code bearer}, {@code
+     * BEARER}; RFC 9110), the token trimmed; null when the value is absent or of another scheme. The one rule for the
+     * API and the webhooks.
+     */
+    public static String bearer(String authorization) {
+        if (authorization == null) {
+            return null;
+        }
+        String value = authorization.strip();
+        if (!value.regionMatches(true, 0, "Bearer", 0, 6)
+                || value.length() > 6 && !Character.isWhitespace(value.charAt(6))) {
+            return null;
+        }
+        return value.substring(6).strip();
+    }
+
+    /** The 400 message for a body that is not JSON (the location, when Jackson knows it). */
+    public static String malformed(JsonProcessingException e) {
+        return "malformed JSON" + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
+                + ", column " + e.getLocation().getColumnNr()) + ": "
+                + e.getOriginalMessage().replaceAll(", from `[^`]*`\\)", ")");   // Jackson's method name: not for callers
+    }
+}

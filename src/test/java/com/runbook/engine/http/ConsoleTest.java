@@ -1,0 +1,204 @@
+package com.runbook.engine.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.runbook.engine.Engine;
+import com.runbook.engine.TestEngine;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+import java.io.File;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The web console in a real headless Chromium against a real engine on the shipped runbooks. */
+@Tag("db")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConsoleTest {
+    @TempDir
+    static Path dir;
+    Engine engine;
+    Path base;
+    WebDriver browser;
+
+    @BeforeAll
+    void start() throws Exception {
+        base = TestEngine.copyShippedRunbooks(dir.resolve("base"));
+        engine = TestEngine.start(base, dir.resolve("data"), Map.of());
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary("/usr/bin/chromium");
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--no-first-run", "--window-size=1400,1000", "--user-data-dir=" + dir.resolve("chromium"));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    WebElement find(String css) {
+        return browser.findElement(By.cssSelector(css));
+    }
+
+    List<WebElement> all(String css) {
+        return browser.findElements(By.cssSelector(css));
+    }
+
+    void screenshot(String path) throws Exception {
+        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Files.copy(shot.toPath(), Path.of(path), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Test
+    void logInSeeTheJobsRunOneAndSeeTheRun() throws Exception {
+        HttpResponse<String> page = TestEngine.get(engine, "/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+        assertThat(TestEngine.get(engine, "/api/auth").statusCode()).isEqualTo(401);
+
+        browser.get(TestEngine.base(engine) + "/");
+        assertThat(find("#login").isDisplayed()).isTrue();
+        assertThat(find("#console").isDisplayed()).isFalse();
+
+        find("#token").sendKeys("not-the-token");
+        find("#login-button").click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !find("#login-error").getText().isEmpty());
+        assertThat(find("#login-error").getText()).isEqualTo("Wrong token: invalid bearer token");
+        assertThat(find("#console").isDisplayed()).isFalse();
+
+        find("#token").clear();
+        find("#token").sendKeys(TestEngine.TOKEN);
+        find("#name").sendKeys("alice");
+        find("#login-button").click();
+        int jobCount = new ObjectMapper().readTree(TestEngine.get(engine, "/api/jobs").body()).size();
+        await().atMost(Duration.ofSeconds(10)).until(() -> all("#jobs tr[data-job]").size() == jobCount);
+        WebElement heartbeat = find("#jobs tr[data-job='heartbeat']");
+        assertThat(heartbeat.getText()).contains("every 1m", "UTC");
+        assertThat(find("#jobs tr[data-job='echo-parameters']").getText()).contains("manual");
+        // every schedule by its id (several may run one job)
+        await().atMost(Duration.ofSeconds(10)).until(() -> !all("#schedules tr[data-schedule='heartbeat']").isEmpty());
+        assertThat(find("#schedules tr[data-schedule='heartbeat']").getText()).contains("heartbeat", "every 1m", "UTC");
+        assertThat(find("#health").getText()).isEqualTo("engine UP");
+        // the token is kept in the tab's session storage, not in a cookie or local storage
+        assertThat(((ChromeDriver) browser).executeScript("return sessionStorage.getItem('runbook.token')")).isEqualTo(TestEngine.TOKEN);
+        assertThat(((ChromeDriver) browser).executeScript("return localStorage.length")).isEqualTo(0L);
+
+        // incidents and windows panels show only where the engine serves them
+        assertThat(find("#incidents-panel").isDisplayed())
+                .isEqualTo(TestEngine.get(engine, "/api/incidents?open=true").statusCode() == 200);
+        assertThat(find("#windows-panel").isDisplayed())
+                .isEqualTo(TestEngine.get(engine, "/api/windows").statusCode() == 200);
+
+        // run now asks first; dismissing starts nothing
+        find("button.run-now[data-job='echo-parameters']").click();
+        assertThat(browser.switchTo().alert().getText()).isEqualTo("Run echo-parameters now?");
+        browser.switchTo().alert().dismiss();
+        assertThat(engine.runs().list("echo-parameters", 10)).isEmpty();
+
+        find("button.run-now[data-job='echo-parameters']").click();
+        browser.switchTo().alert().accept();
+        await().atMost(Duration.ofSeconds(10)).until(() -> engine.runs().list("echo-parameters", 10).size() == 1);
+        long runId = (Long) engine.runs().list("echo-parameters", 10).get(0).get("id");
+        // the tables are re-rendered every 5 s: an element found just before a refresh may go stale, so look again
+        await().atMost(Duration.ofSeconds(15)).ignoreException(StaleElementReferenceException.class)
+                .until(() -> all("#runs tr[data-run='" + runId + "']").size() == 1
+                && find("#runs tr[data-run='" + runId + "']").getText().contains("succeeded"));
+        assertThat(find("#runs tr[data-run='" + runId + "']").getText()).contains("echo-parameters", "manual");
+        assertThat(find("#message").getText()).isEqualTo("Run " + runId + " of echo-parameters started");
+        await().atMost(Duration.ofSeconds(15)).ignoreException(StaleElementReferenceException.class)
+                .until(() -> find("#jobs tr[data-job='echo-parameters']").getText().contains("succeeded"));
+
+        // a refused edit shows up with file:line in the reload panel
+        Files.writeString(base.resolve("schedules/heartbeat.yaml"), "job: heartbeat\nevery: 60s\nzone: Mars/Olympus\n");
+        await().atMost(Duration.ofSeconds(15)).until(() -> find("#reload").getText().contains("refused"));
+        assertThat(find("#reload").getText()).contains("schedules/heartbeat.yaml:3:");
+
+        // the session survives a page reload
+        browser.navigate().refresh();
+        await().atMost(Duration.ofSeconds(10)).until(() -> all("#jobs tr[data-job]").size() == jobCount);
+        assertThat(find("#login").isDisplayed()).isFalse();
+
+        screenshot("target/console.png");
+
+        // incident and window rows as the alerts feature's API shapes them
+        ((ChromeDriver) browser).executeScript("clearInterval(timer); $('incidents-panel').hidden = false; $('windows-panel').hidden = false;"
+                + "renderIncidents([{id: 12, key: 'db-down', priority: 'P1', status: 'open', title: 'Database down',"
+                + " openedAt: '2026-11-26T10:15:30Z', acknowledgedAt: null, acknowledgedBy: null, resolvedAt: null, duringMaintenance: false},"
+                + " {id: 13, key: 'disk', priority: 'P4', status: 'acknowledged', title: 'Disk 80%', openedAt: '2026-11-26T10:00:00Z',"
+                + " acknowledgedAt: '2026-11-26T10:05:00Z', acknowledgedBy: 'bob', resolvedAt: null, duringMaintenance: true}]);"
+                + "renderWindows([{job: 'sunday-maintenance', start: '2026-11-29T02:00:00Z', end: '2026-11-29T04:00:00Z', open: true}]);");
+        assertThat(find("#incidents tr[data-incident='12']").getText()).isEqualTo("12 P1 open 2026-11-26 10:15:30Z Database down - Acknowledge");
+        assertThat(find("#incidents tr[data-incident='13']").getText())
+                .isEqualTo("13 P4 acknowledged 2026-11-26 10:00:00Z Disk 80% (during maintenance: muted) bob at 2026-11-26 10:05:00Z");
+        assertThat(all("button.ack")).hasSize(1);
+        assertThat(find("#windows").getText()).isEqualTo("sunday-maintenance 2026-11-29 02:00:00Z 2026-11-29 04:00:00Z open now");
+
+        screenshot("target/console-incidents.png");
+
+        // the engine goes away: the page says so instead of showing stale data silently
+        engine.close();
+        engine = null;
+        ((ChromeDriver) browser).executeScript("refresh()");
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#message").getText().equals("Engine unreachable; retrying every 5 s"));
+        assertThat(find("#health").getText()).isEqualTo("engine DOWN");
+
+        find("#logout").click();
+        assertThat(find("#login").isDisplayed()).isTrue();
+        assertThat(((ChromeDriver) browser).executeScript("return sessionStorage.getItem('runbook.token')")).isNull();
+    }
+
+    @Test
+    void refusedRunbookFilesAreListedInRedAtTheTop() throws Exception {
+        if (engine == null) {   // the other test ends by stopping it
+            engine = TestEngine.start(base, dir.resolve("data-refused"), Map.of());
+        }
+        Path broken = base.resolve("routes/console-broken.camel.yaml");
+        Files.writeString(broken, "- route:\n    id: console-broken\n    from:\n      uri: direct:console-broken\n"
+                + "      steps:\n        - lgo: x\n");
+        await().atMost(Duration.ofSeconds(5)).until(() -> engine.runbooks().refusedFiles().contains("routes/console-broken.camel.yaml"));
+        browser.get(TestEngine.base(engine) + "/");
+        ((ChromeDriver) browser).executeScript("sessionStorage.setItem('runbook.token', arguments[0])", TestEngine.TOKEN);
+        browser.navigate().refresh();
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#refused-panel").isDisplayed());
+        WebElement file = find("#refused .refused-file[data-file='routes/console-broken.camel.yaml']");
+        assertThat(file.getText()).contains("routes/console-broken.camel.yaml refused since ",
+                "routes/console-broken.camel.yaml:6:");
+        assertThat(find("#refused .file").getCssValue("color")).isEqualTo("rgba(207, 34, 46, 1)");
+        // the first panel of the page
+        assertThat(find("#console > section:not([hidden])").getAttribute("id")).isEqualTo("refused-panel");
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#health").getText().equals("engine DEGRADED"));
+
+        Files.delete(broken);
+        // gone from the panel (the other test of this class may leave a schedule file refused)
+        await().atMost(Duration.ofSeconds(15)).until(() -> all("#refused .refused-file[data-file='routes/console-broken.camel.yaml']").isEmpty());
+        assertThat(find("#refused-panel").isDisplayed()).isEqualTo(!engine.runbooks().refusedFiles().isEmpty());
+    }
+}

@@ -1,0 +1,77 @@
+package com.runbook.engine.http;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class HttpTest {
+    private static Exchange withAuthorization(String value) {
+        Exchange e = new DefaultExchange(new DefaultCamelContext());
+        if (value != null) {
+            e.getMessage().setHeader("Authorization", value);
+        }
+        return e;
+    }
+
+    @Test
+    void tokenChecks() {
+        assertThatCode(() -> Http.requireToken(withAuthorization("Bearer s3cret"), "s3cret")).doesNotThrowAnyException();
+        assertThatThrownBy(() -> Http.requireToken(withAuthorization(null), "s3cret"))
+                .hasMessage("missing bearer token (Authorization: Bearer <token>)");
+        assertThatThrownBy(() -> Http.requireToken(withAuthorization("Bearer wrong"), "s3cret")).hasMessage("invalid bearer token");
+        assertThatThrownBy(() -> Http.requireToken(withAuthorization("Basic czNjcmV0"), "s3cret"))
+                .hasMessage("missing bearer token (Authorization: Bearer <token>)");
+        assertThatThrownBy(() -> Http.requireToken(withAuthorization("Bearer "), "")).hasMessage("invalid bearer token");
+        // one scheme rule for the API and the webhooks: any case (RFC 9110)
+        assertThatCode(() -> Http.requireToken(withAuthorization("bearer s3cret"), "s3cret")).doesNotThrowAnyException();
+        assertThatCode(() -> Http.requireToken(withAuthorization("BEARER  s3cret "), "s3cret")).doesNotThrowAnyException();
+        assertThatThrownBy(() -> Http.requireToken(withAuthorization("Bearers3cret"), "s3cret"))
+                .hasMessage("missing bearer token (Authorization: Bearer <token>)");
+    }
+
+    @Test
+    void theBearerSchemeInAnyCase() {
+        assertThat(Http.bearer("Bearer abc")).isEqualTo("abc");
+        assertThat(Http.bearer("bearer abc")).isEqualTo("abc");
+        assertThat(Http.bearer("bEaReR\tabc ")).isEqualTo("abc");
+        assertThat(Http.bearer("Bearer")).isEmpty();
+        assertThat(Http.bearer("Bearerabc")).isNull();
+        assertThat(Http.bearer("Basic abc")).isNull();
+        assertThat(Http.bearer(null)).isNull();
+    }
+
+    @Test
+    void jsonDeeperThan64LevelsOrWithDataAfterTheDocumentIsRefused() {
+        Exchange e = withAuthorization(null);
+        e.getMessage().setBody("{\"a\":" + "[".repeat(64) + "]".repeat(64) + "}");
+        assertThatThrownBy(() -> Http.jsonObject(e))
+                .hasMessage("malformed JSON: Document nesting depth (65) exceeds the maximum allowed (64)");
+        e.getMessage().setBody("{\"a\":" + "[".repeat(63) + "]".repeat(63) + "}");
+        assertThatCode(() -> Http.jsonObject(e)).doesNotThrowAnyException();
+        e.getMessage().setBody("{\"a\": 1} {}");
+        assertThatThrownBy(() -> Http.jsonObject(e)).hasMessageStartingWith("malformed JSON at line 1, column 10: Trailing token");
+    }
+
+    @Test
+    void aRefusalBecomesItsStatusHereOnly() {
+        assertThat(Http.status(com.runbook.engine.core.Refused.Reason.INVALID)).isEqualTo(400);
+        assertThat(Http.status(com.runbook.engine.core.Refused.Reason.UNAUTHENTICATED)).isEqualTo(401);
+        assertThat(Http.status(com.runbook.engine.core.Refused.Reason.NOT_FOUND)).isEqualTo(404);
+        assertThat(Http.status(com.runbook.engine.core.Refused.Reason.CONFLICT)).isEqualTo(409);
+    }
+
+    @Test
+    void malformedJsonNamesThePlace() {
+        Exchange e = withAuthorization(null);
+        e.getMessage().setBody("{\"a\": }");
+        assertThatThrownBy(() -> Http.jsonObject(e)).isInstanceOf(ApiException.class)
+                .hasMessageStartingWith("malformed JSON at line 1, column 7");
+        e.getMessage().setBody("[1,2]");
+        assertThatThrownBy(() -> Http.jsonObject(e)).hasMessage("request body must be a JSON object");
+    }
+}
