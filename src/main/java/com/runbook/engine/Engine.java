@@ -1,5 +1,28 @@
 package com.runbook.engine;
 
+import com.runbook.engine.alert.AlertModule;
+import com.runbook.engine.backup.BackupModule;
+import com.runbook.engine.core.EngineModule;
+import com.runbook.engine.core.IncidentRaiser;
+import com.runbook.engine.core.Notifier;
+import com.runbook.engine.core.Parts;
+import com.runbook.engine.core.RunStarter;
+import com.runbook.engine.dns.DnsModule;
+import com.runbook.engine.health.HealthModule;
+import com.runbook.engine.http.ConsoleModule;
+import com.runbook.engine.incident.IncidentModule;
+import com.runbook.engine.incident.IncidentService;
+import com.runbook.engine.incident.MaintenanceWindows;
+import com.runbook.engine.incident.PriorityPolicy;
+import com.runbook.engine.incident.RefusedFilesAlarm;
+import com.runbook.engine.notify.NotifyModule;
+import com.runbook.engine.notify.Outbox;
+import com.runbook.engine.observe.MetricsModule;
+import com.runbook.engine.report.ReportModule;
+import com.runbook.engine.run.RunHistory;
+import com.runbook.engine.settings.Settings;
+import com.runbook.engine.store.GroupCommit;
+import com.runbook.engine.trading.TradingModule;
 import com.runbook.engine.core.EngineModule;
 
 import com.runbook.engine.http.ApiRoutes;
@@ -31,6 +54,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -40,8 +64,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceLoader;
-import java.util.Comparator;
 import com.runbook.engine.core.IncidentRaiser;
 import com.runbook.engine.core.Notifier;
 
@@ -63,6 +85,10 @@ public final class Engine implements AutoCloseable {
     private Runbooks runbooks;
     private FileWatcher watcher;
     private List<EngineModule> modules = List.of();
+    private GroupCommit writes;
+    private Settings settings;
+    private IncidentService incidents;
+    private Outbox outbox;
     private String apiToken;
     private final FrontDoor door = new FrontDoor(() -> ServerLimits.read(key -> main.getCamelContext()
             .getPropertiesComponent().resolveProperty(key).map(main.getCamelContext()::resolvePropertyPlaceholders)
@@ -92,12 +118,43 @@ public final class Engine implements AutoCloseable {
     private void doStart(Map<String, String> overrides, Map<String, Object> beans) throws Exception {
         long t0 = System.nanoTime();
         overrides.forEach(main::addOverrideProperty);
-        main.configure().addRoutesBuilder(new ApiRoutes(this));
+        main.configure().addRoutesBuilder(new ApiRoutes(new ApiRoutes.Backend() {
+            @Override
+            public List<Map<String, Object>> jobs() {
+                return Engine.this.jobs();
+            }
+
+            @Override
+            public RunStore runs() {
+                return runs;
+            }
+
+            @Override
+            public RunStarter starter() {
+                return runner;
+            }
+
+            @Override
+            public Runbooks runbooks() {
+                return runbooks;
+            }
+
+            @Override
+            public boolean isReady() {
+                return Engine.this.isReady();
+            }
+
+            @Override
+            public String apiToken() {
+                return apiToken;
+            }
+        }));
         // platform-http's server is created through this Vert.x: the front door answers 503 until ready() below
         vertx = Vertx.vertx();
         main.bind("runbookVertx", door.wrap(vertx));
         main.start();
         context = main.getCamelContext();
+        settings = Settings.of(context);
         try {
             httpPort = requireHttpListening(context, door);
         } catch (IllegalStateException e) {
@@ -121,15 +178,29 @@ public final class Engine implements AutoCloseable {
         }
         context.getRegistry().bind("dataSource", dataSource);
         context.getRegistry().bind("engine", this);
+        Clock clock = Clock.systemUTC();
+        // the outbox's and the alert intake's small transactions share commits (H2: one fsync for many)
+        writes = new GroupCommit(dataSource, "runbook-outbox-writes", 1);
         runs = new RunStore(dataSource);
         runner = new JobRunner(context, runs, nodeName(), job -> runbooks.jobs().containsKey(job));
-        scheduler = new ScheduleManager(this, dataSource, runner);
+        scheduler = new ScheduleManager(settings, context, () -> incidents, dataSource, runner);
         runbooks = new Runbooks(base, context, scheduler);
-        modules = ServiceLoader.load(EngineModule.class).stream().map(ServiceLoader.Provider::get)
-                .sorted(Comparator.comparingInt(EngineModule::order)).toList();
+        outbox = new Outbox(dataSource);
+        MaintenanceWindows windows = new MaintenanceWindows(runbooks::schedules);
+        incidents = new IncidentService(dataSource, () -> outbox, PriorityPolicy.from(settings::get), windows, clock);
+        Parts parts = new Parts(context, settings, dataSource, writes, runbooks, runner, incidents, outbox, door,
+                MetricsModule.registry(context), base, dataDir, () -> apiToken, clock);
+        NotifyModule notify = new NotifyModule(outbox);
+        HealthModule health = new HealthModule();
+        BackupModule backup = new BackupModule(health::endpoints);
+        modules = List.of(new MetricsModule(runner), new SchedulesModule(scheduler, runner), new RunHistory(), notify,
+                new IncidentModule(incidents, windows, notify), new AlertModule(incidents), new RefusedFilesAlarm(),
+                health, backup, new ReportModule(backup::store), new TradingModule(runner, runs), new DnsModule(),
+                new ConsoleModule());
         for (EngineModule module : modules) {
-            module.start(this);
+            module.start(parts);
         }
+        runner.skipWhenIdle("health-watchdog", health.watchdog()::hasWork);
         beans.forEach((name, bean) -> {
             // Camel's registry keys beans by name AND type: without the unbind a test's recorder would sit beside
             // the module's bean of another type, and a lookup by name could answer either
@@ -219,7 +290,7 @@ public final class Engine implements AutoCloseable {
     }
 
     public String property(String key, String dflt) {
-        return context.getPropertiesComponent().resolveProperty(key).map(context::resolvePropertyPlaceholders).orElse(dflt);
+        return settings.get(key, dflt);
     }
 
     private String nodeName() {
@@ -285,14 +356,14 @@ public final class Engine implements AutoCloseable {
         return dataSource;
     }
 
-    /** The incident service bound by the incident module (null until one is installed). */
+    /** The incident service. */
     public IncidentRaiser incidents() {
-        return context.getRegistry().lookupByNameAndType("incidents", IncidentRaiser.class);
+        return incidents;
     }
 
-    /** The outbox bound by the notify module (null until one is installed). */
+    /** The outbox. */
     public Notifier notifier() {
-        return context.getRegistry().lookupByNameAndType("notifier", Notifier.class);
+        return outbox;
     }
 
     public Path base() {
@@ -338,6 +409,9 @@ public final class Engine implements AutoCloseable {
             }
         }
         main.stop();
+        if (writes != null) {
+            writes.close();
+        }
         if (runs != null) {
             runs.close();
         }

@@ -2,8 +2,9 @@ package com.runbook.engine.alert;
 
 import com.runbook.engine.definition.ParametersRefused;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.runbook.engine.Engine;
+import com.runbook.engine.core.Parts;
 import com.runbook.engine.core.Refused;
+import com.runbook.engine.core.RunTrigger;
 import com.runbook.engine.http.ApiException;
 import com.runbook.engine.http.Http;
 import com.runbook.engine.incident.IncidentService;
@@ -53,35 +54,33 @@ public class AlertIntake implements AutoCloseable {
     static final Set<String> GUARDED = Set.of("emergency-stop", "trading-resume", "dns-failover", "dns-rollback");
     private static final Logger LOG = LoggerFactory.getLogger(AlertIntake.class);
 
-    private final Engine engine;
+    private final Parts parts;
     private final IncidentService incidents;
     private final AlertParser parser;
     private final Map<String, WebhookAuth> auth = new LinkedHashMap<>();
     private final ProducerTemplate routing;
     private final JdbcTemplate jdbc;
     private final GroupCommit commits;
-    private final boolean ownCommits;
     private final TransactionTemplate tx;
     private final MeterRegistry meters;
     private final Duration reloadWait;
 
-    /** {@code commits}: the group commit to write through (shared with the outbox's writer); null: one of its own. */
-    public AlertIntake(Engine engine, IncidentService incidents, MeterRegistry meters, GroupCommit commits) {
-        this.meters = meters;
-        this.engine = engine;
+    /** Writes through the shared group commit ({@code parts.writes()}, the outbox's writer too). */
+    AlertIntake(Parts parts, IncidentService incidents) {
+        this.meters = parts.meters();
+        this.parts = parts;
         this.incidents = incidents;
         this.parser = new AlertParser(incidents.policy());
         for (String source : SOURCES) {
-            String token = engine.property("runbook.alert." + source + ".token", "");
-            auth.put(source, new WebhookAuth(token.isBlank() ? engine.apiToken() : token,
-                    engine.property("runbook.alert." + source + ".hmac-secret", "")));
+            String token = parts.settings().get("runbook.alert." + source + ".token", "");
+            auth.put(source, new WebhookAuth(token.isBlank() ? parts.apiToken().get() : token,
+                    parts.settings().get("runbook.alert." + source + ".hmac-secret", "")));
         }
-        this.routing = engine.context().createProducerTemplate();
-        this.jdbc = new JdbcTemplate(engine.dataSource());
-        this.ownCommits = commits == null;
-        this.commits = ownCommits ? new GroupCommit(engine.dataSource(), "runbook-alert-commit", 1) : commits;
-        this.tx = new TransactionTemplate(new DataSourceTransactionManager(engine.dataSource()));
-        this.reloadWait = reloadWait(engine.property("runbook.alert.reload-wait", "10s"));
+        this.routing = parts.camel().createProducerTemplate();
+        this.jdbc = new JdbcTemplate(parts.db());
+        this.commits = parts.writes();
+        this.tx = new TransactionTemplate(new DataSourceTransactionManager(parts.db()));
+        this.reloadWait = reloadWait(parts.settings().get("runbook.alert.reload-wait", "10s"));
     }
 
     private static Duration reloadWait(String text) {
@@ -105,7 +104,7 @@ public class AlertIntake implements AutoCloseable {
      * is still stored and paged by its labels alone.
      */
     Routing route(AlertEvent e) {
-        if (!e.firing() || engine.context().getRoute(ALERT_ROUTING) == null) {
+        if (!e.firing() || parts.camel().getRoute(ALERT_ROUTING) == null) {
             return Routing.NONE;
         }
         Exchange done = routing.send("direct:" + ALERT_ROUTING, x -> x.getMessage().setBody(Map.copyOf(e.labels())));
@@ -206,7 +205,7 @@ public class AlertIntake implements AutoCloseable {
      * progress is waited for up to {@code runbook.alert.reload-wait}, then nothing is stored: {@link ReloadInProgress}.
      */
     List<Long> accept(List<AlertEvent> received) {
-        Lock settled = engine.runbooks().settled();
+        Lock settled = parts.runbooks().settled();
         boolean held;
         try {
             held = settled.tryLock(reloadWait.toMillis(), TimeUnit.MILLISECONDS);
@@ -300,9 +299,6 @@ public class AlertIntake implements AutoCloseable {
     @Override
     public void close() {
         routing.stop();
-        if (ownCommits) {
-            commits.close();
-        }
     }
 
     private IncidentService.Raised resolved(AlertEvent e) {
@@ -327,7 +323,7 @@ public class AlertIntake implements AutoCloseable {
     }
 
     private void startJob(String job, AlertEvent e, long incident) {
-        if (!engine.runner().isJob(job)) {
+        if (!parts.runs().isJob(job)) {
             LOG.warn("Alert {} is routed to job {}, which is not loaded: nothing started", e.alertname(), job);
             return;
         }
@@ -340,7 +336,7 @@ public class AlertIntake implements AutoCloseable {
         Map<String, Object> params = parameters(job, e);
         params.put("RunbookIncidentId", incident);
         try {
-            long run = engine.runner().submit(job, "alert", params);
+            long run = parts.runs().start(job, RunTrigger.ALERT, params);
             LOG.info("Alert {} started job {} (run {}, incident {})", e.alertname(), job, run, incident);
         } catch (ParametersRefused refused) {
             LOG.error("Alert {} is routed to job {}, which refused its labels: {} (incident {}; nothing started)",
@@ -374,7 +370,7 @@ public class AlertIntake implements AutoCloseable {
      * may have copied it from the alert, e.g. {@code ${body[job]}}).
      */
     private boolean explicitlyRouted(String job, AlertEvent e) {
-        RouteDefinition route = engine.context().getCamelContextExtension().getContextPlugin(Model.class)
+        RouteDefinition route = parts.camel().getCamelContextExtension().getContextPlugin(Model.class)
                 .getRouteDefinition(ALERT_ROUTING);
         if (route == null) {
             return false;

@@ -1,13 +1,13 @@
 package com.runbook.engine.alert;
 
-import com.runbook.engine.http.FrontDoor;
+import com.runbook.engine.core.Readiness;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
  * The Google Cloud Monitoring door: the route that reads the Pub/Sub subscription into {@link
  * AlertIntake#receiveCloudMonitoring}. Like the webhooks it takes nothing in while the engine is not ready (issue 20):
- * the route does not start with Camel but at the front door's {@link FrontDoor#ready() readiness point}, once every
+ * the route does not start with Camel but at the front door's readiness point, once every
  * route, the alert routing and the maintenance windows are in force, and it stops (Camel's graceful stop: messages in
  * hand finish) at the start of shutdown, before any of them goes down. Messages published meanwhile, or not yet
  * acknowledged, stay in the subscription, and Pub/Sub delivers them once the engine (this or another node) reads.
@@ -24,7 +24,7 @@ public final class CloudMonitoringIntake extends RouteBuilder {
     }
 
     /** Adds the route reading {@code uri} (a camel-google-pubsub consumer URI), started and stopped by {@code door}. */
-    public static void install(CamelContext context, FrontDoor door, String uri, AlertIntake intake) throws Exception {
+    public static void install(CamelContext context, Readiness door, String uri, AlertIntake intake) throws Exception {
         context.addRoutes(new CloudMonitoringIntake(uri, intake));
         door.whileReady(() -> {
             try {

@@ -1,6 +1,9 @@
 package com.runbook.engine.http;
 
-import com.runbook.engine.Engine;
+import com.runbook.engine.core.RunStarter;
+import com.runbook.engine.core.RunTrigger;
+import com.runbook.engine.definition.Runbooks;
+import com.runbook.engine.run.RunStore;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -13,9 +16,24 @@ import java.util.Map;
 
 /** The engine's HTTP API. Reads are open; every endpoint that changes something needs the bearer token. */
 public class ApiRoutes extends RouteBuilder {
-    private final Engine engine;
+    /** What the API reads and starts; the engine provides it (its parts exist only once it has started). */
+    public interface Backend {
+        List<Map<String, Object>> jobs();
 
-    public ApiRoutes(Engine engine) {
+        RunStore runs();
+
+        RunStarter starter();
+
+        Runbooks runbooks();
+
+        boolean isReady();
+
+        String apiToken();
+    }
+
+    private final Backend engine;
+
+    public ApiRoutes(Backend engine) {
         this.engine = engine;
     }
 
@@ -55,10 +73,10 @@ public class ApiRoutes extends RouteBuilder {
                         + "': NUL characters (\\u0000) are not allowed");
             }
         });
-        if (!engine.runner().isJob(job)) {
+        if (!engine.starter().isJob(job)) {
             throw new ApiException(404, "no job '" + job + "' (see GET /api/jobs)");
         }
-        long id = engine.runner().submit(job, "manual", parameters);
+        long id = engine.starter().start(job, RunTrigger.MANUAL, parameters);
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
         return Map.of("runId", id, "job", job, "status", "running", "href", "/api/runs/" + id);
     }

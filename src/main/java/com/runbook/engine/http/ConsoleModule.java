@@ -1,6 +1,6 @@
 package com.runbook.engine.http;
 
-import com.runbook.engine.Engine;
+import com.runbook.engine.core.Parts;
 import com.runbook.engine.core.EngineModule;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -18,15 +18,11 @@ import java.util.Map;
 public class ConsoleModule implements EngineModule {
     static final String PAGE = "console/index.html";
 
-    @Override
-    public int order() {
-        return 900;
-    }
 
     @Override
-    public void start(Engine engine) throws Exception {
+    public void start(Parts parts) throws Exception {
         byte[] page = page();
-        engine.context().addRoutes(new RouteBuilder() {
+        parts.camel().addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
                 from("platform-http:/?httpMethodRestrict=GET").routeId("console-page").process(exchange -> {
@@ -38,9 +34,9 @@ public class ConsoleModule implements EngineModule {
                             "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'");
                     exchange.getMessage().setBody(page);
                 });
-                Http.endpoint(this, "api-auth", "GET", "/api/auth", engine::apiToken,
+                Http.endpoint(this, "api-auth", "GET", "/api/auth", parts.apiToken(),
                         e -> Map.of("authenticated", true));
-                Http.endpoint(this, "api-runbooks", "GET", "/api/runbooks", null, e -> engine.runbooks().states());
+                Http.endpoint(this, "api-runbooks", "GET", "/api/runbooks", null, e -> parts.runbooks().states());
             }
         });
     }

@@ -43,7 +43,7 @@ import java.util.function.Supplier;
  * The doors that are not HTTP (the Cloud Monitoring Pub/Sub subscription) take in nothing while not ready either:
  * {@link #whileReady} starts them at {@link #ready()} and stops them at {@link #stopping()}.
  */
-public final class FrontDoor {
+public final class FrontDoor implements com.runbook.engine.core.Readiness {
     private static final Logger LOG = LoggerFactory.getLogger(FrontDoor.class);
     /** Seconds a refused client is asked to wait. */
     static final String RETRY_AFTER = "5";
@@ -110,6 +110,7 @@ public final class FrontDoor {
      * start} runs at {@link #ready()} (at once if the engine is ready already), {@code stop} at {@link #stopping()}
      * (only if it was started).
      */
+    @Override
     public synchronized void whileReady(Runnable start, Runnable stop) {
         onReady.add(start);
         onStopping.add(stop);

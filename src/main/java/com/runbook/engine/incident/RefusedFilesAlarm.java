@@ -3,7 +3,7 @@ package com.runbook.engine.incident;
 import com.runbook.engine.definition.FileState;
 import com.runbook.engine.definition.Runbooks;
 
-import com.runbook.engine.Engine;
+import com.runbook.engine.core.Parts;
 import com.runbook.engine.core.EngineModule;
 import com.runbook.engine.core.IncidentRaiser;
 import com.runbook.engine.observe.MetricsModule;
@@ -24,33 +24,29 @@ public class RefusedFilesAlarm implements EngineModule, Runbooks.Listener {
     public static final String KEY = "RunbookRefused/";
     private final AtomicInteger refused = new AtomicInteger();
     private final Set<String> raised = new HashSet<>();
-    private Engine engine;
+    private Parts parts;
     private boolean first = true;
 
-    @Override
-    public int order() {
-        return 300;   // after metrics and incidents, before the runbooks load
-    }
 
     @Override
-    public void start(Engine engine) {
-        this.engine = engine;
+    public void start(Parts parts) {
+        this.parts = parts;
         Gauge.builder("runbook.files.refused", refused, AtomicInteger::get)
                 .description("Runbook files (routes/, schedules/) refused and not running as written")
-                .register(MetricsModule.registry(engine));
-        engine.runbooks().addListener(this);
+                .register(parts.meters());
+        parts.runbooks().addListener(this);
     }
 
     @Override
     public synchronized void changed(List<FileState> states) {
         refused.set((int) states.stream().filter(FileState::refused).count());
-        IncidentRaiser incidents = engine.incidents();
+        IncidentRaiser incidents = parts.incidents();
         if (incidents == null) {
             return;
         }
         Set<String> alarmed = new HashSet<>();
         for (FileState s : states) {
-            if (s.refused() && engine.runbooks().runsUnattended(s.file())) {
+            if (s.refused() && parts.runbooks().runsUnattended(s.file())) {
                 alarmed.add(s.file());
                 if (raised.add(s.file())) {
                     incidents.raise(KEY + s.file(), "P2", "Runbook file refused: " + s.file(),

@@ -119,14 +119,14 @@ public class Dispatcher implements AutoCloseable {
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     private volatile BiConsumer<Outbox.Message, String> onDead = (m, e) -> { };
 
-    public Dispatcher(CamelContext context, Outbox outbox, Settings settings) {
+    public Dispatcher(CamelContext context, Outbox outbox, Settings settings, GroupCommit writes) {
         this.context = context;
         this.outbox = outbox;
         this.settings = settings;
         this.producer = context.createProducerTemplate();
         this.senders = Executors.newFixedThreadPool(settings.threads(), r -> daemon(r, "runbook-outbox-send"));
         this.slots = new Semaphore(settings.threads() + settings.batch());
-        this.writes = new GroupCommit(outbox.dataSource(), "runbook-outbox-writes", 1);
+        this.writes = writes;
         this.claimInGroup = Database.isH2(outbox.dataSource());
     }
 
@@ -134,11 +134,6 @@ public class Dispatcher implements AutoCloseable {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         return t;
-    }
-
-    /** The group commit of outbox writes, for others that queue pages in many small transactions (alert intake). */
-    public GroupCommit writes() {
-        return writes;
     }
 
     public void onDead(BiConsumer<Outbox.Message, String> listener) {
@@ -472,7 +467,6 @@ public class Dispatcher implements AutoCloseable {
         poller.shutdownNow();
         senders.shutdownNow();
         io.shutdownNow();
-        writes.close();
         try {
             producer.stop();
         } catch (Exception e) {

@@ -31,7 +31,7 @@ public final class CommissionEmails {
 
     CommissionEmails(Reports reports) {
         this.reports = reports;
-        this.tx = new TransactionTemplate(new DataSourceTransactionManager(reports.engine().dataSource()));
+        this.tx = new TransactionTemplate(new DataSourceTransactionManager(reports.parts().db()));
     }
 
     /** One payable, unsent commission row and its follower; {@code text} once rendered. */

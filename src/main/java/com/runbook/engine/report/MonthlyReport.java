@@ -105,13 +105,13 @@ public final class MonthlyReport {
      * same month is queued once. Returns the CSV's object store key.
      */
     public String deliver(Report report, String html) throws IOException {
-        Path dir = reports.engine().dataDir().resolve("reports");
+        Path dir = reports.parts().dataDir().resolve("reports");
         Files.createDirectories(dir);
         String name = "monthly-report-" + report.month();
         Path csv = write(dir.resolve(name + ".csv"), report.csv());
         write(dir.resolve(name + ".html"), html);
         String prefix = storeKeyPrefix(report.month());
-        ObjectStore store = reports.engine().context().getRegistry().lookupByNameAndType("objectStore", ObjectStore.class);
+        ObjectStore store = reports.store().get();
         if (store == null) {
             throw new IllegalStateException("no objectStore bound: the backup module is not installed");
         }

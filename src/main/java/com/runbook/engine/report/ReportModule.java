@@ -1,6 +1,6 @@
 package com.runbook.engine.report;
 
-import com.runbook.engine.Engine;
+import com.runbook.engine.core.Parts;
 import com.runbook.engine.core.EngineModule;
 import com.runbook.engine.store.Database;
 import freemarker.cache.FileTemplateLoader;
@@ -23,42 +23,43 @@ import java.time.ZoneId;
  */
 public final class ReportModule implements EngineModule {
     private static final Logger LOG = LoggerFactory.getLogger(ReportModule.class);
+    private final java.util.function.Supplier<com.runbook.engine.backup.ObjectStore> store;
     private HikariDataSource trading;
 
-    @Override
-    public int order() {
-        return 300;
+    /** {@code store}: where the monthly report is filed (the backup module's object store). */
+    public ReportModule(java.util.function.Supplier<com.runbook.engine.backup.ObjectStore> store) {
+        this.store = store;
     }
 
     @Override
-    public void start(Engine engine) throws Exception {
-        String url = engine.property("runbook.trading.db.url", "");
+    public void start(Parts parts) throws Exception {
+        String url = parts.settings().get("runbook.trading.db.url", "");
         if (url.isBlank()) {
-            url = "jdbc:h2:rbheader:retry:" + engine.dataDir().resolve("trading") + ";NON_KEYWORDS=YEAR,MONTH;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
+            url = "jdbc:h2:rbheader:retry:" + parts.dataDir().resolve("trading") + ";NON_KEYWORDS=YEAR,MONTH;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
         }
-        trading = Database.pool("trading", url, engine.property("runbook.trading.db.user", "sa"),
-                engine.property("runbook.trading.db.password", ""),
-                Integer.parseInt(engine.property("runbook.trading.db.pool-size", "4")));
-        if (Boolean.parseBoolean(engine.property("runbook.trading.migrate", "true"))) {
+        trading = Database.pool("trading", url, parts.settings().get("runbook.trading.db.user", "sa"),
+                parts.settings().get("runbook.trading.db.password", ""),
+                Integer.parseInt(parts.settings().get("runbook.trading.db.pool-size", "4")));
+        if (Boolean.parseBoolean(parts.settings().get("runbook.trading.migrate", "true"))) {
             Database.migrate(trading, "classpath:db/trading", "flyway_trading_history");
         }
-        TradingCalendar calendar = new TradingCalendar(ZoneId.of(engine.property("runbook.trading.zone", "America/New_York")),
-                LocalTime.parse(engine.property("runbook.trading.close", "16:00")),
-                TradingCalendar.parseHolidays(engine.property("runbook.trading.holidays", "")));
-        String demo = engine.property("runbook.trading.demo", "auto");
+        TradingCalendar calendar = new TradingCalendar(ZoneId.of(parts.settings().get("runbook.trading.zone", "America/New_York")),
+                LocalTime.parse(parts.settings().get("runbook.trading.close", "16:00")),
+                TradingCalendar.parseHolidays(parts.settings().get("runbook.trading.holidays", "")));
+        String demo = parts.settings().get("runbook.trading.demo", "auto");
         if ("true".equals(demo) || ("auto".equals(demo) && url.startsWith("jdbc:h2:"))) {
             int rows = new DemoTradingData(trading, calendar, Clock.systemUTC(), 42).seedIfEmpty();
             if (rows > 0) {
                 LOG.info("Seeded the demo trading database with {} rows", rows);
             }
         }
-        if (engine.property("runbook.reports.templates-dir", "").isBlank()) {
-            engine.context().getPropertiesComponent().addOverrideProperty("runbook.reports.templates-dir",
-                    engine.base().resolve("routes/templates").toString());
+        if (parts.settings().get("runbook.reports.templates-dir", "").isBlank()) {
+            parts.camel().getPropertiesComponent().addOverrideProperty("runbook.reports.templates-dir",
+                    parts.base().resolve("routes/templates").toString());
         }
-        var registry = engine.context().getRegistry();
-        registry.bind("reportTemplates", templates(Path.of(engine.property("runbook.reports.templates-dir", ""))));
-        Reports reports = new Reports(engine, trading, calendar, Clock.systemUTC());
+        var registry = parts.camel().getRegistry();
+        registry.bind("reportTemplates", templates(Path.of(parts.settings().get("runbook.reports.templates-dir", ""))));
+        Reports reports = new Reports(parts, trading, calendar, Clock.systemUTC(), store);
         registry.bind("trading", trading);
         registry.bind("tradingCalendar", calendar);
         registry.bind("dailyPnl", new DailyPnl(reports));

@@ -1,6 +1,7 @@
 package com.runbook.engine.report;
 
-import com.runbook.engine.Engine;
+import com.runbook.engine.core.Parts;
+import com.runbook.engine.backup.ObjectStore;
 import com.runbook.engine.core.Notifier;
 
 import javax.sql.DataSource;
@@ -11,10 +12,11 @@ import java.time.Clock;
 import java.util.HexFormat;
 
 /** What the report beans share: the engine (notifier, settings, data folder), the trading database, the calendar. */
-record Reports(Engine engine, DataSource trading, TradingCalendar calendar, Clock clock) {
+record Reports(Parts parts, DataSource trading, TradingCalendar calendar, Clock clock,
+               java.util.function.Supplier<ObjectStore> store) {
 
     Notifier notifier() {
-        Notifier n = engine.notifier();
+        Notifier n = parts.notifier();
         if (n == null) {
             throw new IllegalStateException("no notifier bound: the notify module (outbox) is not installed");
         }
@@ -23,7 +25,7 @@ record Reports(Engine engine, DataSource trading, TradingCalendar calendar, Cloc
 
     /** A configured recipient, or null for the channel's default. */
     String recipient(String key) {
-        String value = engine.property(key, "");
+        String value = parts.settings().get(key, "");
         return value.isBlank() ? null : value.trim();
     }
 

@@ -1,5 +1,7 @@
 package com.runbook.engine.run;
 
+import com.runbook.engine.core.RunStarter;
+import com.runbook.engine.core.RunTrigger;
 import com.runbook.engine.definition.Parameters;
 import com.runbook.engine.definition.ParametersRefused;
 import org.apache.camel.CamelContext;
@@ -34,7 +36,7 @@ import java.util.function.Supplier;
  * Runs a job (the route {@code direct:<job>}) and records the run in {@code job_run}. A job that throws is recorded
  * as failed; the exception never leaves this class, so a failing route never takes the engine down.
  */
-public class JobRunner {
+public class JobRunner implements RunStarter {
     public static final String HEADER_RUN_ID = "RunbookRunId";
     public static final String HEADER_TRIGGER = "RunbookTrigger";
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
@@ -293,6 +295,7 @@ public class JobRunner {
         }
     }
 
+    @Override
     public boolean isJob(String job) {
         return isJob.test(job);
     }
@@ -302,6 +305,11 @@ public class JobRunner {
      *
      * @throws ParametersRefused when the parameters do not match the job's declaration (nothing recorded or run)
      */
+    @Override
+    public long start(String job, RunTrigger trigger, Map<String, Object> parameters) {
+        return submit(job, trigger.stored(), parameters);
+    }
+
     public long submit(String job, String trigger, Map<String, Object> parameters) {
         Map<String, Object> values = checked(job, trigger, parameters);
         long id = runs.start(job, trigger, node, "running", null, null, null, declared.apply(job).recorded(values));

@@ -1,6 +1,6 @@
 package com.runbook.engine.run;
 
-import com.runbook.engine.Engine;
+import com.runbook.engine.core.Parts;
 import com.runbook.engine.core.EngineModule;
 import com.runbook.engine.definition.Durations;
 import org.slf4j.Logger;
@@ -35,11 +35,11 @@ public class RunHistory implements EngineModule {
     }
 
     @Override
-    public void start(Engine engine) {
-        Duration retention = Durations.parse(engine.property("runbook.history.retention", "90d"));
-        long every = Durations.parse(engine.property("runbook.history.prune-every", "1h")).toMillis();
-        jdbc = new JdbcTemplate(engine.dataSource());
-        timer = engine.context().getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "runbook-history");
+    public void start(Parts parts) {
+        Duration retention = Durations.parse(parts.settings().get("runbook.history.retention", "90d"));
+        long every = Durations.parse(parts.settings().get("runbook.history.prune-every", "1h")).toMillis();
+        jdbc = new JdbcTemplate(parts.db());
+        timer = parts.camel().getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "runbook-history");
         timer.scheduleWithFixedDelay(() -> {
             try {
                 int deleted = prune(Instant.now().minus(retention));

@@ -3,7 +3,7 @@ package com.runbook.engine.schedule;
 import com.runbook.engine.definition.Durations;
 import com.runbook.engine.definition.Schedule;
 
-import com.runbook.engine.Engine;
+import com.runbook.engine.settings.Settings;
 import com.runbook.engine.core.IncidentRaiser;
 import com.runbook.engine.definition.Runbooks;
 import com.runbook.engine.run.JobRunner;
@@ -37,6 +37,8 @@ import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import java.util.function.Supplier;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -79,7 +81,8 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
     private static final Logger LOG = LoggerFactory.getLogger(ScheduleManager.class);
 
     private final JobRunner runner;
-    private final Engine engine;
+    private final CamelContext camel;
+    private final Supplier<IncidentRaiser> incidents;
     private final JdbcTemplate jdbc;
     private final OverlapLock locks;
     private final boolean persistent;
@@ -109,25 +112,27 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
     private record Coalesced(Instant first, Instant last, int count) {
     }
 
-    public ScheduleManager(Engine engine, DataSource dataSource, JobRunner runner) throws SchedulerException {
-        this.engine = engine;
+    public ScheduleManager(Settings settings, CamelContext camel, Supplier<IncidentRaiser> incidents, DataSource dataSource,
+                            JobRunner runner) throws SchedulerException {
+        this.camel = camel;
+        this.incidents = incidents;
         this.runner = runner;
         this.jdbc = new JdbcTemplate(dataSource);
-        this.clustered = Boolean.parseBoolean(engine.property("runbook.scheduler.clustered", "false"));
-        this.persistent = clustered || "jdbc".equals(engine.property("runbook.scheduler.store", "ram"));
+        this.clustered = Boolean.parseBoolean(settings.get("runbook.scheduler.clustered", "false"));
+        this.persistent = clustered || "jdbc".equals(settings.get("runbook.scheduler.store", "ram"));
         this.locks = new OverlapLock(dataSource, runner.node(), clustered);
         this.connectionProvider = "runbook-" + runner.node() + "-" + System.identityHashCode(this);
         Properties p = new Properties();
-        String name = engine.property("runbook.scheduler.name", "runbook");
-        this.misfireThreshold = Durations.parse(engine.property("runbook.scheduler.misfire-threshold", "60s"));
-        long checkin = Durations.parse(engine.property("runbook.scheduler.checkin-interval", "7500ms")).toMillis();
+        String name = settings.get("runbook.scheduler.name", "runbook");
+        this.misfireThreshold = Durations.parse(settings.get("runbook.scheduler.misfire-threshold", "60s"));
+        long checkin = Durations.parse(settings.get("runbook.scheduler.checkin-interval", "7500ms")).toMillis();
         this.checkinMillis = checkin;
         this.schedulerName = name;
-        this.shutdownWait = Durations.parse(engine.property("runbook.scheduler.shutdown-wait", "10s"));
+        this.shutdownWait = Durations.parse(settings.get("runbook.scheduler.shutdown-wait", "10s"));
         this.downtime = persistent ? null : new Downtime(dataSource, name + "-ram", runner.node(), checkin);
-        int threads = Integer.parseInt(engine.property("runbook.scheduler.threads", "50"));
+        int threads = Integer.parseInt(settings.get("runbook.scheduler.threads", "50"));
         // a cron's fires are at least 1 s apart: a lead below half of that never reaches back past the previous fire
-        this.lead = persistent ? 0 : Math.min(500, Durations.parse(engine.property("runbook.scheduler.lead", "250ms")).toMillis());
+        this.lead = persistent ? 0 : Math.min(500, Durations.parse(settings.get("runbook.scheduler.lead", "250ms")).toMillis());
         p.setProperty("org.quartz.scheduler.instanceName", name);
         p.setProperty("org.quartz.scheduler.instanceId", runner.node());
         p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
@@ -362,7 +367,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
             scheduler.standby();
             if (runner.shutdown(shutdownWait) > 0) {
                 // their exchanges are still in flight: Camel's graceful stop would wait its full timeout for them
-                ShutdownStrategy camel = engine.context().getShutdownStrategy();
+                ShutdownStrategy camel = this.camel.getShutdownStrategy();
                 if (camel.getTimeout() > ABANDONED_STOP_SECONDS) {
                     LOG.warn("Runs were ended unfinished at stop: Camel's graceful stop shortened from {} s to {} s",
                             camel.getTimeout(), ABANDONED_STOP_SECONDS);
@@ -565,7 +570,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
 
     private void timedOut(Schedule s, long runId, String message) {
         LOG.error("Run {} of {} {}: marked failed", runId, s.job(), message);
-        IncidentRaiser incidents = engine.incidents();
+        IncidentRaiser incidents = this.incidents.get();
         if (incidents != null) {
             incidents.raise("JobTimedOut/" + s.job(), "P2", "Job " + s.job() + " " + message,
                     "Run " + runId + " of " + s.job() + " is still running after its timeout of "

@@ -3,11 +3,12 @@ package com.runbook.engine.schedule;
 import com.runbook.engine.definition.Durations;
 import com.runbook.engine.definition.Schedule;
 
-import com.runbook.engine.Engine;
+import com.runbook.engine.core.Parts;
 import com.runbook.engine.core.EngineModule;
 import com.runbook.engine.http.Http;
 import com.runbook.engine.definition.Parameters;
 import com.runbook.engine.definition.Runbooks;
+import com.runbook.engine.run.JobRunner;
 import org.apache.camel.builder.RouteBuilder;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -25,29 +26,32 @@ import java.util.Map;
  * masked), timing, next fire in UTC and in its zone, and its last run.
  */
 public class SchedulesModule implements EngineModule {
+    private final ScheduleManager scheduler;
+    private final JobRunner runner;
 
-    @Override
-    public int order() {
-        return 50;   // before any module's door can start a run
+    public SchedulesModule(ScheduleManager scheduler, JobRunner runner) {
+        this.scheduler = scheduler;
+        this.runner = runner;
     }
 
+
     @Override
-    public void start(Engine engine) throws Exception {
-        engine.runner().parametersFrom(engine.runbooks()::parametersOf);
-        engine.context().addRoutes(new RouteBuilder() {
+    public void start(Parts parts) throws Exception {
+        runner.parametersFrom(parts.runbooks()::parametersOf);
+        parts.camel().addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
                 Http.endpoint(this, "api-schedules", "GET", "/api/schedules", null,
-                        e -> schedules(engine, Http.header(e, "job")));
+                        e -> schedules(parts, Http.header(e, "job")));
             }
         });
     }
 
     /** Every schedule in force (of {@code job} only, when given), in file order. */
-    public static List<Map<String, Object>> schedules(Engine engine, String job) {
-        Map<String, Instant> next = engine.scheduler().nextFires();
-        Map<String, Map<String, Object>> last = lastRuns(engine);
-        Runbooks runbooks = engine.runbooks();
+    List<Map<String, Object>> schedules(Parts parts, String job) {
+        Map<String, Instant> next = scheduler.nextFires();
+        Map<String, Map<String, Object>> last = lastRuns(parts);
+        Runbooks runbooks = parts.runbooks();
         return runbooks.schedules().stream().filter(s -> job == null || job.isBlank() || s.job().equals(job))
                 .map(s -> view(s, runbooks.parametersOf(s.job()), s.enabled() ? next.get(s.id()) : null, last.get(s.id())))
                 .toList();
@@ -74,9 +78,9 @@ public class SchedulesModule implements EngineModule {
     }
 
     /** The newest run of each schedule: id, status, trigger, started. */
-    static Map<String, Map<String, Object>> lastRuns(Engine engine) {
+    static Map<String, Map<String, Object>> lastRuns(Parts parts) {
         Map<String, Map<String, Object>> last = new HashMap<>();
-        new JdbcTemplate(engine.dataSource()).query("select r.schedule_id, r.id, r.status, r.run_trigger, r.started_at"
+        new JdbcTemplate(parts.db()).query("select r.schedule_id, r.id, r.status, r.run_trigger, r.started_at"
                 + " from job_run r join (select schedule_id, max(id) as id from job_run where schedule_id is not null"
                 + " group by schedule_id) m on r.id = m.id", rs -> {
                     Map<String, Object> run = new LinkedHashMap<>();
