@@ -22,6 +22,7 @@ import java.util.function.Supplier;
  * @param runs      the one way to start a run (every door: API, CLI, console, schedule, alert, trading, DNS)
  * @param incidents opens and resolves incidents
  * @param notifier  queues notifications for durable delivery
+ * @param doors     where the module opens its doors (the HTTP edge serves them)
  * @param readiness whether the engine accepts work, for doors that are not HTTP (Pub/Sub)
  * @param meters    the metrics registry behind {@code /metrics}
  * @param base      the folder holding {@code routes/} and {@code schedules/}
@@ -30,6 +31,6 @@ import java.util.function.Supplier;
  * @param clock     the engine's clock (tests move it)
  */
 public record Parts(CamelContext camel, Settings settings, DataSource db, GroupCommit writes, Runbooks runbooks,
-                    RunStarter runs, IncidentRaiser incidents, Notifier notifier, Readiness readiness,
+                    RunStarter runs, IncidentRaiser incidents, Notifier notifier, Doors doors, Readiness readiness,
                     MeterRegistry meters, Path base, Path dataDir, Supplier<String> apiToken, Clock clock) {
 }

@@ -139,6 +139,16 @@ public final class Http {
         }
     }
 
+    /** The HTTP status of a reply. */
+    static int status(com.runbook.engine.core.Reply.Outcome outcome) {
+        return switch (outcome) {
+            case OK -> 200;
+            case ACCEPTED -> 202;
+            case FAILED -> 502;
+            case UNAVAILABLE -> 503;
+        };
+    }
+
     /** The HTTP status of a refusal. */
     static int status(Refused.Reason reason) {
         return switch (reason) {

@@ -5,11 +5,11 @@ import com.runbook.engine.definition.Schedule;
 
 import com.runbook.engine.core.Parts;
 import com.runbook.engine.core.EngineModule;
-import com.runbook.engine.http.Http;
+import com.runbook.engine.core.Door;
+import com.runbook.engine.core.Reply;
 import com.runbook.engine.definition.Parameters;
 import com.runbook.engine.definition.Runbooks;
 import com.runbook.engine.run.JobRunner;
-import org.apache.camel.builder.RouteBuilder;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.time.Instant;
@@ -38,13 +38,7 @@ public class SchedulesModule implements EngineModule {
     @Override
     public void start(Parts parts) throws Exception {
         runner.parametersFrom(parts.runbooks()::parametersOf);
-        parts.camel().addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                Http.endpoint(this, "api-schedules", "GET", "/api/schedules", null,
-                        e -> schedules(parts, Http.header(e, "job")));
-            }
-        });
+        parts.doors().open(Door.read("api-schedules", "/api/schedules", r -> Reply.ok(schedules(parts, r.query("job")))));
     }
 
     /** Every schedule in force (of {@code job} only, when given), in file order. */

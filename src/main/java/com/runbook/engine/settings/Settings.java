@@ -1,12 +1,18 @@
 package com.runbook.engine.settings;
 
+import com.runbook.engine.definition.Durations;
 import org.apache.camel.CamelContext;
 
-import java.util.function.Function;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
- * The engine's settings, read through Camel's properties (application.properties, then environment and overrides).
+ * The engine's settings, read through Camel's properties (application.properties, then the environment and
+ * overrides). Every {@code runbook.*} key has its default in application.properties, and only there: code asks for
+ * a key and gets its value, typed.
  */
 public final class Settings {
     private final Function<String, Optional<String>> resolve;
@@ -20,8 +26,61 @@ public final class Settings {
                 .map(camel::resolvePropertyPlaceholders));
     }
 
-    /** The value of {@code key}, or {@code dflt} when it is not set. */
+    /** Settings from a plain function (tests). */
+    public static Settings of(Function<String, Optional<String>> resolve) {
+        return new Settings(resolve);
+    }
+
+    /**
+     * The value of {@code key}, or {@code dflt} when it is not set.
+     *
+     * @deprecated defaults belong in application.properties: use {@link #text} and the typed readers
+     */
+    @Deprecated
     public String get(String key, String dflt) {
         return resolve.apply(key).orElse(dflt);
+    }
+
+    /** The value of {@code key} as written ({@code ""} when empty). */
+    public String text(String key) {
+        return resolve.apply(key).orElseThrow(() -> new IllegalStateException(
+                "setting " + key + " has no value: application.properties must declare it"));
+    }
+
+    /** The value of {@code key}, trimmed; empty when blank. */
+    public Optional<String> optional(String key) {
+        return resolve.apply(key).map(String::trim).filter(v -> !v.isEmpty());
+    }
+
+    public int integer(String key) {
+        String v = text(key).trim();
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number, not '" + v + "'");
+        }
+    }
+
+    /** {@code true} or {@code false}, in any case. */
+    public boolean flag(String key) {
+        String v = text(key).trim();
+        if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(v);
+        }
+        throw new IllegalArgumentException(key + " must be true or false, not '" + v + "'");
+    }
+
+    /** A duration such as {@code 500ms}, {@code 15s}, {@code 5m}, {@code 90d}. */
+    public Duration duration(String key) {
+        try {
+            return Durations.parse(text(key).trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A comma-separated list, each item trimmed, empty items dropped. */
+    public List<String> list(String key) {
+        return Arrays.stream(text(key).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 }

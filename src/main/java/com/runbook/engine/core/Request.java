@@ -1,0 +1,26 @@
+package com.runbook.engine.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.Map;
+
+/** What a {@link Door} is asked: its path segments, query, headers and body, without HTTP's machinery. */
+public interface Request {
+    /** The decoded {@code {name}} segment of the door's path. */
+    String path(String name);
+
+    /** A query parameter, or null when absent. */
+    String query(String name);
+
+    /** A request header (the request's own headers only), or null when absent. */
+    String header(String name);
+
+    /** The raw body (empty when none). */
+    byte[] body();
+
+    /** The body as a JSON object ({@code {}} when empty); a body that is not one is refused ({@code INVALID}). */
+    JsonNode json();
+
+    /** The fields of an HTML form body ({@code curl -d a=b}), or null when the body is not a form. */
+    Map<String, Object> form();
+}
