@@ -29,6 +29,9 @@ public class NotifyModule implements EngineModule {
     /** Told of each message that will not be delivered (its last attempt failed). */
     public void onDead(BiConsumer<Outbox.Message, String> listener) {
         this.onDead = listener;
+        if (dispatcher != null) {
+            dispatcher.onDead(listener);
+        }
     }
 
 
