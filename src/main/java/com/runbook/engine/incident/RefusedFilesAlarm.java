@@ -6,7 +6,6 @@ import com.runbook.engine.definition.Runbooks;
 import com.runbook.engine.core.Parts;
 import com.runbook.engine.core.EngineModule;
 import com.runbook.engine.core.IncidentRaiser;
-import com.runbook.engine.observe.MetricsModule;
 import io.micrometer.core.instrument.Gauge;
 
 import java.util.HashSet;

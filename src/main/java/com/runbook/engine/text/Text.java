@@ -1,7 +1,7 @@
 package com.runbook.engine.text;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.runbook.engine.http.Http;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,6 +30,7 @@ public final class Text {
     public static final int BY = 200;
     /** The name of the entry that replaces the labels (or annotations) beyond {@value #MAP} characters. */
     public static final String DROPPED = MARK;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Text() {
     }
@@ -79,9 +80,18 @@ public final class Text {
         return out;
     }
 
+    /** The labels (or annotations) as a JSON object, as they are stored ({@code {}} for null). */
+    public static String json(Map<String, String> map) {
+        return write(map == null ? Map.of() : map);
+    }
+
     private static String json(String s) {
+        return write(s);
+    }
+
+    private static String write(Object value) {
         try {
-            return Http.JSON.writeValueAsString(s);
+            return JSON.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(e);
         }

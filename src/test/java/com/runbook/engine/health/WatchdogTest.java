@@ -3,7 +3,7 @@ package com.runbook.engine.health;
 import com.runbook.engine.FakeHealth;
 import com.runbook.engine.incident.IncidentService;
 import com.runbook.engine.incident.MaintenanceWindows;
-import com.runbook.engine.incident.PriorityPolicy;
+import com.runbook.engine.incident.ShippedSettings;
 import com.runbook.engine.core.Notifier;
 import com.runbook.engine.store.Database;
 import com.zaxxer.hikari.HikariDataSource;
@@ -39,7 +39,7 @@ class WatchdogTest {
         server = new FakeHealth();
         db = Database.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 2);
         Notifier noPages = (channel, recipient, subject, body, key, headers) -> 0;
-        incidents = new IncidentService(db, () -> noPages, PriorityPolicy.from((k, d) -> d), new MaintenanceWindows(List::of),
+        incidents = new IncidentService(db, () -> noPages, ShippedSettings.policy(Map.of()), new MaintenanceWindows(List::of),
                 Clock.systemUTC());
         Map<String, String> p = new HashMap<>(Map.of("runbook.watchdog.endpoints", "api",
                 "runbook.watchdog.endpoint.api.url", server.url("/health"),

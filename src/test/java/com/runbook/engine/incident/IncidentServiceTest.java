@@ -40,11 +40,8 @@ class IncidentServiceTest {
     @BeforeEach
     void setUp() {
         ds = Database.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 2);
-        PriorityPolicy policy = PriorityPolicy.from((k, d) -> switch (k) {
-            case "runbook.incident.p2.channels" -> "telegram,email";
-            case "runbook.incident.repeat-interval" -> "1h";
-            default -> d;
-        });
+        PriorityPolicy policy = ShippedSettings.policy(Map.of("runbook.incident.p2.channels", "telegram,email",
+                "runbook.incident.repeat-interval", "1h"));
         clock = new Clock() {
             @Override
             public ZoneOffset getZone() {
@@ -89,7 +86,7 @@ class IncidentServiceTest {
 
     @Test
     void excludedChannelsAreNotPagedAndResolvedGoesOnlyWhereItWasPaged() {
-        long id = incidents.open("ChannelDown/telegram", "P2", "Notification channel telegram is failing", "x",
+        long id = incidents.open("ChannelDown/telegram", Priority.P2, "Notification channel telegram is failing", "x",
                 Map.of(), Set.of("telegram")).id();
         assertThat(sent).extracting(Sent::channel).containsExactly("email");
         incidents.resolve("ChannelDown/telegram", "back");
@@ -107,10 +104,10 @@ class IncidentServiceTest {
 
     @Test
     void openingInABatchStoresAndPagesExactlyAsOpeningOneByOne() {
-        long a = incidents.open("Disk/a", "P2", "Disk full", "95%", Map.of("host", "a"), Set.of()).id();
+        long a = incidents.open("Disk/a", Priority.P2, "Disk full", "95%", Map.of("host", "a"), Set.of()).id();
         List<IncidentService.Raised> batch = incidents.openNew(List.of(
-                new IncidentService.Opening("Disk/b", "p2", "Disk full", "95%", Map.of("host", "b")),
-                new IncidentService.Opening("Disk/c", "P4", "Disk filling", null, Map.of())));
+                new IncidentService.Opening("Disk/b", Priority.of("p2"), "Disk full", "95%", Map.of("host", "b")),
+                new IncidentService.Opening("Disk/c", Priority.P4, "Disk filling", null, Map.of())));
         assertThat(batch).extracting(IncidentService.Raised::opened).containsExactly(true, true);
         long b = batch.get(0).id();
         long c = batch.get(1).id();
@@ -134,24 +131,21 @@ class IncidentServiceTest {
         // a batched incident is an ordinary one afterwards: seen again, not reopened; resolved once
         assertThat(incidents.raise("Disk/b", "P2", "Disk full", "97%", Map.of())).isEqualTo(b);
         assertThat(incidents.find(b).orElseThrow().get("occurrences")).isEqualTo(2);
-        assertThatThrownBy(() -> incidents.openNew(List.of(new IncidentService.Opening("Disk/e", "P9", "t", "d", Map.of()))))
+        assertThatThrownBy(() -> incidents.openNew(List.of(new IncidentService.Opening("Disk/e", Priority.of("P9"), "t", "d", Map.of()))))
                 .hasMessage("priority must be one of P1, P2, P3, P4 (was 'P9')");
     }
 
     /**
      * After a storm (3,000 open P3 incidents) the escalation check and the list of one status read only the rows they
-     * return, as H2 reports in the plan it runs (scanCount: rows read, plus one); before V12 both read every open row.
+     * return, as H2 reports in the plan it runs (scanCount: rows read, plus one), not every open row.
      */
     @Test
     void afterAStormTheEscalationCheckAndTheStatusListReadOnlyWhatTheyReturn() {
-        PriorityPolicy policy = PriorityPolicy.from((k, d) -> switch (k) {
-            case "runbook.incident.p1.ack-within" -> "15m";
-            case "runbook.incident.p1.escalate-to" -> "email=lead@example.com";
-            default -> d;
-        });
+        PriorityPolicy policy = ShippedSettings.policy(Map.of("runbook.incident.p1.ack-within", "15m",
+                "runbook.incident.p1.escalate-to", "email=lead@example.com"));
         IncidentService paging = new IncidentService(ds, () -> recorder, policy, new MaintenanceWindows(List::of), clock);
         paging.openNew(java.util.stream.IntStream.range(0, 3000)
-                .mapToObj(i -> new IncidentService.Opening("Storm/" + i, "P3", "disk", null, Map.of())).toList());
+                .mapToObj(i -> new IncidentService.Opening("Storm/" + i, Priority.P3, "disk", null, Map.of())).toList());
         long due = paging.raise("Region/a", "P1", "Region down", "d", Map.of());
         now = now.plus(Duration.ofMinutes(16));
         long notYet = paging.raise("Region/b", "P1", "Region down", "d", Map.of());
@@ -182,21 +176,18 @@ class IncidentServiceTest {
     @Test
     void pagesAreQueuedAtTheirIncidentsPriorityAndOtherMessagesAfterThem() {
         Outbox outbox = new Outbox(ds);
-        PriorityPolicy policy = PriorityPolicy.from((k, d) -> switch (k) {
-            case "runbook.incident.p1.channels", "runbook.incident.p2.channels" -> "telegram,email";
-            case "runbook.incident.p3.channels", "runbook.incident.p4.channels" -> "email";
-            case "runbook.incident.p1.ack-within" -> "15m";
-            case "runbook.incident.p1.escalate-to" -> "email=lead@example.com";
-            case "runbook.incident.repeat-interval" -> "1h";
-            default -> d;
-        });
+        PriorityPolicy policy = ShippedSettings.policy(Map.of(
+                "runbook.incident.p1.channels", "telegram,email", "runbook.incident.p2.channels", "telegram,email",
+                "runbook.incident.p3.channels", "email", "runbook.incident.p4.channels", "email",
+                "runbook.incident.p1.ack-within", "15m", "runbook.incident.p1.escalate-to", "email=lead@example.com",
+                "runbook.incident.p2.ack-within", "", "runbook.incident.repeat-interval", "1h"));
         IncidentService paging = new IncidentService(ds, () -> outbox, policy, new MaintenanceWindows(List::of), clock);
         Map<Long, String> opened = new LinkedHashMap<>();
-        for (String p : PriorityPolicy.PRIORITIES) {
-            opened.put(paging.raise("Prio/" + p, p, "down", "d", Map.of()), p);
+        for (Priority p : Priority.values()) {
+            opened.put(paging.raise("Prio/" + p, p.name(), "down", "d", Map.of()), p.name());
         }
-        for (IncidentService.Raised r : paging.openNew(List.of(new IncidentService.Opening("Batch/P1", "P1", "t", "d", Map.of()),
-                new IncidentService.Opening("Batch/P4", "p4", "t", "d", Map.of())))) {
+        for (IncidentService.Raised r : paging.openNew(List.of(new IncidentService.Opening("Batch/P1", Priority.P1, "t", "d", Map.of()),
+                new IncidentService.Opening("Batch/P4", Priority.of("p4"), "t", "d", Map.of())))) {
             opened.put(r.id(), paging.find(r.id()).orElseThrow().get("priority").toString());
         }
         now = now.plus(Duration.ofMinutes(61));
