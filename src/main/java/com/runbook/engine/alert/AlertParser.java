@@ -178,7 +178,7 @@ final class AlertParser {
         if (!errors.isEmpty()) {
             return List.of();
         }
-        labels.putIfAbsent("alertname", labels.getOrDefault("alertname", title.replaceAll("[^A-Za-z0-9_-]+", "_")));
+        labels.putIfAbsent("alertname", title.replaceAll("[^A-Za-z0-9_-]+", "_"));
         if (priority != null) {
             labels.put("priority", Priority.parse(priority).name());
         }

@@ -26,7 +26,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -93,7 +92,7 @@ public class IncidentService implements IncidentRaiser {
         String title = Text.clean(rawTitle, Text.TITLE);
         String detail = Text.clean(rawDetail, Text.DETAIL);
         for (int attempt = 0; ; attempt++) {
-            Optional<Map<String, Object>> existing = findOpen(key);
+            Optional<Incident> existing = findOpen(key);
             if (existing.isPresent()) {
                 return new Raised(seenAgain(existing.get(), detail), false);
             }
@@ -250,19 +249,19 @@ public class IncidentService implements IncidentRaiser {
         return id;
     }
 
-    private long seenAgain(Map<String, Object> row, String detail) {
-        long id = ((Number) row.get("id")).longValue();
+    private long seenAgain(Incident row, String detail) {
+        long id = row.id();
         OffsetDateTime now = now();
         jdbc.update("update incident set last_seen_at = ?, occurrences = occurrences + 1,"
                 + " detail = coalesce(?, detail) where id = ?", now, detail, id);
-        OffsetDateTime lastPaged = (OffsetDateTime) row.get("lastPagedAt");
-        if ("open".equals(row.get("status")) && lastPaged != null
+        OffsetDateTime lastPaged = row.lastPagedAt();
+        if (row.status() == Incident.Status.OPEN && lastPaged != null
                 && lastPaged.plus(policy.repeatInterval()).isBefore(now)
                 && jdbc.update("update incident set last_paged_at = ? where id = ? and last_paged_at = ?", now, id, lastPaged) == 1) {
-            Priority priority = Priority.valueOf((String) row.get("priority"));
-            page(id, priority, "repeat-" + now.toInstant().toEpochMilli(), PriorityPolicy.Target.parseList((String) row.get("pagedChannels")),
-                    subject(id, priority, (String) row.get("title"), (Boolean) row.get("duringMaintenance"), "still firing: "),
-                    body(id, (String) row.get("key"), detail, Map.of()));
+            Priority priority = row.priority();
+            page(id, priority, "repeat-" + now.toInstant().toEpochMilli(), PriorityPolicy.Target.parseList(row.pagedChannels()),
+                    subject(id, priority, row.title(), row.duringMaintenance(), "still firing: "),
+                    body(id, row.key(), detail, Map.of()));
         }
         return id;
     }
@@ -271,30 +270,31 @@ public class IncidentService implements IncidentRaiser {
     public void resolve(String rawKey, String detail) {
         String key = Text.clean(rawKey, Text.KEY);
         findOpen(key).ifPresent(row -> {
-            long id = ((Number) row.get("id")).longValue();
+            long id = row.id();
             if (jdbc.update("update incident set status = 'resolved', open_key = null, resolved_at = ?"
                     + " where id = ? and open_key is not null", now(), id) == 1) {
                 LOG.info("Incident {} resolved (key {})", id, key);
-                page(id, Priority.valueOf((String) row.get("priority")), "resolved", PriorityPolicy.Target.parseList((String) row.get("pagedChannels")),
-                        "[RESOLVED] [" + row.get("priority") + "] " + row.get("title") + " (#" + id + ")",
-                        "Resolved: " + row.get("title") + (detail == null || detail.isBlank() ? "" : "\n\n" + detail)
+                page(id, row.priority(), "resolved", PriorityPolicy.Target.parseList(row.pagedChannels()),
+                        "[RESOLVED] [" + row.priority() + "] " + row.title() + " (#" + id + ")",
+                        "Resolved: " + row.title() + (detail == null || detail.isBlank() ? "" : "\n\n" + detail)
                                 + "\n\nIncident #" + id + " (" + key + ")");
             }
         });
     }
 
     /** Acknowledges an open incident; {@code by} is kept within {@link Text#BY} characters. */
-    Map<String, Object> acknowledge(long id, String rawBy) {
+    Incident acknowledge(long id, String rawBy) {
         if (rawBy == null || rawBy.isBlank()) {
             throw Refused.invalid("by: required (who acknowledges)");
         }
         String by = Text.clean(rawBy, Text.BY);
         int n = jdbc.update("update incident set status = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?"
                 + " where id = ? and status = 'open'", now(), by, id);
-        Map<String, Object> row = find(id).orElseThrow(() -> new Refused(Refused.Reason.NOT_FOUND, "no incident with id " + id));
+        Incident row = find(id).orElseThrow(() -> new Refused(Refused.Reason.NOT_FOUND, "no incident with id " + id));
         if (n == 0) {
-            throw new Refused(Refused.Reason.CONFLICT, "resolved".equals(row.get("status")) ? "incident " + id + " is already resolved"
-                    : "incident " + id + " was already acknowledged by " + row.get("acknowledgedBy"));
+            throw new Refused(Refused.Reason.CONFLICT, row.status() == Incident.Status.RESOLVED
+                    ? "incident " + id + " is already resolved"
+                    : "incident " + id + " was already acknowledged by " + row.acknowledgedBy());
         }
         LOG.info("Incident {} acknowledged by {}", id, by);
         return row;
@@ -308,7 +308,7 @@ public class IncidentService implements IncidentRaiser {
     int escalateDue() {
         OffsetDateTime now = now();
         int escalated = 0;
-        List<Map<String, Object>> due = new ArrayList<>();
+        List<Incident> due = new ArrayList<>();
         for (Priority priority : Priority.values()) {
             Duration ackWithin = policy.rule(priority).ackWithin();
             if (ackWithin != null) {
@@ -317,41 +317,38 @@ public class IncidentService implements IncidentRaiser {
                 due.addAll(jdbc.query(ESCALATION_DUE, this::row, priority.name(), now.minus(ackWithin)));
             }
         }
-        for (Map<String, Object> row : due) {
-            Priority priority = Priority.valueOf((String) row.get("priority"));
+        for (Incident row : due) {
+            Priority priority = row.priority();
             PriorityPolicy.Rule rule = policy.rule(priority);
-            long id = ((Number) row.get("id")).longValue();
+            long id = row.id();
             List<PriorityPolicy.Target> targets = rule.escalateTo();
-            List<PriorityPolicy.Target> paged = new ArrayList<>(PriorityPolicy.Target.parseList((String) row.get("pagedChannels")));
+            List<PriorityPolicy.Target> paged = new ArrayList<>(PriorityPolicy.Target.parseList(row.pagedChannels()));
             targets.stream().filter(t -> !paged.contains(t)).forEach(paged::add);
             if (jdbc.update("update incident set escalated_at = ?, paged_channels = ? where id = ? and escalated_at is null"
                     + " and status = 'open'", now, join(paged), id) == 1) {
                 LOG.warn("Incident {} not acknowledged within {}: escalated to {}", id, rule.ackWithin(), targets);
-                page(id, priority, "escalated", targets, "[ESCALATED] [" + priority + "] " + row.get("title") + " (#" + id + ")",
-                        "Not acknowledged within " + rule.ackWithin() + ".\n\n" + body(id, (String) row.get("key"),
-                                (String) row.get("detail"), Map.of()));
+                page(id, priority, "escalated", targets, "[ESCALATED] [" + priority + "] " + row.title() + " (#" + id + ")",
+                        "Not acknowledged within " + rule.ackWithin() + ".\n\n" + body(id, row.key(), row.detail(), Map.of()));
                 escalated++;
             }
         }
         return escalated;
     }
 
-    Optional<Map<String, Object>> find(long id) {
+    Optional<Incident> find(long id) {
         return jdbc.query("select " + COLUMNS + " from incident where id = ?", this::row, id).stream().findFirst();
     }
 
-    private Optional<Map<String, Object>> findOpen(String key) {
+    private Optional<Incident> findOpen(String key) {
         return jdbc.query("select " + COLUMNS + " from incident where open_key = ?", this::row, key).stream().findFirst();
     }
 
     /** Incidents newest first; {@code open} true: not resolved; {@code status}: exactly that status. */
-    public List<Map<String, Object>> list(Boolean open, String status, int limit) {
-        if (status != null && !status.isBlank() && !List.of("open", "acknowledged", "resolved").contains(status)) {
-            throw Refused.invalid("status must be open, acknowledged or resolved (was '" + status + "')");
-        }
-        String only = status != null && !status.isBlank() ? status : Boolean.FALSE.equals(open) ? "resolved" : null;
+    public List<Incident> list(Boolean open, String status, int limit) {
+        Incident.Status only = status != null && !status.isBlank() ? Incident.Status.parse(status)
+                : Boolean.FALSE.equals(open) ? Incident.Status.RESOLVED : null;
         String where = only != null ? "status = ?" : Boolean.TRUE.equals(open) ? "status <> 'resolved'" : "";
-        return jdbc.query(listQuery(where, limit), this::row, only == null ? new Object[0] : new Object[] {only});
+        return jdbc.query(listQuery(where, limit), this::row, only == null ? new Object[0] : new Object[] {only.stored()});
     }
 
     /**
@@ -364,24 +361,13 @@ public class IncidentService implements IncidentRaiser {
                 + (where.equals("status = ?") ? "status desc, id desc" : "id desc") + " limit " + limit;
     }
 
-    private Map<String, Object> row(ResultSet rs, int n) throws SQLException {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", rs.getLong("id"));
-        m.put("key", rs.getString("incident_key"));
-        m.put("priority", rs.getString("priority"));
-        m.put("status", rs.getString("status"));
-        m.put("title", rs.getString("title"));
-        m.put("detail", rs.getString("detail"));
-        m.put("openedAt", rs.getObject("opened_at", OffsetDateTime.class));
-        m.put("acknowledgedAt", rs.getObject("acknowledged_at", OffsetDateTime.class));
-        m.put("acknowledgedBy", rs.getString("acknowledged_by"));
-        m.put("escalatedAt", rs.getObject("escalated_at", OffsetDateTime.class));
-        m.put("resolvedAt", rs.getObject("resolved_at", OffsetDateTime.class));
-        m.put("duringMaintenance", rs.getBoolean("during_maintenance"));
-        m.put("occurrences", rs.getInt("occurrences"));
-        m.put("pagedChannels", rs.getString("paged_channels"));
-        m.put("lastPagedAt", rs.getObject("last_paged_at", OffsetDateTime.class));
-        return m;
+    private Incident row(ResultSet rs, int n) throws SQLException {
+        return new Incident(rs.getLong("id"), rs.getString("incident_key"), Priority.valueOf(rs.getString("priority")),
+                Incident.Status.ofStored(rs.getString("status")), rs.getString("title"), rs.getString("detail"),
+                rs.getObject("opened_at", OffsetDateTime.class), rs.getObject("acknowledged_at", OffsetDateTime.class),
+                rs.getString("acknowledged_by"), rs.getObject("escalated_at", OffsetDateTime.class),
+                rs.getObject("resolved_at", OffsetDateTime.class), rs.getBoolean("during_maintenance"),
+                rs.getInt("occurrences"), rs.getString("paged_channels"), rs.getObject("last_paged_at", OffsetDateTime.class));
     }
 
     private void page(long id, Priority priority, String kind, List<PriorityPolicy.Target> targets, String subject,

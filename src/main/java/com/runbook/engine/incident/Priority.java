@@ -21,7 +21,7 @@ public enum Priority {
     }
 
     /** As {@link #parse}, refusing anything but P1..P4. */
-    public static Priority of(String text) {
+    static Priority of(String text) {
         Priority p = parse(text);
         if (p == null) {
             throw new IllegalArgumentException("priority must be one of P1, P2, P3, P4 (was '" + text + "')");

@@ -93,7 +93,7 @@ class IncidentServiceTest {
         incidents.resolve("ChannelDown/telegram", "back");
         assertThat(sent).extracting(Sent::key).containsExactly("incident-" + id + "-open-email",
                 "incident-" + id + "-resolved-email");
-        assertThat(incidents.find(id).orElseThrow().get("status")).isEqualTo("resolved");
+        assertThat(incidents.find(id).orElseThrow().status()).isEqualTo(Incident.Status.RESOLVED);
     }
 
     @Test
@@ -114,15 +114,13 @@ class IncidentServiceTest {
         assertThat(List.of(a, b, c)).doesNotHaveDuplicates();
         assertThat(incidents.openKeys(List.of("Disk/a", "Disk/b", "Disk/c", "Disk/d")))
                 .containsExactlyInAnyOrder("Disk/a", "Disk/b", "Disk/c");
-        Map<String, Object> one = incidents.find(a).orElseThrow();
-        Map<String, Object> batched = incidents.find(b).orElseThrow();
-        for (String column : List.of("priority", "status", "title", "detail", "openedAt", "pagedChannels",
-                "lastPagedAt", "occurrences", "duringMaintenance")) {
-            assertThat(batched.get(column)).as(column).isEqualTo(one.get(column));
-        }
-        Map<String, Object> quiet = incidents.find(c).orElseThrow();   // P4 pages nobody in this policy
-        assertThat(quiet.get("priority")).isEqualTo("P4");
-        assertThat(quiet.get("lastPagedAt")).isNull();
+        Incident one = incidents.find(a).orElseThrow();
+        Incident batched = incidents.find(b).orElseThrow();
+        assertThat(batched).usingRecursiveComparison().comparingOnlyFields("priority", "status", "title", "detail",
+                "openedAt", "pagedChannels", "lastPagedAt", "occurrences", "duringMaintenance").isEqualTo(one);
+        Incident quiet = incidents.find(c).orElseThrow();   // P4 pages nobody in this policy
+        assertThat(quiet.priority()).isEqualTo(Priority.P4);
+        assertThat(quiet.lastPagedAt()).isNull();
         assertThat(sent).containsExactly(
                 new Sent("telegram", null, "[P2] Disk full (#" + a + ")", "incident-" + a + "-open-telegram"),
                 new Sent("email", null, "[P2] Disk full (#" + a + ")", "incident-" + a + "-open-email"),
@@ -130,7 +128,7 @@ class IncidentServiceTest {
                 new Sent("email", null, "[P2] Disk full (#" + b + ")", "incident-" + b + "-open-email"));
         // a batched incident is an ordinary one afterwards: seen again, not reopened; resolved once
         assertThat(incidents.raise("Disk/b", "P2", "Disk full", "97%", Map.of())).isEqualTo(b);
-        assertThat(incidents.find(b).orElseThrow().get("occurrences")).isEqualTo(2);
+        assertThat(incidents.find(b).orElseThrow().occurrences()).isEqualTo(2);
         assertThatThrownBy(() -> incidents.openNew(List.of(new IncidentService.Opening("Disk/e", Priority.of("P9"), "t", "d", Map.of()))))
                 .hasMessage("priority must be one of P1, P2, P3, P4 (was 'P9')");
     }
@@ -150,8 +148,8 @@ class IncidentServiceTest {
         now = now.plus(Duration.ofMinutes(16));
         long notYet = paging.raise("Region/b", "P1", "Region down", "d", Map.of());
         assertThat(paging.escalateDue()).isEqualTo(1);
-        assertThat(paging.find(due).orElseThrow().get("escalatedAt")).isNotNull();
-        assertThat(paging.find(notYet).orElseThrow().get("escalatedAt")).isNull();
+        assertThat(paging.find(due).orElseThrow().escalatedAt()).isNotNull();
+        assertThat(paging.find(notYet).orElseThrow().escalatedAt()).isNull();
 
         org.springframework.jdbc.core.JdbcTemplate jdbc = new org.springframework.jdbc.core.JdbcTemplate(ds);
         java.time.OffsetDateTime deadline = now.minus(Duration.ofMinutes(15)).atOffset(ZoneOffset.UTC);
@@ -159,7 +157,7 @@ class IncidentServiceTest {
         assertThat(scanCount(escalation)).as(escalation).isLessThanOrEqualTo(1);   // the due one is escalated already
         String newest = jdbc.queryForObject("explain analyze " + IncidentService.listQuery("status = ?", 10), String.class, "open");
         assertThat(scanCount(newest)).as(newest).isLessThanOrEqualTo(11);
-        assertThat(paging.list(null, "open", 3)).extracting(r -> r.get("id"))
+        assertThat(paging.list(null, "open", 3)).extracting(Incident::id)
                 .containsExactly(notYet, due, due - 1);
     }
 
@@ -188,13 +186,13 @@ class IncidentServiceTest {
         }
         for (IncidentService.Raised r : paging.openNew(List.of(new IncidentService.Opening("Batch/P1", Priority.P1, "t", "d", Map.of()),
                 new IncidentService.Opening("Batch/P4", Priority.of("p4"), "t", "d", Map.of())))) {
-            opened.put(r.id(), paging.find(r.id()).orElseThrow().get("priority").toString());
+            opened.put(r.id(), paging.find(r.id()).orElseThrow().priority().name());
         }
         now = now.plus(Duration.ofMinutes(61));
         // seen again after the repeat interval (the priority given is not the stored one's: the page keeps the stored one)
-        opened.keySet().forEach(id -> paging.raise(paging.find(id).orElseThrow().get("key").toString(), "P3", "down", "again", Map.of()));
+        opened.keySet().forEach(id -> paging.raise(paging.find(id).orElseThrow().key(), "P3", "down", "again", Map.of()));
         assertThat(paging.escalateDue()).isEqualTo(2);
-        opened.keySet().forEach(id -> paging.resolve(paging.find(id).orElseThrow().get("key").toString(), "back"));
+        opened.keySet().forEach(id -> paging.resolve(paging.find(id).orElseThrow().key(), "back"));
 
         opened.forEach((id, p) -> {
             List<Map<String, Object>> pages = outbox.find("idempotency_key like ?", "incident-" + id + "-%");
