@@ -245,7 +245,7 @@ final class AlertIntake implements AutoCloseable {
             raised = commits.call(() -> write(events, true));
         } catch (RuntimeException e) {
             // undone alone (the others of its group committed): again on the careful path, in a transaction of its
-            // own, which settles a race with another node opening the same incident; a second failure is a 500
+            // own, which settles a race with another node opening the same incident; a second failure fails the request
             LOG.debug("Batched write of {} alert events failed; writing them one by one", events.size(), e);
             raised = tx.execute(status -> write(events, false));
         }

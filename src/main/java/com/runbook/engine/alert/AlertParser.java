@@ -55,7 +55,7 @@ final class AlertParser {
      * The alerts of a body, and the problems of those refused one by one. A body that is no JSON object, or has a
      * problem outside its alerts, is refused as a whole; so is one whose every alert has a problem. In a batch
      * (Alertmanager, Grafana) an alert with a problem is refused alone: the others are stored (Alertmanager would
-     * drop the whole group on a 4xx, with the valid alerts in it).
+     * drop the whole group on a refusal, with the valid alerts in it).
      */
     record Parsed(List<AlertEvent> events, List<String> refused) {
     }
