@@ -28,6 +28,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -114,6 +115,7 @@ public class IncidentService implements IncidentRaiser {
     /** An incident to open, for {@link #openNew}; its texts within {@link Text}'s limits. */
     public record Opening(String key, Priority priority, String title, String detail, Map<String, String> labels) {
         public Opening {
+            Objects.requireNonNull(priority, "priority");
             key = Text.clean(key, Text.KEY);
             title = Text.clean(title, Text.TITLE);
             detail = Text.clean(detail, Text.DETAIL);
