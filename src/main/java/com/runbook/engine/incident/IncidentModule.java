@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * {@code POST /api/incidents/{id}/ack}, {@code GET /api/windows}), acknowledges by Telegram when configured, escalates
  * unacknowledged incidents, and opens a P2 when a notification channel is dead.
  */
-public class IncidentModule implements EngineModule {
+public final class IncidentModule implements EngineModule {
     private static final Logger LOG = LoggerFactory.getLogger(IncidentModule.class);
     /** The most incidents {@code GET /api/incidents} lists. */
     private static final int LIST_LIMIT = 500;

@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  * Maintenance windows from {@code schedules/}: a cron schedule with {@code window: <duration>} opens a window at
  * each fire lasting that long. Computed from the schedules in force, so every node agrees without shared state.
  */
-public class MaintenanceWindows {
+public final class MaintenanceWindows {
     /** One window of a job; {@code open} when now is inside it. */
     record Window(String job, Instant start, Instant end, boolean open) {
     }
