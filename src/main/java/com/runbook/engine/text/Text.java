@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * Text from outside (alerts, acknowledgements) made storable on H2 and PostgreSQL alike: a NUL character, which
  * PostgreSQL cannot store in text, is kept as the six characters {@code \u0000}; a value longer than its limit is cut
- * and ends with {@link #MARK}, so that a long field never fails the write of the alerts around it.
+ * and ends with {@link #MARK}, so that a long field never fails the write of the alerts around it. {@link #clean} is
+ * the one cutter; labels and annotations are stored as the JSON {@link #json} writes.
  *
  * <p>The limits (characters; each below its column in db/migration): alert name {@value #ALERTNAME}, fingerprint
  * or key {@value #FINGERPRINT}, title {@value #TITLE} (it is part of page subjects of at most 1,000), detail
