@@ -1,16 +1,15 @@
 package com.runbook.engine.alert;
 
-import com.runbook.engine.definition.ParametersRefused;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.runbook.engine.core.Parts;
 import com.runbook.engine.core.Refused;
+import com.runbook.engine.core.Reply;
+import com.runbook.engine.core.Request;
 import com.runbook.engine.core.RunTrigger;
-import com.runbook.engine.http.ApiException;
-import com.runbook.engine.http.Http;
+import com.runbook.engine.definition.ParametersRefused;
 import com.runbook.engine.incident.IncidentService;
-import com.runbook.engine.incident.PriorityPolicy;
-import com.runbook.engine.definition.Durations;
+import com.runbook.engine.incident.Priority;
 import com.runbook.engine.store.GroupCommit;
+import com.runbook.engine.text.Text;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
@@ -46,10 +45,10 @@ import static com.runbook.engine.definition.Runbooks.ALERT_ROUTING;
 /**
  * The webhook side: authenticates, parses, asks the {@code alert-routing} route (routes/) for each firing alert's
  * priority and runbook, and commits every alert event of the request with the incident changes and pages it causes
- * (before answering 2xx); then starts the runbook routed for each newly opened incident (trigger {@code alert}).
+ * (before accepting them); then starts the runbook routed for each newly opened incident (trigger {@code alert}).
  */
-public class AlertIntake implements AutoCloseable {
-    public static final List<String> SOURCES = List.of("alertmanager", "grafana", "generic");
+final class AlertIntake implements AutoCloseable {
+    static final List<String> SOURCES = List.of("alertmanager", "grafana", "generic");
     /** The runbooks an alert starts only when {@code alert-routing} names them (see {@link #explicitlyRouted}). */
     static final Set<String> GUARDED = Set.of("emergency-stop", "trading-resume", "dns-failover", "dns-rollback");
     private static final Logger LOG = LoggerFactory.getLogger(AlertIntake.class);
@@ -65,34 +64,41 @@ public class AlertIntake implements AutoCloseable {
     private final MeterRegistry meters;
     private final Duration reloadWait;
 
+    /**
+     * The answer a request or message got, as the {@code status} label of {@code runbook_webhook_requests_total} (the
+     * README documents these values: they are what the sender saw).
+     */
+    private enum Answer {
+        ACCEPTED("202"), INVALID("400"), UNAUTHENTICATED("401"), NOT_JSON("415"), FAILED("500"), UNAVAILABLE("503");
+
+        final String label;
+
+        Answer(String label) {
+            this.label = label;
+        }
+
+        static Answer of(Refused refused) {
+            return refused.reason() == Refused.Reason.UNAUTHENTICATED ? UNAUTHENTICATED : INVALID;
+        }
+    }
+
     /** Writes through the shared group commit ({@code parts.writes()}, the outbox's writer too). */
-    AlertIntake(Parts parts, IncidentService incidents) {
+    AlertIntake(Parts parts, IncidentService incidents, AlertSettings settings) {
         this.meters = parts.meters();
         this.parts = parts;
         this.incidents = incidents;
         this.parser = new AlertParser(incidents.policy());
-        for (String source : SOURCES) {
-            String token = parts.settings().get("runbook.alert." + source + ".token", "");
-            auth.put(source, new WebhookAuth(token.isBlank() ? parts.apiToken().get() : token,
-                    parts.settings().get("runbook.alert." + source + ".hmac-secret", "")));
-        }
+        settings.sources().forEach((source, c) -> auth.put(source,
+                new WebhookAuth(c.token().isBlank() ? parts.apiToken().get() : c.token(), c.secret())));
         this.routing = parts.camel().createProducerTemplate();
         this.jdbc = new JdbcTemplate(parts.db());
         this.commits = parts.writes();
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(parts.db()));
-        this.reloadWait = reloadWait(parts.settings().get("runbook.alert.reload-wait", "10s"));
-    }
-
-    private static Duration reloadWait(String text) {
-        try {
-            return Durations.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("runbook.alert.reload-wait: " + e.getMessage(), e);
-        }
+        this.reloadWait = settings.reloadWait();
     }
 
     /** What {@code alert-routing} decided for one alert: its priority and the job to start (null: not set). */
-    record Routing(String priority, String runbook) {
+    record Routing(Priority priority, String runbook) {
         static final Routing NONE = new Routing(null, null);
     }
 
@@ -114,12 +120,13 @@ public class AlertIntake implements AutoCloseable {
             return Routing.NONE;
         }
         String priority = done.getMessage().getHeader("priority", String.class);
-        if (priority != null && PriorityPolicy.normalise(priority) == null) {
+        Priority p = Priority.parse(priority);
+        if (priority != null && p == null) {
             LOG.error("Route {} set priority '{}' for alert {}, not one of P1, P2, P3, P4: ignored", ALERT_ROUTING,
                     priority, e.incidentKey());
         }
         String runbook = done.getMessage().getHeader("runbook", String.class);
-        return new Routing(PriorityPolicy.normalise(priority), runbook == null || runbook.isBlank() ? null : runbook.trim());
+        return new Routing(p, runbook == null || runbook.isBlank() ? null : runbook.trim());
     }
 
     /** The alert with the routed priority, unless it has a {@code priority} label of its own (which wins). */
@@ -129,22 +136,21 @@ public class AlertIntake implements AutoCloseable {
 
     /**
      * Handles one webhook request: the alert events, the incidents they open, update or resolve, and the pages are
-     * written in ONE transaction (with those of concurrent requests: {@link GroupCommit}), committed before the 202.
-     * An alert of a batch with a problem of its own is refused alone (listed in the answer's {@code refused}).
-     * If anything fails nothing is stored and the sender gets 500 and retries (Alertmanager does); an HA Alertmanager
-     * pair racing on the same new incident is such a case. The runbooks mapped to newly opened incidents start after
-     * the commit.
+     * written in ONE transaction (with those of concurrent requests: {@link GroupCommit}), committed before they are
+     * accepted. An alert of a batch with a problem of its own is refused alone (listed in the answer's {@code refused}).
+     * If anything fails nothing is stored and the sender gets an error and retries (Alertmanager does); an HA
+     * Alertmanager pair racing on the same new incident is such a case. The runbooks mapped to newly opened incidents
+     * start after the commit.
      */
-    public Object receive(String source, Exchange exchange) {
-        String status = "500";
+    Reply receive(String source, Request request) {
+        Answer status = Answer.FAILED;
         try {
-            byte[] body = Http.body(exchange);
-            auth.get(source).check(name -> Http.requestHeader(exchange, name), body, Instant.now());
+            byte[] body = request.body();
+            auth.get(source).check(request, body, Instant.now());
             AlertParser.Parsed parsed = parser.read(source, body);
             List<AlertEvent> events = parsed.events();
             List<Long> incidentIds = accept(events);
-            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
-            status = "202";
+            status = Answer.ACCEPTED;
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("accepted", events.size());
             answer.put("incidents", incidentIds);
@@ -153,15 +159,17 @@ public class AlertIntake implements AutoCloseable {
                         parsed.refused().size(), String.join("; ", parsed.refused()));
                 answer.put("refused", parsed.refused());
             }
-            return answer;
-        } catch (ApiException e) {
-            status = Integer.toString(e.status());
-            throw e;
+            return Reply.accepted(answer);
         } catch (ReloadInProgress e) {
-            status = "503";
+            status = Answer.UNAVAILABLE;
             throw new Refused(Refused.Reason.UNAVAILABLE, e.getMessage());
         } catch (Refused e) {
-            status = e.reason() == Refused.Reason.UNAUTHENTICATED ? "401" : "400";
+            status = Answer.of(e);
+            throw e;
+        } catch (RuntimeException e) {
+            if (request.form() != null) {   // the edge refuses a form body: its raw bytes are gone
+                status = Answer.NOT_JSON;
+            }
             throw e;
         } finally {
             requests(source, status).increment();
@@ -173,28 +181,28 @@ public class AlertIntake implements AutoCloseable {
      * the message only after the commit (an exception, e.g. {@link ReloadInProgress}, nacks it and Pub/Sub redelivers).
      * A malformed message is logged and acknowledged: redelivering it would fail the same way forever.
      */
-    public void receiveCloudMonitoring(byte[] body, String messageId) {
-        String status = "500";
+    void receiveCloudMonitoring(byte[] body, String messageId) {
+        Answer status = Answer.FAILED;
         try {
             List<AlertEvent> events = parser.parse(AlertParser.CLOUD_MONITORING, body == null ? new byte[0] : body);
             List<Long> ids = accept(events);
-            status = "202";
+            status = Answer.ACCEPTED;
             LOG.info("Cloud Monitoring message {}: incident {} {} -> {}", messageId, events.get(0).fingerprint(),
                     events.get(0).status(), ids.get(0) == null ? "resolved" : "incident " + ids.get(0));
         } catch (ReloadInProgress e) {
-            status = "503";
+            status = Answer.UNAVAILABLE;
             throw e;
         } catch (Refused e) {
-            status = "400";
+            status = Answer.INVALID;
             LOG.error("Cloud Monitoring message {} refused and acknowledged, nothing stored: {}", messageId, e.getMessage());
         } finally {
             requests(AlertParser.CLOUD_MONITORING, status).increment();
         }
     }
 
-    private Counter requests(String source, String status) {
+    private Counter requests(String source, Answer answer) {
         return Counter.builder("runbook.webhook.requests").description("Alert intake requests by source and answer")
-                .tags("source", source, "status", status).register(meters);
+                .tags("source", source, "status", answer.label).register(meters);
     }
 
     /**
@@ -237,7 +245,7 @@ public class AlertIntake implements AutoCloseable {
             raised = commits.call(() -> write(events, true));
         } catch (RuntimeException e) {
             // undone alone (the others of its group committed): again on the careful path, in a transaction of its
-            // own, which settles a race with another node opening the same incident; a second failure is a 500
+            // own, which settles a race with another node opening the same incident; a second failure fails the request
             LOG.debug("Batched write of {} alert events failed; writing them one by one", events.size(), e);
             raised = tx.execute(status -> write(events, false));
         }
@@ -295,7 +303,7 @@ public class AlertIntake implements AutoCloseable {
         return list;
     }
 
-    /** Writes what is queued, then stops the group-commit thread (if it is its own) and the routing's producer. */
+    /** Stops the routing's producer. */
     @Override
     public void close() {
         routing.stop();
@@ -313,8 +321,9 @@ public class AlertIntake implements AutoCloseable {
         for (int i = 0; i < events.size(); i++) {
             AlertEvent e = events.get(i);
             IncidentService.Raised r = raised.get(i);
-            rows.add(new Object[] {e.source(), cut(e.fingerprint(), 200), e.status(), cut(e.alertname(), 300),
-                    e.priority(), cut(e.title(), 1000), cut(json(e.labels()), 8000), cut(json(e.annotations()), 8000),
+            rows.add(new Object[] {e.source(), Text.clean(e.fingerprint(), Text.FINGERPRINT), e.status(),
+                    Text.clean(e.alertname(), Text.ALERTNAME), e.priority().name(), Text.clean(e.title(), Text.TITLE),
+                    Text.clean(Text.json(e.labels()), Text.MAP), Text.clean(Text.json(e.annotations()), Text.MAP),
                     e.startsAt(), e.endsAt(), now, now, r == null ? null : r.id()});
         }
         jdbc.batchUpdate("insert into alert_event (source, fingerprint, status, alertname, priority, title, labels,"
@@ -397,17 +406,5 @@ public class AlertIntake implements AutoCloseable {
      */
     static boolean reserved(String name) {
         return name.regionMatches(true, 0, "Runbook", 0, 7) || name.regionMatches(true, 0, "Camel", 0, 5);
-    }
-
-    private static String json(Map<String, String> map) {
-        try {
-            return Http.JSON.writeValueAsString(map);
-        } catch (JsonProcessingException ex) {
-            throw new IllegalArgumentException(ex);
-        }
-    }
-
-    private static String cut(String s, int max) {
-        return s == null || s.length() <= max ? s : s.substring(0, max);
     }
 }

@@ -1,10 +1,9 @@
 package com.runbook.engine.alert;
 
+import com.runbook.engine.core.Door;
 import com.runbook.engine.core.EngineModule;
 import com.runbook.engine.core.Parts;
-import com.runbook.engine.http.Http;
 import com.runbook.engine.incident.IncidentService;
-import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,23 +22,20 @@ public final class AlertModule implements EngineModule {
 
     @Override
     public void start(Parts parts) throws Exception {
+        AlertSettings settings = AlertSettings.from(parts.settings());
         // the intake commits through the shared writer: its transactions and the dispatcher's "sent" marks share commits
-        AlertIntake intake = new AlertIntake(parts, incidents);
+        AlertIntake intake = new AlertIntake(parts, incidents, settings);
         this.intake = intake;
-        parts.camel().addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                for (String source : AlertIntake.SOURCES) {
-                    Http.endpoint(this, "webhook-" + source, "POST", "/webhooks/" + source, null,
-                            e -> intake.receive(source, e));
-                }
-            }
-        });
-        String monitoringUri = parts.settings().get("runbook.alert.pubsub.uri", "");
-        if (!monitoringUri.isBlank()) {
+        for (String source : AlertIntake.SOURCES) {
+            // open to anyone who reaches the engine: each source checks its own credentials (token or signature)
+            parts.doors().open(new Door("webhook-" + source, Door.Method.POST, "/webhooks/" + source,
+                    Door.Access.OPEN, request -> intake.receive(source, request)));
+        }
+        if (settings.pubsubUri().isPresent()) {
+            String uri = settings.pubsubUri().get();
             // read only while the engine is ready, like the webhooks
-            CloudMonitoringIntake.install(parts.camel(), parts.readiness(), monitoringUri, intake);
-            LOG.info("Reading Google Cloud Monitoring incidents from {}", monitoringUri.replaceAll("\\?.*", ""));
+            CloudMonitoringIntake.install(parts.camel(), parts.readiness(), uri, intake);
+            LOG.info("Reading Google Cloud Monitoring incidents from {}", uri.replaceAll("\\?.*", ""));
         }
     }
 

@@ -1,9 +1,14 @@
 package com.runbook.engine.alert;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.runbook.engine.core.Refused;
-import com.runbook.engine.http.Http;
+import com.runbook.engine.incident.Priority;
 import com.runbook.engine.incident.PriorityPolicy;
 import com.runbook.engine.text.Text;
 
@@ -26,15 +31,23 @@ import java.util.TreeMap;
  * a problem of the body refuses it whole, a problem of one alert in a batch refuses that alert alone ({@link Parsed}). Values are stored as {@link Text} allows: a NUL escaped, a value
  * longer than its limit cut and marked, so that one over-long alert never fails the batch it came in.
  */
-public final class AlertParser {
-    static final int MAX_ALERTS = 1000;
+final class AlertParser {
+    private static final int MAX_ALERTS = 1000;
+    /**
+     * Bodies as the API reads them: at most 64 levels of arrays and objects, no name twice in one object (a proxy that
+     * reads the first {@code alertname} and the engine the last would disagree), and nothing after the document.
+     */
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     /** 9999-12-31T23:59:59Z: the last Unix second a time may be. */
     private static final long LAST_SECOND = 253_402_300_799L;
     /** The source name of Google Cloud Monitoring incidents read from Pub/Sub. */
-    public static final String CLOUD_MONITORING = "cloud-monitoring";
+    static final String CLOUD_MONITORING = "cloud-monitoring";
     private final PriorityPolicy policy;
 
-    public AlertParser(PriorityPolicy policy) {
+    AlertParser(PriorityPolicy policy) {
         this.policy = policy;
     }
 
@@ -42,13 +55,13 @@ public final class AlertParser {
      * The alerts of a body, and the problems of those refused one by one. A body that is no JSON object, or has a
      * problem outside its alerts, is refused as a whole; so is one whose every alert has a problem. In a batch
      * (Alertmanager, Grafana) an alert with a problem is refused alone: the others are stored (Alertmanager would
-     * drop the whole group on a 4xx, with the valid alerts in it).
+     * drop the whole group on a refusal, with the valid alerts in it).
      */
-    public record Parsed(List<AlertEvent> events, List<String> refused) {
+    record Parsed(List<AlertEvent> events, List<String> refused) {
     }
 
     /** The body's alerts, all valid, or refused as a whole with every problem (see {@link #read}). */
-    public List<AlertEvent> parse(String source, byte[] body) {
+    List<AlertEvent> parse(String source, byte[] body) {
         Parsed parsed = read(source, body);
         if (!parsed.refused().isEmpty()) {
             throw Refused.invalid(String.join("; ", parsed.refused()));
@@ -57,12 +70,12 @@ public final class AlertParser {
     }
 
     /** The body's valid alerts and the problems of the alerts refused alone (see {@link Parsed}). */
-    public Parsed read(String source, byte[] body) {
+    Parsed read(String source, byte[] body) {
         JsonNode root;
         try {
-            root = Http.JSON.readTree(body);
+            root = JSON.readTree(body);
         } catch (JsonProcessingException e) {
-            throw Refused.invalid(Http.malformed(e));
+            throw Refused.invalid(malformed(e));
         } catch (java.io.IOException e) {
             throw Refused.invalid("unreadable body: " + e.getMessage());
         }
@@ -126,7 +139,7 @@ public final class AlertParser {
             String fingerprint = text(a, "fingerprint", at, alone);
             OffsetDateTime startsAt = time(a, "startsAt", at, alone);
             OffsetDateTime endsAt = time(a, "endsAt", at, alone);
-            if (labels.containsKey("priority") && PriorityPolicy.normalise(labels.get("priority")) == null) {
+            if (labels.containsKey("priority") && Priority.parse(labels.get("priority")) == null) {
                 alone.add(at + ".labels.priority: must be one of P1, P2, P3, P4 (was '" + labels.get("priority") + "')");
             }
             if (alone.size() > before) {
@@ -149,7 +162,7 @@ public final class AlertParser {
             errors.add("status: must be firing or resolved (was '" + status + "')");
         }
         String priority = text(root, "priority", "", errors);
-        if (priority != null && PriorityPolicy.normalise(priority) == null) {
+        if (priority != null && Priority.parse(priority) == null) {
             errors.add("priority: must be one of P1, P2, P3, P4 (was '" + priority + "')");
         }
         String severity = text(root, "severity", "", errors);
@@ -165,9 +178,9 @@ public final class AlertParser {
         if (!errors.isEmpty()) {
             return List.of();
         }
-        labels.putIfAbsent("alertname", labels.getOrDefault("alertname", title.replaceAll("[^A-Za-z0-9_-]+", "_")));
+        labels.putIfAbsent("alertname", title.replaceAll("[^A-Za-z0-9_-]+", "_"));
         if (priority != null) {
-            labels.put("priority", PriorityPolicy.normalise(priority));
+            labels.put("priority", Priority.parse(priority).name());
         }
         if (severity != null) {
             labels.put("severity", severity);
@@ -230,7 +243,7 @@ public final class AlertParser {
         if (severity != null && !severity.isBlank() && !severity.equalsIgnoreCase("no severity")) {
             labels.put("severity", severity.toLowerCase(java.util.Locale.ROOT));
         }
-        if (labels.containsKey("priority") && PriorityPolicy.normalise(labels.get("priority")) == null) {
+        if (labels.containsKey("priority") && Priority.parse(labels.get("priority")) == null) {
             labels.remove("priority");   // a free-form user label, not ours: the severity decides
         }
         Map<String, String> annotations = new LinkedHashMap<>();
@@ -288,6 +301,13 @@ public final class AlertParser {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The message for a body that is not JSON (the location, when Jackson knows it). */
+    private static String malformed(JsonProcessingException e) {
+        return "malformed JSON" + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
+                + ", column " + e.getLocation().getColumnNr()) + ": "
+                + e.getOriginalMessage().replaceAll(", from `[^`]*`\\)", ")");   // Jackson's method name: not for callers
     }
 
     private static String text(JsonNode node, String field, String at, List<String> errors) {

@@ -6,14 +6,13 @@ import org.apache.camel.builder.RouteBuilder;
 
 /**
  * The Google Cloud Monitoring door: the route that reads the Pub/Sub subscription into {@link
- * AlertIntake#receiveCloudMonitoring}. Like the webhooks it takes nothing in while the engine is not ready (issue 20):
- * the route does not start with Camel but at the front door's readiness point, once every
- * route, the alert routing and the maintenance windows are in force, and it stops (Camel's graceful stop: messages in
+ * AlertIntake#receiveCloudMonitoring}. Like the webhooks it takes nothing in while the engine is not ready: the route
+ * does not start with Camel but at the front door's readiness point, once every route, the alert routing and the maintenance windows are in force, and it stops (Camel's graceful stop: messages in
  * hand finish) at the start of shutdown, before any of them goes down. Messages published meanwhile, or not yet
  * acknowledged, stay in the subscription, and Pub/Sub delivers them once the engine (this or another node) reads.
  */
-public final class CloudMonitoringIntake extends RouteBuilder {
-    public static final String ROUTE_ID = "cloud-monitoring-intake";
+final class CloudMonitoringIntake extends RouteBuilder {
+    private static final String ROUTE_ID = "cloud-monitoring-intake";
 
     private final String uri;
     private final AlertIntake intake;
@@ -24,7 +23,7 @@ public final class CloudMonitoringIntake extends RouteBuilder {
     }
 
     /** Adds the route reading {@code uri} (a camel-google-pubsub consumer URI), started and stopped by {@code door}. */
-    public static void install(CamelContext context, Readiness door, String uri, AlertIntake intake) throws Exception {
+    static void install(CamelContext context, Readiness door, String uri, AlertIntake intake) throws Exception {
         context.addRoutes(new CloudMonitoringIntake(uri, intake));
         door.whileReady(() -> {
             try {

@@ -1,7 +1,7 @@
 package com.runbook.engine.alert;
 
 import com.runbook.engine.core.Refused;
-import com.runbook.engine.http.Http;
+import com.runbook.engine.core.Request;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -12,30 +12,30 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Locale;
-import java.util.function.UnaryOperator;
 
 /**
  * Authenticates one webhook request: a bearer token, or an HMAC-SHA256 signature of the raw body with the source's
  * shared secret ({@code X-Hub-Signature-256: sha256=<hex>}, or Grafana's {@code X-Grafana-Alerting-Signature},
  * computed over {@code <timestamp>:<body>} when {@code X-Grafana-Alerting-Signature-Timestamp} is set; a timestamp
  * more than 5 minutes away from now is refused as a replay). Comparisons are constant-time. The scheme of
- * {@code Authorization} is matched in any case ({@link Http#bearer}, the API's rule). {@code header} must look up
- * request headers only, never query parameters (see {@link Http#requestHeader}).
+ * {@code Authorization} is matched in any case (RFC 9110, the API's rule too). Credentials come from the request's own
+ * headers only ({@link Request#header}), never from query parameters: a token in a URL ends up in logs.
  */
-public record WebhookAuth(String token, String secret) {
-    public static final String HUB_SIGNATURE = "X-Hub-Signature-256";
-    public static final String GRAFANA_SIGNATURE = "X-Grafana-Alerting-Signature";
-    public static final String GRAFANA_TIMESTAMP = "X-Grafana-Alerting-Signature-Timestamp";
-    static final Duration REPLAY_WINDOW = Duration.ofMinutes(5);
+record WebhookAuth(String token, String secret) {
+    private static final String HUB_SIGNATURE = "X-Hub-Signature-256";
+    private static final String GRAFANA_SIGNATURE = "X-Grafana-Alerting-Signature";
+    private static final String GRAFANA_TIMESTAMP = "X-Grafana-Alerting-Signature-Timestamp";
+    private static final Duration REPLAY_WINDOW = Duration.ofMinutes(5);
 
-    /** @param header looks a request header up by name (null when absent) */
-    public void check(UnaryOperator<String> header, byte[] body, Instant now) {
-        String signature = header.apply(HUB_SIGNATURE) != null ? header.apply(HUB_SIGNATURE) : header.apply(GRAFANA_SIGNATURE);
+    /** Refuses ({@code UNAUTHENTICATED}) a request whose credentials are missing or wrong; {@code body} is its raw body. */
+    void check(Request request, byte[] body, Instant now) {
+        String hub = request.header(HUB_SIGNATURE);
+        String signature = hub != null ? hub : request.header(GRAFANA_SIGNATURE);
         if (signature != null && secret != null && !secret.isEmpty()) {
-            checkSignature(signature, header.apply(GRAFANA_TIMESTAMP), body, now);
+            checkSignature(signature, request.header(GRAFANA_TIMESTAMP), body, now);
             return;
         }
-        String given = Http.bearer(header.apply("Authorization"));
+        String given = bearer(request.header("Authorization"));
         if (given == null) {
             throw Refused.unauthenticated("missing credentials: send Authorization: Bearer <token> or an HMAC-SHA256"
                     + " signature (" + HUB_SIGNATURE + " or " + GRAFANA_SIGNATURE + ")");
@@ -72,8 +72,24 @@ public record WebhookAuth(String token, String secret) {
         }
     }
 
+    /**
+     * The token of an {@code Authorization: Bearer <token>} value, the scheme in any case ({@code bearer}, {@code
+     * BEARER}), the token trimmed; null when the value is absent or of another scheme.
+     */
+    static String bearer(String authorization) {
+        if (authorization == null) {
+            return null;
+        }
+        String value = authorization.strip();
+        if (!value.regionMatches(true, 0, "Bearer", 0, 6)
+                || value.length() > 6 && !Character.isWhitespace(value.charAt(6))) {
+            return null;
+        }
+        return value.substring(6).strip();
+    }
+
     /** HMAC-SHA256 of {@code data} with {@code secret}, lower-case hex. */
-    public static String sign(String secret, byte[] data) {
+    static String sign(String secret, byte[] data) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));

@@ -1,20 +1,20 @@
 package com.runbook.engine.incident;
 
-import com.runbook.engine.core.Parts;
-import com.runbook.engine.notify.NotifyModule;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.runbook.engine.core.Door;
 import com.runbook.engine.core.EngineModule;
+import com.runbook.engine.core.Parts;
 import com.runbook.engine.core.Refused;
-import com.runbook.engine.http.Http;
+import com.runbook.engine.core.Reply;
 import com.runbook.engine.definition.Runbooks;
+import com.runbook.engine.notify.NotifyModule;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import com.runbook.engine.definition.Durations;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.telegram.model.IncomingMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
@@ -23,17 +23,19 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Binds the incident service as {@code incidents}, serves the incident API, escalates
- * unacknowledged incidents, and opens a P2 when a notification channel is dead (order 150: after notify).
+ * Binds the incident service as {@code incidents}, serves the incident API ({@code GET /api/incidents},
+ * {@code POST /api/incidents/{id}/ack}, {@code GET /api/windows}), acknowledges by Telegram when configured, escalates
+ * unacknowledged incidents, and opens a P2 when a notification channel is dead.
  */
-public class IncidentModule implements EngineModule {
+public final class IncidentModule implements EngineModule {
     private static final Logger LOG = LoggerFactory.getLogger(IncidentModule.class);
-    private ScheduledExecutorService timer;
-
+    /** The most incidents {@code GET /api/incidents} lists. */
+    private static final int LIST_LIMIT = 500;
 
     private final IncidentService incidents;
     private final MaintenanceWindows windows;
     private final NotifyModule notify;
+    private ScheduledExecutorService timer;
 
     /** Serves {@code incidents} and {@code windows}; pages about a channel {@code notify} reports dead. */
     public IncidentModule(IncidentService incidents, MaintenanceWindows windows, NotifyModule notify) {
@@ -44,55 +46,33 @@ public class IncidentModule implements EngineModule {
 
     @Override
     public void start(Parts parts) throws Exception {
-        for (String moved : new String[] {"runbook.alert.jobs", "runbook.incident.alertnames"}) {
-            if (!parts.settings().get(moved, "").isBlank()) {
+        IncidentSettings settings = IncidentSettings.from(parts.settings());
+        for (String retired : IncidentSettings.RETIRED) {
+            if (parts.settings().optional(retired).isPresent()) {
                 LOG.warn("{} is set but no longer read: which priority and runbook an alert gets is decided by the route"
-                        + " {} in routes/", moved, Runbooks.ALERT_ROUTING);
+                        + " {} in routes/", retired, Runbooks.ALERT_ROUTING);
             }
         }
         parts.camel().getRegistry().bind("incidents", incidents);
         MeterRegistry meters = parts.meters();
         incidents.onOpened(priority -> Counter.builder("runbook.incidents").description("Incidents opened, by priority")
-                .tags("priority", priority).register(meters).increment());
+                .tags("priority", priority.name()).register(meters).increment());
         notify.onDead((message, error) -> {
             // deduplicated by key: a page about the broken channel that dies too opens nothing new
-            incidents.open("ChannelDown/" + message.channel(), "P2", "Notification channel " + message.channel()
+            incidents.open("ChannelDown/" + message.channel(), Priority.P2, "Notification channel " + message.channel()
                         + " is failing", "Message " + message.id() + " (" + message.idempotencyKey()
                         + ") could not be delivered: " + error, Map.of("channel", message.channel()),
                         Set.of(message.channel()));
         });
-        parts.camel().addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                Http.endpoint(this, "api-incidents", "GET", "/api/incidents", null, e -> incidents.list(
-                        bool(Http.header(e, "open")), Http.header(e, "status"), 500));
-                Http.endpoint(this, "api-incident-ack", "POST", "/api/incidents/{id}/ack", parts.apiToken(),
-                        e -> incidents.acknowledge(id(Http.header(e, "id")), text(Http.jsonObject(e).get("by"))));
-                Http.endpoint(this, "api-windows", "GET", "/api/windows", null, e -> windows.windows(Instant.now()));
-            }
-        });
-        String ackUri = parts.settings().get("runbook.incident.telegram-ack.uri", "");
-        if (!ackUri.isBlank()) {
-            TelegramAck ack = new TelegramAck(incidents, Set.of(parts.settings().get("runbook.incident.telegram-ack.chats", "")
-                    .split("\\s*,\\s*")));
-            parts.camel().addRoutes(new RouteBuilder() {
-                @Override
-                public void configure() {
-                    from(ackUri).routeId("telegram-ack").process(e -> {
-                        IncomingMessage in = e.getMessage().getBody(IncomingMessage.class);
-                        String chat = e.getMessage().getHeader("CamelTelegramChatId", String.class);
-                        String from = in == null || in.getFrom() == null ? null
-                                : in.getFrom().getUsername() != null ? in.getFrom().getUsername() : in.getFrom().getFirstName();
-                        String reply = in == null ? null : ack.handle(chat, from, in.getText());
-                        if (reply != null) {
-                            parts.notifier().enqueue("telegram", chat, null, reply,
-                                    "telegram-ack-" + chat + "-" + in.getMessageId(), Map.of());
-                        }
-                    });
-                }
-            });
+        parts.doors().open(Door.read("api-incidents", "/api/incidents",
+                r -> Reply.ok(incidents.list(bool(r.query("open")), r.query("status"), LIST_LIMIT))));
+        parts.doors().open(Door.change("api-incident-ack", "/api/incidents/{id}/ack",
+                r -> Reply.ok(incidents.acknowledge(id(r.path("id")), text(r.json().get("by"))))));
+        parts.doors().open(Door.read("api-windows", "/api/windows", r -> Reply.ok(windows.windows(Instant.now()))));
+        if (settings.telegramAckUri().isPresent()) {
+            telegramAck(parts, settings.telegramAckUri().get(), new TelegramAck(incidents, settings.telegramAckChats()));
         }
-        long every = Durations.parse(parts.settings().get("runbook.incident.escalation-check", "15s")).toMillis();
+        long every = settings.escalationCheck().toMillis();
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "runbook-escalation");
             t.setDaemon(true);
@@ -107,8 +87,28 @@ public class IncidentModule implements EngineModule {
         }, every, every, TimeUnit.MILLISECONDS);
     }
 
+    /** The route reading the bot's messages at {@code uri}; the reply to an {@code /ack} goes back to its chat. */
+    private static void telegramAck(Parts parts, String uri, TelegramAck ack) throws Exception {
+        parts.camel().addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from(uri).routeId("telegram-ack").process(e -> {
+                    IncomingMessage in = e.getMessage().getBody(IncomingMessage.class);
+                    String chat = e.getMessage().getHeader("CamelTelegramChatId", String.class);
+                    String from = in == null || in.getFrom() == null ? null
+                            : in.getFrom().getUsername() != null ? in.getFrom().getUsername() : in.getFrom().getFirstName();
+                    String reply = in == null ? null : ack.handle(chat, from, in.getText());
+                    if (reply != null) {
+                        parts.notifier().enqueue("telegram", chat, null, reply,
+                                "telegram-ack-" + chat + "-" + in.getMessageId(), Map.of());
+                    }
+                });
+            }
+        });
+    }
+
     /** {@code ?open=}: absent or empty is null (both), else true or false in any case; anything else is refused. */
-    static Boolean bool(String s) {
+    private static Boolean bool(String s) {
         if (s == null || s.isBlank()) {
             return null;
         }
@@ -118,11 +118,11 @@ public class IncidentModule implements EngineModule {
         throw Refused.invalid("open must be true or false (was '" + s + "')");
     }
 
-    static String text(com.fasterxml.jackson.databind.JsonNode node) {
+    private static String text(JsonNode node) {
         return node == null || !node.isTextual() ? null : node.asText();
     }
 
-    static long id(String s) {
+    private static long id(String s) {
         try {
             return Long.parseLong(s);
         } catch (NumberFormatException e) {

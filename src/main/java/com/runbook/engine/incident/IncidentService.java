@@ -3,9 +3,7 @@ package com.runbook.engine.incident;
 import com.runbook.engine.core.IncidentRaiser;
 import com.runbook.engine.text.Text;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.runbook.engine.core.Refused;
-import com.runbook.engine.http.Http;
 import com.runbook.engine.core.Notifier;
 import com.runbook.engine.store.Database;
 import org.slf4j.Logger;
@@ -28,9 +26,9 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -57,7 +55,7 @@ public class IncidentService implements IncidentRaiser {
     private final PriorityPolicy policy;
     private final MaintenanceWindows windows;
     private final Clock clock;
-    private volatile Consumer<String> onOpened = priority -> { };
+    private volatile Consumer<Priority> onOpened = priority -> { };
 
     public IncidentService(DataSource dataSource, Supplier<Notifier> notifier, PriorityPolicy policy,
                            MaintenanceWindows windows, Clock clock) {
@@ -70,7 +68,7 @@ public class IncidentService implements IncidentRaiser {
     }
 
     /** Called with the priority of every incident opened, once its transaction commits (the incidents metric). */
-    public void onOpened(Consumer<String> listener) {
+    void onOpened(Consumer<Priority> listener) {
         this.onOpened = listener;
     }
 
@@ -79,29 +77,28 @@ public class IncidentService implements IncidentRaiser {
     }
 
     /** The maintenance window muting P3/P4 now, if one is open (seen within a second of a schedule change). */
-    public Optional<MaintenanceWindows.Window> maintenanceNow() {
+    Optional<MaintenanceWindows.Window> maintenanceNow() {
         return windows.openNow();
     }
 
     @Override
     public long raise(String key, String priority, String title, String detail, Map<String, String> labels) {
-        return open(key, priority, title, detail, labels, Set.of()).id();
+        return open(key, Priority.of(priority), title, detail, labels, Set.of()).id();
     }
 
     /** Opens or updates the incident {@code key}; {@code exclude} lists channels not to page (a broken one). */
-    public Raised open(String rawKey, String priority, String rawTitle, String rawDetail, Map<String, String> labels,
+    public Raised open(String rawKey, Priority priority, String rawTitle, String rawDetail, Map<String, String> labels,
                        Set<String> exclude) {
-        String p = priority(priority);
         String key = Text.clean(rawKey, Text.KEY);
         String title = Text.clean(rawTitle, Text.TITLE);
         String detail = Text.clean(rawDetail, Text.DETAIL);
         for (int attempt = 0; ; attempt++) {
-            Optional<Map<String, Object>> existing = findOpen(key);
+            Optional<Incident> existing = findOpen(key);
             if (existing.isPresent()) {
                 return new Raised(seenAgain(existing.get(), detail), false);
             }
             try {
-                return new Raised(insert(key, p, title, detail, labels, exclude), true);
+                return new Raised(insert(key, priority, title, detail, labels, exclude), true);
             } catch (DuplicateKeyException e) {
                 if (attempt > 3) {
                     throw e;
@@ -110,23 +107,15 @@ public class IncidentService implements IncidentRaiser {
         }
     }
 
-    /** The priority as P1..P4; anything else is refused. */
-    private static String priority(String priority) {
-        String p = PriorityPolicy.normalise(priority);
-        if (p == null) {
-            throw new IllegalArgumentException("priority must be one of P1, P2, P3, P4 (was '" + priority + "')");
-        }
-        return p;
-    }
-
     /** During a maintenance window P3 and P4 incidents are recorded but not paged. */
-    private static boolean muted(boolean maintenance, String priority) {
-        return maintenance && (priority.equals("P3") || priority.equals("P4"));
+    private static boolean muted(boolean maintenance, Priority priority) {
+        return maintenance && priority.mutedInMaintenance();
     }
 
     /** An incident to open, for {@link #openNew}; its texts within {@link Text}'s limits. */
-    public record Opening(String key, String priority, String title, String detail, Map<String, String> labels) {
+    public record Opening(String key, Priority priority, String title, String detail, Map<String, String> labels) {
         public Opening {
+            Objects.requireNonNull(priority, "priority");
             key = Text.clean(key, Text.KEY);
             title = Text.clean(title, Text.TITLE);
             detail = Text.clean(detail, Text.DETAIL);
@@ -135,8 +124,8 @@ public class IncidentService implements IncidentRaiser {
 
     /**
      * Which of {@code keys} have an open (not resolved) incident: one query per 500 keys. On PostgreSQL inside a
-     * transaction the query is planned for its values each time: the driver prepares a statement after five runs
-     * and PostgreSQL then kept a generic plan made while the table was nearly empty, a sequential scan (20 ms a
+     * transaction the query is planned for its values each time: otherwise the driver prepares a statement after five
+     * runs and PostgreSQL may keep a generic plan made while the table was nearly empty, a sequential scan (20 ms a
      * query with 30,000 incidents in the ingest benchmark, half of the intake's time).
      */
     public Set<String> openKeys(List<String> keys) {
@@ -156,7 +145,7 @@ public class IncidentService implements IncidentRaiser {
     }
 
     /** The keys of the open incidents whose key starts with {@code prefix}. */
-    public List<String> openKeysStartingWith(String prefix) {
+    List<String> openKeysStartingWith(String prefix) {
         String pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
         return jdbc.queryForList("select open_key from incident where open_key like ? escape '\\'", String.class, pattern);
     }
@@ -173,11 +162,11 @@ public class IncidentService implements IncidentRaiser {
         }
         OffsetDateTime now = now();
         boolean maintenance = windows.openNow().isPresent();
-        List<String> priorities = new ArrayList<>();
+        List<Priority> priorities = new ArrayList<>();
         List<Boolean> muted = new ArrayList<>();
         List<List<PriorityPolicy.Target>> targets = new ArrayList<>();
         for (Opening o : openings) {
-            String p = priority(o.priority());
+            Priority p = o.priority();
             priorities.add(p);
             muted.add(muted(maintenance, p));
             targets.add(muted.get(muted.size() - 1) ? List.of() : policy.rule(p).page());
@@ -221,15 +210,15 @@ public class IncidentService implements IncidentRaiser {
             + " labels, paged_channels, during_maintenance, occurrences, opened_at, last_seen_at, last_paged_at)"
             + " values (?, ?, ?, 'open', ?, ?, ?, ?, ?, 1, ?, ?, ?)";
 
-    private static void bind(PreparedStatement ps, String key, String priority, String title, String detail,
+    private static void bind(PreparedStatement ps, String key, Priority priority, String title, String detail,
                              Map<String, String> labels, List<PriorityPolicy.Target> targets, boolean maintenance,
                              OffsetDateTime now) throws SQLException {
         ps.setString(1, key);
         ps.setString(2, key);
-        ps.setString(3, priority);
+        ps.setString(3, priority.name());
         ps.setString(4, title);
         ps.setString(5, detail);
-        ps.setString(6, json(Text.clean(labels)));
+        ps.setString(6, Text.json(Text.clean(labels)));
         ps.setString(7, join(targets));
         ps.setBoolean(8, maintenance);
         ps.setObject(9, now);
@@ -237,12 +226,12 @@ public class IncidentService implements IncidentRaiser {
         ps.setObject(11, targets.isEmpty() ? null : now);
     }
 
-    private static void logOpened(long id, String priority, String title, String key, boolean maintenance, boolean muted) {
+    private static void logOpened(long id, Priority priority, String title, String key, boolean maintenance, boolean muted) {
         LOG.info("Incident {} opened: [{}] {} (key {}){}", id, priority, title, key,
                 muted ? ", not paged: maintenance window open" : maintenance ? ", during maintenance" : "");
     }
 
-    private long insert(String key, String priority, String title, String detail, Map<String, String> labels,
+    private long insert(String key, Priority priority, String title, String detail, Map<String, String> labels,
                         Set<String> exclude) {
         OffsetDateTime now = now();
         boolean maintenance = windows.openNow().isPresent();
@@ -262,19 +251,19 @@ public class IncidentService implements IncidentRaiser {
         return id;
     }
 
-    private long seenAgain(Map<String, Object> row, String detail) {
-        long id = ((Number) row.get("id")).longValue();
+    private long seenAgain(Incident row, String detail) {
+        long id = row.id();
         OffsetDateTime now = now();
         jdbc.update("update incident set last_seen_at = ?, occurrences = occurrences + 1,"
                 + " detail = coalesce(?, detail) where id = ?", now, detail, id);
-        OffsetDateTime lastPaged = (OffsetDateTime) row.get("lastPagedAt");
-        if ("open".equals(row.get("status")) && lastPaged != null
+        OffsetDateTime lastPaged = row.lastPagedAt();
+        if (row.status() == Incident.Status.OPEN && lastPaged != null
                 && lastPaged.plus(policy.repeatInterval()).isBefore(now)
                 && jdbc.update("update incident set last_paged_at = ? where id = ? and last_paged_at = ?", now, id, lastPaged) == 1) {
-            String priority = (String) row.get("priority");
-            page(id, priority, "repeat-" + now.toInstant().toEpochMilli(), PriorityPolicy.Target.parseList((String) row.get("pagedChannels")),
-                    subject(id, priority, (String) row.get("title"), (Boolean) row.get("duringMaintenance"), "still firing: "),
-                    body(id, (String) row.get("key"), detail, Map.of()));
+            Priority priority = row.priority();
+            page(id, priority, "repeat-" + now.toInstant().toEpochMilli(), PriorityPolicy.Target.parseList(row.pagedChannels()),
+                    subject(id, priority, row.title(), row.duringMaintenance(), "still firing: "),
+                    body(id, row.key(), detail, Map.of()));
         }
         return id;
     }
@@ -283,30 +272,31 @@ public class IncidentService implements IncidentRaiser {
     public void resolve(String rawKey, String detail) {
         String key = Text.clean(rawKey, Text.KEY);
         findOpen(key).ifPresent(row -> {
-            long id = ((Number) row.get("id")).longValue();
+            long id = row.id();
             if (jdbc.update("update incident set status = 'resolved', open_key = null, resolved_at = ?"
                     + " where id = ? and open_key is not null", now(), id) == 1) {
                 LOG.info("Incident {} resolved (key {})", id, key);
-                page(id, (String) row.get("priority"), "resolved", PriorityPolicy.Target.parseList((String) row.get("pagedChannels")),
-                        "[RESOLVED] [" + row.get("priority") + "] " + row.get("title") + " (#" + id + ")",
-                        "Resolved: " + row.get("title") + (detail == null || detail.isBlank() ? "" : "\n\n" + detail)
+                page(id, row.priority(), "resolved", PriorityPolicy.Target.parseList(row.pagedChannels()),
+                        "[RESOLVED] [" + row.priority() + "] " + row.title() + " (#" + id + ")",
+                        "Resolved: " + row.title() + (detail == null || detail.isBlank() ? "" : "\n\n" + detail)
                                 + "\n\nIncident #" + id + " (" + key + ")");
             }
         });
     }
 
     /** Acknowledges an open incident; {@code by} is kept within {@link Text#BY} characters. */
-    public Map<String, Object> acknowledge(long id, String rawBy) {
+    Incident acknowledge(long id, String rawBy) {
         if (rawBy == null || rawBy.isBlank()) {
             throw Refused.invalid("by: required (who acknowledges)");
         }
         String by = Text.clean(rawBy, Text.BY);
         int n = jdbc.update("update incident set status = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?"
                 + " where id = ? and status = 'open'", now(), by, id);
-        Map<String, Object> row = find(id).orElseThrow(() -> new Refused(Refused.Reason.NOT_FOUND, "no incident with id " + id));
+        Incident row = find(id).orElseThrow(() -> new Refused(Refused.Reason.NOT_FOUND, "no incident with id " + id));
         if (n == 0) {
-            throw new Refused(Refused.Reason.CONFLICT, "resolved".equals(row.get("status")) ? "incident " + id + " is already resolved"
-                    : "incident " + id + " was already acknowledged by " + row.get("acknowledgedBy"));
+            throw new Refused(Refused.Reason.CONFLICT, row.status() == Incident.Status.RESOLVED
+                    ? "incident " + id + " is already resolved"
+                    : "incident " + id + " was already acknowledged by " + row.acknowledgedBy());
         }
         LOG.info("Incident {} acknowledged by {}", id, by);
         return row;
@@ -317,86 +307,72 @@ public class IncidentService implements IncidentRaiser {
             + " and escalated_at is null and opened_at <= ?";
 
     /** Pages the escalation targets of every open, unacknowledged incident past its acknowledge-within. */
-    public int escalateDue() {
+    int escalateDue() {
         OffsetDateTime now = now();
         int escalated = 0;
-        List<Map<String, Object>> due = new ArrayList<>();
-        for (String priority : PriorityPolicy.PRIORITIES) {
+        List<Incident> due = new ArrayList<>();
+        for (Priority priority : Priority.values()) {
             Duration ackWithin = policy.rule(priority).ackWithin();
             if (ackWithin != null) {
                 // one priority at a time, so that the (status, priority, escalated_at, opened_at) index reads only the
                 // incidents due: after a storm the thousands of open P3/P4 (or already escalated P1) are not read
-                due.addAll(jdbc.query(ESCALATION_DUE, this::row, priority, now.minus(ackWithin)));
+                due.addAll(jdbc.query(ESCALATION_DUE, this::row, priority.name(), now.minus(ackWithin)));
             }
         }
-        for (Map<String, Object> row : due) {
-            String priority = (String) row.get("priority");
+        for (Incident row : due) {
+            Priority priority = row.priority();
             PriorityPolicy.Rule rule = policy.rule(priority);
-            long id = ((Number) row.get("id")).longValue();
+            long id = row.id();
             List<PriorityPolicy.Target> targets = rule.escalateTo();
-            List<PriorityPolicy.Target> paged = new ArrayList<>(PriorityPolicy.Target.parseList((String) row.get("pagedChannels")));
+            List<PriorityPolicy.Target> paged = new ArrayList<>(PriorityPolicy.Target.parseList(row.pagedChannels()));
             targets.stream().filter(t -> !paged.contains(t)).forEach(paged::add);
             if (jdbc.update("update incident set escalated_at = ?, paged_channels = ? where id = ? and escalated_at is null"
                     + " and status = 'open'", now, join(paged), id) == 1) {
                 LOG.warn("Incident {} not acknowledged within {}: escalated to {}", id, rule.ackWithin(), targets);
-                page(id, priority, "escalated", targets, "[ESCALATED] [" + priority + "] " + row.get("title") + " (#" + id + ")",
-                        "Not acknowledged within " + rule.ackWithin() + ".\n\n" + body(id, (String) row.get("key"),
-                                (String) row.get("detail"), Map.of()));
+                page(id, priority, "escalated", targets, "[ESCALATED] [" + priority + "] " + row.title() + " (#" + id + ")",
+                        "Not acknowledged within " + rule.ackWithin() + ".\n\n" + body(id, row.key(), row.detail(), Map.of()));
                 escalated++;
             }
         }
         return escalated;
     }
 
-    public Optional<Map<String, Object>> find(long id) {
+    Optional<Incident> find(long id) {
         return jdbc.query("select " + COLUMNS + " from incident where id = ?", this::row, id).stream().findFirst();
     }
 
-    private Optional<Map<String, Object>> findOpen(String key) {
+    private Optional<Incident> findOpen(String key) {
         return jdbc.query("select " + COLUMNS + " from incident where open_key = ?", this::row, key).stream().findFirst();
     }
 
     /** Incidents newest first; {@code open} true: not resolved; {@code status}: exactly that status. */
-    public List<Map<String, Object>> list(Boolean open, String status, int limit) {
-        if (status != null && !status.isBlank() && !List.of("open", "acknowledged", "resolved").contains(status)) {
-            throw Refused.invalid("status must be open, acknowledged or resolved (was '" + status + "')");
-        }
-        String only = status != null && !status.isBlank() ? status : Boolean.FALSE.equals(open) ? "resolved" : null;
+    public List<Incident> list(Boolean open, String status, int limit) {
+        Incident.Status only = status != null && !status.isBlank() ? Incident.Status.parse(status)
+                : Boolean.FALSE.equals(open) ? Incident.Status.RESOLVED : null;
         String where = only != null ? "status = ?" : Boolean.TRUE.equals(open) ? "status <> 'resolved'" : "";
-        return jdbc.query(listQuery(where, limit), this::row, only == null ? new Object[0] : new Object[] {only});
+        return jdbc.query(listQuery(where, limit), this::row, only == null ? new Object[0] : new Object[] {only.stored()});
     }
 
     /**
      * The list's query for a condition ("" for all). For one status, "status desc, id desc": H2 then reads the newest
-     * rows from the (status, id) index and stops at the limit (ordered by id alone it read and sorted every row of
-     * that status: 200,000 open incidents after a storm).
+     * rows from the (status, id) index and stops at the limit (ordered by id alone it would read and sort every row
+     * of that status: 200,000 open incidents after a storm).
      */
     static String listQuery(String where, int limit) {
         return "select " + COLUMNS + " from incident" + (where.isEmpty() ? "" : " where " + where) + " order by "
                 + (where.equals("status = ?") ? "status desc, id desc" : "id desc") + " limit " + limit;
     }
 
-    private Map<String, Object> row(ResultSet rs, int n) throws SQLException {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", rs.getLong("id"));
-        m.put("key", rs.getString("incident_key"));
-        m.put("priority", rs.getString("priority"));
-        m.put("status", rs.getString("status"));
-        m.put("title", rs.getString("title"));
-        m.put("detail", rs.getString("detail"));
-        m.put("openedAt", rs.getObject("opened_at", OffsetDateTime.class));
-        m.put("acknowledgedAt", rs.getObject("acknowledged_at", OffsetDateTime.class));
-        m.put("acknowledgedBy", rs.getString("acknowledged_by"));
-        m.put("escalatedAt", rs.getObject("escalated_at", OffsetDateTime.class));
-        m.put("resolvedAt", rs.getObject("resolved_at", OffsetDateTime.class));
-        m.put("duringMaintenance", rs.getBoolean("during_maintenance"));
-        m.put("occurrences", rs.getInt("occurrences"));
-        m.put("pagedChannels", rs.getString("paged_channels"));
-        m.put("lastPagedAt", rs.getObject("last_paged_at", OffsetDateTime.class));
-        return m;
+    private Incident row(ResultSet rs, int n) throws SQLException {
+        return new Incident(rs.getLong("id"), rs.getString("incident_key"), Priority.valueOf(rs.getString("priority")),
+                Incident.Status.ofStored(rs.getString("status")), rs.getString("title"), rs.getString("detail"),
+                rs.getObject("opened_at", OffsetDateTime.class), rs.getObject("acknowledged_at", OffsetDateTime.class),
+                rs.getString("acknowledged_by"), rs.getObject("escalated_at", OffsetDateTime.class),
+                rs.getObject("resolved_at", OffsetDateTime.class), rs.getBoolean("during_maintenance"),
+                rs.getInt("occurrences"), rs.getString("paged_channels"), rs.getObject("last_paged_at", OffsetDateTime.class));
     }
 
-    private void page(long id, String priority, String kind, List<PriorityPolicy.Target> targets, String subject,
+    private void page(long id, Priority priority, String kind, List<PriorityPolicy.Target> targets, String subject,
                       String body) {
         Notifier n = notifier.get();
         for (Notifier.Outgoing m : pages(id, priority, kind, targets, subject, body)) {
@@ -404,20 +380,15 @@ public class IncidentService implements IncidentRaiser {
         }
     }
 
-    /** The messages of one page of incident {@code id} ({@code priority} P1..P4), at that delivery priority. */
-    private static List<Notifier.Outgoing> pages(long id, String priority, String kind,
+    /** The messages of one page of incident {@code id}, at its priority's delivery priority. */
+    private static List<Notifier.Outgoing> pages(long id, Priority priority, String kind,
                                                  List<PriorityPolicy.Target> targets, String subject, String body) {
-        int delivery = deliveryPriority(priority);
+        int delivery = priority.delivery();
         return targets.stream().map(t -> new Notifier.Outgoing(t.channel(), t.recipient(), subject, body,
                 "incident-" + id + "-" + kind + "-" + t, Map.of("X-Incident-Id", Long.toString(id)), delivery)).toList();
     }
 
-    /** The outbox delivery priority of an incident's pages: 1 for P1 ... 4 for P4 (before every other message). */
-    static int deliveryPriority(String priority) {
-        return PriorityPolicy.PRIORITIES.indexOf(priority) + 1;
-    }
-
-    static String subject(long id, String priority, String title, boolean maintenance, String prefix) {
+    static String subject(long id, Priority priority, String title, boolean maintenance, String prefix) {
         return "[" + priority + "]" + (maintenance ? " [during maintenance]" : "") + " " + prefix + title + " (#" + id + ")";
     }
 
@@ -434,14 +405,6 @@ public class IncidentService implements IncidentRaiser {
 
     private static String join(List<PriorityPolicy.Target> targets) {
         return String.join(",", targets.stream().map(PriorityPolicy.Target::toString).toList());
-    }
-
-    private static String json(Map<String, String> labels) {
-        try {
-            return Http.JSON.writeValueAsString(labels == null ? Map.of() : labels);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(e);
-        }
     }
 
     private OffsetDateTime now() {

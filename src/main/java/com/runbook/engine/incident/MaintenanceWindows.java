@@ -12,9 +12,9 @@ import java.util.function.Supplier;
  * Maintenance windows from {@code schedules/}: a cron schedule with {@code window: <duration>} opens a window at
  * each fire lasting that long. Computed from the schedules in force, so every node agrees without shared state.
  */
-public class MaintenanceWindows {
+public final class MaintenanceWindows {
     /** One window of a job; {@code open} when now is inside it. */
-    public record Window(String job, Instant start, Instant end, boolean open) {
+    record Window(String job, Instant start, Instant end, boolean open) {
     }
 
     private static final long RECHECK_MS = 1000;
@@ -27,7 +27,7 @@ public class MaintenanceWindows {
     }
 
     /** For each schedule with a window: the window open at {@code now} (if any) and the next one. */
-    public List<Window> windows(Instant now) {
+    List<Window> windows(Instant now) {
         List<Window> windows = new ArrayList<>();
         for (Schedule s : schedules.get()) {
             if (s.window() == null || s.cron() == null || !s.enabled()) {
@@ -52,7 +52,7 @@ public class MaintenanceWindows {
     }
 
     /** A window open at {@code now}, if any. */
-    public Optional<Window> openAt(Instant now) {
+    Optional<Window> openAt(Instant now) {
         return windows(now).stream().filter(Window::open).findFirst();
     }
 
@@ -60,7 +60,7 @@ public class MaintenanceWindows {
      * Like {@link #openAt(Instant)} for the present, recomputed at most once a second (every incident asks, and
      * the schedules in force are behind a lock the reloader holds).
      */
-    public Optional<Window> openNow() {
+    Optional<Window> openNow() {
         long nowMs = System.currentTimeMillis();
         if (nowMs - checkedAtMs >= RECHECK_MS || nowMs < checkedAtMs) {
             lastOpen = openAt(Instant.ofEpochMilli(nowMs));

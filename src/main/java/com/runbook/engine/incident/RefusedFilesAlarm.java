@@ -6,7 +6,6 @@ import com.runbook.engine.definition.Runbooks;
 import com.runbook.engine.core.Parts;
 import com.runbook.engine.core.EngineModule;
 import com.runbook.engine.core.IncidentRaiser;
-import com.runbook.engine.observe.MetricsModule;
 import io.micrometer.core.instrument.Gauge;
 
 import java.util.HashSet;
@@ -20,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@code RunbookRefused/<file>}) for each refused file that something runs unattended (a schedule, the alert routing),
  * resolved when the file is applied again or removed (also when that happened while the engine was down).
  */
-public class RefusedFilesAlarm implements EngineModule, Runbooks.Listener {
+public final class RefusedFilesAlarm implements EngineModule, Runbooks.Listener {
     public static final String KEY = "RunbookRefused/";
     private final AtomicInteger refused = new AtomicInteger();
     private final Set<String> raised = new HashSet<>();

@@ -10,17 +10,17 @@ import java.util.regex.Pattern;
  * Acknowledgement by Telegram: a message {@code /ack <id>} from an allowed chat acknowledges that incident. Returns
  * the reply for the chat, or null when the message is not for us (another chat, another command).
  */
-public class TelegramAck {
+final class TelegramAck {
     private static final Pattern ACK = Pattern.compile("^/ack(?:@\\w+)?\\s+#?(\\d+)\\s*$");
     private final IncidentService incidents;
     private final Set<String> allowedChats;
 
-    public TelegramAck(IncidentService incidents, Set<String> allowedChats) {
+    TelegramAck(IncidentService incidents, Set<String> allowedChats) {
         this.incidents = incidents;
         this.allowedChats = allowedChats;
     }
 
-    public String handle(String chatId, String from, String text) {
+    String handle(String chatId, String from, String text) {
         if (chatId == null || !allowedChats.contains(chatId) || text == null) {
             return null;
         }

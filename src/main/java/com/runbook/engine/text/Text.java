@@ -1,7 +1,7 @@
 package com.runbook.engine.text;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.runbook.engine.http.Http;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * Text from outside (alerts, acknowledgements) made storable on H2 and PostgreSQL alike: a NUL character, which
  * PostgreSQL cannot store in text, is kept as the six characters {@code \u0000}; a value longer than its limit is cut
- * and ends with {@link #MARK}, so that a long field never fails the write of the alerts around it.
+ * and ends with {@link #MARK}, so that a long field never fails the write of the alerts around it. {@link #clean} is
+ * the one cutter; labels and annotations are stored as the JSON {@link #json} writes.
  *
  * <p>The limits (characters; each below its column in db/migration): alert name {@value #ALERTNAME}, fingerprint
  * or key {@value #FINGERPRINT}, title {@value #TITLE} (it is part of page subjects of at most 1,000), detail
@@ -30,6 +31,7 @@ public final class Text {
     public static final int BY = 200;
     /** The name of the entry that replaces the labels (or annotations) beyond {@value #MAP} characters. */
     public static final String DROPPED = MARK;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Text() {
     }
@@ -79,9 +81,18 @@ public final class Text {
         return out;
     }
 
+    /** The labels (or annotations) as a JSON object, as they are stored ({@code {}} for null). */
+    public static String json(Map<String, String> map) {
+        return write(map == null ? Map.of() : map);
+    }
+
     private static String json(String s) {
+        return write(s);
+    }
+
+    private static String write(Object value) {
         try {
-            return Http.JSON.writeValueAsString(s);
+            return JSON.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(e);
         }

@@ -1,5 +1,6 @@
 package com.runbook.engine.alert;
 
+import com.runbook.engine.incident.Priority;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -9,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Which labels of an alert become parameters of the run it starts. */
 class AlertParametersTest {
     private static AlertEvent alert(Map<String, String> labels) {
-        return new AlertEvent("generic", "fp", "firing", "RegionDown", "P1", "Region down", "", labels, Map.of(),
+        return new AlertEvent("generic", "fp", "firing", "RegionDown", Priority.P1, "Region down", "", labels, Map.of(),
                 null, null);
     }
 

@@ -1,6 +1,7 @@
 package com.runbook.engine.alert;
 
-import com.runbook.engine.incident.PriorityPolicy;
+import com.runbook.engine.incident.Priority;
+import com.runbook.engine.incident.ShippedSettings;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,7 @@ import java.util.TreeMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class AlertParserTest {
-    private final AlertParser parser = new AlertParser(PriorityPolicy.from((k, d) -> d));
+    private final AlertParser parser = new AlertParser(ShippedSettings.policy(Map.of()));
 
     @Test
     void anAlertmanagerBatchBecomesOneEventPerAlert() {
@@ -23,14 +24,14 @@ class AlertParserTest {
         assertThat(events).hasSize(2);
         AlertEvent a = events.get(0);
         assertThat(a.firing()).isTrue();
-        assertThat(a.priority()).isEqualTo("P1");
+        assertThat(a.priority()).isEqualTo(Priority.P1);
         assertThat(a.incidentKey()).isEqualTo("RegionDown/aaa");
         assertThat(a.title()).isEqualTo("RegionDown summary");
         assertThat(a.detail()).isEqualTo("details of RegionDown");
         assertThat(a.startsAt()).hasToString("2026-11-25T10:00Z");
         assertThat(a.endsAt()).isNull();   // 0001-01-01: not ended
         assertThat(events.get(1).status()).isEqualTo("resolved");
-        assertThat(events.get(1).priority()).isEqualTo("P3");
+        assertThat(events.get(1).priority()).isEqualTo(Priority.P3);
     }
 
     @Test
@@ -51,7 +52,7 @@ class AlertParserTest {
         String body = "{\"title\":\"Trading halted\",\"priority\":\"p1\",\"key\":\"halt\",\"detail\":\"by ops\","
                 + "\"labels\":{\"desk\":\"fx\"}}";
         AlertEvent e = parser.parse("generic", body.getBytes(StandardCharsets.UTF_8)).get(0);
-        assertThat(e.priority()).isEqualTo("P1");
+        assertThat(e.priority()).isEqualTo(Priority.P1);
         assertThat(e.title()).isEqualTo("Trading halted");
         assertThat(e.detail()).isEqualTo("by ops");
         assertThat(e.incidentKey()).isEqualTo("Trading_halted/halt");
@@ -84,7 +85,7 @@ class AlertParserTest {
         assertThat(open.source()).isEqualTo("cloud-monitoring");
         assertThat(open.incidentKey()).isEqualTo("API latency/0.abc");
         assertThat(open.firing()).isTrue();
-        assertThat(open.priority()).isEqualTo("P2");   // Error -> error -> P2
+        assertThat(open.priority()).isEqualTo(Priority.P2);   // Error -> error -> P2
         assertThat(open.labels()).containsEntry("alertname", "API latency").containsEntry("team", "platform")
                 .containsEntry("zone", "europe-west1-b").containsEntry("condition", "p99 latency above 2 s");
         assertThat(open.startsAt()).hasToString("2026-11-25T09:46:40Z");
@@ -92,16 +93,16 @@ class AlertParserTest {
         AlertEvent closed = monitoring(CloudMonitoringTest.incident("0.abc", "closed", "No severity")).get(0);
         assertThat(closed.status()).isEqualTo("resolved");
         assertThat(closed.incidentKey()).isEqualTo(open.incidentKey());
-        assertThat(closed.priority()).isEqualTo("P3");   // no severity: the default
+        assertThat(closed.priority()).isEqualTo(Priority.P3);   // no severity: the default
         assertThat(closed.endsAt()).hasToString("2026-11-25T10:46:40Z");
     }
 
     @Test
     void aPriorityUserLabelWinsAndAFreeFormOneIsIgnored() {
         String p1 = CloudMonitoringTest.incident("0.p", "open", "Warning").replace("\"team\": \"platform\"", "\"priority\": \"p1\"");
-        assertThat(monitoring(p1).get(0).priority()).isEqualTo("P1");
+        assertThat(monitoring(p1).get(0).priority()).isEqualTo(Priority.P1);
         String urgent = CloudMonitoringTest.incident("0.p", "open", "Warning").replace("\"team\": \"platform\"", "\"priority\": \"urgent\"");
-        assertThat(monitoring(urgent).get(0).priority()).isEqualTo("P3");
+        assertThat(monitoring(urgent).get(0).priority()).isEqualTo(Priority.P3);
     }
 
     @Test

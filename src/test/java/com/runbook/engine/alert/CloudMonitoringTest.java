@@ -152,7 +152,7 @@ class CloudMonitoringTest {
     }
 
     /**
-     * Issue 20: the subscription is read only while the engine is ready. A RegionDown published before the engine
+     * The subscription is read only while the engine is ready. A RegionDown published before the engine
      * starts is handled once, after ready, with the alert routing in force (P1, dns-failover); at the start of
      * shutdown the engine stops reading while the alert routing still runs; one published while it is down is handled
      * by the next start; nothing is handled twice.

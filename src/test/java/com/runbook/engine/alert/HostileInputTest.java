@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Issue 20's battery: hostile and malformed requests against every webhook and the API, one row each with the status
+ * A battery of hostile and malformed requests against every webhook and the API, one row each with the status
  * it must get. None gets a 5xx; every 4xx carries a message; a refused request stores nothing (alert_event, incident,
  * job_run, notification are counted before and after); an accepted over-long or odd value is stored within its
  * column, cut with {@link Text#MARK}. Tagged db: it runs on H2 and again on PostgreSQL. (Cloud Monitoring has no

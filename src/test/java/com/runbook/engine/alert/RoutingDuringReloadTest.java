@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * An alert never sees a half-applied reload of routes/ (issues 18, 20): while {@code alert-routing} is being reloaded
+ * An alert never sees a half-applied reload of routes/: while {@code alert-routing} is being reloaded
  * (here held open in the moment its old version is removed and the new one not yet added), alerts wait and are then
  * routed by the new version; after {@code runbook.alert.reload-wait} nothing is stored and the sender is told 503.
  */

@@ -1,6 +1,5 @@
 package com.runbook.engine.alert;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.runbook.engine.Engine;
 import com.runbook.engine.TestEngine;

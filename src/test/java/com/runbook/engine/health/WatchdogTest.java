@@ -1,9 +1,11 @@
 package com.runbook.engine.health;
 
 import com.runbook.engine.FakeHealth;
+import com.runbook.engine.incident.Incident;
 import com.runbook.engine.incident.IncidentService;
 import com.runbook.engine.incident.MaintenanceWindows;
-import com.runbook.engine.incident.PriorityPolicy;
+import com.runbook.engine.incident.Priority;
+import com.runbook.engine.incident.ShippedSettings;
 import com.runbook.engine.core.Notifier;
 import com.runbook.engine.store.Database;
 import com.zaxxer.hikari.HikariDataSource;
@@ -39,7 +41,7 @@ class WatchdogTest {
         server = new FakeHealth();
         db = Database.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 2);
         Notifier noPages = (channel, recipient, subject, body, key, headers) -> 0;
-        incidents = new IncidentService(db, () -> noPages, PriorityPolicy.from((k, d) -> d), new MaintenanceWindows(List::of),
+        incidents = new IncidentService(db, () -> noPages, ShippedSettings.policy(Map.of()), new MaintenanceWindows(List::of),
                 Clock.systemUTC());
         Map<String, String> p = new HashMap<>(Map.of("runbook.watchdog.endpoints", "api",
                 "runbook.watchdog.endpoint.api.url", server.url("/health"),
@@ -59,7 +61,7 @@ class WatchdogTest {
     /** The incidents of the endpoint, oldest first, as "priority status key". */
     List<String> incidents() {
         List<String> newestFirst = new ArrayList<>(incidents.list(null, null, 100).stream()
-                .map(i -> i.get("priority") + " " + i.get("status") + " " + i.get("key")).toList());
+                .map(i -> i.priority() + " " + i.status().stored() + " " + i.key()).toList());
         Collections.reverse(newestFirst);
         return newestFirst;
     }
@@ -80,9 +82,11 @@ class WatchdogTest {
         assertThat(tick()).containsExactly("api: down, incident opened");
         assertThat(tick()).containsExactly("api: down (4 consecutive): timed out after 300 ms");
         assertThat(incidents.list(true, null, 100)).singleElement().satisfies(i -> {
-            assertThat(i).containsEntry("key", "EndpointDown/api").containsEntry("priority", "P2").containsEntry("status", "open")
-                    .containsEntry("title", "api is down");
-            assertThat(i.get("detail")).isEqualTo(server.url("/health") + " failed 3 consecutive checks; last: timed out after 300 ms; restart hook called");
+            assertThat(i.key()).isEqualTo("EndpointDown/api");
+            assertThat(i.priority()).isEqualTo(Priority.P2);
+            assertThat(i.status()).isEqualTo(Incident.Status.OPEN);
+            assertThat(i.title()).isEqualTo("api is down");
+            assertThat(i.detail()).isEqualTo(server.url("/health") + " failed 3 consecutive checks; last: timed out after 300 ms; restart hook called");
         });
         assertThat(server.hits("/restart")).isEqualTo(1);
         server.reset();

@@ -40,11 +40,8 @@ class IncidentServiceTest {
     @BeforeEach
     void setUp() {
         ds = Database.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 2);
-        PriorityPolicy policy = PriorityPolicy.from((k, d) -> switch (k) {
-            case "runbook.incident.p2.channels" -> "telegram,email";
-            case "runbook.incident.repeat-interval" -> "1h";
-            default -> d;
-        });
+        PriorityPolicy policy = ShippedSettings.policy(Map.of("runbook.incident.p2.channels", "telegram,email",
+                "runbook.incident.repeat-interval", "1h"));
         clock = new Clock() {
             @Override
             public ZoneOffset getZone() {
@@ -89,14 +86,14 @@ class IncidentServiceTest {
 
     @Test
     void excludedChannelsAreNotPagedAndResolvedGoesOnlyWhereItWasPaged() {
-        long id = incidents.open("ChannelDown/telegram", "P2", "Notification channel telegram is failing", "x",
+        long id = incidents.open("ChannelDown/telegram", Priority.P2, "Notification channel telegram is failing", "x",
                 Map.of(), Set.of("telegram")).id();
         assertThat(sent).extracting(Sent::channel).containsExactly("email");
         incidents.resolve("ChannelDown/telegram", "back");
         incidents.resolve("ChannelDown/telegram", "back");
         assertThat(sent).extracting(Sent::key).containsExactly("incident-" + id + "-open-email",
                 "incident-" + id + "-resolved-email");
-        assertThat(incidents.find(id).orElseThrow().get("status")).isEqualTo("resolved");
+        assertThat(incidents.find(id).orElseThrow().status()).isEqualTo(Incident.Status.RESOLVED);
     }
 
     @Test
@@ -107,25 +104,23 @@ class IncidentServiceTest {
 
     @Test
     void openingInABatchStoresAndPagesExactlyAsOpeningOneByOne() {
-        long a = incidents.open("Disk/a", "P2", "Disk full", "95%", Map.of("host", "a"), Set.of()).id();
+        long a = incidents.open("Disk/a", Priority.P2, "Disk full", "95%", Map.of("host", "a"), Set.of()).id();
         List<IncidentService.Raised> batch = incidents.openNew(List.of(
-                new IncidentService.Opening("Disk/b", "p2", "Disk full", "95%", Map.of("host", "b")),
-                new IncidentService.Opening("Disk/c", "P4", "Disk filling", null, Map.of())));
+                new IncidentService.Opening("Disk/b", Priority.of("p2"), "Disk full", "95%", Map.of("host", "b")),
+                new IncidentService.Opening("Disk/c", Priority.P4, "Disk filling", null, Map.of())));
         assertThat(batch).extracting(IncidentService.Raised::opened).containsExactly(true, true);
         long b = batch.get(0).id();
         long c = batch.get(1).id();
         assertThat(List.of(a, b, c)).doesNotHaveDuplicates();
         assertThat(incidents.openKeys(List.of("Disk/a", "Disk/b", "Disk/c", "Disk/d")))
                 .containsExactlyInAnyOrder("Disk/a", "Disk/b", "Disk/c");
-        Map<String, Object> one = incidents.find(a).orElseThrow();
-        Map<String, Object> batched = incidents.find(b).orElseThrow();
-        for (String column : List.of("priority", "status", "title", "detail", "openedAt", "pagedChannels",
-                "lastPagedAt", "occurrences", "duringMaintenance")) {
-            assertThat(batched.get(column)).as(column).isEqualTo(one.get(column));
-        }
-        Map<String, Object> quiet = incidents.find(c).orElseThrow();   // P4 pages nobody in this policy
-        assertThat(quiet.get("priority")).isEqualTo("P4");
-        assertThat(quiet.get("lastPagedAt")).isNull();
+        Incident one = incidents.find(a).orElseThrow();
+        Incident batched = incidents.find(b).orElseThrow();
+        assertThat(batched).usingRecursiveComparison().comparingOnlyFields("priority", "status", "title", "detail",
+                "openedAt", "pagedChannels", "lastPagedAt", "occurrences", "duringMaintenance").isEqualTo(one);
+        Incident quiet = incidents.find(c).orElseThrow();   // P4 pages nobody in this policy
+        assertThat(quiet.priority()).isEqualTo(Priority.P4);
+        assertThat(quiet.lastPagedAt()).isNull();
         assertThat(sent).containsExactly(
                 new Sent("telegram", null, "[P2] Disk full (#" + a + ")", "incident-" + a + "-open-telegram"),
                 new Sent("email", null, "[P2] Disk full (#" + a + ")", "incident-" + a + "-open-email"),
@@ -133,31 +128,28 @@ class IncidentServiceTest {
                 new Sent("email", null, "[P2] Disk full (#" + b + ")", "incident-" + b + "-open-email"));
         // a batched incident is an ordinary one afterwards: seen again, not reopened; resolved once
         assertThat(incidents.raise("Disk/b", "P2", "Disk full", "97%", Map.of())).isEqualTo(b);
-        assertThat(incidents.find(b).orElseThrow().get("occurrences")).isEqualTo(2);
-        assertThatThrownBy(() -> incidents.openNew(List.of(new IncidentService.Opening("Disk/e", "P9", "t", "d", Map.of()))))
+        assertThat(incidents.find(b).orElseThrow().occurrences()).isEqualTo(2);
+        assertThatThrownBy(() -> incidents.openNew(List.of(new IncidentService.Opening("Disk/e", Priority.of("P9"), "t", "d", Map.of()))))
                 .hasMessage("priority must be one of P1, P2, P3, P4 (was 'P9')");
     }
 
     /**
      * After a storm (3,000 open P3 incidents) the escalation check and the list of one status read only the rows they
-     * return, as H2 reports in the plan it runs (scanCount: rows read, plus one); before V12 both read every open row.
+     * return, as H2 reports in the plan it runs (scanCount: rows read, plus one), not every open row.
      */
     @Test
     void afterAStormTheEscalationCheckAndTheStatusListReadOnlyWhatTheyReturn() {
-        PriorityPolicy policy = PriorityPolicy.from((k, d) -> switch (k) {
-            case "runbook.incident.p1.ack-within" -> "15m";
-            case "runbook.incident.p1.escalate-to" -> "email=lead@example.com";
-            default -> d;
-        });
+        PriorityPolicy policy = ShippedSettings.policy(Map.of("runbook.incident.p1.ack-within", "15m",
+                "runbook.incident.p1.escalate-to", "email=lead@example.com"));
         IncidentService paging = new IncidentService(ds, () -> recorder, policy, new MaintenanceWindows(List::of), clock);
         paging.openNew(java.util.stream.IntStream.range(0, 3000)
-                .mapToObj(i -> new IncidentService.Opening("Storm/" + i, "P3", "disk", null, Map.of())).toList());
+                .mapToObj(i -> new IncidentService.Opening("Storm/" + i, Priority.P3, "disk", null, Map.of())).toList());
         long due = paging.raise("Region/a", "P1", "Region down", "d", Map.of());
         now = now.plus(Duration.ofMinutes(16));
         long notYet = paging.raise("Region/b", "P1", "Region down", "d", Map.of());
         assertThat(paging.escalateDue()).isEqualTo(1);
-        assertThat(paging.find(due).orElseThrow().get("escalatedAt")).isNotNull();
-        assertThat(paging.find(notYet).orElseThrow().get("escalatedAt")).isNull();
+        assertThat(paging.find(due).orElseThrow().escalatedAt()).isNotNull();
+        assertThat(paging.find(notYet).orElseThrow().escalatedAt()).isNull();
 
         org.springframework.jdbc.core.JdbcTemplate jdbc = new org.springframework.jdbc.core.JdbcTemplate(ds);
         java.time.OffsetDateTime deadline = now.minus(Duration.ofMinutes(15)).atOffset(ZoneOffset.UTC);
@@ -165,7 +157,7 @@ class IncidentServiceTest {
         assertThat(scanCount(escalation)).as(escalation).isLessThanOrEqualTo(1);   // the due one is escalated already
         String newest = jdbc.queryForObject("explain analyze " + IncidentService.listQuery("status = ?", 10), String.class, "open");
         assertThat(scanCount(newest)).as(newest).isLessThanOrEqualTo(11);
-        assertThat(paging.list(null, "open", 3)).extracting(r -> r.get("id"))
+        assertThat(paging.list(null, "open", 3)).extracting(Incident::id)
                 .containsExactly(notYet, due, due - 1);
     }
 
@@ -182,28 +174,25 @@ class IncidentServiceTest {
     @Test
     void pagesAreQueuedAtTheirIncidentsPriorityAndOtherMessagesAfterThem() {
         Outbox outbox = new Outbox(ds);
-        PriorityPolicy policy = PriorityPolicy.from((k, d) -> switch (k) {
-            case "runbook.incident.p1.channels", "runbook.incident.p2.channels" -> "telegram,email";
-            case "runbook.incident.p3.channels", "runbook.incident.p4.channels" -> "email";
-            case "runbook.incident.p1.ack-within" -> "15m";
-            case "runbook.incident.p1.escalate-to" -> "email=lead@example.com";
-            case "runbook.incident.repeat-interval" -> "1h";
-            default -> d;
-        });
+        PriorityPolicy policy = ShippedSettings.policy(Map.of(
+                "runbook.incident.p1.channels", "telegram,email", "runbook.incident.p2.channels", "telegram,email",
+                "runbook.incident.p3.channels", "email", "runbook.incident.p4.channels", "email",
+                "runbook.incident.p1.ack-within", "15m", "runbook.incident.p1.escalate-to", "email=lead@example.com",
+                "runbook.incident.p2.ack-within", "", "runbook.incident.repeat-interval", "1h"));
         IncidentService paging = new IncidentService(ds, () -> outbox, policy, new MaintenanceWindows(List::of), clock);
         Map<Long, String> opened = new LinkedHashMap<>();
-        for (String p : PriorityPolicy.PRIORITIES) {
-            opened.put(paging.raise("Prio/" + p, p, "down", "d", Map.of()), p);
+        for (Priority p : Priority.values()) {
+            opened.put(paging.raise("Prio/" + p, p.name(), "down", "d", Map.of()), p.name());
         }
-        for (IncidentService.Raised r : paging.openNew(List.of(new IncidentService.Opening("Batch/P1", "P1", "t", "d", Map.of()),
-                new IncidentService.Opening("Batch/P4", "p4", "t", "d", Map.of())))) {
-            opened.put(r.id(), paging.find(r.id()).orElseThrow().get("priority").toString());
+        for (IncidentService.Raised r : paging.openNew(List.of(new IncidentService.Opening("Batch/P1", Priority.P1, "t", "d", Map.of()),
+                new IncidentService.Opening("Batch/P4", Priority.of("p4"), "t", "d", Map.of())))) {
+            opened.put(r.id(), paging.find(r.id()).orElseThrow().priority().name());
         }
         now = now.plus(Duration.ofMinutes(61));
         // seen again after the repeat interval (the priority given is not the stored one's: the page keeps the stored one)
-        opened.keySet().forEach(id -> paging.raise(paging.find(id).orElseThrow().get("key").toString(), "P3", "down", "again", Map.of()));
+        opened.keySet().forEach(id -> paging.raise(paging.find(id).orElseThrow().key(), "P3", "down", "again", Map.of()));
         assertThat(paging.escalateDue()).isEqualTo(2);
-        opened.keySet().forEach(id -> paging.resolve(paging.find(id).orElseThrow().get("key").toString(), "back"));
+        opened.keySet().forEach(id -> paging.resolve(paging.find(id).orElseThrow().key(), "back"));
 
         opened.forEach((id, p) -> {
             List<Map<String, Object>> pages = outbox.find("idempotency_key like ?", "incident-" + id + "-%");

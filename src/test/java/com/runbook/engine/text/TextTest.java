@@ -49,7 +49,7 @@ class TextTest {
 
     private static String json(Map<String, String> map) {
         try {
-            return com.runbook.engine.http.Http.JSON.writeValueAsString(map);
+            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(map);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
