@@ -18,6 +18,12 @@ import com.runbook.engine.incident.PriorityPolicy;
 import com.runbook.engine.incident.RefusedFilesAlarm;
 import com.runbook.engine.notify.NotifyModule;
 import com.runbook.engine.notify.Outbox;
+import com.runbook.engine.notify.email.EmailChannel;
+import com.runbook.engine.notify.email.EmailSettings;
+import com.runbook.engine.notify.pubsub.PubSubChannel;
+import com.runbook.engine.notify.pubsub.PubSubSettings;
+import com.runbook.engine.notify.telegram.TelegramChannel;
+import com.runbook.engine.notify.telegram.TelegramSettings;
 import com.runbook.engine.observe.MetricsModule;
 import com.runbook.engine.report.ReportModule;
 import com.runbook.engine.run.RunHistory;
@@ -196,7 +202,8 @@ public final class Engine implements AutoCloseable {
         Parts parts = new Parts(context, settings, dataSource, writes, runbooks, runner, raiser, notifier,
                 new HttpDoors(context, () -> apiToken), door,
                 MetricsModule.registry(context), base, dataDir, () -> apiToken, clock);
-        NotifyModule notify = new NotifyModule(outbox);
+        NotifyModule notify = new NotifyModule(outbox, new EmailChannel(EmailSettings.from(settings)),
+                new TelegramChannel(TelegramSettings.from(settings)), new PubSubChannel(PubSubSettings.from(settings)));
         HealthModule health = new HealthModule();
         BackupModule backup = new BackupModule(health::endpoints);
         modules = List.of(new MetricsModule(runner), new SchedulesModule(scheduler, runner), new RunHistory(), notify,
