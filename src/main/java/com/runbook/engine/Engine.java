@@ -205,10 +205,12 @@ public final class Engine implements AutoCloseable {
         NotifyModule notify = new NotifyModule(outbox, new EmailChannel(EmailSettings.from(settings)),
                 new TelegramChannel(TelegramSettings.from(settings)), new PubSubChannel(PubSubSettings.from(settings)));
         HealthModule health = new HealthModule();
-        BackupModule backup = new BackupModule(health::endpoints);
+        ReportModule report = new ReportModule();
+        BackupModule backup = new BackupModule(health::endpoints, report::trading);
+        report.fileCopiesIn(backup::store);
         modules = List.of(new MetricsModule(runner), new SchedulesModule(scheduler, runner), new RunHistory(), notify,
                 new IncidentModule(incidents, windows, notify), new AlertModule(incidents), new RefusedFilesAlarm(),
-                health, backup, new ReportModule(backup::store), new TradingModule(runner, runs), new DnsModule(),
+                health, backup, report, new TradingModule(runner, runs), new DnsModule(),
                 new ConsoleModule());
         for (EngineModule module : modules) {
             module.start(parts);

@@ -127,7 +127,7 @@ public final class MonthlyReport {
         headers.put("Attachment-Path", csv.toString());
         headers.put("Attachment-Name", name + ".csv");
         headers.put("Attachment-Type", "text/csv; charset=UTF-8");
-        reports.notifier().enqueue("email", reports.recipient("runbook.reports.email-to"),
+        reports.notifier().enqueue("email", reports.emailTo(),
                 "Monthly report " + report.model().get("title"), html, key, headers);
         return prefix + name + ".csv";
     }
