@@ -51,7 +51,7 @@ public class RestoreDrill {
     private final String recipient;
     private final String priority;
 
-    public RestoreDrill(BackupService backups, Path tmpDir, String pgRestore, Supplier<Notifier> notifier,
+    RestoreDrill(BackupService backups, Path tmpDir, String pgRestore, Supplier<Notifier> notifier,
                         Supplier<IncidentRaiser> incidents, String recipient, String priority) {
         this.backups = backups;
         this.tmpDir = tmpDir;

@@ -53,7 +53,7 @@ import java.util.concurrent.TimeUnit;
  * 501 NotImplemented, as s3proxy and older Ceph RGW do) gets the same upload without them, and the caller then
  * verifies by reading the object back ({@link Stored#checksumVerified()} false).
  */
-public class S3ObjectStore implements ObjectStore {
+class S3ObjectStore implements ObjectStore {
     private static final Logger LOG = LoggerFactory.getLogger(S3ObjectStore.class);
     private final S3Client s3;
     private final String bucket;
