@@ -2,6 +2,8 @@ package com.runbook.engine.notify;
 
 import org.apache.camel.Exchange;
 
+import java.util.Optional;
+
 /**
  * One transport the outbox delivers to (email, Telegram, Pub/Sub): it says which channel addresses it serves and
  * turns a claimed message into the exchange its Camel endpoint sends. The dispatcher does the rest (deadline, retries,
@@ -49,6 +51,22 @@ public interface Channel {
     /** The channel's name in messages to people ({@code Telegram}). */
     default String title() {
         return name();
+    }
+
+    /**
+     * The HTTP status a failure of this channel's endpoint carries in a form the dispatcher cannot read by itself
+     * (not {@code HttpResponseAware}), or -1.
+     */
+    default int httpStatus(Throwable failure) {
+        return -1;
+    }
+
+    /**
+     * Whether this failure (one cause of a failed send) is final for this transport (true: the message is dead at
+     * once) or surely transient (false); empty when the transport cannot tell and the next cause is asked.
+     */
+    default Optional<Boolean> permanent(Throwable failure) {
+        return Optional.empty();
     }
 
     /**

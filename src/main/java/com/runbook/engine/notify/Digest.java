@@ -85,8 +85,9 @@ final class Digest {
 
     /**
      * One message for {@code members} (same channel and recipient): the subject starts with the most urgent priority
-     * and counts the pages per priority; the body lists each page ({@link Channel.Grouping#FULL_TEXT}: subject and body;
-     * {@link Channel.Grouping#SUBJECT_LINES}: the subject, cut to {@value #LINE} characters). Its idempotency key is derived from the members' keys, so a retry
+     * and counts the pages per priority; the body lists each page ({@link Channel.Grouping#FULL_TEXT}: subject and
+     * body; {@link Channel.Grouping#SUBJECT_LINES}: the subject, cut to {@value #LINE} characters with
+     * {@link Text#clean}). Its idempotency key is derived from the members' keys, so a retry
      * of the same digest carries the same key; its id is the first member's.
      */
     static Outbox.Message combine(List<Outbox.Message> members, Channel.Grouping grouping) {

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -31,8 +32,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Delivers the outbox: polls due messages, sends each through its {@link Channel} (email, Telegram, Pub/Sub), and
@@ -48,15 +47,14 @@ public final class Dispatcher implements AutoCloseable {
     /** The header carrying a message's idempotency key ({@link Channel#IDEMPOTENCY_HEADER}). */
     public static final String IDEMPOTENCY_HEADER = Channel.IDEMPOTENCY_HEADER;
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
-    private static final Pattern TELEGRAM_STATUS = Pattern.compile("responded: (\\d{3})");
 
     static final long WAKE_DELAY_MS = 20;
     /**
      * A batch is claimed for the lease plus this grace, and a message whose send starts within the grace after the
      * claim is sent without re-taking it ({@link Outbox#take}, a commit of its own): its claim still has at least a
      * full lease ahead, and nobody else can have claimed it. A message that waited longer in its batch (a slow
-     * channel) is re-taken as before. Each send therefore starts, as before, under a claim nobody else holds with a
-     * full lease ahead; a node that dies mid-send leaves its messages due again after lease + grace.
+     * channel) is re-taken first. Each send therefore starts under a claim nobody else holds with a full lease
+     * ahead; a node that dies mid-send leaves its messages due again after lease + grace.
      */
     static final Duration TAKE_GRACE = Duration.ofSeconds(1);
     private final Outbox outbox;
@@ -158,8 +156,8 @@ public final class Dispatcher implements AutoCloseable {
                 int room = free;
                 Supplier<List<Outbox.Message>> claim = () -> outbox.claim(room, settings.lease().plus(TAKE_GRACE));
                 batch = claimInGroup ? writes.call(claim) : claim.get();
-                // each message is marked sent by its sender right after the send (exactly-once issue): a batched mark
-                // (tried for the ingest benchmark) would widen the SMTP-accepted-but-not-marked window to the batch
+                // each message is marked sent by its sender right after the send: a batched mark would widen the
+                // SMTP-accepted-but-not-marked window (the one place a message can go twice) to the whole batch
                 // a storm's pages to one recipient go as digests (fewer sends); each message still holds its room
                 for (Digest.Delivery d : Digest.plan(batch, settings.digestOver(), channels::grouping)) {
                     slots.acquire(d.members().size());
@@ -233,7 +231,7 @@ public final class Dispatcher implements AutoCloseable {
 
     private void failed(Outbox.Message m, Exception e, OffsetDateTime failedAt) {
         String error = describe(e);
-        if (isPermanent(e)) {
+        if (isPermanent(e, channels.of(m.channel()))) {
             outbox.dead(m, "not retried: " + error);
             LOG.error("Notification {} to {} refused, not retried: {}", m.id(), m.channel(), error);
             onDead.accept(m, error);
@@ -257,32 +255,22 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * True when retrying cannot help: an HTTP 4xx other than 408/429 (Telegram, Pub/Sub over HTTP), an SMTP 5xx
-     * rejection of the message or an invalid address. Connection errors, timeouts and 5xx are transient.
+     * True when retrying cannot help: an HTTP 4xx other than 408/429, or what {@code channel} knows to be final (an
+     * SMTP rejection, an invalid address). Connection errors, timeouts and 5xx are transient. Each cause is asked in
+     * turn, outermost first.
      */
-    static boolean isPermanent(Throwable e) {
+    static boolean isPermanent(Throwable e, Channel channel) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            int status = -1;
-            if (t instanceof HttpResponseAware aware) {
-                status = aware.getHttpResponseCode();
-            } else if (t.getMessage() != null) {
-                Matcher m = TELEGRAM_STATUS.matcher(t.getMessage());
-                status = m.find() ? Integer.parseInt(m.group(1)) : -1;
-            }
+            int status = t instanceof HttpResponseAware aware ? aware.getHttpResponseCode() : channel.httpStatus(t);
             if (status >= 400 && status < 500) {
                 return status != 408 && status != 429;
             }
             if (t instanceof ConnectException || t instanceof java.net.SocketTimeoutException) {
                 return false;
             }
-            if (t instanceof jakarta.mail.internet.AddressException) {
-                return true;
-            }
-            if (t instanceof org.eclipse.angus.mail.smtp.SMTPAddressFailedException failed) {
-                return failed.getReturnCode() >= 500;
-            }
-            if (t instanceof org.eclipse.angus.mail.smtp.SMTPSendFailedException failed) {
-                return failed.getReturnCode() >= 500;
+            Optional<Boolean> verdict = channel.permanent(t);
+            if (verdict.isPresent()) {
+                return verdict.get();
             }
         }
         return false;

@@ -4,6 +4,10 @@ import jakarta.mail.internet.AddressException;
 import org.apache.camel.component.telegram.TelegramException;
 import org.apache.camel.RuntimeCamelException;
 import org.eclipse.angus.mail.util.MailConnectException;
+import com.runbook.engine.notify.email.EmailChannel;
+import com.runbook.engine.notify.email.EmailSettings;
+import com.runbook.engine.notify.telegram.TelegramChannel;
+import com.runbook.engine.notify.telegram.TelegramSettings;
 import org.junit.jupiter.api.Test;
 
 import java.net.ConnectException;
@@ -14,6 +18,9 @@ import java.util.concurrent.TimeoutException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class DispatcherTest {
+    private static final Channel TELEGRAM = new TelegramChannel(new TelegramSettings("telegram:bots", "0"));
+    private static final Channel EMAIL = new EmailChannel(new EmailSettings("smtp://localhost", "a@x", "b@x"));
+
     @Test
     void backoffDoublesFromTheBaseAndStopsAtTheCap() {
         Duration base = Duration.ofSeconds(2);
@@ -27,22 +34,22 @@ class DispatcherTest {
 
     @Test
     void clientErrorsAreFinalAndEverythingTransientIsRetried() {
-        assertThat(Dispatcher.isPermanent(new TelegramException("bad", 400, "Bad Request"))).isTrue();
+        assertThat(Dispatcher.isPermanent(new TelegramException("bad", 400, "Bad Request"), TELEGRAM)).isTrue();
         assertThat(Dispatcher.isPermanent(new RuntimeException(new RuntimeCamelException(
-                "http://x/bot1/sendMessage responded: 403{\"ok\":false}")))).isTrue();
-        assertThat(Dispatcher.isPermanent(new RuntimeCamelException("http://x/sendMessage responded: 502 bad gateway"))).isFalse();
-        assertThat(Dispatcher.isPermanent(new RuntimeCamelException("http://x/sendMessage responded: 429{}"))).isFalse();
-        assertThat(Dispatcher.isPermanent(new TelegramException("slow", 408, "Request Timeout"))).isFalse();
+                "http://x/bot1/sendMessage responded: 403{\"ok\":false}")), TELEGRAM)).isTrue();
+        assertThat(Dispatcher.isPermanent(new RuntimeCamelException("http://x/sendMessage responded: 502 bad gateway"), TELEGRAM)).isFalse();
+        assertThat(Dispatcher.isPermanent(new RuntimeCamelException("http://x/sendMessage responded: 429{}"), TELEGRAM)).isFalse();
+        assertThat(Dispatcher.isPermanent(new TelegramException("slow", 408, "Request Timeout"), TELEGRAM)).isFalse();
         assertThat(Dispatcher.isPermanent(new MailConnectException(new org.eclipse.angus.mail.util.SocketConnectException(
-                "refused", new ConnectException("Connection refused"), "h", 25, 1000)))).isFalse();
-        assertThat(Dispatcher.isPermanent(new RuntimeException(new SocketTimeoutException("read timed out")))).isFalse();
-        assertThat(Dispatcher.isPermanent(new RuntimeException(new AddressException("Illegal address", "not an address")))).isTrue();
+                "refused", new ConnectException("Connection refused"), "h", 25, 1000)), EMAIL)).isFalse();
+        assertThat(Dispatcher.isPermanent(new RuntimeException(new SocketTimeoutException("read timed out")), EMAIL)).isFalse();
+        assertThat(Dispatcher.isPermanent(new RuntimeException(new AddressException("Illegal address", "not an address")), EMAIL)).isTrue();
     }
 
     @Test
     void aTimeoutIsTransientAndSaysHowLongItWaited() {
         Exception timeout = new TimeoutException(Dispatcher.timedOut(Duration.ofSeconds(15)));
-        assertThat(Dispatcher.isPermanent(timeout)).isFalse();
+        assertThat(Dispatcher.isPermanent(timeout, TELEGRAM)).isFalse();
         assertThat(Dispatcher.describe(timeout)).isEqualTo("TimeoutException: timed out after 15s");
         assertThat(Dispatcher.describe(new IllegalStateException("send failed", timeout)))
                 .isEqualTo("IllegalStateException: send failed (cause TimeoutException: timed out after 15s)");

@@ -3,9 +3,12 @@ package com.runbook.engine.notify.email;
 import com.runbook.engine.notify.Channel;
 import com.runbook.engine.notify.Outbox;
 import jakarta.activation.DataHandler;
+import jakarta.mail.internet.AddressException;
 import jakarta.mail.util.ByteArrayDataSource;
 import org.apache.camel.Exchange;
 import org.apache.camel.attachment.AttachmentMessage;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +18,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Email through camel-mail, or into a folder of .eml files (one per message, {@code <id>.eml}) when the URI is a
@@ -36,6 +40,21 @@ public final class EmailChannel implements Channel {
     @Override
     public Grouping grouping() {
         return Grouping.FULL_TEXT;
+    }
+
+    /** An invalid address is final; so is an SMTP 5xx rejection of the address or the message (a 4xx is not). */
+    @Override
+    public Optional<Boolean> permanent(Throwable failure) {
+        if (failure instanceof AddressException) {
+            return Optional.of(true);
+        }
+        if (failure instanceof SMTPAddressFailedException failed) {
+            return Optional.of(failed.getReturnCode() >= 500);
+        }
+        if (failure instanceof SMTPSendFailedException failed) {
+            return Optional.of(failed.getReturnCode() >= 500);
+        }
+        return Optional.empty();
     }
 
     @Override

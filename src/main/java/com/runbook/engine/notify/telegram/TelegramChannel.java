@@ -6,6 +6,8 @@ import org.apache.camel.Exchange;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Telegram through camel-telegram (or a folder of .txt files): the subject and the text in one chat message. One
@@ -14,6 +16,7 @@ import java.util.Map;
  * anyway.
  */
 public final class TelegramChannel implements Channel {
+    private static final Pattern STATUS = Pattern.compile("responded: (\\d{3})");
     private final TelegramSettings settings;
 
     public TelegramChannel(TelegramSettings settings) {
@@ -38,6 +41,13 @@ public final class TelegramChannel implements Channel {
     @Override
     public boolean oneAtATime() {
         return true;
+    }
+
+    /** camel-telegram reports a refused request as "... responded: 400{...}". */
+    @Override
+    public int httpStatus(Throwable failure) {
+        Matcher m = failure.getMessage() == null ? null : STATUS.matcher(failure.getMessage());
+        return m != null && m.find() ? Integer.parseInt(m.group(1)) : -1;
     }
 
     @Override
