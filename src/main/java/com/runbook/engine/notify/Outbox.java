@@ -36,7 +36,7 @@ public final class Outbox implements Notifier {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Where a message is in its delivery; stored lower-case in {@code notification.status}. */
-    public enum Status {
+    enum Status {
         /** Waiting for its (next) attempt. */
         PENDING,
         /** Claimed by a dispatcher, being sent. */
@@ -273,13 +273,13 @@ public final class Outbox implements Notifier {
     }
 
     /** One message as {@code GET /api/outbox} lists it. */
-    public record Row(long id, String idempotencyKey, String channel, String recipient, String subject, int priority,
+    record Row(long id, String idempotencyKey, String channel, String recipient, String subject, int priority,
                       Status status, int attempts, OffsetDateTime createdAt, OffsetDateTime nextAttemptAt,
                       OffsetDateTime sentAt, String lastError) {
     }
 
     /** A dead message queued again. */
-    public record Retried(long id, Status status) {
+    record Retried(long id, Status status) {
     }
 
     /** Messages newest first, for {@code GET /api/outbox}: all, or those of one status. */

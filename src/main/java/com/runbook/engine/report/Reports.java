@@ -17,11 +17,7 @@ record Reports(Parts parts, ReportSettings settings, DataSource trading, Trading
                Supplier<ObjectStore> store) {
 
     Notifier notifier() {
-        Notifier n = parts.notifier();
-        if (n == null) {
-            throw new IllegalStateException("no notifier bound: the notify module (outbox) is not installed");
-        }
-        return n;
+        return parts.notifier();
     }
 
     /** Who gets the report emails, or null for the email channel's default recipient. */
