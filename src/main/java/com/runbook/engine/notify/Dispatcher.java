@@ -1,7 +1,6 @@
 package com.runbook.engine.notify;
 
 import com.runbook.engine.definition.Durations;
-import com.runbook.engine.store.Database;
 import com.runbook.engine.store.GroupCommit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
