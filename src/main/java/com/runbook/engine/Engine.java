@@ -18,6 +18,12 @@ import com.runbook.engine.incident.PriorityPolicy;
 import com.runbook.engine.incident.RefusedFilesAlarm;
 import com.runbook.engine.notify.NotifyModule;
 import com.runbook.engine.notify.Outbox;
+import com.runbook.engine.notify.email.EmailChannel;
+import com.runbook.engine.notify.email.EmailSettings;
+import com.runbook.engine.notify.pubsub.PubSubChannel;
+import com.runbook.engine.notify.pubsub.PubSubSettings;
+import com.runbook.engine.notify.telegram.TelegramChannel;
+import com.runbook.engine.notify.telegram.TelegramSettings;
 import com.runbook.engine.observe.MetricsModule;
 import com.runbook.engine.report.ReportModule;
 import com.runbook.engine.run.RunHistory;
@@ -196,12 +202,15 @@ public final class Engine implements AutoCloseable {
         Parts parts = new Parts(context, settings, dataSource, writes, runbooks, runner, raiser, notifier,
                 new HttpDoors(context, () -> apiToken), door,
                 MetricsModule.registry(context), base, dataDir, () -> apiToken, clock);
-        NotifyModule notify = new NotifyModule(outbox);
+        NotifyModule notify = new NotifyModule(outbox, new EmailChannel(EmailSettings.from(settings)),
+                new TelegramChannel(TelegramSettings.from(settings)), new PubSubChannel(PubSubSettings.from(settings)));
         HealthModule health = new HealthModule();
-        BackupModule backup = new BackupModule(health::endpoints);
+        ReportModule report = new ReportModule();
+        BackupModule backup = new BackupModule(health::endpoints, report::trading);
+        report.fileCopiesIn(backup::store);
         modules = List.of(new MetricsModule(runner), new SchedulesModule(scheduler, runner), new RunHistory(), notify,
                 new IncidentModule(incidents, windows, notify), new AlertModule(incidents), new RefusedFilesAlarm(),
-                health, backup, new ReportModule(backup::store), new TradingModule(runner, runs), new DnsModule(),
+                health, backup, report, new TradingModule(runner, runs), new DnsModule(),
                 new ConsoleModule());
         for (EngineModule module : modules) {
             module.start(parts);

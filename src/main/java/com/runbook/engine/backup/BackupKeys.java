@@ -8,7 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The key layout {@code backups/<source>/<yyyy>/<MM>/<dd>/<source>-<yyyyMMdd'T'HHmmss'Z'>.<ext>}, both ways. */
-public final class BackupKeys {
+final class BackupKeys {
     static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
     private static final Pattern KEY = Pattern.compile("backups/([^/]+)/\\d{4}/\\d{2}/\\d{2}/\\1-(\\d{8}T\\d{6}Z)\\.[^/]+");

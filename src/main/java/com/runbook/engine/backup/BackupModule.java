@@ -1,10 +1,12 @@
 package com.runbook.engine.backup;
 
-import com.runbook.engine.core.Parts;
 import com.runbook.engine.core.EngineModule;
+import com.runbook.engine.core.Parts;
+import com.runbook.engine.health.Watchdog;
+import com.runbook.engine.settings.Settings;
+import com.runbook.engine.store.Database;
 import org.apache.camel.component.aws2.s3.AWS2S3Configuration;
 import org.apache.camel.component.aws2.s3.client.AWS2S3ClientFactory;
-import com.runbook.engine.definition.Durations;
 import org.h2.jdbcx.JdbcDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,21 +19,28 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Binds the beans {@code backups} (dump, upload, verify, retention), {@code restoreDrill} and {@code maintenance}
- * from the {@code runbook.backup.*} and {@code runbook.maintenance.*} settings, and the configured object store as
- * {@code objectStore} (the monthly report keeps its copy there too).
+ * from the {@code runbook.backup.*} and {@code runbook.maintenance.*} settings, and keeps the configured object store
+ * (the monthly report files its copies there too). Where a source or the purge names a database, {@code engine} is
+ * the engine's own and {@code trading} the trading database.
  */
-public class BackupModule implements EngineModule {
+public final class BackupModule implements EngineModule {
     private static final Logger LOG = LoggerFactory.getLogger(BackupModule.class);
-    private final java.util.function.Supplier<List<com.runbook.engine.health.Watchdog.Endpoint>> watched;
+    private final Supplier<List<Watchdog.Endpoint>> watched;
+    private final Supplier<DataSource> trading;
     private S3Client s3;
     private ObjectStore store;
 
-    /** {@code watched}: the endpoints the health watchdog checks, which the maintenance window reports on. */
-    public BackupModule(java.util.function.Supplier<List<com.runbook.engine.health.Watchdog.Endpoint>> watched) {
+    /**
+     * @param watched the endpoints the health watchdog checks, which the maintenance window reports on
+     * @param trading the trading database (asked when a backup or purge uses it)
+     */
+    public BackupModule(Supplier<List<Watchdog.Endpoint>> watched, Supplier<DataSource> trading) {
         this.watched = watched;
+        this.trading = trading;
     }
 
     /** Where backups and reports are filed (null before start). */
@@ -41,133 +50,119 @@ public class BackupModule implements EngineModule {
 
     @Override
     public void start(Parts parts) throws Exception {
-        Path tmp = Path.of(parts.settings().get("runbook.backup.tmp-dir", parts.dataDir().resolve("tmp").toString()));
-        store = store(parts);
+        BackupSettings settings = BackupSettings.from(parts.settings());
+        Map<String, Supplier<DataSource>> databases = Map.of("engine", parts::db, "trading", trading);
+        Path tmp = settings.tmpDir();
+        store = store(settings);
         Map<String, BackupSource> sources = new LinkedHashMap<>();
-        List<String> nightly = list(parts.settings().get("runbook.backup.sources", ""));
-        List<String> maintenanceSources = list(parts.settings().get("runbook.maintenance.backup-sources", ""));
-        for (List<String> names : List.of(nightly, maintenanceSources)) {
+        for (List<String> names : List.of(settings.sources(), settings.maintenanceSources())) {
             for (String name : names) {
-                sources.putIfAbsent(name, source(parts, name, tmp));
+                sources.putIfAbsent(name, source(parts, settings, databases, name, tmp));
             }
         }
-        BackupService backups = new BackupService(sources, nightly, store, new BackupRecords(parts.db()), parts::incidents,
-                parts.settings().get("runbook.backup.incident-priority", "P2"),
-                Integer.parseInt(parts.settings().get("runbook.backup.retention.daily", "7")),
-                Integer.parseInt(parts.settings().get("runbook.backup.retention.weekly", "4")),
-                Boolean.parseBoolean(parts.settings().get("runbook.backup.retention.dry-run", "false")), Clock.systemUTC());
+        BackupService backups = new BackupService(sources, settings.sources(), store, new BackupRecords(parts.db()),
+                parts::incidents, settings.incidentPriority(), settings.keepDaily(), settings.keepWeekly(),
+                settings.retentionDryRun(), Clock.systemUTC());
         parts.camel().getRegistry().bind("backups", backups);
-        MarketDataPurge purge = new MarketDataPurge(() -> dataSource(parts, parts.settings().get("runbook.maintenance.purge.database", "trading")),
-                parts.settings().get("runbook.maintenance.purge.table", "market_bars"),
-                parts.settings().get("runbook.maintenance.purge.time-column", "bar_time"),
-                parts.settings().get("runbook.maintenance.purge.key-column", "id"),
-                Durations.parse(parts.settings().get("runbook.maintenance.purge.older-than", "30d")),
-                Integer.parseInt(parts.settings().get("runbook.maintenance.purge.batch-size", "5000")), Clock.systemUTC());
-        parts.camel().getRegistry().bind("restoreDrill", new RestoreDrill(backups, tmp,
-                parts.settings().get("runbook.backup.pg-restore", "pg_restore"), parts::notifier, parts::incidents,
-                parts.settings().get("runbook.backup.drill.report-to", ""), parts.settings().get("runbook.backup.incident-priority", "P2")));
-        parts.camel().getRegistry().bind("maintenance", new Maintenance(backups, maintenanceSources, purge, watched, parts::notifier, parts::incidents, parts.settings().get("runbook.maintenance.report-to", ""),
-                parts.settings().get("runbook.maintenance.incident-priority", "P2"), Clock.systemUTC()));
-        parts.camel().getRegistry().bind("objectStore", ObjectStore.class, store);
+        BackupSettings.Sunday sunday = settings.maintenance();
+        Supplier<DataSource> purged = database(databases, sunday.purgeDatabase(), "runbook.maintenance.purge.database");
+        MarketDataPurge purge = new MarketDataPurge(purged, sunday.purgeTable(), sunday.purgeTimeColumn(),
+                sunday.purgeKeyColumn(), sunday.purgeOlderThan(), sunday.purgeBatchSize(), Clock.systemUTC());
+        parts.camel().getRegistry().bind("restoreDrill", new RestoreDrill(backups, tmp, settings.pgRestore(),
+                parts::notifier, parts::incidents, settings.drillReportTo().orElse(null), settings.incidentPriority()));
+        parts.camel().getRegistry().bind("maintenance", new Maintenance(backups, settings.maintenanceSources(), purge,
+                watched, parts::notifier, parts::incidents, sunday.reportTo().orElse(null), sunday.incidentPriority(),
+                Clock.systemUTC()));
         LOG.info("Backups: sources {} to {}", sources.keySet(), store.describe());
     }
 
-    static List<String> list(String csv) {
-        return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-    }
-
-    private ObjectStore store(Parts parts) {
-        String kind = parts.settings().get("runbook.backup.store", "local");
-        switch (kind) {
-            case "local":
-                return new LocalObjectStore(Path.of(parts.settings().get("runbook.backup.local.root",
-                        parts.dataDir().resolve("objects").toString())));
-            case "s3":
-                String bucket = parts.settings().get("runbook.backup.s3.bucket", "");
-                if (bucket.isBlank()) {
+    private ObjectStore store(BackupSettings settings) {
+        switch (settings.store()) {
+            case LOCAL:
+                return new LocalObjectStore(settings.localRoot());
+            case S3:
+                BackupSettings.S3 s = settings.s3();
+                if (s.bucket().isBlank()) {
                     throw new IllegalArgumentException("runbook.backup.store=s3 needs runbook.backup.s3.bucket (env BACKUP_S3_BUCKET)");
                 }
-                s3 = s3Client(parts);
-                return new S3ObjectStore(s3, bucket, Integer.parseInt(parts.settings().get("runbook.backup.s3.part-size", "16777216")),
-                        Integer.parseInt(parts.settings().get("runbook.backup.s3.upload-threads", "2")),
-                        parts.settings().get("runbook.backup.s3.sse", ""), parts.settings().get("runbook.backup.s3.sse-kms-key-id", ""));
+                s3 = s3Client(s);
+                return new S3ObjectStore(s3, s.bucket(), s.partSize(), s.uploadThreads(), s.sse(), s.kmsKeyId());
             default:
-                throw new IllegalArgumentException("runbook.backup.store must be local or s3, was '" + kind + "'");
+                throw new IllegalStateException(settings.store().name());
         }
     }
 
     /** The AWS SDK client camel-aws2-s3 builds from its configuration: the same endpoint and credential handling. */
-    static S3Client s3Client(Parts parts) {
+    private static S3Client s3Client(BackupSettings.S3 s) {
         AWS2S3Configuration config = new AWS2S3Configuration();
-        config.setRegion(parts.settings().get("runbook.backup.s3.region", "us-east-1"));
-        String endpoint = parts.settings().get("runbook.backup.s3.endpoint", "");
-        if (!endpoint.isBlank()) {
+        config.setRegion(s.region());
+        s.endpoint().ifPresent(endpoint -> {
             config.setOverrideEndpoint(true);
             config.setUriEndpointOverride(endpoint);
-        }
-        config.setForcePathStyle(Boolean.parseBoolean(parts.settings().get("runbook.backup.s3.path-style", "false")));
-        String accessKey = parts.settings().get("runbook.backup.s3.access-key", "");
-        if (accessKey.isBlank()) {
+        });
+        config.setForcePathStyle(s.pathStyle());
+        if (s.accessKey().isEmpty()) {
             config.setUseDefaultCredentialsProvider(true);
         } else {
-            config.setAccessKey(accessKey);
-            config.setSecretKey(parts.settings().get("runbook.backup.s3.secret-key", ""));
+            config.setAccessKey(s.accessKey().get());
+            config.setSecretKey(s.secretKey());
         }
         return AWS2S3ClientFactory.getS3Client(config);
     }
 
-    private static BackupSource source(Parts parts, String name, Path tmp) {
+    /**
+     * The source {@code name} from its keys {@code runbook.backup.source.<name>.*} (a family of keys per configured
+     * name: type, url, user, password, folders, database, tables, command, extension).
+     */
+    private static BackupSource source(Parts parts, BackupSettings settings, Map<String, Supplier<DataSource>> databases,
+                                       String name, Path tmp) {
         String p = "runbook.backup.source." + name + ".";
-        String type = parts.settings().get(p + "type", "");
-        String pgDump = parts.settings().get("runbook.backup.pg-dump", "pg_dump");
+        Settings s = parts.settings();
+        String type = s.optional(p + "type").orElse("");
         switch (type) {
-            case "engine": {
-                String url = parts.settings().get("runbook.db.url", "");
-                return url.startsWith("jdbc:h2:") ? new H2Source(name, parts.db(), tmp)
-                        : new PostgresSource(name, url, parts.settings().get("runbook.db.user", ""),
-                        parts.settings().get("runbook.db.password", ""), pgDump, tmp);
-            }
+            case "engine":
+                return Database.isH2(parts.db()) ? new H2Source(name, parts.db(), tmp)
+                        : new PostgresSource(name, s.text("runbook.db.url"), s.text("runbook.db.user"),
+                        s.text("runbook.db.password"), settings.pgDump(), tmp);
             case "postgres":
-                return new PostgresSource(name, required(parts, p + "url"), parts.settings().get(p + "user", ""),
-                        parts.settings().get(p + "password", ""), pgDump, tmp);
+                return new PostgresSource(name, required(s, p + "url"), s.optional(p + "user").orElse(""),
+                        s.optional(p + "password").orElse(""), settings.pgDump(), tmp);
             case "h2": {
                 JdbcDataSource ds = new JdbcDataSource();
-                ds.setURL(required(parts, p + "url"));
-                ds.setUser(parts.settings().get(p + "user", "sa"));
-                ds.setPassword(parts.settings().get(p + "password", ""));
+                ds.setURL(required(s, p + "url"));
+                ds.setUser(s.optional(p + "user").orElse("sa"));
+                ds.setPassword(s.optional(p + "password").orElse(""));
                 return new H2Source(name, ds, tmp);
             }
             case "files":
-                return new FilesSource(name, parts.base(), list(parts.settings().get(p + "folders", "routes,schedules")));
+                return new FilesSource(name, parts.base(), s.optional(p + "folders").map(BackupModule::list)
+                        .orElse(List.of("routes", "schedules")));
             case "tables":
-                return new TableExportSource(name, () -> dataSource(parts, parts.settings().get(p + "database", "trading")),
-                        list(required(parts, p + "tables")));
+                return new TableExportSource(name, database(databases, s.optional(p + "database").orElse("trading"),
+                        p + "database"), list(required(s, p + "tables")));
             case "command":
-                return new CommandSource(name, List.of(required(parts, p + "command").trim().split("\\s+")),
-                        parts.settings().get(p + "extension", "bin"), tmp);
+                return new CommandSource(name, List.of(required(s, p + "command").split("\\s+")),
+                        s.optional(p + "extension").orElse("bin"), tmp);
             default:
                 throw new IllegalArgumentException(p + "type must be engine, postgres, h2, files, tables or command, was '" + type + "'");
         }
     }
 
-    /** "engine" (the engine's own database) or the name of a DataSource bean (e.g. "trading"), looked up when used. */
-    static DataSource dataSource(Parts parts, String name) {
-        if ("engine".equals(name)) {
-            return parts.db();
-        }
-        DataSource ds = parts.camel().getRegistry().lookupByNameAndType(name, DataSource.class);
+    private static List<String> list(String csv) {
+        return Arrays.stream(csv.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
+    }
+
+    /** The database a setting names: {@code engine} or {@code trading}. */
+    private static Supplier<DataSource> database(Map<String, Supplier<DataSource>> databases, String name, String key) {
+        Supplier<DataSource> ds = databases.get(name.trim());
         if (ds == null) {
-            throw new IllegalStateException("no data source bean '" + name + "'");
+            throw new IllegalArgumentException(key + " must be engine or trading, was '" + name + "'");
         }
         return ds;
     }
 
-    private static String required(Parts parts, String key) {
-        String v = parts.settings().get(key, "");
-        if (v.isBlank()) {
-            throw new IllegalArgumentException(key + " is required");
-        }
-        return v;
+    private static String required(Settings s, String key) {
+        return s.optional(key).orElseThrow(() -> new IllegalArgumentException(key + " is required"));
     }
 
     @Override

@@ -14,7 +14,7 @@ import java.util.Set;
 import java.util.HashSet;
 
 /** The tables backup_object, backup_deletion and maintenance_step. */
-public class BackupRecords {
+class BackupRecords {
     /** One row of backup_object. */
     public record StoredObject(long id, String source, String key, long size, String sha256, Instant createdAt,
                                boolean verified, Long runId) {

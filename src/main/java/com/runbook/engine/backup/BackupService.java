@@ -38,7 +38,7 @@ public class BackupService {
     private final boolean retentionDryRun;
     private final Clock clock;
 
-    public BackupService(Map<String, BackupSource> sources, ObjectStore store, BackupRecords records,
+    BackupService(Map<String, BackupSource> sources, ObjectStore store, BackupRecords records,
                          Supplier<IncidentRaiser> incidents, String incidentPriority, int keepDaily, int keepWeekly, boolean retentionDryRun, Clock clock) {
         this(sources, List.copyOf(sources.keySet()), store, records, incidents, incidentPriority, keepDaily, keepWeekly, retentionDryRun, clock);
     }
@@ -48,7 +48,7 @@ public class BackupService {
      * @param nightly the ones the nightly backup dumps ({@link #sourceNames()}); the others are backed up by other
      *                jobs (the Sunday maintenance's table exports)
      */
-    public BackupService(Map<String, BackupSource> sources, List<String> nightly, ObjectStore store, BackupRecords records,
+    BackupService(Map<String, BackupSource> sources, List<String> nightly, ObjectStore store, BackupRecords records,
                          Supplier<IncidentRaiser> incidents, String incidentPriority, int keepDaily, int keepWeekly, boolean retentionDryRun, Clock clock) {
         this.sources = sources;
         this.nightly = List.copyOf(nightly);

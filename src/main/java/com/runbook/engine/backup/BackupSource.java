@@ -1,7 +1,7 @@
 package com.runbook.engine.backup;
 
 /** One configured thing to back up: a database or a set of folders. */
-public interface BackupSource {
+interface BackupSource {
     String name();
 
     /** The file extension of its dumps ({@code dump}, {@code sql.gz}, {@code zip}, ...). */

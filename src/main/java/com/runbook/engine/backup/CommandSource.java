@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Any command whose stdout is the dump (mysqldump, a vendor tool, a generator for benchmarks). */
-public record CommandSource(String name, List<String> command, String extension, Path tmpDir) implements BackupSource {
+record CommandSource(String name, List<String> command, String extension, Path tmpDir) implements BackupSource {
 
     @Override
     public Dump open() throws Exception {

@@ -8,7 +8,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /** Folders (the runbooks' routes/ and schedules/) archived as one zip, written through a pipe. */
-public record FilesSource(String name, Path base, List<String> folders) implements BackupSource {
+record FilesSource(String name, Path base, List<String> folders) implements BackupSource {
 
     @Override
     public String extension() {

@@ -11,7 +11,7 @@ import java.sql.Statement;
  * An H2 database dumped with {@code SCRIPT TO '<file>' COMPRESSION GZIP}: H2 writes the compressed script to a
  * temp file on disk (never memory), which is then streamed and deleted.
  */
-public record H2Source(String name, DataSource dataSource, Path tmpDir) implements BackupSource {
+record H2Source(String name, DataSource dataSource, Path tmpDir) implements BackupSource {
 
     @Override
     public String extension() {

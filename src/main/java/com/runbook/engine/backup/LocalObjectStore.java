@@ -11,7 +11,7 @@ import java.util.OptionalLong;
 import java.util.stream.Stream;
 
 /** The embedded default: objects are files under a root folder, keys are relative paths. */
-public class LocalObjectStore implements ObjectStore {
+class LocalObjectStore implements ObjectStore {
     private final Path root;
 
     public LocalObjectStore(Path root) {

@@ -41,8 +41,8 @@ public class Maintenance {
     private final String priority;
     private final Clock clock;
 
-    public Maintenance(BackupService backups, List<String> backupSources, MarketDataPurge purge,
-                       Supplier<List<Watchdog.Endpoint>> endpoints, Supplier<Notifier> notifier,
+    Maintenance(BackupService backups, List<String> backupSources, MarketDataPurge purge,
+                Supplier<List<Watchdog.Endpoint>> endpoints, Supplier<Notifier> notifier,
                        Supplier<IncidentRaiser> incidents, String recipient, String priority, Clock clock) {
         this.backups = backups;
         this.backupSources = List.copyOf(backupSources);

@@ -16,7 +16,7 @@ import java.util.function.Supplier;
  * rows chosen by key, each batch its own short transaction: no table-wide lock, and a purge interrupted half way
  * keeps what it committed. The cutoff is fixed once at the start, so rows that age during the purge stay.
  */
-public class MarketDataPurge {
+class MarketDataPurge {
     /**
      * What a purge did: rows deleted, delete statements run, the largest batch, the cutoff used, and the longest
      * single delete (how long one batch held its row locks).

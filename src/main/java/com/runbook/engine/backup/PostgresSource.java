@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /** A PostgreSQL database dumped with {@code pg_dump --format=custom}, its stdout streamed; the password via PGPASSWORD. */
-public record PostgresSource(String name, String jdbcUrl, String user, String password, String pgDump, Path tmpDir)
+record PostgresSource(String name, String jdbcUrl, String user, String password, String pgDump, Path tmpDir)
         implements BackupSource {
 
     @Override

@@ -5,7 +5,6 @@ import com.runbook.engine.core.Notifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.sql.DataSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +50,7 @@ public class RestoreDrill {
     private final String recipient;
     private final String priority;
 
-    public RestoreDrill(BackupService backups, Path tmpDir, String pgRestore, Supplier<Notifier> notifier,
+    RestoreDrill(BackupService backups, Path tmpDir, String pgRestore, Supplier<Notifier> notifier,
                         Supplier<IncidentRaiser> incidents, String recipient, String priority) {
         this.backups = backups;
         this.tmpDir = tmpDir;

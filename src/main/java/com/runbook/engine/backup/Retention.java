@@ -17,7 +17,7 @@ import java.util.Set;
  * copy, the newest copy of each of the {@code weekly} most recent ISO weeks that have one (days and weeks in UTC),
  * and always the newest verified copy. Everything else is deleted. With no verified copy at all nothing is deleted.
  */
-public final class Retention {
+final class Retention {
     /** An object in the store and when it was taken (from its key). */
     public record Copy(String key, Instant takenAt, boolean verified) {
     }

@@ -26,7 +26,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -53,7 +52,7 @@ import java.util.concurrent.TimeUnit;
  * 501 NotImplemented, as s3proxy and older Ceph RGW do) gets the same upload without them, and the caller then
  * verifies by reading the object back ({@link Stored#checksumVerified()} false).
  */
-public class S3ObjectStore implements ObjectStore {
+class S3ObjectStore implements ObjectStore {
     private static final Logger LOG = LoggerFactory.getLogger(S3ObjectStore.class);
     private final S3Client s3;
     private final String bucket;

@@ -19,7 +19,7 @@ import java.util.zip.GZIPOutputStream;
  * read with a forward-only cursor and written through a pipe, so neither a table nor the export is held in memory.
  * The Sunday maintenance backs up the critical tables this way.
  */
-public record TableExportSource(String name, Supplier<DataSource> dataSource, List<String> tables) implements BackupSource {
+record TableExportSource(String name, Supplier<DataSource> dataSource, List<String> tables) implements BackupSource {
     static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -1,5 +1,7 @@
 package com.runbook.engine.notify;
 
+import com.runbook.engine.text.Text;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -9,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,25 +22,28 @@ import java.util.stream.Collectors;
  * together (claimed in one batch), they go as digests of at most {@link #MAX} pages each instead of one message per
  * incident, the way Alertmanager groups alerts. Five hundred emails, or a Telegram chat rate-limited to about one
  * message a second, bury the one page that matters; a digest names every incident, most urgent first.
- * Only incident pages (header {@code X-Incident-Id}) on email and Telegram are grouped: Pub/Sub is read by programs,
- * and other mail (reports, commission statements) has its own recipients and attachments.
+ * Only incident pages (header {@code X-Incident-Id}) on channels that group them (email, Telegram: see
+ * {@link Channel#grouping()}) are grouped: Pub/Sub is read by programs, and other mail (reports, commission
+ * statements) has its own recipients and attachments.
  */
-public final class Digest {
+final class Digest {
     /** Most pages in one digest: a Telegram message holds 4,096 characters, and 30 subject lines of 120 fit. */
-    public static final int MAX = 30;
-    static final int TELEGRAM_LINE = 120;
+    static final int MAX = 30;
+    /** The longest line of a digest of subject lines (Telegram). */
+    static final int LINE = 120;
     static final String INCIDENT_HEADER = "X-Incident-Id";
     private static final Pattern PRIORITY = Pattern.compile("^\\[(P[1-4])]");
 
     /** What one send delivers: {@code message}, standing for {@code members} (itself alone when not a digest). */
-    public record Delivery(Outbox.Message message, List<Outbox.Message> members) {
+    record Delivery(Outbox.Message message, List<Outbox.Message> members) {
         static Delivery single(Outbox.Message m) {
             return new Delivery(m, List.of(m));
         }
 
         /** One send for {@code members} (same channel and recipient): the message itself, or their digest. */
-        static Delivery of(List<Outbox.Message> members) {
-            return members.size() == 1 ? single(members.get(0)) : new Delivery(combine(members), List.copyOf(members));
+        static Delivery of(List<Outbox.Message> members, Channel.Grouping grouping) {
+            return members.size() == 1 ? single(members.get(0))
+                    : new Delivery(combine(members, grouping), List.copyOf(members));
         }
 
         boolean digest() {
@@ -53,10 +59,10 @@ public final class Digest {
      * when there are more than {@code over} of them, become digests of at most {@link #MAX}; everything else goes
      * as it is. {@code over} 0 or less: no digests. Each delivery keeps the place of its first member.
      */
-    public static List<Delivery> plan(List<Outbox.Message> batch, int over) {
+    static List<Delivery> plan(List<Outbox.Message> batch, int over, Function<String, Channel.Grouping> grouping) {
         Map<String, List<Outbox.Message>> groups = new LinkedHashMap<>();
         for (Outbox.Message m : batch) {
-            if (over > 0 && groupable(m)) {
+            if (over > 0 && m.headers().containsKey(INCIDENT_HEADER) && grouping.apply(m.channel()) != Channel.Grouping.NONE) {
                 groups.computeIfAbsent(m.channel() + "\n" + m.recipient(), k -> new ArrayList<>()).add(m);
             }
         }
@@ -65,7 +71,7 @@ public final class Digest {
         for (List<Outbox.Message> group : groups.values()) {
             for (int from = 0; from < group.size(); from += MAX) {
                 List<Outbox.Message> members = group.subList(from, Math.min(group.size(), from + MAX));
-                byPlace.put(batch.indexOf(members.get(0)), Delivery.of(members));
+                byPlace.put(batch.indexOf(members.get(0)), Delivery.of(members, grouping.apply(members.get(0).channel())));
             }
         }
         Set<Long> grouped = groups.values().stream().flatMap(List::stream).map(Outbox.Message::id).collect(Collectors.toSet());
@@ -77,25 +83,22 @@ public final class Digest {
         return List.copyOf(byPlace.values());
     }
 
-    static boolean groupable(Outbox.Message m) {
-        return m.headers().containsKey(INCIDENT_HEADER) && (m.channel().equals("email") || m.channel().equals("telegram"));
-    }
-
     /**
      * One message for {@code members} (same channel and recipient): the subject starts with the most urgent priority
-     * and counts the pages per priority; the body lists each page (email: subject and body; Telegram: the subject,
-     * cut to {@value #TELEGRAM_LINE} characters). Its idempotency key is derived from the members' keys, so a retry
+     * and counts the pages per priority; the body lists each page ({@link Channel.Grouping#FULL_TEXT}: subject and
+     * body; {@link Channel.Grouping#SUBJECT_LINES}: the subject, cut to {@value #LINE} characters with
+     * {@link Text#clean}). Its idempotency key is derived from the members' keys, so a retry
      * of the same digest carries the same key; its id is the first member's.
      */
-    static Outbox.Message combine(List<Outbox.Message> members) {
+    static Outbox.Message combine(List<Outbox.Message> members, Channel.Grouping grouping) {
         Outbox.Message first = members.get(0);
-        boolean telegram = first.channel().equals("telegram");
+        boolean lines = grouping == Channel.Grouping.SUBJECT_LINES;
         Map<String, Integer> counts = new TreeMap<>();
         StringBuilder body = new StringBuilder();
         for (Outbox.Message m : members) {
             counts.merge(priority(m.subject()), 1, Integer::sum);
-            if (telegram) {
-                body.append(cut(m.subject(), TELEGRAM_LINE)).append('\n');
+            if (lines) {
+                body.append(Text.clean(m.subject(), LINE)).append('\n');
             } else {
                 body.append(m.subject()).append("\n\n").append(m.body()).append("\n\n---\n\n");
             }
@@ -106,7 +109,7 @@ public final class Digest {
         counts.forEach((p, n) -> subject.append(n).append(' ').append(p).append(", "));
         subject.setLength(subject.length() - 2);
         subject.append(")");
-        body.append(telegram ? "Acknowledge each: /ack <id>" : "Acknowledge each: POST /api/incidents/<id>/ack");
+        body.append(lines ? "Acknowledge each: /ack <id>" : "Acknowledge each: POST /api/incidents/<id>/ack");
         Map<String, String> headers = new LinkedHashMap<>(first.headers());
         headers.remove(INCIDENT_HEADER);
         return new Outbox.Message(first.id(), key(members), first.channel(), first.recipient(), subject.toString(),
@@ -127,9 +130,5 @@ public final class Digest {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static String cut(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
     }
 }

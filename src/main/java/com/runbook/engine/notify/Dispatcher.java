@@ -1,34 +1,23 @@
 package com.runbook.engine.notify;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.runbook.engine.http.Http;
 import com.runbook.engine.definition.Durations;
-import com.runbook.engine.store.Database;
 import com.runbook.engine.store.GroupCommit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
-import org.apache.camel.attachment.AttachmentMessage;
 import org.apache.camel.spi.HttpResponseAware;
 import org.apache.camel.support.DefaultExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import jakarta.activation.DataHandler;
-import jakarta.mail.util.ByteArrayDataSource;
 
-import java.io.IOException;
 import java.net.ConnectException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -42,52 +31,36 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Delivers the outbox: polls due messages, sends each to its channel's endpoint (camel-mail, camel-telegram,
- * camel-google-pubsub, or a local folder), and records the outcome. Transient failures (connection refused,
+ * Delivers the outbox: polls due messages, sends each through its {@link Channel} (email, Telegram, Pub/Sub), and
+ * records the outcome. Transient failures (connection refused,
  * timeouts, 5xx) are retried with exponential backoff; a 4xx is not; after {@code maxAttempts} the message is dead
  * and {@code onDead} is told (the incident module pages the other channels about the broken one).
  * <p>
- * One broken channel never silences the others: every send has a deadline ({@code sendTimeout}, waiting for the
- * Telegram lock included), and the poll loop claims only as many messages as its senders have room for, without
+ * One broken channel never silences the others: every send has a deadline ({@code sendTimeout}, waiting for a
+ * one-at-a-time channel's previous send included), and the poll loop claims only as many messages as its senders have room for, without
  * waiting for a batch to finish; a hung send holds its own sender until its deadline, nothing else.
  */
-public class Dispatcher implements AutoCloseable {
-    public static final String IDEMPOTENCY_HEADER = "X-Idempotency-Key";
+public final class Dispatcher implements AutoCloseable {
+    /** The header carrying a message's idempotency key ({@link Channel#IDEMPOTENCY_HEADER}). */
+    public static final String IDEMPOTENCY_HEADER = Channel.IDEMPOTENCY_HEADER;
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
-    private static final Pattern TELEGRAM_STATUS = Pattern.compile("responded: (\\d{3})");
-
-    /**
-     * One Telegram send at a time: camel-telegram's producer is not safe for concurrent sends (seen:
-     * ConcurrentModificationException and messages to the wrong chat: its handler builds each request in a shared
-     * field), and the Bot API rate-limits anyway. Waited for at most half of the send's deadline.
-     */
-    private final ReentrantLock telegramLock = new ReentrantLock();
-
-    /**
-     * Where and how messages go. {@code pubsubUri} holds {@code {topic}} for the topic. {@code sendTimeout}: the
-     * deadline of one send, shorter than {@code lease}. {@code digestOver}: more incident pages than this for one
-     * recipient in one claim go as digests ({@link Digest}; 0: never).
-     */
-    public record Settings(String emailUri, String emailFrom, String emailTo, String telegramUri, String telegramChat,
-                           String pubsubUri, int maxAttempts, Duration backoff, Duration backoffMax, Duration poll,
-                           Duration lease, int batch, int threads, Duration sendTimeout, int digestOver) {
-    }
 
     static final long WAKE_DELAY_MS = 20;
     /**
      * A batch is claimed for the lease plus this grace, and a message whose send starts within the grace after the
      * claim is sent without re-taking it ({@link Outbox#take}, a commit of its own): its claim still has at least a
      * full lease ahead, and nobody else can have claimed it. A message that waited longer in its batch (a slow
-     * channel) is re-taken as before. Each send therefore starts, as before, under a claim nobody else holds with a
-     * full lease ahead; a node that dies mid-send leaves its messages due again after lease + grace.
+     * channel) is re-taken first. Each send therefore starts under a claim nobody else holds with a full lease
+     * ahead; a node that dies mid-send leaves its messages due again after lease + grace.
      */
     static final Duration TAKE_GRACE = Duration.ofSeconds(1);
     private final Outbox outbox;
-    private final Settings settings;
+    private final NotifySettings settings;
+    private final Channels channels;
+    /** One lock per channel whose sends go one at a time. */
+    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final ProducerTemplate producer;
     private final CamelContext context;
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "runbook-outbox"));
@@ -119,15 +92,16 @@ public class Dispatcher implements AutoCloseable {
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     private volatile BiConsumer<Outbox.Message, String> onDead = (m, e) -> { };
 
-    public Dispatcher(CamelContext context, Outbox outbox, Settings settings, GroupCommit writes) {
+    Dispatcher(CamelContext context, Outbox outbox, NotifySettings settings, GroupCommit writes, Channels channels) {
         this.context = context;
+        this.channels = channels;
         this.outbox = outbox;
         this.settings = settings;
         this.producer = context.createProducerTemplate();
         this.senders = Executors.newFixedThreadPool(settings.threads(), r -> daemon(r, "runbook-outbox-send"));
         this.slots = new Semaphore(settings.threads() + settings.batch());
         this.writes = writes;
-        this.claimInGroup = Database.isH2(outbox.dataSource());
+        this.claimInGroup = outbox.isH2();
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -136,11 +110,11 @@ public class Dispatcher implements AutoCloseable {
         return t;
     }
 
-    public void onDead(BiConsumer<Outbox.Message, String> listener) {
+    void onDead(BiConsumer<Outbox.Message, String> listener) {
         this.onDead = listener;
     }
 
-    public void start() {
+    void start() {
         outbox.onEnqueue(this::wake);
         poller.scheduleWithFixedDelay(this::pollQuietly, 0, settings.poll().toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -149,7 +123,7 @@ public class Dispatcher implements AutoCloseable {
      * Runs a poll soon after a message was queued, at most one queued at a time: waiting {@link #WAKE_DELAY_MS}
      * lets a burst of pages be claimed in one batch instead of one claim query per page.
      */
-    public void wake() {
+    void wake() {
         if (wakeQueued.compareAndSet(false, true)) {
             poller.schedule(() -> {
                 wakeQueued.set(false);
@@ -181,10 +155,10 @@ public class Dispatcher implements AutoCloseable {
                 int room = free;
                 Supplier<List<Outbox.Message>> claim = () -> outbox.claim(room, settings.lease().plus(TAKE_GRACE));
                 batch = claimInGroup ? writes.call(claim) : claim.get();
-                // each message is marked sent by its sender right after the send (exactly-once issue): a batched mark
-                // (tried for the ingest benchmark) would widen the SMTP-accepted-but-not-marked window to the batch
+                // each message is marked sent by its sender right after the send: a batched mark would widen the
+                // SMTP-accepted-but-not-marked window (the one place a message can go twice) to the whole batch
                 // a storm's pages to one recipient go as digests (fewer sends); each message still holds its room
-                for (Digest.Delivery d : Digest.plan(batch, settings.digestOver())) {
+                for (Digest.Delivery d : Digest.plan(batch, settings.digestOver(), channels::grouping)) {
                     slots.acquire(d.members().size());
                     senders.execute(() -> {
                         try {
@@ -232,7 +206,7 @@ public class Dispatcher implements AutoCloseable {
                 return;
             }
             if (members.size() < d.members().size()) {
-                message = Digest.Delivery.of(members).message();
+                message = Digest.Delivery.of(members, channels.grouping(message.channel())).message();
             }
         }
         try {
@@ -256,7 +230,7 @@ public class Dispatcher implements AutoCloseable {
 
     private void failed(Outbox.Message m, Exception e, OffsetDateTime failedAt) {
         String error = describe(e);
-        if (isPermanent(e)) {
+        if (isPermanent(e, channels.of(m.channel()))) {
             outbox.dead(m, "not retried: " + error);
             LOG.error("Notification {} to {} refused, not retried: {}", m.id(), m.channel(), error);
             onDead.accept(m, error);
@@ -280,32 +254,22 @@ public class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * True when retrying cannot help: an HTTP 4xx other than 408/429 (Telegram, Pub/Sub over HTTP), an SMTP 5xx
-     * rejection of the message or an invalid address. Connection errors, timeouts and 5xx are transient.
+     * True when retrying cannot help: an HTTP 4xx other than 408/429, or what {@code channel} knows to be final (an
+     * SMTP rejection, an invalid address). Connection errors, timeouts and 5xx are transient. Each cause is asked in
+     * turn, outermost first.
      */
-    static boolean isPermanent(Throwable e) {
+    static boolean isPermanent(Throwable e, Channel channel) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            int status = -1;
-            if (t instanceof HttpResponseAware aware) {
-                status = aware.getHttpResponseCode();
-            } else if (t.getMessage() != null) {
-                Matcher m = TELEGRAM_STATUS.matcher(t.getMessage());
-                status = m.find() ? Integer.parseInt(m.group(1)) : -1;
-            }
+            int status = t instanceof HttpResponseAware aware ? aware.getHttpResponseCode() : channel.httpStatus(t);
             if (status >= 400 && status < 500) {
                 return status != 408 && status != 429;
             }
             if (t instanceof ConnectException || t instanceof java.net.SocketTimeoutException) {
                 return false;
             }
-            if (t instanceof jakarta.mail.internet.AddressException) {
-                return true;
-            }
-            if (t instanceof org.eclipse.angus.mail.smtp.SMTPAddressFailedException failed) {
-                return failed.getReturnCode() >= 500;
-            }
-            if (t instanceof org.eclipse.angus.mail.smtp.SMTPSendFailedException failed) {
-                return failed.getReturnCode() >= 500;
+            Optional<Boolean> verdict = channel.permanent(t);
+            if (verdict.isPresent()) {
+                return verdict.get();
             }
         }
         return false;
@@ -317,59 +281,21 @@ public class Dispatcher implements AutoCloseable {
             root = root.getCause();
         }
         String top = e.getClass().getSimpleName() + ": " + e.getMessage();
- return root == e || top.contains(String.valueOf(root.getMessage())) ? top : top + " (cause " + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+        return root == e || top.contains(String.valueOf(root.getMessage())) ? top : top + " (cause " + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
     }
 
     private void deliver(Outbox.Message m) throws Exception {
+        Channel channel = channels.of(m.channel());
         Exchange exchange = new DefaultExchange(context);
-        Map<String, Object> headers = new LinkedHashMap<>(m.headers());
-        String uri;
-        Object body;
-        if (m.channel().equals("email")) {
-            uri = settings.emailUri();
-            String to = m.recipient() == null || m.recipient().isBlank() ? settings.emailTo() : m.recipient();
-            headers.put("To", to);
-            headers.put("From", settings.emailFrom());
-            headers.put("Subject", m.subject());
-            headers.put(IDEMPOTENCY_HEADER, m.idempotencyKey());
-            headers.put("Content-Type", m.headers().getOrDefault("Content-Type", "text/plain; charset=UTF-8"));
-            Attachment attachment = Attachment.take(headers);
-            if (uri.startsWith("file:")) {
-                body = eml(headers, m.body(), attachment);
-            } else {
-                body = m.body();
-                if (attachment != null) {
-                    exchange.getMessage(AttachmentMessage.class).addAttachment(attachment.name(), attachment.dataHandler());
-                }
-            }
-            headers.put(Exchange.FILE_NAME, m.id() + ".eml");
-        } else if (m.channel().equals("telegram")) {
-            uri = settings.telegramUri();
-            headers.put("CamelTelegramChatId", m.recipient() == null || m.recipient().isBlank() ? settings.telegramChat() : m.recipient());
-            body = m.subject() == null || m.subject().isBlank() ? m.body() : m.subject() + "\n\n" + m.body();
-            headers.put(Exchange.FILE_NAME, m.id() + ".txt");
-        } else {
-            String topic = m.channel().substring("pubsub:".length());
-            uri = settings.pubsubUri().replace("{topic}", topic);
-            Map<String, Object> payload = new LinkedHashMap<>();
-            payload.put("subject", m.subject());
-            payload.put("body", m.body());
-            payload.put("idempotencyKey", m.idempotencyKey());
-            payload.put("headers", m.headers());
-            body = json(payload);
-            headers.put("CamelGooglePubsubAttributes", Map.of("idempotencyKey", m.idempotencyKey()));
-            headers.put(Exchange.FILE_NAME, m.id() + ".json");
-        }
-        exchange.getMessage().setHeaders(headers);
-        exchange.getMessage().setBody(body);
+        String uri = channel.prepare(m, exchange);
         Endpoint endpoint = endpoints.computeIfAbsent(uri, context::getEndpoint);
         long deadline = System.nanoTime() + settings.sendTimeout().toNanos();
-        boolean telegram = m.channel().equals("telegram");
+        ReentrantLock lock = channel.oneAtATime() ? locks.computeIfAbsent(channel.name(), n -> new ReentrantLock()) : null;
         // waiting for the lock takes at most half of the deadline, so that a send that goes out has at least the other
         // half to be answered: one let out with a few ms left would time out even on a healthy API, and be sent twice
         Duration lockWait = settings.sendTimeout().dividedBy(2);
-        if (telegram && !telegramLock.tryLock(lockWait.toNanos(), TimeUnit.NANOSECONDS)) {
-            throw new TimeoutException(timedOut(lockWait) + " waiting for the Telegram send before it");
+        if (lock != null && !lock.tryLock(lockWait.toNanos(), TimeUnit.NANOSECONDS)) {
+            throw new TimeoutException(timedOut(lockWait) + " waiting for the " + channel.title() + " send before it");
         }
         Exchange result;
         Future<Exchange> sending = io.submit(() -> producer.send(endpoint, exchange));
@@ -380,13 +306,13 @@ public class Dispatcher implements AutoCloseable {
         } catch (TimeoutException e) {
             // interrupted: camel-telegram's wait for the answer and Pub/Sub's wait for the publish end (an SMTP read
             // ends at camel-mail's own timeout). The request itself may still arrive later (at-least-once: the retry
-            // carries the same idempotency key). Releasing the Telegram lock now is safe: camel-telegram's unsafe
-            // part (building the request in memory, before it goes out) is long over
+            // carries the same idempotency key). Releasing the lock now is safe: camel-telegram's unsafe part
+            // (building the request in memory, before it goes out) is long over
             sending.cancel(true);
             throw new TimeoutException(timedOut(settings.sendTimeout()));
         } finally {
-            if (telegram) {
-                telegramLock.unlock();
+            if (lock != null) {
+                lock.unlock();
             }
         }
         if (result.getException() != null) {
@@ -397,69 +323,6 @@ public class Dispatcher implements AutoCloseable {
     /** The error of a send that missed its deadline (no URI in it: the Telegram URI holds the bot token). */
     static String timedOut(Duration sendTimeout) {
         return "timed out after " + Durations.format(sendTimeout);
-    }
-
-    /**
-     * An email attachment named by the message headers {@code Attachment-Path} (a file readable by the dispatcher),
-     * {@code Attachment-Name} (default: the file's name) and {@code Attachment-Type} (default application/octet-stream).
-     */
-    record Attachment(Path path, String name, String type) {
-        static final String PATH = "Attachment-Path";
-        static final String NAME = "Attachment-Name";
-        static final String TYPE = "Attachment-Type";
-
-        /** Removes the three headers (they are not mail headers) and returns the attachment they name, or null. */
-        static Attachment take(Map<String, Object> headers) {
-            Object path = headers.remove(PATH);
-            Object name = headers.remove(NAME);
-            Object type = headers.remove(TYPE);
-            if (path == null || path.toString().isBlank()) {
-                return null;
-            }
-            Path file = Path.of(path.toString());
-            return new Attachment(file, name == null ? file.getFileName().toString() : name.toString(),
-                    type == null ? "application/octet-stream" : type.toString());
-        }
-
-        /** The file's content; a missing file fails the attempt (retried, then dead) rather than mailing without it. */
-        DataHandler dataHandler() throws IOException {
-            ByteArrayDataSource source = new ByteArrayDataSource(Files.readAllBytes(path), type);
-            source.setName(name);
-            return new DataHandler(source);
-        }
-    }
-
-    /** The message as an RFC 5322 text, for the local email folder (opens in any mail client). */
-    static String eml(Map<String, Object> headers, String body) {
-        StringBuilder sb = new StringBuilder();
-        for (String h : List.of("From", "To", "Subject", IDEMPOTENCY_HEADER, "Content-Type")) {
-            sb.append(h).append(": ").append(headers.get(h)).append("\r\n");
-        }
-        return sb.append("\r\n").append(body == null ? "" : body).toString();
-    }
-
-    /** As {@link #eml(Map, String)}; with an attachment, a multipart/mixed message of the text and the file (base64). */
-    static String eml(Map<String, Object> headers, String body, Attachment attachment) throws IOException {
-        if (attachment == null) {
-            return eml(headers, body);
-        }
-        String boundary = "=_runbook_" + Long.toHexString(System.nanoTime());
-        String file = Base64.getMimeEncoder(76, "\r\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(Files.readAllBytes(attachment.path()));
-        Map<String, Object> outer = new LinkedHashMap<>(headers);
-        outer.put("Content-Type", "multipart/mixed; boundary=\"" + boundary + "\"");
-        return "MIME-Version: 1.0\r\n" + eml(outer, "--" + boundary + "\r\nContent-Type: " + headers.get("Content-Type")
-                + "\r\n\r\n" + (body == null ? "" : body) + "\r\n--" + boundary + "\r\nContent-Type: " + attachment.type()
-                + "\r\nContent-Disposition: attachment; filename=\"" + attachment.name()
-                + "\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + file + "\r\n--" + boundary + "--\r\n");
-    }
-
-    private static String json(Object o) {
-        try {
-            return Http.JSON.writeValueAsString(o);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override

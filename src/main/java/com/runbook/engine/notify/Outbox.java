@@ -1,11 +1,11 @@
 package com.runbook.engine.notify;
 
-import com.runbook.engine.core.Notifier;
-
+import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.runbook.engine.http.ApiException;
-import com.runbook.engine.http.Http;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.runbook.engine.core.Notifier;
+import com.runbook.engine.core.Refused;
 import com.runbook.engine.store.Database;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -23,17 +23,40 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * The {@code notification} table: the durable outbox behind {@link Notifier}. A message is written once per
  * idempotency key; the dispatcher claims due rows (skipping rows another node holds), and records each attempt.
  */
-public class Outbox implements Notifier {
-    static final int MAX_ERROR = 4000;
+public final class Outbox implements Notifier {
+    private static final int MAX_ERROR = 4000;
     private static final String COLUMNS = "id, idempotency_key, channel, recipient, subject, body, headers, attempts";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One claimed message. */
+    /** Where a message is in its delivery; stored lower-case in {@code notification.status}. */
+    enum Status {
+        /** Waiting for its (next) attempt. */
+        PENDING,
+        /** Claimed by a dispatcher, being sent. */
+        SENDING,
+        /** Delivered. */
+        SENT,
+        /** Given up: refused, or out of attempts (a retry through the API queues it again). */
+        DEAD;
+
+        @JsonValue
+        public String stored() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        static Status of(String stored) {
+            return valueOf(stored.toUpperCase(Locale.ROOT));
+        }
+    }
+
+    /** One claimed message; {@code channel} is its address ({@code email}, {@code telegram}, {@code pubsub:<topic>}). */
     public record Message(long id, String idempotencyKey, String channel, String recipient, String subject,
                           String body, Map<String, String> headers, int attempts) {
     }
@@ -43,7 +66,9 @@ public class Outbox implements Notifier {
     private final TransactionTemplate tx;
     private final boolean skipLocked;
     private volatile Runnable onEnqueue = () -> { };
+    private volatile Channels channels = new Channels(List.of());
 
+    /** The outbox of {@code dataSource}; it checks channel addresses once {@link NotifyModule} gives it its channels. */
     public Outbox(DataSource dataSource) {
         this.dataSource = dataSource;
         this.jdbc = new JdbcTemplate(dataSource);
@@ -51,8 +76,13 @@ public class Outbox implements Notifier {
         this.skipLocked = Database.isPostgres(dataSource);
     }
 
-    DataSource dataSource() {
-        return dataSource;
+    boolean isH2() {
+        return Database.isH2(dataSource);
+    }
+
+    /** The channels a message may be addressed to. */
+    void channels(Channels channels) {
+        this.channels = channels;
     }
 
     /** Called after every new message (the dispatcher wakes up instead of waiting for its next poll). */
@@ -60,9 +90,12 @@ public class Outbox implements Notifier {
         this.onEnqueue = r;
     }
 
-    private static void check(String channel, String idempotencyKey, int priority) {
-        if (channel == null || !(channel.equals("email") || channel.equals("telegram") || channel.startsWith("pubsub:"))) {
-            throw new IllegalArgumentException("unknown channel '" + channel + "' (use email, telegram or pubsub:<topic>)");
+    private void check(String channel, String idempotencyKey, int priority) {
+        Channels known = channels;
+        if (!known.isEmpty()) {
+            known.of(channel);
+        } else if (channel == null || channel.isBlank()) {
+            throw new IllegalArgumentException("a channel is required");
         }
         if (idempotencyKey == null || idempotencyKey.isBlank()) {
             throw new IllegalArgumentException("an idempotency key is required");
@@ -149,7 +182,7 @@ public class Outbox implements Notifier {
      * again when the lease ends, so a node that dies mid-delivery leaves nothing behind. In a transaction of its own,
      * or in the caller's (on H2 the dispatcher claims in its group commit).
      */
-    public List<Message> claim(int limit, Duration lease) {
+    List<Message> claim(int limit, Duration lease) {
         return tx.execute(status -> {
             OffsetDateTime now = now();
             List<Message> due = new ArrayList<>(due("pending", limit, now));
@@ -193,10 +226,10 @@ public class Outbox implements Notifier {
     }
 
     /** How many messages wait (pending or sending) and the oldest one's age, for the outbox metrics. */
-    public record Waiting(long count, double oldestAgeSeconds) {
+    record Waiting(long count, double oldestAgeSeconds) {
     }
 
-    public Waiting waiting() {
+    Waiting waiting() {
         return jdbc.queryForObject("select count(*), min(created_at) from notification where status in ('pending', 'sending')",
                 (rs, n) -> {
                     OffsetDateTime oldest = rs.getObject(2, OffsetDateTime.class);
@@ -211,14 +244,14 @@ public class Outbox implements Notifier {
      * batch and another claimer took it: then this one must not send it. So each message has at most one sender,
      * and a crash leaves at most the one message a thread was sending in the SMTP-accepted-not-yet-marked window.
      */
-    public boolean take(Message m, Duration lease) {
+    boolean take(Message m, Duration lease) {
         OffsetDateTime now = now();
         return jdbc.update("update notification set next_attempt_at = ?, locked_until = ? where id = ?"
                 + " and status = 'sending' and attempts = ?", now.plus(lease), now.plus(lease), m.id(), m.attempts()) == 1;
     }
 
     /** Marks a message delivered; called right after each accepted send (the dispatcher waits for its commit). */
-    public void sent(long id) {
+    void sent(long id) {
         jdbc.update("update notification set status = 'sent', sent_at = ?, locked_until = null, last_error = null"
                 + " where id = ?", now(), id);
     }
@@ -227,65 +260,70 @@ public class Outbox implements Notifier {
      * Puts a failed attempt back in the queue, due at {@code due}, unless another claimer has taken the message since
      * (then a no-op). The pages of a failed digest get the same time, so they are due, claimed and sent together again.
      */
-    public void retryLater(Message m, OffsetDateTime due, String error) {
+    void retryLater(Message m, OffsetDateTime due, String error) {
         jdbc.update("update notification set status = 'pending', next_attempt_at = ?, locked_until = null,"
                 + " last_error = ? where id = ? and status = 'sending' and attempts = ?", due,
                 truncate(error), m.id(), m.attempts());
     }
 
     /** Gives a message up, unless another claimer has taken it since (then a no-op). */
-    public void dead(Message m, String error) {
+    void dead(Message m, String error) {
         jdbc.update("update notification set status = 'dead', locked_until = null, last_error = ? where id = ?"
                 + " and status = 'sending' and attempts = ?", truncate(error), m.id(), m.attempts());
     }
 
-    static final List<String> STATUSES = List.of("pending", "sending", "sent", "dead");
+    /** One message as {@code GET /api/outbox} lists it. */
+    record Row(long id, String idempotencyKey, String channel, String recipient, String subject, int priority,
+                      Status status, int attempts, OffsetDateTime createdAt, OffsetDateTime nextAttemptAt,
+                      OffsetDateTime sentAt, String lastError) {
+    }
+
+    /** A dead message queued again. */
+    record Retried(long id, Status status) {
+    }
 
     /** Messages newest first, for {@code GET /api/outbox}: all, or those of one status. */
-    public List<Map<String, Object>> list(String status, int limit) {
-        if (status != null && !status.isBlank() && !STATUSES.contains(status)) {
-            throw new ApiException(400, "status must be pending, sending, sent or dead (was '" + status + "')");
-        }
+    List<Row> list(String status, int limit) {
         boolean all = status == null || status.isBlank();
+        Status only = all ? null : parseStatus(status);
         return jdbc.query("select id, idempotency_key, channel, recipient, subject, priority, status, attempts,"
                 + " created_at, next_attempt_at, sent_at, last_error from notification" + (all ? "" : " where status = ?")
-                + " order by id desc limit " + limit, (rs, n) -> {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("id", rs.getLong("id"));
-                    m.put("idempotencyKey", rs.getString("idempotency_key"));
-                    m.put("channel", rs.getString("channel"));
-                    m.put("recipient", rs.getString("recipient"));
-                    m.put("subject", rs.getString("subject"));
-                    m.put("priority", rs.getInt("priority"));
-                    m.put("status", rs.getString("status"));
-                    m.put("attempts", rs.getInt("attempts"));
-                    m.put("createdAt", rs.getObject("created_at", OffsetDateTime.class));
-                    m.put("nextAttemptAt", rs.getObject("next_attempt_at", OffsetDateTime.class));
-                    m.put("sentAt", rs.getObject("sent_at", OffsetDateTime.class));
-                    m.put("lastError", rs.getString("last_error"));
-                    return m;
-                }, all ? new Object[0] : new Object[] {status});
+                + " order by id desc limit " + limit, (rs, n) -> new Row(rs.getLong("id"), rs.getString("idempotency_key"),
+                        rs.getString("channel"), rs.getString("recipient"), rs.getString("subject"), rs.getInt("priority"),
+                        Status.of(rs.getString("status")), rs.getInt("attempts"),
+                        rs.getObject("created_at", OffsetDateTime.class), rs.getObject("next_attempt_at", OffsetDateTime.class),
+                        rs.getObject("sent_at", OffsetDateTime.class), rs.getString("last_error")),
+                all ? new Object[0] : new Object[] {only.stored()});
+    }
+
+    private static Status parseStatus(String status) {
+        for (Status s : Status.values()) {
+            if (s.stored().equals(status)) {
+                return s;
+            }
+        }
+        throw Refused.invalid("status must be pending, sending, sent or dead (was '" + status + "')");
     }
 
     /**
      * Puts a dead message back in the queue (attempts from zero, due now) and wakes the dispatcher; the last error
-     * stays until the next attempt. 404 unknown, 409 not dead.
+     * stays until the next attempt. Refused NOT_FOUND when unknown, CONFLICT when not dead.
      */
-    public Map<String, Object> retry(long id) {
+    Retried retry(long id) {
         int n = jdbc.update("update notification set status = 'pending', attempts = 0, next_attempt_at = ?,"
                 + " locked_until = null where id = ? and status = 'dead'", now(), id);
-        List<Map<String, Object>> rows = jdbc.queryForList("select status from notification where id = ?", id);
+        List<String> rows = jdbc.queryForList("select status from notification where id = ?", String.class, id);
         if (rows.isEmpty()) {
-            throw new ApiException(404, "no notification with id " + id);
+            throw new Refused(Refused.Reason.NOT_FOUND, "no notification with id " + id);
         }
         if (n == 0) {
-            throw new ApiException(409, "notification " + id + " is " + rows.get(0).get("status") + ", not dead");
+            throw new Refused(Refused.Reason.CONFLICT, "notification " + id + " is " + rows.get(0) + ", not dead");
         }
         onEnqueue.run();
-        return Map.of("id", id, "status", "pending");
+        return new Retried(id, Status.PENDING);
     }
 
-    /** One message as stored (status, attempts, last error, ...), for the API and tests. */
+    /** Messages as stored (status, attempts, last error, ...), by id; {@code where} is an SQL condition (tests). */
     public List<Map<String, Object>> find(String where, Object... args) {
         return jdbc.queryForList("select id, idempotency_key, channel, recipient, subject, priority, status, attempts,"
                 + " next_attempt_at, last_error, sent_at from notification" + (where.isBlank() ? "" : " where " + where)
@@ -300,7 +338,7 @@ public class Outbox implements Notifier {
 
     static String toJson(Map<String, String> map) {
         try {
-            return map == null || map.isEmpty() ? null : Http.JSON.writeValueAsString(map);
+            return map == null || map.isEmpty() ? null : JSON.writeValueAsString(map);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(e);
         }
@@ -308,7 +346,7 @@ public class Outbox implements Notifier {
 
     static Map<String, String> fromJson(String json) {
         try {
-            return json == null ? Map.of() : Http.JSON.readValue(json, new TypeReference<LinkedHashMap<String, String>>() { });
+            return json == null ? Map.of() : JSON.readValue(json, new TypeReference<LinkedHashMap<String, String>>() { });
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

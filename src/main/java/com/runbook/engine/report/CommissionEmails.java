@@ -135,7 +135,7 @@ public final class CommissionEmails {
             skipped.forEach(s -> LOG.warn("weekly-commission-emails skipped {}", s));
             String text = outcome + "\nSkipped rows (left unsent; fix the follower's email and they go next run):\n  "
                     + String.join("\n  ", skipped) + "\n";
-            reports.notifier().enqueue("email", reports.recipient("runbook.reports.email-to"),
+            reports.notifier().enqueue("email", reports.emailTo(),
                     "Commission emails: " + skipped.size() + " row(s) skipped", text,
                     "commission-skipped/" + Reports.digest(text), Map.of());
         }

@@ -111,8 +111,8 @@ public final class DailyPnl {
         String key = "daily-pnl/" + day + "/" + Reports.digest(text);
         String subject = "Daily P&L " + day + ": net " + PnlCalculator.cents(rows.stream().map(FollowerPnl::net)
                 .reduce(BigDecimal.ZERO, BigDecimal::add)).toPlainString();
-        reports.notifier().enqueue("email", reports.recipient("runbook.reports.email-to"), subject, text, key + "/email", Map.of());
-        reports.notifier().enqueue("telegram", reports.recipient("runbook.reports.telegram-chat"), subject, text, key + "/telegram", Map.of());
+        reports.notifier().enqueue("email", reports.emailTo(), subject, text, key + "/email", Map.of());
+        reports.notifier().enqueue("telegram", reports.telegramChat(), subject, text, key + "/telegram", Map.of());
         return text;
     }
 

@@ -30,7 +30,7 @@ import java.util.Random;
  * today in the exchange zone, end-of-day prices, the daily P&amp;L of every closed day, and three months of
  * commissions (the oldest already sent). Deterministic for a given seed and day.
  */
-public final class DemoTradingData {
+final class DemoTradingData {
     private static final String[] NAMES = {"Ava Thompson", "Liam Chen", "Sofia Rossi", "Noah Patel", "Mia Novak",
         "Ethan Garcia", "Zoe Müller", "Lucas Silva", "Emma Johansson", "Omar Haddad", "Chloe Martin", "Arjun Mehta",
         "Isla O'Brien", "Mateo López", "Hana Sato", "Felix Wagner", "Grace Kim", "Leo Dubois", "Nora Hansen",

@@ -100,7 +100,7 @@ public final class MonthlyReport {
 
     /**
      * Writes the HTML and CSV under {@code <data-dir>/reports/} (written whole, then renamed; the outbox attaches the
-     * CSV from there), copies both to the object store ({@code objectStore}: the local folder or S3 the backups use)
+     * CSV from there), copies both to the object store (the local folder or S3 the backups use)
      * as {@code reports/<yyyy>/<MM>/<name>}, and queues the HTML email with the CSV attached; the same report of the
      * same month is queued once. Returns the CSV's object store key.
      */
@@ -113,7 +113,7 @@ public final class MonthlyReport {
         String prefix = storeKeyPrefix(report.month());
         ObjectStore store = reports.store().get();
         if (store == null) {
-            throw new IllegalStateException("no objectStore bound: the backup module is not installed");
+            throw new IllegalStateException("no object store: the backup module is not installed");
         }
         try (InputStream in = Files.newInputStream(csv)) {
             store.put(prefix + name + ".csv", in);
@@ -127,7 +127,7 @@ public final class MonthlyReport {
         headers.put("Attachment-Path", csv.toString());
         headers.put("Attachment-Name", name + ".csv");
         headers.put("Attachment-Type", "text/csv; charset=UTF-8");
-        reports.notifier().enqueue("email", reports.recipient("runbook.reports.email-to"),
+        reports.notifier().enqueue("email", reports.emailTo(),
                 "Monthly report " + report.model().get("title"), html, key, headers);
         return prefix + name + ".csv";
     }

@@ -1,7 +1,8 @@
 package com.runbook.engine.report;
 
-import com.runbook.engine.core.Parts;
+import com.runbook.engine.backup.ObjectStore;
 import com.runbook.engine.core.EngineModule;
+import com.runbook.engine.core.Parts;
 import com.runbook.engine.store.Database;
 import freemarker.cache.FileTemplateLoader;
 import freemarker.template.Configuration;
@@ -9,12 +10,12 @@ import com.zaxxer.hikari.HikariDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.sql.DataSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.LocalTime;
-import java.time.ZoneId;
+import java.util.function.Supplier;
 
 /**
  * Opens the trading database (bean {@code trading}), applies its migrations from {@code db/trading} with a history
@@ -23,43 +24,37 @@ import java.time.ZoneId;
  */
 public final class ReportModule implements EngineModule {
     private static final Logger LOG = LoggerFactory.getLogger(ReportModule.class);
-    private final java.util.function.Supplier<com.runbook.engine.backup.ObjectStore> store;
+    private Supplier<ObjectStore> store = () -> null;
     private HikariDataSource trading;
 
-    /** {@code store}: where the monthly report is filed (the backup module's object store). */
-    public ReportModule(java.util.function.Supplier<com.runbook.engine.backup.ObjectStore> store) {
+    /** Where the monthly report's copies are filed (the backup module's object store); asked when a report is filed. */
+    public void fileCopiesIn(Supplier<ObjectStore> store) {
         this.store = store;
+    }
+
+    /** The trading database, once the module started (null before). */
+    public DataSource trading() {
+        return trading;
     }
 
     @Override
     public void start(Parts parts) throws Exception {
-        String url = parts.settings().get("runbook.trading.db.url", "");
-        if (url.isBlank()) {
-            url = "jdbc:h2:rbheader:retry:" + parts.dataDir().resolve("trading") + ";NON_KEYWORDS=YEAR,MONTH;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
-        }
-        trading = Database.pool("trading", url, parts.settings().get("runbook.trading.db.user", "sa"),
-                parts.settings().get("runbook.trading.db.password", ""),
-                Integer.parseInt(parts.settings().get("runbook.trading.db.pool-size", "4")));
-        if (Boolean.parseBoolean(parts.settings().get("runbook.trading.migrate", "true"))) {
+        ReportSettings settings = ReportSettings.from(parts.settings());
+        trading = Database.pool("trading", settings.url(), settings.user(), settings.password(), settings.poolSize());
+        if (settings.migrate()) {
             Database.migrate(trading, "classpath:db/trading", "flyway_trading_history");
         }
-        TradingCalendar calendar = new TradingCalendar(ZoneId.of(parts.settings().get("runbook.trading.zone", "America/New_York")),
-                LocalTime.parse(parts.settings().get("runbook.trading.close", "16:00")),
-                TradingCalendar.parseHolidays(parts.settings().get("runbook.trading.holidays", "")));
-        String demo = parts.settings().get("runbook.trading.demo", "auto");
-        if ("true".equals(demo) || ("auto".equals(demo) && url.startsWith("jdbc:h2:"))) {
+        TradingCalendar calendar = new TradingCalendar(settings.zone(), settings.close(), settings.holidays());
+        if (settings.seedDemo()) {
             int rows = new DemoTradingData(trading, calendar, Clock.systemUTC(), 42).seedIfEmpty();
             if (rows > 0) {
                 LOG.info("Seeded the demo trading database with {} rows", rows);
             }
         }
-        if (parts.settings().get("runbook.reports.templates-dir", "").isBlank()) {
-            parts.camel().getPropertiesComponent().addOverrideProperty("runbook.reports.templates-dir",
-                    parts.base().resolve("routes/templates").toString());
-        }
+        Path templatesDir = settings.templatesDir().orElseGet(() -> parts.base().resolve("routes/templates"));
         var registry = parts.camel().getRegistry();
-        registry.bind("reportTemplates", templates(Path.of(parts.settings().get("runbook.reports.templates-dir", ""))));
-        Reports reports = new Reports(parts, trading, calendar, Clock.systemUTC(), store);
+        registry.bind("reportTemplates", templates(templatesDir));
+        Reports reports = new Reports(parts, settings, trading, calendar, Clock.systemUTC(), () -> store.get());
         registry.bind("trading", trading);
         registry.bind("tradingCalendar", calendar);
         registry.bind("dailyPnl", new DailyPnl(reports));

@@ -10,23 +10,24 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.HexFormat;
+import java.util.function.Supplier;
 
-/** What the report beans share: the engine (notifier, settings, data folder), the trading database, the calendar. */
-record Reports(Parts parts, DataSource trading, TradingCalendar calendar, Clock clock,
-               java.util.function.Supplier<ObjectStore> store) {
+/** What the report beans share: the engine's parts (notifier, data folder), the settings, the trading database, the calendar. */
+record Reports(Parts parts, ReportSettings settings, DataSource trading, TradingCalendar calendar, Clock clock,
+               Supplier<ObjectStore> store) {
 
     Notifier notifier() {
-        Notifier n = parts.notifier();
-        if (n == null) {
-            throw new IllegalStateException("no notifier bound: the notify module (outbox) is not installed");
-        }
-        return n;
+        return parts.notifier();
     }
 
-    /** A configured recipient, or null for the channel's default. */
-    String recipient(String key) {
-        String value = parts.settings().get(key, "");
-        return value.isBlank() ? null : value.trim();
+    /** Who gets the report emails, or null for the email channel's default recipient. */
+    String emailTo() {
+        return settings.emailTo().orElse(null);
+    }
+
+    /** The chat of the daily summary, or null for the Telegram channel's default chat. */
+    String telegramChat() {
+        return settings.telegramChat().orElse(null);
     }
 
     /** First 16 hex digits of the SHA-256 of {@code text}: the same content gets the same idempotency key. */

@@ -1,14 +1,23 @@
 package com.runbook.engine.notify;
 
+import com.runbook.engine.text.Text;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class DigestTest {
+    /** Email and Telegram group incident pages, Pub/Sub does not (as their channels say). */
+    private static final Function<String, Channel.Grouping> GROUPING = channel -> switch (channel) {
+        case "email" -> Channel.Grouping.FULL_TEXT;
+        case "telegram" -> Channel.Grouping.SUBJECT_LINES;
+        default -> Channel.Grouping.NONE;
+    };
+
     private static Outbox.Message page(long id, String channel, String recipient, String priority) {
         return new Outbox.Message(id, "incident-" + id + "-open-" + channel, channel, recipient,
                 "[" + priority + "] Host " + id + " down (#" + id + ")", "Incident #" + id + "\nAcknowledge: ...",
@@ -26,15 +35,15 @@ class DigestTest {
     @Test
     void atOrBelowTheThresholdEveryMessageGoesAlone() {
         List<Outbox.Message> batch = pages(1, 10, "email", "P3");
-        assertThat(Digest.plan(batch, 10)).extracting(Digest.Delivery::message).containsExactlyElementsOf(batch);
-        assertThat(Digest.plan(pages(1, 40, "email", "P3"), 0)).hasSize(40).noneMatch(Digest.Delivery::digest);
+        assertThat(Digest.plan(batch, 10, GROUPING)).extracting(Digest.Delivery::message).containsExactlyElementsOf(batch);
+        assertThat(Digest.plan(pages(1, 40, "email", "P3"), 0, GROUPING)).hasSize(40).noneMatch(Digest.Delivery::digest);
     }
 
     @Test
     void pagesPastTheThresholdForOneRecipientGoAsDigestsOfAtMostThirty() {
         List<Outbox.Message> batch = new ArrayList<>(pages(1, 2, "email", "P1"));
         batch.addAll(pages(3, 65, "email", "P3"));
-        List<Digest.Delivery> plan = Digest.plan(batch, 10);
+        List<Digest.Delivery> plan = Digest.plan(batch, 10, GROUPING);
         assertThat(plan).extracting(d -> d.members().size()).containsExactly(30, 30, 5);
         assertThat(plan).flatExtracting(Digest.Delivery::members).containsExactlyElementsOf(batch);
         Outbox.Message first = plan.get(0).message();
@@ -56,7 +65,7 @@ class DigestTest {
             batch.add(page(200 + i, "pubsub:incident-notifications", null, "P3"));
             batch.add(new Outbox.Message(300 + i, "report-" + i, "email", "a@example.com", "Report " + i, "x", Map.of(), 1));
         }
-        List<Digest.Delivery> plan = Digest.plan(batch, 10);
+        List<Digest.Delivery> plan = Digest.plan(batch, 10, GROUPING);
         assertThat(plan).filteredOn(Digest.Delivery::digest).hasSize(2)
                 .allSatisfy(d -> assertThat(d.members()).hasSize(12).extracting(Outbox.Message::recipient).containsOnly(d.message().recipient()));
         assertThat(plan).filteredOn(d -> !d.digest()).extracting(d -> d.message().id())
@@ -74,8 +83,8 @@ class DigestTest {
             batch.add(new Outbox.Message(m.id(), m.idempotencyKey(), m.channel(), m.recipient(),
                     m.subject() + " " + "x".repeat(900), m.body(), m.headers(), 1));
         }
-        Outbox.Message digest = Digest.plan(batch, 10).get(0).message();
-        assertThat(digest.body().lines().toList()).hasSize(31).first().asString().hasSize(Digest.TELEGRAM_LINE).endsWith("…");
+        Outbox.Message digest = Digest.plan(batch, 10, GROUPING).get(0).message();
+        assertThat(digest.body().lines().toList()).hasSize(31).first().asString().hasSize(Digest.LINE).endsWith(Text.MARK);
         assertThat(digest.body()).endsWith("Acknowledge each: /ack <id>");
         assertThat((digest.subject() + "\n\n" + digest.body()).length()).isLessThan(4096);
     }
@@ -83,9 +92,9 @@ class DigestTest {
     @Test
     void theKeyIsTheSameForTheSameMembersAndDiffersOtherwise() {
         List<Outbox.Message> a = pages(1, 12, "email", "P3");
-        String key = Digest.combine(a).idempotencyKey();
-        assertThat(key).startsWith("digest-12-").isEqualTo(Digest.combine(pages(1, 12, "email", "P3")).idempotencyKey());
-        assertThat(Digest.combine(pages(2, 13, "email", "P3")).idempotencyKey()).isNotEqualTo(key);
+        String key = Digest.combine(a, Channel.Grouping.FULL_TEXT).idempotencyKey();
+        assertThat(key).startsWith("digest-12-").isEqualTo(Digest.combine(pages(1, 12, "email", "P3"), Channel.Grouping.FULL_TEXT).idempotencyKey());
+        assertThat(Digest.combine(pages(2, 13, "email", "P3"), Channel.Grouping.FULL_TEXT).idempotencyKey()).isNotEqualTo(key);
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.runbook.engine.core.Notifier;
 
 import com.runbook.engine.TestEngine;
 import com.runbook.engine.store.Database;
+import com.runbook.engine.store.GroupCommit;
 import com.zaxxer.hikari.HikariDataSource;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
@@ -77,10 +78,11 @@ class OutboxLeaseTest {
         Path mail = dir.resolve("mail");
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
             camel.start();
-            Dispatcher dispatcher = new Dispatcher(camel, outbox, new Dispatcher.Settings("file:" + mail, "engine@localhost",
-                    "oncall@localhost", "file:" + dir.resolve("telegram"), "0", "file:" + dir.resolve("pubsub"), 3,
-                    Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(2), 10, 1,
-                    Duration.ofSeconds(15), 10));
+            GroupCommit writes = new GroupCommit(ds, "test-outbox-writes", 1);
+            Channels channels = OutboxPriorityTest.channels("file:" + mail, dir);
+            Dispatcher dispatcher = new Dispatcher(camel, outbox, new NotifySettings(3, Duration.ofSeconds(1),
+                    Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(2), 10, 1, Duration.ofSeconds(15), 10),
+                    writes, channels);
             try {
                 outbox.enqueue("email", "a@example.com", "fresh", "b", "grace/fresh", Map.of());
                 Outbox.Message fresh = outbox.claim(1, Duration.ofMinutes(2).plus(Dispatcher.TAKE_GRACE)).get(0);
@@ -107,7 +109,7 @@ class OutboxLeaseTest {
                 outbox.enqueueNew(pages);
                 List<Outbox.Message> claimed = outbox.claim(12, Duration.ZERO);   // their lease ran out at once
                 Outbox.Message taken = outbox.claim(1, Duration.ofMinutes(2)).get(0);
-                List<Digest.Delivery> plan = Digest.plan(claimed, 10);
+                List<Digest.Delivery> plan = Digest.plan(claimed, 10, channels::grouping);
                 assertThat(plan).singleElement().satisfies(d -> assertThat(d.members()).hasSize(12));
                 dispatcher.attempt(plan.get(0), System.nanoTime() - Dispatcher.TAKE_GRACE.toNanos() - 1);
                 assertThat(outbox.find("idempotency_key like 'grace/digest-%' and status = 'sent'")).hasSize(11);
@@ -120,6 +122,7 @@ class OutboxLeaseTest {
                         .doesNotContain(taken.subject() + "\r\n").doesNotContain(taken.subject() + "\n");
             } finally {
                 dispatcher.close();
+                writes.close();
             }
         }
     }

@@ -5,7 +5,14 @@ import com.runbook.engine.core.Notifier;
 import com.icegreen.greenmail.util.GreenMail;
 import com.runbook.engine.Neighbours;
 import com.runbook.engine.TestEngine;
+import com.runbook.engine.notify.email.EmailChannel;
+import com.runbook.engine.notify.email.EmailSettings;
+import com.runbook.engine.notify.pubsub.PubSubChannel;
+import com.runbook.engine.notify.pubsub.PubSubSettings;
+import com.runbook.engine.notify.telegram.TelegramChannel;
+import com.runbook.engine.notify.telegram.TelegramSettings;
 import com.runbook.engine.store.Database;
+import com.runbook.engine.store.GroupCommit;
 import com.zaxxer.hikari.HikariDataSource;
 import jakarta.mail.internet.MimeMessage;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -36,9 +43,13 @@ class OutboxPriorityTest {
     Path dir;
     HikariDataSource ds;
     GreenMail greenMail;
+    GroupCommit writes;
 
     @AfterEach
     void close() {
+        if (writes != null) {
+            writes.close();
+        }
         if (ds != null) {
             ds.close();
         }
@@ -56,10 +67,17 @@ class OutboxPriorityTest {
     /** A dispatcher with one sender thread, delivering email to GreenMail. */
     private Dispatcher dispatcher(DefaultCamelContext camel, Outbox outbox) throws Exception {
         greenMail = Neighbours.startSmtp();
-        return new Dispatcher(camel, outbox, new Dispatcher.Settings("smtp://127.0.0.1:" + greenMail.getSmtp().getPort(),
-                "engine@localhost", "oncall@localhost", "file:" + dir.resolve("telegram"), "0", "file:" + dir.resolve("pubsub"),
-                3, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofMinutes(2), 50, 1,
-                Duration.ofSeconds(15), 10));
+        writes = new GroupCommit(ds, "test-outbox-writes", 1);
+        return new Dispatcher(camel, outbox, new NotifySettings(3, Duration.ofSeconds(1), Duration.ofSeconds(1),
+                Duration.ofMillis(200), Duration.ofMinutes(2), 50, 1, Duration.ofSeconds(15), 10), writes,
+                channels("smtp://127.0.0.1:" + greenMail.getSmtp().getPort(), dir));
+    }
+
+    /** The three channels, email to {@code emailUri}, Telegram and Pub/Sub into folders under {@code dir}. */
+    static Channels channels(String emailUri, Path dir) {
+        return new Channels(List.of(new EmailChannel(new EmailSettings(emailUri, "engine@localhost", "oncall@localhost")),
+                new TelegramChannel(new TelegramSettings("file:" + dir.resolve("telegram"), "0")),
+                new PubSubChannel(new PubSubSettings("file:" + dir.resolve("pubsub")))));
     }
 
     /** The idempotency keys of the mail GreenMail received, in the order it received them. */

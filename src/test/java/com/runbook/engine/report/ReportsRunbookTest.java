@@ -66,6 +66,7 @@ class ReportsRunbookTest {
     Path base;
     GreenMail greenMail;
     Outbox outbox;
+    final SwitchableNotifier notifier = new SwitchableNotifier();
 
     @BeforeAll
     void start() throws Exception {
@@ -78,8 +79,9 @@ class ReportsRunbookTest {
         props.put("runbook.notify.email.uri", "smtp://127.0.0.1:" + greenMail.getSmtp().getPort() + "?connectionTimeout=2000");
         props.put("runbook.notify.poll", "100ms");
         props.put("runbook.notify.backoff", "100ms");
-        engine = TestEngine.start(base, dir.resolve("data"), props);
+        engine = TestEngine.start(base, dir.resolve("data"), props, Map.of("notifier", notifier));
         outbox = (Outbox) engine.notifier();
+        notifier.use(outbox);
         trading = engine.context().getRegistry().lookupByNameAndType("trading", DataSource.class);
     }
 
@@ -89,10 +91,9 @@ class ReportsRunbookTest {
         greenMail.stop();
     }
 
-    /** Binds {@code notifier} in place of the outbox (the report beans look it up per call). */
-    private void bindNotifier(Notifier notifier) {
-        engine.context().getRegistry().unbind("notifier");
-        engine.context().getRegistry().bind("notifier", Notifier.class, notifier);
+    /** Sends what the report beans queue to {@code target} (the engine's notifier passes every call to it). */
+    private void bindNotifier(Notifier target) {
+        notifier.use(target);
     }
 
     private Map<String, Object> run(String job, String json) throws Exception {
