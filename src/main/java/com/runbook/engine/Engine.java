@@ -301,7 +301,7 @@ public final class Engine implements AutoCloseable {
     public List<Map<String, Object>> jobs() {
         Map<String, String> last = runs.lastStatusByJob();
         Map<String, Schedule> schedules = new java.util.HashMap<>();
-        Map<String, List<Schedule>> all = new java.util.HashMap<>();   // a shared runbook has several (issue 19)
+        Map<String, List<Schedule>> all = new java.util.HashMap<>();   // a shared runbook has several
         runbooks.schedules().forEach(s -> all.computeIfAbsent(s.job(), j -> new ArrayList<>()).add(s));
         all.forEach((j, list) -> schedules.put(j, list.get(0)));
         Map<String, Instant> nextFires = scheduler.nextFires();

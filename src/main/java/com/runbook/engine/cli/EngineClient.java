@@ -19,7 +19,7 @@ import java.util.List;
  * Talks to a running engine's HTTP API for the command line. Every failure becomes a {@link CliException} with one
  * line an on-call person can act on and the exit status that names its kind.
  */
-public class EngineClient {
+class EngineClient {
     /** Exit status: the engine could not be reached. */
     /** Exit status: bad usage, e.g. run parameters the job does not take (400 with the problems listed). */
     public static final int BAD_USAGE = 2;

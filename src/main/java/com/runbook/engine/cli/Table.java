@@ -10,7 +10,7 @@ import java.util.function.Function;
  * An aligned text table. Padding is computed on the plain text, then colour is added when {@code ansi} is on (a
  * terminal), so columns line up either way.
  */
-public class Table {
+class Table {
     private final List<String> headers;
     private final List<List<String>> rows = new ArrayList<>();
     private final List<Function<String, String>> styles = new ArrayList<>();

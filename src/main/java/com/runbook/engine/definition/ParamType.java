@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /** The type of a declared parameter; every value arrives as text (JSON, form field, CLI, schedule file, alert label). */
-public enum ParamType {
+enum ParamType {
     STRING, INTEGER, DECIMAL, BOOLEAN, DATE, DURATION, ENUM;
 
     /** Every type's name, as written in a route file. */

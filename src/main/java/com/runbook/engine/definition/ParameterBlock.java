@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
  *       default: 2026-01-02   # a value of the type; not with required or secret
  * </pre>
  */
-public final class ParameterBlock {
+final class ParameterBlock {
     static final String KEY = "parameters";
     private static final List<String> FIELDS = List.of("name", "type", "values", "required", "default", "description", "secret");
     private static final Pattern NAME = Pattern.compile("[a-zA-Z][a-zA-Z0-9_]*");

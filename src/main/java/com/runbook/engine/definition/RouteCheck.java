@@ -107,7 +107,7 @@ public final class RouteCheck extends ServiceSupport {
      * Hides the beans that route files bound in the owner's registry from the files checked: a file that used another
      * file's bean would break when that file goes (see {@link Runbooks}).
      */
-    public void hideFilesBeans(Predicate<String> boundByFiles) {
+    void hideFilesBeans(Predicate<String> boundByFiles) {
         filesBeans = boundByFiles;
     }
 

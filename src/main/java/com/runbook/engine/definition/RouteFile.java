@@ -39,7 +39,7 @@ import java.util.WeakHashMap;
  * One parsed {@code routes/*.camel.yaml} file: its route definitions, ready to add to a context, and the problems
  * found in it alone (YAML syntax, unknown DSL keys, missing ids, unknown endpoint schemes and options).
  */
-public record RouteFile(Path path, String name, String text, List<RouteDefinition> routes, List<Problem> problems,
+record RouteFile(Path path, String name, String text, List<RouteDefinition> routes, List<Problem> problems,
                         List<RouteConfigurationDefinition> configurations, Set<OptionalIdentifiedDefinition<?>> flaggedSteps) {
 
     /** Parses {@code path} with {@code context}'s YAML loader; {@code name} is how problems name the file. */

@@ -27,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -48,7 +47,7 @@ import java.util.stream.Stream;
  * metrics and incidents (see {@link #states()}).
  */
 public class Runbooks {
-    public static final String ROUTE_SUFFIX = ".camel.yaml";
+    static final String ROUTE_SUFFIX = ".camel.yaml";
     /** The route that gives each firing alert its priority and runbook (the engine calls it; see AlertIntake). */
     public static final String ALERT_ROUTING = "alert-routing";
     private static final Logger LOG = LoggerFactory.getLogger(Runbooks.class);
@@ -97,11 +96,11 @@ public class Runbooks {
         this.scheduler = scheduler;
     }
 
-    public Path routesDir() {
+    Path routesDir() {
         return base.resolve("routes");
     }
 
-    public Path schedulesDir() {
+    Path schedulesDir() {
         return base.resolve("schedules");
     }
 
@@ -145,14 +144,15 @@ public class Runbooks {
             }
             return context.getRegistry().lookupByName(bean) != null ? "the engine" : null;
         };
-        List<Problem> clashes = Isolation.beanClashes(name, text, owner);
-        List<Problem> before = Isolation.beforeLoading(name, text);
+        Isolation.TopLevel top = Isolation.TopLevel.of(text);
+        List<Problem> clashes = Isolation.beanClashes(name, top, owner);
+        List<Problem> before = Isolation.beforeLoading(name, top);
         if (!before.isEmpty()) {
             List<Problem> all = new ArrayList<>(before);
             all.addAll(clashes);
             return new RouteFile(path, name, text, List.of(), List.copyOf(all), List.of(), Set.of());
         }
-        List<String> free = Isolation.beanNames(text).stream().filter(bean -> owner.apply(bean) == null).toList();
+        List<String> free = Isolation.beanNames(top).stream().filter(bean -> owner.apply(bean) == null).toList();
         RouteFile parsed = RouteFile.parse(context, path, name, text);
         free.forEach(bean -> beanOwners.put(bean, name));
         List<Problem> problems = new ArrayList<>(clashes);
@@ -543,7 +543,7 @@ public class Runbooks {
      * there (a checked file's beans stay in the check's own registry).
      */
     private List<RouteDefinition> build(RouteFile f) {
-        List<String> beans = f.text().contains("beans") ? Isolation.beanNames(f.text()) : List.of();
+        List<String> beans = Isolation.beanNames(f.text());
         boundBeans.addAll(beans);
         beans.forEach(n -> beanOwners.put(n, f.name()));
         return f.build(context);
@@ -629,8 +629,7 @@ public class Runbooks {
             return;
         }
         Map<String, String> keep = new HashMap<>();
-        routeFiles.values().forEach(f -> (f.text().contains("beans") ? Isolation.beanNames(f.text()) : List.<String>of())
-                .forEach(n -> keep.put(n, f.name())));
+        routeFiles.values().forEach(f -> Isolation.beanNames(f.text()).forEach(n -> keep.put(n, f.name())));
         beanOwners.keySet().retainAll(keep.keySet());
         beanOwners.putAll(keep);
         boundBeans.removeIf(n -> {
@@ -745,11 +744,6 @@ public class Runbooks {
         files.forEach(f -> f.routes().stream().filter(RouteFile::isJob)
                 .forEach(r -> declared.put(r.getRouteId(), f.parameters())));
         return Map.copyOf(declared);
-    }
-
-    public synchronized Optional<Schedule> scheduleOf(String job) {
-        return scheduleFiles.values().stream().flatMap(f -> f.schedules().stream())
-                .filter(s -> s.job().equals(job)).findFirst();
     }
 
     public synchronized List<Schedule> schedules() {

@@ -32,7 +32,7 @@ import java.util.Set;
  * Every problem is collected, each with the line and column of the offending key or value. {@code jobs} names the job
  * of every entry, valid or not, so that checks against routes/ still report an entry that has other problems.
  */
-public record ScheduleFile(Path path, String name, List<Schedule> schedules, List<JobRef> jobs, List<Problem> problems) {
+record ScheduleFile(Path path, String name, List<Schedule> schedules, List<JobRef> jobs, List<Problem> problems) {
     /**
      * The job an entry names and the entry's line, its schedule id (where it is written: the entry's start when it
      * defaults to the job) and its params.

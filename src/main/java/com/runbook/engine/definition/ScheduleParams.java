@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Checks between schedule files and the runbooks they run: unique schedule ids, params against each declaration. */
-public final class ScheduleParams {
+final class ScheduleParams {
     private ScheduleParams() {
     }
 

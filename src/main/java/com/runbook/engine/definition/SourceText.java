@@ -6,7 +6,7 @@ import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import java.util.Optional;
 
 /** Line lookups in a file's text, for problems whose source object carries no position. */
-public final class SourceText {
+final class SourceText {
     private SourceText() {
     }
 
