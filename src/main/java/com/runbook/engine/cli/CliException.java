@@ -4,12 +4,12 @@ package com.runbook.engine.cli;
 class CliException extends RuntimeException {
     private final int exitCode;
 
-    public CliException(int exitCode, String message) {
+    CliException(int exitCode, String message) {
         super(message);
         this.exitCode = exitCode;
     }
 
-    public int exitCode() {
+    int exitCode() {
         return exitCode;
     }
 }

@@ -664,8 +664,9 @@ public class Runbooks {
             next.put(name, state);
         });
         previous.keySet().stream().filter(name -> !next.containsKey(name)).forEach(name -> LOG.info("Removed {}", name));
-        states = Collections.unmodifiableMap(next);
-        List<FileState> list = states();
+        List<FileState> list = sorted(next.values());
+        // the listeners (the refused-file incidents) act before the new states are shown: a state the API shows has
+        // its incident raised or resolved already
         listeners.forEach(l -> {
             try {
                 l.changed(list);
@@ -673,6 +674,7 @@ public class Runbooks {
                 LOG.error("A listener of runbook file states failed", e);
             }
         });
+        states = Collections.unmodifiableMap(next);
     }
 
     public ReloadOutcome lastOutcome() {
@@ -681,7 +683,11 @@ public class Runbooks {
 
     /** The state of every file on disk: refused ones first, then by name. */
     public List<FileState> states() {
-        return states.values().stream().sorted(Comparator.comparing((FileState s) -> !s.refused())
+        return sorted(states.values());
+    }
+
+    private static List<FileState> sorted(Collection<FileState> states) {
+        return states.stream().sorted(Comparator.comparing((FileState s) -> !s.refused())
                 .thenComparing(FileState::file)).toList();
     }
 

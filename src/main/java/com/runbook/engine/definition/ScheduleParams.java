@@ -15,7 +15,7 @@ final class ScheduleParams {
     /**
      * @param declared the declaration of every job in routes/ (jobs missing here are reported elsewhere)
      */
-    public static List<Problem> check(Map<String, Parameters> declared, Collection<ScheduleFile> files) {
+    static List<Problem> check(Map<String, Parameters> declared, Collection<ScheduleFile> files) {
         List<Problem> problems = new ArrayList<>();
         Map<String, String> ids = new HashMap<>();
         for (ScheduleFile f : files) {
