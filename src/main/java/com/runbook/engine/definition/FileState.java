@@ -10,7 +10,7 @@ import java.util.List;
  */
 public record FileState(String file, String status, Instant since, List<String> problems, boolean previousVersionRunning) {
     static final String APPLIED = "applied";
-    public static final String REFUSED = "refused";
+    static final String REFUSED = "refused";
 
     public boolean refused() {
         return REFUSED.equals(status);
