@@ -154,7 +154,7 @@ public final class Engine implements AutoCloseable {
         context = main.getCamelContext();
         settings = Settings.of(context);
         try {
-            Settings.requireKnown(context, overrides);
+            Settings.requireKnown(context, overrides, Runbooks.placeholderKeys(base));
             own = EngineSettings.from(settings);
             httpPort = requireHttpListening(context, door);
         } catch (RuntimeException e) {

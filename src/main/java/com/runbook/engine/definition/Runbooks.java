@@ -30,6 +30,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -48,6 +50,7 @@ import java.util.stream.Stream;
  */
 public class Runbooks {
     static final String ROUTE_SUFFIX = ".camel.yaml";
+    private static final Pattern PLACEHOLDER_KEY = Pattern.compile("\\{\\{\\s*(runbook\\.[A-Za-z0-9._-]*[A-Za-z0-9])");
     /** The route that gives each firing alert its priority and runbook (the engine calls it; see AlertIntake). */
     public static final String ALERT_ROUTING = "alert-routing";
     private static final Logger LOG = LoggerFactory.getLogger(Runbooks.class);
@@ -754,6 +757,26 @@ public class Runbooks {
 
     public synchronized List<Schedule> schedules() {
         return scheduleFiles.values().stream().flatMap(f -> f.schedules().stream()).toList();
+    }
+
+    /**
+     * The {@code runbook.*} keys the route files under {@code base} name in {@code {{...}}} placeholders: settings of
+     * an operator's own runbooks, which the strict settings accept although application.properties does not declare
+     * them.
+     */
+    public static Set<String> placeholderKeys(Path base) {
+        Set<String> keys = new TreeSet<>();
+        for (Path file : files(base.resolve("routes"), ROUTE_SUFFIX)) {
+            try {
+                Matcher m = PLACEHOLDER_KEY.matcher(Files.readString(file, StandardCharsets.UTF_8));
+                while (m.find()) {
+                    keys.add(m.group(1));
+                }
+            } catch (IOException e) {
+                // the loader reports the file
+            }
+        }
+        return keys;
     }
 
     static String display(Path base, Path file) {

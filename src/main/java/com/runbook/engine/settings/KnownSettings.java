@@ -88,6 +88,21 @@ final class KnownSettings {
         return known;
     }
 
+    /** These settings and {@code more} keys (and their environment forms). */
+    KnownSettings withKeys(Collection<String> more) {
+        KnownSettings known = new KnownSettings();
+        known.keys.addAll(keys);
+        known.keyPatterns.addAll(keyPatterns);
+        known.envNames.addAll(envNames);
+        known.envPatterns.addAll(envPatterns);
+        known.keyRegexes.addAll(keyRegexes);
+        more.stream().filter(k -> !known.keys.contains(k)).forEach(k -> {
+            known.keys.add(k);
+            known.envNames.add(envForm(k));
+        });
+        return known;
+    }
+
     /** One line per unknown {@code runbook.*} key and {@code RUNBOOK_*} environment variable, in the order given. */
     List<String> unknown(Collection<String> keys, Collection<String> envNames) {
         List<String> lines = new ArrayList<>();

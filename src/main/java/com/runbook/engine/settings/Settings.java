@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -36,11 +37,20 @@ public final class Settings {
      * {@code unknown setting runbook.notfy.email.to (did you mean runbook.notify.email.to?)}.
      */
     public static void requireKnown(CamelContext camel, Map<String, String> overrides) {
+        requireKnown(camel, overrides, Set.of());
+    }
+
+    /**
+     * Like {@link #requireKnown(CamelContext, Map)}, also knowing {@code routeKeys}: the {@code runbook.*} keys the
+     * route files name in {@code {{...}}} placeholders (an operator's own settings for a runbook, set with -D or an
+     * override).
+     */
+    public static void requireKnown(CamelContext camel, Map<String, String> overrides, Set<String> routeKeys) {
         List<String> keys = new ArrayList<>(camel.getPropertiesComponent()
                 .loadProperties(k -> k.startsWith(KnownSettings.KEY_PREFIX)).stringPropertyNames());
         keys.addAll(overrides.keySet());
         keys.addAll(System.getProperties().stringPropertyNames());
-        requireKnown(KnownSettings.fromClasspath(), keys, System.getenv().keySet());
+        requireKnown(KnownSettings.fromClasspath().withKeys(routeKeys), keys, System.getenv().keySet());
     }
 
     /** {@link #requireKnown(CamelContext, Map)} over given names (keys not starting with runbook. are ignored). */

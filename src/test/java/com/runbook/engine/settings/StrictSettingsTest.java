@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -91,6 +92,23 @@ class StrictSettingsTest {
             } finally {
                 System.clearProperty("runbook.histroy.retention");
             }
+        }
+    }
+
+    /** A runbook's own setting ({{runbook.desk.recipient}} in a route file) may be set; a misspelling of it may not. */
+    @Test
+    void aKeyTheRouteFilesNameIsAccepted(@TempDir Path base) throws Exception {
+        Files.createDirectories(base.resolve("routes"));
+        Files.writeString(base.resolve("routes/desk.camel.yaml"), "- route:\n    id: desk\n    from:\n"
+                + "      uri: direct:desk\n      steps:\n        - log: \"to {{runbook.desk.recipient}} and"
+                + " {{ runbook.desk.cc:nobody }}\"\n");
+        Set<String> routeKeys = com.runbook.engine.definition.Runbooks.placeholderKeys(base);
+        assertThat(routeKeys).containsExactly("runbook.desk.cc", "runbook.desk.recipient");
+        try (DefaultCamelContext camel = new DefaultCamelContext()) {
+            assertThatCode(() -> Settings.requireKnown(camel, Map.of("runbook.desk.recipient", "ops@example.com"),
+                    routeKeys)).doesNotThrowAnyException();
+            assertThatThrownBy(() -> Settings.requireKnown(camel, Map.of("runbook.desk.recipent", "ops@example.com"),
+                    routeKeys)).hasMessage("unknown setting runbook.desk.recipent (did you mean runbook.desk.recipient?)");
         }
     }
 
