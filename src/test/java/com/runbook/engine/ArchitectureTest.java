@@ -74,6 +74,17 @@ class ArchitectureTest {
                 }).check(classes);
     }
 
+    /** Engine is the composition root, not a service locator: no feature imports it; only the command line starts it. */
+    @Test
+    void onlyTheCommandLineImportsTheRootPackage() {
+        noClasses().that(new DescribedPredicate<>("are outside the root package and cli") {
+            @Override
+            public boolean test(JavaClass c) {
+                return !packageOf(c).equals("(root)") && !packageOf(c).equals("cli");
+            }
+        }).should().dependOnClassesThat().resideInAPackage(ENGINE).check(classes);
+    }
+
     /** Only the HTTP edge, and Engine which builds it, know HTTP: status codes, Http, ApiException, HttpDoors. */
     @Test
     void onlyTheHttpEdgeImportsIt() {
