@@ -30,7 +30,6 @@ import com.runbook.engine.run.RunHistory;
 import com.runbook.engine.settings.Settings;
 import com.runbook.engine.store.GroupCommit;
 import com.runbook.engine.trading.TradingModule;
-import com.runbook.engine.core.EngineModule;
 
 import com.runbook.engine.http.ApiRoutes;
 import com.runbook.engine.definition.FileWatcher;
@@ -39,7 +38,6 @@ import com.runbook.engine.definition.Runbooks;
 import com.runbook.engine.run.JobRunner;
 import com.runbook.engine.run.NodeIdentity;
 import com.runbook.engine.run.RunStore;
-import com.runbook.engine.definition.Durations;
 import com.runbook.engine.definition.Schedule;
 import com.runbook.engine.schedule.ScheduleManager;
 import com.runbook.engine.schedule.SchedulesModule;
@@ -62,7 +60,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -71,8 +68,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import com.runbook.engine.core.IncidentRaiser;
-import com.runbook.engine.core.Notifier;
 
 /**
  * The running engine: Camel Main with the HTTP API, the engine database, the runbooks from {@code routes/} and
@@ -94,6 +89,7 @@ public final class Engine implements AutoCloseable {
     private List<EngineModule> modules = List.of();
     private GroupCommit writes;
     private Settings settings;
+    private EngineSettings own;
     private IncidentService incidents;
     private IncidentRaiser raiser;
     private Outbox outbox;
@@ -164,22 +160,20 @@ public final class Engine implements AutoCloseable {
         context = main.getCamelContext();
         settings = Settings.of(context);
         try {
+            Settings.requireKnown(context, overrides, Runbooks.placeholderKeys(base));
+            own = EngineSettings.from(settings);
             httpPort = requireHttpListening(context, door);
-        } catch (IllegalStateException e) {
+        } catch (RuntimeException e) {
             main.stop();
             closeVertx();
             throw e;
         }
         dropHttpSummaryListener(context);
-        Path dataDir = Path.of(property("runbook.data-dir", "./data")).toAbsolutePath().normalize();
+        Path dataDir = own.dataDir();
         Files.createDirectories(dataDir);
         apiToken = resolveToken(dataDir);
-        dataSource = Database.open(property("runbook.db.url", "jdbc:h2:retry:" + dataDir.resolve("runbook")),
-                property("runbook.db.user", "sa"), property("runbook.db.password", ""),
-                Integer.parseInt(property("runbook.db.pool-size", "10")));
-        String every = property("runbook.db.h2-housekeeping", "off");
-        housekeeping = H2Housekeeping.startIfNeeded(dataSource, every.equals("off") ? Duration.ZERO : Durations.parse(every))
-                .orElse(null);
+        dataSource = Database.open(own.dbUrl(), own.dbUser(), own.dbPassword(), own.dbPoolSize());
+        housekeeping = H2Housekeeping.startIfNeeded(dataSource, own.h2Housekeeping()).orElse(null);
         if (Database.isH2(dataSource)) {
             LOG.warn("The engine database is the embedded H2: fine for trying the engine, not for production (a killed"
                     + " process can lose its last committed writes). Production: RUNBOOK_DB_URL=jdbc:postgresql://...");
@@ -285,9 +279,8 @@ public final class Engine implements AutoCloseable {
 
     /** The API token: {@code runbook.api.token} (env RUNBOOK_API_TOKEN), else one generated into the data folder. */
     private String resolveToken(Path dataDir) throws IOException {
-        String configured = property("runbook.api.token", "");
-        if (!configured.isBlank()) {
-            return configured;
+        if (own.apiToken().isPresent()) {
+            return own.apiToken().get();
         }
         Path file = dataDir.resolve("api-token");
         if (!Files.exists(file)) {
@@ -304,19 +297,20 @@ public final class Engine implements AutoCloseable {
         return Files.readString(file).trim();
     }
 
+    /** A setting's value, {@code dflt} when it has none (tests read the HTTP port this way). */
     public String property(String key, String dflt) {
-        return settings.get(key, dflt);
+        return settings.optional(key).orElse(dflt);
     }
 
     private String nodeName() {
-        return NodeIdentity.resolve(property("runbook.node", ""), dataDir());
+        return NodeIdentity.resolve(own.node().orElse(""), dataDir());
     }
 
     /** Every job with its file, schedule, next fire time (UTC and the schedule's zone) and last run status. */
     public List<Map<String, Object>> jobs() {
         Map<String, String> last = runs.lastStatusByJob();
         Map<String, Schedule> schedules = new java.util.HashMap<>();
-        Map<String, List<Schedule>> all = new java.util.HashMap<>();   // a shared runbook has several (issue 19)
+        Map<String, List<Schedule>> all = new java.util.HashMap<>();   // a shared runbook has several
         runbooks.schedules().forEach(s -> all.computeIfAbsent(s.job(), j -> new ArrayList<>()).add(s));
         all.forEach((j, list) -> schedules.put(j, list.get(0)));
         Map<String, Instant> nextFires = scheduler.nextFires();
@@ -387,7 +381,7 @@ public final class Engine implements AutoCloseable {
 
     /** The data folder (default ./data). */
     public Path dataDir() {
-        return Path.of(property("runbook.data-dir", "./data")).toAbsolutePath().normalize();
+        return own.dataDir();
     }
 
     public String apiToken() {

@@ -1,15 +1,15 @@
 package com.runbook.engine.cli;
 
 /** A command that cannot do its work: the one-line message printed as {@code error: ...} and the exit status. */
-public class CliException extends RuntimeException {
+class CliException extends RuntimeException {
     private final int exitCode;
 
-    public CliException(int exitCode, String message) {
+    CliException(int exitCode, String message) {
         super(message);
         this.exitCode = exitCode;
     }
 
-    public int exitCode() {
+    int exitCode() {
         return exitCode;
     }
 }

@@ -19,37 +19,37 @@ import java.util.List;
  * Talks to a running engine's HTTP API for the command line. Every failure becomes a {@link CliException} with one
  * line an on-call person can act on and the exit status that names its kind.
  */
-public class EngineClient {
+class EngineClient {
     /** Exit status: the engine could not be reached. */
     /** Exit status: bad usage, e.g. run parameters the job does not take (400 with the problems listed). */
-    public static final int BAD_USAGE = 2;
-    public static final int UNREACHABLE = 3;
+    static final int BAD_USAGE = 2;
+    static final int UNREACHABLE = 3;
     /** Exit status: the engine refused the token (401). */
-    public static final int UNAUTHORIZED = 4;
+    static final int UNAUTHORIZED = 4;
     /** Exit status: no such job, run, incident or endpoint (404). */
-    public static final int NOT_FOUND = 5;
+    static final int NOT_FOUND = 5;
     /** Exit status: any other error answer (4xx/5xx). */
-    public static final int REFUSED = 6;
+    static final int REFUSED = 6;
 
     static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String baseUrl;
     private final String token;
 
-    public EngineClient(String baseUrl, String token) {
+    EngineClient(String baseUrl, String token) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.token = token;
     }
 
-    public String baseUrl() {
+    String baseUrl() {
         return baseUrl;
     }
 
-    public JsonNode get(String path) {
+    JsonNode get(String path) {
         return send("GET", path, null);
     }
 
-    public JsonNode post(String path, JsonNode body) {
+    JsonNode post(String path, JsonNode body) {
         return send("POST", path, body);
     }
 

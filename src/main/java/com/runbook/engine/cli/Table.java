@@ -10,12 +10,12 @@ import java.util.function.Function;
  * An aligned text table. Padding is computed on the plain text, then colour is added when {@code ansi} is on (a
  * terminal), so columns line up either way.
  */
-public class Table {
+class Table {
     private final List<String> headers;
     private final List<List<String>> rows = new ArrayList<>();
     private final List<Function<String, String>> styles = new ArrayList<>();
 
-    public Table(String... headers) {
+    Table(String... headers) {
         this.headers = List.of(headers);
         for (int i = 0; i < headers.length; i++) {
             styles.add(null);
@@ -23,12 +23,12 @@ public class Table {
     }
 
     /** Picocli markup style (e.g. {@code "fg(green)"}) chosen per cell value for column {@code column}. */
-    public Table style(int column, Function<String, String> style) {
+    Table style(int column, Function<String, String> style) {
         styles.set(column, style);
         return this;
     }
 
-    public Table row(Object... cells) {
+    Table row(Object... cells) {
         List<String> row = new ArrayList<>();
         for (Object cell : cells) {
             row.add(cell == null ? "-" : cell.toString());
@@ -37,11 +37,11 @@ public class Table {
         return this;
     }
 
-    public boolean isEmpty() {
+    boolean isEmpty() {
         return rows.isEmpty();
     }
 
-    public String render(Ansi ansi) {
+    String render(Ansi ansi) {
         int[] width = new int[headers.size()];
         for (int i = 0; i < width.length; i++) {
             width[i] = headers.get(i).length();
@@ -74,7 +74,7 @@ public class Table {
     }
 
     /** The usual colour of a run or incident status. */
-    public static String statusStyle(String status) {
+    static String statusStyle(String status) {
         return switch (status) {
             case "succeeded", "resolved", "open window" -> "fg(green)";
             case "failed", "open" -> "fg(red),bold";

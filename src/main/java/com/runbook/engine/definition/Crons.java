@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * One parsed Quartz cron per (expression, zone), shared by every schedule and trigger that uses it. A parsed
  * {@link CronExpression} keeps a value set per field (the year set alone holds every year up to 2299), about 10 KB,
  * and Quartz's own cron trigger parses it again on every copy of the trigger (its in-memory store copies a trigger on
- * every store and read): at 10,000 schedules that was most of the heap and of the start (bench/scale.sh). Schedules
+ * every store and read): at 10,000 schedules that is most of the heap and of the start (bench/scale.sh). Schedules
  * share a handful of crons, so each is parsed once here.
  */
 public final class Crons {

@@ -9,8 +9,8 @@ import java.util.List;
  * earlier version of a refused file is still in force.
  */
 public record FileState(String file, String status, Instant since, List<String> problems, boolean previousVersionRunning) {
-    public static final String APPLIED = "applied";
-    public static final String REFUSED = "refused";
+    static final String APPLIED = "applied";
+    static final String REFUSED = "refused";
 
     public boolean refused() {
         return REFUSED.equals(status);

@@ -24,9 +24,9 @@ import java.util.function.Function;
  * The rules that keep a route file to itself: nothing in it may apply to other files' routes, replace what the engine
  * or another file bound, or open a door into the engine. See README, "A runbook, annotated".
  */
-public final class Isolation {
+final class Isolation {
     /** Route ids the engine's own routes use (HTTP API, webhooks, console, intakes); a file may not take them. */
-    public static final List<String> ENGINE_ROUTE_PREFIXES =
+    static final List<String> ENGINE_ROUTE_PREFIXES =
             List.of("api-", "webhook-", "console-", "cloud-monitoring-", "telegram-");
     /** How a problem about a bean name another route file holds says so. */
     static final String BOUND_BY_FILE = "' is already bound by routes/";
@@ -41,14 +41,21 @@ public final class Isolation {
     private record Item(String key, Node value, int line, int column) {
     }
 
+    /** A route file's top-level items, parsed once for every check below (none when the YAML does not parse). */
+    record TopLevel(List<Item> items) {
+        static TopLevel of(String text) {
+            return new TopLevel(Isolation.items(text));
+        }
+    }
+
     /**
      * Problems found in the YAML text before Camel's loader sees it: top-level items that would reach every runbook
      * (a global error handler, a routeConfiguration without an id, an unauthenticated {@code rest:}); a file with one
      * of them is not loaded at all.
      */
-    public static List<Problem> beforeLoading(String file, String text) {
+    static List<Problem> beforeLoading(String file, TopLevel top) {
         List<Problem> problems = new ArrayList<>();
-        for (Item item : items(text)) {
+        for (Item item : top.items()) {
             if (GLOBAL_KEYS.contains(item.key())) {
                 problems.add(new Problem(file, item.line(), item.column(), "top-level " + item.key()
                         + " would apply to every runbook in the engine: put it in a routeConfiguration with an id and"
@@ -70,9 +77,9 @@ public final class Isolation {
      * The file's {@code beans:} whose names someone else already bound: {@code beanOwner} names who (null: free). The
      * file is still checked further (it is read in the check context only), so that every problem is listed.
      */
-    public static List<Problem> beanClashes(String file, String text, Function<String, String> beanOwner) {
+    static List<Problem> beanClashes(String file, TopLevel top, Function<String, String> beanOwner) {
         List<Problem> problems = new ArrayList<>();
-        for (Item item : items(text)) {
+        for (Item item : top.items()) {
             if ("beans".equals(item.key()) && item.value() instanceof SequenceNode beans) {
                 for (Node bean : beans.getValue()) {
                     Optional<ScalarNode> name = scalarNode(bean, "name");
@@ -124,9 +131,13 @@ public final class Isolation {
     }
 
     /** The names a file's top-level {@code beans:} bind. */
-    public static List<String> beanNames(String text) {
+    static List<String> beanNames(String text) {
+        return text.contains("beans") ? beanNames(TopLevel.of(text)) : List.of();
+    }
+
+    static List<String> beanNames(TopLevel top) {
         List<String> names = new ArrayList<>();
-        for (Item item : items(text)) {
+        for (Item item : top.items()) {
             if ("beans".equals(item.key()) && item.value() instanceof SequenceNode beans) {
                 beans.getValue().forEach(b -> scalar(b, "name").ifPresent(names::add));
             }
@@ -138,7 +149,7 @@ public final class Isolation {
      * Problems of each route of a parsed file: a reserved id, an input other than {@code direct:<id>}, a
      * {@code routeConfigurationId} that is not the id of one of the file's own routeConfigurations.
      */
-    public static List<Problem> routes(RouteFile file, Set<String> reservedIds) {
+    static List<Problem> routes(RouteFile file, Set<String> reservedIds) {
         List<Problem> problems = new ArrayList<>();
         Set<String> configurations = new java.util.HashSet<>();
         file.configurations().forEach(c -> configurations.add(c.getId()));

@@ -11,18 +11,18 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /** The type of a declared parameter; every value arrives as text (JSON, form field, CLI, schedule file, alert label). */
-public enum ParamType {
+enum ParamType {
     STRING, INTEGER, DECIMAL, BOOLEAN, DATE, DURATION, ENUM;
 
     /** Every type's name, as written in a route file. */
-    public static final String NAMES = Arrays.stream(values()).map(ParamType::id).collect(Collectors.joining(", "));
+    static final String NAMES = Arrays.stream(values()).map(ParamType::id).collect(Collectors.joining(", "));
 
     /** The name as written in a route file: {@code integer}. */
-    public String id() {
+    String id() {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    public static Optional<ParamType> of(String id) {
+    static Optional<ParamType> of(String id) {
         return Arrays.stream(values()).filter(t -> t.id().equals(id)).findFirst();
     }
 
@@ -31,7 +31,7 @@ public enum ParamType {
      *
      * @throws IllegalArgumentException with the expected form, when the text is not of this type
      */
-    public Object convert(String text, List<String> allowed) {
+    Object convert(String text, List<String> allowed) {
         try {
             return switch (this) {
                 case STRING -> text;

@@ -9,6 +9,6 @@ import java.util.List;
  * @param defaultValue the value a run gets when none is given (null: none), as written in the route file
  * @param secret       never recorded in job_run, logs or the API (shown as {@value Parameters#MASK})
  */
-public record Parameter(String name, ParamType type, List<String> values, boolean required, String defaultValue,
+record Parameter(String name, ParamType type, List<String> values, boolean required, String defaultValue,
                         String description, boolean secret) {
 }

@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
  *       default: 2026-01-02   # a value of the type; not with required or secret
  * </pre>
  */
-public final class ParameterBlock {
+final class ParameterBlock {
     static final String KEY = "parameters";
     private static final List<String> FIELDS = List.of("name", "type", "values", "required", "default", "description", "secret");
     private static final Pattern NAME = Pattern.compile("[a-zA-Z][a-zA-Z0-9_]*");
@@ -64,22 +64,22 @@ public final class ParameterBlock {
     }
 
     /** The block of a route file's text (parsed once per text). */
-    public static ParameterBlock of(String text) {
+    static ParameterBlock of(String text) {
         return PARSED.computeIfAbsent(text, ParameterBlock::parse);
     }
 
     /** The declaration; {@link Parameters#UNDECLARED} without a block or when the block has problems. */
-    public Parameters parameters() {
+    Parameters parameters() {
         return found.isEmpty() ? parameters : Parameters.UNDECLARED;
     }
 
     /** The text to hand Camel: {@code text} (the file's, as given to {@link #of}) with the block's lines blanked. */
-    public String routesText(String text) {
+    String routesText(String text) {
         return blanked == null ? text : blanked;
     }
 
     /** Every problem of the block, in file {@code name}. */
-    public List<Problem> problems(String name) {
+    List<Problem> problems(String name) {
         return found.stream().map(f -> new Problem(name, f.line(), f.column(), f.message())).toList();
     }
 

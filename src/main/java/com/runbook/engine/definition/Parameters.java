@@ -16,9 +16,9 @@ import java.util.stream.Collectors;
 public record Parameters(boolean declared, List<Parameter> list) {
     public static final Parameters UNDECLARED = new Parameters(false, List.of());
     /** What a secret parameter's value is shown as. */
-    public static final String MASK = "****";
+    static final String MASK = "****";
     /** Headers the engine sets itself (RunbookRunId, RunbookIncidentId, ...): never parameters. */
-    public static final String ENGINE_PREFIX = "Runbook";
+    static final String ENGINE_PREFIX = "Runbook";
 
     /** How a door treats names the declaration does not know. */
     public enum Unknown {

@@ -88,7 +88,7 @@ public final class RouteCheck extends ServiceSupport {
     }
 
     /** The check for routes loaded into {@code owner}; made once, stopped with {@code owner}. */
-    public static RouteCheck of(CamelContext owner) {
+    static RouteCheck of(CamelContext owner) {
         return CHECKS.computeIfAbsent(owner, o -> {
             RouteCheck check = new RouteCheck(o);
             check.start();
@@ -107,7 +107,7 @@ public final class RouteCheck extends ServiceSupport {
      * Hides the beans that route files bound in the owner's registry from the files checked: a file that used another
      * file's bean would break when that file goes (see {@link Runbooks}).
      */
-    public void hideFilesBeans(Predicate<String> boundByFiles) {
+    void hideFilesBeans(Predicate<String> boundByFiles) {
         filesBeans = boundByFiles;
     }
 
@@ -122,7 +122,7 @@ public final class RouteCheck extends ServiceSupport {
      * the engine reads them), with every problem of it: parse problems, then build problems. What the file binds
      * ({@code beans:}) is bound in the check context only, and unbound again before this returns.
      */
-    public synchronized RouteFile read(java.nio.file.Path path, String name, String text) {
+    synchronized RouteFile read(java.nio.file.Path path, String name, String text) {
         try {
             RouteFile file = RouteFile.load(context, path, name, text);
             if (file.routes().isEmpty() && !file.problems().isEmpty()) {

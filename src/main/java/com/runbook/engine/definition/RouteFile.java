@@ -39,11 +39,11 @@ import java.util.WeakHashMap;
  * One parsed {@code routes/*.camel.yaml} file: its route definitions, ready to add to a context, and the problems
  * found in it alone (YAML syntax, unknown DSL keys, missing ids, unknown endpoint schemes and options).
  */
-public record RouteFile(Path path, String name, String text, List<RouteDefinition> routes, List<Problem> problems,
+record RouteFile(Path path, String name, String text, List<RouteDefinition> routes, List<Problem> problems,
                         List<RouteConfigurationDefinition> configurations, Set<OptionalIdentifiedDefinition<?>> flaggedSteps) {
 
     /** Parses {@code path} with {@code context}'s YAML loader; {@code name} is how problems name the file. */
-    public static RouteFile parse(CamelContext context, Path path, String name) {
+    static RouteFile parse(CamelContext context, Path path, String name) {
         try {
             return parse(context, path, name, Files.readString(path, StandardCharsets.UTF_8));
         } catch (IOException e) {
@@ -57,7 +57,7 @@ public record RouteFile(Path path, String name, String text, List<RouteDefinitio
      * (never started), so that every problem the engine's start would meet is in {@link #problems()}. Nothing of the
      * file reaches {@code context} itself: its {@code beans:} are bound in the check's own registry only.
      */
-    public static RouteFile parse(CamelContext context, Path path, String name, String text) {
+    static RouteFile parse(CamelContext context, Path path, String name, String text) {
         return RouteCheck.of(context).read(path, name, text);
     }
 
@@ -206,12 +206,12 @@ public record RouteFile(Path path, String name, String text, List<RouteDefinitio
         return route.hasCustomIdAssigned() ? "route '" + route.getRouteId() + "'" : "the route at line " + route.getLineNumber();
     }
 
-    public boolean isValid() {
+    boolean isValid() {
         return problems.isEmpty();
     }
 
     /** A job is a route whose input is {@code direct:<its own id>}. */
-    public static boolean isJob(RouteDefinition route) {
+    static boolean isJob(RouteDefinition route) {
         return route.getInput() != null && ("direct:" + route.getRouteId()).equals(route.getInput().getEndpointUri());
     }
 
@@ -228,16 +228,16 @@ public record RouteFile(Path path, String name, String text, List<RouteDefinitio
     }
 
     /** The parameters the file's job declares ({@code - parameters:} item; see {@link ParameterBlock}). */
-    public Parameters parameters() {
+    Parameters parameters() {
         return ParameterBlock.of(text).parameters();
     }
 
-    public List<String> routeIds() {
+    List<String> routeIds() {
         return routes.stream().map(RouteDefinition::getRouteId).toList();
     }
 
     /** 1-based line of a route's {@code id:} in this file (or of its input when the id is not spelled out). */
-    public int lineOf(RouteDefinition route) {
+    int lineOf(RouteDefinition route) {
         int[] pos = SourceText.find(text, "id: " + route.getRouteId());
         if (pos[0] > 1 || text.startsWith("id: ")) {
             return pos[0];

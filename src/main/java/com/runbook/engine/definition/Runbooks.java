@@ -27,10 +27,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -48,7 +49,8 @@ import java.util.stream.Stream;
  * metrics and incidents (see {@link #states()}).
  */
 public class Runbooks {
-    public static final String ROUTE_SUFFIX = ".camel.yaml";
+    static final String ROUTE_SUFFIX = ".camel.yaml";
+    private static final Pattern PLACEHOLDER_KEY = Pattern.compile("\\{\\{\\s*(runbook\\.[A-Za-z0-9._-]*[A-Za-z0-9])");
     /** The route that gives each firing alert its priority and runbook (the engine calls it; see AlertIntake). */
     public static final String ALERT_ROUTING = "alert-routing";
     private static final Logger LOG = LoggerFactory.getLogger(Runbooks.class);
@@ -97,11 +99,11 @@ public class Runbooks {
         this.scheduler = scheduler;
     }
 
-    public Path routesDir() {
+    Path routesDir() {
         return base.resolve("routes");
     }
 
-    public Path schedulesDir() {
+    Path schedulesDir() {
         return base.resolve("schedules");
     }
 
@@ -145,14 +147,15 @@ public class Runbooks {
             }
             return context.getRegistry().lookupByName(bean) != null ? "the engine" : null;
         };
-        List<Problem> clashes = Isolation.beanClashes(name, text, owner);
-        List<Problem> before = Isolation.beforeLoading(name, text);
+        Isolation.TopLevel top = Isolation.TopLevel.of(text);
+        List<Problem> clashes = Isolation.beanClashes(name, top, owner);
+        List<Problem> before = Isolation.beforeLoading(name, top);
         if (!before.isEmpty()) {
             List<Problem> all = new ArrayList<>(before);
             all.addAll(clashes);
             return new RouteFile(path, name, text, List.of(), List.copyOf(all), List.of(), Set.of());
         }
-        List<String> free = Isolation.beanNames(text).stream().filter(bean -> owner.apply(bean) == null).toList();
+        List<String> free = Isolation.beanNames(top).stream().filter(bean -> owner.apply(bean) == null).toList();
         RouteFile parsed = RouteFile.parse(context, path, name, text);
         free.forEach(bean -> beanOwners.put(bean, name));
         List<Problem> problems = new ArrayList<>(clashes);
@@ -543,7 +546,7 @@ public class Runbooks {
      * there (a checked file's beans stay in the check's own registry).
      */
     private List<RouteDefinition> build(RouteFile f) {
-        List<String> beans = f.text().contains("beans") ? Isolation.beanNames(f.text()) : List.of();
+        List<String> beans = Isolation.beanNames(f.text());
         boundBeans.addAll(beans);
         beans.forEach(n -> beanOwners.put(n, f.name()));
         return f.build(context);
@@ -629,8 +632,7 @@ public class Runbooks {
             return;
         }
         Map<String, String> keep = new HashMap<>();
-        routeFiles.values().forEach(f -> (f.text().contains("beans") ? Isolation.beanNames(f.text()) : List.<String>of())
-                .forEach(n -> keep.put(n, f.name())));
+        routeFiles.values().forEach(f -> Isolation.beanNames(f.text()).forEach(n -> keep.put(n, f.name())));
         beanOwners.keySet().retainAll(keep.keySet());
         beanOwners.putAll(keep);
         boundBeans.removeIf(n -> {
@@ -665,8 +667,9 @@ public class Runbooks {
             next.put(name, state);
         });
         previous.keySet().stream().filter(name -> !next.containsKey(name)).forEach(name -> LOG.info("Removed {}", name));
-        states = Collections.unmodifiableMap(next);
-        List<FileState> list = states();
+        List<FileState> list = sorted(next.values());
+        // the listeners (the refused-file incidents) act before the new states are shown: a state the API shows has
+        // its incident raised or resolved already
         listeners.forEach(l -> {
             try {
                 l.changed(list);
@@ -674,6 +677,7 @@ public class Runbooks {
                 LOG.error("A listener of runbook file states failed", e);
             }
         });
+        states = Collections.unmodifiableMap(next);
     }
 
     public ReloadOutcome lastOutcome() {
@@ -682,7 +686,11 @@ public class Runbooks {
 
     /** The state of every file on disk: refused ones first, then by name. */
     public List<FileState> states() {
-        return states.values().stream().sorted(Comparator.comparing((FileState s) -> !s.refused())
+        return sorted(states.values());
+    }
+
+    private static List<FileState> sorted(Collection<FileState> states) {
+        return states.stream().sorted(Comparator.comparing((FileState s) -> !s.refused())
                 .thenComparing(FileState::file)).toList();
     }
 
@@ -747,13 +755,28 @@ public class Runbooks {
         return Map.copyOf(declared);
     }
 
-    public synchronized Optional<Schedule> scheduleOf(String job) {
-        return scheduleFiles.values().stream().flatMap(f -> f.schedules().stream())
-                .filter(s -> s.job().equals(job)).findFirst();
-    }
-
     public synchronized List<Schedule> schedules() {
         return scheduleFiles.values().stream().flatMap(f -> f.schedules().stream()).toList();
+    }
+
+    /**
+     * The {@code runbook.*} keys the route files under {@code base} name in {@code {{...}}} placeholders: settings of
+     * an operator's own runbooks, which the strict settings accept although application.properties does not declare
+     * them.
+     */
+    public static Set<String> placeholderKeys(Path base) {
+        Set<String> keys = new TreeSet<>();
+        for (Path file : files(base.resolve("routes"), ROUTE_SUFFIX)) {
+            try {
+                Matcher m = PLACEHOLDER_KEY.matcher(Files.readString(file, StandardCharsets.UTF_8));
+                while (m.find()) {
+                    keys.add(m.group(1));
+                }
+            } catch (IOException e) {
+                // the loader reports the file
+            }
+        }
+        return keys;
     }
 
     static String display(Path base, Path file) {

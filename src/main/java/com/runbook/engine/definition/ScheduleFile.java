@@ -32,20 +32,20 @@ import java.util.Set;
  * Every problem is collected, each with the line and column of the offending key or value. {@code jobs} names the job
  * of every entry, valid or not, so that checks against routes/ still report an entry that has other problems.
  */
-public record ScheduleFile(Path path, String name, List<Schedule> schedules, List<JobRef> jobs, List<Problem> problems) {
+record ScheduleFile(Path path, String name, List<Schedule> schedules, List<JobRef> jobs, List<Problem> problems) {
     /**
      * The job an entry names and the entry's line, its schedule id (where it is written: the entry's start when it
      * defaults to the job) and its params.
      */
-    public record JobRef(String job, int line, String id, At idAt, List<Param> params) {
+    record JobRef(String job, int line, String id, At idAt, List<Param> params) {
     }
 
     /** One {@code params:} entry: where its name and its value are written. */
-    public record Param(String name, String value, At nameAt, At valueAt) {
+    record Param(String name, String value, At nameAt, At valueAt) {
     }
 
     /** A line and column (1-based) in the file. */
-    public record At(int line, int column) {
+    record At(int line, int column) {
     }
 
     static final Set<String> KEYS = Set.of("id", "job", "params", "cron", "every", "zone", "enabled", "misfire", "overlap",
@@ -53,7 +53,7 @@ public record ScheduleFile(Path path, String name, List<Schedule> schedules, Lis
     private static final String KEY_LIST = "id, job, params, cron, every, zone, enabled, misfire, overlap, timeout, window, description";
     private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
-    public static ScheduleFile parse(Path path, String name) {
+    static ScheduleFile parse(Path path, String name) {
         try {
             return parse(path, name, Files.readString(path, StandardCharsets.UTF_8));
         } catch (IOException e) {
@@ -61,7 +61,7 @@ public record ScheduleFile(Path path, String name, List<Schedule> schedules, Lis
         }
     }
 
-    public static ScheduleFile parse(Path path, String name, String text) {
+    static ScheduleFile parse(Path path, String name, String text) {
         List<Problem> problems = new ArrayList<>();
         List<Schedule> schedules = new ArrayList<>();
         List<JobRef> jobs = new ArrayList<>();

@@ -8,14 +8,14 @@ import java.util.List;
 import java.util.Map;
 
 /** Checks between schedule files and the runbooks they run: unique schedule ids, params against each declaration. */
-public final class ScheduleParams {
+final class ScheduleParams {
     private ScheduleParams() {
     }
 
     /**
      * @param declared the declaration of every job in routes/ (jobs missing here are reported elsewhere)
      */
-    public static List<Problem> check(Map<String, Parameters> declared, Collection<ScheduleFile> files) {
+    static List<Problem> check(Map<String, Parameters> declared, Collection<ScheduleFile> files) {
         List<Problem> problems = new ArrayList<>();
         Map<String, String> ids = new HashMap<>();
         for (ScheduleFile f : files) {

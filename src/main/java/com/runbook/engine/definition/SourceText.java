@@ -6,23 +6,23 @@ import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import java.util.Optional;
 
 /** Line lookups in a file's text, for problems whose source object carries no position. */
-public final class SourceText {
+final class SourceText {
     private SourceText() {
     }
 
     /** 1-based line and column of the first occurrence of {@code needle}, or line 1 column 1. */
-    public static int[] find(String text, String needle) {
+    static int[] find(String text, String needle) {
         return find(text, needle, 1);
     }
 
     /** Like {@link #find(String, String)}, searching from line {@code fromLine}; not found gives that line, column 1. */
-    public static int[] find(String text, String needle, int fromLine) {
+    static int[] find(String text, String needle, int fromLine) {
         int[] found = find(text, needle, fromLine, true);
         return found != null ? found : new int[] {Math.max(1, fromLine), 1};
     }
 
     /** 1-based column of the first non-blank character of {@code line} (1 when the line is blank or absent). */
-    public static int indent(String text, int line) {
+    static int indent(String text, int line) {
         String[] lines = text.split("\n", -1);
         if (line < 1 || line > lines.length) {
             return 1;
@@ -58,7 +58,7 @@ public final class SourceText {
     }
 
     /** Turns a parse failure into a problem, using the YAML mark when the cause chain has one. */
-    public static Problem problem(String file, Throwable error) {
+    static Problem problem(String file, Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
             if (t instanceof MarkedYamlEngineException marked) {
                 Optional<Mark> mark = marked.getProblemMark().or(marked::getContextMark);

@@ -20,7 +20,7 @@ public final class StandInBeans {
     }
 
     /** Bean name → class name, as the engine binds them. */
-    public static Map<String, String> declared() {
+    static Map<String, String> declared() {
         Properties p = new Properties();
         try (InputStream in = StandInBeans.class.getClassLoader().getResourceAsStream("engine-beans.properties")) {
             if (in != null) {

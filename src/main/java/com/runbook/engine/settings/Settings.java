@@ -4,15 +4,19 @@ import com.runbook.engine.definition.Durations;
 import org.apache.camel.CamelContext;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
  * The engine's settings, read through Camel's properties (application.properties, then the environment and
  * overrides). Every {@code runbook.*} key has its default in application.properties, and only there: code asks for
- * a key and gets its value, typed.
+ * a key and gets its value, typed. A key the file does not declare stops the engine ({@link #requireKnown}).
  */
 public final class Settings {
     private final Function<String, Optional<String>> resolve;
@@ -24,6 +28,37 @@ public final class Settings {
     public static Settings of(CamelContext camel) {
         return new Settings(key -> camel.getPropertiesComponent().resolveProperty(key)
                 .map(camel::resolvePropertyPlaceholders));
+    }
+
+    /**
+     * Refuses {@code runbook.*} keys and {@code RUNBOOK_*} environment variables that application.properties does
+     * not declare, wherever Camel reads them from: the property files it loaded, {@code overrides}, system properties
+     * and the environment. The message has one line per unknown name, naming the nearest known one:
+     * {@code unknown setting runbook.notfy.email.to (did you mean runbook.notify.email.to?)}.
+     */
+    public static void requireKnown(CamelContext camel, Map<String, String> overrides) {
+        requireKnown(camel, overrides, Set.of());
+    }
+
+    /**
+     * Like {@link #requireKnown(CamelContext, Map)}, also knowing {@code routeKeys}: the {@code runbook.*} keys the
+     * route files name in {@code {{...}}} placeholders (an operator's own settings for a runbook, set with -D or an
+     * override).
+     */
+    public static void requireKnown(CamelContext camel, Map<String, String> overrides, Set<String> routeKeys) {
+        List<String> keys = new ArrayList<>(camel.getPropertiesComponent()
+                .loadProperties(k -> k.startsWith(KnownSettings.KEY_PREFIX)).stringPropertyNames());
+        keys.addAll(overrides.keySet());
+        keys.addAll(System.getProperties().stringPropertyNames());
+        requireKnown(KnownSettings.fromClasspath().withKeys(routeKeys), keys, System.getenv().keySet());
+    }
+
+    /** {@link #requireKnown(CamelContext, Map)} over given names (keys not starting with runbook. are ignored). */
+    static void requireKnown(KnownSettings known, Collection<String> keys, Collection<String> envNames) {
+        List<String> unknown = known.unknown(keys.stream().sorted().toList(), envNames.stream().sorted().toList());
+        if (!unknown.isEmpty()) {
+            throw new UnknownSettingException(String.join("\n", unknown));
+        }
     }
 
     /** Settings from a plain function (tests). */

@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
  * H2's MVStore never overwrites data in place: every commit appends a chunk, and the chunks whose pages were
  * replaced are rewritten and freed by its background writer thread (compaction). {@code WRITE_DELAY=0} (what makes
  * a commit survive a killed process) sets the store's auto-commit delay to 0, and with it H2 starts no background
- * thread at all, so nothing ever compacts: at 500 alerts/s the file grew to 3.1 GB in 5 minutes with 4 % of it live
- * (issue 20). This runs, on a timer thread of its own, the very step H2's background thread runs ({@code
+ * thread at all, so nothing ever compacts: at 500 alerts/s the file grew to 3.1 GB in 5 minutes with 4 % of it live.
+ * This runs, on a timer thread of its own, the very step H2's background thread runs ({@code
  * FileStore.writeInBackground}: store what is unsaved if the lock is free, then its housekeeping: rewrite sparse
  * chunks, move chunks down, truncate the file end), under H2's own locks; once a second it also compacts for
  * {@link #COMPACT_MILLIS} ms and syncs the file, and it lowers H2's retention of freed chunks to {@link #RETENTION}
@@ -153,11 +153,6 @@ public final class H2Housekeeping implements AutoCloseable {
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.warn("H2 housekeeping failed", e);
         }
-    }
-
-    /** The share of the file that holds live data, in percent (H2's fill rate). */
-    public int fillRate() {
-        return store.getFillRate();
     }
 
     /**

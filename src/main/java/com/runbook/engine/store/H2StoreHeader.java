@@ -24,7 +24,7 @@ import java.util.Map;
  * new chunk as the last one ({@code FileStore.storeBuffer}: {@code writeChunk(c, buff); lastChunk = c;}, and
  * {@code RandomAccessStore.writeStoreHeader} names {@code lastChunk}), so the header names the chunk before it. That
  * chunk, and every chunk chained after it, is then invisible to recovery until a later header write: H2 reopens at an
- * older commit, and acknowledged writes are gone (issue 20; replayed write by write with H2's own recording file
+ * older commit, and acknowledged writes are gone (replayed write by write with H2's own recording file
  * system, bench/HISTORY.md). The more space H2 reuses (compaction frees holes), the more often it happens.
  * <p>
  * This wrapper sees every write of the {@code .mv.db} file: it reads the id, version and block of each chunk written
@@ -35,7 +35,7 @@ import java.util.Map;
  */
 public final class H2StoreHeader extends FilePathWrapper {
     /** The URL prefix, e.g. {@code jdbc:h2:rbheader:retry:./data/runbook}. */
-    public static final String SCHEME = "rbheader";
+    static final String SCHEME = "rbheader";
     private static final int BLOCK = 4096;
     private static final int MAX_CHUNK_HEADER = 1024;
     private static volatile boolean registered;
