@@ -201,7 +201,7 @@ public final class Engine implements AutoCloseable {
         BackupModule backup = new BackupModule(health::endpoints);
         modules = List.of(new MetricsModule(runner), new SchedulesModule(scheduler, runner), new RunHistory(), notify,
                 new IncidentModule(incidents, windows, notify), new AlertModule(incidents), new RefusedFilesAlarm(),
-                health, backup, new ReportModule(backup::store), new TradingModule(runner, runs), new DnsModule(),
+                health, backup, new ReportModule(backup::store), new TradingModule(runs), new DnsModule(),
                 new ConsoleModule());
         for (EngineModule module : modules) {
             module.start(parts);

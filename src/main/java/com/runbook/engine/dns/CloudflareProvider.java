@@ -56,7 +56,7 @@ public class CloudflareProvider implements DnsProvider {
         JsonNode json = JsonHttp.send("Cloudflare update of " + next.name(), "PUT", baseUrl + "/zones/" + zoneId
                 + "/dns_records/" + current.ref(), token, body, timeout);
         if (!json.path("success").asBoolean(false)) {
-            throw new DnsException(502, "Cloudflare update of " + next.name() + " failed" + JsonHttp.errorText(json));
+            throw new DnsException(DnsException.Kind.FAILED, "Cloudflare update of " + next.name() + " failed" + JsonHttp.errorText(json));
         }
     }
 }

@@ -52,7 +52,7 @@ public class GoogleCloudDnsProvider implements DnsProvider {
         JsonNode json = JsonHttp.send("Google Cloud DNS change of " + next.name(), "POST", zoneUrl + "/changes", token,
                 body, timeout);
         if (json.path("id").isMissingNode()) {
-            throw new DnsException(502, "Google Cloud DNS change of " + next.name() + " failed: no change id in the answer");
+            throw new DnsException(DnsException.Kind.FAILED, "Google Cloud DNS change of " + next.name() + " failed: no change id in the answer");
         }
     }
 

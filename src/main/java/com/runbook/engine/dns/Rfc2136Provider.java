@@ -70,11 +70,11 @@ public class Rfc2136Provider implements DnsProvider {
                 TSIGRecord signature = response.getTSIG();
                 String tsigError = signature != null && signature.getError() != Rcode.NOERROR
                         ? " (TSIG " + Rcode.TSIGstring(signature.getError()) + ")" : "";
-                throw new DnsException(502, "DNS update of " + next.name() + " " + next.type() + " refused by "
+                throw new DnsException(DnsException.Kind.FAILED, "DNS update of " + next.name() + " " + next.type() + " refused by "
                         + DnsQuery.address(server) + ": " + Rcode.string(response.getRcode()) + tsigError);
             }
         } catch (IOException e) {
-            throw new DnsException(502, "DNS update of " + next.name() + " " + next.type() + " at "
+            throw new DnsException(DnsException.Kind.FAILED, "DNS update of " + next.name() + " " + next.type() + " at "
                     + DnsQuery.address(server) + " failed: " + e.getMessage());
         }
     }

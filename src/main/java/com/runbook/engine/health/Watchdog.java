@@ -2,6 +2,7 @@ package com.runbook.engine.health;
 
 import com.runbook.engine.core.IncidentRaiser;
 import com.runbook.engine.definition.Durations;
+import com.runbook.engine.settings.Settings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,14 +18,13 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -65,7 +65,7 @@ public class Watchdog {
         return t;
     });
 
-    public Watchdog(List<Endpoint> endpoints, Duration repeatInterval, List<String> problems, Supplier<IncidentRaiser> incidents,
+    Watchdog(List<Endpoint> endpoints, Duration repeatInterval, List<String> problems, Supplier<IncidentRaiser> incidents,
                     DataSource dataSource) {
         this.endpoints = List.copyOf(endpoints);
         this.repeatInterval = repeatInterval;
@@ -75,52 +75,75 @@ public class Watchdog {
         endpoints.forEach(e -> lastResults.put(e.name(), null));
     }
 
-    /** Reads {@code runbook.watchdog.*}; every problem is collected (the watchdog then refuses to tick). */
-    public static Watchdog fromConfig(Function<String, String> property, Supplier<IncidentRaiser> incidents,
-                                      DataSource dataSource) {
-        List<String> problems = new ArrayList<>();
-        List<Endpoint> endpoints = new ArrayList<>();
-        String list = property.apply("runbook.watchdog.endpoints");
-        for (String name : Arrays.stream(list == null ? new String[0] : list.split(",")).map(String::trim)
-                .filter(s -> !s.isEmpty()).toList()) {
-            String p = "runbook.watchdog.endpoint." + name + ".";
-            String url = property.apply(p + "url");
-            if (url == null || url.isBlank()) {
-                problems.add(p + "url is not set");
-            }
-            Duration interval = duration(property, p + "interval", "15s", problems);
-            Duration timeout = duration(property, p + "timeout", "5s", problems);
-            int failures = 3;
-            String f = property.apply(p + "failures-before-alert");
-            if (f != null && !f.isBlank()) {
-                try {
-                    failures = Integer.parseInt(f.trim());
-                    if (failures < 1) {
-                        problems.add(p + "failures-before-alert must be at least 1, not " + failures);
-                    }
-                } catch (NumberFormatException e) {
-                    problems.add(p + "failures-before-alert must be a number, not '" + f + "'");
-                }
-            }
-            String hook = property.apply(p + "restart-hook");
-            String priority = property.apply(p + "priority");
-            priority = priority == null || priority.isBlank() ? "P2" : priority.trim();
-            if (!priority.matches("P[1-4]")) {
-                problems.add(p + "priority must be P1, P2, P3 or P4, not '" + priority + "'");
-            }
-            endpoints.add(new Endpoint(name, url, interval, timeout, failures, hook == null || hook.isBlank() ? null : hook.trim(), priority));
+    /**
+     * Reads {@code runbook.watchdog.*}: the endpoints named by {@code runbook.watchdog.endpoints}, each from its
+     * {@code runbook.watchdog.endpoint.<name>.*} keys (read with {@link Settings#optional}), an unset one from the
+     * watchdog-wide {@code runbook.watchdog.<key>}. Every problem is collected (the watchdog then refuses to tick).
+     */
+    record WatchdogSettings(List<Endpoint> endpoints, Duration repeatInterval, List<String> problems) {
+        static WatchdogSettings from(Settings s) {
+            return read(s);
         }
-        return new Watchdog(endpoints, duration(property, "runbook.watchdog.repeat-interval", "1h", problems), problems,
-                incidents, dataSource);
     }
 
-    private static Duration duration(Function<String, String> property, String key, String dflt, List<String> problems) {
-        String v = property.apply(key);
+    static Watchdog fromConfig(Settings s, Supplier<IncidentRaiser> incidents, DataSource dataSource) {
+        WatchdogSettings settings = WatchdogSettings.from(s);
+        return new Watchdog(settings.endpoints(), settings.repeatInterval(), settings.problems(), incidents, dataSource);
+    }
+
+    private static WatchdogSettings read(Settings s) {
+        List<String> problems = new ArrayList<>();
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (String name : s.list("runbook.watchdog.endpoints")) {
+            String p = "runbook.watchdog.endpoint." + name + ".";
+            Optional<String> url = s.optional(p + "url");
+            if (url.isEmpty()) {
+                problems.add(p + "url is not set");
+            }
+            Duration interval = duration(s, p, "interval", problems);
+            Duration timeout = duration(s, p, "timeout", problems);
+            String f = value(s, p, "failures-before-alert");
+            int failures = 0;
+            try {
+                failures = Integer.parseInt(f);
+                if (failures < 1) {
+                    problems.add(key(s, p, "failures-before-alert") + " must be at least 1, not " + failures);
+                }
+            } catch (NumberFormatException e) {
+                problems.add(key(s, p, "failures-before-alert") + " must be a number, not '" + f + "'");
+            }
+            String priority = value(s, p, "priority");
+            if (!priority.matches("P[1-4]")) {
+                problems.add(key(s, p, "priority") + " must be P1, P2, P3 or P4, not '" + priority + "'");
+            }
+            endpoints.add(new Endpoint(name, url.orElse(null), interval, timeout, failures,
+                    s.optional(p + "restart-hook").orElse(null), priority));
+        }
+        Duration repeat = Duration.ZERO;
         try {
-            return Durations.parse(v == null || v.isBlank() ? dflt : v);
+            repeat = s.duration("runbook.watchdog.repeat-interval");
         } catch (IllegalArgumentException e) {
-            problems.add(key + ": " + e.getMessage());
-            return Durations.parse(dflt);
+            problems.add(e.getMessage());
+        }
+        return new WatchdogSettings(List.copyOf(endpoints), repeat, List.copyOf(problems));
+    }
+
+    /** The key an endpoint's setting is read from: its own when set, else the watchdog-wide one. */
+    private static String key(Settings s, String prefix, String name) {
+        return s.optional(prefix + name).isPresent() ? prefix + name : "runbook.watchdog." + name;
+    }
+
+    private static String value(Settings s, String prefix, String name) {
+        return s.optional(prefix + name).orElseGet(() -> s.text("runbook.watchdog." + name).trim());
+    }
+
+    private static Duration duration(Settings s, String prefix, String name, List<String> problems) {
+        String v = value(s, prefix, name);
+        try {
+            return Durations.parse(v);
+        } catch (IllegalArgumentException e) {
+            problems.add(key(s, prefix, name) + ": " + e.getMessage());
+            return Duration.ZERO;
         }
     }
 
@@ -266,7 +289,7 @@ public class Watchdog {
             LOG.warn("Restart hook of {} called: HTTP {}", e.name(), r.statusCode());
         } catch (Exception ex) {
             LOG.error("Restart hook of {} failed: {}", e.name(), ex.getMessage());
-        } 
+        }
     }
 
     /** The last result of every endpoint (null before its first check). */

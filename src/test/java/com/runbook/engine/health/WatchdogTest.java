@@ -1,5 +1,6 @@
 package com.runbook.engine.health;
 
+import com.runbook.engine.ShippedSettings;
 import com.runbook.engine.FakeHealth;
 import com.runbook.engine.incident.IncidentService;
 import com.runbook.engine.incident.MaintenanceWindows;
@@ -46,7 +47,7 @@ class WatchdogTest {
                 "runbook.watchdog.endpoint.api.timeout", "300ms",
                 "runbook.watchdog.endpoint.api.restart-hook", server.url("/restart"),
                 "runbook.watchdog.repeat-interval", "30m"));
-        watchdog = Watchdog.fromConfig(p::get, () -> incidents, db);
+        watchdog = Watchdog.fromConfig(ShippedSettings.with(p), () -> incidents, db);
     }
 
     @AfterEach
@@ -126,7 +127,7 @@ class WatchdogTest {
         Map<String, String> p = Map.of("runbook.watchdog.endpoints", "api", "runbook.watchdog.endpoint.api.url",
                 server.url("/health"), "runbook.watchdog.endpoint.api.timeout", "300ms",
                 "runbook.watchdog.endpoint.api.restart-hook", server.url("/restart"));
-        Watchdog other = Watchdog.fromConfig(p::get, () -> incidents, db);
+        Watchdog other = Watchdog.fromConfig(ShippedSettings.with(p), () -> incidents, db);
         t = t.plusSeconds(15);
         assertThat(other.tickAt(t)).containsExactly("api: down, incident opened");
         assertThat(incidents()).containsExactly("P2 open EndpointDown/api");
@@ -138,7 +139,7 @@ class WatchdogTest {
 
     @Test
     void hasWorkOnlyWhenAnEndpointIsDueOrNoneIsConfigured() {
-        Watchdog none = Watchdog.fromConfig(Map.<String, String>of()::get, () -> incidents, db);
+        Watchdog none = Watchdog.fromConfig(ShippedSettings.with(Map.<String, String>of()), () -> incidents, db);
         assertThat(none.hasWork()).isFalse();
         none.close();
         assertThat(watchdog.hasWork()).as("never probed").isTrue();
@@ -148,8 +149,8 @@ class WatchdogTest {
 
     @Test
     void aMisconfiguredWatchdogListsEveryProblem() {
-        Watchdog bad = Watchdog.fromConfig(Map.of("runbook.watchdog.endpoints", "a,b", "runbook.watchdog.endpoint.a.url", "http://x",
-                "runbook.watchdog.endpoint.a.interval", "often", "runbook.watchdog.endpoint.b.failures-before-alert", "0")::get, () -> incidents, db);
+        Watchdog bad = Watchdog.fromConfig(ShippedSettings.with(Map.of("runbook.watchdog.endpoints", "a,b", "runbook.watchdog.endpoint.a.url", "http://x",
+                "runbook.watchdog.endpoint.a.interval", "often", "runbook.watchdog.endpoint.b.failures-before-alert", "0")), () -> incidents, db);
         assertThat(bad.hasWork()).as("a misconfigured watchdog runs, to fail visibly").isTrue();
         assertThatThrownBy(bad::tick).hasMessage("the watchdog is misconfigured: runbook.watchdog.endpoint.a.interval: invalid duration"
                 + " 'often' (use e.g. 500ms, 15s, 5m, 2h, 1d); runbook.watchdog.endpoint.b.url is not set;"

@@ -1,5 +1,7 @@
 package com.runbook.engine.trading;
 
+import com.runbook.engine.core.RunTrigger;
+import com.runbook.engine.core.RunRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.runbook.engine.Engine;
@@ -152,14 +154,14 @@ class EmergencyStopTest {
         assertThat(TestEngine.queuedAfter(engine, mark)).isEmpty();
         assertThat(TestEngine.incidents(engine, "Trading")).hasSize(incidentsBefore);
         assertThat(controls()).isEmpty();
-        assertThat(engine.runs().list("emergency-stop", 1000)).hasSize(runsBefore);
+        assertThat(engine.runs().list("emergency-stop", 1000).stream().map(RunRecord::json).toList()).hasSize(runsBefore);
     }
 
     @Test
     void anAlertOrTheJobsApiHaltsTooAndResumeResolves() throws Exception {
-        long run = engine.runner().submit("emergency-stop", "alert", Map.of("reason", "TradingLossLimit"));
-        await().atMost(Duration.ofSeconds(15)).until(() -> !"running".equals(engine.runs().find(run).orElseThrow().get("status")));
-        assertThat(engine.runs().find(run).orElseThrow()).containsEntry("status", "succeeded").containsEntry("trigger", "alert");
+        long run = engine.runner().start("emergency-stop", RunTrigger.ALERT, Map.of("reason", "TradingLossLimit"));
+        await().atMost(Duration.ofSeconds(15)).until(() -> !"running".equals(engine.runs().find(run).orElseThrow().json().get("status")));
+        assertThat(engine.runs().find(run).orElseThrow().json()).containsEntry("status", "succeeded").containsEntry("trigger", "alert");
 
         HttpResponse<String> resume = post(engine, "/api/runbooks/trading-resume", TOKEN, "{\"confirm\":\"trading-resume\",\"reason\":\"limits reset\"}");
         assertThat(resume.statusCode()).isEqualTo(200);
