@@ -6,6 +6,7 @@ import com.runbook.engine.core.EngineModule;
 import com.runbook.engine.core.IncidentRaiser;
 import com.runbook.engine.core.Notifier;
 import com.runbook.engine.core.Parts;
+import com.runbook.engine.core.RunLog;
 import com.runbook.engine.core.RunStarter;
 import com.runbook.engine.dns.DnsModule;
 import com.runbook.engine.health.HealthModule;
@@ -127,7 +128,7 @@ public final class Engine implements AutoCloseable {
             }
 
             @Override
-            public RunStore runs() {
+            public RunLog runs() {
                 return runs;
             }
 

@@ -13,13 +13,13 @@ import java.util.Optional;
  * Cloudflare API v4: {@code GET /zones/{zone_id}/dns_records?type=&name=} to read, {@code PUT
  * /zones/{zone_id}/dns_records/{id}} to overwrite the record, bearer API token (scope Zone.DNS:Edit).
  */
-public class CloudflareProvider implements DnsProvider {
+final class CloudflareProvider implements DnsProvider {
     private final String baseUrl;
     private final String zoneId;
     private final String token;
     private final Duration timeout;
 
-    public CloudflareProvider(String baseUrl, String zoneId, String token, Duration timeout) {
+    CloudflareProvider(String baseUrl, String zoneId, String token, Duration timeout) {
         this.baseUrl = baseUrl.replaceAll("/+$", "");
         this.zoneId = zoneId;
         this.token = token;

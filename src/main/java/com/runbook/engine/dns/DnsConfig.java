@@ -13,18 +13,18 @@ import java.util.Map;
  * The {@code runbook.dns.*} settings: the record, its provider, the targets it may point at, and the guards. Every
  * problem is collected in {@link #problems()} (the failover refuses to run while there is one).
  */
-public record DnsConfig(String record, String type, long ttl, String provider, Map<String, Target> targets,
+record DnsConfig(String record, String type, long ttl, String provider, Map<String, Target> targets,
                         Duration cooldown, Duration verifyTimeout, Duration verifyInterval, String verifyServer,
                         int healthPasses, Duration healthInterval, Duration healthTimeout, List<String> notifyChannels,
                         String failoverTarget,
                         List<String> problems) {
 
     /** A value the record may be given, and the URL that says whether it is healthy. */
-    public record Target(String name, String value, String healthUrl) {
+    record Target(String name, String value, String healthUrl) {
     }
 
     /** Reads the settings; a value that is wrong is a problem, not an exception (the engine starts, DNS failover refuses). */
-    public static DnsConfig from(Settings s) {
+    static DnsConfig from(Settings s) {
         List<String> problems = new ArrayList<>();
         String record = s.optional("runbook.dns.record").orElse(null);
         if (record == null) {
@@ -72,7 +72,7 @@ public record DnsConfig(String record, String type, long ttl, String provider, M
     }
 
     /** This configuration with more problems (e.g. the provider's missing settings). */
-    public DnsConfig withProblems(List<String> more) {
+    DnsConfig withProblems(List<String> more) {
         List<String> all = new ArrayList<>(problems);
         all.addAll(more);
         return new DnsConfig(record, type, ttl, provider, targets, cooldown, verifyTimeout, verifyInterval, verifyServer,

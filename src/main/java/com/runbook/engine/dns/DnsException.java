@@ -4,9 +4,9 @@ package com.runbook.engine.dns;
  * A DNS step that failed or was refused, and why. The message is the contract; in a job run it becomes the run's
  * error, and the DNS doors answer it as a refusal or a failure (see {@link DnsModule}).
  */
-public class DnsException extends RuntimeException {
+class DnsException extends RuntimeException {
     /** Why a DNS step did not happen. */
-    public enum Kind {
+    enum Kind {
         /** Bad input: an unknown target, a flag that is not true or false. */
         INVALID,
         /** The state forbids it now: within the cooldown, nothing to roll back. */
@@ -21,12 +21,12 @@ public class DnsException extends RuntimeException {
 
     private final Kind kind;
 
-    public DnsException(Kind kind, String message) {
+    DnsException(Kind kind, String message) {
         super(message);
         this.kind = kind;
     }
 
-    public Kind kind() {
+    Kind kind() {
         return kind;
     }
 }

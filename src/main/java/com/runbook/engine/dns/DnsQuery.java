@@ -47,7 +47,7 @@ public final class DnsQuery {
     }
 
     /** {@code host:port} (port default 53) as a socket address. */
-    public static InetSocketAddress parseServer(String text) {
+    static InetSocketAddress parseServer(String text) {
         String t = text.trim();
         int colon = t.lastIndexOf(':');
         if (colon > 0 && t.indexOf(':') == colon) {

@@ -15,12 +15,12 @@ import java.util.Optional;
  * .../managedZones/{zone}/changes} (changes.create) with the old record set in {@code deletions} and the new one in
  * {@code additions}, so the swap is atomic. OAuth 2 access token as bearer.
  */
-public class GoogleCloudDnsProvider implements DnsProvider {
+final class GoogleCloudDnsProvider implements DnsProvider {
     private final String zoneUrl;
     private final String token;
     private final Duration timeout;
 
-    public GoogleCloudDnsProvider(String baseUrl, String project, String managedZone, String token, Duration timeout) {
+    GoogleCloudDnsProvider(String baseUrl, String project, String managedZone, String token, Duration timeout) {
         this.zoneUrl = baseUrl.replaceAll("/+$", "") + "/projects/" + project + "/managedZones/" + managedZone;
         this.token = token;
         this.timeout = timeout;

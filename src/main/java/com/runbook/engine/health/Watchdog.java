@@ -57,8 +57,6 @@ public class Watchdog {
     private final List<String> problems;
     private final Supplier<IncidentRaiser> incidents;
     private final JdbcTemplate jdbc;
-    /** The last result of each endpoint probed on this node (what the health report shows; not state). */
-    private final Map<String, HealthProbe.Result> lastResults = new LinkedHashMap<>();
     private final ExecutorService probes = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "watchdog-probe");
         t.setDaemon(true);
@@ -72,7 +70,6 @@ public class Watchdog {
         this.problems = List.copyOf(problems);
         this.incidents = incidents;
         this.jdbc = new JdbcTemplate(dataSource);
-        endpoints.forEach(e -> lastResults.put(e.name(), null));
     }
 
     /**
@@ -147,7 +144,7 @@ public class Watchdog {
         }
     }
 
-    public List<Endpoint> endpoints() {
+    List<Endpoint> endpoints() {
         return endpoints;
     }
 
@@ -235,7 +232,6 @@ public class Watchdog {
 
     private String record(Endpoint e, State s, HealthProbe.Result r, Instant now) {
         s.lastCheck = now;
-        lastResults.put(e.name(), r);
         String key = "EndpointDown/" + e.name();
         if (r.up()) {
             int was = s.failures;
@@ -292,12 +288,7 @@ public class Watchdog {
         }
     }
 
-    /** The last result of every endpoint (null before its first check). */
-    public synchronized Map<String, HealthProbe.Result> lastResults() {
-        return new LinkedHashMap<>(lastResults);
-    }
-
-    public void close() {
+    void close() {
         probes.shutdownNow();
     }
 }

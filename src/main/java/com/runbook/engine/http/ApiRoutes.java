@@ -1,10 +1,10 @@
 package com.runbook.engine.http;
 
+import com.runbook.engine.core.RunLog;
 import com.runbook.engine.core.RunRecord;
 import com.runbook.engine.core.RunStarter;
 import com.runbook.engine.core.RunTrigger;
 import com.runbook.engine.definition.Runbooks;
-import com.runbook.engine.run.RunStore;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -21,7 +21,7 @@ public class ApiRoutes extends RouteBuilder {
     public interface Backend {
         List<Map<String, Object>> jobs();
 
-        RunStore runs();
+        RunLog runs();
 
         RunStarter starter();
 

@@ -40,8 +40,8 @@ import java.util.function.Supplier;
  * as failed; the exception never leaves this class, so a failing route never takes the engine down.
  */
 public class JobRunner implements RunStarter {
-    public static final String HEADER_RUN_ID = "RunbookRunId";
-    public static final String HEADER_TRIGGER = "RunbookTrigger";
+    private static final String HEADER_RUN_ID = "RunbookRunId";
+    private static final String HEADER_TRIGGER = "RunbookTrigger";
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
 
     private final CamelContext context;
@@ -156,7 +156,7 @@ public class JobRunner implements RunStarter {
     }
 
     /** Whether a run of {@code job} is going on in this engine. */
-    public boolean isRunning(String job) {
+    private boolean isRunning(String job) {
         return active.values().stream().anyMatch(a -> a.job.equals(job));
     }
 
@@ -165,12 +165,7 @@ public class JobRunner implements RunStarter {
         return active.values().stream().anyMatch(a -> scheduleId.equals(a.scheduleId));
     }
 
-    /** Records a scheduled fire that did not run (overlap, misfire) as a {@code skipped} row with the reason. */
-    public long recordSkipped(String job, Instant scheduledFor, String reason) {
-        return recordSkipped(job, job, scheduledFor, reason);
-    }
-
-    /** Like {@link #recordSkipped(String, Instant, String)}, for schedule {@code scheduleId} of the job. */
+    /** Records a fire of schedule {@code scheduleId} that did not run (overlap, misfire) as a {@code skipped} row with the reason. */
     public long recordSkipped(String job, String scheduleId, Instant scheduledFor, String reason) {
         String trigger = RunTrigger.SCHEDULE.stored();
         long id = runs.start(job, trigger, node, RunStatus.SKIPPED, reason, scheduledFor, scheduleId, null);
@@ -237,7 +232,7 @@ public class JobRunner implements RunStarter {
     }
 
     /** What {@link #runScheduled} returns for a fire that found nothing to do once it held its claim (no row). */
-    public static final long IDLE = -2;
+    private static final long IDLE = -2;
 
     /**
      * The run's row (running or skipped), or -1 when the claim was refused before the due time, or {@link #IDLE}

@@ -3,6 +3,7 @@ package com.runbook.engine.run;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.runbook.engine.core.RunLog;
 import com.runbook.engine.core.RunRecord;
 import com.runbook.engine.core.RunStatus;
 import com.runbook.engine.store.GroupCommit;
@@ -31,7 +32,7 @@ import java.util.Set;
  * Reads and writes {@code job_run}. Writes go through a {@link GroupCommit}: the rows of runs that start or end at
  * the same moment (a burst of scheduled fires) share one transaction; each caller returns after its row committed.
  */
-public class RunStore implements AutoCloseable {
+public class RunStore implements RunLog, AutoCloseable {
     /** The size of {@code job_run.error} and {@code job_run.params} (the parameters' JSON). */
     static final int MAX_TEXT = 4000;
     private static final String COLUMNS =
@@ -118,12 +119,13 @@ public class RunStore implements AutoCloseable {
                 + in + notOurs, args.toArray());
     }
 
+    @Override
     public Optional<RunRecord> find(long id) {
         return jdbc.query("select " + COLUMNS + " from job_run where id = ?", RunStore::row, id)
                 .stream().findFirst();
     }
 
-    /** The newest runs, of {@code job} only unless it is null or blank. */
+    @Override
     public List<RunRecord> list(String job, int limit) {
         if (job == null || job.isBlank()) {
             return jdbc.query("select " + COLUMNS + " from job_run order by id desc fetch first ? rows only",

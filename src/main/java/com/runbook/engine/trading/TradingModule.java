@@ -8,11 +8,11 @@ import com.runbook.engine.core.Refused;
 import com.runbook.engine.core.Reply;
 import com.runbook.engine.core.Request;
 import com.runbook.engine.core.RunEnd;
+import com.runbook.engine.core.RunLog;
 import com.runbook.engine.core.RunRecord;
 import com.runbook.engine.core.RunStarter;
 import com.runbook.engine.core.RunStatus;
 import com.runbook.engine.core.RunTrigger;
-import com.runbook.engine.run.RunStore;
 import com.runbook.engine.settings.Settings;
 
 import java.time.Duration;
@@ -26,7 +26,7 @@ import java.util.Optional;
  * action in {@code confirm}; its other fields are the run's parameters; the answer waits for the run's end.
  */
 public final class TradingModule implements EngineModule {
-    private final RunStore store;
+    private final RunLog store;
     private RunStarter runs;
 
     /** The {@code runbook.trading.*} settings of the trading API calls. */
@@ -40,7 +40,7 @@ public final class TradingModule implements EngineModule {
     }
 
     /** @param store where the doors read the row they answer with */
-    public TradingModule(RunStore store) {
+    public TradingModule(RunLog store) {
         this.store = store;
     }
 
