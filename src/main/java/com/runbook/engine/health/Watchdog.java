@@ -72,57 +72,55 @@ public class Watchdog {
         this.jdbc = new JdbcTemplate(dataSource);
     }
 
-    /**
-     * Reads {@code runbook.watchdog.*}: the endpoints named by {@code runbook.watchdog.endpoints}, each from its
-     * {@code runbook.watchdog.endpoint.<name>.*} keys (read with {@link Settings#optional}), an unset one from the
-     * watchdog-wide {@code runbook.watchdog.<key>}. Every problem is collected (the watchdog then refuses to tick).
-     */
-    record WatchdogSettings(List<Endpoint> endpoints, Duration repeatInterval, List<String> problems) {
-        static WatchdogSettings from(Settings s) {
-            return read(s);
-        }
-    }
-
+    /** A watchdog on the {@code runbook.watchdog.*} settings. */
     static Watchdog fromConfig(Settings s, Supplier<IncidentRaiser> incidents, DataSource dataSource) {
         WatchdogSettings settings = WatchdogSettings.from(s);
         return new Watchdog(settings.endpoints(), settings.repeatInterval(), settings.problems(), incidents, dataSource);
     }
 
-    private static WatchdogSettings read(Settings s) {
-        List<String> problems = new ArrayList<>();
-        List<Endpoint> endpoints = new ArrayList<>();
-        for (String name : s.list("runbook.watchdog.endpoints")) {
-            String p = "runbook.watchdog.endpoint." + name + ".";
-            Optional<String> url = s.optional(p + "url");
-            if (url.isEmpty()) {
-                problems.add(p + "url is not set");
-            }
-            Duration interval = duration(s, p, "interval", problems);
-            Duration timeout = duration(s, p, "timeout", problems);
-            String f = value(s, p, "failures-before-alert");
-            int failures = 0;
-            try {
-                failures = Integer.parseInt(f);
-                if (failures < 1) {
-                    problems.add(key(s, p, "failures-before-alert") + " must be at least 1, not " + failures);
+    /** The {@code runbook.watchdog.*} settings: the endpoints, the repeat interval, and every problem found in them. */
+    record WatchdogSettings(List<Endpoint> endpoints, Duration repeatInterval, List<String> problems) {
+        /**
+         * Reads {@code runbook.watchdog.*}: the endpoints named by {@code runbook.watchdog.endpoints}, each from its
+         * {@code runbook.watchdog.endpoint.<name>.*} keys (read with {@link Settings#optional}), an unset one from the
+         * watchdog-wide {@code runbook.watchdog.<key>}. Every problem is collected (the watchdog then refuses to tick).
+         */
+        static WatchdogSettings from(Settings s) {
+            List<String> problems = new ArrayList<>();
+            List<Endpoint> endpoints = new ArrayList<>();
+            for (String name : s.list("runbook.watchdog.endpoints")) {
+                String p = "runbook.watchdog.endpoint." + name + ".";
+                Optional<String> url = s.optional(p + "url");
+                if (url.isEmpty()) {
+                    problems.add(p + "url is not set");
                 }
-            } catch (NumberFormatException e) {
-                problems.add(key(s, p, "failures-before-alert") + " must be a number, not '" + f + "'");
+                Duration interval = duration(s, p, "interval", problems);
+                Duration timeout = duration(s, p, "timeout", problems);
+                String f = value(s, p, "failures-before-alert");
+                int failures = 0;
+                try {
+                    failures = Integer.parseInt(f);
+                    if (failures < 1) {
+                        problems.add(key(s, p, "failures-before-alert") + " must be at least 1, not " + failures);
+                    }
+                } catch (NumberFormatException e) {
+                    problems.add(key(s, p, "failures-before-alert") + " must be a number, not '" + f + "'");
+                }
+                String priority = value(s, p, "priority");
+                if (!priority.matches("P[1-4]")) {
+                    problems.add(key(s, p, "priority") + " must be P1, P2, P3 or P4, not '" + priority + "'");
+                }
+                endpoints.add(new Endpoint(name, url.orElse(null), interval, timeout, failures,
+                        s.optional(p + "restart-hook").orElse(null), priority));
             }
-            String priority = value(s, p, "priority");
-            if (!priority.matches("P[1-4]")) {
-                problems.add(key(s, p, "priority") + " must be P1, P2, P3 or P4, not '" + priority + "'");
+            Duration repeat = Duration.ZERO;
+            try {
+                repeat = s.duration("runbook.watchdog.repeat-interval");
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
             }
-            endpoints.add(new Endpoint(name, url.orElse(null), interval, timeout, failures,
-                    s.optional(p + "restart-hook").orElse(null), priority));
+            return new WatchdogSettings(List.copyOf(endpoints), repeat, List.copyOf(problems));
         }
-        Duration repeat = Duration.ZERO;
-        try {
-            repeat = s.duration("runbook.watchdog.repeat-interval");
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
-        }
-        return new WatchdogSettings(List.copyOf(endpoints), repeat, List.copyOf(problems));
     }
 
     /** The key an endpoint's setting is read from: its own when set, else the watchdog-wide one. */
