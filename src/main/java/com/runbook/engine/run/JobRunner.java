@@ -20,6 +20,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -454,14 +456,17 @@ public class JobRunner implements RunStarter {
         }
     }
 
-    private void abandon(long id, Active run, String reason) {
-        if (end(id, run, RunStatus.FAILED, reason, false, null, null)) {
-            synchronized (run) {
-                if (!run.returned && run.thread != null) {
-                    run.thread.interrupt();
-                }
+    /** Ends a run its route will not answer for; false when it had ended already. */
+    private boolean abandon(long id, Active run, String reason) {
+        if (!end(id, run, RunStatus.FAILED, reason, false, null, null)) {
+            return false;
+        }
+        synchronized (run) {
+            if (!run.returned && run.thread != null) {
+                run.thread.interrupt();
             }
         }
+        return true;
     }
 
     /**
@@ -491,14 +496,21 @@ public class JobRunner implements RunStarter {
      */
     public int shutdown(Duration wait) {
         manualRuns.shutdown();
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (!active.isEmpty() && System.nanoTime() < deadline) {
-            LockSupport.parkNanos(Math.min(50_000_000L, deadline - System.nanoTime()));
+        try {
+            CompletableFuture.allOf(active.values().stream().map(a -> a.end).toArray(CompletableFuture[]::new))
+                    .get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // the runs still going are ended below
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());   // a run's end never completes exceptionally
         }
         int[] ended = {0};
         active.forEach((id, run) -> {
-            abandon(id, run, "the engine stopped while the run was going on (waited " + wait.toMillis() + " ms for it to end)");
-            ended[0]++;
+            if (abandon(id, run, "the engine stopped while the run was going on (waited " + wait.toMillis() + " ms for it to end)")) {
+                ended[0]++;
+            }
         });
         manualRuns.shutdownNow();
         timeouts.shutdownNow();
