@@ -84,7 +84,14 @@ public final class DnsModule implements EngineModule {
             return Reply.accepted(Map.of("runId", run.id(), "job", job, "status", RunStatus.RUNNING.stored(),
                     "href", "/api/runs/" + run.id()));
         }
-        RunEnd end = ended.get();
+        return answer(ended.get());
+    }
+
+    /**
+     * The answer of a DNS door for a run that ended: the route's result; what the DNS step refused, as a refusal; any
+     * other failure (the provider, the verification, the route) as a failure with the run's error.
+     */
+    static Reply answer(RunEnd end) {
         if (end.status() == RunStatus.SUCCEEDED) {
             return Reply.ok(end.result());
         }
