@@ -76,7 +76,7 @@ class AlertAutomationTest {
 
     /** The newest run of a job once it has ended. */
     private Map<String, Object> endedRun(String job) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> engine.runs().list(job, 1).stream().map(RunRecord::json).toList().stream()
+        await().atMost(Duration.ofSeconds(30)).until(() -> engine.runs().list(job, 1).stream().map(RunRecord::json)
                 .anyMatch(r -> !"running".equals(r.get("status"))));
         return engine.runs().list(job, 1).stream().map(RunRecord::json).toList().get(0);
     }

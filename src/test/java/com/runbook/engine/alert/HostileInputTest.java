@@ -673,7 +673,7 @@ class HostileInputTest {
                 Payloads.alertmanager("firing", fp, labels));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
         long incident = JSON.readTree(r.body()).get("incidents").get(0).asLong();
-        await().atMost(Duration.ofSeconds(30)).until(() -> engine.runs().list("header-probe", 1).stream().map(RunRecord::json).toList().stream()
+        await().atMost(Duration.ofSeconds(30)).until(() -> engine.runs().list("header-probe", 1).stream().map(RunRecord::json)
                 .anyMatch(run -> !"running".equals(run.get("status"))));
         Map<String, Object> run = engine.runs().list("header-probe", 1).stream().map(RunRecord::json).toList().get(0);
         assertThat(run).containsEntry("trigger", "alert");

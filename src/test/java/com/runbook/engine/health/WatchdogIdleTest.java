@@ -31,7 +31,7 @@ class WatchdogIdleTest {
                      "runbook.watchdog.endpoint.api.interval", "1h"))) {
             await().atMost(Duration.ofSeconds(15)).until(() -> server.hits("/health") == 1);
             // fires while the first (slow, cold) probe was still going are recorded (skipped, or ran finding nothing)
-            await().atMost(Duration.ofSeconds(5)).until(() -> engine.runs().list("health-watchdog", 100).stream().map(RunRecord::json).toList().stream()
+            await().atMost(Duration.ofSeconds(5)).until(() -> engine.runs().list("health-watchdog", 100).stream().map(RunRecord::json)
                     .noneMatch(r -> r.get("status").equals("running")));
             int rows = engine.runs().list("health-watchdog", 100).size();
             // about 10 more ticks in 2 s, none due: no new row
