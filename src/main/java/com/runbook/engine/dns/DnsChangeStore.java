@@ -67,10 +67,15 @@ public final class DnsChangeStore {
         }
     }
 
+    /** A change that was applied: what it replaced, and when it ended. */
+    record Applied(long id, String oldValue, Instant finishedAt) {
+    }
+
     /** The newest change that was applied to the record (failover or rollback). */
-    Optional<Map<String, Object>> lastApplied(String name, String type) {
-        return jdbc.query("select " + COLUMNS + " from dns_change where record_name = ? and record_type = ? and outcome = 'applied'"
-                + " order by id desc fetch first 1 rows only", DnsChangeStore::row, name, type).stream().findFirst();
+    Optional<Applied> lastApplied(String name, String type) {
+        return jdbc.query("select id, old_value, finished_at from dns_change where record_name = ? and record_type = ?"
+                + " and outcome = 'applied' order by id desc fetch first 1 rows only", (rs, n) -> new Applied(rs.getLong(1),
+                rs.getString(2), rs.getObject(3, OffsetDateTime.class).toInstant()), name, type).stream().findFirst();
     }
 
     public List<Map<String, Object>> list(int limit) {

@@ -126,14 +126,14 @@ public class DnsFailover {
     private synchronized Map<String, Object> rollbackBy(String triggeredBy) {
         requireConfigured();
         Instant started = Instant.now();
-        Map<String, Object> last = store.lastApplied(config.record(), config.type())
+        DnsChangeStore.Applied last = store.lastApplied(config.record(), config.type())
                 .orElseThrow(() -> new DnsException(DnsException.Kind.CONFLICT, "nothing to roll back: no change of " + config.record() + " "
                         + config.type() + " was ever applied"));
-        String previous = (String) last.get("oldValue");
+        String previous = last.oldValue();
         DnsRecord current = readCurrent();
         DnsRecord next = current.withValue(previous, config.ttl());
         Map<String, Object> result = describe(null, current.value(), next.value());
-        result.put("rollsBack", last.get("id"));
+        result.put("rollsBack", last.id());
         if (current.value().equals(next.value())) {
             result.put("outcome", "no-op");
             result.put("message", config.record() + " " + config.type() + " already points at " + previous);
@@ -265,13 +265,12 @@ public class DnsFailover {
 
     private Optional<String> coolingDown() {
         return store.lastApplied(config.record(), config.type()).flatMap(last -> {
-            Instant at = Instant.parse((String) last.get("finishedAt"));
-            Duration since = Duration.between(at, Instant.now());
+            Duration since = Duration.between(last.finishedAt(), Instant.now());
             if (since.compareTo(config.cooldown()) >= 0) {
                 return Optional.empty();
             }
             return Optional.of("refused: " + config.record() + " " + config.type() + " was changed " + since.toSeconds()
-                    + " s ago (dns_change " + last.get("id") + "); the cooldown is " + config.cooldown().toSeconds()
+                    + " s ago (dns_change " + last.id() + "); the cooldown is " + config.cooldown().toSeconds()
                     + " s: pass force=true to swap anyway");
         });
     }
