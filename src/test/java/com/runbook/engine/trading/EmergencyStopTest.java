@@ -161,6 +161,8 @@ class EmergencyStopTest {
         long run = engine.runner().start("emergency-stop", RunTrigger.ALERT, Map.of("reason", "TradingLossLimit"));
         await().atMost(Duration.ofSeconds(15)).until(() -> !"running".equals(engine.runs().find(run).orElseThrow().json().get("status")));
         assertThat(engine.runs().find(run).orElseThrow().json()).containsEntry("status", "succeeded").containsEntry("trigger", "alert");
+        // the outbox sends due messages in parallel: two notices queued a moment apart may arrive in either order
+        await().atMost(TestEngine.DELIVERY).until(() -> systemAlerts().size() == 1);
 
         HttpResponse<String> resume = post(engine, "/api/runbooks/trading-resume", TOKEN, "{\"confirm\":\"trading-resume\",\"reason\":\"limits reset\"}");
         assertThat(resume.statusCode()).isEqualTo(200);
