@@ -6,6 +6,7 @@ import com.runbook.engine.core.EngineModule;
 import com.runbook.engine.core.IncidentRaiser;
 import com.runbook.engine.core.Notifier;
 import com.runbook.engine.core.Parts;
+import com.runbook.engine.core.RunLog;
 import com.runbook.engine.core.RunStarter;
 import com.runbook.engine.dns.DnsModule;
 import com.runbook.engine.health.HealthModule;
@@ -129,7 +130,7 @@ public final class Engine implements AutoCloseable {
             }
 
             @Override
-            public RunStore runs() {
+            public RunLog runs() {
                 return runs;
             }
 
@@ -204,7 +205,7 @@ public final class Engine implements AutoCloseable {
         report.fileCopiesIn(backup::store);
         modules = List.of(new MetricsModule(runner), new SchedulesModule(scheduler, runner), new RunHistory(), notify,
                 new IncidentModule(incidents, windows, notify), new AlertModule(incidents), new RefusedFilesAlarm(),
-                health, backup, report, new TradingModule(runner, runs), new DnsModule(),
+                health, backup, report, new TradingModule(runs), new DnsModule(),
                 new ConsoleModule());
         for (EngineModule module : modules) {
             module.start(parts);

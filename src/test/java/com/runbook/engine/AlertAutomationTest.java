@@ -1,5 +1,6 @@
 package com.runbook.engine;
 
+import com.runbook.engine.core.RunRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.runbook.engine.alert.RealAlertmanager;
@@ -75,9 +76,9 @@ class AlertAutomationTest {
 
     /** The newest run of a job once it has ended. */
     private Map<String, Object> endedRun(String job) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> engine.runs().list(job, 1).stream()
+        await().atMost(Duration.ofSeconds(30)).until(() -> engine.runs().list(job, 1).stream().map(RunRecord::json)
                 .anyMatch(r -> !"running".equals(r.get("status"))));
-        return engine.runs().list(job, 1).get(0);
+        return engine.runs().list(job, 1).stream().map(RunRecord::json).toList().get(0);
     }
 
     @Test

@@ -2,7 +2,7 @@ package com.runbook.engine.core;
 
 /**
  * A request that domain code refuses, with why and the message the caller sees. Only the HTTP edge
- * ({@code api.Http}) turns the reason into a status code (400, 401, 404, 409, 503).
+ * ({@code http.Http}) turns the reason into a status code (400, 401, 404, 409, 422, 503).
  */
 public class Refused extends RuntimeException {
     /** Why a request is refused. */
@@ -15,6 +15,8 @@ public class Refused extends RuntimeException {
         NOT_FOUND,
         /** The request clashes with the current state (HTTP 409). */
         CONFLICT,
+        /** The request is well formed, but what it names cannot be acted on (an unhealthy target, a missing record) (HTTP 422). */
+        UNPROCESSABLE,
         /** The engine cannot take the request now; nothing was done and the sender should send it again (HTTP 503). */
         UNAVAILABLE
     }

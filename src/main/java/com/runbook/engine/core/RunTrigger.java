@@ -4,15 +4,15 @@ import java.util.Locale;
 
 /** What started a run; stored in {@code job_run.run_trigger} as its lower-case name. */
 public enum RunTrigger {
-    /** A person, through the API, the CLI or the console. */
+    /** A person, through the API (the jobs and trading doors), the CLI or the console. */
     MANUAL,
     /** A schedule's fire. */
     SCHEDULE,
+    /** A schedule's fire that was missed (engine down, no free thread) and made up ({@code misfire: fire-once-now}). */
+    MISFIRE,
     /** An alert, through the alert routing. */
     ALERT,
-    /** The trading doors (emergency stop, trading resume). */
-    TRADING,
-    /** The DNS doors (failover, rollback). */
+    /** The DNS doors (failover, rollback); recorded in {@code dns_change} as by {@code api}. */
     DNS;
 
     /** The stored name ({@code manual}, {@code schedule}, ...). */

@@ -13,13 +13,13 @@ import java.util.Optional;
  * Cloudflare API v4: {@code GET /zones/{zone_id}/dns_records?type=&name=} to read, {@code PUT
  * /zones/{zone_id}/dns_records/{id}} to overwrite the record, bearer API token (scope Zone.DNS:Edit).
  */
-public class CloudflareProvider implements DnsProvider {
+final class CloudflareProvider implements DnsProvider {
     private final String baseUrl;
     private final String zoneId;
     private final String token;
     private final Duration timeout;
 
-    public CloudflareProvider(String baseUrl, String zoneId, String token, Duration timeout) {
+    CloudflareProvider(String baseUrl, String zoneId, String token, Duration timeout) {
         this.baseUrl = baseUrl.replaceAll("/+$", "");
         this.zoneId = zoneId;
         this.token = token;
@@ -56,7 +56,7 @@ public class CloudflareProvider implements DnsProvider {
         JsonNode json = JsonHttp.send("Cloudflare update of " + next.name(), "PUT", baseUrl + "/zones/" + zoneId
                 + "/dns_records/" + current.ref(), token, body, timeout);
         if (!json.path("success").asBoolean(false)) {
-            throw new DnsException(502, "Cloudflare update of " + next.name() + " failed" + JsonHttp.errorText(json));
+            throw new DnsException(DnsException.Kind.FAILED, "Cloudflare update of " + next.name() + " failed" + JsonHttp.errorText(json));
         }
     }
 }

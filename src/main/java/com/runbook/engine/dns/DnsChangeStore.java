@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Reads and writes {@code dns_change}. */
-public class DnsChangeStore {
+public final class DnsChangeStore {
     private static final String COLUMNS = "id, action, record_name, record_type, provider, target, old_value, new_value,"
             + " ttl, outcome, triggered_by, detail, started_at, finished_at, precheck_ms, change_ms, verify_ms";
     private final JdbcTemplate jdbc;
@@ -27,12 +27,12 @@ public class DnsChangeStore {
     }
 
     /** One attempt, as it ended. */
-    public record Change(String action, String name, String type, String provider, String target, String oldValue,
+    record Change(String action, String name, String type, String provider, String target, String oldValue,
                          String newValue, long ttl, String outcome, String triggeredBy, String detail, Instant startedAt,
                          Long precheckMs, Long changeMs, Long verifyMs) {
     }
 
-    public long insert(Change c) {
+    long insert(Change c) {
         GeneratedKeyHolder keys = new GeneratedKeyHolder();
         jdbc.update(con -> {
             PreparedStatement ps = con.prepareStatement("insert into dns_change (action, record_name, record_type, provider,"
@@ -67,10 +67,15 @@ public class DnsChangeStore {
         }
     }
 
+    /** A change that was applied: what it replaced, and when it ended. */
+    record Applied(long id, String oldValue, Instant finishedAt) {
+    }
+
     /** The newest change that was applied to the record (failover or rollback). */
-    public Optional<Map<String, Object>> lastApplied(String name, String type) {
-        return jdbc.query("select " + COLUMNS + " from dns_change where record_name = ? and record_type = ? and outcome = 'applied'"
-                + " order by id desc fetch first 1 rows only", DnsChangeStore::row, name, type).stream().findFirst();
+    Optional<Applied> lastApplied(String name, String type) {
+        return jdbc.query("select id, old_value, finished_at from dns_change where record_name = ? and record_type = ?"
+                + " and outcome = 'applied' order by id desc fetch first 1 rows only", (rs, n) -> new Applied(rs.getLong(1),
+                rs.getString(2), rs.getObject(3, OffsetDateTime.class).toInstant()), name, type).stream().findFirst();
     }
 
     public List<Map<String, Object>> list(int limit) {

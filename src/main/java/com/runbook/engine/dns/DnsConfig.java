@@ -1,50 +1,48 @@
 package com.runbook.engine.dns;
 
-import com.runbook.engine.definition.Durations;
+import com.runbook.engine.settings.Settings;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * The {@code runbook.dns.*} settings: the record, its provider, the targets it may point at, and the guards. Every
  * problem is collected in {@link #problems()} (the failover refuses to run while there is one).
  */
-public record DnsConfig(String record, String type, long ttl, String provider, Map<String, Target> targets,
+record DnsConfig(String record, String type, long ttl, String provider, Map<String, Target> targets,
                         Duration cooldown, Duration verifyTimeout, Duration verifyInterval, String verifyServer,
                         int healthPasses, Duration healthInterval, Duration healthTimeout, List<String> notifyChannels,
                         String failoverTarget,
                         List<String> problems) {
 
     /** A value the record may be given, and the URL that says whether it is healthy. */
-    public record Target(String name, String value, String healthUrl) {
+    record Target(String name, String value, String healthUrl) {
     }
 
-    /** Reads the settings through {@code property} (key to value, null when unset). */
-    public static DnsConfig from(Function<String, String> property) {
+    /** Reads the settings; a value that is wrong is a problem, not an exception (the engine starts, DNS failover refuses). */
+    static DnsConfig from(Settings s) {
         List<String> problems = new ArrayList<>();
-        String record = blankToNull(property.apply("runbook.dns.record"));
+        String record = s.optional("runbook.dns.record").orElse(null);
         if (record == null) {
             problems.add("runbook.dns.record is not set (the record to swap, e.g. app.example.com)");
         }
-        String type = or(property.apply("runbook.dns.type"), "A").toUpperCase();
+        String type = s.text("runbook.dns.type").trim().toUpperCase(Locale.ROOT);
         if (!List.of("A", "AAAA", "CNAME").contains(type)) {
             problems.add("runbook.dns.type must be A, AAAA or CNAME, not '" + type + "'");
         }
-        long ttl = number(property, "runbook.dns.ttl", 300, problems);
-        String provider = or(property.apply("runbook.dns.provider"), "rfc2136");
+        long ttl = number(s, "runbook.dns.ttl", problems);
+        String provider = s.text("runbook.dns.provider").trim();
         if (!List.of("rfc2136", "cloudflare", "google").contains(provider)) {
             problems.add("runbook.dns.provider must be rfc2136, cloudflare or google, not '" + provider + "'");
         }
         Map<String, Target> targets = new LinkedHashMap<>();
-        for (String name : Arrays.stream(or(property.apply("runbook.dns.targets"), "").split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).toList()) {
-            String value = blankToNull(property.apply("runbook.dns.target." + name + ".value"));
-            String health = blankToNull(property.apply("runbook.dns.target." + name + ".health-url"));
+        for (String name : s.list("runbook.dns.targets")) {
+            String value = s.optional("runbook.dns.target." + name + ".value").orElse(null);
+            String health = s.optional("runbook.dns.target." + name + ".health-url").orElse(null);
             if (value == null) {
                 problems.add("runbook.dns.target." + name + ".value is not set");
                 continue;
@@ -62,46 +60,37 @@ public record DnsConfig(String record, String type, long ttl, String provider, M
         if (targets.isEmpty()) {
             problems.add("runbook.dns.targets names no target (e.g. primary,backup)");
         }
-        List<String> channels = Arrays.stream(or(property.apply("runbook.dns.notify-channels"), "email,telegram").split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).toList();
         return new DnsConfig(record == null ? null : DnsRecord.fqdn(record), type, ttl, provider, targets,
-                duration(property, "runbook.dns.cooldown", "10m", problems),
-                duration(property, "runbook.dns.verify-timeout", "60s", problems),
-                duration(property, "runbook.dns.verify-interval", "500ms", problems),
-                blankToNull(property.apply("runbook.dns.verify-server")),
-                (int) number(property, "runbook.dns.health-passes", 3, problems),
-                duration(property, "runbook.dns.health-interval", "1s", problems),
-                duration(property, "runbook.dns.health-timeout", "5s", problems),
-                channels, or(property.apply("runbook.dns.failover-target"), "backup"), List.copyOf(problems));
+                duration(s, "runbook.dns.cooldown", problems),
+                duration(s, "runbook.dns.verify-timeout", problems),
+                duration(s, "runbook.dns.verify-interval", problems),
+                s.optional("runbook.dns.verify-server").orElse(null),
+                (int) number(s, "runbook.dns.health-passes", problems),
+                duration(s, "runbook.dns.health-interval", problems),
+                duration(s, "runbook.dns.health-timeout", problems),
+                s.list("runbook.dns.notify-channels"), s.text("runbook.dns.failover-target").trim(), List.copyOf(problems));
     }
 
     /** This configuration with more problems (e.g. the provider's missing settings). */
-    public DnsConfig withProblems(List<String> more) {
+    DnsConfig withProblems(List<String> more) {
         List<String> all = new ArrayList<>(problems);
         all.addAll(more);
         return new DnsConfig(record, type, ttl, provider, targets, cooldown, verifyTimeout, verifyInterval, verifyServer,
                 healthPasses, healthInterval, healthTimeout, notifyChannels, failoverTarget, List.copyOf(all));
     }
 
-    static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s.trim();
-    }
-
-    static String or(String s, String dflt) {
-        return s == null || s.isBlank() ? dflt : s.trim();
-    }
-
-    private static Duration duration(Function<String, String> property, String key, String dflt, List<String> problems) {
+    /** The duration {@code key} says; a wrong one is a problem (and zero, never used: the failover refuses). */
+    static Duration duration(Settings s, String key, List<String> problems) {
         try {
-            return Durations.parse(or(property.apply(key), dflt));
+            return s.duration(key);
         } catch (IllegalArgumentException e) {
-            problems.add(key + ": " + e.getMessage());
-            return Durations.parse(dflt);
+            problems.add(e.getMessage());
+            return Duration.ZERO;
         }
     }
 
-    private static long number(Function<String, String> property, String key, long dflt, List<String> problems) {
-        String text = or(property.apply(key), Long.toString(dflt));
+    private static long number(Settings s, String key, List<String> problems) {
+        String text = s.text(key).trim();
         try {
             long n = Long.parseLong(text);
             if (n < 1) {
@@ -110,7 +99,7 @@ public record DnsConfig(String record, String type, long ttl, String provider, M
             return n;
         } catch (NumberFormatException e) {
             problems.add(key + " must be a number, not '" + text + "'");
-            return dflt;
+            return 0;
         }
     }
 }

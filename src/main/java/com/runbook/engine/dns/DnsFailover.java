@@ -1,8 +1,9 @@
 package com.runbook.engine.dns;
 
-import com.runbook.engine.health.HealthProbe;
 import com.runbook.engine.core.IncidentRaiser;
 import com.runbook.engine.core.Notifier;
+import com.runbook.engine.core.RunTrigger;
+import com.runbook.engine.health.HealthProbe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +19,7 @@ import java.util.function.Supplier;
 /**
  * The failover runbook: check the target is healthy, read the record, change it, verify it at the authoritative
  * server, record it in {@code dns_change} and notify; on a failed verification put the old value back and open a
- * P1. Bound as {@code dnsFailover}; routes/dns-failover.camel.yaml and the API call it.
+ * P1. Bound as {@code dnsFailover}; routes/dns-failover.camel.yaml and routes/dns-rollback.camel.yaml call it.
  */
 public class DnsFailover {
     private static final Logger LOG = LoggerFactory.getLogger(DnsFailover.class);
@@ -29,17 +30,13 @@ public class DnsFailover {
     private final Supplier<IncidentRaiser> incidents;
     private final Supplier<Notifier> notifier;
 
-    public DnsFailover(DnsConfig config, DnsProvider provider, DnsChangeStore store, Supplier<IncidentRaiser> incidents,
-                       Supplier<Notifier> notifier) {
+    DnsFailover(DnsConfig config, DnsProvider provider, DnsChangeStore store, Supplier<IncidentRaiser> incidents,
+                Supplier<Notifier> notifier) {
         this.config = config;
         this.provider = provider;
         this.store = store;
         this.incidents = incidents;
         this.notifier = notifier;
-    }
-
-    public DnsConfig config() {
-        return config;
     }
 
     /**
@@ -48,7 +45,17 @@ public class DnsFailover {
      */
     public Map<String, Object> run(String target, String dryRun, String force, String trigger) {
         String t = target == null || target.isBlank() ? config.failoverTarget() : target;
-        return failover(t, flag("dryRun", dryRun), flag("force", force), trigger == null ? "unknown" : trigger);
+        return failover(t, flag("dryRun", dryRun), flag("force", force), who(trigger));
+    }
+
+    /** The job's entry point of routes/dns-rollback.camel.yaml: the run's trigger. */
+    public Map<String, Object> rollback(String trigger) {
+        return rollbackBy(who(trigger));
+    }
+
+    /** Who a run's trigger names in {@code dns_change}: a run the DNS doors started is the API's. */
+    static String who(String trigger) {
+        return trigger == null ? "unknown" : RunTrigger.DNS.stored().equals(trigger) ? "api" : trigger;
     }
 
     static boolean flag(String name, String value) {
@@ -58,18 +65,18 @@ public class DnsFailover {
         if (value.equalsIgnoreCase("true")) {
             return true;
         }
-        throw new DnsException(400, name + " must be true or false, not '" + value + "'");
+        throw new DnsException(DnsException.Kind.INVALID, name + " must be true or false, not '" + value + "'");
     }
 
     /** Runs the failover to {@code target}; with {@code dryRun} returns the plan and changes nothing. */
-    public synchronized Map<String, Object> failover(String target, boolean dryRun, boolean force, String triggeredBy) {
+    synchronized Map<String, Object> failover(String target, boolean dryRun, boolean force, String triggeredBy) {
         requireConfigured();
         if (target == null || target.isBlank()) {
-            throw new DnsException(400, "target is required (one of: " + String.join(", ", config.targets().keySet()) + ")");
+            throw new DnsException(DnsException.Kind.INVALID, "target is required (one of: " + String.join(", ", config.targets().keySet()) + ")");
         }
         DnsConfig.Target t = config.targets().get(target.trim());
         if (t == null) {
-            throw new DnsException(400, "unknown target '" + target + "' (configured: "
+            throw new DnsException(DnsException.Kind.INVALID, "unknown target '" + target + "' (configured: "
                     + String.join(", ", config.targets().keySet()) + ")");
         }
         Instant started = Instant.now();
@@ -99,34 +106,34 @@ public class DnsFailover {
             return result;
         }
         if (cooling.isPresent()) {
-            throw new DnsException(409, cooling.get());
+            throw new DnsException(DnsException.Kind.CONFLICT, cooling.get());
         }
         if (unhealthy != null) {
             String message = "refused: target '" + t.name() + "' is unhealthy: " + unhealthy + "; nothing was changed";
             store.insert(change("failover", t.name(), current.value(), next.value(), "refused", triggeredBy, message,
                     started, precheckMs, null, null));
-            throw new DnsException(422, message);
+            throw new DnsException(DnsException.Kind.UNPROCESSABLE, message);
         }
         return apply("failover", t.name(), current, next, triggeredBy, started, precheckMs, result);
     }
 
     /** The newest rows of {@code dns_change}. */
-    public List<Map<String, Object>> history(int limit) {
+    List<Map<String, Object>> history(int limit) {
         return store.list(limit);
     }
 
     /** Puts back the value the last applied change replaced. */
-    public synchronized Map<String, Object> rollback(String triggeredBy) {
+    private synchronized Map<String, Object> rollbackBy(String triggeredBy) {
         requireConfigured();
         Instant started = Instant.now();
-        Map<String, Object> last = store.lastApplied(config.record(), config.type())
-                .orElseThrow(() -> new DnsException(409, "nothing to roll back: no change of " + config.record() + " "
+        DnsChangeStore.Applied last = store.lastApplied(config.record(), config.type())
+                .orElseThrow(() -> new DnsException(DnsException.Kind.CONFLICT, "nothing to roll back: no change of " + config.record() + " "
                         + config.type() + " was ever applied"));
-        String previous = (String) last.get("oldValue");
+        String previous = last.oldValue();
         DnsRecord current = readCurrent();
         DnsRecord next = current.withValue(previous, config.ttl());
         Map<String, Object> result = describe(null, current.value(), next.value());
-        result.put("rollsBack", last.get("id"));
+        result.put("rollsBack", last.id());
         if (current.value().equals(next.value())) {
             result.put("outcome", "no-op");
             result.put("message", config.record() + " " + config.type() + " already points at " + previous);
@@ -170,7 +177,7 @@ public class DnsFailover {
             } else {
                 LOG.error("No incident service bound: could not page {}: {}", title, detail);
             }
-            throw new DnsException(502, title + ": " + detail);
+            throw new DnsException(DnsException.Kind.FAILED, title + ": " + detail);
         }
         String message = config.record() + " " + config.type() + " changed from " + current.value() + " to " + next.value()
                 + (target == null ? "" : " (" + target + ")") + " by " + triggeredBy + ", verified at " + verifierName();
@@ -258,19 +265,18 @@ public class DnsFailover {
 
     private Optional<String> coolingDown() {
         return store.lastApplied(config.record(), config.type()).flatMap(last -> {
-            Instant at = Instant.parse((String) last.get("finishedAt"));
-            Duration since = Duration.between(at, Instant.now());
+            Duration since = Duration.between(last.finishedAt(), Instant.now());
             if (since.compareTo(config.cooldown()) >= 0) {
                 return Optional.empty();
             }
             return Optional.of("refused: " + config.record() + " " + config.type() + " was changed " + since.toSeconds()
-                    + " s ago (dns_change " + last.get("id") + "); the cooldown is " + config.cooldown().toSeconds()
+                    + " s ago (dns_change " + last.id() + "); the cooldown is " + config.cooldown().toSeconds()
                     + " s: pass force=true to swap anyway");
         });
     }
 
     private DnsRecord readCurrent() {
-        return provider.read(config.record(), config.type()).orElseThrow(() -> new DnsException(422, config.record() + " "
+        return provider.read(config.record(), config.type()).orElseThrow(() -> new DnsException(DnsException.Kind.UNPROCESSABLE, config.record() + " "
                 + config.type() + " does not exist at " + provider.id() + ": create it before a failover can swap it"));
     }
 
@@ -298,7 +304,7 @@ public class DnsFailover {
 
     private void requireConfigured() {
         if (!config.problems().isEmpty()) {
-            throw new DnsException(503, "DNS failover is not configured: " + String.join("; ", config.problems()));
+            throw new DnsException(DnsException.Kind.UNAVAILABLE, "DNS failover is not configured: " + String.join("; ", config.problems()));
         }
     }
 
@@ -311,7 +317,7 @@ public class DnsFailover {
             Thread.sleep(d.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new DnsException(503, "interrupted");
+            throw new DnsException(DnsException.Kind.UNAVAILABLE, "interrupted");
         }
     }
 }

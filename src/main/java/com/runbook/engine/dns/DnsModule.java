@@ -1,23 +1,136 @@
 package com.runbook.engine.dns;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.runbook.engine.core.Door;
 import com.runbook.engine.core.EngineModule;
 import com.runbook.engine.core.Parts;
+import com.runbook.engine.core.Refused;
+import com.runbook.engine.core.Reply;
+import com.runbook.engine.core.Request;
+import com.runbook.engine.core.RunEnd;
+import com.runbook.engine.core.RunStarter;
+import com.runbook.engine.core.RunStatus;
+import com.runbook.engine.core.RunTrigger;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.function.Function;
+import java.util.Map;
+import java.util.Optional;
 
-/** The DNS failover ({@code dnsFailover}) the DNS runbooks call, and the failover, rollback and changes doors. */
+/**
+ * The DNS failover ({@code dnsFailover}) the DNS runbooks call, and its doors: {@code POST /api/runbooks/dns-failover}
+ * and {@code POST /api/runbooks/dns-rollback} run the {@code dns-failover} and {@code dns-rollback} runbooks (a
+ * {@code job_run} row each, trigger {@code dns}) and answer with the run's outcome; {@code GET /api/dns/changes}
+ * reads {@code dns_change}.
+ */
 public final class DnsModule implements EngineModule {
+    private RunStarter runs;
+    private Duration answerWithin;
+
     @Override
     public void start(Parts parts) throws Exception {
-        Function<String, String> property = key -> parts.settings().get(key, null);
-        DnsConfig config = DnsConfig.from(property);
+        DnsConfig config = DnsConfig.from(parts.settings());
         List<String> problems = new ArrayList<>();
-        DnsProvider provider = DnsProviders.create(config.provider(), property, problems);
+        DnsProvider provider = DnsProviders.create(config.provider(), parts.settings(), problems);
         DnsFailover failover = new DnsFailover(config.withProblems(problems), provider,
                 new DnsChangeStore(parts.db()), parts::incidents, parts::notifier);
+        runs = parts.runs();
+        answerWithin = parts.settings().duration("runbook.dns.answer-within");
         parts.camel().getRegistry().bind("dnsFailover", failover);
-        parts.camel().addRoutes(new DnsApi(() -> failover, parts.apiToken()));
+        parts.doors().open(Door.change("api-dns-failover", "/api/runbooks/dns-failover", this::failover));
+        parts.doors().open(Door.change("api-dns-rollback", "/api/runbooks/dns-rollback",
+                r -> run("dns-rollback", Map.of())));
+        parts.doors().open(Door.read("api-dns-changes", "/api/dns/changes",
+                r -> Reply.ok(failover.history(limit(r.query("limit"))))));
+    }
+
+    private Reply failover(Request request) throws InterruptedException {
+        JsonNode body = request.json();
+        StringBuilder errors = new StringBuilder();
+        JsonNode target = body.get("target");
+        if (target == null || !target.isTextual() || target.asText().isBlank()) {
+            errors.append("'target' is required: the name of a configured target; ");
+        }
+        boolean dryRun = flag(body, "dryRun", errors);
+        boolean force = flag(body, "force", errors);
+        body.fieldNames().forEachRemaining(f -> {
+            if (!f.equals("target") && !f.equals("dryRun") && !f.equals("force")) {
+                errors.append("unknown field '").append(f).append("' (expected target, dryRun, force); ");
+            }
+        });
+        if (errors.length() > 0) {
+            throw Refused.invalid(errors.substring(0, errors.length() - 2));
+        }
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("target", target.asText());
+        params.put("dryRun", Boolean.toString(dryRun));
+        params.put("force", Boolean.toString(force));
+        return run("dns-failover", params);
+    }
+
+    /**
+     * Runs {@code job} and answers with its outcome: the route's result, or what the DNS step refused as a refusal,
+     * or a failure; a run still going after {@code runbook.dns.answer-within} is answered as accepted.
+     */
+    private Reply run(String job, Map<String, Object> params) throws InterruptedException {
+        if (!runs.isJob(job)) {
+            throw new Refused(Refused.Reason.NOT_FOUND, "no job '" + job + "' (see GET /api/jobs)");
+        }
+        RunStarter.Watched run = runs.startWatched(job, RunTrigger.DNS, params);
+        Optional<RunEnd> ended = run.await(answerWithin);
+        if (ended.isEmpty()) {
+            return Reply.accepted(Map.of("runId", run.id(), "job", job, "status", RunStatus.RUNNING.stored(),
+                    "href", "/api/runs/" + run.id()));
+        }
+        return answer(ended.get());
+    }
+
+    /**
+     * The answer of a DNS door for a run that ended: the route's result; what the DNS step refused, as a refusal; any
+     * other failure (the provider, the verification, the route) as a failure with the run's error.
+     */
+    static Reply answer(RunEnd end) {
+        if (end.status() == RunStatus.SUCCEEDED) {
+            return Reply.ok(end.result());
+        }
+        if (end.failure() instanceof DnsException e) {
+            return switch (e.kind()) {
+                case INVALID -> throw Refused.invalid(e.getMessage());
+                case CONFLICT -> throw new Refused(Refused.Reason.CONFLICT, e.getMessage());
+                case UNPROCESSABLE -> throw new Refused(Refused.Reason.UNPROCESSABLE, e.getMessage());
+                case UNAVAILABLE -> throw new Refused(Refused.Reason.UNAVAILABLE, e.getMessage());
+                case FAILED -> Reply.failed(Map.of("error", e.getMessage()));
+            };
+        }
+        return Reply.failed(Map.of("error", end.error()));
+    }
+
+    static int limit(String text) {
+        if (text == null || text.isBlank()) {
+            return 50;
+        }
+        try {
+            int limit = Integer.parseInt(text.trim());
+            if (limit >= 1 && limit <= 1000) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw Refused.invalid("limit must be a number between 1 and 1000, not '" + text + "'");
+    }
+
+    private static boolean flag(JsonNode body, String name, StringBuilder errors) {
+        JsonNode v = body.get(name);
+        if (v == null || v.isNull()) {
+            return false;
+        }
+        if (!v.isBoolean()) {
+            errors.append("'").append(name).append("' must be true or false, not ").append(v).append("; ");
+            return false;
+        }
+        return v.asBoolean();
     }
 }

@@ -3,7 +3,7 @@ package com.runbook.engine.dns;
 import java.util.Optional;
 
 /** Where a zone's records are changed: an RFC 2136 server, Cloudflare, Google Cloud DNS. */
-public interface DnsProvider {
+interface DnsProvider {
     /** Short name recorded in {@code dns_change}: rfc2136, cloudflare, google. */
     String id();
 

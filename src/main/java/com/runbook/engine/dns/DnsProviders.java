@@ -1,48 +1,48 @@
 package com.runbook.engine.dns;
 
-import com.runbook.engine.definition.Durations;
+import com.runbook.engine.settings.Settings;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
-/** Builds the provider {@code runbook.dns.provider} names from its {@code runbook.dns.<provider>.*} settings. */
-public final class DnsProviders {
+/**
+ * Builds the provider {@code runbook.dns.provider} names from its {@code runbook.dns.<provider>.*} settings, each read
+ * with {@link Settings#optional} (an empty one is reported missing only for the provider in use).
+ */
+final class DnsProviders {
     private DnsProviders() {
     }
 
     /** The provider, or null with the reasons added to {@code problems}. */
-    public static DnsProvider create(String provider, Function<String, String> property, List<String> problems) {
+    static DnsProvider create(String provider, Settings s, List<String> problems) {
         List<String> missing = new ArrayList<>();
-        Function<String, String> required = key -> {
-            String v = DnsConfig.blankToNull(property.apply(key));
-            if (v == null) {
-                missing.add(key);
-            }
-            return v;
-        };
-        Duration timeout = Durations.parse(DnsConfig.or(property.apply("runbook.dns.request-timeout"), "10s"));
+        Function<String, String> required = key -> s.optional(key).orElseGet(() -> {
+            missing.add(key);
+            return null;
+        });
+        Duration timeout = DnsConfig.duration(s, "runbook.dns.request-timeout", problems);
         DnsProvider result = switch (provider) {
             case "rfc2136" -> {
                 String server = required.apply("runbook.dns.rfc2136.server");
                 String zone = required.apply("runbook.dns.rfc2136.zone");
                 String key = required.apply("runbook.dns.rfc2136.tsig-key-name");
                 String secret = required.apply("runbook.dns.rfc2136.tsig-secret");
-                String algorithm = DnsConfig.or(property.apply("runbook.dns.rfc2136.tsig-algorithm"), "hmac-sha256");
+                String algorithm = required.apply("runbook.dns.rfc2136.tsig-algorithm");
                 yield missing.isEmpty() ? new Rfc2136Provider(DnsQuery.parseServer(server), zone, key, algorithm, secret, timeout) : null;
             }
             case "cloudflare" -> {
                 String zoneId = required.apply("runbook.dns.cloudflare.zone-id");
                 String token = required.apply("runbook.dns.cloudflare.api-token");
-                String base = DnsConfig.or(property.apply("runbook.dns.cloudflare.base-url"), "https://api.cloudflare.com/client/v4");
+                String base = required.apply("runbook.dns.cloudflare.base-url");
                 yield missing.isEmpty() ? new CloudflareProvider(base, zoneId, token, timeout) : null;
             }
             case "google" -> {
                 String project = required.apply("runbook.dns.google.project");
                 String zone = required.apply("runbook.dns.google.managed-zone");
                 String token = required.apply("runbook.dns.google.access-token");
-                String base = DnsConfig.or(property.apply("runbook.dns.google.base-url"), "https://dns.googleapis.com/dns/v1");
+                String base = required.apply("runbook.dns.google.base-url");
                 yield missing.isEmpty() ? new GoogleCloudDnsProvider(base, project, zone, token, timeout) : null;
             }
             default -> null;

@@ -29,15 +29,15 @@ public final class DnsQuery {
             Message response = resolver.send(query);
             int rcode = response.getRcode();
             if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
-                throw new DnsException(502, "DNS query for " + name + " " + type + " at " + address(server)
+                throw new DnsException(DnsException.Kind.FAILED, "DNS query for " + name + " " + type + " at " + address(server)
                         + " failed: " + Rcode.string(rcode));
             }
             return response.getSection(Section.ANSWER).stream().filter(r -> r.getType() == Type.value(type))
                     .map(r -> DnsRecord.normalize(type, r.rdataToString())).toList();
         } catch (TextParseException e) {
-            throw new DnsException(400, "invalid DNS name '" + name + "'");
+            throw new DnsException(DnsException.Kind.INVALID, "invalid DNS name '" + name + "'");
         } catch (IOException e) {
-            throw new DnsException(502, "DNS query for " + name + " " + type + " at " + address(server)
+            throw new DnsException(DnsException.Kind.FAILED, "DNS query for " + name + " " + type + " at " + address(server)
                     + " failed: " + e.getMessage());
         }
     }
@@ -47,7 +47,7 @@ public final class DnsQuery {
     }
 
     /** {@code host:port} (port default 53) as a socket address. */
-    public static InetSocketAddress parseServer(String text) {
+    static InetSocketAddress parseServer(String text) {
         String t = text.trim();
         int colon = t.lastIndexOf(':');
         if (colon > 0 && t.indexOf(':') == colon) {

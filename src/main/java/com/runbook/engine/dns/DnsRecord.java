@@ -12,24 +12,24 @@ import java.util.Locale;
  * @param value the address, or the CNAME target (fully qualified)
  * @param ref   the provider's own id for the record (Cloudflare's record id), or null
  */
-public record DnsRecord(String name, String type, long ttl, String value, String ref) {
+record DnsRecord(String name, String type, long ttl, String value, String ref) {
     public DnsRecord {
         name = fqdn(name);
         type = type.toUpperCase(Locale.ROOT);
         value = normalize(type, value);
     }
 
-    public DnsRecord withValue(String newValue, long newTtl) {
+    DnsRecord withValue(String newValue, long newTtl) {
         return new DnsRecord(name, type, newTtl, newValue, ref);
     }
 
-    public static String fqdn(String name) {
+    static String fqdn(String name) {
         String n = name.trim().toLowerCase(Locale.ROOT);
         return n.endsWith(".") ? n : n + ".";
     }
 
     /** The canonical text of a value, so that equal values compare equal whatever the provider's spelling. */
-    public static String normalize(String type, String value) {
+    static String normalize(String type, String value) {
         String v = value.trim();
         switch (type.toUpperCase(Locale.ROOT)) {
             case "CNAME":
@@ -50,7 +50,7 @@ public record DnsRecord(String name, String type, long ttl, String value, String
     }
 
     /** {@code fqdn} without the trailing dot, as HTTP APIs such as Cloudflare's spell names. */
-    public String bareName() {
+    String bareName() {
         return name.substring(0, name.length() - 1);
     }
 }

@@ -15,12 +15,12 @@ import java.util.Optional;
  * .../managedZones/{zone}/changes} (changes.create) with the old record set in {@code deletions} and the new one in
  * {@code additions}, so the swap is atomic. OAuth 2 access token as bearer.
  */
-public class GoogleCloudDnsProvider implements DnsProvider {
+final class GoogleCloudDnsProvider implements DnsProvider {
     private final String zoneUrl;
     private final String token;
     private final Duration timeout;
 
-    public GoogleCloudDnsProvider(String baseUrl, String project, String managedZone, String token, Duration timeout) {
+    GoogleCloudDnsProvider(String baseUrl, String project, String managedZone, String token, Duration timeout) {
         this.zoneUrl = baseUrl.replaceAll("/+$", "") + "/projects/" + project + "/managedZones/" + managedZone;
         this.token = token;
         this.timeout = timeout;
@@ -52,7 +52,7 @@ public class GoogleCloudDnsProvider implements DnsProvider {
         JsonNode json = JsonHttp.send("Google Cloud DNS change of " + next.name(), "POST", zoneUrl + "/changes", token,
                 body, timeout);
         if (json.path("id").isMissingNode()) {
-            throw new DnsException(502, "Google Cloud DNS change of " + next.name() + " failed: no change id in the answer");
+            throw new DnsException(DnsException.Kind.FAILED, "Google Cloud DNS change of " + next.name() + " failed: no change id in the answer");
         }
     }
 

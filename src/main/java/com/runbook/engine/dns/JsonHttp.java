@@ -1,7 +1,7 @@
 package com.runbook.engine.dns;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.runbook.engine.http.Http;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.net.URI;
@@ -13,6 +13,7 @@ import java.time.Duration;
 /** JSON over HTTPS with a bearer token, for the DNS providers' REST APIs. The token is never logged or echoed. */
 final class JsonHttp {
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private JsonHttp() {
     }
@@ -26,19 +27,19 @@ final class JsonHttp {
                 b.method(method, HttpRequest.BodyPublishers.noBody());
             } else {
                 b.header("Content-Type", "application/json")
-                        .method(method, HttpRequest.BodyPublishers.ofString(Http.JSON.writeValueAsString(body)));
+                        .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
             }
             HttpResponse<String> response = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode json = response.body().isBlank() ? Http.JSON.createObjectNode() : Http.JSON.readTree(response.body());
+            JsonNode json = response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
             if (response.statusCode() / 100 != 2) {
-                throw new DnsException(502, what + " failed: HTTP " + response.statusCode() + errorText(json));
+                throw new DnsException(DnsException.Kind.FAILED, what + " failed: HTTP " + response.statusCode() + errorText(json));
             }
             return json;
         } catch (IOException e) {
-            throw new DnsException(502, what + " failed: " + e.getMessage());
+            throw new DnsException(DnsException.Kind.FAILED, what + " failed: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new DnsException(503, what + " interrupted");
+            throw new DnsException(DnsException.Kind.UNAVAILABLE, what + " interrupted");
         }
     }
 

@@ -20,13 +20,13 @@ import java.util.Optional;
  * RFC 2136 dynamic update signed with a TSIG key (RFC 8945): BIND, PowerDNS, Knot, Windows DNS. Reads ask the same
  * primary server, which is authoritative for the zone.
  */
-public class Rfc2136Provider implements DnsProvider {
+final class Rfc2136Provider implements DnsProvider {
     private final InetSocketAddress server;
     private final Name zone;
     private final TSIG tsig;
     private final Duration timeout;
 
-    public Rfc2136Provider(InetSocketAddress server, String zone, String keyName, String algorithm, String secret,
+    Rfc2136Provider(InetSocketAddress server, String zone, String keyName, String algorithm, String secret,
                            Duration timeout) {
         this.server = server;
         this.timeout = timeout;
@@ -43,7 +43,7 @@ public class Rfc2136Provider implements DnsProvider {
         return "rfc2136";
     }
 
-    public InetSocketAddress server() {
+    InetSocketAddress server() {
         return server;
     }
 
@@ -70,11 +70,11 @@ public class Rfc2136Provider implements DnsProvider {
                 TSIGRecord signature = response.getTSIG();
                 String tsigError = signature != null && signature.getError() != Rcode.NOERROR
                         ? " (TSIG " + Rcode.TSIGstring(signature.getError()) + ")" : "";
-                throw new DnsException(502, "DNS update of " + next.name() + " " + next.type() + " refused by "
+                throw new DnsException(DnsException.Kind.FAILED, "DNS update of " + next.name() + " " + next.type() + " refused by "
                         + DnsQuery.address(server) + ": " + Rcode.string(response.getRcode()) + tsigError);
             }
         } catch (IOException e) {
-            throw new DnsException(502, "DNS update of " + next.name() + " " + next.type() + " at "
+            throw new DnsException(DnsException.Kind.FAILED, "DNS update of " + next.name() + " " + next.type() + " at "
                     + DnsQuery.address(server) + " failed: " + e.getMessage());
         }
     }

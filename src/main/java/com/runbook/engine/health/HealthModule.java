@@ -11,10 +11,10 @@ public final class HealthModule implements EngineModule {
 
     @Override
     public void start(Parts parts) {
-        watchdog = Watchdog.fromConfig(key -> parts.settings().get(key, null), parts::incidents, parts.db());
+        watchdog = Watchdog.fromConfig(parts.settings(), parts::incidents, parts.db());
         parts.camel().getRegistry().bind("watchdog", watchdog);
         parts.camel().getRegistry().bind("healthReport", new HealthReport(watchdog, parts::notifier,
-                parts.settings().get("runbook.health.report-to", null)));
+                parts.settings().optional("runbook.health.report-to").orElse(null)));
     }
 
     /** The watchdog (null before start). */

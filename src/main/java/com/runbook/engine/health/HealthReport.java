@@ -19,7 +19,7 @@ public class HealthReport {
     private final Supplier<Notifier> notifier;
     private final String recipient;
 
-    public HealthReport(Watchdog watchdog, Supplier<Notifier> notifier, String recipient) {
+    HealthReport(Watchdog watchdog, Supplier<Notifier> notifier, String recipient) {
         this.watchdog = watchdog;
         this.notifier = notifier;
         this.recipient = recipient == null || recipient.isBlank() ? null : recipient.trim();

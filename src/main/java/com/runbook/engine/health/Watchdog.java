@@ -2,6 +2,7 @@ package com.runbook.engine.health;
 
 import com.runbook.engine.core.IncidentRaiser;
 import com.runbook.engine.definition.Durations;
+import com.runbook.engine.settings.Settings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,14 +18,13 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -57,74 +57,92 @@ public class Watchdog {
     private final List<String> problems;
     private final Supplier<IncidentRaiser> incidents;
     private final JdbcTemplate jdbc;
-    /** The last result of each endpoint probed on this node (what the health report shows; not state). */
-    private final Map<String, HealthProbe.Result> lastResults = new LinkedHashMap<>();
     private final ExecutorService probes = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "watchdog-probe");
         t.setDaemon(true);
         return t;
     });
 
-    public Watchdog(List<Endpoint> endpoints, Duration repeatInterval, List<String> problems, Supplier<IncidentRaiser> incidents,
+    Watchdog(List<Endpoint> endpoints, Duration repeatInterval, List<String> problems, Supplier<IncidentRaiser> incidents,
                     DataSource dataSource) {
         this.endpoints = List.copyOf(endpoints);
         this.repeatInterval = repeatInterval;
         this.problems = List.copyOf(problems);
         this.incidents = incidents;
         this.jdbc = new JdbcTemplate(dataSource);
-        endpoints.forEach(e -> lastResults.put(e.name(), null));
     }
 
-    /** Reads {@code runbook.watchdog.*}; every problem is collected (the watchdog then refuses to tick). */
-    public static Watchdog fromConfig(Function<String, String> property, Supplier<IncidentRaiser> incidents,
-                                      DataSource dataSource) {
-        List<String> problems = new ArrayList<>();
-        List<Endpoint> endpoints = new ArrayList<>();
-        String list = property.apply("runbook.watchdog.endpoints");
-        for (String name : Arrays.stream(list == null ? new String[0] : list.split(",")).map(String::trim)
-                .filter(s -> !s.isEmpty()).toList()) {
-            String p = "runbook.watchdog.endpoint." + name + ".";
-            String url = property.apply(p + "url");
-            if (url == null || url.isBlank()) {
-                problems.add(p + "url is not set");
-            }
-            Duration interval = duration(property, p + "interval", "15s", problems);
-            Duration timeout = duration(property, p + "timeout", "5s", problems);
-            int failures = 3;
-            String f = property.apply(p + "failures-before-alert");
-            if (f != null && !f.isBlank()) {
+    /** A watchdog on the {@code runbook.watchdog.*} settings. */
+    static Watchdog fromConfig(Settings s, Supplier<IncidentRaiser> incidents, DataSource dataSource) {
+        WatchdogSettings settings = WatchdogSettings.from(s);
+        return new Watchdog(settings.endpoints(), settings.repeatInterval(), settings.problems(), incidents, dataSource);
+    }
+
+    /** The {@code runbook.watchdog.*} settings: the endpoints, the repeat interval, and every problem found in them. */
+    record WatchdogSettings(List<Endpoint> endpoints, Duration repeatInterval, List<String> problems) {
+        /**
+         * Reads {@code runbook.watchdog.*}: the endpoints named by {@code runbook.watchdog.endpoints}, each from its
+         * {@code runbook.watchdog.endpoint.<name>.*} keys (read with {@link Settings#optional}), an unset one from the
+         * watchdog-wide {@code runbook.watchdog.<key>}. Every problem is collected (the watchdog then refuses to tick).
+         */
+        static WatchdogSettings from(Settings s) {
+            List<String> problems = new ArrayList<>();
+            List<Endpoint> endpoints = new ArrayList<>();
+            for (String name : s.list("runbook.watchdog.endpoints")) {
+                String p = "runbook.watchdog.endpoint." + name + ".";
+                Optional<String> url = s.optional(p + "url");
+                if (url.isEmpty()) {
+                    problems.add(p + "url is not set");
+                }
+                Duration interval = duration(s, p, "interval", problems);
+                Duration timeout = duration(s, p, "timeout", problems);
+                String f = value(s, p, "failures-before-alert");
+                int failures = 0;
                 try {
-                    failures = Integer.parseInt(f.trim());
+                    failures = Integer.parseInt(f);
                     if (failures < 1) {
-                        problems.add(p + "failures-before-alert must be at least 1, not " + failures);
+                        problems.add(key(s, p, "failures-before-alert") + " must be at least 1, not " + failures);
                     }
                 } catch (NumberFormatException e) {
-                    problems.add(p + "failures-before-alert must be a number, not '" + f + "'");
+                    problems.add(key(s, p, "failures-before-alert") + " must be a number, not '" + f + "'");
                 }
+                String priority = value(s, p, "priority");
+                if (!priority.matches("P[1-4]")) {
+                    problems.add(key(s, p, "priority") + " must be P1, P2, P3 or P4, not '" + priority + "'");
+                }
+                endpoints.add(new Endpoint(name, url.orElse(null), interval, timeout, failures,
+                        s.optional(p + "restart-hook").orElse(null), priority));
             }
-            String hook = property.apply(p + "restart-hook");
-            String priority = property.apply(p + "priority");
-            priority = priority == null || priority.isBlank() ? "P2" : priority.trim();
-            if (!priority.matches("P[1-4]")) {
-                problems.add(p + "priority must be P1, P2, P3 or P4, not '" + priority + "'");
+            Duration repeat = Duration.ZERO;
+            try {
+                repeat = s.duration("runbook.watchdog.repeat-interval");
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
             }
-            endpoints.add(new Endpoint(name, url, interval, timeout, failures, hook == null || hook.isBlank() ? null : hook.trim(), priority));
+            return new WatchdogSettings(List.copyOf(endpoints), repeat, List.copyOf(problems));
         }
-        return new Watchdog(endpoints, duration(property, "runbook.watchdog.repeat-interval", "1h", problems), problems,
-                incidents, dataSource);
     }
 
-    private static Duration duration(Function<String, String> property, String key, String dflt, List<String> problems) {
-        String v = property.apply(key);
+    /** The key an endpoint's setting is read from: its own when set, else the watchdog-wide one. */
+    private static String key(Settings s, String prefix, String name) {
+        return s.optional(prefix + name).isPresent() ? prefix + name : "runbook.watchdog." + name;
+    }
+
+    private static String value(Settings s, String prefix, String name) {
+        return s.optional(prefix + name).orElseGet(() -> s.text("runbook.watchdog." + name).trim());
+    }
+
+    private static Duration duration(Settings s, String prefix, String name, List<String> problems) {
+        String v = value(s, prefix, name);
         try {
-            return Durations.parse(v == null || v.isBlank() ? dflt : v);
+            return Durations.parse(v);
         } catch (IllegalArgumentException e) {
-            problems.add(key + ": " + e.getMessage());
-            return Durations.parse(dflt);
+            problems.add(key(s, prefix, name) + ": " + e.getMessage());
+            return Duration.ZERO;
         }
     }
 
-    public List<Endpoint> endpoints() {
+    List<Endpoint> endpoints() {
         return endpoints;
     }
 
@@ -212,7 +230,6 @@ public class Watchdog {
 
     private String record(Endpoint e, State s, HealthProbe.Result r, Instant now) {
         s.lastCheck = now;
-        lastResults.put(e.name(), r);
         String key = "EndpointDown/" + e.name();
         if (r.up()) {
             int was = s.failures;
@@ -266,15 +283,10 @@ public class Watchdog {
             LOG.warn("Restart hook of {} called: HTTP {}", e.name(), r.statusCode());
         } catch (Exception ex) {
             LOG.error("Restart hook of {} failed: {}", e.name(), ex.getMessage());
-        } 
+        }
     }
 
-    /** The last result of every endpoint (null before its first check). */
-    public synchronized Map<String, HealthProbe.Result> lastResults() {
-        return new LinkedHashMap<>(lastResults);
-    }
-
-    public void close() {
+    void close() {
         probes.shutdownNow();
     }
 }

@@ -1,9 +1,10 @@
 package com.runbook.engine.http;
 
+import com.runbook.engine.core.RunLog;
+import com.runbook.engine.core.RunRecord;
 import com.runbook.engine.core.RunStarter;
 import com.runbook.engine.core.RunTrigger;
 import com.runbook.engine.definition.Runbooks;
-import com.runbook.engine.run.RunStore;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -20,7 +21,7 @@ public class ApiRoutes extends RouteBuilder {
     public interface Backend {
         List<Map<String, Object>> jobs();
 
-        RunStore runs();
+        RunLog runs();
 
         RunStarter starter();
 
@@ -42,9 +43,9 @@ public class ApiRoutes extends RouteBuilder {
         Http.endpoint(this, "api-jobs", "GET", "/api/jobs", null, e -> engine.jobs());
         Http.endpoint(this, "api-job-run", "POST", "/api/jobs/{id}/run", engine::apiToken, this::runJob);
         Http.endpoint(this, "api-runs", "GET", "/api/runs", null, e -> engine.runs().list(
-                Http.header(e, "job"), limit(Http.header(e, "limit"))));
+                Http.header(e, "job"), limit(Http.header(e, "limit"))).stream().map(RunRecord::json).toList());
         Http.endpoint(this, "api-run", "GET", "/api/runs/{id}", null, e -> engine.runs().find(id(Http.header(e, "id")))
-                .orElseThrow(() -> new ApiException(404, "no run with id " + Http.header(e, "id"))));
+                .map(RunRecord::json).orElseThrow(() -> new ApiException(404, "no run with id " + Http.header(e, "id"))));
         Http.endpoint(this, "api-reload", "GET", "/api/reload", null, e -> engine.runbooks().lastOutcome() == null
                 ? Map.of("status", "none") : engine.runbooks().lastOutcome());
         Http.endpoint(this, "api-health", "GET", "/health", null, this::health);

@@ -156,6 +156,7 @@ public final class Http {
             case UNAUTHENTICATED -> 401;
             case NOT_FOUND -> 404;
             case CONFLICT -> 409;
+            case UNPROCESSABLE -> 422;
             case UNAVAILABLE -> 503;
         };
     }

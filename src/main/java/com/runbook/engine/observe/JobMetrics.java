@@ -1,5 +1,6 @@
 package com.runbook.engine.observe;
 
+import com.runbook.engine.core.RunStatus;
 import com.runbook.engine.run.JobRunner;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -38,17 +39,17 @@ public class JobMetrics implements JobRunner.RunListener {
     }
 
     @Override
-    public void finished(String job, String trigger, long runId, String status, long durationMs, String error) {
+    public void finished(String job, String trigger, long runId, RunStatus status, long durationMs, String error) {
         counters.computeIfAbsent(job + '\n' + status + '\n' + trigger, k -> Counter.builder("runbook.job.runs")
                 .description("Job runs that ended, by job, status and trigger")
-                .tags("job_name", job, "status", status, "trigger", trigger).register(registry)).increment();
-        if (!"skipped".equals(status)) {
+                .tags("job_name", job, "status", status.stored(), "trigger", trigger).register(registry)).increment();
+        if (status != RunStatus.SKIPPED) {
             timers.computeIfAbsent(job + '\n' + status, k -> Timer.builder("runbook.job.run.duration")
                     .description("How long job runs took, by job and status")
-                    .tags("job_name", job, "status", status).serviceLevelObjectives(BUCKETS)
+                    .tags("job_name", job, "status", status.stored()).serviceLevelObjectives(BUCKETS)
                     .register(registry)).record(Duration.ofMillis(durationMs));
         }
-        if ("succeeded".equals(status)) {
+        if (status == RunStatus.SUCCEEDED) {
             if (lastSuccess.put(job, clock.millis() / 1000.0) == null) {
                 Gauge.builder("runbook.job.last.success.timestamp", lastSuccess, m -> m.getOrDefault(job, Double.NaN))
                         .description("Unix time of the job's last successful run (since this engine started)")

@@ -1,6 +1,8 @@
 package com.runbook.engine.run;
 
+import com.runbook.engine.core.RunEnd;
 import com.runbook.engine.core.RunStarter;
+import com.runbook.engine.core.RunStatus;
 import com.runbook.engine.core.RunTrigger;
 import com.runbook.engine.definition.Parameters;
 import com.runbook.engine.definition.ParametersRefused;
@@ -17,6 +19,9 @@ import org.slf4j.MDC;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -37,8 +42,8 @@ import java.util.function.Supplier;
  * as failed; the exception never leaves this class, so a failing route never takes the engine down.
  */
 public class JobRunner implements RunStarter {
-    public static final String HEADER_RUN_ID = "RunbookRunId";
-    public static final String HEADER_TRIGGER = "RunbookTrigger";
+    private static final String HEADER_RUN_ID = "RunbookRunId";
+    private static final String HEADER_TRIGGER = "RunbookTrigger";
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
 
     private final CamelContext context;
@@ -85,6 +90,8 @@ public class JobRunner implements RunStarter {
         int goneChecks;
         boolean ended;
         boolean returned;
+        /** Completed once the run's row says how it ended (a door may wait on it). */
+        final CompletableFuture<RunEnd> end = new CompletableFuture<>();
 
         Active(String job, String trigger, Runnable release) {
             this.job = job;
@@ -95,14 +102,14 @@ public class JobRunner implements RunStarter {
 
     /** Told about every run that ends (metrics, notifications, ...). */
     public interface RunListener {
-        void finished(String job, String trigger, long runId, String status, long durationMs, String error);
+        void finished(String job, String trigger, long runId, RunStatus status, long durationMs, String error);
     }
 
     public void addListener(RunListener listener) {
         listeners.add(listener);
     }
 
-    private void tell(String job, String trigger, long runId, String status, long startNanos, String error) {
+    private void tell(String job, String trigger, long runId, RunStatus status, long startNanos, String error) {
         long ms = (System.nanoTime() - startNanos) / 1_000_000;
         for (RunListener l : listeners) {
             try {
@@ -141,7 +148,8 @@ public class JobRunner implements RunStarter {
      * @throws ParametersRefused with every problem, before anything is recorded or run
      */
     private Map<String, Object> checked(String job, String trigger, Map<String, ?> given) {
-        return declared.apply(job).check(job, given, "alert".equals(trigger) ? Parameters.Unknown.PASS : Parameters.Unknown.REFUSE);
+        return declared.apply(job).check(job, given,
+                RunTrigger.ALERT.stored().equals(trigger) ? Parameters.Unknown.PASS : Parameters.Unknown.REFUSE);
     }
 
     /** The node name written into every job_run row. */
@@ -150,7 +158,7 @@ public class JobRunner implements RunStarter {
     }
 
     /** Whether a run of {@code job} is going on in this engine. */
-    public boolean isRunning(String job) {
+    private boolean isRunning(String job) {
         return active.values().stream().anyMatch(a -> a.job.equals(job));
     }
 
@@ -159,15 +167,11 @@ public class JobRunner implements RunStarter {
         return active.values().stream().anyMatch(a -> scheduleId.equals(a.scheduleId));
     }
 
-    /** Records a scheduled fire that did not run (overlap, misfire) as a {@code skipped} row with the reason. */
-    public long recordSkipped(String job, Instant scheduledFor, String reason) {
-        return recordSkipped(job, job, scheduledFor, reason);
-    }
-
-    /** Like {@link #recordSkipped(String, Instant, String)}, for schedule {@code scheduleId} of the job. */
+    /** Records a fire of schedule {@code scheduleId} that did not run (overlap, misfire) as a {@code skipped} row with the reason. */
     public long recordSkipped(String job, String scheduleId, Instant scheduledFor, String reason) {
-        long id = runs.start(job, "schedule", node, "skipped", reason, scheduledFor, scheduleId, null);
-        tell(job, "schedule", id, "skipped", System.nanoTime(), reason);
+        String trigger = RunTrigger.SCHEDULE.stored();
+        long id = runs.start(job, trigger, node, RunStatus.SKIPPED, reason, scheduledFor, scheduleId, null);
+        tell(job, trigger, id, RunStatus.SKIPPED, System.nanoTime(), reason);
         return id;
     }
 
@@ -175,27 +179,27 @@ public class JobRunner implements RunStarter {
      * Runs a scheduled fire in the calling (scheduler) thread. A run still going after {@code timeout} is marked
      * failed with {@code timeoutMessage} and {@code onTimeout} is told its id; the route itself is left to end.
      */
-    public long runScheduled(String job, String scheduleId, Map<String, String> params, String trigger,
+    public long runScheduled(String job, String scheduleId, Map<String, String> params, RunTrigger trigger,
                              Instant scheduledFor, Duration timeout, String timeoutMessage, LongConsumer onTimeout) {
         return runScheduled(job, scheduleId, params, trigger, scheduledFor, timeout, timeoutMessage, onTimeout,
                 () -> null, () -> { });
     }
 
     /**
-     * Like {@link #runScheduled(String, String, Map, String, Instant, Duration, String, LongConsumer)}, guarded: {@code claim}
+     * Like {@link #runScheduled(String, String, Map, RunTrigger, Instant, Duration, String, LongConsumer)}, guarded: {@code claim}
      * runs in the transaction that inserts the job_run row, just before it, and returns null to go ahead or the
      * reason this fire is skipped (then recorded as a {@code skipped} row); {@code release} runs in the transaction
      * that ends the run. One commit each: a claim in a transaction of its own doubled the fire's database wait.
      * A fire before its due time (the scheduler's lead) records the run first and calls the route at the due time;
      * a claim refused that early is tried again at the due time, as the previous run may end meanwhile.
      */
-    public long runScheduled(String job, String scheduleId, Map<String, String> params, String trigger,
+    public long runScheduled(String job, String scheduleId, Map<String, String> params, RunTrigger trigger,
                              Instant scheduledFor, Duration timeout, String timeoutMessage, LongConsumer onTimeout,
                              Supplier<String> claim, Runnable release) {
-        Map<String, Object> values = checked(job, trigger, params);
+        Map<String, Object> values = checked(job, trigger.stored(), params);
         Map<String, String> recorded = declared.apply(job).recorded(values);
         String[] refused = new String[1];
-        Active run = new Active(job, trigger, release);
+        Active run = new Active(job, trigger.stored(), release);
         run.scheduleId = scheduleId;
         run.thread = Thread.currentThread();
         long early = record(run, scheduleId, recorded, scheduledFor, claim, refused);
@@ -209,13 +213,13 @@ public class JobRunner implements RunStarter {
         }
         if (refused[0] != null) {
             LOG.warn("Skipped {} due at {}: {}", job, scheduledFor, refused[0]);
-            tell(job, "schedule", id, "skipped", System.nanoTime(), refused[0]);
+            tell(job, RunTrigger.SCHEDULE.stored(), id, RunStatus.SKIPPED, System.nanoTime(), refused[0]);
             return id;
         }
         waitUntil(scheduledFor);
         ScheduledFuture<?> watchdog = timeout == null ? null : timeouts.schedule(() -> {
             // the route is left to end, but the run is over: failed, its lock released, so the next fire runs
-            if (end(id, run, "failed", timeoutMessage, false)) {
+            if (end(id, run, RunStatus.FAILED, timeoutMessage, false, null, null)) {
                 onTimeout.accept(id);
             }
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -230,7 +234,7 @@ public class JobRunner implements RunStarter {
     }
 
     /** What {@link #runScheduled} returns for a fire that found nothing to do once it held its claim (no row). */
-    public static final long IDLE = -2;
+    private static final long IDLE = -2;
 
     /**
      * The run's row (running or skipped), or -1 when the claim was refused before the due time, or {@link #IDLE}
@@ -253,9 +257,10 @@ public class JobRunner implements RunStarter {
                     return IDLE;
                 }
                 if (refused[0] != null) {
-                    return runs.start(run.job, "schedule", node, "skipped", refused[0], scheduledFor, scheduleId, params);
+                    return runs.start(run.job, RunTrigger.SCHEDULE.stored(), node, RunStatus.SKIPPED, refused[0], scheduledFor,
+                            scheduleId, params);
                 }
-                long id = runs.start(run.job, run.trigger, node, "running", null, scheduledFor, scheduleId, params);
+                long id = runs.start(run.job, run.trigger, node, RunStatus.RUNNING, null, scheduledFor, scheduleId, params);
                 active.put(id, run);
                 registered[0] = id;
                 return id;
@@ -301,20 +306,18 @@ public class JobRunner implements RunStarter {
     }
 
     /**
-     * Starts a run in the background and returns its id at once.
+     * Starts a run in the background and returns it at once, with its end to wait for.
      *
      * @throws ParametersRefused when the parameters do not match the job's declaration (nothing recorded or run)
      */
     @Override
-    public long start(String job, RunTrigger trigger, Map<String, Object> parameters) {
-        return submit(job, trigger.stored(), parameters);
-    }
-
-    public long submit(String job, String trigger, Map<String, Object> parameters) {
-        Map<String, Object> values = checked(job, trigger, parameters);
-        long id = runs.start(job, trigger, node, "running", null, null, null, declared.apply(job).recorded(values));
-        manualRuns.submit(() -> execute(id, begin(id, job, trigger), values));
-        return id;
+    public Watched startWatched(String job, RunTrigger trigger, Map<String, Object> parameters) {
+        Map<String, Object> values = checked(job, trigger.stored(), parameters);
+        long id = runs.start(job, trigger.stored(), node, RunStatus.RUNNING, null, null, null,
+                declared.apply(job).recorded(values));
+        Active run = begin(id, job, trigger.stored());
+        manualRuns.submit(() -> execute(id, run, values));
+        return new Watched(id, run.end);
     }
 
     /**
@@ -323,13 +326,14 @@ public class JobRunner implements RunStarter {
      */
     public long runNow(String job, String trigger, boolean skipIfRunning) {
         if (skipIfRunning && isRunning(job)) {
-            long id = runs.start(job, trigger, node, "skipped", "previous run still running (overlap: skip)");
+            String reason = "previous run still running (overlap: skip)";
+            long id = runs.start(job, trigger, node, RunStatus.SKIPPED, reason, null, null, null);
             LOG.warn("Skipped {}: previous run still running", job);
-            tell(job, trigger, id, "skipped", System.nanoTime(), "previous run still running (overlap: skip)");
+            tell(job, trigger, id, RunStatus.SKIPPED, System.nanoTime(), reason);
             return id;
         }
         Map<String, Object> values = checked(job, trigger, Map.of());
-        long id = runs.start(job, trigger, node, "running", null, null, null, declared.apply(job).recorded(values));
+        long id = runs.start(job, trigger, node, RunStatus.RUNNING, null, null, null, declared.apply(job).recorded(values));
         execute(id, begin(id, job, trigger), values);
         return id;
     }
@@ -352,8 +356,10 @@ public class JobRunner implements RunStarter {
             run.thread = Thread.currentThread();
             run.route = context.getRoute(job);
         }
-        String status = "failed";
+        RunStatus status = RunStatus.FAILED;
         String errorText = null;
+        Object body = null;
+        Throwable failure = null;
         MDC.put("runId", Long.toString(id));
         MDC.put("job", job);
         try {
@@ -365,17 +371,20 @@ public class JobRunner implements RunStarter {
             Exchange result = producer().send("direct:" + job, exchange);
             Exception error = result.getException();
             if (error == null) {
-                status = "succeeded";
+                status = RunStatus.SUCCEEDED;
+                body = result.getMessage().getBody();
             } else {
                 errorText = describe(error);
+                failure = error;
             }
         } catch (RuntimeException e) {
             errorText = describe(e);
+            failure = e;
         } finally {
             synchronized (run) {
                 run.returned = true;
             }
-            if (!end(id, run, status, errorText, true)) {
+            if (!end(id, run, status, errorText, true, body, failure)) {
                 // ended before its route returned (route gone, engine stopping): the interrupt is spent
                 Thread.interrupted();
                 LOG.info("Run {} of {} returned after it had been ended: {}", id, job, errorText == null ? status : errorText);
@@ -391,7 +400,8 @@ public class JobRunner implements RunStarter {
      * transaction, and tells the listeners. With {@code returned} false the route has not returned: the run is over
      * for the engine all the same. False when the run had ended already.
      */
-    private boolean end(long id, Active run, String status, String error, boolean returned) {
+    private boolean end(long id, Active run, RunStatus status, String error, boolean returned, Object result,
+                        Throwable failure) {
         synchronized (run) {
             if (run.ended) {
                 return false;
@@ -409,7 +419,7 @@ public class JobRunner implements RunStarter {
         } catch (RuntimeException e) {
             LOG.error("Could not record the end of run {} of {}", id, run.job, e);
         }
-        if ("succeeded".equals(status)) {
+        if (status == RunStatus.SUCCEEDED) {
             LOG.info("Run {} of {} succeeded", id, run.job);
         } else if (returned) {
             LOG.warn("Run {} of {} failed: {}", id, run.job, error);
@@ -417,6 +427,7 @@ public class JobRunner implements RunStarter {
             LOG.error("Run {} of {} ended as {}: {}", id, run.job, status, error);
         }
         tell(run.job, run.trigger, id, status, run.startNanos, error);
+        run.end.complete(new RunEnd(id, status, error, result, failure));
         return true;
     }
 
@@ -445,14 +456,17 @@ public class JobRunner implements RunStarter {
         }
     }
 
-    private void abandon(long id, Active run, String reason) {
-        if (end(id, run, "failed", reason, false)) {
-            synchronized (run) {
-                if (!run.returned && run.thread != null) {
-                    run.thread.interrupt();
-                }
+    /** Ends a run its route will not answer for; false when it had ended already. */
+    private boolean abandon(long id, Active run, String reason) {
+        if (!end(id, run, RunStatus.FAILED, reason, false, null, null)) {
+            return false;
+        }
+        synchronized (run) {
+            if (!run.returned && run.thread != null) {
+                run.thread.interrupt();
             }
         }
+        return true;
     }
 
     /**
@@ -482,14 +496,21 @@ public class JobRunner implements RunStarter {
      */
     public int shutdown(Duration wait) {
         manualRuns.shutdown();
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (!active.isEmpty() && System.nanoTime() < deadline) {
-            LockSupport.parkNanos(Math.min(50_000_000L, deadline - System.nanoTime()));
+        try {
+            CompletableFuture.allOf(active.values().stream().map(a -> a.end).toArray(CompletableFuture[]::new))
+                    .get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // the runs still going are ended below
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());   // a run's end never completes exceptionally
         }
         int[] ended = {0};
         active.forEach((id, run) -> {
-            abandon(id, run, "the engine stopped while the run was going on (waited " + wait.toMillis() + " ms for it to end)");
-            ended[0]++;
+            if (abandon(id, run, "the engine stopped while the run was going on (waited " + wait.toMillis() + " ms for it to end)")) {
+                ended[0]++;
+            }
         });
         manualRuns.shutdownNow();
         timeouts.shutdownNow();

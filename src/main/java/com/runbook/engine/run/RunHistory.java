@@ -2,7 +2,7 @@ package com.runbook.engine.run;
 
 import com.runbook.engine.core.Parts;
 import com.runbook.engine.core.EngineModule;
-import com.runbook.engine.definition.Durations;
+import com.runbook.engine.settings.Settings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * older than {@code runbook.history.retention} are deleted hourly, in batches, except each job's newest run, which
  * the API shows as its last status and the misfire check reads as its last due time. Running rows are never touched.
  */
-public class RunHistory implements EngineModule {
+public final class RunHistory implements EngineModule {
     private static final Logger LOG = LoggerFactory.getLogger(RunHistory.class);
     static final int BATCH = 1000;
 
@@ -34,10 +34,18 @@ public class RunHistory implements EngineModule {
         this.jdbc = new JdbcTemplate(dataSource);
     }
 
+    /** The {@code runbook.history.*} settings: how long finished runs stay, and how often older ones are deleted. */
+    record HistorySettings(Duration retention, Duration pruneEvery) {
+        static HistorySettings from(Settings s) {
+            return new HistorySettings(s.duration("runbook.history.retention"), s.duration("runbook.history.prune-every"));
+        }
+    }
+
     @Override
     public void start(Parts parts) {
-        Duration retention = Durations.parse(parts.settings().get("runbook.history.retention", "90d"));
-        long every = Durations.parse(parts.settings().get("runbook.history.prune-every", "1h")).toMillis();
+        HistorySettings settings = HistorySettings.from(parts.settings());
+        Duration retention = settings.retention();
+        long every = settings.pruneEvery().toMillis();
         jdbc = new JdbcTemplate(parts.db());
         timer = parts.camel().getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "runbook-history");
         timer.scheduleWithFixedDelay(() -> {

@@ -3,26 +3,38 @@ package com.runbook.engine.run;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.runbook.engine.core.RunLog;
+import com.runbook.engine.core.RunRecord;
+import com.runbook.engine.core.RunStatus;
 import com.runbook.engine.store.GroupCommit;
+import com.runbook.engine.text.Text;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 
 import javax.sql.DataSource;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Reads and writes {@code job_run}. Writes go through a {@link GroupCommit}: the rows of runs that start or end at
  * the same moment (a burst of scheduled fires) share one transaction; each caller returns after its row committed.
  */
-public class RunStore implements AutoCloseable {
-    static final int MAX_ERROR = 4000;
+public class RunStore implements RunLog, AutoCloseable {
+    /** The size of {@code job_run.error} and {@code job_run.params} (the parameters' JSON). */
+    static final int MAX_TEXT = 4000;
     private static final String COLUMNS =
             "id, job, run_trigger, node, started_at, finished_at, status, error, attempt, scheduled_for, schedule_id, params";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,34 +50,29 @@ public class RunStore implements AutoCloseable {
     }
 
     /** The group commit the job_run writes use: other writes that belong with a run's row join it (one commit). */
-    public GroupCommit writes() {
+    GroupCommit writes() {
         return writes;
     }
 
-    public long start(String job, String trigger, String node, String status, String error) {
-        return start(job, trigger, node, status, error, null);
-    }
-
-    /** @param scheduledFor the due time of the scheduled fire this row belongs to (null: not scheduled) */
-    public long start(String job, String trigger, String node, String status, String error, Instant scheduledFor) {
-        return start(job, trigger, node, status, error, scheduledFor, null, null);
-    }
-
     /**
-     * @param scheduleId the schedule a scheduled fire belongs to (null: not scheduled)
-     * @param params     the run's parameters as recorded (secrets masked; null or empty: none)
+     * Inserts a run's row.
+     *
+     * @param scheduledFor the due time of the scheduled fire this row belongs to (null: not scheduled)
+     * @param scheduleId   the schedule a scheduled fire belongs to (null: not scheduled)
+     * @param params       the run's parameters as recorded (secrets masked; null or empty: none)
      */
-    public long start(String job, String trigger, String node, String status, String error, Instant scheduledFor,
-                      String scheduleId, Map<String, String> params) {
+    long start(String job, String trigger, String node, RunStatus status, String error, Instant scheduledFor,
+               String scheduleId, Map<String, String> params) {
         return writes.call(job, () -> insert(job, trigger, node, status, error, scheduledFor, scheduleId, params));
     }
 
-    private long insert(String job, String trigger, String node, String status, String error, Instant scheduledFor,
+    private long insert(String job, String trigger, String node, RunStatus status, String error, Instant scheduledFor,
                         String scheduleId, Map<String, String> params) {
         GeneratedKeyHolder keys = new GeneratedKeyHolder();
         OffsetDateTime now = now();
+        boolean running = status == RunStatus.RUNNING;
         // recorded ahead of its due time (the scheduler's lead): the run starts at the due time
-        OffsetDateTime started = "running".equals(status) && scheduledFor != null && scheduledFor.isAfter(now.toInstant())
+        OffsetDateTime started = running && scheduledFor != null && scheduledFor.isAfter(now.toInstant())
                 ? scheduledFor.atOffset(ZoneOffset.UTC) : now;
         jdbc.update(con -> {
             PreparedStatement ps = con.prepareStatement(
@@ -75,21 +82,21 @@ public class RunStore implements AutoCloseable {
             ps.setString(2, trigger);
             ps.setString(3, node);
             ps.setObject(4, started);
-            ps.setObject(5, "running".equals(status) ? null : now);
-            ps.setString(6, status);
+            ps.setObject(5, running ? null : now);
+            ps.setString(6, status.stored());
             ps.setString(7, truncate(error));
             ps.setObject(8, scheduledFor == null ? null : scheduledFor.atOffset(ZoneOffset.UTC));
             ps.setString(9, scheduleId);
-            ps.setString(10, params == null || params.isEmpty() ? null : truncate(json(params)));
+            ps.setString(10, params == null || params.isEmpty() ? null : json(params));
             return ps;
         }, keys);
         return keys.getKey().longValue();
     }
 
     /** Ends a running run; false when it had ended already (e.g. marked failed by its timeout). */
-    public boolean finish(String job, long id, String status, String error) {
+    boolean finish(String job, long id, RunStatus status, String error) {
         return writes.call(job, () -> jdbc.update("update job_run set status = ?, error = ?, finished_at = ? where id = ? and status = 'running'",
-                status, truncate(error), now(), id) == 1);
+                status.stored(), truncate(error), now(), id) == 1);
     }
 
     /**
@@ -97,13 +104,13 @@ public class RunStore implements AutoCloseable {
      * process is running): runs of a process that is gone. They become failed with {@code reason}. Returns how many.
      * Not a time filter: a run recorded ahead of its due time starts at that due time, which can be after the restart.
      */
-    public int abandon(java.util.Collection<String> nodes, java.util.Set<Long> ours, String reason) {
+    int abandon(Collection<String> nodes, Set<Long> ours, String reason) {
         if (nodes != null && nodes.isEmpty()) {
             return 0;
         }
-        String in = nodes == null ? "" : " and node in (" + String.join(", ", java.util.Collections.nCopies(nodes.size(), "?")) + ")";
-        String notOurs = ours.isEmpty() ? "" : " and id not in (" + String.join(", ", java.util.Collections.nCopies(ours.size(), "?")) + ")";
-        List<Object> args = new java.util.ArrayList<>(List.of(truncate(reason), now()));
+        String in = nodes == null ? "" : " and node in (" + String.join(", ", Collections.nCopies(nodes.size(), "?")) + ")";
+        String notOurs = ours.isEmpty() ? "" : " and id not in (" + String.join(", ", Collections.nCopies(ours.size(), "?")) + ")";
+        List<Object> args = new ArrayList<>(List.of(truncate(reason), now()));
         if (nodes != null) {
             args.addAll(nodes);
         }
@@ -112,12 +119,14 @@ public class RunStore implements AutoCloseable {
                 + in + notOurs, args.toArray());
     }
 
-    public Optional<Map<String, Object>> find(long id) {
+    @Override
+    public Optional<RunRecord> find(long id) {
         return jdbc.query("select " + COLUMNS + " from job_run where id = ?", RunStore::row, id)
                 .stream().findFirst();
     }
 
-    public List<Map<String, Object>> list(String job, int limit) {
+    @Override
+    public List<RunRecord> list(String job, int limit) {
         if (job == null || job.isBlank()) {
             return jdbc.query("select " + COLUMNS + " from job_run order by id desc fetch first ? rows only",
                     RunStore::row, limit);
@@ -136,28 +145,54 @@ public class RunStore implements AutoCloseable {
         return result;
     }
 
-    private static Map<String, Object> row(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("id", rs.getLong("id"));
-        row.put("job", rs.getString("job"));
-        row.put("trigger", rs.getString("run_trigger"));
-        row.put("node", rs.getString("node"));
+    private static RunRecord row(ResultSet rs, int n) throws SQLException {
         OffsetDateTime started = rs.getObject("started_at", OffsetDateTime.class);
         OffsetDateTime finished = rs.getObject("finished_at", OffsetDateTime.class);
-        row.put("startedAt", iso(started));
-        row.put("finishedAt", iso(finished));
-        row.put("durationMs", started != null && finished != null
-                ? java.time.Duration.between(started, finished).toMillis() : null);
-        row.put("status", rs.getString("status"));
-        row.put("error", rs.getString("error"));
-        row.put("attempt", rs.getInt("attempt"));
-        row.put("scheduledFor", iso(rs.getObject("scheduled_for", OffsetDateTime.class)));
-        row.put("scheduleId", rs.getString("schedule_id"));
-        row.put("params", params(rs.getString("params")));
-        return row;
+        return new RunRecord(rs.getLong("id"), rs.getString("job"), rs.getString("run_trigger"), rs.getString("node"),
+                iso(started), iso(finished),
+                started != null && finished != null ? Duration.between(started, finished).toMillis() : null,
+                RunStatus.of(rs.getString("status")), rs.getString("error"), rs.getInt("attempt"),
+                iso(rs.getObject("scheduled_for", OffsetDateTime.class)), rs.getString("schedule_id"),
+                params(rs.getString("params")));
     }
 
-    private static String json(Map<String, String> params) {
+    /**
+     * The parameters' JSON, within {@link #MAX_TEXT} characters: each value is cut ({@link Text#clean}) as far as
+     * needed, so that the stored text stays a JSON object (a cut through the whole text read back as none); when even
+     * short values do not fit, the last parameters are dropped and one entry says how many.
+     */
+    static String json(Map<String, String> params) {
+        String whole = write(params);
+        if (whole.length() <= MAX_TEXT) {
+            return whole;
+        }
+        int longest = params.values().stream().mapToInt(v -> v == null ? 0 : v.length()).max().orElse(0);
+        for (int cap = Math.min(longest, MAX_TEXT); cap > Text.MARK.length(); cap = cap * 3 / 4) {
+            String cut = write(cut(params, cap, params.size()));
+            if (cut.length() <= MAX_TEXT) {
+                return cut;
+            }
+        }
+        int cap = Text.MARK.length() + 8;
+        for (int keep = params.size() - 1; ; keep--) {
+            Map<String, String> kept = cut(params, cap, keep);
+            kept.put(Text.DROPPED, (params.size() - keep) + " dropped");
+            String cut = write(kept);
+            if (cut.length() <= MAX_TEXT || keep == 0) {
+                return cut;
+            }
+        }
+    }
+
+    /** The first {@code keep} parameters, names and values cut to {@code cap} characters. */
+    private static Map<String, String> cut(Map<String, String> params, int cap, int keep) {
+        Map<String, String> cut = new LinkedHashMap<>();
+        params.entrySet().stream().limit(keep).forEach(e -> cut.put(Text.clean(e.getKey(), Math.min(cap, Text.NAME)),
+                Text.clean(e.getValue(), cap)));
+        return cut;
+    }
+
+    private static String write(Map<String, String> params) {
         try {
             return JSON.writeValueAsString(params);
         } catch (JsonProcessingException e) {
@@ -187,6 +222,6 @@ public class RunStore implements AutoCloseable {
     }
 
     private static String truncate(String s) {
-        return s == null || s.length() <= MAX_ERROR ? s : s.substring(0, MAX_ERROR);
+        return s == null || s.length() <= MAX_TEXT ? s : s.substring(0, MAX_TEXT);
     }
 }

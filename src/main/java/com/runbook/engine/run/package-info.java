@@ -1,2 +1,7 @@
-/** Running a job and remembering it: every scheduled, manual or alert-triggered execution becomes a {@code job_run} row. */
+/**
+ * Running a job and remembering it: {@link com.runbook.engine.run.JobRunner} is the engine's one
+ * {@link com.runbook.engine.core.RunStarter}; every run (schedule, API, CLI, console, alert, trading and DNS doors)
+ * becomes a {@code job_run} row ({@link com.runbook.engine.run.RunStore}), pruned by
+ * {@link com.runbook.engine.run.RunHistory}.
+ */
 package com.runbook.engine.run;

@@ -6,6 +6,7 @@ import com.runbook.engine.definition.Schedule;
 import com.runbook.engine.settings.Settings;
 import com.runbook.engine.core.IncidentRaiser;
 import com.runbook.engine.definition.Runbooks;
+import com.runbook.engine.core.RunTrigger;
 import com.runbook.engine.run.JobRunner;
 import org.apache.camel.spi.ShutdownStrategy;
 import org.quartz.CronExpression;
@@ -550,7 +551,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
                     folded.count(), folded.first(), folded.last(), due);
             missed = missed == null ? folded.first() : missed;
         }
-        String trigger = missed == null ? "schedule" : "misfire";
+        RunTrigger trigger = missed == null ? RunTrigger.SCHEDULE : RunTrigger.MISFIRE;
         if (missed != null && folded == null && !data.containsKey(MISSED_DUE)) {
             LOG.warn("{}: fire due {} missed{}, ran now (misfire: fire-once-now)", job, missed,
                     missed.isBefore(startedAt) ? " while down" : " (no free scheduler thread in time)");

@@ -1,12 +1,13 @@
 package com.runbook.engine.trading;
 
-import com.runbook.engine.http.Http;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.runbook.engine.core.IncidentRaiser;
-import com.runbook.engine.text.Text;
 import com.runbook.engine.core.Notifier;
+import com.runbook.engine.text.Text;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
 
 import javax.sql.DataSource;
 import java.io.IOException;
@@ -14,6 +15,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.PreparedStatement;
+import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -28,9 +31,10 @@ import java.util.function.Supplier;
  * it in {@code trading_control}. Bound as {@code trading}.
  */
 public class TradingControl {
-    public static final String INCIDENT_KEY = "TradingHalted";
+    static final String INCIDENT_KEY = "TradingHalted";
     private static final Logger LOG = LoggerFactory.getLogger(TradingControl.class);
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String stopUrl;
     private final String resumeUrl;
@@ -41,13 +45,13 @@ public class TradingControl {
     private final Supplier<IncidentRaiser> incidents;
     private final Supplier<Notifier> notifier;
 
-    public TradingControl(String stopUrl, String resumeUrl, String apiToken, String topic, Duration timeout,
-                          DataSource dataSource, Supplier<IncidentRaiser> incidents, Supplier<Notifier> notifier) {
-        this.stopUrl = stopUrl;
-        this.resumeUrl = resumeUrl;
-        this.apiToken = apiToken;
-        this.topic = topic;
-        this.timeout = timeout;
+    TradingControl(TradingModule.TradingSettings settings, DataSource dataSource, Supplier<IncidentRaiser> incidents,
+                   Supplier<Notifier> notifier) {
+        this.stopUrl = settings.stopUrl().orElse(null);
+        this.resumeUrl = settings.resumeUrl().orElse(null);
+        this.apiToken = settings.apiToken().orElse(null);
+        this.topic = settings.alertTopic();
+        this.timeout = settings.timeout();
         this.jdbc = new JdbcTemplate(dataSource);
         this.incidents = incidents;
         this.notifier = notifier;
@@ -71,16 +75,15 @@ public class TradingControl {
         }
         int status = call(url, action, who, why);
         Instant at = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        org.springframework.jdbc.support.GeneratedKeyHolder keys = new org.springframework.jdbc.support.GeneratedKeyHolder();
-        String recordedWhy = why.length() > 1000 ? why.substring(0, 1000) : why;
+        GeneratedKeyHolder keys = new GeneratedKeyHolder();
         jdbc.update(con -> {
-            java.sql.PreparedStatement ps = con.prepareStatement(
+            PreparedStatement ps = con.prepareStatement(
                     "insert into trading_control (action, triggered_by, reason, api_status, at) values (?, ?, ?, ?, ?)", new String[] {"id"});
             ps.setString(1, action);
             ps.setString(2, who);
-            ps.setString(3, recordedWhy);
+            ps.setString(3, why);
             if (status == 0) {
-                ps.setNull(4, java.sql.Types.INTEGER);
+                ps.setNull(4, Types.INTEGER);
             } else {
                 ps.setInt(4, status);
             }
@@ -126,7 +129,7 @@ public class TradingControl {
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(Http.JSON.writeValueAsString(Map.of("reason", why, "requestedBy", who))));
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("reason", why, "requestedBy", who))));
             if (apiToken != null && !apiToken.isBlank()) {
                 b.header("Authorization", "Bearer " + apiToken);
             }

@@ -1,28 +1,85 @@
 package com.runbook.engine.trading;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.runbook.engine.core.Door;
 import com.runbook.engine.core.EngineModule;
 import com.runbook.engine.core.Parts;
-import com.runbook.engine.definition.Durations;
-import com.runbook.engine.run.JobRunner;
-import com.runbook.engine.run.RunStore;
+import com.runbook.engine.core.Refused;
+import com.runbook.engine.core.Reply;
+import com.runbook.engine.core.Request;
+import com.runbook.engine.core.RunEnd;
+import com.runbook.engine.core.RunLog;
+import com.runbook.engine.core.RunRecord;
+import com.runbook.engine.core.RunStarter;
+import com.runbook.engine.core.RunStatus;
+import com.runbook.engine.core.RunTrigger;
+import com.runbook.engine.settings.Settings;
 
-/** The trading control ({@code tradingControl}) the trading runbooks call, and the emergency stop and resume doors. */
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The trading control ({@code tradingControl}) the trading runbooks call, and the emergency stop and resume doors:
+ * {@code POST /api/runbooks/emergency-stop} and {@code POST /api/runbooks/trading-resume}. The body must name the
+ * action in {@code confirm}; its other fields are the run's parameters; the answer waits for the run's end.
+ */
 public final class TradingModule implements EngineModule {
-    private final JobRunner runner;
-    private final RunStore runs;
+    private final RunLog store;
+    private RunStarter runs;
 
-    public TradingModule(JobRunner runner, RunStore runs) {
-        this.runner = runner;
-        this.runs = runs;
+    /** The {@code runbook.trading.*} settings of the trading API calls. */
+    record TradingSettings(Optional<String> stopUrl, Optional<String> resumeUrl, Optional<String> apiToken,
+                           String alertTopic, Duration timeout, Duration answerWithin) {
+        static TradingSettings from(Settings s) {
+            return new TradingSettings(s.optional("runbook.trading.stop-url"), s.optional("runbook.trading.resume-url"),
+                    s.optional("runbook.trading.api-token"), s.text("runbook.trading.alert-topic").trim(),
+                    s.duration("runbook.trading.timeout"), s.duration("runbook.trading.answer-within"));
+        }
+    }
+
+    /** @param store where the doors read the row they answer with */
+    public TradingModule(RunLog store) {
+        this.store = store;
     }
 
     @Override
     public void start(Parts parts) throws Exception {
-        parts.camel().getRegistry().bind("tradingControl", new TradingControl(parts.settings().get("runbook.trading.stop-url", null),
-                parts.settings().get("runbook.trading.resume-url", null), parts.settings().get("runbook.trading.api-token", null),
-                parts.settings().get("runbook.trading.alert-topic", "system-alerts"),
-                Durations.parse(parts.settings().get("runbook.trading.timeout", "10s")), parts.db(), parts::incidents,
+        TradingSettings settings = TradingSettings.from(parts.settings());
+        runs = parts.runs();
+        parts.camel().getRegistry().bind("tradingControl", new TradingControl(settings, parts.db(), parts::incidents,
                 parts::notifier));
-        parts.camel().addRoutes(new TradingApi(() -> runner, () -> runs, parts.apiToken()));
+        parts.doors().open(Door.change("api-emergency-stop", "/api/runbooks/emergency-stop",
+                r -> run(r, "emergency-stop", settings.answerWithin())));
+        parts.doors().open(Door.change("api-trading-resume", "/api/runbooks/trading-resume",
+                r -> run(r, "trading-resume", settings.answerWithin())));
+    }
+
+    private Reply run(Request request, String job, Duration wait) throws InterruptedException {
+        JsonNode body = request.json();
+        String confirm = body.path("confirm").asText("");
+        if (!confirm.equals(job)) {
+            throw Refused.invalid("confirm must be \"" + job + "\" to run it" + (confirm.isEmpty() ? "" : ", not \"" + confirm + "\""));
+        }
+        JsonNode reason = body.get("reason");
+        if (reason != null && !reason.isTextual()) {
+            throw Refused.invalid("reason must be a string");
+        }
+        if (!runs.isJob(job)) {
+            throw new Refused(Refused.Reason.NOT_FOUND, "no job '" + job + "' (see GET /api/jobs)");
+        }
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        parameters.put("reason", "");
+        body.fields().forEachRemaining(f -> {
+            if (!f.getKey().equals("confirm")) {
+                parameters.put(f.getKey(), f.getValue().isValueNode() ? f.getValue().asText() : f.getValue().toString());
+            }
+        });
+        RunStarter.Watched run = runs.startWatched(job, RunTrigger.MANUAL, parameters);
+        Optional<RunEnd> end = run.await(wait);
+        Map<String, Object> answer = new LinkedHashMap<>(store.find(run.id()).map(RunRecord::json).orElseThrow());
+        answer.put("href", "/api/runs/" + run.id());
+        return end.map(RunEnd::status).orElse(RunStatus.RUNNING) == RunStatus.FAILED ? Reply.failed(answer) : Reply.ok(answer);
     }
 }

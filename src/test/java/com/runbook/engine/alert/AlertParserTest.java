@@ -1,7 +1,7 @@
 package com.runbook.engine.alert;
 
 import com.runbook.engine.incident.Priority;
-import com.runbook.engine.incident.ShippedSettings;
+import com.runbook.engine.incident.ShippedPolicy;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -13,7 +13,7 @@ import java.util.TreeMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class AlertParserTest {
-    private final AlertParser parser = new AlertParser(ShippedSettings.policy(Map.of()));
+    private final AlertParser parser = new AlertParser(ShippedPolicy.with(Map.of()));
 
     @Test
     void anAlertmanagerBatchBecomesOneEventPerAlert() {

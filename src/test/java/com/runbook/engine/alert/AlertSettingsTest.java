@@ -1,6 +1,6 @@
 package com.runbook.engine.alert;
 
-import com.runbook.engine.incident.ShippedSettings;
+import com.runbook.engine.ShippedSettings;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package com.runbook.engine.alert;
 
+import com.runbook.engine.core.RunRecord;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
 import com.google.pubsub.v1.AcknowledgeRequest;
@@ -202,7 +203,7 @@ class CloudMonitoringTest {
             assertThat(TestEngine.incidents(second, "RegionDown/")).hasSize(2)
                     .allSatisfy(i -> assertThat(i.get("priority").asText()).isEqualTo("P1"));
             await().atMost(Duration.ofSeconds(30)).until(() -> second.runs().list("dns-failover", 10).size() == 2);
-            assertThat(second.runs().list("dns-failover", 10)).allSatisfy(run -> assertThat(run)
+            assertThat(second.runs().list("dns-failover", 10).stream().map(RunRecord::json).toList()).allSatisfy(run -> assertThat(run)
                     .containsEntry("trigger", "alert"));
             JdbcTemplate jdbc = new JdbcTemplate(second.dataSource());
             assertThat(jdbc.queryForList("select fingerprint from alert_event where source = 'cloud-monitoring'",

@@ -1,5 +1,6 @@
 package com.runbook.engine.alert;
 
+import com.runbook.engine.core.RunRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.runbook.engine.Engine;
@@ -672,9 +673,9 @@ class HostileInputTest {
                 Payloads.alertmanager("firing", fp, labels));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
         long incident = JSON.readTree(r.body()).get("incidents").get(0).asLong();
-        await().atMost(Duration.ofSeconds(30)).until(() -> engine.runs().list("header-probe", 1).stream()
+        await().atMost(Duration.ofSeconds(30)).until(() -> engine.runs().list("header-probe", 1).stream().map(RunRecord::json)
                 .anyMatch(run -> !"running".equals(run.get("status"))));
-        Map<String, Object> run = engine.runs().list("header-probe", 1).get(0);
+        Map<String, Object> run = engine.runs().list("header-probe", 1).stream().map(RunRecord::json).toList().get(0);
         assertThat(run).containsEntry("trigger", "alert");
         assertThat((String) run.get("error")).isEqualTo("IllegalStateException: trigger=alert runId=" + run.get("id")
                 + " incident=" + incident + " uri= region=eu-west");

@@ -58,7 +58,7 @@ class BackupFailureTest {
         try (Engine engine = start(props)) {
             long run = engine.runner().runNow("nightly-backup", "manual", false);
 
-            Map<String, Object> row = engine.runs().find(run).orElseThrow();
+            Map<String, Object> row = engine.runs().find(run).orElseThrow().json();
             assertThat(row).containsEntry("status", "failed");
             assertThat((String) row.get("error")).startsWith("IllegalStateException: backup failed for trading (pg_dump exited with 1: ")
                     .contains("password authentication failed for user \"rb\"");
@@ -89,7 +89,7 @@ class BackupFailureTest {
         try (Engine engine = start(props)) {
             long run = engine.runner().runNow("nightly-backup", "manual", false);
 
-            Map<String, Object> row = engine.runs().find(run).orElseThrow();
+            Map<String, Object> row = engine.runs().find(run).orElseThrow().json();
             assertThat(row).containsEntry("status", "failed");
             assertThat((String) row.get("error")).startsWith("IllegalStateException: backup failed for runbooks (Unable to execute HTTP request");
             assertThat(backupRows(engine)).isZero();
@@ -111,7 +111,7 @@ class BackupFailureTest {
             try (Engine engine = start(props)) {
                 long run = engine.runner().runNow("nightly-backup", "manual", false);
 
-                Map<String, Object> row = engine.runs().find(run).orElseThrow();
+                Map<String, Object> row = engine.runs().find(run).orElseThrow().json();
                 assertThat(row).containsEntry("status", "failed");
                 assertThat((String) row.get("error")).isEqualTo("IllegalStateException: backup failed for blob (sh exited with 3: disk gone)");
                 assertThat(s3.listObjectsV2(b -> b.bucket("dies")).contents()).isEmpty();

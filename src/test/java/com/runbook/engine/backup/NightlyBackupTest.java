@@ -97,7 +97,7 @@ class NightlyBackupTest {
     void backsUpEverySourceToDatedVerifiedKeysAndTheDumpRestores() throws Exception {
         long run = engine.runner().runNow("nightly-backup", "manual", false);
 
-        assertThat(engine.runs().find(run).orElseThrow()).containsEntry("status", "succeeded");
+        assertThat(engine.runs().find(run).orElseThrow().json()).containsEntry("status", "succeeded");
         List<Map<String, Object>> rows = rows();
         assertThat(rows).extracting(r -> r.get("source")).containsExactly("engine-db", "runbooks", "trading", "blob");
         String day = LocalDate.now(ZoneOffset.UTC).toString().replace('-', '/');

@@ -1,5 +1,6 @@
 package com.runbook.engine.backup;
 
+import com.runbook.engine.core.RunTrigger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.util.GreenMail;
@@ -62,7 +63,7 @@ class RestoreDrillTest {
         props.put("runbook.backup.source.trading.password", "rb");
         engine = TestEngine.start(TestEngine.copyShippedRunbooks(dir.resolve("base")), dir.resolve("data"), props);
         long backup = engine.runner().runNow("nightly-backup", "manual", false);
-        assertThat(engine.runs().find(backup).orElseThrow()).containsEntry("status", "succeeded");
+        assertThat(engine.runs().find(backup).orElseThrow().json()).containsEntry("status", "succeeded");
     }
 
     @AfterAll
@@ -75,9 +76,9 @@ class RestoreDrillTest {
     }
 
     private Map<String, Object> drill(Map<String, Object> params) {
-        long run = engine.runner().submit("backup-restore-drill", "manual", params);
-        await().atMost(Duration.ofSeconds(60)).until(() -> !"running".equals(engine.runs().find(run).orElseThrow().get("status")));
-        return engine.runs().find(run).orElseThrow();
+        long run = engine.runner().start("backup-restore-drill", RunTrigger.MANUAL, params);
+        await().atMost(Duration.ofSeconds(60)).until(() -> !"running".equals(engine.runs().find(run).orElseThrow().json().get("status")));
+        return engine.runs().find(run).orElseThrow().json();
     }
 
     private long scratchDatabases() throws Exception {

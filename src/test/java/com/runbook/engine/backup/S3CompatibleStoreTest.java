@@ -43,7 +43,7 @@ class S3CompatibleStoreTest {
             props.put("runbook.backup.s3.part-size", Integer.toString(5 * 1024 * 1024));
             try (Engine engine = TestEngine.start(TestEngine.copyShippedRunbooks(dir.resolve("base")), dir.resolve("data"), props)) {
                 long run = engine.runner().runNow("nightly-backup", "manual", false);
-                assertThat(engine.runs().find(run).orElseThrow()).containsEntry("status", "succeeded");
+                assertThat(engine.runs().find(run).orElseThrow().json()).containsEntry("status", "succeeded");
                 BackupRecords records = engine.context().getRegistry().lookupByNameAndType("backups", BackupService.class).records();
                 for (String source : List.of("runbooks", "blob")) {
                     BackupRecords.StoredObject o = records.newestVerified(source).orElseThrow();

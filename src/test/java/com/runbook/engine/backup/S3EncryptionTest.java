@@ -40,7 +40,7 @@ class S3EncryptionTest {
             props.put("runbook.backup.sources", "runbooks");
             try (Engine engine = TestEngine.start(TestEngine.copyShippedRunbooks(dir.resolve("base")), dir.resolve("data"), props)) {
                 long run = engine.runner().runNow("nightly-backup", "manual", false);
-                assertThat(engine.runs().find(run).orElseThrow()).containsEntry("status", "succeeded");
+                assertThat(engine.runs().find(run).orElseThrow().json()).containsEntry("status", "succeeded");
                 BackupRecords records = engine.context().getRegistry().lookupByNameAndType("backups", BackupService.class).records();
                 String key = records.newestVerified("runbooks").orElseThrow().key();
                 assertThat(s3.headObject(b -> b.bucket(BUCKET).key(key)).serverSideEncryption()).isEqualTo(ServerSideEncryption.AES256);

@@ -136,7 +136,7 @@ class SundayMaintenanceTest {
 
         long run = engine.runner().runNow("sunday-maintenance", "manual", false);
 
-        assertThat(engine.runs().find(run).orElseThrow()).containsEntry("status", "succeeded");
+        assertThat(engine.runs().find(run).orElseThrow().json()).containsEntry("status", "succeeded");
         List<String[]> steps = steps(run);
         assertThat(steps).extracting(s -> s[0] + ":" + s[1])
                 .containsExactly("backup:succeeded", "purge:succeeded", "health-check:succeeded");
@@ -178,7 +178,7 @@ class SundayMaintenanceTest {
         try {
             long run = engine.runner().runNow("sunday-maintenance", "manual", false);
 
-            Map<String, Object> row = engine.runs().find(run).orElseThrow();
+            Map<String, Object> row = engine.runs().find(run).orElseThrow().json();
             assertThat(row).containsEntry("status", "failed");
             assertThat((String) row.get("error")).isEqualTo("IllegalStateException: maintenance step(s) failed: health-check");
             assertThat(steps(run)).extracting(s -> s[0] + ":" + s[1])

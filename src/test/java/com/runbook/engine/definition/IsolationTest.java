@@ -177,8 +177,8 @@ class IsolationTest {
     void aTopLevelErrorHandlerDoesNotReachOtherRunbooks() throws Exception {
         long id = JSON.readTree(post(engine, "/api/jobs/echo-parameters/run", TOKEN, "{\"fail\":\"true\"}").body())
                 .get("runId").asLong();
-        await().atMost(Duration.ofSeconds(10)).until(() -> !"running".equals(engine.runs().find(id).orElseThrow().get("status")));
-        assertThat(engine.runs().find(id).orElseThrow()).containsEntry("status", "failed");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !"running".equals(engine.runs().find(id).orElseThrow().json().get("status")));
+        assertThat(engine.runs().find(id).orElseThrow().json()).containsEntry("status", "failed");
     }
 
     @Test

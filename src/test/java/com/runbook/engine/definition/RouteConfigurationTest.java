@@ -127,7 +127,7 @@ class RouteConfigurationTest {
     private static String status(Engine engine, String job, String body) throws Exception {
         long id = JSON.readTree(post(engine, "/api/jobs/" + job + "/run", TOKEN, body).body()).get("runId").asLong();
         await().atMost(Duration.ofSeconds(20))
-                .until(() -> !"running".equals(engine.runs().find(id).orElseThrow().get("status")));
-        return (String) engine.runs().find(id).orElseThrow().get("status");
+                .until(() -> !"running".equals(engine.runs().find(id).orElseThrow().json().get("status")));
+        return (String) engine.runs().find(id).orElseThrow().json().get("status");
     }
 }

@@ -1,5 +1,6 @@
 package com.runbook.engine.definition;
 
+import com.runbook.engine.core.RunRecord;
 import com.runbook.engine.incident.RefusedFilesAlarm;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -86,7 +87,7 @@ class RunbookSetTest {
         assertThat(TestEngine.incidents(engine, "RegionDown/" + fingerprint)).singleElement()
                 .satisfies(i -> assertThat(i.get("priority").asText()).isEqualTo("P1"));
         await().atMost(Duration.ofSeconds(20)).until(() -> engine.runs().list("dns-failover", 100).size() > before);
-        assertThat(engine.runs().list("dns-failover", 1).get(0)).containsEntry("trigger", "alert");
+        assertThat(engine.runs().list("dns-failover", 1).stream().map(RunRecord::json).toList().get(0)).containsEntry("trigger", "alert");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,5 +1,6 @@
 package com.runbook.engine.dns;
 
+import com.runbook.engine.ShippedSettings;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -12,8 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DnsConfigTest {
     @Test
     void defaultsFollowTheRunbook() {
-        DnsConfig c = DnsConfig.from(Map.of("runbook.dns.record", "App.Example.com", "runbook.dns.targets", "backup",
-                "runbook.dns.target.backup.value", "198.51.100.20", "runbook.dns.target.backup.health-url", "http://b/health")::get);
+        DnsConfig c = DnsConfig.from(ShippedSettings.with(Map.of("runbook.dns.record", "App.Example.com", "runbook.dns.targets", "backup",
+                "runbook.dns.target.backup.value", "198.51.100.20", "runbook.dns.target.backup.health-url", "http://b/health")));
         assertThat(c.problems()).isEmpty();
         assertThat(c.record()).isEqualTo("app.example.com.");
         assertThat(c.type()).isEqualTo("A");
@@ -25,11 +26,11 @@ class DnsConfigTest {
 
     @Test
     void everyProblemIsListed() {
-        DnsConfig c = DnsConfig.from(Map.of("runbook.dns.type", "MX", "runbook.dns.ttl", "soon", "runbook.dns.targets", "a,b",
+        DnsConfig c = DnsConfig.from(ShippedSettings.with(Map.of("runbook.dns.type", "MX", "runbook.dns.ttl", "soon", "runbook.dns.targets", "a,b",
                 "runbook.dns.target.a.value", "not-an-ip", "runbook.dns.target.a.health-url", "http://a",
-                "runbook.dns.cooldown", "forever")::get);
+                "runbook.dns.cooldown", "forever")));
         List<String> problems = new ArrayList<>(c.problems());
-        DnsProviders.create("cloudflare", Map.<String, String>of()::get, problems);
+        DnsProviders.create("cloudflare", ShippedSettings.with(Map.of()), problems);
         assertThat(problems).containsExactly(
                 "runbook.dns.record is not set (the record to swap, e.g. app.example.com)",
                 "runbook.dns.type must be A, AAAA or CNAME, not 'MX'",

@@ -1,5 +1,7 @@
 package com.runbook.engine.dns;
 
+import com.runbook.engine.ShippedSettings;
+import com.runbook.engine.core.RunTrigger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.runbook.engine.Engine;
@@ -204,9 +206,9 @@ class DnsFailoverTest {
 
     @Test
     void anAlertRunsTheJobWithItsParametersAsHeaders() throws Exception {
-        long run = engine.runner().submit("dns-failover", "alert", Map.of("target", "backup"));
-        await().atMost(Duration.ofSeconds(20)).until(() -> !"running".equals(engine.runs().find(run).orElseThrow().get("status")));
-        assertThat(engine.runs().find(run).orElseThrow()).containsEntry("status", "succeeded");
+        long run = engine.runner().start("dns-failover", RunTrigger.ALERT, Map.of("target", "backup"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> !"running".equals(engine.runs().find(run).orElseThrow().json().get("status")));
+        assertThat(engine.runs().find(run).orElseThrow().json()).containsEntry("status", "succeeded");
         assertThat(served()).isEqualTo(BACKUP);
         assertThat(changes().get(0)).containsEntry("triggeredBy", "alert").containsEntry("outcome", "applied");
     }
@@ -215,7 +217,7 @@ class DnsFailoverTest {
     void aChangeTheAuthoritativeServerNeverShowsIsRolledBackWithAP1() throws Exception {
         Map<String, String> p = new HashMap<>(props);
         p.put("runbook.dns.verify-server", stale.hostPort()); // answers the old value whatever happens
-        DnsFailover failover = new DnsFailover(DnsConfig.from(p::get), direct, new DnsChangeStore(engine.dataSource()),
+        DnsFailover failover = new DnsFailover(DnsConfig.from(ShippedSettings.with(p)), direct, new DnsChangeStore(engine.dataSource()),
                 engine::incidents, engine::notifier);
         assertThatThrownBy(() -> failover.failover("backup", false, false, "test"))
                 .isInstanceOf(DnsException.class)

@@ -1,5 +1,6 @@
 package com.runbook.engine.health;
 
+import com.runbook.engine.core.RunTrigger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.runbook.engine.Engine;
@@ -93,10 +94,10 @@ class HealthRunbooksTest {
     @Test
     void theDailyCheckMailsTheStatusAndLatencyOfEveryEndpoint() throws Exception {
         server.set("/md/health", 500);
-        long run = engine.runner().submit("daily-health-check", "manual", Map.of());
-        await().atMost(Duration.ofSeconds(15)).until(() -> !"running".equals(engine.runs().find(run).orElseThrow().get("status")));
+        long run = engine.runner().start("daily-health-check", RunTrigger.MANUAL, Map.of());
+        await().atMost(Duration.ofSeconds(15)).until(() -> !"running".equals(engine.runs().find(run).orElseThrow().json().get("status")));
         server.set("/md/health", 200);
-        assertThat(engine.runs().find(run).orElseThrow()).containsEntry("status", "succeeded");
+        assertThat(engine.runs().find(run).orElseThrow().json()).containsEntry("status", "succeeded");
         String subject = "Daily health check: 1 of 2 endpoints down";
         await().atMost(TestEngine.DELIVERY).until(() -> neighbours.mails(subject).stream()
                 .anyMatch(m -> header(m).endsWith("-" + run)));

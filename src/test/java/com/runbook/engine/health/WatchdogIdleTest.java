@@ -1,5 +1,6 @@
 package com.runbook.engine.health;
 
+import com.runbook.engine.core.RunRecord;
 import com.runbook.engine.Engine;
 import com.runbook.engine.FakeHealth;
 import com.runbook.engine.TestEngine;
@@ -30,13 +31,13 @@ class WatchdogIdleTest {
                      "runbook.watchdog.endpoint.api.interval", "1h"))) {
             await().atMost(Duration.ofSeconds(15)).until(() -> server.hits("/health") == 1);
             // fires while the first (slow, cold) probe was still going are recorded (skipped, or ran finding nothing)
-            await().atMost(Duration.ofSeconds(5)).until(() -> engine.runs().list("health-watchdog", 100).stream()
+            await().atMost(Duration.ofSeconds(5)).until(() -> engine.runs().list("health-watchdog", 100).stream().map(RunRecord::json)
                     .noneMatch(r -> r.get("status").equals("running")));
             int rows = engine.runs().list("health-watchdog", 100).size();
             // about 10 more ticks in 2 s, none due: no new row
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() ->
                     engine.runs().list("health-watchdog", 100).size() == rows && server.hits("/health") == 1);
-            assertThat(engine.runs().list("health-watchdog", 100)).extracting(r -> r.get("status"))
+            assertThat(engine.runs().list("health-watchdog", 100).stream().map(RunRecord::json).toList()).extracting(r -> r.get("status"))
                     .isSubsetOf("succeeded", "skipped")
                     // one tick probed: a fire that waited for it and then found nothing due wrote no row either
                     .containsOnlyOnce("succeeded");

@@ -1,11 +1,12 @@
 package com.runbook.engine.health;
 
+import com.runbook.engine.ShippedSettings;
 import com.runbook.engine.FakeHealth;
 import com.runbook.engine.incident.Incident;
 import com.runbook.engine.incident.IncidentService;
 import com.runbook.engine.incident.MaintenanceWindows;
 import com.runbook.engine.incident.Priority;
-import com.runbook.engine.incident.ShippedSettings;
+import com.runbook.engine.incident.ShippedPolicy;
 import com.runbook.engine.core.Notifier;
 import com.runbook.engine.store.Database;
 import com.zaxxer.hikari.HikariDataSource;
@@ -41,14 +42,14 @@ class WatchdogTest {
         server = new FakeHealth();
         db = Database.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 2);
         Notifier noPages = (channel, recipient, subject, body, key, headers) -> 0;
-        incidents = new IncidentService(db, () -> noPages, ShippedSettings.policy(Map.of()), new MaintenanceWindows(List::of),
+        incidents = new IncidentService(db, () -> noPages, ShippedPolicy.with(Map.of()), new MaintenanceWindows(List::of),
                 Clock.systemUTC());
         Map<String, String> p = new HashMap<>(Map.of("runbook.watchdog.endpoints", "api",
                 "runbook.watchdog.endpoint.api.url", server.url("/health"),
                 "runbook.watchdog.endpoint.api.timeout", "300ms",
                 "runbook.watchdog.endpoint.api.restart-hook", server.url("/restart"),
                 "runbook.watchdog.repeat-interval", "30m"));
-        watchdog = Watchdog.fromConfig(p::get, () -> incidents, db);
+        watchdog = Watchdog.fromConfig(ShippedSettings.with(p), () -> incidents, db);
     }
 
     @AfterEach
@@ -130,7 +131,7 @@ class WatchdogTest {
         Map<String, String> p = Map.of("runbook.watchdog.endpoints", "api", "runbook.watchdog.endpoint.api.url",
                 server.url("/health"), "runbook.watchdog.endpoint.api.timeout", "300ms",
                 "runbook.watchdog.endpoint.api.restart-hook", server.url("/restart"));
-        Watchdog other = Watchdog.fromConfig(p::get, () -> incidents, db);
+        Watchdog other = Watchdog.fromConfig(ShippedSettings.with(p), () -> incidents, db);
         t = t.plusSeconds(15);
         assertThat(other.tickAt(t)).containsExactly("api: down, incident opened");
         assertThat(incidents()).containsExactly("P2 open EndpointDown/api");
@@ -142,7 +143,7 @@ class WatchdogTest {
 
     @Test
     void hasWorkOnlyWhenAnEndpointIsDueOrNoneIsConfigured() {
-        Watchdog none = Watchdog.fromConfig(Map.<String, String>of()::get, () -> incidents, db);
+        Watchdog none = Watchdog.fromConfig(ShippedSettings.with(Map.<String, String>of()), () -> incidents, db);
         assertThat(none.hasWork()).isFalse();
         none.close();
         assertThat(watchdog.hasWork()).as("never probed").isTrue();
@@ -152,8 +153,8 @@ class WatchdogTest {
 
     @Test
     void aMisconfiguredWatchdogListsEveryProblem() {
-        Watchdog bad = Watchdog.fromConfig(Map.of("runbook.watchdog.endpoints", "a,b", "runbook.watchdog.endpoint.a.url", "http://x",
-                "runbook.watchdog.endpoint.a.interval", "often", "runbook.watchdog.endpoint.b.failures-before-alert", "0")::get, () -> incidents, db);
+        Watchdog bad = Watchdog.fromConfig(ShippedSettings.with(Map.of("runbook.watchdog.endpoints", "a,b", "runbook.watchdog.endpoint.a.url", "http://x",
+                "runbook.watchdog.endpoint.a.interval", "often", "runbook.watchdog.endpoint.b.failures-before-alert", "0")), () -> incidents, db);
         assertThat(bad.hasWork()).as("a misconfigured watchdog runs, to fail visibly").isTrue();
         assertThatThrownBy(bad::tick).hasMessage("the watchdog is misconfigured: runbook.watchdog.endpoint.a.interval: invalid duration"
                 + " 'often' (use e.g. 500ms, 15s, 5m, 2h, 1d); runbook.watchdog.endpoint.b.url is not set;"

@@ -1,5 +1,6 @@
 package com.runbook.engine.http;
 
+import com.runbook.engine.core.RunRecord;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.runbook.engine.Engine;
 import com.runbook.engine.TestEngine;
@@ -121,12 +122,12 @@ class ConsoleTest {
         find("button.run-now[data-job='echo-parameters']").click();
         assertThat(browser.switchTo().alert().getText()).isEqualTo("Run echo-parameters now?");
         browser.switchTo().alert().dismiss();
-        assertThat(engine.runs().list("echo-parameters", 10)).isEmpty();
+        assertThat(engine.runs().list("echo-parameters", 10).stream().map(RunRecord::json).toList()).isEmpty();
 
         find("button.run-now[data-job='echo-parameters']").click();
         browser.switchTo().alert().accept();
         await().atMost(Duration.ofSeconds(10)).until(() -> engine.runs().list("echo-parameters", 10).size() == 1);
-        long runId = (Long) engine.runs().list("echo-parameters", 10).get(0).get("id");
+        long runId = (Long) engine.runs().list("echo-parameters", 10).stream().map(RunRecord::json).toList().get(0).get("id");
         // the tables are re-rendered every 5 s: an element found just before a refresh may go stale, so look again
         await().atMost(Duration.ofSeconds(15)).ignoreException(StaleElementReferenceException.class)
                 .until(() -> all("#runs tr[data-run='" + runId + "']").size() == 1

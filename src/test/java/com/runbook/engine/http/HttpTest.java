@@ -63,6 +63,7 @@ class HttpTest {
         assertThat(Http.status(com.runbook.engine.core.Refused.Reason.UNAUTHENTICATED)).isEqualTo(401);
         assertThat(Http.status(com.runbook.engine.core.Refused.Reason.NOT_FOUND)).isEqualTo(404);
         assertThat(Http.status(com.runbook.engine.core.Refused.Reason.CONFLICT)).isEqualTo(409);
+        assertThat(Http.status(com.runbook.engine.core.Refused.Reason.UNPROCESSABLE)).isEqualTo(422);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package com.runbook.engine.http;
 
+import com.runbook.engine.core.RunRecord;
 import com.runbook.engine.Engine;
 import com.runbook.engine.TestEngine;
 import com.runbook.engine.alert.Payloads;
@@ -143,7 +144,7 @@ class ReadinessTest {
 
         assertThat(runs(answers)).containsSubsequence(503, 202).isSubsetOf(-1, 503, 202);
         await().atMost(Duration.ofSeconds(30)).until(() -> !engine.runs().list("dns-failover", 10).isEmpty());
-        assertThat(engine.runs().list("dns-failover", 10)).singleElement()
+        assertThat(engine.runs().list("dns-failover", 10).stream().map(RunRecord::json).toList()).singleElement()
                 .satisfies(run -> assertThat(run).containsEntry("trigger", "alert"));
         assertThat(TestEngine.incidents(engine, "RegionDown/")).singleElement()
                 .satisfies(i -> assertThat(i.get("priority").asText()).isEqualTo("P1"));

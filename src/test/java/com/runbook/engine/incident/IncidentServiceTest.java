@@ -40,7 +40,7 @@ class IncidentServiceTest {
     @BeforeEach
     void setUp() {
         ds = Database.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 2);
-        PriorityPolicy policy = ShippedSettings.policy(Map.of("runbook.incident.p2.channels", "telegram,email",
+        PriorityPolicy policy = ShippedPolicy.with(Map.of("runbook.incident.p2.channels", "telegram,email",
                 "runbook.incident.repeat-interval", "1h"));
         clock = new Clock() {
             @Override
@@ -139,7 +139,7 @@ class IncidentServiceTest {
      */
     @Test
     void afterAStormTheEscalationCheckAndTheStatusListReadOnlyWhatTheyReturn() {
-        PriorityPolicy policy = ShippedSettings.policy(Map.of("runbook.incident.p1.ack-within", "15m",
+        PriorityPolicy policy = ShippedPolicy.with(Map.of("runbook.incident.p1.ack-within", "15m",
                 "runbook.incident.p1.escalate-to", "email=lead@example.com"));
         IncidentService paging = new IncidentService(ds, () -> recorder, policy, new MaintenanceWindows(List::of), clock);
         paging.openNew(java.util.stream.IntStream.range(0, 3000)
@@ -174,7 +174,7 @@ class IncidentServiceTest {
     @Test
     void pagesAreQueuedAtTheirIncidentsPriorityAndOtherMessagesAfterThem() {
         Outbox outbox = new Outbox(ds);
-        PriorityPolicy policy = ShippedSettings.policy(Map.of(
+        PriorityPolicy policy = ShippedPolicy.with(Map.of(
                 "runbook.incident.p1.channels", "telegram,email", "runbook.incident.p2.channels", "telegram,email",
                 "runbook.incident.p3.channels", "email", "runbook.incident.p4.channels", "email",
                 "runbook.incident.p1.ack-within", "15m", "runbook.incident.p1.escalate-to", "email=lead@example.com",

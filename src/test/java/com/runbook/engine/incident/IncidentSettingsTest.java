@@ -1,5 +1,6 @@
 package com.runbook.engine.incident;
 
+import com.runbook.engine.ShippedSettings;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -17,7 +18,7 @@ class IncidentSettingsTest {
         assertThat(s.escalationCheck()).isEqualTo(Duration.ofSeconds(15));
         assertThat(s.telegramAckUri()).isEmpty();
         assertThat(s.telegramAckChats()).isEmpty();
-        PriorityPolicy policy = ShippedSettings.policy(Map.of());
+        PriorityPolicy policy = ShippedPolicy.with(Map.of());
         assertThat(policy.rule(Priority.P1).page()).extracting(PriorityPolicy.Target::toString)
                 .containsExactly("telegram", "email", "pubsub:incident-notifications");
         assertThat(policy.rule(Priority.P1).ackWithin()).isEqualTo(Duration.ofMinutes(15));
@@ -40,9 +41,9 @@ class IncidentSettingsTest {
 
     @Test
     void badValuesStopTheStartNamingTheKey() {
-        assertThatThrownBy(() -> ShippedSettings.policy(Map.of("runbook.incident.default-priority", "P5")))
+        assertThatThrownBy(() -> ShippedPolicy.with(Map.of("runbook.incident.default-priority", "P5")))
                 .hasMessage("runbook.incident.default-priority must be one of P1, P2, P3, P4, not 'P5'");
-        assertThatThrownBy(() -> ShippedSettings.policy(Map.of("runbook.incident.p2.ack-within", "soon")))
+        assertThatThrownBy(() -> ShippedPolicy.with(Map.of("runbook.incident.p2.ack-within", "soon")))
                 .hasMessageStartingWith("runbook.incident.p2.ack-within: ");
         assertThatThrownBy(() -> IncidentSettings.from(ShippedSettings.with(Map.of("runbook.incident.escalation-check", "often"))))
                 .hasMessageStartingWith("runbook.incident.escalation-check: ");

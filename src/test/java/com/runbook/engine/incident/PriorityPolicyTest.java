@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PriorityPolicyTest {
-    private final PriorityPolicy policy = ShippedSettings.policy(Map.of(
+    private final PriorityPolicy policy = ShippedPolicy.with(Map.of(
             "runbook.incident.p1.channels", "telegram,email,pubsub:incident-notifications",
             "runbook.incident.p1.ack-within", "15m",
             "runbook.incident.p1.escalate-to", "email=lead@example.com"));
@@ -40,7 +40,7 @@ class PriorityPolicyTest {
 
     @Test
     void aBadMappingIsRefusedWithTheEntry() {
-        assertThatThrownBy(() -> ShippedSettings.policy(Map.of("runbook.incident.severities", "critical:P0")))
+        assertThatThrownBy(() -> ShippedPolicy.with(Map.of("runbook.incident.severities", "critical:P0")))
                 .hasMessage("runbook.incident.severities: 'critical:P0' is not name:P1..P4");
     }
 }

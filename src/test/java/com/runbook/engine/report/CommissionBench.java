@@ -41,7 +41,7 @@ public final class CommissionBench {
                 long id = engine.runner().runNow("weekly-commission-emails", "bench", false);
                 long ms = (System.nanoTime() - r0) / 1_000_000;
                 System.out.printf("run %d: status %s, %d ms, %d emails queued, %d rows sent so far (of %d)%n", run,
-                        engine.runs().find(id).orElseThrow().get("status"), ms,
+                        engine.runs().find(id).orElseThrow().json().get("status"), ms,
                         count(engine.dataSource(), "select count(*) from notification") - queuedBefore,
                         count(trading, "select count(*) from commission_monthly where sent = true"), n);
                 if (run == 1) {

@@ -24,7 +24,7 @@ public final class CommissionJobProcess {
             System.out.println("RUNNING");
             System.out.flush();
             long id = engine.runner().runNow("weekly-commission-emails", "crash-test", false);
-            System.out.println("run " + engine.runs().find(id).orElseThrow().get("status"));
+            System.out.println("run " + engine.runs().find(id).orElseThrow().json().get("status"));
             Outbox outbox = (Outbox) engine.notifier();
             await().atMost(Duration.ofSeconds(60)).until(() -> outbox.find("status in ('pending', 'sending')").isEmpty());
             System.out.println("DONE");

@@ -100,8 +100,8 @@ class ReportsRunbookTest {
         var response = TestEngine.post(engine, "/api/jobs/" + job + "/run", TOKEN, json);
         assertThat(response.statusCode()).isEqualTo(202);
         long id = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).get("runId").asLong();
-        await().atMost(Duration.ofSeconds(60)).until(() -> !"running".equals(engine.runs().find(id).orElseThrow().get("status")));
-        return engine.runs().find(id).orElseThrow();
+        await().atMost(Duration.ofSeconds(60)).until(() -> !"running".equals(engine.runs().find(id).orElseThrow().json().get("status")));
+        return engine.runs().find(id).orElseThrow().json();
     }
 
     private List<Map<String, Object>> query(String sql, Object... params) throws Exception {

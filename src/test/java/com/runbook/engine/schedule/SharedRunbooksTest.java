@@ -1,5 +1,6 @@
 package com.runbook.engine.schedule;
 
+import com.runbook.engine.core.RunRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.runbook.engine.Engine;
@@ -222,7 +223,7 @@ class SharedRunbooksTest {
     }
 
     private Map<String, Object> scheduledRun(String scheduleId) {
-        return engine.runs().list("desk-report", 100).stream()
+        return engine.runs().list("desk-report", 100).stream().map(RunRecord::json)
                 .filter(r -> scheduleId.equals(r.get("scheduleId")) && "succeeded".equals(r.get("status")))
                 .findFirst().orElse(null);
     }
@@ -314,7 +315,7 @@ class SharedRunbooksTest {
     }
 
     private List<Map<String, Object>> alertRuns() {
-        return engine.runs().list("desk-report", 100).stream().filter(r -> "alert".equals(r.get("trigger"))).toList();
+        return engine.runs().list("desk-report", 100).stream().map(RunRecord::json).filter(r -> "alert".equals(r.get("trigger"))).toList();
     }
 
     @Test

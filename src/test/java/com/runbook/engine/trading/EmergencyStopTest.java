@@ -1,5 +1,6 @@
 package com.runbook.engine.trading;
 
+import com.runbook.engine.core.RunTrigger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.runbook.engine.Engine;
@@ -157,9 +158,11 @@ class EmergencyStopTest {
 
     @Test
     void anAlertOrTheJobsApiHaltsTooAndResumeResolves() throws Exception {
-        long run = engine.runner().submit("emergency-stop", "alert", Map.of("reason", "TradingLossLimit"));
-        await().atMost(Duration.ofSeconds(15)).until(() -> !"running".equals(engine.runs().find(run).orElseThrow().get("status")));
-        assertThat(engine.runs().find(run).orElseThrow()).containsEntry("status", "succeeded").containsEntry("trigger", "alert");
+        long run = engine.runner().start("emergency-stop", RunTrigger.ALERT, Map.of("reason", "TradingLossLimit"));
+        await().atMost(Duration.ofSeconds(15)).until(() -> !"running".equals(engine.runs().find(run).orElseThrow().json().get("status")));
+        assertThat(engine.runs().find(run).orElseThrow().json()).containsEntry("status", "succeeded").containsEntry("trigger", "alert");
+        // the outbox sends due messages in parallel: two notices queued a moment apart may arrive in either order
+        await().atMost(TestEngine.DELIVERY).until(() -> systemAlerts().size() == 1);
 
         HttpResponse<String> resume = post(engine, "/api/runbooks/trading-resume", TOKEN, "{\"confirm\":\"trading-resume\",\"reason\":\"limits reset\"}");
         assertThat(resume.statusCode()).isEqualTo(200);

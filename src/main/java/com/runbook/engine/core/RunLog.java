@@ -1,0 +1,13 @@
+package com.runbook.engine.core;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Reads the run history ({@code job_run}): what the API, the console and the doors that answer with a run show. */
+public interface RunLog {
+    /** The run with that id. */
+    Optional<RunRecord> find(long id);
+
+    /** The newest runs, newest first, of {@code job} only unless it is null or blank. */
+    List<RunRecord> list(String job, int limit);
+}

@@ -1,0 +1,90 @@
+package com.runbook.engine.run;
+
+import com.runbook.engine.core.RunEnd;
+import com.runbook.engine.core.RunStarter;
+import com.runbook.engine.core.RunStatus;
+import com.runbook.engine.core.RunTrigger;
+import com.runbook.engine.store.Database;
+import com.zaxxer.hikari.HikariDataSource;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A door that starts a run waits on its end: completed once its row says how it ended, with the route's answer. */
+class JobRunnerTest {
+    HikariDataSource db;
+    RunStore store;
+    DefaultCamelContext camel;
+    JobRunner runner;
+    final CountDownLatch release = new CountDownLatch(1);
+
+    @BeforeEach
+    void start() throws Exception {
+        db = Database.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 2);
+        store = new RunStore(db);
+        camel = new DefaultCamelContext();
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:ok").setBody(simple("done for ${header.who} (${header.RunbookTrigger})"));
+                from("direct:boom").throwException(new IllegalStateException("boom"));
+                from("direct:slow").process(e -> release.await(30, TimeUnit.SECONDS)).setBody(constant("late"));
+            }
+        });
+        camel.start();
+        runner = new JobRunner(camel, store, "n", job -> true);
+    }
+
+    @AfterEach
+    void stop() {
+        release.countDown();
+        runner.shutdown();
+        camel.stop();
+        store.close();
+        db.close();
+    }
+
+    @Test
+    void aRunThatSucceedsEndsWithItsRoutesBodyAfterItsRowIsWritten() throws Exception {
+        RunStarter.Watched run = runner.startWatched("ok", RunTrigger.DNS, Map.of("who", "ops"));
+        RunEnd end = run.await(Duration.ofSeconds(30)).orElseThrow();
+        assertThat(end.id()).isEqualTo(run.id());
+        assertThat(end.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(end.result()).isEqualTo("done for ops (dns)");
+        assertThat(end.failure()).isNull();
+        assertThat(store.find(run.id()).orElseThrow()).satisfies(r -> {
+            assertThat(r.status()).isEqualTo(RunStatus.SUCCEEDED);
+            assertThat(r.trigger()).isEqualTo("dns");
+            assertThat(r.finishedAt()).isNotNull();
+        });
+    }
+
+    @Test
+    void aRunThatFailsEndsWithWhatItsRouteThrew() throws Exception {
+        RunStarter.Watched run = runner.startWatched("boom", RunTrigger.MANUAL, Map.of());
+        RunEnd end = run.await(Duration.ofSeconds(30)).orElseThrow();
+        assertThat(end.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(end.failure()).isInstanceOf(IllegalStateException.class).hasMessage("boom");
+        assertThat(end.error()).isEqualTo("IllegalStateException: boom");
+        assertThat(store.find(run.id()).orElseThrow().error()).isEqualTo(end.error());
+    }
+
+    @Test
+    void aRunStillGoingAfterTheWaitIsNotEndedByIt() throws Exception {
+        RunStarter.Watched run = runner.startWatched("slow", RunTrigger.MANUAL, Map.of());
+        assertThat(run.await(Duration.ofMillis(100))).isEmpty();
+        assertThat(store.find(run.id()).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
+        release.countDown();
+        assertThat(run.await(Duration.ofSeconds(30)).orElseThrow().result()).isEqualTo("late");
+    }
+}
