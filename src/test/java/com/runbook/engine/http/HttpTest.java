@@ -49,12 +49,12 @@ class HttpTest {
     void jsonDeeperThan64LevelsOrWithDataAfterTheDocumentIsRefused() {
         Exchange e = withAuthorization(null);
         e.getMessage().setBody("{\"a\":" + "[".repeat(64) + "]".repeat(64) + "}");
-        assertThatThrownBy(() -> Http.jsonObject(e))
+        assertThatThrownBy(() -> Http.jsonBody(e))
                 .hasMessage("malformed JSON: Document nesting depth (65) exceeds the maximum allowed (64)");
         e.getMessage().setBody("{\"a\":" + "[".repeat(63) + "]".repeat(63) + "}");
-        assertThatCode(() -> Http.jsonObject(e)).doesNotThrowAnyException();
+        assertThatCode(() -> Http.jsonBody(e)).doesNotThrowAnyException();
         e.getMessage().setBody("{\"a\": 1} {}");
-        assertThatThrownBy(() -> Http.jsonObject(e)).hasMessageStartingWith("malformed JSON at line 1, column 10: Trailing token");
+        assertThatThrownBy(() -> Http.jsonBody(e)).hasMessageStartingWith("malformed JSON at line 1, column 10: Trailing token");
     }
 
     @Test
@@ -63,15 +63,23 @@ class HttpTest {
         assertThat(Http.status(com.runbook.engine.core.Refused.Reason.UNAUTHENTICATED)).isEqualTo(401);
         assertThat(Http.status(com.runbook.engine.core.Refused.Reason.NOT_FOUND)).isEqualTo(404);
         assertThat(Http.status(com.runbook.engine.core.Refused.Reason.CONFLICT)).isEqualTo(409);
+        assertThat(Http.status(com.runbook.engine.core.Refused.Reason.UNAVAILABLE)).isEqualTo(503);
+        assertThat(Http.status(com.runbook.engine.core.Reply.Outcome.OK)).isEqualTo(200);
+        assertThat(Http.status(com.runbook.engine.core.Reply.Outcome.ACCEPTED)).isEqualTo(202);
+        assertThat(Http.status(com.runbook.engine.core.Reply.Outcome.FAILED)).isEqualTo(502);
+        assertThat(Http.status(com.runbook.engine.core.Reply.Outcome.UNAVAILABLE)).isEqualTo(503);
     }
 
     @Test
     void malformedJsonNamesThePlace() {
         Exchange e = withAuthorization(null);
         e.getMessage().setBody("{\"a\": }");
-        assertThatThrownBy(() -> Http.jsonObject(e)).isInstanceOf(ApiException.class)
+        assertThatThrownBy(() -> Http.jsonBody(e)).isInstanceOf(com.runbook.engine.core.Refused.class)
+                .extracting(t -> ((com.runbook.engine.core.Refused) t).reason())
+                .isEqualTo(com.runbook.engine.core.Refused.Reason.INVALID);
+        assertThatThrownBy(() -> Http.jsonBody(e))
                 .hasMessageStartingWith("malformed JSON at line 1, column 7");
         e.getMessage().setBody("[1,2]");
-        assertThatThrownBy(() -> Http.jsonObject(e)).hasMessage("request body must be a JSON object");
+        assertThatThrownBy(() -> Http.jsonBody(e)).hasMessage("request body must be a JSON object");
     }
 }
