@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Adds the runbook_* job metrics to the registry Camel serves at /metrics. */
-public class MetricsModule implements EngineModule {
+public final class MetricsModule implements EngineModule {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsModule.class);
     private final JobRunner runner;
 
