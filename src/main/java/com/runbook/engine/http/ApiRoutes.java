@@ -7,6 +7,7 @@ import com.runbook.engine.core.Request;
 import com.runbook.engine.core.RunStarter;
 import com.runbook.engine.core.RunTrigger;
 import com.runbook.engine.definition.Runbooks;
+import com.runbook.engine.observe.MetricsModule;
 import com.runbook.engine.run.RunStore;
 import com.runbook.engine.schedule.JobView;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -63,8 +64,15 @@ public final class ApiRoutes extends RouteBuilder {
                 Door.read("api-reload", "/api/reload", r -> Reply.ok(engine.runbooks().lastOutcome() == null
                         ? Map.of("status", "none") : engine.runbooks().lastOutcome())),
                 Door.read("api-health", "/health", r -> health()),
-                Door.read("api-metrics", "/metrics", r -> Reply.ok(getContext().getRegistry()
-                        .findSingleByType(PrometheusMeterRegistry.class).scrape())));
+                Door.read("api-metrics", "/metrics", r -> Reply.ok(scrape())));
+    }
+
+    /** The Prometheus text of the registry camel-micrometer serves (none when camel.metrics.enabled=false: 500). */
+    private String scrape() {
+        if (MetricsModule.registry(getContext()) instanceof PrometheusMeterRegistry prometheus) {
+            return prometheus.scrape();
+        }
+        throw new IllegalStateException("no Prometheus meter registry (camel.metrics.enabled=false)");
     }
 
     private Reply runJob(Request request) {
