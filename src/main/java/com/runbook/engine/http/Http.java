@@ -64,27 +64,6 @@ public final class Http {
     private Http() {
     }
 
-    /** The HTTP status of a reply. */
-    static int status(Reply.Outcome outcome) {
-        return switch (outcome) {
-            case OK -> 200;
-            case ACCEPTED -> 202;
-            case FAILED -> 502;
-            case UNAVAILABLE -> 503;
-        };
-    }
-
-    /** The HTTP status of a refusal. */
-    static int status(Refused.Reason reason) {
-        return switch (reason) {
-            case INVALID -> 400;
-            case UNAUTHENTICATED -> 401;
-            case NOT_FOUND -> 404;
-            case CONFLICT -> 409;
-            case UNAVAILABLE -> 503;
-        };
-    }
-
     /**
      * Answers one request for a door: checks the token ({@code token} non-null), reads the {@code {name}} segments of
      * {@code template}, calls {@code handler} and writes its reply, or the refusal, as the response.
@@ -150,6 +129,27 @@ public final class Http {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The HTTP status of a reply. */
+    static int status(Reply.Outcome outcome) {
+        return switch (outcome) {
+            case OK -> 200;
+            case ACCEPTED -> 202;
+            case FAILED -> 502;
+            case UNAVAILABLE -> 503;
+        };
+    }
+
+    /** The HTTP status of a refusal. */
+    static int status(Refused.Reason reason) {
+        return switch (reason) {
+            case INVALID -> 400;
+            case UNAUTHENTICATED -> 401;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case UNAVAILABLE -> 503;
+        };
     }
 
     /**
