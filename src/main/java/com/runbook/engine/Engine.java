@@ -41,11 +41,11 @@ import com.runbook.engine.run.NodeIdentity;
 import com.runbook.engine.run.RunStore;
 import com.runbook.engine.definition.Schedule;
 import com.runbook.engine.schedule.ScheduleManager;
+import com.runbook.engine.schedule.JobView;
 import com.runbook.engine.schedule.SchedulesModule;
 import com.runbook.engine.store.Database;
 import com.runbook.engine.store.H2Housekeeping;
 import com.runbook.engine.http.FrontDoor;
-import com.runbook.engine.http.ServerLimits;
 import io.vertx.core.Vertx;
 import com.zaxxer.hikari.HikariDataSource;
 import org.apache.camel.CamelContext;
@@ -95,9 +95,7 @@ public final class Engine implements AutoCloseable {
     private IncidentRaiser raiser;
     private Outbox outbox;
     private String apiToken;
-    private final FrontDoor door = new FrontDoor(() -> ServerLimits.read(key -> main.getCamelContext()
-            .getPropertiesComponent().resolveProperty(key).map(main.getCamelContext()::resolvePropertyPlaceholders)
-            .orElse(null)), this::answersWhileNotReady);
+    private final FrontDoor door = new FrontDoor(() -> Settings.of(main.getCamelContext()), this::answersWhileNotReady);
     private Vertx vertx;
     private int httpPort;
 
@@ -125,7 +123,7 @@ public final class Engine implements AutoCloseable {
         overrides.forEach(main::addOverrideProperty);
         main.configure().addRoutesBuilder(new ApiRoutes(new ApiRoutes.Backend() {
             @Override
-            public List<Map<String, Object>> jobs() {
+            public List<JobView> jobs() {
                 return Engine.this.jobs();
             }
 
@@ -222,10 +220,9 @@ public final class Engine implements AutoCloseable {
         watcher = new FileWatcher(runbooks);
         // every route, the alert routing and the maintenance windows are in force: requests are accepted from now on
         door.ready();
-        for (Map<String, Object> job : jobs()) {
-            LOG.info("Job {} from {}: schedule {}, next fire {}", job.get("id"), job.get("file"),
-                    job.get("schedule") == null ? "none (manual)" : ((Map<?, ?>) job.get("schedule")).get("expression"),
-                    job.get("nextFireUtc"));
+        for (JobView job : jobs()) {
+            LOG.info("Job {} from {}: schedule {}, next fire {}", job.id(), job.file(),
+                    job.schedule() == null ? "none (manual)" : job.schedule().expression(), job.nextFireUtc());
         }
         LOG.info("Runbook Engine ready in {} ms on port {} (node {}, data {})", (System.nanoTime() - t0) / 1_000_000,
                 httpPort, nodeName(), dataDir);
@@ -308,38 +305,8 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Every job with its file, schedule, next fire time (UTC and the schedule's zone) and last run status. */
-    public List<Map<String, Object>> jobs() {
-        Map<String, String> last = runs.lastStatusByJob();
-        Map<String, Schedule> schedules = new java.util.HashMap<>();
-        Map<String, List<Schedule>> all = new java.util.HashMap<>();   // a shared runbook has several
-        runbooks.schedules().forEach(s -> all.computeIfAbsent(s.job(), j -> new ArrayList<>()).add(s));
-        all.forEach((j, list) -> schedules.put(j, list.get(0)));
-        Map<String, Instant> nextFires = scheduler.nextFires();
-        List<Map<String, Object>> jobs = new ArrayList<>();
-        runbooks.jobs().forEach((id, file) -> {
-            Map<String, Object> job = new LinkedHashMap<>();
-            job.put("id", id);
-            job.put("file", file);
-            Optional<Schedule> schedule = Optional.ofNullable(schedules.get(id));
-            Instant next = schedule.filter(Schedule::enabled).map(s -> nextFires.get(s.id())).orElse(null);
-            job.put("schedule", schedule.map(s -> {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("expression", s.describe());
-                m.put("zone", s.zone().getId());
-                m.put("enabled", s.enabled());
-                m.put("overlap", s.overlap());
-                m.put("misfire", s.misfire());
-                m.put("file", s.file());
-                return m;
-            }).orElse(null));
-            job.put("nextFireUtc", next == null ? null : next.atOffset(ZoneOffset.UTC).toString());
-            job.put("nextFireLocal", next == null ? null : next.atZone(schedule.get().zone()).toOffsetDateTime().toString());
-            job.put("lastStatus", last.get(id));
-            job.put("schedules", all.getOrDefault(id, List.of()).stream().map(s -> SchedulesModule.view(s,
-                    runbooks.parametersOf(id), s.enabled() ? nextFires.get(s.id()) : null, null)).toList());
-            jobs.add(job);
-        });
-        return jobs;
+    public List<JobView> jobs() {
+        return JobView.list(runbooks, scheduler, runs.lastStatusByJob());
     }
 
     public CamelContext context() {

@@ -6,7 +6,7 @@ import java.util.List;
 public class ParametersRefused extends RuntimeException {
     private final List<String> problems;
 
-    ParametersRefused(String job, List<String> problems) {
+    public ParametersRefused(String job, List<String> problems) {
         super("parameters refused for " + job + ": " + String.join("; ", problems));
         this.problems = List.copyOf(problems);
     }

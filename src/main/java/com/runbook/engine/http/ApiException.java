@@ -1,6 +1,11 @@
 package com.runbook.engine.http;
 
-/** A request the API refuses, with the HTTP status and the message the caller sees. */
+/**
+ * A refusal with its HTTP status, for the packages that still name one.
+ *
+ * @deprecated domain code throws {@link com.runbook.engine.core.Refused}; goes once nothing outside http uses it
+ */
+@Deprecated(forRemoval = true)
 public class ApiException extends RuntimeException {
     private final int status;
 

@@ -1,10 +1,16 @@
 package com.runbook.engine.http;
 
+import com.runbook.engine.core.Door;
+import com.runbook.engine.core.Refused;
+import com.runbook.engine.core.Reply;
+import com.runbook.engine.core.Request;
 import com.runbook.engine.core.RunLog;
 import com.runbook.engine.core.RunRecord;
 import com.runbook.engine.core.RunStarter;
 import com.runbook.engine.core.RunTrigger;
 import com.runbook.engine.definition.Runbooks;
+import com.runbook.engine.observe.MetricsModule;
+import com.runbook.engine.schedule.JobView;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -15,11 +21,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The engine's HTTP API. Reads are open; every endpoint that changes something needs the bearer token. */
-public class ApiRoutes extends RouteBuilder {
+/**
+ * The engine's HTTP API (jobs, running a job, runs, the last reload, health, metrics), served as doors. Reads are
+ * open; running a job needs the bearer token. Added to Camel before the engine starts, so {@code /health} answers
+ * (DOWN) while it does.
+ */
+public final class ApiRoutes extends RouteBuilder {
     /** What the API reads and starts; the engine provides it (its parts exist only once it has started). */
     public interface Backend {
-        List<Map<String, Object>> jobs();
+        List<JobView> jobs();
 
         RunLog runs();
 
@@ -40,49 +50,59 @@ public class ApiRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        Http.endpoint(this, "api-jobs", "GET", "/api/jobs", null, e -> engine.jobs());
-        Http.endpoint(this, "api-job-run", "POST", "/api/jobs/{id}/run", engine::apiToken, this::runJob);
-        Http.endpoint(this, "api-runs", "GET", "/api/runs", null, e -> engine.runs().list(
-                Http.header(e, "job"), limit(Http.header(e, "limit"))).stream().map(RunRecord::json).toList());
-        Http.endpoint(this, "api-run", "GET", "/api/runs/{id}", null, e -> engine.runs().find(id(Http.header(e, "id")))
-                .map(RunRecord::json).orElseThrow(() -> new ApiException(404, "no run with id " + Http.header(e, "id"))));
-        Http.endpoint(this, "api-reload", "GET", "/api/reload", null, e -> engine.runbooks().lastOutcome() == null
-                ? Map.of("status", "none") : engine.runbooks().lastOutcome());
-        Http.endpoint(this, "api-health", "GET", "/health", null, this::health);
-        Http.endpoint(this, "api-metrics", "GET", "/metrics", null, e -> getContext().getRegistry()
-                .findSingleByType(PrometheusMeterRegistry.class).scrape());
+        doors().forEach(door -> HttpDoors.serve(this, door, engine::apiToken));
     }
 
-    private Object runJob(Exchange exchange) {
-        String job = Http.header(exchange, "id");
+    /** The API's doors. */
+    List<Door> doors() {
+        return List.of(
+                Door.read("api-jobs", "/api/jobs", r -> Reply.ok(engine.jobs())),
+                Door.change("api-job-run", "/api/jobs/{id}/run", this::runJob),
+                Door.read("api-runs", "/api/runs", r -> Reply.ok(engine.runs().list(r.query("job"),
+                        limit(r.query("limit"))).stream().map(RunRecord::json).toList())),
+                Door.read("api-run", "/api/runs/{id}", r -> Reply.ok(engine.runs().find(id(r.path("id")))
+                        .map(RunRecord::json).orElseThrow(() -> noRun(r.path("id"))))),
+                Door.read("api-reload", "/api/reload", r -> Reply.ok(engine.runbooks().lastOutcome() == null
+                        ? Map.of("status", "none") : engine.runbooks().lastOutcome())),
+                Door.read("api-health", "/health", r -> health()),
+                Door.read("api-metrics", "/metrics", r -> Reply.ok(scrape())));
+    }
+
+    /** The Prometheus text of the registry camel-micrometer serves (none when camel.metrics.enabled=false: 500). */
+    private String scrape() {
+        if (MetricsModule.registry(getContext()) instanceof PrometheusMeterRegistry prometheus) {
+            return prometheus.scrape();
+        }
+        throw new IllegalStateException("no Prometheus meter registry (camel.metrics.enabled=false)");
+    }
+
+    private Reply runJob(Request request) {
+        String job = request.path("id");
         Map<String, Object> parameters = new LinkedHashMap<>();
-        if (Http.isForm(exchange)) {   // curl -d note=x -d fail=true: platform-http parsed the fields into a map
-            Map<?, ?> form = exchange.getMessage().getBody(Map.class);   // null for an empty form
-            if (form != null) {
-                if (form.keySet().stream().anyMatch(k -> k.toString().startsWith("{"))) {
-                    throw Http.notJson(exchange);   // curl -d '{...}' without a Content-Type
-                }
-                form.forEach((k, v) -> parameters.put(k.toString(), v));
+        Map<String, Object> form = request.form();
+        if (form != null) {   // curl -d note=x -d fail=true: platform-http parsed the fields
+            if (form.keySet().stream().anyMatch(k -> k.startsWith("{"))) {
+                throw new Http.NotJson(request.header(Exchange.CONTENT_TYPE));   // curl -d '{...}' without a Content-Type
             }
+            parameters.putAll(form);
         } else {
-            Http.jsonObject(exchange).fields().forEachRemaining(f -> parameters.put(f.getKey(),
+            request.json().fields().forEachRemaining(f -> parameters.put(f.getKey(),
                     f.getValue().isValueNode() ? f.getValue().asText() : f.getValue().toString()));
         }
         parameters.forEach((name, value) -> {
             if (name.indexOf('\0') >= 0 || String.valueOf(value).indexOf('\0') >= 0) {
-                throw new ApiException(400, "parameter '" + name.replace("\0", "\\u0000")
+                throw Refused.invalid("parameter '" + name.replace("\0", "\\u0000")
                         + "': NUL characters (\\u0000) are not allowed");
             }
         });
         if (!engine.starter().isJob(job)) {
-            throw new ApiException(404, "no job '" + job + "' (see GET /api/jobs)");
+            throw new Refused(Refused.Reason.NOT_FOUND, "no job '" + job + "' (see GET /api/jobs)");
         }
         long id = engine.starter().start(job, RunTrigger.MANUAL, parameters);
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
-        return Map.of("runId", id, "job", job, "status", "running", "href", "/api/runs/" + id);
+        return Reply.accepted(Map.of("runId", id, "job", job, "status", "running", "href", "/api/runs/" + id));
     }
 
-    private Object health(Exchange exchange) {
+    private Reply health() {
         List<Map<String, Object>> checks = HealthCheckHelper.invoke(getContext()).stream().map(r -> {
             Map<String, Object> check = new LinkedHashMap<>();
             check.put("name", r.getCheck().getId());
@@ -91,7 +111,6 @@ public class ApiRoutes extends RouteBuilder {
             return check;
         }).toList();
         boolean up = engine.isReady() && checks.stream().noneMatch(c -> HealthCheck.State.DOWN.name().equals(c.get("status")));
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, up ? 200 : 503);
         // DEGRADED (still 200: the engine serves, and every other runbook runs) while a runbook file is refused
         List<String> refused = engine.runbooks() == null ? List.of() : engine.runbooks().refusedFiles();
         Map<String, Object> body = new LinkedHashMap<>();
@@ -100,7 +119,7 @@ public class ApiRoutes extends RouteBuilder {
         if (!refused.isEmpty()) {
             body.put("refusedFiles", refused);
         }
-        return body;
+        return up ? Reply.ok(body) : Reply.unavailable(body);
     }
 
     static int limit(String text) {
@@ -110,20 +129,24 @@ public class ApiRoutes extends RouteBuilder {
         try {
             int limit = Integer.parseInt(text.trim());
             if (limit < 1 || limit > 1000) {
-                throw new ApiException(400, "limit must be between 1 and 1000, not " + text);
+                throw Refused.invalid("limit must be between 1 and 1000, not " + text);
             }
             return limit;
         } catch (NumberFormatException e) {
-            throw new ApiException(400, "limit must be a number, not '" + text + "'");
+            throw Refused.invalid("limit must be a number, not '" + text + "'");
         }
     }
 
+    /** A run id; one that is not a number names no run (404, as an unknown id). */
     static long id(String text) {
         try {
             return Long.parseLong(text);
         } catch (NumberFormatException e) {
-            throw new ApiException(404, "no run with id " + text);
+            throw noRun(text);
         }
     }
 
+    private static Refused noRun(String id) {
+        return new Refused(Refused.Reason.NOT_FOUND, "no run with id " + id);
+    }
 }

@@ -1,7 +1,9 @@
 package com.runbook.engine.http;
 
-import com.runbook.engine.core.Parts;
+import com.runbook.engine.core.Door;
 import com.runbook.engine.core.EngineModule;
+import com.runbook.engine.core.Parts;
+import com.runbook.engine.core.Reply;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 
@@ -15,9 +17,8 @@ import java.util.Map;
  * API with the browser's fetch, plus {@code GET /api/auth} so the page can check a token at login without
  * changing anything, and {@code GET /api/runbooks}: the state of every file of routes/ and schedules/ (refused first).
  */
-public class ConsoleModule implements EngineModule {
+public final class ConsoleModule implements EngineModule {
     static final String PAGE = "console/index.html";
-
 
     @Override
     public void start(Parts parts) throws Exception {
@@ -34,11 +35,12 @@ public class ConsoleModule implements EngineModule {
                             "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'");
                     exchange.getMessage().setBody(page);
                 });
-                Http.endpoint(this, "api-auth", "GET", "/api/auth", parts.apiToken(),
-                        e -> Map.of("authenticated", true));
-                Http.endpoint(this, "api-runbooks", "GET", "/api/runbooks", null, e -> parts.runbooks().states());
             }
         });
+        // a read that needs the token: the page checks a token at login without changing anything
+        parts.doors().open(new Door("api-auth", Door.Method.GET, "/api/auth", Door.Access.TOKEN,
+                r -> Reply.ok(Map.of("authenticated", true))));
+        parts.doors().open(Door.read("api-runbooks", "/api/runbooks", r -> Reply.ok(parts.runbooks().states())));
     }
 
     static byte[] page() {

@@ -6,6 +6,8 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import com.runbook.engine.core.Readiness;
+import com.runbook.engine.settings.Settings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,10 +27,10 @@ import java.util.function.Supplier;
 
 /**
  * The HTTP server's front door. camel-platform-http (4.17) creates its Vert.x HTTP server with default options and
- * starts listening before any route exists, then adds the routes one by one while the engine goes on starting: for
- * 1-3 s every webhook answered 404 (which Alertmanager does not retry), then 202 before the alert routing and the
- * maintenance windows were in force (issue 20); and the default options have no timeouts, so half-sent requests
- * held file descriptors until none were left. Camel uses the Vert.x instance it finds in the registry; the engine
+ * starts listening before any route exists, then adds the routes one by one while the engine goes on starting: left
+ * alone, every webhook would answer 404 for 1-3 s (which Alertmanager does not retry), then 202 before the alert
+ * routing and the maintenance windows are in force; and the default options have no timeouts, so half-sent requests
+ * would hold file descriptors until none were left. Camel uses the Vert.x instance it finds in the registry; the engine
  * binds {@link #wrap(Vertx) a wrapper} there, through which this class sees the server being created, before it
  * listens, and:
  * <ul>
@@ -43,10 +45,8 @@ import java.util.function.Supplier;
  * The doors that are not HTTP (the Cloud Monitoring Pub/Sub subscription) take in nothing while not ready either:
  * {@link #whileReady} starts them at {@link #ready()} and stops them at {@link #stopping()}.
  */
-public final class FrontDoor implements com.runbook.engine.core.Readiness {
+public final class FrontDoor implements Readiness {
     private static final Logger LOG = LoggerFactory.getLogger(FrontDoor.class);
-    /** Seconds a refused client is asked to wait. */
-    static final String RETRY_AFTER = "5";
 
     /** Where the engine is in its life. */
     public enum Phase { STARTING, READY, STOPPING }
@@ -62,11 +62,11 @@ public final class FrontDoor implements com.runbook.engine.core.Readiness {
     private volatile HttpServer server;
 
     /**
-     * @param limits               read when the server is created (the settings are known by then)
+     * @param settings             read when the server is created (the settings are known by then)
      * @param answersWhileNotReady paths whose route may answer while the engine is not ready (health, once it runs)
      */
-    public FrontDoor(Supplier<ServerLimits> limits, Predicate<String> answersWhileNotReady) {
-        this.limits = limits;
+    public FrontDoor(Supplier<Settings> settings, Predicate<String> answersWhileNotReady) {
+        this.limits = () -> ServerLimits.from(settings.get());
         this.answersWhileNotReady = answersWhileNotReady;
     }
 
@@ -129,12 +129,12 @@ public final class FrontDoor implements com.runbook.engine.core.Readiness {
     }
 
     /** Connections open now. */
-    public int openConnections() {
+    int openConnections() {
         return open.get();
     }
 
     /** Connections closed at once because the cap was reached, since start. */
-    public long refusedConnections() {
+    long refusedConnections() {
         return refused.get();
     }
 
@@ -179,7 +179,7 @@ public final class FrontDoor implements com.runbook.engine.core.Readiness {
     private void onRequest(HttpServerRequest request, Handler<HttpServerRequest> router) {
         Phase now = phase;
         if (now != Phase.READY && !answersWhileNotReady.test(request.path())) {
-            request.response().setStatusCode(503).putHeader("Retry-After", RETRY_AFTER)
+            request.response().setStatusCode(503).putHeader("Retry-After", Http.RETRY_AFTER_SECONDS)
                     .putHeader("Content-Type", "application/json")
                     .end(now == Phase.STARTING
                             ? "{\"error\":\"the engine is starting and accepts no requests yet; retry in a few seconds\"}"

@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * opens (its first request) and, on a keep-alive connection, at the first byte received after the previous request
  * was read to its end; it ends when the request's headers are complete. Past it the connection is closed. Vert.x
  * (4.5) has no such option (its idle timeout restarts at every byte, so a client sending one header byte at a time
- * held a connection for ever), so this watches the connection's Netty pipeline: the raw bytes before the HTTP
+ * could hold a connection for ever), so this watches the connection's Netty pipeline: the raw bytes before the HTTP
  * decoder, the decoded request heads and ends after it. Everything runs on the connection's event loop. (A request
  * whose first bytes come in the same read as the end of the previous request starts its deadline at its next byte; if
  * none comes, the idle timeout closes the connection.)

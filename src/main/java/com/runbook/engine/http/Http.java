@@ -10,7 +10,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.runbook.engine.core.Door;
 import com.runbook.engine.core.Refused;
+import com.runbook.engine.core.Reply;
+import com.runbook.engine.core.Request;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
@@ -20,17 +23,19 @@ import org.slf4j.LoggerFactory;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * Shared plumbing for JSON endpoints on platform-http: bearer-token checks, JSON bodies, errors as JSON, and the
- * only place where a refusal ({@link Refused}, {@link ApiException}) becomes an HTTP status. Credentials are read
- * from the request's own headers only: platform-http also copies query parameters and form fields into the
- * message's headers, and a token in a URL ends up in proxy and access logs.
+ * one table where what a feature answers ({@link Reply.Outcome}) or refuses ({@link Refused.Reason},
+ * {@link ParametersRefused}) becomes an HTTP status. Credentials are read from the request's own headers only:
+ * platform-http also copies query parameters and form fields into the message's headers, and a token in a URL ends
+ * up in proxy and access logs.
  */
 public final class Http {
-    /** The {@code Retry-After} of a 503: seconds, as the front door's while the engine starts or stops. */
+    /** The {@code Retry-After} of every 503, in seconds: the front door's while the engine starts or stops too. */
     static final String RETRY_AFTER_SECONDS = "5";
 
     /** The deepest nesting of arrays and objects a JSON body may have (Jackson's default is 1,000). */
@@ -48,74 +53,61 @@ public final class Http {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     private static final Logger LOG = LoggerFactory.getLogger(Http.class);
 
-    /** Handles one request and returns the response body (serialised as JSON) or throws {@link ApiException}. */
-    @FunctionalInterface
-    public interface Handler {
-        Object handle(Exchange exchange) throws Exception;
+    /** A body that had to be JSON but came as an HTML form (415): a matter of HTTP, not of the feature. */
+    static final class NotJson extends RuntimeException {
+        NotJson(String contentType) {
+            super("the body must be JSON sent with Content-Type: application/json (curl: -H"
+                    + " 'Content-Type: application/json'), not " + (contentType == null ? "" : contentType.split(";")[0]));
+        }
     }
 
     private Http() {
     }
 
-    /** Adds a route answering {@code method path} with {@code handler}; {@code token} non-null means bearer auth. */
-    public static void endpoint(RouteBuilder rb, String routeId, String method, String path, Supplier<String> token,
-                                Handler handler) {
-        rb.from("platform-http:" + path + "?httpMethodRestrict=" + method).routeId(routeId)
-                .process(exchange -> respond(exchange, token, e -> {
-                    pathParameters(e, path);
-                    return handler.handle(e);
-                }));
-    }
-
     /**
-     * Sets each {@code {name}} of the path template to its segment of the request's path. platform-http merges a
-     * query parameter of the same name into that header ({@code /api/jobs/x/run?id=y} gave {@code [y, x]}): the
-     * path is what names the job or incident. A URL with an encoded NUL is refused.
+     * Answers one request for a door: checks the token ({@code token} non-null), reads the {@code {name}} segments of
+     * {@code template}, calls {@code handler} and writes its reply, or the refusal, as the response.
      */
-    static void pathParameters(Exchange exchange, String template) {
-        if (!(exchange.getIn() instanceof HttpMessage http) || http.getRequest() == null) {
-            return;
-        }
-        if (http.getRequest().uri().toLowerCase(java.util.Locale.ROOT).contains("%00")) {
-            // PostgreSQL cannot take NUL in a text parameter: refused here, the same on H2
-            throw new ApiException(400, "the URL must not contain NUL characters (%00)");
-        }
-        String[] names = template.split("/");
-        String[] values = http.getRequest().path().split("/");
-        if (names.length != values.length) {
-            return;
-        }
-        for (int i = 0; i < names.length; i++) {
-            if (names[i].startsWith("{") && names[i].endsWith("}")) {
-                try {
-                    exchange.getMessage().setHeader(names[i].substring(1, names[i].length() - 1),
-                            URLDecoder.decode(values[i].replace("+", "%2B"), StandardCharsets.UTF_8));
-                } catch (IllegalArgumentException e) {
-                    throw new ApiException(400, "malformed URL: " + e.getMessage());
-                }
-            }
-        }
+    static void respond(Exchange exchange, Supplier<String> token, String template, Door.Handler handler) {
+        answer(exchange, token, template, e -> {
+            Reply reply = handler.handle(new ExchangeRequest(e));
+            return new Answer(status(reply.outcome()), reply.body());
+        });
     }
 
-    static void respond(Exchange exchange, Supplier<String> token, Handler handler) {
-        int status = 200;
+    /** A status and the body to send with it. */
+    private record Answer(int status, Object body) {
+    }
+
+    @FunctionalInterface
+    private interface Answering {
+        Answer answer(Exchange exchange) throws Exception;
+    }
+
+    @SuppressWarnings("removal")
+    private static void answer(Exchange exchange, Supplier<String> token, String template, Answering handler) {
+        int status;
         Object body;
         try {
             if (token != null) {
                 requireToken(exchange, token.get());
             }
-            body = handler.handle(exchange);
-            Integer set = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-            status = set == null ? 200 : set;
-        } catch (ApiException e) {
-            status = e.status();
-            body = Map.of("error", e.getMessage());
+            pathParameters(exchange, template);
+            Answer answer = handler.answer(exchange);
+            status = answer.status();
+            body = answer.body();
         } catch (Refused e) {
             status = status(e.reason());
             body = Map.of("error", e.getMessage());
         } catch (ParametersRefused e) {   // any door that starts a run: every problem listed, nothing ran
             status = 400;
             body = Map.of("error", e.getMessage(), "problems", e.problems());
+        } catch (NotJson e) {
+            status = 415;
+            body = Map.of("error", e.getMessage());
+        } catch (ApiException e) {
+            status = e.status();
+            body = Map.of("error", e.getMessage());
         } catch (Exception e) {
             LOG.error("API request failed", e);
             status = 500;
@@ -140,7 +132,7 @@ public final class Http {
     }
 
     /** The HTTP status of a reply. */
-    static int status(com.runbook.engine.core.Reply.Outcome outcome) {
+    static int status(Reply.Outcome outcome) {
         return switch (outcome) {
             case OK -> 200;
             case ACCEPTED -> 202;
@@ -161,16 +153,74 @@ public final class Http {
         };
     }
 
-    /** Refuses with 401 unless the request carries {@code Authorization: Bearer <expected>}. */
-    public static void requireToken(Exchange exchange, String expected) {
-        String token = bearer(requestHeader(exchange, "Authorization"));
+    /**
+     * Handles one request and returns the response body (serialised as JSON), the status set in the exchange's
+     * {@link Exchange#HTTP_RESPONSE_CODE} (200 when not set).
+     *
+     * @deprecated features open a {@link Door}; goes once nothing outside http uses it
+     */
+    @Deprecated(forRemoval = true)
+    @FunctionalInterface
+    public interface Handler {
+        Object handle(Exchange exchange) throws Exception;
+    }
+
+    /**
+     * Adds a route answering {@code method path} with {@code handler}; {@code token} non-null means bearer auth.
+     *
+     * @deprecated features open a {@link Door} ({@code parts.doors()}); goes once nothing outside http uses it
+     */
+    @Deprecated(forRemoval = true)
+    public static void endpoint(RouteBuilder rb, String routeId, String method, String path, Supplier<String> token,
+                                Handler handler) {
+        rb.from("platform-http:" + path + "?httpMethodRestrict=" + method).routeId(routeId)
+                .process(exchange -> answer(exchange, token, path, e -> {
+                    Object body = handler.handle(e);
+                    Integer set = e.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+                    return new Answer(set == null ? 200 : set, body);
+                }));
+    }
+
+    /**
+     * Sets each {@code {name}} of the path template to its segment of the request's path. platform-http merges a
+     * query parameter of the same name into that header ({@code /api/jobs/x/run?id=y} would give {@code [y, x]}): the
+     * path is what names the job or incident. A URL with an encoded NUL is refused.
+     */
+    static void pathParameters(Exchange exchange, String template) {
+        if (!(exchange.getIn() instanceof HttpMessage http) || http.getRequest() == null) {
+            return;
+        }
+        if (http.getRequest().uri().toLowerCase(java.util.Locale.ROOT).contains("%00")) {
+            // PostgreSQL cannot take NUL in a text parameter: refused here, the same on H2
+            throw Refused.invalid("the URL must not contain NUL characters (%00)");
+        }
+        String[] names = template.split("/");
+        String[] values = http.getRequest().path().split("/");
+        if (names.length != values.length) {
+            return;
+        }
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].startsWith("{") && names[i].endsWith("}")) {
+                try {
+                    exchange.getMessage().setHeader(names[i].substring(1, names[i].length() - 1),
+                            URLDecoder.decode(values[i].replace("+", "%2B"), StandardCharsets.UTF_8));
+                } catch (IllegalArgumentException e) {
+                    throw Refused.invalid("malformed URL: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Refuses ({@code UNAUTHENTICATED}) unless the request carries {@code Authorization: Bearer <expected>}. */
+    static void requireToken(Exchange exchange, String expected) {
+        String token = bearer(ownHeader(exchange, "Authorization"));
         if (token == null) {
-            throw new ApiException(401, "missing bearer token (Authorization: Bearer <token>)");
+            throw Refused.unauthenticated("missing bearer token (Authorization: Bearer <token>)");
         }
         byte[] given = token.getBytes(StandardCharsets.UTF_8);
         if (expected == null || expected.isEmpty()
                 || !MessageDigest.isEqual(given, expected.getBytes(StandardCharsets.UTF_8))) {
-            throw new ApiException(401, "invalid bearer token");
+            throw Refused.unauthenticated("invalid bearer token");
         }
     }
 
@@ -178,46 +228,40 @@ public final class Http {
      * True when the request was sent as an HTML form ({@code curl -d} without a Content-Type does that): platform-http
      * has then replaced the body with the parsed form fields, and the raw bytes are gone.
      */
-    public static boolean isForm(Exchange exchange) {
-        String type = requestHeader(exchange, Exchange.CONTENT_TYPE);
+    static boolean isForm(Exchange exchange) {
+        String type = ownHeader(exchange, Exchange.CONTENT_TYPE);
         type = type == null ? "" : type.toLowerCase(java.util.Locale.ROOT);
         return type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data");
     }
 
-    /** The 415 for a body that had to be JSON but came as a form. */
-    public static ApiException notJson(Exchange exchange) {
-        return new ApiException(415, "the body must be JSON sent with Content-Type: application/json (curl: -H"
-                + " 'Content-Type: application/json'), not " + requestHeader(exchange, Exchange.CONTENT_TYPE).split(";")[0]);
-    }
-
     /** The raw request body; 415 for a form (see {@link #isForm}), whose raw bytes platform-http has not kept. */
-    public static byte[] body(Exchange exchange) {
+    static byte[] rawBody(Exchange exchange) {
         if (isForm(exchange)) {
-            throw notJson(exchange);
+            throw new NotJson(ownHeader(exchange, Exchange.CONTENT_TYPE));
         }
         byte[] body = exchange.getMessage().getBody(byte[].class);
         return body == null ? new byte[0] : body;
     }
 
     /** The request body as a JSON object; an empty body is an empty object; 415 for a form. */
-    public static JsonNode jsonObject(Exchange exchange) {
-        String body = new String(body(exchange), StandardCharsets.UTF_8);
+    static JsonNode jsonBody(Exchange exchange) {
+        String body = new String(rawBody(exchange), StandardCharsets.UTF_8);
         if (body.isBlank()) {
             return JSON.createObjectNode();
         }
         try {
             JsonNode node = JSON.readTree(body);
             if (node == null || !node.isObject()) {
-                throw new ApiException(400, "request body must be a JSON object");
+                throw Refused.invalid("request body must be a JSON object");
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw new ApiException(400, malformed(e));
+            throw Refused.invalid(malformed(e));
         }
     }
 
     /** A path parameter ({@code {id}}) or query parameter of the request. */
-    public static String header(Exchange exchange, String name) {
+    static String param(Exchange exchange, String name) {
         return exchange.getMessage().getHeader(name, String.class);
     }
 
@@ -225,11 +269,11 @@ public final class Http {
      * A header of the HTTP request itself (null when absent), never a query parameter or form field of the same
      * name. Off platform-http (a test's exchange) the message header.
      */
-    public static String requestHeader(Exchange exchange, String name) {
+    static String ownHeader(Exchange exchange, String name) {
         if (exchange.getIn() instanceof HttpMessage http && http.getRequest() != null) {
             return http.getRequest().getHeader(name);
         }
-        return header(exchange, name);
+        return param(exchange, name);
     }
 
     /**
@@ -254,5 +298,70 @@ public final class Http {
         return "malformed JSON" + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
                 + ", column " + e.getLocation().getColumnNr()) + ": "
                 + e.getOriginalMessage().replaceAll(", from `[^`]*`\\)", ")");   // Jackson's method name: not for callers
+    }
+
+    /** @deprecated read a door's {@link Request}; goes once nothing outside http uses it */
+    @Deprecated(forRemoval = true)
+    public static byte[] body(Exchange exchange) {
+        return rawBody(exchange);
+    }
+
+    /** @deprecated read a door's {@link Request}; goes once nothing outside http uses it */
+    @Deprecated(forRemoval = true)
+    public static JsonNode jsonObject(Exchange exchange) {
+        return jsonBody(exchange);
+    }
+
+    /** @deprecated read a door's {@link Request}; goes once nothing outside http uses it */
+    @Deprecated(forRemoval = true)
+    public static String header(Exchange exchange, String name) {
+        return param(exchange, name);
+    }
+
+    /** @deprecated read a door's {@link Request}; goes once nothing outside http uses it */
+    @Deprecated(forRemoval = true)
+    public static String requestHeader(Exchange exchange, String name) {
+        return ownHeader(exchange, name);
+    }
+
+    /** A {@link Request} read from a platform-http exchange. */
+    private record ExchangeRequest(Exchange exchange) implements Request {
+        @Override
+        public String path(String name) {
+            return param(exchange, name);
+        }
+
+        @Override
+        public String query(String name) {
+            return param(exchange, name);
+        }
+
+        @Override
+        public String header(String name) {
+            return ownHeader(exchange, name);
+        }
+
+        @Override
+        public byte[] body() {
+            return rawBody(exchange);
+        }
+
+        @Override
+        public JsonNode json() {
+            return jsonBody(exchange);
+        }
+
+        @Override
+        public Map<String, Object> form() {
+            if (!isForm(exchange)) {
+                return null;
+            }
+            Map<?, ?> fields = exchange.getMessage().getBody(Map.class);
+            Map<String, Object> form = new LinkedHashMap<>();
+            if (fields != null) {
+                fields.forEach((k, v) -> form.put(k.toString(), v));
+            }
+            return form;
+        }
     }
 }

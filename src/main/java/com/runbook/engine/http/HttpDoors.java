@@ -1,19 +1,17 @@
 package com.runbook.engine.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.runbook.engine.core.Door;
 import com.runbook.engine.core.Doors;
-import com.runbook.engine.core.Reply;
-import com.runbook.engine.core.Request;
 import org.apache.camel.CamelContext;
-import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.function.Supplier;
 
-/** Serves the doors features open: one platform-http route each, the token checked, replies and refusals mapped. */
+/**
+ * Serves doors: the one place that builds platform-http routes for them, one route each (its id the door's), the
+ * token checked for {@link Door.Access#TOKEN} doors, replies and refusals mapped to status codes by {@link Http}.
+ */
 public final class HttpDoors implements Doors {
     private final CamelContext camel;
     private final Supplier<String> token;
@@ -25,59 +23,24 @@ public final class HttpDoors implements Doors {
 
     @Override
     public void open(Door door) throws Exception {
-        camel.addRoutes(new RouteBuilder() {
+        camel.addRoutes(routes(List.of(door), token));
+    }
+
+    /** The routes serving {@code doors}, to add to a Camel context (before it starts, or after). */
+    static RouteBuilder routes(List<Door> doors, Supplier<String> token) {
+        return new RouteBuilder() {
             @Override
             public void configure() {
-                Http.endpoint(this, door.id(), door.method().name(), door.path(),
-                        door.access() == Door.Access.TOKEN ? token : null, e -> answer(e, door.handler()));
+                doors.forEach(door -> serve(this, door, token));
             }
-        });
+        };
     }
 
-    private static Object answer(Exchange exchange, Door.Handler handler) throws Exception {
-        Reply reply = handler.handle(new ExchangeRequest(exchange));
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, Http.status(reply.outcome()));
-        return reply.body();
-    }
-
-    /** A {@link Request} read from a platform-http exchange. */
-    private record ExchangeRequest(Exchange exchange) implements Request {
-        @Override
-        public String path(String name) {
-            return Http.header(exchange, name);
-        }
-
-        @Override
-        public String query(String name) {
-            return Http.header(exchange, name);
-        }
-
-        @Override
-        public String header(String name) {
-            return Http.requestHeader(exchange, name);
-        }
-
-        @Override
-        public byte[] body() {
-            return Http.body(exchange);
-        }
-
-        @Override
-        public JsonNode json() {
-            return Http.jsonObject(exchange);
-        }
-
-        @Override
-        public Map<String, Object> form() {
-            if (!Http.isForm(exchange)) {
-                return null;
-            }
-            Map<?, ?> fields = exchange.getMessage().getBody(Map.class);
-            Map<String, Object> form = new LinkedHashMap<>();
-            if (fields != null) {
-                fields.forEach((k, v) -> form.put(k.toString(), v));
-            }
-            return form;
-        }
+    /** Adds the route serving {@code door} to {@code routes}. */
+    static void serve(RouteBuilder routes, Door door, Supplier<String> token) {
+        Supplier<String> required = door.access() == Door.Access.TOKEN ? token : null;
+        routes.from("platform-http:" + door.path() + "?httpMethodRestrict=" + door.method().name())
+                .routeId(door.id())
+                .process(exchange -> Http.respond(exchange, required, door.path(), door.handler()));
     }
 }

@@ -21,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * </ul>
  * The label is {@code job_name}, not {@code job}, because Prometheus uses {@code job} for the scrape target.
  */
-public class JobMetrics implements JobRunner.RunListener {
+class JobMetrics implements JobRunner.RunListener {
     static final Duration[] BUCKETS = {Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1),
             Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(60), Duration.ofMinutes(5),
             Duration.ofMinutes(15), Duration.ofMinutes(30), Duration.ofHours(1), Duration.ofHours(2)};
@@ -33,7 +33,7 @@ public class JobMetrics implements JobRunner.RunListener {
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
-    public JobMetrics(MeterRegistry registry, Clock clock) {
+    JobMetrics(MeterRegistry registry, Clock clock) {
         this.registry = registry;
         this.clock = clock;
     }

@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Adds the runbook_* job metrics to the registry Camel serves at /metrics. */
-public class MetricsModule implements EngineModule {
+public final class MetricsModule implements EngineModule {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsModule.class);
     private final JobRunner runner;
 
@@ -24,12 +24,16 @@ public class MetricsModule implements EngineModule {
      */
     public static MeterRegistry registry(CamelContext camel) {
         MeterRegistry registry = camel.getRegistry().findSingleByType(MeterRegistry.class);
-        return registry == null ? new SimpleMeterRegistry() : registry;
+        return registry == null ? new Unserved() : registry;
+    }
+
+    /** The registry of an engine whose metrics are off: features count in it, nothing serves it. */
+    private static final class Unserved extends SimpleMeterRegistry {
     }
 
     @Override
     public void start(Parts parts) {
-        if (parts.camel().getRegistry().findSingleByType(MeterRegistry.class) == null) {
+        if (parts.meters() instanceof Unserved) {
             LOG.warn("No meter registry (camel.metrics.enabled=false): job metrics are off");
             return;
         }

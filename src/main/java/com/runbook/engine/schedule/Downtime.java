@@ -29,17 +29,13 @@ class Downtime {
         this.intervalMillis = intervalMillis;
     }
 
-    long intervalMillis() {
-        return intervalMillis;
-    }
-
     /** The newest check-in of this scheduler by any node. */
     record Seen(String node, Instant at) {
     }
 
     /**
-     * When the engine was last seen up: the newest check-in of any node of this scheduler (so a renamed node, or a
-     * node name that changed with the process as the default did before data/node-id, still finds its downtime), or
+     * When the engine was last seen up: the newest check-in of any node of this scheduler (so a renamed node still
+     * finds its downtime), or
      * null when no engine ever ran on this database.
      */
     Seen lastSeen() {

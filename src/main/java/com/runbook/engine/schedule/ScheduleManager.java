@@ -67,7 +67,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code runbook.scheduler.clustered=true} (always jdbc) several nodes share them and each fire runs on one node.
  */
 public class ScheduleManager implements Runbooks.ScheduleTarget {
-    public static final String GROUP = "runbook";
+    private static final String GROUP = "runbook";
     /** Job data of a one-off catch-up fire (RAM store): the due time it runs late for, or the one it makes up for. */
     private static final String LATE_DUE = "lateDue";
     private static final String MISSED_DUE = "missedDue";
@@ -113,27 +113,33 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
     private record Coalesced(Instant first, Instant last, int count) {
     }
 
+    /** The scheduler of the engine, with its settings read from {@code settings}. */
     public ScheduleManager(Settings settings, CamelContext camel, Supplier<IncidentRaiser> incidents, DataSource dataSource,
-                            JobRunner runner) throws SchedulerException {
+                           JobRunner runner) throws SchedulerException {
+        this(SchedulerSettings.from(settings), camel, incidents, dataSource, runner);
+    }
+
+    ScheduleManager(SchedulerSettings settings, CamelContext camel, Supplier<IncidentRaiser> incidents,
+                    DataSource dataSource, JobRunner runner) throws SchedulerException {
         this.camel = camel;
         this.incidents = incidents;
         this.runner = runner;
         this.jdbc = new JdbcTemplate(dataSource);
-        this.clustered = Boolean.parseBoolean(settings.get("runbook.scheduler.clustered", "false"));
-        this.persistent = clustered || "jdbc".equals(settings.get("runbook.scheduler.store", "ram"));
+        this.clustered = settings.clustered();
+        this.persistent = settings.persistent();
         this.locks = new OverlapLock(dataSource, runner.node(), clustered);
         this.connectionProvider = "runbook-" + runner.node() + "-" + System.identityHashCode(this);
         Properties p = new Properties();
-        String name = settings.get("runbook.scheduler.name", "runbook");
-        this.misfireThreshold = Durations.parse(settings.get("runbook.scheduler.misfire-threshold", "60s"));
-        long checkin = Durations.parse(settings.get("runbook.scheduler.checkin-interval", "7500ms")).toMillis();
+        String name = settings.name();
+        this.misfireThreshold = settings.misfireThreshold();
+        long checkin = settings.checkinInterval().toMillis();
         this.checkinMillis = checkin;
         this.schedulerName = name;
-        this.shutdownWait = Durations.parse(settings.get("runbook.scheduler.shutdown-wait", "10s"));
+        this.shutdownWait = settings.shutdownWait();
         this.downtime = persistent ? null : new Downtime(dataSource, name + "-ram", runner.node(), checkin);
-        int threads = Integer.parseInt(settings.get("runbook.scheduler.threads", "50"));
+        int threads = settings.threads();
         // a cron's fires are at least 1 s apart: a lead below half of that never reaches back past the previous fire
-        this.lead = persistent ? 0 : Math.min(500, Durations.parse(settings.get("runbook.scheduler.lead", "250ms")).toMillis());
+        this.lead = persistent ? 0 : Math.min(500, settings.lead().toMillis());
         p.setProperty("org.quartz.scheduler.instanceName", name);
         p.setProperty("org.quartz.scheduler.instanceId", runner.node());
         p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
@@ -176,7 +182,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
     }
 
     /** Fires a job regardless of overlap (overlap: skip is enforced by the database lock). */
-    public static class RunJob implements Job {
+    static class RunJob implements Job {
         @Override
         public void execute(JobExecutionContext context) {
             throw new IllegalStateException("created by the ScheduleManager's job factory only");
@@ -185,7 +191,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
 
     /** overlap: queue — Quartz holds the next fire until the previous run ended, across the cluster too. */
     @DisallowConcurrentExecution
-    public static class QueuedRunJob extends RunJob {
+    static class QueuedRunJob extends RunJob {
     }
 
     /** Applies the schedules loaded so far and starts firing. Called once, after the runbooks loaded. */
@@ -202,9 +208,9 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         }
         // RAM store: cron triggers start strictly after now, so a catch-up run stands for a fire due right now too
         // (as the JDBC store's fire-once-now does) and a new trigger never fires for a due time already past. "Now" is
-        // taken once the triggers are built, just before they are stored and the scheduler starts: taken before (as
-        // until 2026-12), a due time in the first second could pass before the scheduler started (building 10,000
-        // triggers takes a while), and those first fires ran late, their rows written after their due time
+        // taken once the triggers are built, just before they are stored and the scheduler starts: taken before the
+        // build, a due time in the first second could pass before the scheduler started (building 10,000 triggers
+        // takes a while), and those first fires would run late, their rows written after their due time
         // (bench/scheduling.sh, cold_second 0). The catch-up looks for missed fires before the same instant.
         Instant now = Instant.now();
         Map<Schedule, Instant> missed = missedWhileDown(now);
@@ -451,11 +457,6 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
                 .withIdentity(s.id(), GROUP).build();
     }
 
-    /** The Quartz trigger for a schedule, without a lead; the misfire policy maps onto Quartz's misfire instructions. */
-    static Trigger trigger(Schedule s) {
-        return trigger(s, null, 0);
-    }
-
     /**
      * The trigger, firing {@code lead} ms before each due time (see {@link #LEAD}); with {@code after} set, a cron
      * trigger's first due time is after that instant (RAM store at start).
@@ -515,7 +516,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
     }
 
     /** Fires refused because their due time was already in job_run: 0 unless nodes share a database unclustered. */
-    public long duplicatesRefused() {
+    long duplicatesRefused() {
         return duplicatesRefused.get();
     }
 
@@ -641,7 +642,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
      * The next fire time of every job with a trigger, read in one query with the JDBC store (one trigger read per job
      * made the start-up log of 10,000 jobs take seconds); the same figures as {@link #nextFire}.
      */
-    public Map<String, Instant> nextFires() {
+    Map<String, Instant> nextFires() {
         Map<String, Instant> next = new HashMap<>();
         try {
             if (persistent) {
@@ -666,7 +667,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         return next;
     }
 
-    public boolean isClustered() {
+    boolean isClustered() {
         return clustered;
     }
 }

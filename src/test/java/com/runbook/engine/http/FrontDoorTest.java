@@ -1,15 +1,20 @@
 package com.runbook.engine.http;
 
+import com.runbook.engine.settings.Settings;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The doors that are not HTTP start at the readiness point and stop at the start of shutdown. */
 class FrontDoorTest {
-    final FrontDoor door = new FrontDoor(() -> ServerLimits.read(key -> null), path -> false);
+    final FrontDoor door = new FrontDoor(() -> settings(Map.of()), path -> false);
     final List<String> events = new CopyOnWriteArrayList<>();
 
     @Test
@@ -49,5 +54,19 @@ class FrontDoorTest {
         door.ready();
         door.stopping();
         assertThat(events).containsExactly("start a", "start b", "stop a");
+    }
+
+    @Test
+    void theServerLimitsAreReadFromTheSettings() {
+        ServerLimits limits = ServerLimits.from(settings(Map.of("runbook.http.header-timeout", "8s",
+                "runbook.http.idle-timeout", "2m", "runbook.http.max-connections", "50")));
+        assertThat(limits).isEqualTo(new ServerLimits(Duration.ofSeconds(8), Duration.ofMinutes(2), 50));
+        assertThatThrownBy(() -> ServerLimits.from(settings(Map.of("runbook.http.header-timeout", "8s",
+                "runbook.http.idle-timeout", "2m", "runbook.http.max-connections", "0"))))
+                .hasMessage("runbook.http.max-connections: must be a whole number of at least 1, not '0'");
+    }
+
+    private static Settings settings(Map<String, String> values) {
+        return Settings.of(key -> Optional.ofNullable(values.get(key)));
     }
 }

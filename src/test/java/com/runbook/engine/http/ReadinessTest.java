@@ -35,8 +35,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * While the engine is not ready, from the first accepted connection until every route, the alert routing and the
- * maintenance windows are in force, and again from the start of shutdown, requests get 503 with Retry-After (issue
- * 20: they got 404, which Alertmanager drops, then 202 before the alert routing ran).
+ * maintenance windows are in force, and again from the start of shutdown, requests get 503 with Retry-After: never
+ * 404, which Alertmanager drops, nor 202 before the alert routing runs.
  */
 class ReadinessTest {
     static final String NOT_READY = "{\"error\":\"the engine is starting and accepts no requests yet; retry in a few seconds\"}";

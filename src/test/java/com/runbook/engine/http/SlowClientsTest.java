@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Slow or idle clients cannot starve the engine (issue 20): half-sent requests are closed after the header timeout,
+ * Slow or idle clients cannot starve the engine: half-sent requests are closed after the header timeout,
  * idle connections after the idle timeout, connections beyond the cap are closed at once, and meanwhile a webhook and
  * /health are answered.
  */

@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Shared runbooks (issue 19): the worked example of README's Scheduling section, src/test/resources/shared-runbooks —
+ * Shared runbooks: the worked example of README's Scheduling section, src/test/resources/shared-runbooks —
  * one desk-report runbook with declared parameters, scheduled per desk in each desk's zone.
  */
 @Tag("db")
