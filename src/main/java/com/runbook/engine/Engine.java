@@ -295,9 +295,9 @@ public final class Engine implements AutoCloseable {
         return Files.readString(file).trim();
     }
 
-    /** A setting's value, {@code dflt} when it has none (tests read the HTTP port this way). */
-    public String property(String key, String dflt) {
-        return settings.optional(key).orElse(dflt);
+    /** The port the HTTP server listens on. */
+    public int port() {
+        return httpPort;
     }
 
     private String nodeName() {

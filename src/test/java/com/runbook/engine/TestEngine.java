@@ -83,7 +83,7 @@ public final class TestEngine {
     }
 
     public static String base(Engine engine) {
-        return "http://127.0.0.1:" + engine.property("camel.server.port", "8080");
+        return "http://127.0.0.1:" + engine.port();
     }
 
     public static HttpResponse<String> get(Engine engine, String path) throws Exception {

@@ -1,5 +1,6 @@
 package com.runbook.engine.alert;
 
+import com.runbook.engine.text.Json;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -33,14 +34,6 @@ import java.util.TreeMap;
  */
 final class AlertParser {
     private static final int MAX_ALERTS = 1000;
-    /**
-     * Bodies as the API reads them: at most 64 levels of arrays and objects, no name twice in one object (a proxy that
-     * reads the first {@code alertname} and the engine the last would disagree), and nothing after the document.
-     */
-    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     /** 9999-12-31T23:59:59Z: the last Unix second a time may be. */
     private static final long LAST_SECOND = 253_402_300_799L;
     /** The source name of Google Cloud Monitoring incidents read from Pub/Sub. */
@@ -71,17 +64,7 @@ final class AlertParser {
 
     /** The body's valid alerts and the problems of the alerts refused alone (see {@link Parsed}). */
     Parsed read(String source, byte[] body) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw Refused.invalid(malformed(e));
-        } catch (java.io.IOException e) {
-            throw Refused.invalid("unreadable body: " + e.getMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw Refused.invalid("request body must be a JSON object");
-        }
+        JsonNode root = Json.object(body);
         List<String> errors = new ArrayList<>();
         List<String> alone = new ArrayList<>();
         List<AlertEvent> events = source.equals("generic") ? generic(root, errors)
@@ -303,12 +286,6 @@ final class AlertParser {
         }
     }
 
-    /** The message for a body that is not JSON (the location, when Jackson knows it). */
-    private static String malformed(JsonProcessingException e) {
-        return "malformed JSON" + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
-                + ", column " + e.getLocation().getColumnNr()) + ": "
-                + e.getOriginalMessage().replaceAll(", from `[^`]*`\\)", ")");   // Jackson's method name: not for callers
-    }
 
     private static String text(JsonNode node, String field, String at, List<String> errors) {
         JsonNode v = node.get(field);

@@ -35,7 +35,7 @@ record WebhookAuth(String token, String secret) {
             checkSignature(signature, request.header(GRAFANA_TIMESTAMP), body, now);
             return;
         }
-        String given = bearer(request.header("Authorization"));
+        String given = Request.bearer(request.header("Authorization"));
         if (given == null) {
             throw Refused.unauthenticated("missing credentials: send Authorization: Bearer <token> or an HMAC-SHA256"
                     + " signature (" + HUB_SIGNATURE + " or " + GRAFANA_SIGNATURE + ")");
@@ -72,21 +72,6 @@ record WebhookAuth(String token, String secret) {
         }
     }
 
-    /**
-     * The token of an {@code Authorization: Bearer <token>} value, the scheme in any case ({@code bearer}, {@code
-     * BEARER}), the token trimmed; null when the value is absent or of another scheme.
-     */
-    static String bearer(String authorization) {
-        if (authorization == null) {
-            return null;
-        }
-        String value = authorization.strip();
-        if (!value.regionMatches(true, 0, "Bearer", 0, 6)
-                || value.length() > 6 && !Character.isWhitespace(value.charAt(6))) {
-            return null;
-        }
-        return value.substring(6).strip();
-    }
 
     /** HMAC-SHA256 of {@code data} with {@code secret}, lower-case hex. */
     static String sign(String secret, byte[] data) {

@@ -21,6 +21,23 @@ public interface Request {
     /** The body as a JSON object ({@code {}} when empty); a body that is not one is refused ({@code INVALID}). */
     JsonNode json();
 
+    /**
+     * The token of an {@code Authorization: Bearer <token>} value, the scheme in any case ({@code bearer}, {@code
+     * BEARER}; RFC 9110), the token trimmed; null when the value is absent or of another scheme. The one rule for the
+     * API and the webhooks.
+     */
+    static String bearer(String authorization) {
+        if (authorization == null) {
+            return null;
+        }
+        String value = authorization.strip();
+        if (!value.regionMatches(true, 0, "Bearer", 0, 6)
+                || value.length() > 6 && !Character.isWhitespace(value.charAt(6))) {
+            return null;
+        }
+        return value.substring(6).strip();
+    }
+
     /** The fields of an HTML form body ({@code curl -d a=b}), or null when the body is not a form. */
     Map<String, Object> form();
 }

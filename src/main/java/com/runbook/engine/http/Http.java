@@ -14,6 +14,7 @@ import com.runbook.engine.core.Door;
 import com.runbook.engine.core.Refused;
 import com.runbook.engine.core.Reply;
 import com.runbook.engine.core.Request;
+import com.runbook.engine.text.Json;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
@@ -34,23 +35,12 @@ import java.util.function.Supplier;
  * platform-http also copies query parameters and form fields into the message's headers, and a token in a URL ends
  * up in proxy and access logs.
  */
-public final class Http {
+final class Http {
     /** The {@code Retry-After} of every 503, in seconds: the front door's while the engine starts or stops too. */
     static final String RETRY_AFTER_SECONDS = "5";
 
-    /** The deepest nesting of arrays and objects a JSON body may have (Jackson's default is 1,000). */
-    public static final int MAX_JSON_DEPTH = 64;
-    /**
-     * JSON in and out. Reading: at most {@link #MAX_JSON_DEPTH} levels, no name twice in one object (a proxy that
-     * reads the first {@code alertname} and the engine the last would disagree), and nothing may follow the document
-     * ({@code {...} }}garbage} is refused, not read as its first part).
-     */
-    public static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH).build())
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
-            .registerModule(new JavaTimeModule())
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    /** JSON in and out (the engine's one set of reading rules). */
+    static final ObjectMapper JSON = Json.MAPPER;
     private static final Logger LOG = LoggerFactory.getLogger(Http.class);
 
     /** A body that had to be JSON but came as an HTML form (415): a matter of HTTP, not of the feature. */
@@ -105,9 +95,6 @@ public final class Http {
         } catch (NotJson e) {
             status = 415;
             body = Map.of("error", e.getMessage());
-        } catch (ApiException e) {
-            status = e.status();
-            body = Map.of("error", e.getMessage());
         } catch (Exception e) {
             LOG.error("API request failed", e);
             status = 500;
@@ -153,33 +140,6 @@ public final class Http {
         };
     }
 
-    /**
-     * Handles one request and returns the response body (serialised as JSON), the status set in the exchange's
-     * {@link Exchange#HTTP_RESPONSE_CODE} (200 when not set).
-     *
-     * @deprecated features open a {@link Door}; goes once nothing outside http uses it
-     */
-    @Deprecated(forRemoval = true)
-    @FunctionalInterface
-    public interface Handler {
-        Object handle(Exchange exchange) throws Exception;
-    }
-
-    /**
-     * Adds a route answering {@code method path} with {@code handler}; {@code token} non-null means bearer auth.
-     *
-     * @deprecated features open a {@link Door} ({@code parts.doors()}); goes once nothing outside http uses it
-     */
-    @Deprecated(forRemoval = true)
-    public static void endpoint(RouteBuilder rb, String routeId, String method, String path, Supplier<String> token,
-                                Handler handler) {
-        rb.from("platform-http:" + path + "?httpMethodRestrict=" + method).routeId(routeId)
-                .process(exchange -> answer(exchange, token, path, e -> {
-                    Object body = handler.handle(e);
-                    Integer set = e.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-                    return new Answer(set == null ? 200 : set, body);
-                }));
-    }
 
     /**
      * Sets each {@code {name}} of the path template to its segment of the request's path. platform-http merges a
@@ -213,7 +173,7 @@ public final class Http {
 
     /** Refuses ({@code UNAUTHENTICATED}) unless the request carries {@code Authorization: Bearer <expected>}. */
     static void requireToken(Exchange exchange, String expected) {
-        String token = bearer(ownHeader(exchange, "Authorization"));
+        String token = Request.bearer(ownHeader(exchange, "Authorization"));
         if (token == null) {
             throw Refused.unauthenticated("missing bearer token (Authorization: Bearer <token>)");
         }
@@ -249,15 +209,7 @@ public final class Http {
         if (body.isBlank()) {
             return JSON.createObjectNode();
         }
-        try {
-            JsonNode node = JSON.readTree(body);
-            if (node == null || !node.isObject()) {
-                throw Refused.invalid("request body must be a JSON object");
-            }
-            return node;
-        } catch (JsonProcessingException e) {
-            throw Refused.invalid(malformed(e));
-        }
+        return Json.object(body.getBytes(StandardCharsets.UTF_8));
     }
 
     /** A path parameter ({@code {id}}) or query parameter of the request. */
@@ -276,53 +228,8 @@ public final class Http {
         return param(exchange, name);
     }
 
-    /**
-     * The token of an {@code Authorization: Bearer <token>} value, the scheme in any case ({@code bearer}, {@code
-     * BEARER}; RFC 9110), the token trimmed; null when the value is absent or of another scheme. The one rule for the
-     * API and the webhooks.
-     */
-    public static String bearer(String authorization) {
-        if (authorization == null) {
-            return null;
-        }
-        String value = authorization.strip();
-        if (!value.regionMatches(true, 0, "Bearer", 0, 6)
-                || value.length() > 6 && !Character.isWhitespace(value.charAt(6))) {
-            return null;
-        }
-        return value.substring(6).strip();
-    }
 
-    /** The 400 message for a body that is not JSON (the location, when Jackson knows it). */
-    public static String malformed(JsonProcessingException e) {
-        return "malformed JSON" + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
-                + ", column " + e.getLocation().getColumnNr()) + ": "
-                + e.getOriginalMessage().replaceAll(", from `[^`]*`\\)", ")");   // Jackson's method name: not for callers
-    }
 
-    /** @deprecated read a door's {@link Request}; goes once nothing outside http uses it */
-    @Deprecated(forRemoval = true)
-    public static byte[] body(Exchange exchange) {
-        return rawBody(exchange);
-    }
-
-    /** @deprecated read a door's {@link Request}; goes once nothing outside http uses it */
-    @Deprecated(forRemoval = true)
-    public static JsonNode jsonObject(Exchange exchange) {
-        return jsonBody(exchange);
-    }
-
-    /** @deprecated read a door's {@link Request}; goes once nothing outside http uses it */
-    @Deprecated(forRemoval = true)
-    public static String header(Exchange exchange, String name) {
-        return param(exchange, name);
-    }
-
-    /** @deprecated read a door's {@link Request}; goes once nothing outside http uses it */
-    @Deprecated(forRemoval = true)
-    public static String requestHeader(Exchange exchange, String name) {
-        return ownHeader(exchange, name);
-    }
 
     /** A {@link Request} read from a platform-http exchange. */
     private record ExchangeRequest(Exchange exchange) implements Request {

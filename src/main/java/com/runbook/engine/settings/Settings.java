@@ -66,16 +66,6 @@ public final class Settings {
         return new Settings(resolve);
     }
 
-    /**
-     * The value of {@code key}, or {@code dflt} when it is not set.
-     *
-     * @deprecated defaults belong in application.properties: use {@link #text} and the typed readers
-     */
-    @Deprecated
-    public String get(String key, String dflt) {
-        return resolve.apply(key).orElse(dflt);
-    }
-
     /** The value of {@code key} as written ({@code ""} when empty). */
     public String text(String key) {
         return resolve.apply(key).orElseThrow(() -> new IllegalStateException(

@@ -36,13 +36,13 @@ class HttpTest {
 
     @Test
     void theBearerSchemeInAnyCase() {
-        assertThat(Http.bearer("Bearer abc")).isEqualTo("abc");
-        assertThat(Http.bearer("bearer abc")).isEqualTo("abc");
-        assertThat(Http.bearer("bEaReR\tabc ")).isEqualTo("abc");
-        assertThat(Http.bearer("Bearer")).isEmpty();
-        assertThat(Http.bearer("Bearerabc")).isNull();
-        assertThat(Http.bearer("Basic abc")).isNull();
-        assertThat(Http.bearer(null)).isNull();
+        assertThat(com.runbook.engine.core.Request.bearer("Bearer abc")).isEqualTo("abc");
+        assertThat(com.runbook.engine.core.Request.bearer("bearer abc")).isEqualTo("abc");
+        assertThat(com.runbook.engine.core.Request.bearer("bEaReR\tabc ")).isEqualTo("abc");
+        assertThat(com.runbook.engine.core.Request.bearer("Bearer")).isEmpty();
+        assertThat(com.runbook.engine.core.Request.bearer("Bearerabc")).isNull();
+        assertThat(com.runbook.engine.core.Request.bearer("Basic abc")).isNull();
+        assertThat(com.runbook.engine.core.Request.bearer(null)).isNull();
     }
 
     @Test

@@ -57,7 +57,7 @@ class SlowClientsTest {
     private Socket connect() throws IOException {
         Socket s = new Socket();
         sockets.add(s);
-        s.connect(new InetSocketAddress("127.0.0.1", Integer.parseInt(engine.property("camel.server.port", "0"))), 5000);
+        s.connect(new InetSocketAddress("127.0.0.1", engine.port()), 5000);
         return s;
     }
 
