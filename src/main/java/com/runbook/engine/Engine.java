@@ -178,7 +178,6 @@ public final class Engine implements AutoCloseable {
                     + " process can lose its last committed writes). Production: RUNBOOK_DB_URL=jdbc:postgresql://...");
         }
         context.getRegistry().bind("dataSource", dataSource);
-        context.getRegistry().bind("engine", this);
         Clock clock = Clock.systemUTC();
         // the outbox's and the alert intake's small transactions share commits (H2: one fsync for many)
         writes = new GroupCommit(dataSource, "runbook-outbox-writes", 1);

@@ -6,7 +6,6 @@ import com.runbook.engine.core.EngineModule;
 import com.runbook.engine.core.Parts;
 import com.runbook.engine.core.Refused;
 import com.runbook.engine.core.Reply;
-import com.runbook.engine.definition.Runbooks;
 import com.runbook.engine.notify.NotifyModule;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,12 +46,6 @@ public final class IncidentModule implements EngineModule {
     @Override
     public void start(Parts parts) throws Exception {
         IncidentSettings settings = IncidentSettings.from(parts.settings());
-        for (String retired : IncidentSettings.RETIRED) {
-            if (parts.settings().optional(retired).isPresent()) {
-                LOG.warn("{} is set but no longer read: which priority and runbook an alert gets is decided by the route"
-                        + " {} in routes/", retired, Runbooks.ALERT_ROUTING);
-            }
-        }
         parts.camel().getRegistry().bind("incidents", incidents);
         MeterRegistry meters = parts.meters();
         incidents.onOpened(priority -> Counter.builder("runbook.incidents").description("Incidents opened, by priority")

@@ -3,7 +3,6 @@ package com.runbook.engine.incident;
 import com.runbook.engine.settings.Settings;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -16,9 +15,6 @@ import java.util.Set;
  * @param telegramAckChats the chat ids allowed to acknowledge
  */
 record IncidentSettings(Duration escalationCheck, Optional<String> telegramAckUri, Set<String> telegramAckChats) {
-    /** Keys no longer read: the {@code alert-routing} route decides an alert's priority and runbook. */
-    static final List<String> RETIRED = List.of("runbook.alert.jobs", "runbook.incident.alertnames");
-
     static IncidentSettings from(Settings s) {
         return new IncidentSettings(s.duration("runbook.incident.escalation-check"),
                 s.optional("runbook.incident.telegram-ack.uri"),

@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -26,6 +28,7 @@ final class KnownSettings {
     private static final Pattern DECLARED = Pattern.compile("^(runbook\\.[^=:\\s]+)\\s*[=:]", Pattern.MULTILINE);
     private static final Pattern ENV_PLACEHOLDER = Pattern.compile("\\{\\{env:([A-Za-z0-9_]+)");
     private static final Pattern KNOWN_LINE = Pattern.compile("^#known\\s+(\\S+)", Pattern.MULTILINE);
+    private static final Pattern RETIRED_LINE = Pattern.compile("^#retired\\s+(\\S+)\\s+(.+)$", Pattern.MULTILINE);
     private static KnownSettings fromClasspath;
 
     private final List<String> keys = new ArrayList<>();
@@ -33,6 +36,8 @@ final class KnownSettings {
     private final List<String> envNames = new ArrayList<>();
     private final List<Pattern> envPatterns = new ArrayList<>();
     private final List<Pattern> keyRegexes = new ArrayList<>();
+    /** Keys no longer read, each with what to do instead ({@code #retired} lines). */
+    private final Map<String, String> retired = new LinkedHashMap<>();
 
     private KnownSettings() {
     }
@@ -78,6 +83,10 @@ final class KnownSettings {
                 env.add(name);
             }
         }
+        m = RETIRED_LINE.matcher(text);
+        while (m.find()) {
+            known.retired.put(m.group(1), m.group(2).strip());
+        }
         known.keys.addAll(keys);
         keys.forEach(k -> env.add(envForm(k)));
         known.envNames.addAll(env);
@@ -96,6 +105,7 @@ final class KnownSettings {
         known.envNames.addAll(envNames);
         known.envPatterns.addAll(envPatterns);
         known.keyRegexes.addAll(keyRegexes);
+        known.retired.putAll(retired);
         more.stream().filter(k -> !known.keys.contains(k)).forEach(k -> {
             known.keys.add(k);
             known.envNames.add(envForm(k));
@@ -107,12 +117,17 @@ final class KnownSettings {
     List<String> unknown(Collection<String> keys, Collection<String> envNames) {
         List<String> lines = new ArrayList<>();
         for (String key : new LinkedHashSet<>(keys)) {
-            if (key.startsWith(KEY_PREFIX) && !knownKey(key)) {
+            if (retired.containsKey(key)) {
+                lines.add("setting " + key + " is no longer read: " + retired.get(key));
+            } else if (key.startsWith(KEY_PREFIX) && !knownKey(key)) {
                 lines.add(line(key, nearestKey(key)));
             }
         }
         for (String name : new LinkedHashSet<>(envNames)) {
-            if (name.startsWith(ENV_PREFIX) && !knownEnv(name)) {
+            String retiredKey = retired.keySet().stream().filter(k -> envForm(k).equals(name)).findFirst().orElse(null);
+            if (retiredKey != null) {
+                lines.add("setting " + name + " is no longer read: " + retired.get(retiredKey));
+            } else if (name.startsWith(ENV_PREFIX) && !knownEnv(name)) {
                 lines.add(line(name, nearest(name, envNames())));
             }
         }

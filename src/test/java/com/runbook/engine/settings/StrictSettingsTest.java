@@ -37,6 +37,16 @@ class StrictSettingsTest {
     }
 
     @Test
+    void aRetiredKeyOrItsVariableSaysWhatDecidesInstead() {
+        assertThatThrownBy(() -> check(List.of("runbook.alert.jobs"), List.of("RUNBOOK_INCIDENT_ALERTNAMES")))
+                .isInstanceOf(UnknownSettingException.class)
+                .hasMessage("setting runbook.alert.jobs is no longer read: the route alert-routing in routes/ decides"
+                        + " which runbook an alert starts\n"
+                        + "setting RUNBOOK_INCIDENT_ALERTNAMES is no longer read: the route alert-routing in routes/"
+                        + " decides an alert's priority");
+    }
+
+    @Test
     void severalUnknownKeysAreAllListedOneLineEach() {
         assertThatThrownBy(() -> check(List.of("runbook.db.pool-sise", "runbook.notfy.email.to", "runbook.db.url"),
                 List.of()))
