@@ -101,6 +101,8 @@ class EmergencyStopTest {
         assertThat(run.get("status").asText()).isEqualTo("succeeded");
         assertThat(run.get("job").asText()).isEqualTo("emergency-stop");
         assertThat(run.get("trigger").asText()).isEqualTo("manual");
+        // the why is part of the run's record: the runbook declares it
+        assertThat(run.get("params")).isEqualTo(JSON.readTree("{\"reason\":\"runaway orders\"}"));
 
         assertThat(trading.requests).singleElement().satisfies(req -> {
             assertThat(req.method()).isEqualTo("POST");
