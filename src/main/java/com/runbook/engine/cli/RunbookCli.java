@@ -1,6 +1,7 @@
 package com.runbook.engine.cli;
 
 import com.runbook.engine.Engine;
+import com.runbook.engine.settings.UnknownSettingException;
 import com.runbook.engine.definition.Problem;
 import com.runbook.engine.definition.Runbooks;
 import com.runbook.engine.definition.StandInBeans;
@@ -77,7 +78,12 @@ public class RunbookCli {
 
         @Override
         public Integer call() throws Exception {
-            Engine engine = Engine.start(base.dir, Map.of());
+            Engine engine;
+            try {
+                engine = Engine.start(base.dir, Map.of());
+            } catch (UnknownSettingException e) {   // a misspelled setting: its line(s), not a stack trace
+                throw new CliException(2, e.getMessage().replace("\n", "\nerror: "));
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {

@@ -1,7 +1,7 @@
 package com.runbook.engine.settings;
 
 /** A setting application.properties does not declare: one line per unknown name, with the nearest known one. */
-final class UnknownSettingException extends IllegalStateException {
+public final class UnknownSettingException extends IllegalStateException {
     UnknownSettingException(String message) {
         super(message);
     }
