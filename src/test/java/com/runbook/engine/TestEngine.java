@@ -72,6 +72,17 @@ public final class TestEngine {
                 "runbook.db.user", "rb", "runbook.db.password", "rb");
     }
 
+    /**
+     * A migrated engine database of its own for a test without an engine: in-memory H2, or a fresh schema on the
+     * PostgreSQL of {@link #databaseProperties()}.
+     */
+    public static com.zaxxer.hikari.HikariDataSource database() throws Exception {
+        Map<String, String> pg = databaseProperties();
+        return pg.isEmpty()
+                ? com.runbook.engine.store.Database.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 2)
+                : com.runbook.engine.store.Database.open(pg.get("runbook.db.url"), "rb", "rb", 2);
+    }
+
     public static boolean onPostgres() {
         return !System.getProperty("runbook.test.postgres", System.getenv().getOrDefault("RUNBOOK_TEST_POSTGRES", "")).isBlank();
     }

@@ -1,7 +1,6 @@
 package com.runbook.engine.run;
 
 import com.runbook.engine.TestEngine;
-import com.runbook.engine.store.Database;
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -12,8 +11,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,9 +22,7 @@ class RunHistoryTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        Map<String, String> pg = TestEngine.databaseProperties();
-        ds = pg.isEmpty() ? Database.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 2)
-                : Database.open(pg.get("runbook.db.url"), "rb", "rb", 2);
+        ds = TestEngine.database();
         jdbc = new JdbcTemplate(ds);
     }
 

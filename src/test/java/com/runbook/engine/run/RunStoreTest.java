@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.runbook.engine.TestEngine;
 import com.runbook.engine.core.RunRecord;
 import com.runbook.engine.core.RunStatus;
-import com.runbook.engine.store.Database;
 import com.runbook.engine.text.Text;
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -15,7 +14,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,9 +25,7 @@ class RunStoreTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        Map<String, String> pg = TestEngine.databaseProperties();
-        ds = pg.isEmpty() ? Database.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 2)
-                : Database.open(pg.get("runbook.db.url"), "rb", "rb", 2);
+        ds = TestEngine.database();
         store = new RunStore(ds);
     }
 
