@@ -59,23 +59,6 @@ final class Http {
      * {@code template}, calls {@code handler} and writes its reply, or the refusal, as the response.
      */
     static void respond(Exchange exchange, Supplier<String> token, String template, Door.Handler handler) {
-        answer(exchange, token, template, e -> {
-            Reply reply = handler.handle(new ExchangeRequest(e));
-            return new Answer(status(reply.outcome()), reply.body());
-        });
-    }
-
-    /** A status and the body to send with it. */
-    private record Answer(int status, Object body) {
-    }
-
-    @FunctionalInterface
-    private interface Answering {
-        Answer answer(Exchange exchange) throws Exception;
-    }
-
-    @SuppressWarnings("removal")
-    private static void answer(Exchange exchange, Supplier<String> token, String template, Answering handler) {
         int status;
         Object body;
         try {
@@ -83,9 +66,9 @@ final class Http {
                 requireToken(exchange, token.get());
             }
             pathParameters(exchange, template);
-            Answer answer = handler.answer(exchange);
-            status = answer.status();
-            body = answer.body();
+            Reply reply = handler.handle(new ExchangeRequest(exchange));
+            status = status(reply.outcome());
+            body = reply.body();
         } catch (Refused e) {
             status = status(e.reason());
             body = Map.of("error", e.getMessage());

@@ -5,7 +5,6 @@ import com.runbook.engine.core.Doors;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 
-import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -23,17 +22,12 @@ public final class HttpDoors implements Doors {
 
     @Override
     public void open(Door door) throws Exception {
-        camel.addRoutes(routes(List.of(door), token));
-    }
-
-    /** The routes serving {@code doors}, to add to a Camel context (before it starts, or after). */
-    static RouteBuilder routes(List<Door> doors, Supplier<String> token) {
-        return new RouteBuilder() {
+        camel.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
-                doors.forEach(door -> serve(this, door, token));
+                serve(this, door, token);
             }
-        };
+        });
     }
 
     /** Adds the route serving {@code door} to {@code routes}. */
