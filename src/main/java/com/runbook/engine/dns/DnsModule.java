@@ -75,9 +75,6 @@ public final class DnsModule implements EngineModule {
      * or a failure; a run still going after {@code runbook.dns.answer-within} is answered as accepted.
      */
     private Reply run(String job, Map<String, Object> params) throws InterruptedException {
-        if (!runs.isJob(job)) {
-            throw new Refused(Refused.Reason.NOT_FOUND, "no job '" + job + "' (see GET /api/jobs)");
-        }
         RunStarter.Watched run = runs.startWatched(job, RunTrigger.DNS, params);
         Optional<RunEnd> ended = run.await(answerWithin);
         if (ended.isEmpty()) {

@@ -95,9 +95,6 @@ public final class ApiRoutes extends RouteBuilder {
                         + "': NUL characters (\\u0000) are not allowed");
             }
         });
-        if (!engine.starter().isJob(job)) {
-            throw new Refused(Refused.Reason.NOT_FOUND, "no job '" + job + "' (see GET /api/jobs)");
-        }
         long id = engine.starter().start(job, RunTrigger.MANUAL, parameters);
         return Reply.accepted(Map.of("runId", id, "job", job, "status", "running", "href", "/api/runs/" + id));
     }

@@ -1,5 +1,6 @@
 package com.runbook.engine.run;
 
+import com.runbook.engine.core.Refused;
 import com.runbook.engine.core.RunEnd;
 import com.runbook.engine.core.RunStarter;
 import com.runbook.engine.core.RunStatus;
@@ -308,10 +309,14 @@ public class JobRunner implements RunStarter {
     /**
      * Starts a run in the background and returns it at once, with its end to wait for.
      *
+     * @throws Refused {@code NOT_FOUND} when {@code job} is not a runbook in force (nothing recorded or run)
      * @throws ParametersRefused when the parameters do not match the job's declaration (nothing recorded or run)
      */
     @Override
     public Watched startWatched(String job, RunTrigger trigger, Map<String, Object> parameters) {
+        if (!isJob(job)) {
+            throw new Refused(Refused.Reason.NOT_FOUND, "no job '" + job + "' (see GET /api/jobs)");
+        }
         Map<String, Object> values = checked(job, trigger.stored(), parameters);
         long id = runs.start(job, trigger.stored(), node, RunStatus.RUNNING, null, null, null,
                 declared.apply(job).recorded(values));

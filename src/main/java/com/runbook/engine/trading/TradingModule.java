@@ -66,9 +66,6 @@ public final class TradingModule implements EngineModule {
         if (reason != null && !reason.isTextual()) {
             throw Refused.invalid("reason must be a string");
         }
-        if (!runs.isJob(job)) {
-            throw new Refused(Refused.Reason.NOT_FOUND, "no job '" + job + "' (see GET /api/jobs)");
-        }
         Map<String, Object> parameters = new LinkedHashMap<>();
         parameters.put("reason", "");
         body.fields().forEachRemaining(f -> {
