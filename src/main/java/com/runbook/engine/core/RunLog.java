@@ -10,4 +10,14 @@ public interface RunLog {
 
     /** The newest runs, newest first, of {@code job} only unless it is null or blank. */
     List<RunRecord> list(String job, int limit);
+
+    /** The run's step timeline, in order (empty while nothing has been recorded). */
+    default List<RunStep> steps(long id) {
+        return List.of();
+    }
+
+    /** The plan of a dry run, in order (empty for a real run). */
+    default List<DryRun.Effect> plan(long id) {
+        return List.of();
+    }
 }

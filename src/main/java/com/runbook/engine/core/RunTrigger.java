@@ -13,10 +13,15 @@ public enum RunTrigger {
     /** An alert, through the alert routing. */
     ALERT,
     /** The DNS doors (failover, rollback); recorded in {@code dns_change} as by {@code api}. */
-    DNS;
+    DNS,
+    /**
+     * A rehearsal a person asked for ({@code dryRun: true}, {@code --dry-run}, the console's Rehearse button): the real
+     * route with real reads and no side effect; what it would have done is its plan (see {@link DryRun}).
+     */
+    DRY_RUN;
 
-    /** The stored name ({@code manual}, {@code schedule}, ...). */
+    /** The stored name ({@code manual}, {@code schedule}, {@code dry-run}, ...). */
     public String stored() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

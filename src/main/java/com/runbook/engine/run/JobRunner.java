@@ -110,6 +110,40 @@ public class JobRunner implements RunStarter {
         listeners.add(listener);
     }
 
+    /**
+     * Told, in the run's own thread, just before a run's route is called with its exchange and just after it returned
+     * (before its end is recorded, so what a scope keeps of the run is in place once the run is seen to end): the
+     * run's timeline and log, a dry run's plan.
+     */
+    public interface RunScope {
+        void entered(long runId, String job, String trigger, Exchange exchange);
+
+        /** {@code failure}: what the route threw, null when it succeeded. */
+        void left(long runId, String job, RunStatus status, Throwable failure);
+    }
+
+    private final List<RunScope> scopes = new CopyOnWriteArrayList<>();
+
+    public void addScope(RunScope scope) {
+        scopes.add(scope);
+    }
+
+    private void enter(long id, String job, String trigger, Exchange exchange) {
+        for (RunScope s : scopes) {
+            s.entered(id, job, trigger, exchange);
+        }
+    }
+
+    private void leave(long id, String job, RunStatus status, Throwable failure) {
+        for (RunScope s : scopes) {
+            try {
+                s.left(id, job, status, failure);
+            } catch (RuntimeException e) {
+                LOG.warn("Run scope failed at the end of run {} of {}", id, job, e);
+            }
+        }
+    }
+
     private void tell(String job, String trigger, long runId, RunStatus status, long startNanos, String error) {
         long ms = (System.nanoTime() - startNanos) / 1_000_000;
         for (RunListener l : listeners) {
@@ -373,6 +407,7 @@ public class JobRunner implements RunStarter {
             exchange.getMessage().setHeader(HEADER_RUN_ID, id);
             exchange.getMessage().setHeader(HEADER_TRIGGER, trigger);
             LOG.info("Run {} of {} started ({})", id, job, trigger);
+            enter(id, job, trigger, exchange);
             Exchange result = producer().send("direct:" + job, exchange);
             Exception error = result.getException();
             if (error == null) {
@@ -389,6 +424,7 @@ public class JobRunner implements RunStarter {
             synchronized (run) {
                 run.returned = true;
             }
+            leave(id, job, status, failure);
             if (!end(id, run, status, errorText, true, body, failure)) {
                 // ended before its route returned (route gone, engine stopping): the interrupt is spent
                 Thread.interrupted();
