@@ -1,0 +1,57 @@
+package com.runbook.engine;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Every row of every table of a database's current schema, sorted, as text: two snapshots are equal when a dry run
+ * changed nothing. Tables named in {@code except} (the run rows a dry run does write) are left out.
+ */
+public final class TableSnapshot {
+    private TableSnapshot() {
+    }
+
+    public static Map<String, List<String>> of(DataSource db, Set<String> except) throws SQLException {
+        Map<String, List<String>> tables = new TreeMap<>();
+        try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+            DatabaseMetaData meta = c.getMetaData();
+            List<String> names = new ArrayList<>();
+            try (ResultSet rs = meta.getTables(c.getCatalog(), c.getSchema(), "%", new String[] {"TABLE"})) {
+                while (rs.next()) {
+                    names.add(rs.getString("TABLE_NAME"));
+                }
+            }
+            for (String name : names) {
+                if (except.contains(name.toLowerCase(Locale.ROOT))) {
+                    continue;
+                }
+                List<String> rows = new ArrayList<>();
+                try (ResultSet rs = st.executeQuery("select * from \"" + name + "\"")) {
+                    ResultSetMetaData m = rs.getMetaData();
+                    while (rs.next()) {
+                        StringBuilder row = new StringBuilder();
+                        for (int i = 1; i <= m.getColumnCount(); i++) {
+                            row.append(m.getColumnName(i)).append('=').append(rs.getString(i)).append('|');
+                        }
+                        rows.add(row.toString());
+                    }
+                }
+                Collections.sort(rows);
+                tables.put(name.toLowerCase(Locale.ROOT), rows);
+            }
+        }
+        return tables;
+    }
+}
