@@ -220,11 +220,10 @@ public final class Engine implements AutoCloseable {
         // every route, the alert routing and the maintenance windows are in force: requests are accepted from now on
         door.ready();
         for (JobView job : jobs()) {
-            LOG.info("Job {} from {}: schedule {}, next fire {}", job.id(), job.file(),
-                    job.schedule() == null ? "none (manual)" : job.schedule().expression(), job.nextFireUtc());
+            LOG.info(jobLine(job));
         }
-        LOG.info("Runbook Engine ready in {} ms on port {} (node {}, data {})", (System.nanoTime() - t0) / 1_000_000,
-                httpPort, nodeName(), dataDir);
+        LOG.info("Runbook Engine ready in {} ms: console and API at {}, {} (node {}, data {})",
+                (System.nanoTime() - t0) / 1_000_000, consoleUrl(), tokenSource(dataDir), nodeName(), dataDir);
         if (refused.isEmpty()) {
             LOG.info(runbooks.summary());
         } else {
@@ -238,12 +237,49 @@ public final class Engine implements AutoCloseable {
      */
     static int requireHttpListening(CamelContext context, FrontDoor door) {
         VertxPlatformHttpServer server = context.hasService(VertxPlatformHttpServer.class);
-        // the listen failure is only logged by Vert.x; its server object still says whether the bind happened
-        if (server != null && !(door.server() instanceof TCPServerBase tcp && tcp.isListening())) {
-            throw new IllegalStateException("cannot listen on " + server.getHost() + ":" + server.getConfigurationPort()
+        // the front door kept the listen failure from Camel; the server object also says whether the bind happened
+        if (server != null && (door.listenFailure() != null
+                || !(door.server() instanceof TCPServerBase tcp && tcp.isListening()))) {
+            throw new CannotStart("cannot listen on " + server.getHost() + ":" + server.getConfigurationPort()
                     + " (camel.server.host/port, env RUNBOOK_HOST/RUNBOOK_PORT): the port is in use or not allowed");
         }
         return server == null ? -1 : door.server().actualPort();
+    }
+
+    /**
+     * The engine refused to start for a reason a person fixes (a taken port): its message is the whole story, one
+     * line, so {@code runbook run} prints it without a stack trace and exits 1.
+     */
+    public static final class CannotStart extends IllegalStateException {
+        CannotStart(String message) {
+            super(message);
+        }
+    }
+
+    /** One line per job at start: its file, and its schedule and next fire time, or that it runs only when asked. */
+    static String jobLine(JobView job) {
+        String head = "Job " + job.id() + " from " + job.file() + ": ";
+        if (job.schedule() == null) {
+            return head + "manual (no schedule; runs when triggered)";
+        }
+        return head + "schedule " + job.schedule().expression() + ", next fire "
+                + (job.nextFireUtc() == null ? "none (disabled or never due)" : job.nextFireUtc());
+    }
+
+    /** The console's address as a person on this machine opens it (a wildcard host is reached as localhost). */
+    private String consoleUrl() {
+        VertxPlatformHttpServer server = context.hasService(VertxPlatformHttpServer.class);
+        String host = server == null ? "localhost" : server.getHost();
+        if (host == null || host.isBlank() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            host = "localhost";
+        }
+        return "http://" + (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + httpPort + "/";
+    }
+
+    /** Where the API token (the console's login) comes from, for the ready line. */
+    private String tokenSource(Path dataDir) {
+        return own.apiToken().isPresent() ? "API token from the setting " + Settings.named("runbook.api.token")
+                : "API token in " + dataDir.resolve("api-token");
     }
 
     /** While not ready, only /health is answered by its route (which then says DOWN), once that route runs. */
@@ -366,6 +402,7 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        long t0 = System.nanoTime();
         // from the first moment of shutdown, requests get 503 (retried by their senders, here or on another node)
         door.stopping();
         if (watcher != null) {
@@ -398,6 +435,7 @@ public final class Engine implements AutoCloseable {
             dataSource.close();
         }
         closeVertx();
+        LOG.info("Runbook Engine stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
     }
 
     private void closeVertx() {

@@ -78,22 +78,33 @@ public class RunbookCli {
 
         @Override
         public Integer call() throws Exception {
-            Engine engine;
-            try {
-                engine = Engine.start(base.dir, Map.of());
-            } catch (UnknownSettingException e) {   // a misspelled setting: its line(s), not a stack trace
-                throw new CliException(2, e.getMessage().replace("\n", "\nerror: "));
-            }
+            // the hook is in place before the start: a stop asked for while the engine starts waits for the start,
+            // then closes it (one line each, "ready" and "stopped"), instead of a stack trace
+            java.util.concurrent.atomic.AtomicReference<Engine> running = new java.util.concurrent.atomic.AtomicReference<>();
+            CountDownLatch started = new CountDownLatch(1);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
-                    engine.close();
+                    started.await();
+                    if (running.get() != null) {
+                        running.get().close();
+                    }
                 } catch (Exception e) {
                     e.printStackTrace();
                 } finally {
+                    org.apache.logging.log4j.LogManager.shutdown();   // its own hook is off: the last lines get out
                     stopped.countDown();
                 }
-            }));
+            }, "runbook-shutdown"));
+            try {
+                running.set(Engine.start(base.dir, Map.of()));
+            } catch (UnknownSettingException e) {   // a misspelled setting: its line(s), not a stack trace
+                throw new CliException(2, e.getMessage().replace("\n", "\nerror: "));
+            } catch (Engine.CannotStart e) {   // a taken port: one line, exit 1
+                throw new CliException(1, e.getMessage());
+            } finally {
+                started.countDown();
+            }
             stopped.await();
             return 0;
         }

@@ -1,11 +1,14 @@
 package com.runbook.engine.http;
 
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
 import com.runbook.engine.core.Readiness;
 import com.runbook.engine.settings.Settings;
 import org.slf4j.Logger;
@@ -60,6 +63,7 @@ public final class FrontDoor implements Readiness {
     private final List<Runnable> onStopping = new ArrayList<>();
     private volatile Phase phase = Phase.STARTING;
     private volatile HttpServer server;
+    private volatile Throwable listenFailure;
 
     /**
      * @param settings             read when the server is created (the settings are known by then)
@@ -128,6 +132,22 @@ public final class FrontDoor implements Readiness {
         return server;
     }
 
+    /** Why the server could not listen (the port is taken, ...), or null. */
+    public Throwable listenFailure() {
+        return listenFailure;
+    }
+
+    /**
+     * A body over {@code camel.server.maxBodySize} is refused by Vert.x's body handler before any route sees it;
+     * its answer is JSON like every other error of the API.
+     */
+    private static void answerTooLargeAsJson(Router router, long maxBodySize) {
+        String body = "{\"error\":\"the request body is over " + maxBodySize
+                + " bytes, the most the engine accepts (camel.server.maxBodySize)\"}";
+        router.errorHandler(413, ctx -> ctx.response().setStatusCode(413).putHeader("Content-Type", "application/json")
+                .end(body));
+    }
+
     /** Connections open now. */
     int openConnections() {
         return open.get();
@@ -151,7 +171,25 @@ public final class FrontDoor implements Readiness {
             if (method.getName().equals("requestHandler") && args != null && args.length == 1) {
                 @SuppressWarnings("unchecked")
                 Handler<HttpServerRequest> router = (Handler<HttpServerRequest>) args[0];
+                if (router instanceof Router web) {
+                    answerTooLargeAsJson(web, l.maxBodySize());
+                }
                 created.requestHandler(req -> onRequest(req, router));
+                return p;
+            }
+            if (method.getName().equals("listen") && args != null && args.length == 3 && args[2] instanceof Handler<?>) {
+                @SuppressWarnings("unchecked")
+                Handler<AsyncResult<HttpServer>> camel = (Handler<AsyncResult<HttpServer>>) args[2];
+                created.listen((Integer) args[0], (String) args[1], result -> {
+                    if (result.succeeded()) {
+                        camel.handle(result);
+                        return;
+                    }
+                    // Camel 4.17 logs a warning and throws from this handler (Vert.x then logs the stack twice) and
+                    // goes on starting: the engine refuses the start itself, in one line (Engine.requireHttpListening)
+                    listenFailure = result.cause();
+                    camel.handle(Future.succeededFuture(created));
+                });
                 return p;
             }
             Object result = invoke(created, method, args);

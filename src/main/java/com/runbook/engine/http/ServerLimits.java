@@ -12,8 +12,9 @@ import java.time.Duration;
  * @param idleTimeout    a connection with no byte read or written for this long is closed (a stalled body, an idle
  *                       keep-alive connection)
  * @param maxConnections open connections at most; one more is closed at once
+ * @param maxBodySize    the largest request body in bytes ({@code camel.server.maxBodySize}); a larger one gets 413
  */
-record ServerLimits(Duration headerTimeout, Duration idleTimeout, int maxConnections) {
+record ServerLimits(Duration headerTimeout, Duration idleTimeout, int maxConnections, long maxBodySize) {
 
     /** Reads the limits from the engine's settings. */
     static ServerLimits from(Settings settings) {
@@ -29,6 +30,7 @@ record ServerLimits(Duration headerTimeout, Duration idleTimeout, int maxConnect
             throw new IllegalArgumentException(key + ": must be a whole number of at least 1, not '" + text + "'");
         }
         return new ServerLimits(settings.duration("runbook.http.header-timeout"),
-                settings.duration("runbook.http.idle-timeout"), max);
+                settings.duration("runbook.http.idle-timeout"), max,
+                Long.parseLong(settings.text("camel.server.maxBodySize").trim()));
     }
 }

@@ -27,6 +27,8 @@ final class KnownSettings {
     static final String ENV_PREFIX = "RUNBOOK_";
     private static final Pattern DECLARED = Pattern.compile("^(runbook\\.[^=:\\s]+)\\s*[=:]", Pattern.MULTILINE);
     private static final Pattern ENV_PLACEHOLDER = Pattern.compile("\\{\\{env:([A-Za-z0-9_]+)");
+    private static final Pattern KEY_FROM_ENV = Pattern.compile(
+            "^([a-z][^=:\\s]*)\\s*[=:]\\s*\\{\\{env:([A-Za-z0-9_]+)", Pattern.MULTILINE);
     private static final Pattern KNOWN_LINE = Pattern.compile("^#known\\s+(\\S+)", Pattern.MULTILINE);
     private static final Pattern RETIRED_LINE = Pattern.compile("^#retired\\s+(\\S+)\\s+(.+)$", Pattern.MULTILINE);
     private static KnownSettings fromClasspath;
@@ -36,6 +38,8 @@ final class KnownSettings {
     private final List<String> envNames = new ArrayList<>();
     private final List<Pattern> envPatterns = new ArrayList<>();
     private final List<Pattern> keyRegexes = new ArrayList<>();
+    /** The environment variable each key's {@code {{env:NAME:default}}} value names. */
+    private final Map<String, String> envOfKey = new LinkedHashMap<>();
     /** Keys no longer read, each with what to do instead ({@code #retired} lines). */
     private final Map<String, String> retired = new LinkedHashMap<>();
 
@@ -69,6 +73,10 @@ final class KnownSettings {
         m = ENV_PLACEHOLDER.matcher(text);
         while (m.find()) {
             env.add(m.group(1));
+        }
+        m = KEY_FROM_ENV.matcher(text);
+        while (m.find()) {
+            known.envOfKey.put(m.group(1), m.group(2));
         }
         m = KNOWN_LINE.matcher(text);
         while (m.find()) {
@@ -106,6 +114,7 @@ final class KnownSettings {
         known.envPatterns.addAll(envPatterns);
         known.keyRegexes.addAll(keyRegexes);
         known.retired.putAll(retired);
+        known.envOfKey.putAll(envOfKey);
         more.stream().filter(k -> !known.keys.contains(k)).forEach(k -> {
             known.keys.add(k);
             known.envNames.add(envForm(k));
@@ -211,6 +220,14 @@ final class KnownSettings {
     }
 
     /** The environment variable Camel reads a key from: upper case, dots and dashes as underscores. */
+    /**
+     * The environment variable that sets {@code key}: the one its value in application.properties names
+     * ({@code runbook.trading.stop-url={{env:RUNBOOK_TRADING_STOP_URL:}}}), else Camel's upper-case form of the key.
+     */
+    String envOf(String key) {
+        return envOfKey.getOrDefault(key, envForm(key));
+    }
+
     static String envForm(String key) {
         return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }

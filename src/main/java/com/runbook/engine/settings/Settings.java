@@ -61,6 +61,15 @@ public final class Settings {
         }
     }
 
+    /**
+     * A setting as a person sets it: the key and its environment variable, {@code runbook.trading.stop-url (env
+     * RUNBOOK_TRADING_STOP_URL)}. Every message about a missing or wrong setting names it this way: most operators set
+     * the engine through its environment (Docker, systemd), where the key alone does not say what to write.
+     */
+    public static String named(String key) {
+        return key + " (env " + KnownSettings.fromClasspath().envOf(key) + ")";
+    }
+
     /** Settings from a plain function (tests). */
     public static Settings of(Function<String, Optional<String>> resolve) {
         return new Settings(resolve);
@@ -69,7 +78,7 @@ public final class Settings {
     /** The value of {@code key} as written ({@code ""} when empty). */
     public String text(String key) {
         return resolve.apply(key).orElseThrow(() -> new IllegalStateException(
-                "setting " + key + " has no value: application.properties must declare it"));
+                "setting " + named(key) + " has no value: application.properties must declare it"));
     }
 
     /** The value of {@code key}, trimmed; empty when blank. */

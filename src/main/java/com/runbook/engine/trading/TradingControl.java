@@ -1,5 +1,6 @@
 package com.runbook.engine.trading;
 
+import com.runbook.engine.settings.Settings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.runbook.engine.core.IncidentRaiser;
 import com.runbook.engine.core.Notifier;
@@ -71,7 +72,7 @@ public class TradingControl {
         // trading_control.reason is varchar(1000); a reason may come from an alert label or an API body
         String why = reason == null || reason.isBlank() ? "no reason given" : Text.clean(reason, 1000);
         if (url == null || url.isBlank()) {
-            throw new IllegalStateException(key + " is not set: cannot " + action + " trading");
+            throw new IllegalStateException(Settings.named(key) + " is not set: cannot " + action + " trading");
         }
         int status = call(url, action, who, why);
         Instant at = Instant.now().truncatedTo(ChronoUnit.SECONDS);

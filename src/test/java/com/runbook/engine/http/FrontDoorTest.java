@@ -59,10 +59,12 @@ class FrontDoorTest {
     @Test
     void theServerLimitsAreReadFromTheSettings() {
         ServerLimits limits = ServerLimits.from(settings(Map.of("runbook.http.header-timeout", "8s",
-                "runbook.http.idle-timeout", "2m", "runbook.http.max-connections", "50")));
-        assertThat(limits).isEqualTo(new ServerLimits(Duration.ofSeconds(8), Duration.ofMinutes(2), 50));
+                "runbook.http.idle-timeout", "2m", "runbook.http.max-connections", "50",
+                "camel.server.maxBodySize", "1024")));
+        assertThat(limits).isEqualTo(new ServerLimits(Duration.ofSeconds(8), Duration.ofMinutes(2), 50, 1024));
         assertThatThrownBy(() -> ServerLimits.from(settings(Map.of("runbook.http.header-timeout", "8s",
-                "runbook.http.idle-timeout", "2m", "runbook.http.max-connections", "0"))))
+                "runbook.http.idle-timeout", "2m", "runbook.http.max-connections", "0",
+                "camel.server.maxBodySize", "1024"))))
                 .hasMessage("runbook.http.max-connections: must be a whole number of at least 1, not '0'");
     }
 
