@@ -142,6 +142,9 @@ class EngineTest {
 
         HttpResponse<String> tooBig = post(engine, "/api/jobs/heartbeat/run", TOKEN, "{\"x\":\"" + "a".repeat(1_100_000) + "\"}");
         assertThat(tooBig.statusCode()).isEqualTo(413);
+        assertThat(tooBig.headers().firstValue("Content-Type")).contains("application/json");
+        assertThat(json(tooBig).get("error").asText())
+                .isEqualTo("the request body is over 1048576 bytes, the most the engine accepts (camel.server.maxBodySize)");
 
         assertThat(get(engine, "/api/runs/999999").statusCode()).isEqualTo(404);
         HttpResponse<String> badLimit = get(engine, "/api/runs?limit=lots");
