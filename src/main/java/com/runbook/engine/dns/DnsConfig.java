@@ -28,7 +28,7 @@ record DnsConfig(String record, String type, long ttl, String provider, Map<Stri
         List<String> problems = new ArrayList<>();
         String record = s.optional("runbook.dns.record").orElse(null);
         if (record == null) {
-            problems.add("runbook.dns.record is not set (the record to swap, e.g. app.example.com)");
+            problems.add(Settings.named("runbook.dns.record") + " is not set (the record to swap, e.g. app.example.com)");
         }
         String type = s.text("runbook.dns.type").trim().toUpperCase(Locale.ROOT);
         if (!List.of("A", "AAAA", "CNAME").contains(type)) {
@@ -44,7 +44,7 @@ record DnsConfig(String record, String type, long ttl, String provider, Map<Stri
             String value = s.optional("runbook.dns.target." + name + ".value").orElse(null);
             String health = s.optional("runbook.dns.target." + name + ".health-url").orElse(null);
             if (value == null) {
-                problems.add("runbook.dns.target." + name + ".value is not set");
+                problems.add(Settings.named("runbook.dns.target." + name + ".value") + " is not set");
                 continue;
             }
             try {

@@ -47,7 +47,7 @@ final class DnsProviders {
             }
             default -> null;
         };
-        missing.forEach(key -> problems.add(key + " is not set (needed by provider " + provider + ")"));
+        missing.forEach(key -> problems.add(Settings.named(key) + " is not set (needed by provider " + provider + ")"));
         return result;
     }
 }

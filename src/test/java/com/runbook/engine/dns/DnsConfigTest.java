@@ -32,14 +32,14 @@ class DnsConfigTest {
         List<String> problems = new ArrayList<>(c.problems());
         DnsProviders.create("cloudflare", ShippedSettings.with(Map.of()), problems);
         assertThat(problems).containsExactly(
-                "runbook.dns.record is not set (the record to swap, e.g. app.example.com)",
+                "runbook.dns.record (env RUNBOOK_DNS_RECORD) is not set (the record to swap, e.g. app.example.com)",
                 "runbook.dns.type must be A, AAAA or CNAME, not 'MX'",
                 "runbook.dns.ttl must be a number, not 'soon'",
                 "runbook.dns.target.a.value: record type must be A, AAAA or CNAME, not 'MX'",
-                "runbook.dns.target.b.value is not set",
+                "runbook.dns.target.b.value (env RUNBOOK_DNS_TARGET_B_VALUE) is not set",
                 "runbook.dns.cooldown: invalid duration 'forever' (use e.g. 500ms, 15s, 5m, 2h, 1d)",
-                "runbook.dns.cloudflare.zone-id is not set (needed by provider cloudflare)",
-                "runbook.dns.cloudflare.api-token is not set (needed by provider cloudflare)");
+                "runbook.dns.cloudflare.zone-id (env CLOUDFLARE_ZONE_ID) is not set (needed by provider cloudflare)",
+                "runbook.dns.cloudflare.api-token (env CLOUDFLARE_API_TOKEN) is not set (needed by provider cloudflare)");
     }
 
     @Test
