@@ -204,8 +204,19 @@ public final class Engine implements AutoCloseable {
                 new IncidentModule(incidents, windows, notify), new AlertModule(incidents), new RefusedFilesAlarm(),
                 health, backup, report, new TradingModule(runs), new DnsModule(),
                 new ConsoleModule());
-        for (EngineModule module : modules) {
-            module.start(parts);
+        for (int i = 0; i < modules.size(); i++) {
+            try {
+                modules.get(i).start(parts);
+            } catch (IllegalArgumentException e) {   // a setting a person fixes: its message says which and how
+                LOG.debug("Module {} refused its settings", modules.get(i).getClass().getSimpleName(), e);
+                modules = modules.subList(0, i);
+                try {
+                    close();
+                } catch (Exception closing) {
+                    e.addSuppressed(closing);
+                }
+                throw new CannotStart(e.getMessage(), e);
+            }
         }
         runner.skipWhenIdle("health-watchdog", health.watchdog()::hasWork);
         beans.forEach((name, bean) -> {
@@ -253,6 +264,10 @@ public final class Engine implements AutoCloseable {
     public static final class CannotStart extends IllegalStateException {
         CannotStart(String message) {
             super(message);
+        }
+
+        CannotStart(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
@@ -403,6 +418,7 @@ public final class Engine implements AutoCloseable {
     @Override
     public void close() throws Exception {
         long t0 = System.nanoTime();
+        boolean wasReady = isReady();
         // from the first moment of shutdown, requests get 503 (retried by their senders, here or on another node)
         door.stopping();
         if (watcher != null) {
@@ -435,7 +451,9 @@ public final class Engine implements AutoCloseable {
             dataSource.close();
         }
         closeVertx();
-        LOG.info("Runbook Engine stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
+        if (wasReady) {
+            LOG.info("Runbook Engine stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
+        }
     }
 
     private void closeVertx() {

@@ -162,7 +162,7 @@ public final class BackupModule implements EngineModule {
     }
 
     private static String required(Settings s, String key) {
-        return s.optional(key).orElseThrow(() -> new IllegalArgumentException(key + " is required"));
+        return s.optional(key).orElseThrow(() -> new IllegalArgumentException(Settings.named(key) + " is required"));
     }
 
     @Override

@@ -53,7 +53,8 @@ record DnsConfig(String record, String type, long ttl, String provider, Map<Stri
                 problems.add("runbook.dns.target." + name + ".value: " + e.getMessage());
             }
             if (health == null) {
-                problems.add("runbook.dns.target." + name + ".health-url is not set (a target must be checked before a swap)");
+                problems.add(Settings.named("runbook.dns.target." + name + ".health-url")
+                        + " is not set (a target must be checked before a swap)");
             }
             targets.put(name, new Target(name, value, health));
         }

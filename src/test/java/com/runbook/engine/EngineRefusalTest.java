@@ -1,0 +1,29 @@
+package com.runbook.engine;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A setting a module refuses stops the start with its one-line message (which names the environment variable),
+ * as {@link Engine.CannotStart}: {@code runbook run} prints it and exits 1. What had started is released.
+ */
+class EngineRefusalTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aSettingAModuleRefusesIsOneLineAndReleasesEverything() throws Exception {
+        assertThatThrownBy(() -> TestEngine.start(dir, dir.resolve("data"), Map.of("runbook.backup.store", "s3")))
+                .isInstanceOf(Engine.CannotStart.class)
+                .hasMessage("runbook.backup.store=s3 needs runbook.backup.s3.bucket (env BACKUP_S3_BUCKET)");
+        try (Engine engine = TestEngine.start(dir, dir.resolve("data"), Map.of())) {
+            assertThat(engine.isReady()).isTrue();
+        }
+    }
+}
