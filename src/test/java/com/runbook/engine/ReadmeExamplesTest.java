@@ -45,7 +45,7 @@ import static org.awaitility.Awaitility.await;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReadmeExamplesTest {
     private static final String SECRET = "readme-hmac-secret";
-    private static final Pattern RUN_ID = Pattern.compile("\"runId\"\\s*:\\s*(\\d+)|\"id\"\\s*:\\s*(\\d+),\"job\"");
+    private static final Pattern RUN_ID = Pattern.compile("\"runId\"\\s*:\\s*(\\d+)");
     private static final Pattern DOCUMENTED_STATUS = Pattern.compile("answers (\\d{3})");
 
     @TempDir
@@ -227,7 +227,7 @@ class ReadmeExamplesTest {
     private void followRuns(String where, String out) throws Exception {
         Matcher m = RUN_ID.matcher(out);
         while (m.find()) {
-            long id = Long.parseLong(m.group(1) != null ? m.group(1) : m.group(2));
+            long id = Long.parseLong(m.group(1));
             await().atMost(Duration.ofSeconds(120)).until(() -> !status(id).equals("running"));
             String status = status(id);
             if (!status.equals("succeeded")) {
