@@ -96,6 +96,20 @@ class EngineOutputTest {
         assertThat(stop.get(0)).matches(".* Runbook Engine stopped in \\d+ ms");
     }
 
+    @Test
+    void aStopAskedForDuringTheStartWaitsForItAndLogsOneLine() throws Exception {
+        Path base = TestEngine.copyShippedRunbooks(dir.resolve("base"));
+        Process run = run(base, TestEngine.freePort());
+        List<String> lines = EngineProcess.lines(run);
+        // the first line of the start (the generated token); the engine is far from ready then
+        await().atMost(Duration.ofSeconds(120)).until(() -> !lines.isEmpty() || !run.isAlive());
+        assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(run.pid())).start().waitFor()).isZero();
+        assertThat(run.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> lines.stream().anyMatch(l -> l.contains("Runbook Engine stopped")));
+        assertThat(lines).noneMatch(l -> l.contains("Exception") || l.startsWith("\tat ") || l.contains("ERROR"));
+        assertThat(lines.get(lines.size() - 1)).matches(".* Runbook Engine stopped in \\d+ ms");
+    }
+
     /** {@code runbook run} on {@code base} in a new JVM, on loopback and {@code port}, data under the test's folder. */
     private Process run(Path base, int port) throws Exception {
         Map<String, String> db = TestEngine.databaseProperties();
