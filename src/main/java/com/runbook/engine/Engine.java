@@ -171,7 +171,14 @@ public final class Engine implements AutoCloseable {
         Path dataDir = own.dataDir();
         Files.createDirectories(dataDir);
         apiToken = resolveToken(dataDir);
-        dataSource = Database.open(own.dbUrl(), own.dbUser(), own.dbPassword(), own.dbPoolSize());
+        try {
+            dataSource = Database.open(own.dbUrl(), own.dbUser(), own.dbPassword(), own.dbPoolSize());
+        } catch (RuntimeException e) {   // down, wrong address or credentials: one line (the URL may hold secrets)
+            LOG.debug("The engine database did not open", e);
+            close();
+            throw new CannotStart("cannot open the engine database (" + Settings.named("runbook.db.url") + "): "
+                    + rootMessage(e), e);
+        }
         housekeeping = H2Housekeeping.startIfNeeded(dataSource, own.h2Housekeeping()).orElse(null);
         if (Database.isH2(dataSource)) {
             LOG.warn("The engine database is the embedded H2: fine for trying the engine, not for production (a killed"
@@ -269,6 +276,14 @@ public final class Engine implements AutoCloseable {
         CannotStart(String message, Throwable cause) {
             super(message, cause);
         }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
     /** One line per job at start: its file, and its schedule and next fire time, or that it runs only when asked. */

@@ -26,4 +26,17 @@ class EngineRefusalTest {
             assertThat(engine.isReady()).isTrue();
         }
     }
+
+    @Test
+    void anEngineDatabaseThatCannotBeReachedIsOneLine() throws Exception {
+        int closed = TestEngine.freePort();
+        assertThatThrownBy(() -> TestEngine.start(dir, dir.resolve("data"), Map.of("runbook.db.url",
+                "jdbc:postgresql://127.0.0.1:" + closed + "/rb", "runbook.db.user", "rb", "runbook.db.password", "rb")))
+                .isInstanceOf(Engine.CannotStart.class)
+                .hasMessageStartingWith("cannot open the engine database (runbook.db.url (env RUNBOOK_DB_URL)): ")
+                .hasMessageContaining("refused");
+        try (Engine engine = TestEngine.start(dir, dir.resolve("data"), Map.of())) {
+            assertThat(engine.isReady()).isTrue();
+        }
+    }
 }
