@@ -1,5 +1,6 @@
 package com.runbook.engine;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import static org.awaitility.Awaitility.await;
  * logs no exception, says which jobs are manual, names the console URL and where the API token is once ready; a
  * SIGTERM logs one line.
  */
+@Tag("db")
 class EngineOutputTest {
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 

@@ -1,5 +1,6 @@
 package com.runbook.engine;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * A setting a module refuses stops the start with its one-line message (which names the environment variable),
  * as {@link Engine.CannotStart}: {@code runbook run} prints it and exits 1. What had started is released.
  */
+@Tag("db")
 class EngineRefusalTest {
     @TempDir
     Path dir;
