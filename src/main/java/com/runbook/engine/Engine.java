@@ -176,8 +176,10 @@ public final class Engine implements AutoCloseable {
         } catch (RuntimeException e) {   // down, wrong address or credentials: one line (the URL may hold secrets)
             LOG.debug("The engine database did not open", e);
             close();
-            throw new CannotStart("cannot open the engine database (" + Settings.named("runbook.db.url") + "): "
-                    + rootMessage(e), e);
+            String why = databaseMessage(e);
+            throw new CannotStart("cannot open the engine database (" + Settings.named("runbook.db.url") + "): " + why
+                    + (why.contains("already in use") ? " (is another engine running on the data folder "
+                    + own.dataDir() + ", " + Settings.named("runbook.data-dir") + "?)" : ""), e);
         }
         housekeeping = H2Housekeeping.startIfNeeded(dataSource, own.h2Housekeeping()).orElse(null);
         if (Database.isH2(dataSource)) {
@@ -278,10 +280,14 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private static String rootMessage(Throwable e) {
+    /** The driver's own words (the first SQLException of the chain), else the deepest cause's. */
+    private static String databaseMessage(Throwable e) {
         Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLException && t.getMessage() != null) {
+                return t.getMessage();
+            }
+            root = t;
         }
         return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }

@@ -112,6 +112,26 @@ class EngineOutputTest {
         assertThat(lines.get(lines.size() - 1)).matches(".* Runbook Engine stopped in \\d+ ms");
     }
 
+    @Test
+    void aSecondEngineOnTheSameDataFolderIsOneLineThatSaysSo() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(TestEngine.onPostgres(), "the embedded H2 locks its file");
+        Path base = TestEngine.copyShippedRunbooks(dir.resolve("base"));
+        Path data = dir.resolve("data");
+        try (Engine first = Engine.start(base, Map.of("camel.server.port", Integer.toString(TestEngine.freePort()),
+                "camel.server.host", "127.0.0.1", "runbook.data-dir", data.toString()))) {
+            Process second = run(base, TestEngine.freePort());
+            List<String> lines = EngineProcess.lines(second);
+            assertThat(second.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> lines.stream().anyMatch(l -> l.startsWith("error: ")));
+            assertThat(second.exitValue()).isEqualTo(1);
+            assertThat(lines).filteredOn(l -> !l.contains("No RUNBOOK_API_TOKEN set")).singleElement().asString()
+                    .startsWith("error: cannot open the engine database (runbook.db.url (env RUNBOOK_DB_URL)): Database may"
+                            + " be already in use")
+                    .endsWith(" (is another engine running on the data folder " + data
+                            + ", runbook.data-dir (env RUNBOOK_DATA_DIR)?)");
+        }
+    }
+
     /** {@code runbook run} on {@code base} in a new JVM, on loopback and {@code port}, data under the test's folder. */
     private Process run(Path base, int port) throws Exception {
         Map<String, String> db = TestEngine.databaseProperties();

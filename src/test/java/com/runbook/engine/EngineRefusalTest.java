@@ -41,4 +41,5 @@ class EngineRefusalTest {
             assertThat(engine.isReady()).isTrue();
         }
     }
+
 }

@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import com.runbook.engine.core.Readiness;
 import com.runbook.engine.settings.Settings;
+import com.runbook.engine.text.Text;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,14 +139,27 @@ public final class FrontDoor implements Readiness {
     }
 
     /**
-     * A body over {@code camel.server.maxBodySize} is refused by Vert.x's body handler before any route sees it;
-     * its answer is JSON like every other error of the API.
+     * What the router answers itself is JSON like every other error of the API: a body over {@code
+     * camel.server.maxBodySize} (refused by Vert.x's body handler before any route sees it, 413), a path no door serves
+     * (404) and a method a path does not take (405).
      */
-    private static void answerTooLargeAsJson(Router router, long maxBodySize) {
-        String body = "{\"error\":\"the request body is over " + maxBodySize
-                + " bytes, the most the engine accepts (camel.server.maxBodySize)\"}";
-        router.errorHandler(413, ctx -> ctx.response().setStatusCode(413).putHeader("Content-Type", "application/json")
-                .end(body));
+    private static void answerErrorsAsJson(Router router, long maxBodySize) {
+        String tooLarge = "the request body is over " + maxBodySize
+                + " bytes, the most the engine accepts (camel.server.maxBodySize)";
+        router.errorHandler(413, ctx -> json(ctx.response().setStatusCode(413), tooLarge));
+        router.errorHandler(404, ctx -> json(ctx.response().setStatusCode(404), "no endpoint " + ctx.request().method()
+                + " " + Text.clean(ctx.request().path(), 200) + " (the API is listed in README, HTTP API)"));
+        router.errorHandler(405, ctx -> json(ctx.response().setStatusCode(405), "method " + ctx.request().method()
+                + " is not allowed on " + Text.clean(ctx.request().path(), 200)));
+    }
+
+    private static void json(io.vertx.core.http.HttpServerResponse response, String error) {
+        try {
+            response.putHeader("Content-Type", "application/json")
+                    .end(Http.JSON.writeValueAsString(java.util.Map.of("error", error)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Connections open now. */
@@ -172,7 +186,7 @@ public final class FrontDoor implements Readiness {
                 @SuppressWarnings("unchecked")
                 Handler<HttpServerRequest> router = (Handler<HttpServerRequest>) args[0];
                 if (router instanceof Router web) {
-                    answerTooLargeAsJson(web, l.maxBodySize());
+                    answerErrorsAsJson(web, l.maxBodySize());
                 }
                 created.requestHandler(req -> onRequest(req, router));
                 return p;
