@@ -147,12 +147,6 @@ class EngineTest {
                 .isEqualTo("the request body is over 1048576 bytes, the most the engine accepts (camel.server.maxBodySize)");
 
         assertThat(get(engine, "/api/runs/999999").statusCode()).isEqualTo(404);
-        HttpResponse<String> noEndpoint = get(engine, "/api/nope");
-        assertThat(noEndpoint.statusCode()).isEqualTo(404);
-        assertThat(json(noEndpoint).get("error").asText()).isEqualTo("no endpoint GET /api/nope (the API is listed in README, HTTP API)");
-        HttpResponse<String> wrongMethod = post(engine, "/api/jobs", TOKEN, "{}");
-        assertThat(wrongMethod.statusCode()).isEqualTo(405);
-        assertThat(json(wrongMethod).get("error").asText()).isEqualTo("method POST is not allowed on /api/jobs");
         HttpResponse<String> badLimit = get(engine, "/api/runs?limit=lots");
         assertThat(badLimit.statusCode()).isEqualTo(400);
         assertThat(json(badLimit).get("error").asText()).isEqualTo("limit must be a number, not 'lots'");

@@ -11,7 +11,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import com.runbook.engine.core.Readiness;
 import com.runbook.engine.settings.Settings;
-import com.runbook.engine.text.Text;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -139,18 +138,14 @@ public final class FrontDoor implements Readiness {
     }
 
     /**
-     * What the router answers itself is JSON like every other error of the API: a body over {@code
-     * camel.server.maxBodySize} (refused by Vert.x's body handler before any route sees it, 413), a path no door serves
-     * (404) and a method a path does not take (405).
+     * A body over {@code camel.server.maxBodySize} is refused by Vert.x's body handler before any route sees it; its
+     * 413 is JSON like every other error of the API. (A path no door serves keeps the router's plain 404: the command
+     * line tells "no such endpoint on that engine" from a JSON "no such job" by it.)
      */
-    private static void answerErrorsAsJson(Router router, long maxBodySize) {
+    private static void answerTooLargeAsJson(Router router, long maxBodySize) {
         String tooLarge = "the request body is over " + maxBodySize
                 + " bytes, the most the engine accepts (camel.server.maxBodySize)";
         router.errorHandler(413, ctx -> json(ctx.response().setStatusCode(413), tooLarge));
-        router.errorHandler(404, ctx -> json(ctx.response().setStatusCode(404), "no endpoint " + ctx.request().method()
-                + " " + Text.clean(ctx.request().path(), 200) + " (the API is listed in README, HTTP API)"));
-        router.errorHandler(405, ctx -> json(ctx.response().setStatusCode(405), "method " + ctx.request().method()
-                + " is not allowed on " + Text.clean(ctx.request().path(), 200)));
     }
 
     private static void json(io.vertx.core.http.HttpServerResponse response, String error) {
@@ -186,7 +181,7 @@ public final class FrontDoor implements Readiness {
                 @SuppressWarnings("unchecked")
                 Handler<HttpServerRequest> router = (Handler<HttpServerRequest>) args[0];
                 if (router instanceof Router web) {
-                    answerErrorsAsJson(web, l.maxBodySize());
+                    answerTooLargeAsJson(web, l.maxBodySize());
                 }
                 created.requestHandler(req -> onRequest(req, router));
                 return p;
