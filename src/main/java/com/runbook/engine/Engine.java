@@ -2,6 +2,7 @@ package com.runbook.engine;
 
 import com.runbook.engine.alert.AlertModule;
 import com.runbook.engine.backup.BackupModule;
+import com.runbook.engine.dryrun.DryRunModule;
 import com.runbook.engine.core.EngineModule;
 import com.runbook.engine.core.IncidentRaiser;
 import com.runbook.engine.core.Notifier;
@@ -200,7 +201,9 @@ public final class Engine implements AutoCloseable {
         ReportModule report = new ReportModule();
         BackupModule backup = new BackupModule(health::endpoints, report::trading);
         report.fileCopiesIn(backup::store);
-        modules = List.of(new MetricsModule(runner), new SchedulesModule(scheduler, runner), new RunHistory(), notify,
+        DryRunModule dryRun = new DryRunModule();
+        runner.addScope(dryRun.scope());
+        modules = List.of(dryRun, new MetricsModule(runner), new SchedulesModule(scheduler, runner), new RunHistory(), notify,
                 new IncidentModule(incidents, windows, notify), new AlertModule(incidents), new RefusedFilesAlarm(),
                 health, backup, report, new TradingModule(runs), new DnsModule(),
                 new ConsoleModule());

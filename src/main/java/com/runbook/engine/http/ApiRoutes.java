@@ -61,7 +61,7 @@ public final class ApiRoutes extends RouteBuilder {
                 Door.read("api-runs", "/api/runs", r -> Reply.ok(engine.runs().list(r.query("job"),
                         limit(r.query("limit"))).stream().map(RunRecord::json).toList())),
                 Door.read("api-run", "/api/runs/{id}", r -> Reply.ok(engine.runs().find(id(r.path("id")))
-                        .map(RunRecord::json).orElseThrow(() -> noRun(r.path("id"))))),
+                        .map(this::detail).orElseThrow(() -> noRun(r.path("id"))))),
                 Door.read("api-reload", "/api/reload", r -> Reply.ok(engine.runbooks().lastOutcome() == null
                         ? Map.of("status", "none") : engine.runbooks().lastOutcome())),
                 Door.read("api-health", "/health", r -> health()),
@@ -95,8 +95,36 @@ public final class ApiRoutes extends RouteBuilder {
                         + "': NUL characters (\\u0000) are not allowed");
             }
         });
-        long id = engine.starter().start(job, RunTrigger.MANUAL, parameters);
-        return Reply.accepted(Map.of("runId", id, "job", job, "status", "running", "href", "/api/runs/" + id));
+        boolean dryRun = dryRun(parameters.remove("dryRun"));   // reserved: never a runbook parameter
+        long id = engine.starter().start(job, dryRun ? RunTrigger.DRY_RUN : RunTrigger.MANUAL, parameters);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("runId", id);
+        answer.put("job", job);
+        answer.put("status", "running");
+        answer.put("dryRun", dryRun);
+        answer.put("href", "/api/runs/" + id);
+        return Reply.accepted(answer);
+    }
+
+    /** The {@code dryRun} field of a run request: true, false or absent (false). */
+    static boolean dryRun(Object value) {
+        String text = value == null ? "false" : String.valueOf(value).trim();
+        if (text.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (text.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw Refused.invalid("dryRun must be true or false, not '" + text + "'");
+    }
+
+    /** A run as {@code GET /api/runs/{id}} shows it: its row, whether it is a dry run, and a dry run's plan. */
+    private Map<String, Object> detail(RunRecord run) {
+        Map<String, Object> m = run.json();
+        m.put("dryRun", RunTrigger.DRY_RUN.stored().equals(run.trigger()));
+        m.put("plan", engine.runs().plan(run.id()).stream()
+                .map(e -> Map.of("kind", e.kind(), "effect", e.effect())).toList());
+        return m;
     }
 
     private Reply health() {
