@@ -16,6 +16,7 @@ public final class DryRunModule implements EngineModule {
     public void start(Parts parts) {
         BeanGuard.install(parts.camel());
         RemoteEndpoints.install(parts.camel());
+        ProcessorGuard.install(parts.camel());
         rehearsals = new Rehearsals(new PlanStore(parts.db()));
     }
 

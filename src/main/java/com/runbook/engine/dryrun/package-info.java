@@ -12,6 +12,8 @@
  *       {@link com.runbook.engine.core.DryRunSafe} (bean EIP, {@code bean:} URI, {@code method} expression) fails,
  *       naming it, before the method is called; a marked method runs with the run's plan as the thread's
  *       {@link com.runbook.engine.core.DryRun#current()}, on whatever thread the step runs.</li>
+ *   <li>{@link com.runbook.engine.dryrun.ProcessorGuard}: the same for {@code process} steps (their Processor's
+ *       {@code process} method must be {@code @DryRunSafe}).</li>
  *   <li>{@link com.runbook.engine.dryrun.Rehearsals}: the run scope that makes a dry run's plan (exchange property and
  *       thread) and stores it with the run ({@code run_plan}, deleted with its {@code job_run} row).</li>
  * </ul>

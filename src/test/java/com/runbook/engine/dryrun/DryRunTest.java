@@ -43,6 +43,17 @@ class DryRunTest {
     private static Engine engine;
     private static Path dir;
     private static final Probe probe = new Probe();
+    private static final Counting counting = new Counting();
+
+    /** A processor a runbook calls with {@code process}: Java no bean introspection sees. */
+    public static final class Counting implements org.apache.camel.Processor {
+        final AtomicInteger calls = new AtomicInteger();
+
+        @Override
+        public void process(org.apache.camel.Exchange exchange) {
+            calls.incrementAndGet();
+        }
+    }
 
     /** A runbook bean: one method that acts, one taught the dry run, one that only reads. */
     public static final class Probe {
@@ -165,9 +176,25 @@ class DryRunTest {
                             uri: "sql:update job_run set error = 'touched' where id = -1?dataSource=#dataSource"
                         - setBody:
                             simple: "counted ${header.counted}"
+                - route:
+                    id: engine-services
+                    from:
+                      uri: direct:engine-services
+                      steps:
+                        - to:
+                            uri: "bean:notifier?method=enqueue('email', 'ops@example.com', 'Rehearsed', 'body', 'dry-key-1', null)"
+                        - to:
+                            uri: "bean:incidents?method=raise('DryRunTest/x', 'P2', 'Something broke', 'detail', null)"
+                - route:
+                    id: unsafe-processor
+                    from:
+                      uri: direct:unsafe-processor
+                      steps:
+                        - process:
+                            ref: counting
                 """.formatted(url, port));
         engine = TestEngine.start(base, dir.resolve("data"), Map.of("runbook.trading.demo", "false"),
-                Map.of("probe", probe));
+                Map.of("probe", probe, "counting", counting));
     }
 
     @AfterAll
@@ -251,6 +278,26 @@ class DryRunTest {
         assertThat(plan.subList(1, 4)).containsExactlyInAnyOrder("probe: change a on split-thread",
                 "probe: change b on split-thread", "probe: change c on split-thread");
         assertThat(probe.acted.get()).isEqualTo(acted);
+    }
+
+    @Test
+    void theEngineServicesRecordInsteadOfQueueingOrOpening() throws Exception {
+        Map<String, List<String>> tables = TableSnapshot.of(engine.dataSource(), Set.of("job_run", "run_plan"));
+        RunEnd dry = run("engine-services", RunTrigger.DRY_RUN);
+        assertThat(dry.status()).as(String.valueOf(dry.error())).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(plan(dry.id())).containsExactly("email: email to ops@example.com: subject Rehearsed",
+                "incident: open P2 incident DryRunTest/x: Something broke");
+        assertThat(TableSnapshot.of(engine.dataSource(), Set.of("job_run", "run_plan"))).isEqualTo(tables);
+    }
+
+    @Test
+    void aProcessStepWithoutDryRunSafeFailsTheDryRunAndIsNotCalled() throws Exception {
+        RunEnd dry = run("unsafe-processor", RunTrigger.DRY_RUN);
+        assertThat(dry.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(dry.error()).isEqualTo("DryRunRefused: dry run: processor counting is not @DryRunSafe; it was not called");
+        assertThat(counting.calls.get()).isZero();
+        assertThat(run("unsafe-processor", RunTrigger.MANUAL).status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(counting.calls.get()).isEqualTo(1);
     }
 
     @Test

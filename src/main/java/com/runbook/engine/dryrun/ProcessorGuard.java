@@ -1,0 +1,73 @@
+package com.runbook.engine.dryrun;
+
+import com.runbook.engine.core.DryRun;
+import com.runbook.engine.core.DryRunSafe;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.NamedNode;
+import org.apache.camel.Processor;
+import org.apache.camel.model.ProcessDefinition;
+import org.apache.camel.spi.InterceptStrategy;
+import org.apache.camel.support.processor.DelegateAsyncProcessor;
+
+import java.util.Optional;
+
+/**
+ * The {@code process} steps of routes ({@code process: {ref: name}} in YAML, a Processor in Java DSL) call Java code
+ * that no bean introspection sees: in a dry run such a step fails, naming the processor, unless its
+ * {@code process(Exchange)} method is {@link DryRunSafe}; a safe one runs with the run's plan as the thread's
+ * {@link DryRun#current()}.
+ */
+final class ProcessorGuard implements InterceptStrategy {
+
+    static void install(CamelContext context) {
+        context.getCamelContextExtension().addInterceptStrategy(new ProcessorGuard());
+    }
+
+    @Override
+    public Processor wrapProcessorInInterceptors(CamelContext context, NamedNode definition, Processor target,
+                                                 Processor nextTarget) {
+        if (!(definition instanceof ProcessDefinition process)) {
+            return target;
+        }
+        Object processor = process.getProcessor() != null ? process.getProcessor()
+                : process.getRef() == null ? null : context.getRegistry().lookupByName(process.getRef());
+        boolean safe = isSafe(processor);
+        String name = process.getRef() != null ? "processor " + process.getRef()
+                : "processor " + (processor == null ? "?" : processor.getClass().getName());
+        String where = process.hasCustomIdAssigned() ? " (step " + process.getId() + ")" : "";
+        return new DelegateAsyncProcessor(target) {
+            @Override
+            public boolean process(Exchange exchange, AsyncCallback callback) {
+                Optional<DryRun> plan = RemoteEndpoints.planOf(exchange);
+                if (plan.isEmpty()) {
+                    return super.process(exchange, callback);
+                }
+                if (!safe) {
+                    exchange.setException(new DryRunRefused("dry run: " + name + where
+                            + " is not @DryRunSafe; it was not called"));
+                    callback.done(true);
+                    return true;
+                }
+                DryRun before = DryRun.enter(plan.get());
+                try {
+                    return super.process(exchange, callback);
+                } finally {
+                    DryRun.enter(before);
+                }
+            }
+        };
+    }
+
+    static boolean isSafe(Object processor) {
+        if (processor == null) {
+            return false;
+        }
+        try {
+            return processor.getClass().getMethod("process", Exchange.class).isAnnotationPresent(DryRunSafe.class);
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
+}
