@@ -4,6 +4,7 @@ import com.runbook.engine.core.DryRun;
 import com.runbook.engine.core.DryRunSafe;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.CamelContext;
+import org.apache.camel.DelegateProcessor;
 import org.apache.camel.Exchange;
 import org.apache.camel.NamedNode;
 import org.apache.camel.Processor;
@@ -31,8 +32,7 @@ final class ProcessorGuard implements InterceptStrategy {
         if (!(definition instanceof ProcessDefinition process)) {
             return target;
         }
-        Object processor = process.getProcessor() != null ? process.getProcessor()
-                : process.getRef() == null ? null : context.getRegistry().lookupByName(process.getRef());
+        Object processor = process.getProcessor() != null ? process.getProcessor() : unwrapped(target);
         boolean safe = isSafe(processor);
         String name = process.getRef() != null ? "processor " + process.getRef()
                 : "processor " + (processor == null ? "?" : processor.getClass().getName());
@@ -58,6 +58,15 @@ final class ProcessorGuard implements InterceptStrategy {
                 }
             }
         };
+    }
+
+    /** The runbook's own Processor inside what Camel made of a {@code process} step (bridges, sync delegates). */
+    static Object unwrapped(Processor target) {
+        Processor p = target;
+        for (int i = 0; i < 10 && p instanceof DelegateProcessor d && d.getProcessor() != null; i++) {
+            p = d.getProcessor();
+        }
+        return p;
     }
 
     static boolean isSafe(Object processor) {
