@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Every bean method a route calls (bean EIP, {@code bean:} and {@code class:} URIs, {@code method} and {@code bean}
@@ -43,13 +44,13 @@ final class BeanGuard {
      * @throws IllegalStateException when this Camel has no bean-introspection cache where 4.17 has it (the engine
      *                               does not start rather than run dry runs without the guard)
      */
-    static void install(CamelContext context) {
+    static void install(CamelContext context, Consumer<DryRun> recorded) {
         BeanComponent component = context.getComponent("bean", BeanComponent.class);
         ParameterMappingStrategy strategy = ParameterMappingStrategyHelper.createParameterMappingStrategy(context);
         try {
             Field cache = BeanComponent.class.getDeclaredField("beanInfoCache");
             cache.setAccessible(true);
-            cache.set(component, new GuardedCache(context, strategy, component));
+            cache.set(component, new GuardedCache(context, strategy, component, recorded));
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalStateException("the dry run cannot guard bean methods with this Camel version"
                     + " (BeanComponent.beanInfoCache): " + e, e);
@@ -122,11 +123,14 @@ final class BeanGuard {
         private final transient CamelContext context;
         private final transient ParameterMappingStrategy strategy;
         private final transient BeanComponent component;
+        private final transient Consumer<DryRun> recorded;
 
-        GuardedCache(CamelContext context, ParameterMappingStrategy strategy, BeanComponent component) {
+        GuardedCache(CamelContext context, ParameterMappingStrategy strategy, BeanComponent component,
+                     Consumer<DryRun> recorded) {
             this.context = context;
             this.strategy = strategy;
             this.component = component;
+            this.recorded = recorded;
         }
 
         @Override
@@ -140,10 +144,12 @@ final class BeanGuard {
             }
             BUILDING.set(Boolean.TRUE);
             try {
+                GUARD_RECORDED.set(recorded);
                 info = new GuardedBeanInfo(context, (Class<?>) field(k, "type"), field(k, "instance"),
                         (Method) field(k, "explicitMethod"), strategy, component);
             } finally {
                 BUILDING.remove();
+                GUARD_RECORDED.remove();
             }
             BeanInfo cached = super.putIfAbsent(k, info);
             return cached != null ? cached : info;
@@ -160,6 +166,10 @@ final class BeanGuard {
         }
     }
 
+    /** What the introspection being built on this thread tells after a guarded call (BeanInfo's super constructor
+     * introspects before a subclass field could be set). */
+    private static final ThreadLocal<Consumer<DryRun>> GUARD_RECORDED = new ThreadLocal<>();
+
     /** A bean introspection whose methods are {@link GuardedMethod}s. */
     static final class GuardedBeanInfo extends BeanInfo {
         GuardedBeanInfo(CamelContext context, Class<?> type, Object instance, Method explicitMethod,
@@ -170,17 +180,22 @@ final class BeanGuard {
         @Override
         protected MethodInfo createMethodInfo(Class<?> clazz, Method method) {
             MethodInfo plain = super.createMethodInfo(clazz, method);
+            Consumer<DryRun> recorded = GUARD_RECORDED.get();
             return new GuardedMethod(getCamelContext(), plain.getType(), plain.getMethod(), plain.getParameters(),
-                    plain.getBodyParameters(), plain.hasCustomAnnotation(), plain.hasHandlerAnnotation());
+                    plain.getBodyParameters(), plain.hasCustomAnnotation(), plain.hasHandlerAnnotation(),
+                    recorded == null ? plan -> { } : recorded);
         }
     }
 
     /** Camel's method invocation, checked in a dry run. */
     static final class GuardedMethod extends MethodInfo {
+        private final Consumer<DryRun> recorded;
+
         @SuppressWarnings({"rawtypes", "unchecked"})
         GuardedMethod(CamelContext context, Class<?> type, Method method, List parameters, List bodyParameters,
-                      boolean hasCustomAnnotation, boolean hasHandlerAnnotation) {
+                      boolean hasCustomAnnotation, boolean hasHandlerAnnotation, Consumer<DryRun> recorded) {
             super(context, type, method, parameters, bodyParameters, hasCustomAnnotation, hasHandlerAnnotation);
+            this.recorded = recorded;
         }
 
         @Override
@@ -198,6 +213,7 @@ final class BeanGuard {
                 return super.invoke(method, pojo, arguments, exchange);
             } finally {
                 DryRun.enter(before);
+                recorded.accept(plan.get());
             }
         }
     }

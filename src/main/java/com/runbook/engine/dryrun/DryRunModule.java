@@ -14,10 +14,11 @@ public final class DryRunModule implements EngineModule {
 
     @Override
     public void start(Parts parts) {
-        BeanGuard.install(parts.camel());
-        RemoteEndpoints.install(parts.camel());
-        ProcessorGuard.install(parts.camel());
-        rehearsals = new Rehearsals(new PlanStore(parts.db()));
+        Rehearsals r = new Rehearsals(new PlanStore(parts.db()));
+        BeanGuard.install(parts.camel(), r::recorded);
+        RemoteEndpoints.install(parts.camel(), r::recorded);
+        ProcessorGuard.install(parts.camel(), r::recorded);
+        rehearsals = r;
     }
 
     /** The run scope that makes and stores dry runs' plans (register it with the runner). */

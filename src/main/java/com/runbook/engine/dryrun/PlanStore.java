@@ -19,12 +19,12 @@ final class PlanStore {
         this.jdbc = new JdbcTemplate(db);
     }
 
-    /** Writes the plan of run {@code runId}, in order (seq from 1). */
-    void save(long runId, List<DryRun.Effect> effects) {
+    /** Writes effects of the plan of run {@code runId}, in order, after the {@code before} stored already. */
+    void save(long runId, List<DryRun.Effect> effects, int before) {
         List<Object[]> rows = new ArrayList<>();
         for (int i = 0; i < effects.size(); i++) {
             DryRun.Effect e = effects.get(i);
-            rows.add(new Object[] {runId, i + 1, cut(e.kind(), MAX_KIND), cut(e.effect(), MAX_EFFECT)});
+            rows.add(new Object[] {runId, before + i + 1, cut(e.kind(), MAX_KIND), cut(e.effect(), MAX_EFFECT)});
         }
         if (!rows.isEmpty()) {
             jdbc.batchUpdate("insert into run_plan (run_id, seq, kind, effect) values (?, ?, ?, ?)", rows);

@@ -8,27 +8,39 @@ import org.apache.camel.DelegateProcessor;
 import org.apache.camel.Exchange;
 import org.apache.camel.NamedNode;
 import org.apache.camel.Processor;
+import org.apache.camel.model.PollEnrichDefinition;
 import org.apache.camel.model.ProcessDefinition;
 import org.apache.camel.spi.InterceptStrategy;
 import org.apache.camel.support.processor.DelegateAsyncProcessor;
 
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The {@code process} steps of routes ({@code process: {ref: name}} in YAML, a Processor in Java DSL) call Java code
  * that no bean introspection sees: in a dry run such a step fails, naming the processor, unless its
  * {@code process(Exchange)} method is {@link DryRunSafe}; a safe one runs with the run's plan as the thread's
- * {@link DryRun#current()}.
+ * {@link DryRun#current()}. A {@code pollEnrich} step fails a dry run: polling may consume what it reads.
  */
 final class ProcessorGuard implements InterceptStrategy {
 
-    static void install(CamelContext context) {
-        context.getCamelContextExtension().addInterceptStrategy(new ProcessorGuard());
+    private final Consumer<DryRun> recorded;
+
+    private ProcessorGuard(Consumer<DryRun> recorded) {
+        this.recorded = recorded;
+    }
+
+    static void install(CamelContext context, Consumer<DryRun> recorded) {
+        context.getCamelContextExtension().addInterceptStrategy(new ProcessorGuard(recorded));
     }
 
     @Override
     public Processor wrapProcessorInInterceptors(CamelContext context, NamedNode definition, Processor target,
                                                  Processor nextTarget) {
+        if (definition instanceof PollEnrichDefinition poll) {
+            return refusing(target, "dry run: pollEnrich" + (poll.hasCustomIdAssigned() ? " (step " + poll.getId() + ")" : "")
+                    + " may consume what it polls (a file moved, a message taken); it was not polled");
+        }
         if (!(definition instanceof ProcessDefinition process)) {
             return target;
         }
@@ -55,7 +67,23 @@ final class ProcessorGuard implements InterceptStrategy {
                     return super.process(exchange, callback);
                 } finally {
                     DryRun.enter(before);
+                    recorded.accept(plan.get());
                 }
+            }
+        };
+    }
+
+    /** A step a dry run may not run at all: it fails the dry run with {@code message}; real runs run it. */
+    private static Processor refusing(Processor target, String message) {
+        return new DelegateAsyncProcessor(target) {
+            @Override
+            public boolean process(Exchange exchange, AsyncCallback callback) {
+                if (RemoteEndpoints.planOf(exchange).isEmpty()) {
+                    return super.process(exchange, callback);
+                }
+                exchange.setException(new DryRunRefused(message));
+                callback.done(true);
+                return true;
             }
         };
     }

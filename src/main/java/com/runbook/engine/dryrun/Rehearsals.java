@@ -27,6 +27,12 @@ final class Rehearsals implements JobRunner.RunScope {
     private record Held(DryRun plan, DryRun before) {
     }
 
+    /**
+     * The plans stored already, with how many effects were stored: an effect recorded after its run's route returned
+     * (a wireTap's copy, still on its thread) is stored then ({@link #recorded}). Weak: a plan goes with its run.
+     */
+    private final Map<DryRun, Integer> stored = new java.util.WeakHashMap<>();
+
     Rehearsals(PlanStore store) {
         this.store = store;
     }
@@ -48,9 +54,25 @@ final class Rehearsals implements JobRunner.RunScope {
             return;
         }
         DryRun.enter(held.before());
-        List<DryRun.Effect> effects = held.plan().effects();
-        store.save(runId, effects);
+        List<DryRun.Effect> effects;
+        synchronized (stored) {
+            effects = held.plan().effects();
+            store.save(runId, effects, 0);
+            stored.put(held.plan(), effects.size());
+        }
         LOG.info("Dry run {} of {} {}: {} effect(s) planned, none performed", runId, job,
                 status == RunStatus.SUCCEEDED ? "succeeded" : "failed", effects.size());
+    }
+
+    /** Told after a guarded step recorded effects in {@code plan}: stores those a run that ended already left out. */
+    void recorded(DryRun plan) {
+        synchronized (stored) {
+            Integer saved = stored.get(plan);
+            List<DryRun.Effect> effects = plan.effects();
+            if (saved != null && effects.size() > saved) {
+                store.save(plan.runId(), effects.subList(saved, effects.size()), saved);
+                stored.put(plan, effects.size());
+            }
+        }
     }
 }

@@ -22,6 +22,7 @@ import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.service.ServiceHelper;
 
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Guards every producer Camel creates for a remote endpoint ({@link Endpoint#isRemote()}): those of {@code to} and
@@ -37,10 +38,11 @@ final class RemoteEndpoints {
     }
 
     /** Puts the guarding factory into {@code context} (before routes and producer templates are created). */
-    static void install(CamelContext context) {
+    static void install(CamelContext context, Consumer<DryRun> recorded) {
         InternalProcessorFactory camel = PluginHelper.getInternalProcessorFactory(context);
         if (!(camel instanceof Guarding)) {
-            context.getCamelContextExtension().addContextPlugin(InternalProcessorFactory.class, new Guarding(camel));
+            context.getCamelContextExtension().addContextPlugin(InternalProcessorFactory.class,
+                    new Guarding(camel, recorded));
         }
     }
 
@@ -53,21 +55,23 @@ final class RemoteEndpoints {
     /** Camel's factory, with the producers of remote endpoints guarded. */
     static final class Guarding implements InternalProcessorFactory {
         private final InternalProcessorFactory camel;
+        private final Consumer<DryRun> recorded;
 
-        Guarding(InternalProcessorFactory camel) {
+        Guarding(InternalProcessorFactory camel, Consumer<DryRun> recorded) {
             this.camel = camel;
+            this.recorded = recorded;
         }
 
         @Override
         public AsyncProducer createAsyncProducer(Endpoint endpoint) throws Exception {
             AsyncProducer producer = camel.createAsyncProducer(endpoint);
-            return endpoint.isRemote() ? new RecordingProducer(endpoint, producer) : producer;
+            return endpoint.isRemote() ? new RecordingProducer(endpoint, producer, recorded) : producer;
         }
 
         @Override
         public Producer createProducer(Endpoint endpoint) throws Exception {
             Producer producer = camel.createProducer(endpoint);
-            return endpoint.isRemote() ? new RecordingProducer(endpoint, AsyncProcessorConverterHelper.convert(producer))
+            return endpoint.isRemote() ? new RecordingProducer(endpoint, AsyncProcessorConverterHelper.convert(producer), recorded)
                     : producer;
         }
 
@@ -107,11 +111,13 @@ final class RemoteEndpoints {
     static final class RecordingProducer extends DefaultAsyncProducer {
         private final Endpoint original;
         private final AsyncProducer real;
+        private final Consumer<DryRun> recorded;
 
-        RecordingProducer(Endpoint original, AsyncProducer real) {
+        RecordingProducer(Endpoint original, AsyncProducer real, Consumer<DryRun> recorded) {
             super(original);
             this.original = original;
             this.real = real;
+            this.recorded = recorded;
         }
 
         @Override
@@ -135,6 +141,7 @@ final class RemoteEndpoints {
             if (verdict instanceof Sends.Effect e) {
                 plan.get().wouldDo(e.kind(), e.effect());
                 exchange.setProperty(REHEARSED, e.effect());
+                recorded.accept(plan.get());
             } else if (verdict instanceof Sends.Unhandled u) {
                 exchange.setException(new DryRunRefused(u.message()));
             }

@@ -192,7 +192,17 @@ class DryRunTest {
                       steps:
                         - process:
                             ref: counting
-                """.formatted(url, port));
+                - route:
+                    id: poll-file
+                    from:
+                      uri: direct:poll-file
+                      steps:
+                        - pollEnrich:
+                            constant: "file:%3$s?fileName=inbox.txt"
+                            timeout: 1000
+                """.formatted(url, port, dir.resolve("inbox")));
+        Files.createDirectories(dir.resolve("inbox"));
+        Files.writeString(dir.resolve("inbox/inbox.txt"), "keep me");
         engine = TestEngine.start(base, dir.resolve("data"), Map.of("runbook.trading.demo", "false"),
                 Map.of("probe", probe, "counting", counting));
     }
@@ -222,6 +232,8 @@ class DryRunTest {
         assertThat(dry.status()).as(String.valueOf(dry.error())).isEqualTo(RunStatus.SUCCEEDED);
         String url = LocalHttp.url(server);
         assertThat(plan(dry.id())).startsWith("http: POST " + url + "/hook", "http: PUT " + url + "/dynamic");
+        // the wire tap's copy may record after the route returned: it is stored then
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> plan(dry.id()).size() == 3);
         assertThat(plan(dry.id())).containsExactlyInAnyOrder("http: POST " + url + "/hook", "http: PUT " + url
                 + "/dynamic", "http: POST " + url + "/tapped");
         // the GET is a read: performed; nothing else reached the server (the wire tap either)
@@ -298,6 +310,23 @@ class DryRunTest {
         assertThat(counting.calls.get()).isZero();
         assertThat(run("unsafe-processor", RunTrigger.MANUAL).status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(counting.calls.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aPollEnrichFailsTheDryRunAndConsumesNothing() throws Exception {
+        RunEnd dry = run("poll-file", RunTrigger.DRY_RUN);
+        assertThat(dry.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(dry.error()).isEqualTo("DryRunRefused: dry run: pollEnrich may consume what it polls (a file moved,"
+                + " a message taken); it was not polled");
+        assertThat(dir.resolve("inbox/inbox.txt")).hasContent("keep me");
+    }
+
+    @Test
+    void aPlanGoesWithItsRun() throws Exception {
+        RunEnd dry = run("engine-services", RunTrigger.DRY_RUN);
+        assertThat(plan(dry.id())).isNotEmpty();
+        new org.springframework.jdbc.core.JdbcTemplate(engine.dataSource()).update("delete from job_run where id = ?", dry.id());
+        assertThat(plan(dry.id())).isEmpty();
     }
 
     @Test
