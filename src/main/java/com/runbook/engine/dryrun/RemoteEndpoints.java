@@ -22,10 +22,12 @@ import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.service.ServiceHelper;
 
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Guards every producer Camel creates for a remote endpoint ({@link Endpoint#isRemote()}): those of {@code to} and
+ * Guards every producer Camel creates for a remote endpoint ({@link Endpoint#isRemote()}) or one of a component not
+ * known to be local ({@link #LOCAL}: Camel calls exec local): those of {@code to} and
  * those of the producer caches behind {@code toD}, {@code enrich}, {@code wireTap}, {@code recipientList} and the
  * ProducerTemplates of beans. Camel creates them all through its {@link InternalProcessorFactory}; this one wraps the
  * producers of remote endpoints (the endpoints themselves stay as they are: components that look one up and cast it,
@@ -44,6 +46,22 @@ final class RemoteEndpoints {
             context.getCamelContextExtension().addContextPlugin(InternalProcessorFactory.class,
                     new Guarding(camel, recorded));
         }
+    }
+
+    /**
+     * Components whose producers stay inside the engine and change nothing outside the run: routing to other routes
+     * (whose own steps are guarded), logging, templating, bean calls (guarded by {@link BeanGuard}), expressions.
+     * Camel says {@code isRemote() == false} for many components with effects ({@code exec} runs a command,
+     * {@code controlbus} stops routes, {@code micrometer} changes metrics): every producer not on this list is guarded
+     * as if it were remote.
+     */
+    static final Set<String> LOCAL = Set.of("direct", "seda", "log", "bean", "class", "kamelet", "freemarker",
+            "velocity", "mustache", "thymeleaf", "language", "dataformat", "validator", "xslt", "xj", "jsonata", "jslt",
+            "json-validator", "mock", "stub", "browse");
+
+    /** Whether a producer of {@code endpoint} is guarded: Camel says it is remote, or it is not known local. */
+    static boolean guarded(Endpoint endpoint) {
+        return endpoint.isRemote() || !LOCAL.contains(Sends.scheme(endpoint.getEndpointUri()));
     }
 
     /** The plan a send belongs to: the exchange's, else the one of the dry run step the thread runs. */
@@ -65,14 +83,14 @@ final class RemoteEndpoints {
         @Override
         public AsyncProducer createAsyncProducer(Endpoint endpoint) throws Exception {
             AsyncProducer producer = camel.createAsyncProducer(endpoint);
-            return endpoint.isRemote() ? new RecordingProducer(endpoint, producer, recorded) : producer;
+            return guarded(endpoint) ? new RecordingProducer(endpoint, producer, recorded) : producer;
         }
 
         @Override
         public Producer createProducer(Endpoint endpoint) throws Exception {
             Producer producer = camel.createProducer(endpoint);
-            return endpoint.isRemote() ? new RecordingProducer(endpoint, AsyncProcessorConverterHelper.convert(producer), recorded)
-                    : producer;
+            return guarded(endpoint)
+                    ? new RecordingProducer(endpoint, AsyncProcessorConverterHelper.convert(producer), recorded) : producer;
         }
 
         @Override

@@ -105,7 +105,12 @@ final class Sends {
             return new Effect("file", "write file " + file.getConfiguration().getDirectory()
                     + (name == null ? "" : "/" + name));
         }
-        return new Unhandled("dry run: " + uri + " is a remote endpoint with no dry-run recorder (component "
+        if (scheme(endpoint.getEndpointUri()).equals("exec")) {
+            String executable = exchange.getMessage().getHeader("CamelExecCommandExecutable", String.class);
+            Object args = exchange.getMessage().getHeader("CamelExecCommandArgs");
+            return new Effect("exec", "run " + (executable != null ? executable + (args == null ? "" : " " + args) : uri));
+        }
+        return new Unhandled("dry run: " + uri + " acts outside the run and has no dry-run recorder (component "
                 + scheme(endpoint.getEndpointUri()) + "); it was not called");
     }
 

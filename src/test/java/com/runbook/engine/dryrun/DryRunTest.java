@@ -193,6 +193,13 @@ class DryRunTest {
                         - process:
                             ref: counting
                 - route:
+                    id: metric
+                    from:
+                      uri: direct:metric
+                      steps:
+                        - to:
+                            uri: "micrometer:counter:dryrun.test.counter"
+                - route:
                     id: poll-file
                     from:
                       uri: direct:poll-file
@@ -256,10 +263,19 @@ class DryRunTest {
         RunEnd dry = run("rest-hook", RunTrigger.DRY_RUN);
         assertThat(dry.status()).isEqualTo(RunStatus.FAILED);
         assertThat(dry.error()).isEqualTo("DryRunRefused: dry run: rest://post:rest-hook?host=127.0.0.1:"
-                + server.getAddress().getPort() + " is a remote endpoint with no dry-run recorder (component rest);"
+                + server.getAddress().getPort() + " acts outside the run and has no dry-run recorder (component rest);"
                 + " it was not called");
         org.awaitility.Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
                 .until(received::isEmpty);
+    }
+
+    @Test
+    void aComponentCamelCallsLocalButThatActsIsGuardedToo() throws Exception {
+        RunEnd dry = run("metric", RunTrigger.DRY_RUN);
+        assertThat(dry.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(dry.error()).isEqualTo("DryRunRefused: dry run: micrometer://counter:dryrun.test.counter acts outside"
+                + " the run and has no dry-run recorder (component micrometer); it was not called");
+        assertThat(engine.context().getEndpoint("micrometer:counter:dryrun.test.counter").isRemote()).isFalse();
     }
 
     @Test
