@@ -168,6 +168,11 @@ final class RemoteEndpoints {
         }
 
         @Override
+        public boolean isSingleton() {
+            return real.isSingleton();   // a pooled producer stays pooled
+        }
+
+        @Override
         protected void doStart() throws Exception {
             ServiceHelper.startService(real);
         }
