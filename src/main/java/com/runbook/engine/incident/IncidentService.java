@@ -101,7 +101,7 @@ public class IncidentService implements IncidentRaiser {
             Optional<Incident> open = findOpen(key);
             plan.get().wouldDo("incident", open.isPresent()
                     ? "update open incident #" + open.get().id() + " " + key + " (seen again, no page): " + detail
-                    : "open " + priority + " incident " + key + ": " + title);
+                    : "open " + priority + " incident " + key + ": " + title + " (" + wouldPage(priority) + ")");
             return new Raised(open.map(Incident::id).orElse(0L), false);
         }
         for (int attempt = 0; ; attempt++) {
@@ -117,6 +117,16 @@ public class IncidentService implements IncidentRaiser {
                 }
             }
         }
+    }
+
+    /** Whom opening an incident of {@code priority} now pages, for a dry run's plan. */
+    private String wouldPage(Priority priority) {
+        if (muted(windows.openNow().isPresent(), priority)) {
+            return "muted: maintenance window";
+        }
+        List<PriorityPolicy.Target> targets = policy.rule(priority).page();
+        return targets.isEmpty() ? "pages nobody" : "pages " + targets.stream().map(Object::toString)
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** During a maintenance window P3 and P4 incidents are recorded but not paged. */

@@ -314,7 +314,7 @@ class DryRunTest {
         RunEnd dry = run("engine-services", RunTrigger.DRY_RUN);
         assertThat(dry.status()).as(String.valueOf(dry.error())).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(plan(dry.id())).containsExactly("email: email to ops@example.com: subject Rehearsed",
-                "incident: open P2 incident DryRunTest/x: Something broke");
+                "incident: open P2 incident DryRunTest/x: Something broke (pages telegram, email)");
         assertThat(TableSnapshot.of(engine.dataSource(), Set.of("job_run", "run_plan"))).isEqualTo(tables);
     }
 

@@ -58,7 +58,8 @@ class IncidentDryRunTest {
 
         DryRun.enter(null);
         assertThat(plan.effects()).extracting(DryRun.Effect::effect).containsExactly(
-                "open P1 incident DnsChangeNotVerified/trading: DNS change not verified",
+                "open P1 incident DnsChangeNotVerified/trading: DNS change not verified (pages telegram, email,"
+                        + " pubsub:incident-notifications)",
                 "update open incident #" + open + " BackupFailed/engine-db (seen again, no page): again",
                 "resolve incident #" + open + " BackupFailed/engine-db (pages P2 resolved)",
                 "acknowledge incident #" + open + " by alice");
