@@ -40,6 +40,7 @@ class DryRunTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> received = new CopyOnWriteArrayList<>();
     private static HttpServer server;
+    private static com.icegreen.greenmail.util.GreenMail mail;
     private static Engine engine;
     private static Path dir;
     private static final Probe probe = new Probe();
@@ -95,6 +96,10 @@ class DryRunTest {
             LocalHttp.respond(ex, 200, "text/plain", "ok");
         });
         server.start();
+        int smtp = TestEngine.freePort();
+        mail = new com.icegreen.greenmail.util.GreenMail(new com.icegreen.greenmail.util.ServerSetup(smtp, "127.0.0.1",
+                com.icegreen.greenmail.util.ServerSetup.PROTOCOL_SMTP));
+        mail.start();
         String url = LocalHttp.url(server);
         int port = server.getAddress().getPort();
         Path base = dir.resolve("base");
@@ -193,6 +198,18 @@ class DryRunTest {
                         - process:
                             ref: counting
                 - route:
+                    id: mail-direct
+                    from:
+                      uri: direct:mail-direct
+                      steps:
+                        - setHeader:
+                            name: Subject
+                            constant: "Rehearsal"
+                        - setBody:
+                            constant: "hello"
+                        - to:
+                            uri: "smtp://127.0.0.1:%4$d?to=ops@example.com&from=engine@example.com&connectionTimeout=2000"
+                - route:
                     id: metric
                     from:
                       uri: direct:metric
@@ -207,7 +224,7 @@ class DryRunTest {
                         - pollEnrich:
                             constant: "file:%3$s?fileName=inbox.txt"
                             timeout: 1000
-                """.formatted(url, port, dir.resolve("inbox")));
+                """.formatted(url, port, dir.resolve("inbox"), smtp));
         Files.createDirectories(dir.resolve("inbox"));
         Files.writeString(dir.resolve("inbox/inbox.txt"), "keep me");
         engine = TestEngine.start(base, dir.resolve("data"), Map.of("runbook.trading.demo", "false"),
@@ -221,6 +238,9 @@ class DryRunTest {
         }
         if (server != null) {
             server.stop(0);
+        }
+        if (mail != null) {
+            mail.stop();
         }
     }
 
@@ -255,6 +275,19 @@ class DryRunTest {
                 .until(() -> received.size() == 4);
         assertThat(received).containsExactlyInAnyOrder("POST /hook", "PUT /dynamic", "POST /tapped", "GET /read");
         assertThat(plan(real.id())).isEmpty();
+    }
+
+    @Test
+    void aDryRunEmailIsPlannedAndTheMailServerGetsNothing() throws Exception {
+        RunEnd dry = run("mail-direct", RunTrigger.DRY_RUN);
+        assertThat(dry.status()).as(String.valueOf(dry.error())).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(plan(dry.id())).containsExactly("email: email to ops@example.com: subject Rehearsal");
+        assertThat(mail.getReceivedMessages()).isEmpty();
+
+        RunEnd real = run("mail-direct", RunTrigger.MANUAL);
+        assertThat(real.status()).as(String.valueOf(real.error())).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(mail.getReceivedMessages()).hasSize(1);
+        assertThat(mail.getReceivedMessages()[0].getSubject()).isEqualTo("Rehearsal");
     }
 
     @Test
