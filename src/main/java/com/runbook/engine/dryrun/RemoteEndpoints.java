@@ -158,7 +158,7 @@ final class RemoteEndpoints {
             }
             if (verdict instanceof Sends.Effect e) {
                 plan.get().wouldDo(e.kind(), e.effect());
-                exchange.setProperty(REHEARSED, e.effect());
+                exchange.setProperty(REHEARSED, Boolean.TRUE);
                 recorded.accept(plan.get());
             } else if (verdict instanceof Sends.Unhandled u) {
                 exchange.setException(new DryRunRefused(u.message()));
@@ -189,8 +189,8 @@ final class RemoteEndpoints {
     }
 
     /**
-     * The exchange property set on a dry run's exchange when a send was recorded instead of performed: its text.
-     * The step timeline may show the step as {@code rehearsed}.
+     * The exchange property set (true) on a dry run's exchange when a send was recorded instead of performed: the step
+     * timeline shows that step {@code rehearsed} and removes the property when the step ends (run.Story.REHEARSED).
      */
-    static final String REHEARSED = "RunbookDryRunRehearsed";
+    static final String REHEARSED = "RunbookStepRehearsed";
 }

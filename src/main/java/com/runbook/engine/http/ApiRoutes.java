@@ -60,8 +60,7 @@ public final class ApiRoutes extends RouteBuilder {
                 Door.change("api-job-run", "/api/jobs/{id}/run", this::runJob),
                 Door.read("api-runs", "/api/runs", r -> Reply.ok(engine.runs().list(r.query("job"),
                         limit(r.query("limit"))).stream().map(RunRecord::json).toList())),
-                Door.read("api-run", "/api/runs/{id}", r -> Reply.ok(engine.runs().find(id(r.path("id")))
-                        .map(this::detail).orElseThrow(() -> noRun(r.path("id"))))),
+                Door.read("api-run", "/api/runs/{id}", r -> Reply.ok(detail(id(r.path("id"))))),
                 Door.read("api-reload", "/api/reload", r -> Reply.ok(engine.runbooks().lastOutcome() == null
                         ? Map.of("status", "none") : engine.runbooks().lastOutcome())),
                 Door.read("api-health", "/health", r -> health()),
@@ -106,25 +105,13 @@ public final class ApiRoutes extends RouteBuilder {
         return Reply.accepted(answer);
     }
 
-    /** The {@code dryRun} field of a run request: true, false or absent (false). */
-    static boolean dryRun(Object value) {
-        String text = value == null ? "false" : String.valueOf(value).trim();
-        if (text.equalsIgnoreCase("true")) {
-            return true;
-        }
-        if (text.equalsIgnoreCase("false")) {
-            return false;
-        }
-        throw Refused.invalid("dryRun must be true or false, not '" + text + "'");
-    }
-
-    /** A run as {@code GET /api/runs/{id}} shows it: its row, whether it is a dry run, and a dry run's plan. */
-    private Map<String, Object> detail(RunRecord run) {
-        Map<String, Object> m = run.json();
-        m.put("dryRun", RunTrigger.DRY_RUN.stored().equals(run.trigger()));
-        m.put("plan", engine.runs().plan(run.id()).stream()
-                .map(e -> Map.of("kind", e.kind(), "effect", e.effect())).toList());
-        return m;
+    /** {@code GET /api/runs/{id}}: the run's row, whether it is a dry run, and its plan. */
+    private Map<String, Object> detail(long id) {
+        RunRecord run = engine.runs().find(id).orElseThrow(() -> noRun(Long.toString(id)));
+        Map<String, Object> body = new LinkedHashMap<>(run.json());
+        body.put("dryRun", RunTrigger.DRY_RUN.stored().equals(run.trigger()));
+        body.put("plan", engine.runs().plan(id));
+        return body;
     }
 
     private Reply health() {
@@ -173,5 +160,17 @@ public final class ApiRoutes extends RouteBuilder {
 
     private static Refused noRun(String id) {
         return new Refused(Refused.Reason.NOT_FOUND, "no run with id " + id);
+    }
+
+    /** The {@code dryRun} field of a run request: true, false or absent (false); it is never a runbook parameter. */
+    static boolean dryRun(Object value) {
+        String text = value == null ? "false" : String.valueOf(value).trim();
+        if (text.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (text.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw Refused.invalid("dryRun must be true or false, not '" + text + "'");
     }
 }
