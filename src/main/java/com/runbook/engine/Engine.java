@@ -201,12 +201,13 @@ public final class Engine implements AutoCloseable {
         ReportModule report = new ReportModule();
         BackupModule backup = new BackupModule(health::endpoints, report::trading);
         report.fileCopiesIn(backup::store);
-        DryRunModule dryRun = new DryRunModule();
-        runner.addScope(dryRun.scope());
-        modules = List.of(dryRun, new MetricsModule(runner), new SchedulesModule(scheduler, runner), new RunHistory(), notify,
+        modules = List.of(new MetricsModule(runner), new SchedulesModule(scheduler, runner), new RunHistory(), notify,
                 new IncidentModule(incidents, windows, notify), new AlertModule(incidents), new RefusedFilesAlarm(),
                 health, backup, report, new TradingModule(runs), new DnsModule(),
                 new ConsoleModule());
+        DryRunModule dryRun = new DryRunModule();
+        runner.addScope(dryRun.scope());
+        dryRun.start(parts);   // before the modules: its guards must see every bean and producer they create
         for (EngineModule module : modules) {
             module.start(parts);
         }

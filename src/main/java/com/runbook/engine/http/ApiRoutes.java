@@ -60,7 +60,8 @@ public final class ApiRoutes extends RouteBuilder {
                 Door.change("api-job-run", "/api/jobs/{id}/run", this::runJob),
                 Door.read("api-runs", "/api/runs", r -> Reply.ok(engine.runs().list(r.query("job"),
                         limit(r.query("limit"))).stream().map(RunRecord::json).toList())),
-                Door.read("api-run", "/api/runs/{id}", r -> Reply.ok(detail(id(r.path("id"))))),
+                Door.read("api-run", "/api/runs/{id}", r -> Reply.ok(engine.runs().find(id(r.path("id")))
+                        .map(RunRecord::json).orElseThrow(() -> noRun(r.path("id"))))),
                 Door.read("api-reload", "/api/reload", r -> Reply.ok(engine.runbooks().lastOutcome() == null
                         ? Map.of("status", "none") : engine.runbooks().lastOutcome())),
                 Door.read("api-health", "/health", r -> health()),
@@ -103,15 +104,6 @@ public final class ApiRoutes extends RouteBuilder {
         answer.put("dryRun", dryRun);
         answer.put("href", "/api/runs/" + id);
         return Reply.accepted(answer);
-    }
-
-    /** {@code GET /api/runs/{id}}: the run's row, whether it is a dry run, and its plan. */
-    private Map<String, Object> detail(long id) {
-        RunRecord run = engine.runs().find(id).orElseThrow(() -> noRun(Long.toString(id)));
-        Map<String, Object> body = new LinkedHashMap<>(run.json());
-        body.put("dryRun", RunTrigger.DRY_RUN.stored().equals(run.trigger()));
-        body.put("plan", engine.runs().plan(id));
-        return body;
     }
 
     private Reply health() {
