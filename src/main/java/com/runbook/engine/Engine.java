@@ -195,6 +195,9 @@ public final class Engine implements AutoCloseable {
         Parts parts = new Parts(context, settings, dataSource, writes, runbooks, runner, raiser, notifier,
                 new HttpDoors(context, () -> apiToken), door,
                 MetricsModule.registry(context), base, dataDir, () -> apiToken, clock);
+        DryRunModule dryRun = new DryRunModule();
+        runner.addScope(dryRun.scope());
+        dryRun.start(parts);   // before the modules: its guards must see every bean and producer they create
         NotifyModule notify = new NotifyModule(outbox, new EmailChannel(EmailSettings.from(settings)),
                 new TelegramChannel(TelegramSettings.from(settings)), new PubSubChannel(PubSubSettings.from(settings)));
         HealthModule health = new HealthModule();
@@ -205,9 +208,6 @@ public final class Engine implements AutoCloseable {
                 new IncidentModule(incidents, windows, notify), new AlertModule(incidents), new RefusedFilesAlarm(),
                 health, backup, report, new TradingModule(runs), new DnsModule(),
                 new ConsoleModule());
-        DryRunModule dryRun = new DryRunModule();
-        runner.addScope(dryRun.scope());
-        dryRun.start(parts);   // before the modules: its guards must see every bean and producer they create
         for (EngineModule module : modules) {
             module.start(parts);
         }
