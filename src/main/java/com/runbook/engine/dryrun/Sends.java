@@ -82,7 +82,7 @@ final class Sends {
                     + clip(text(exchange)));
         }
         if (endpoint instanceof GooglePubsubEndpoint pubsub) {
-            return new Effect("pubsub", "pubsub publish to " + pubsub.getProjectId() + "/" + pubsub.getDestinationName()
+            return new Effect("pubsub", "pubsub to " + pubsub.getProjectId() + "/" + pubsub.getDestinationName()
                     + ": " + clip(text(exchange)));
         }
         if (endpoint instanceof AWS2S3Endpoint s3) {

@@ -54,4 +54,50 @@ class SendsTest {
         assertThat(BeanGuard.safe(marked, new DryRunTest.Probe())).isTrue();
         assertThat(BeanGuard.safe(DryRunTest.Probe.class.getMethod("act", String.class), new DryRunTest.Probe())).isFalse();
     }
+
+    private static Sends.Verdict verdict(org.apache.camel.CamelContext context, String uri, Map<String, Object> headers,
+                                         Object body) {
+        org.apache.camel.Exchange exchange = new org.apache.camel.support.DefaultExchange(context);
+        exchange.getMessage().setHeaders(new java.util.HashMap<>(headers));
+        exchange.getMessage().setBody(body);
+        return Sends.of(context.getEndpoint(uri), exchange);
+    }
+
+    @Test
+    void eachRecorderSaysWhatItsSendWouldDo() throws Exception {
+        // an S3 stand-in that says the bucket exists (the endpoint checks it when it starts); nothing is sent to it
+        com.sun.net.httpserver.HttpServer s3Server = com.runbook.engine.LocalHttp.create();
+        s3Server.createContext("/", ex -> {
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        s3Server.start();
+        try (org.apache.camel.impl.DefaultCamelContext context = new org.apache.camel.impl.DefaultCamelContext()) {
+            context.start();
+            String s3 = "aws2-s3:backups?accessKey=a&secretKey=b&region=us-east-1&autoCreateBucket=false"
+                    + "&overrideEndpoint=true&forcePathStyle=true&uriEndpointOverride=" + com.runbook.engine.LocalHttp.url(s3Server);
+            assertThat(verdict(context, s3 + "&operation=listObjects", Map.of(), null)).isInstanceOf(Sends.Read.class);
+            assertThat(verdict(context, s3, Map.of("CamelAwsS3Operation", "getObject", "CamelAwsS3Key", "k"), null))
+                    .isInstanceOf(Sends.Read.class);
+            assertThat(verdict(context, s3, Map.of("CamelAwsS3Operation", "deleteObject",
+                    "CamelAwsS3Key", "backups/engine-db/2026-11-02/dump.gz"), null))
+                    .isEqualTo(new Sends.Effect("s3", "deleteObject s3://backups/backups/engine-db/2026-11-02/dump.gz"));
+            assertThat(verdict(context, s3, Map.of("CamelAwsS3Key", "a/b"), "data"))
+                    .isEqualTo(new Sends.Effect("s3", "putObject s3://backups/a/b"));
+            assertThat(verdict(context, "telegram:bots?authorizationToken=secret&chatId=42", Map.of(), "Backup done"))
+                    .isEqualTo(new Sends.Effect("telegram", "telegram to chat 42: Backup done"));
+            assertThat(verdict(context, "google-pubsub:proj:system-alerts", Map.of(), "stop"))
+                    .isEqualTo(new Sends.Effect("pubsub", "pubsub to proj/system-alerts: stop"));
+            assertThat(verdict(context, "file:/tmp/out", Map.of("CamelFileName", "report.txt"), "x"))
+                    .isEqualTo(new Sends.Effect("file", "write file /tmp/out/report.txt"));
+            assertThat(verdict(context, "smtp://127.0.0.1:1?to=ops@example.com", Map.of("Subject", "Hi"), "x"))
+                    .isEqualTo(new Sends.Effect("email", "email to ops@example.com: subject Hi"));
+            assertThat(verdict(context, "http://127.0.0.1:1/api?httpMethod=DELETE", Map.of(), null))
+                    .isEqualTo(new Sends.Effect("http", "DELETE http://127.0.0.1:1/api"));
+            assertThat(verdict(context, "http://127.0.0.1:1/api", Map.of("CamelHttpMethod", "HEAD"), "x"))
+                    .isInstanceOf(Sends.Read.class);
+        } finally {
+            s3Server.stop(0);
+        }
+    }
 }
