@@ -7,7 +7,8 @@ import com.runbook.engine.run.JobRunner;
 /**
  * The dry run: guards bean methods ({@link BeanGuard}) and remote endpoints ({@link RemoteEndpoints}) for dry runs,
  * and makes and stores each dry run's plan ({@link Rehearsals}, the run scope the engine registers with its runner).
- * Starts first among the modules, so that every bean introspection and endpoint the others create is guarded.
+ * The engine starts it before the other modules, so that every bean introspection and producer they create is
+ * guarded.
  */
 public final class DryRunModule implements EngineModule {
     private volatile Rehearsals rehearsals;

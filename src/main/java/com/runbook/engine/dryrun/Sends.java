@@ -125,7 +125,33 @@ final class Sends {
         if (isRead(query)) {
             return new Read();
         }
-        return new Effect("sql", "sql " + clip(oneLine(query)));
+        return new Effect("sql", clip(oneLine(query) + parameters(query, exchange)));
+    }
+
+    private static final Pattern SQL_PARAMETER = Pattern.compile(":#([A-Za-z_][A-Za-z0-9_]*)");
+
+    /**
+     * The values of a statement's {@code :#name} parameters, from the body (a map; a batch: the first of its maps,
+     * and how many) or the headers: {@code " (followerId=7, year=2026)"}, {@code " (batch of 13, first: id=4)"}.
+     */
+    static String parameters(String query, Exchange exchange) {
+        java.util.List<String> names = SQL_PARAMETER.matcher(query).results().map(m -> m.group(1)).distinct().toList();
+        if (names.isEmpty()) {
+            return "";
+        }
+        Object body = exchange.getMessage().getBody();
+        String batch = "";
+        if (body instanceof java.util.Collection<?> rows) {
+            batch = "batch of " + rows.size() + (rows.isEmpty() ? "" : ", first: ");
+            body = rows.isEmpty() ? null : rows.iterator().next();
+        }
+        java.util.List<String> values = new java.util.ArrayList<>();
+        for (String name : names) {
+            Object value = body instanceof java.util.Map<?, ?> map && map.containsKey(name) ? map.get(name)
+                    : exchange.getMessage().getHeader(name);
+            values.add(name + "=" + value);
+        }
+        return " (" + batch + (batch.endsWith("batch of 0") ? "" : String.join(", ", values)) + ")";
     }
 
     /** Whether {@code statement} only reads. */

@@ -393,7 +393,7 @@ class DryRunTest {
         RunEnd dry = run("sql-steps", RunTrigger.DRY_RUN);
         assertThat(dry.status()).as(String.valueOf(dry.error())).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(String.valueOf(dry.result())).matches("counted [1-9][0-9]*");
-        assertThat(plan(dry.id())).containsExactly("sql: sql update job_run set error = 'touched' where id = -1");
+        assertThat(plan(dry.id())).containsExactly("sql: update job_run set error = 'touched' where id = -1");
         assertThat(TableSnapshot.of(engine.dataSource(), runTables())).isEqualTo(tables);
     }
 

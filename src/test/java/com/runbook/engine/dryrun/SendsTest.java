@@ -28,6 +28,20 @@ class SendsTest {
     }
 
     @Test
+    void aWriteNamesItsParameters() {
+        org.apache.camel.Exchange exchange = new org.apache.camel.support.DefaultExchange(new org.apache.camel.impl.DefaultCamelContext());
+        String update = "UPDATE commission_monthly SET sent = true WHERE follower_id = :#followerId AND month = :#month";
+        exchange.getMessage().setBody(Map.of("followerId", 7, "month", 11));
+        assertThat(Sends.parameters(update, exchange)).isEqualTo(" (followerId=7, month=11)");
+        exchange.getMessage().setBody(List.of(Map.of("followerId", 7, "month", 11), Map.of("followerId", 8, "month", 11)));
+        assertThat(Sends.parameters(update, exchange)).isEqualTo(" (batch of 2, first: followerId=7, month=11)");
+        exchange.getMessage().setBody(null);
+        exchange.getMessage().setHeader("followerId", 9);
+        assertThat(Sends.parameters(update, exchange)).isEqualTo(" (followerId=9, month=null)");
+        assertThat(Sends.parameters("delete from t", exchange)).isEmpty();
+    }
+
+    @Test
     void planTextsAreCutAndUrisMasked() {
         assertThat(Sends.clip("x".repeat(400))).hasSize(Sends.MAX).endsWith("…");
         assertThat(Sends.masked("telegram:bots?authorizationToken=secret123&chatId=4")).doesNotContain("secret123");
