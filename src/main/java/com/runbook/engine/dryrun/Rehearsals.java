@@ -15,8 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The run scope of dry runs: when a run with trigger {@code dry-run} starts, its plan becomes the exchange property
  * {@link DryRun#PROPERTY} (which follows the exchange and its copies onto every thread) and the run thread's current
- * plan; when its route returned, the plan is stored with the run, also when the dry run failed (what it would have
- * done up to the failure).
+ * plan. The plan is stored with the run as it grows (after each guarded step that recorded effects: the API shows a
+ * running dry run's plan so far) and when its route returned, also when the dry run failed (what it would have done
+ * up to the failure); an effect recorded after that (a wireTap's copy, still on its thread) is stored then.
  */
 final class Rehearsals implements JobRunner.RunScope {
     private static final Logger LOG = LoggerFactory.getLogger(Rehearsals.class);
@@ -27,10 +28,7 @@ final class Rehearsals implements JobRunner.RunScope {
     private record Held(DryRun plan, DryRun before) {
     }
 
-    /**
-     * The plans stored already, with how many effects were stored: an effect recorded after its run's route returned
-     * (a wireTap's copy, still on its thread) is stored then ({@link #recorded}). Weak: a plan goes with its run.
-     */
+    /** Each dry run's plan, with how many of its effects are stored. Weak: a plan goes with its run. */
     private final Map<DryRun, Integer> stored = new java.util.WeakHashMap<>();
 
     Rehearsals(PlanStore store) {
@@ -44,6 +42,9 @@ final class Rehearsals implements JobRunner.RunScope {
         }
         DryRun plan = new DryRun(runId);
         exchange.setProperty(DryRun.PROPERTY, plan);
+        synchronized (stored) {
+            stored.put(plan, 0);
+        }
         going.put(runId, new Held(plan, DryRun.enter(plan)));
     }
 
@@ -54,17 +55,13 @@ final class Rehearsals implements JobRunner.RunScope {
             return;
         }
         DryRun.enter(held.before());
-        List<DryRun.Effect> effects;
-        synchronized (stored) {
-            effects = held.plan().effects();
-            store.save(runId, effects, 0);
-            stored.put(held.plan(), effects.size());
-        }
+        recorded(held.plan());
+        int effects = held.plan().effects().size();
         LOG.info("Dry run {} of {} {}: {} effect(s) planned, none performed", runId, job,
-                status == RunStatus.SUCCEEDED ? "succeeded" : "failed", effects.size());
+                status == RunStatus.SUCCEEDED ? "succeeded" : "failed", effects);
     }
 
-    /** Told after a guarded step recorded effects in {@code plan}: stores those a run that ended already left out. */
+    /** Told after a guarded step ran in a dry run: stores the effects of {@code plan} not stored yet. */
     void recorded(DryRun plan) {
         synchronized (stored) {
             Integer saved = stored.get(plan);

@@ -81,6 +81,14 @@ class DryRunTest {
             return "changed " + what;
         }
 
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+
+        /** Holds the run until the test releases it (it only waits). */
+        @DryRunSafe
+        public void hold() throws InterruptedException {
+            release.await(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
         @DryRunSafe
         public List<String> items() {
             return List.of("a", "b", "c");
@@ -209,6 +217,17 @@ class DryRunTest {
                             constant: "hello"
                         - to:
                             uri: "smtp://127.0.0.1:%4$d?to=ops@example.com&from=engine@example.com&connectionTimeout=2000"
+                - route:
+                    id: live-plan
+                    from:
+                      uri: direct:live-plan
+                      steps:
+                        - to:
+                            uri: "bean:probe?method=change('early')"
+                        - to:
+                            uri: "bean:probe?method=hold"
+                        - to:
+                            uri: "bean:probe?method=change('late')"
                 - route:
                     id: metric
                     from:
@@ -377,6 +396,18 @@ class DryRunTest {
         assertThat(dry.error()).isEqualTo("DryRunRefused: dry run: pollEnrich may consume what it polls (a file moved,"
                 + " a message taken); it was not polled");
         assertThat(dir.resolve("inbox/inbox.txt")).hasContent("keep me");
+    }
+
+    @Test
+    void aRunningDryRunsPlanIsStoredAsItGrows() throws Exception {
+        var watched = engine.runner().startWatched("live-plan", RunTrigger.DRY_RUN, Map.of());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> plan(watched.id()).size() == 1);
+        assertThat(plan(watched.id())).containsExactly("probe: change early on run-thread");
+        assertThat(engine.runs().find(watched.id()).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
+        probe.release.countDown();
+        RunEnd end = watched.await(Duration.ofSeconds(30)).orElseThrow();
+        assertThat(end.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(plan(end.id())).containsExactly("probe: change early on run-thread", "probe: change late on run-thread");
     }
 
     @Test
