@@ -10,6 +10,9 @@ import org.apache.camel.NamedNode;
 import org.apache.camel.Processor;
 import org.apache.camel.model.PollEnrichDefinition;
 import org.apache.camel.model.ProcessDefinition;
+import org.apache.camel.model.RemovePropertiesDefinition;
+import org.apache.camel.model.RemovePropertyDefinition;
+import org.apache.camel.model.SetPropertyDefinition;
 import org.apache.camel.spi.InterceptStrategy;
 import org.apache.camel.support.processor.DelegateAsyncProcessor;
 
@@ -41,6 +44,10 @@ final class ProcessorGuard implements InterceptStrategy {
             return refusing(target, "dry run: pollEnrich" + (poll.hasCustomIdAssigned() ? " (step " + poll.getId() + ")" : "")
                     + " may consume what it polls (a file moved, a message taken); it was not polled");
         }
+        if (definition instanceof RemovePropertiesDefinition || definition instanceof RemovePropertyDefinition
+                || definition instanceof SetPropertyDefinition) {
+            return keepingThePlan(target);
+        }
         if (!(definition instanceof ProcessDefinition process)) {
             return target;
         }
@@ -69,6 +76,26 @@ final class ProcessorGuard implements InterceptStrategy {
                     DryRun.enter(before);
                     recorded.accept(plan.get());
                 }
+            }
+        };
+    }
+
+    /**
+     * A step that removes or sets exchange properties ({@code removeProperties: "*"}): a dry run's plan stays on the
+     * exchange (without it, the steps after it on other threads would not know they are rehearsed).
+     */
+    private static Processor keepingThePlan(Processor target) {
+        return new DelegateAsyncProcessor(target) {
+            @Override
+            public boolean process(Exchange exchange, AsyncCallback callback) {
+                Object plan = exchange.getProperty(DryRun.PROPERTY);
+                if (!(plan instanceof DryRun)) {
+                    return super.process(exchange, callback);
+                }
+                return super.process(exchange, done -> {
+                    exchange.setProperty(DryRun.PROPERTY, plan);
+                    callback.done(done);
+                });
             }
         };
     }

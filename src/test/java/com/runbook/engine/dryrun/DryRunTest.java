@@ -229,6 +229,26 @@ class DryRunTest {
                         - to:
                             uri: "bean:probe?method=change('late')"
                 - route:
+                    id: drop-properties
+                    from:
+                      uri: direct:drop-properties
+                      steps:
+                        - removeProperties:
+                            pattern: "*"
+                        - setProperty:
+                            name: RunbookDryRun
+                            constant: "no"
+                        - setBody:
+                            constant: "x"
+                        - wireTap:
+                            uri: "%1$s/dropped?httpMethod=POST"
+                        - split:
+                            simple: "a,b"
+                            parallelProcessing: true
+                            steps:
+                              - to:
+                                  uri: "%1$s/dropped-split?httpMethod=POST"
+                - route:
                     id: metric
                     from:
                       uri: direct:metric
@@ -408,6 +428,17 @@ class DryRunTest {
         RunEnd end = watched.await(Duration.ofSeconds(30)).orElseThrow();
         assertThat(end.status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(plan(end.id())).containsExactly("probe: change early on run-thread", "probe: change late on run-thread");
+    }
+
+    @Test
+    void aRouteCannotDropItsPlan() throws Exception {
+        received.clear();
+        RunEnd dry = run("drop-properties", RunTrigger.DRY_RUN);
+        assertThat(dry.status()).as(String.valueOf(dry.error())).isEqualTo(RunStatus.SUCCEEDED);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> plan(dry.id()).size() == 3);
+        assertThat(plan(dry.id())).containsExactlyInAnyOrder("http: POST " + LocalHttp.url(server) + "/dropped",
+                "http: POST " + LocalHttp.url(server) + "/dropped-split", "http: POST " + LocalHttp.url(server) + "/dropped-split");
+        assertThat(received).isEmpty();
     }
 
     @Test
