@@ -249,6 +249,12 @@ class DryRunTest {
                               - to:
                                   uri: "%1$s/dropped-split?httpMethod=POST"
                 - route:
+                    id: only-rehearsed
+                    from:
+                      uri: direct:only-rehearsed
+                      steps:
+                        - log: "rehearsed"
+                - route:
                     id: metric
                     from:
                       uri: direct:metric
@@ -439,6 +445,14 @@ class DryRunTest {
         assertThat(plan(dry.id())).containsExactlyInAnyOrder("http: POST " + LocalHttp.url(server) + "/dropped",
                 "http: POST " + LocalHttp.url(server) + "/dropped-split", "http: POST " + LocalHttp.url(server) + "/dropped-split");
         assertThat(received).isEmpty();
+    }
+
+    @Test
+    void aDryRunIsNeverTheJobsLastSuccess() throws Exception {
+        assertThat(run("only-rehearsed", RunTrigger.DRY_RUN).status()).isEqualTo(RunStatus.SUCCEEDED);
+        String metrics = TestEngine.get(engine, "/metrics").body();
+        assertThat(metrics).contains("runbook_job_runs_total{job_name=\"only-rehearsed\",status=\"succeeded\",trigger=\"dry-run\"} 1.0");
+        assertThat(metrics).doesNotContain("runbook_job_last_success_timestamp_seconds{job_name=\"only-rehearsed\"}");
     }
 
     @Test
