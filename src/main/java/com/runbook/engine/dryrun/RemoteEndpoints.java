@@ -52,11 +52,11 @@ final class RemoteEndpoints {
      * Components whose producers stay inside the engine and change nothing outside the run: routing to other routes
      * (whose own steps are guarded), logging, templating, bean calls (guarded by {@link BeanGuard}), expressions.
      * Camel says {@code isRemote() == false} for many components with effects ({@code exec} runs a command,
-     * {@code controlbus} stops routes, {@code micrometer} changes metrics): every producer not on this list is guarded
-     * as if it were remote.
+     * {@code controlbus} stops routes, {@code micrometer} changes metrics, {@code language} may run any script): every
+     * producer not on this list is guarded as if it were remote.
      */
     static final Set<String> LOCAL = Set.of("direct", "seda", "log", "bean", "class", "kamelet", "freemarker",
-            "velocity", "mustache", "thymeleaf", "language", "dataformat", "validator", "xslt", "xj", "jsonata", "jslt",
+            "velocity", "mustache", "thymeleaf", "dataformat", "validator", "xslt", "xj", "jsonata", "jslt",
             "json-validator", "mock", "stub", "browse");
 
     /** Whether a producer of {@code endpoint} is guarded: Camel says it is remote, or it is not known local. */
