@@ -76,12 +76,38 @@ class RunStoryTest {
                               message: "line ${exchangeProperty.CamelLoopIndex}"
             """;
 
+    /** A job that logs, then waits at a gate the test opens. */
+    private static final String GATED_JOB = """
+            - route:
+                id: gated-job
+                from:
+                  uri: direct:gated-job
+                  steps:
+                    - log:
+                        message: "waiting at the gate"
+                    - bean:
+                        ref: gate
+                        method: pass
+                    - log:
+                        message: "through the gate"
+            """;
+
+    /** What {@code gated-job} waits on. */
+    public static final class Gate {
+        private final java.util.concurrent.CountDownLatch open = new java.util.concurrent.CountDownLatch(1);
+
+        public void pass() throws InterruptedException {
+            open.await(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
     private Path base() throws Exception {
         Path base = dir.resolve("base");
         Files.createDirectories(base.resolve("routes"));
         Files.createDirectories(base.resolve("schedules"));
         Files.writeString(base.resolve("routes/story-job.camel.yaml"), STORY_JOB);
         Files.writeString(base.resolve("routes/chatty-job.camel.yaml"), CHATTY_JOB);
+        Files.writeString(base.resolve("routes/gated-job.camel.yaml"), GATED_JOB);
         return base;
     }
 
@@ -245,6 +271,33 @@ class RunStoryTest {
             HttpResponse<String> none = TestEngine.get(engine, "/api/runs/999999/log");
             assertThat(none.statusCode()).isEqualTo(404);
             assertThat(JSON.readTree(none.body()).get("error").asText()).isEqualTo("no run with id 999999");
+        }
+    }
+
+    @Test
+    void aRunningRunsLogAndStepsCanBeFollowed() throws Exception {
+        Gate gate = new Gate();
+        try (Engine engine = TestEngine.start(base(), dir.resolve("data"), Map.of(), Map.of("gate", gate))) {
+            long id = start(engine, "gated-job", "{}");
+            String follow = "/api/runs/" + id + "/log?format=json&from=";
+            await().atMost(WAIT).until(() -> JSON.readTree(TestEngine.get(engine, follow + 1).body()).get("lines")
+                    .toString().contains("waiting at the gate"));
+            JsonNode page = JSON.readTree(TestEngine.get(engine, follow + 1).body());
+            assertThat(page.get("running").asBoolean()).isTrue();
+            assertThat(page.get("lines")).hasSize(2);
+            int next = page.get("next").asInt();
+            assertThat(next).isEqualTo(3);
+            JsonNode running = detail(engine, id);
+            assertThat(running.get("status").asText()).isEqualTo("running");
+            assertThat(stepsByNode(running).values()).extracting(s -> s.get("kind").asText()).containsExactly("log", "bean");
+
+            gate.open.countDown();
+            ended(engine, id);
+            JsonNode rest = JSON.readTree(TestEngine.get(engine, follow + next).body());
+            assertThat(rest.get("running").asBoolean()).isFalse();
+            assertThat(rest.get("lines")).extracting(l -> l.get("message").asText())
+                    .containsExactly("through the gate", "Run " + id + " of gated-job succeeded");
+            assertThat(rest.get("lines").get(0).get("n").asInt()).isEqualTo(next);
         }
     }
 }
