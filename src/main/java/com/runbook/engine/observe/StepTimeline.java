@@ -1,5 +1,6 @@
 package com.runbook.engine.observe;
 
+import com.runbook.engine.core.DryRun;
 import com.runbook.engine.run.Story;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.CamelContext;
@@ -63,11 +64,23 @@ final class StepTimeline implements InterceptStrategy {
                 + "=xxxxxx");
     }
 
+    /**
+     * Whether a node acts itself (sends to an endpoint other than a route of the engine, calls a bean or a processor):
+     * in a dry run, such a step that adds effects to the plan is shown {@code rehearsed}.
+     */
+    static boolean acts(String kind, String uri) {
+        if (uri != null) {
+            return !uri.startsWith("direct:") && !uri.startsWith("seda:") && !uri.startsWith("log:");
+        }
+        return "bean".equals(kind) || "process".equals(kind);
+    }
+
     private static final class Recorded extends DelegateAsyncProcessor {
         private final NamedNode definition;
         private final String kind;
         private final String uri;
         private final String source;
+        private final boolean acts;
 
         Recorded(NamedNode definition, Processor target) {
             super(target);
@@ -75,6 +88,7 @@ final class StepTimeline implements InterceptStrategy {
             this.kind = definition.getShortName();
             this.uri = uri(definition);
             this.source = source(definition.getLocation(), definition.getLineNumber());
+            this.acts = acts(kind, uri);
         }
 
         @Override
@@ -84,9 +98,13 @@ final class StepTimeline implements InterceptStrategy {
             }
             String id = definition.getId();
             Story.Step step = story.started(definition, id == null ? kind : id, kind, uri, source, System.nanoTime());
+            // a dry run: a step that acts (sends, calls a bean) and added effects to the plan was rehearsed
+            DryRun plan = acts && exchange.getProperty(DryRun.PROPERTY) instanceof DryRun p ? p : null;
+            int before = plan == null ? 0 : plan.effects().size();
             return processor.process(exchange, done -> {
-                story.ended(step, System.nanoTime(), exchange.getException() != null,
-                        exchange.removeProperty(Story.REHEARSED) != null);
+                boolean rehearsed = exchange.removeProperty(Story.REHEARSED) != null
+                        || plan != null && plan.effects().size() > before;
+                story.ended(step, System.nanoTime(), exchange.getException() != null, rehearsed);
                 callback.done(done);
             });
         }

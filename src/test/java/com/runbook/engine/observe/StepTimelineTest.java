@@ -27,4 +27,15 @@ class StepTimelineTest {
         assertThat(StepTimeline.source("x.camel.yaml", -1)).isEqualTo("routes/x.camel.yaml");
         assertThat(StepTimeline.source(null, 3)).isNull();
     }
+
+    @Test
+    void aStepActsWhenItSendsOutOfTheEngineOrCallsABean() {
+        assertThat(StepTimeline.acts("to", "smtp://mail:25")).isTrue();
+        assertThat(StepTimeline.acts("toD", "sql:update x set y = 1")).isTrue();
+        assertThat(StepTimeline.acts("bean", null)).isTrue();
+        assertThat(StepTimeline.acts("process", null)).isTrue();
+        assertThat(StepTimeline.acts("to", "direct:notify")).isFalse();
+        assertThat(StepTimeline.acts("to", "log:x")).isFalse();
+        assertThat(StepTimeline.acts("split", null)).isFalse();
+    }
 }

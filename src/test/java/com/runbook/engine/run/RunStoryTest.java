@@ -92,6 +92,44 @@ class RunStoryTest {
                         message: "through the gate"
             """;
 
+    /** A job whose second step records an effect in the run's plan instead of acting (as a dry run's side effect). */
+    private static final String REHEARSED_JOB = """
+            - route:
+                id: rehearsed-job
+                from:
+                  uri: direct:rehearsed-job
+                  steps:
+                    - bean:
+                        id: plan
+                        ref: rehearsal
+                        method: plan
+                    - bean:
+                        id: mail
+                        ref: rehearsal
+                        method: mail
+                    - bean:
+                        id: read
+                        ref: rehearsal
+                        method: read
+            """;
+
+    /** Stands in for a dry run's plan (the dry-run module's part) and an engine side effect with dry-run handling. */
+    public static final class Rehearsal {
+        public void plan(org.apache.camel.Exchange exchange) {
+            exchange.setProperty(com.runbook.engine.core.DryRun.PROPERTY, new com.runbook.engine.core.DryRun(
+                    exchange.getMessage().getHeader("RunbookRunId", Long.class)));
+        }
+
+        public void mail(org.apache.camel.Exchange exchange) {
+            exchange.getProperty(com.runbook.engine.core.DryRun.PROPERTY, com.runbook.engine.core.DryRun.class)
+                    .wouldDo("email", "email to ops@example.com: subject hello");
+        }
+
+        public String read() {
+            return "read only";
+        }
+    }
+
     /** What {@code gated-job} waits on. */
     public static final class Gate {
         private final java.util.concurrent.CountDownLatch open = new java.util.concurrent.CountDownLatch(1);
@@ -108,6 +146,7 @@ class RunStoryTest {
         Files.writeString(base.resolve("routes/story-job.camel.yaml"), STORY_JOB);
         Files.writeString(base.resolve("routes/chatty-job.camel.yaml"), CHATTY_JOB);
         Files.writeString(base.resolve("routes/gated-job.camel.yaml"), GATED_JOB);
+        Files.writeString(base.resolve("routes/rehearsed-job.camel.yaml"), REHEARSED_JOB);
         return base;
     }
 
@@ -298,6 +337,17 @@ class RunStoryTest {
             assertThat(rest.get("lines")).extracting(l -> l.get("message").asText())
                     .containsExactly("through the gate", "Run " + id + " of gated-job succeeded");
             assertThat(rest.get("lines").get(0).get("n").asInt()).isEqualTo(next);
+        }
+    }
+
+    @Test
+    void aStepThatAddedToADryRunsPlanWasRehearsed() throws Exception {
+        try (Engine engine = TestEngine.start(base(), dir.resolve("data"), Map.of(), Map.of("rehearsal", new Rehearsal()))) {
+            JsonNode run = ended(engine, start(engine, "rehearsed-job", "{}"));
+            Map<String, JsonNode> steps = stepsByNode(run);
+            assertThat(steps.get("plan").get("outcome").asText()).isEqualTo("ok");
+            assertThat(steps.get("mail").get("outcome").asText()).isEqualTo("rehearsed");
+            assertThat(steps.get("read").get("outcome").asText()).isEqualTo("ok");
         }
     }
 }
