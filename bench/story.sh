@@ -10,7 +10,8 @@
 #      clients, batches of 10 (bench/AlertLoad.java, as bench/alerts.sh): the alert path is not a run, but every
 #      route built after the start carries the timeline's interceptor, which looks for a run's story on each node.
 # The difference between on and off is the timeline's cost; interleave (ROUNDS=2 runs on, off, on, off) on a shared
-# machine, where the load average (printed) moves the figures more than the timeline does.
+# machine, where the load average (printed) moves the figures more than the timeline does. BASELINE_JAR (a jar of an
+# earlier build, without the run story) adds a third engine per round: the cost of the whole story (timeline and log).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-1000}; warm_runs=${WARM_RUNS:-300}; alerts=${ALERTS:-20000}; warm_alerts=${WARM_ALERTS:-6000}
@@ -50,20 +51,22 @@ cat >"$work/base/routes/story-bench.camel.yaml" <<'YAML'
                 - setBody: {constant: "ok"}
 YAML
 
-start() {   # start <timeline true|false>
+start() {   # start <timeline true|false> [jar]
   port=$((20000 + RANDOM % 20000)); rm -rf "$work/data"
-  RUNBOOK_HOME=$work/base RUNBOOK_DATA_DIR=$work/data RUNBOOK_PORT=$port RUNBOOK_HOST=127.0.0.1 RUNBOOK_API_TOKEN=bench \
-    RUNBOOK_STORY_TIMELINE=$1 java ${JAVA_OPTS:-} -jar target/runbook-engine.jar run >"$work/engine.log" 2>&1 &
+  # an earlier build refuses the setting's variable (strict settings): it gets none
+  local timeline=(RUNBOOK_STORY_TIMELINE="$1"); [ "$1" != baseline ] || timeline=()
+  env "${timeline[@]}" RUNBOOK_HOME="$work/base" RUNBOOK_DATA_DIR="$work/data" RUNBOOK_PORT=$port RUNBOOK_HOST=127.0.0.1 \
+    RUNBOOK_API_TOKEN=bench java ${JAVA_OPTS:-} -jar "${2:-target/runbook-engine.jar}" run >"$work/engine.log" 2>&1 &
   pid=$!
   until curl -sf "localhost:$port/health" >/dev/null; do sleep 0.2; kill -0 $pid 2>/dev/null || { tail -40 "$work/engine.log"; exit 1; }; done
 }
 post_runs() {   # post_runs <n>: n runs, 4 at a time, then waits until none is running
   seq "$1" | xargs -P 4 -I@ curl -sf -o /dev/null -X POST -H 'Authorization: Bearer bench' \
     -H 'Content-Type: application/json' -d '{}' "localhost:$port/api/jobs/story-bench/run"
-  until [ "$(curl -s "localhost:$port/api/runs?job=story-bench&status=running&limit=1")" = "[]" ]; do sleep 0.2; done
+  while curl -s "localhost:$port/api/runs?job=story-bench&limit=1000" | grep -q '"status":"running"'; do sleep 0.2; done
 }
-measure() {   # measure <timeline true|false>
-  start "$1"
+measure() {   # measure <timeline true|false|baseline> [jar]
+  start "$1" "${2:-}"
   post_runs "$warm_runs"
   c0=$(cpu $pid); t0=$(date +%s.%N)
   post_runs "$runs"
@@ -81,5 +84,6 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq "$rounds"); do
   measure true
   measure false
+  [ -z "${BASELINE_JAR:-}" ] || measure baseline "$BASELINE_JAR"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
