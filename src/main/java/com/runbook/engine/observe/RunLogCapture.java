@@ -41,14 +41,17 @@ final class RunLogCapture extends AbstractAppender {
         if (story == null) {
             return;
         }
+        String logger = event.getLoggerName() == null ? "" : event.getLoggerName();
+        if (logger.startsWith(CAMEL_ERROR_HANDLER)) {
+            story.failureReported();   // its "Failed delivery" report has the stack trace
+        }
         String message = event.getMessage() == null ? "" : event.getMessage().getFormattedMessage();
         if (event.getThrown() != null) {
             StringWriter stack = new StringWriter();
             event.getThrown().printStackTrace(new PrintWriter(stack));
             message = message + "\n" + stack;
         }
-        story.line(Instant.ofEpochMilli(event.getTimeMillis()), event.getLevel().name(),
-                event.getLoggerName() == null ? "" : event.getLoggerName(), message);
+        story.line(Instant.ofEpochMilli(event.getTimeMillis()), event.getLevel().name(), logger, message);
     }
 
     /** Installs the capture (once per process: later calls find it there) and the filter of every other appender. */

@@ -442,7 +442,8 @@ public class JobRunner implements RunStarter {
 
     /**
      * The one line a failed run logs (WARN): run id, job, the step that failed (the innermost failed node of its
-     * timeline, with its file:line) and the message. The stack trace goes to DEBUG and to the run's own log; Camel's
+     * timeline, with its file:line) and the message. The stack trace goes to DEBUG and to the run's own log (unless
+     * Camel's error handler put it there already); Camel's
      * "Failed delivery ... Message History" dump is kept out of the engine's output during a run (it is in the run's
      * log).
      */
@@ -452,7 +453,7 @@ public class JobRunner implements RunStarter {
         LOG.warn("Run {} of {} failed{}: {}", id, job, step == null ? "" : " at " + step, error);
         if (failure != null) {
             LOG.debug("Run {} of {} failed", id, job, failure);
-            if (story != null && !LOG.isDebugEnabled()) {
+            if (story != null && !LOG.isDebugEnabled() && !story.hasFailureReport()) {
                 java.io.StringWriter stack = new java.io.StringWriter();
                 failure.printStackTrace(new java.io.PrintWriter(stack));
                 story.line(Instant.now(), "DEBUG", JobRunner.class.getName(), "Run " + id + " of " + job + " failed\n" + stack);

@@ -36,6 +36,7 @@ public final class Story {
     private final List<RunLog.LogLine> lines = new ArrayList<>();
     private int chars;
     private boolean truncated;
+    private boolean failureReported;
 
     Story(long runId) {
         this.runId = runId;
@@ -106,6 +107,16 @@ public final class Story {
         }
         chars += size;
         lines.add(new RunLog.LogLine(lines.size() + 1, at.toString(), level, logger, text));
+    }
+
+    /** Camel's error handler reported the run's failure (with its stack trace) in this log. */
+    public synchronized void failureReported() {
+        failureReported = true;
+    }
+
+    /** Whether the run's failure, with its stack trace, is in this log already. */
+    public synchronized boolean hasFailureReport() {
+        return failureReported;
     }
 
     /** The timeline so far, in the order the steps started. */

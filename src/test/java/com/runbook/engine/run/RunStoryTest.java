@@ -262,6 +262,8 @@ class RunStoryTest {
             assertThat(log).contains("Failed delivery").contains("Message History")
                     .contains(" WARN com.runbook.engine.run.JobRunner - Run " + id + " of story-job failed at boom")
                     .contains("java.lang.IllegalStateException: failing on request\n\tat ");
+            assertThat(log.split("\tat org.apache.camel.processor.ThrowExceptionProcessor.process", -1))
+                    .as("the stack trace once: Camel's report has it").hasSize(2);
         }
     }
 
