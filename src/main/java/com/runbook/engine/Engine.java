@@ -27,6 +27,7 @@ import com.runbook.engine.notify.pubsub.PubSubSettings;
 import com.runbook.engine.notify.telegram.TelegramChannel;
 import com.runbook.engine.notify.telegram.TelegramSettings;
 import com.runbook.engine.observe.MetricsModule;
+import com.runbook.engine.observe.StoryModule;
 import com.runbook.engine.report.ReportModule;
 import com.runbook.engine.run.RunHistory;
 import com.runbook.engine.settings.Settings;
@@ -213,7 +214,7 @@ public final class Engine implements AutoCloseable {
         ReportModule report = new ReportModule();
         BackupModule backup = new BackupModule(health::endpoints, report::trading);
         report.fileCopiesIn(backup::store);
-        modules = List.of(new MetricsModule(runner), new SchedulesModule(scheduler, runner), new RunHistory(), notify,
+        modules = List.of(new StoryModule(), new MetricsModule(runner), new SchedulesModule(scheduler, runner), new RunHistory(), notify,
                 new IncidentModule(incidents, windows, notify), new AlertModule(incidents), new RefusedFilesAlarm(),
                 health, backup, report, new TradingModule(runs), new DnsModule(),
                 new ConsoleModule());
