@@ -490,13 +490,9 @@ class DryRunTest {
         assertThat(run.get("status").asText()).isEqualTo("succeeded");
         assertThat(run.get("params").has("dryRun")).isFalse();
         assertThat(plan(id).get(0)).isEqualTo("http: POST " + LocalHttp.url(server) + "/hook");
-        // the run detail's "dryRun" and "plan" are the story branch's (h-a: ApiRoutes.detail reads RunLog.plan):
-        // once merged, the API shows the stored plan
-        if (run.has("plan")) {
-            assertThat(run.get("dryRun").asBoolean()).isTrue();
-            assertThat(run.get("plan").get(0).get("kind").asText()).isEqualTo("http");
-            assertThat(run.get("plan").get(0).get("effect").asText()).isEqualTo("POST " + LocalHttp.url(server) + "/hook");
-        }
+        assertThat(run.get("dryRun").asBoolean()).isTrue();
+        assertThat(run.get("plan").get(0).get("kind").asText()).isEqualTo("http");
+        assertThat(run.get("plan").get(0).get("effect").asText()).isEqualTo("POST " + LocalHttp.url(server) + "/hook");
 
         HttpResponse<String> form = TestEngine.post(engine, "/api/jobs/bean-safe/run", TestEngine.TOKEN,
                 "dryRun=true", "application/x-www-form-urlencoded");

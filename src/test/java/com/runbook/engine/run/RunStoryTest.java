@@ -92,17 +92,13 @@ class RunStoryTest {
                         message: "through the gate"
             """;
 
-    /** A job whose second step records an effect in the run's plan instead of acting (as a dry run's side effect). */
+    /** A job whose first step records an effect in a dry run's plan instead of acting, and whose second only reads. */
     private static final String REHEARSED_JOB = """
             - route:
                 id: rehearsed-job
                 from:
                   uri: direct:rehearsed-job
                   steps:
-                    - bean:
-                        id: plan
-                        ref: rehearsal
-                        method: plan
                     - bean:
                         id: mail
                         ref: rehearsal
@@ -113,18 +109,15 @@ class RunStoryTest {
                         method: read
             """;
 
-    /** Stands in for a dry run's plan (the dry-run module's part) and an engine side effect with dry-run handling. */
+    /** An engine side effect with dry-run handling, and a read. */
     public static final class Rehearsal {
-        public void plan(org.apache.camel.Exchange exchange) {
-            exchange.setProperty(com.runbook.engine.core.DryRun.PROPERTY, new com.runbook.engine.core.DryRun(
-                    exchange.getMessage().getHeader("RunbookRunId", Long.class)));
-        }
-
-        public void mail(org.apache.camel.Exchange exchange) {
-            exchange.getProperty(com.runbook.engine.core.DryRun.PROPERTY, com.runbook.engine.core.DryRun.class)
+        @com.runbook.engine.core.DryRunSafe
+        public void mail() {
+            com.runbook.engine.core.DryRun.current().orElseThrow()
                     .wouldDo("email", "email to ops@example.com: subject hello");
         }
 
+        @com.runbook.engine.core.DryRunSafe
         public String read() {
             return "read only";
         }
@@ -345,9 +338,9 @@ class RunStoryTest {
     @Test
     void aStepThatAddedToADryRunsPlanWasRehearsed() throws Exception {
         try (Engine engine = TestEngine.start(base(), dir.resolve("data"), Map.of(), Map.of("rehearsal", new Rehearsal()))) {
-            JsonNode run = ended(engine, start(engine, "rehearsed-job", "{}"));
+            JsonNode run = ended(engine, start(engine, "rehearsed-job", "{\"dryRun\": true}"));
             Map<String, JsonNode> steps = stepsByNode(run);
-            assertThat(steps.get("plan").get("outcome").asText()).isEqualTo("ok");
+            assertThat(run.get("plan").get(0).get("effect").asText()).isEqualTo("email to ops@example.com: subject hello");
             assertThat(steps.get("mail").get("outcome").asText()).isEqualTo("rehearsed");
             assertThat(steps.get("read").get("outcome").asText()).isEqualTo("ok");
         }
