@@ -52,6 +52,7 @@ public class DnsFailover {
      */
     @DryRunSafe
     public Map<String, Object> run(String target, String force, String trigger) {
+        planOf(trigger);
         String t = target == null || target.isBlank() ? config.failoverTarget() : target;
         return failover(t, flag("force", force), who(trigger));
     }
@@ -59,7 +60,18 @@ public class DnsFailover {
     /** The job's entry point of routes/dns-rollback.camel.yaml: the run's trigger. */
     @DryRunSafe
     public Map<String, Object> rollback(String trigger) {
+        planOf(trigger);
         return rollbackBy(who(trigger));
+    }
+
+    /**
+     * Fail-closed: a run triggered as a dry run whose plan is not on this thread (the dry-run mechanism is not in
+     * place) changes nothing and fails.
+     */
+    static void planOf(String trigger) {
+        if (DryRun.current().isEmpty() && RunTrigger.DRY_RUN.stored().equals(trigger)) {
+            throw new DnsException(DnsException.Kind.FAILED, "a dry run reached dnsFailover without its plan: nothing was done");
+        }
     }
 
     /** Who a run's trigger names in {@code dns_change}: a run the DNS doors started is the API's. */

@@ -5,6 +5,7 @@ import com.runbook.engine.core.DryRun;
 import com.runbook.engine.core.DryRunSafe;
 import com.runbook.engine.core.IncidentRaiser;
 import com.runbook.engine.core.Notifier;
+import com.runbook.engine.core.RunTrigger;
 import com.runbook.engine.text.Text;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,6 +92,11 @@ public class TradingControl {
 
     private Map<String, Object> act(String action, String url, String key, String env, String triggeredBy, String reason) {
         Optional<DryRun> plan = DryRun.current();
+        if (plan.isEmpty() && RunTrigger.DRY_RUN.stored().equals(triggeredBy)) {
+            // fail-closed: a dry run whose plan is not on this thread must not act
+            throw new IllegalStateException("a dry run reached tradingControl without its plan: trading was not " + action
+                    + (action.equals("halt") ? "ed" : "d"));
+        }
         String who = triggeredBy == null || triggeredBy.isBlank() ? "unknown" : triggeredBy;
         // trading_control.reason is varchar(1000); a reason may come from an alert label or an API body
         String why = reason == null || reason.isBlank() ? "no reason given" : Text.clean(reason, 1000);

@@ -217,6 +217,19 @@ class DnsFailoverTest {
     }
 
     @Test
+    void aDryRunWhosePlanIsNotOnItsThreadFailsAndChangesNothing() {
+        Asked notices = new Asked();
+        assertThatThrownBy(() -> failoverWith(notices).run("backup", null, "dry-run")).isInstanceOf(DnsException.class)
+                .hasMessage("a dry run reached dnsFailover without its plan: nothing was done");
+        assertThatThrownBy(() -> failoverWith(notices).rollback("dry-run")).isInstanceOf(DnsException.class)
+                .hasMessage("a dry run reached dnsFailover without its plan: nothing was done");
+        assertThat(served()).isEqualTo(PRIMARY);
+        assertThat(changes()).isEmpty();
+        assertThat(health.hits("/backup/health")).isZero();
+        assertThat(notices.asked).isEmpty();
+    }
+
+    @Test
     void aRehearsalRefusesWhatTheRealSwapRefusesWithTheSameMessageAndChangesNothing() throws Exception {
         health.set("/backup/health", 503);
         DryRun plan = new DryRun(43);
