@@ -164,7 +164,7 @@ public class DnsFailover {
      */
     private void record(Optional<DryRun> plan, DnsChangeStore.Change change, Map<String, Object> result) {
         if (plan.isPresent()) {
-            plan.get().wouldDo("db", insertEffect(change));
+            plan.get().wouldDo("sql", insertEffect(change));
             return;
         }
         result.put("changeId", store.insert(change));
@@ -195,7 +195,7 @@ public class DnsFailover {
         int first = plan.effects().size();
         plan.wouldDo("dns", updateEffect(current, next, provider.location()));
         String message = appliedMessage(target, current, next, triggeredBy);
-        plan.wouldDo("db", insertEffect(change(action, target, current.value(), next.value(), "applied", triggeredBy,
+        plan.wouldDo("sql", insertEffect(change(action, target, current.value(), next.value(), "applied", triggeredBy,
                 message, started, precheckMs, null, null)));
         notifyAll("DNS " + action + ": " + config.record() + " -> " + next.value(), message, "dns-change-dry-run-" + plan.runId());
         result.put("outcome", "plan");

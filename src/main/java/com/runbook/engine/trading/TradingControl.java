@@ -15,6 +15,7 @@ import org.springframework.jdbc.support.GeneratedKeyHolder;
 import javax.sql.DataSource;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -80,9 +81,22 @@ public class TradingControl {
         return act("resume", resumeUrl, "runbook.trading.resume-url", "RUNBOOK_TRADING_RESUME_URL", triggeredBy, reason);
     }
 
-    /** How a dry run's plan names the call to the trading API: {@code halt trading via POST <url>}. */
+    /**
+     * How a dry run's plan names the call to the trading API: {@code halt trading via POST <url>}, the URL without user
+     * info or query (where a token could be).
+     */
     static String callEffect(String action, String url) {
-        return action + " trading via POST " + url;
+        return action + " trading via POST " + shown(url);
+    }
+
+    static String shown(String url) {
+        try {
+            URI u = URI.create(url);
+            return new URI(u.getScheme(), null, u.getHost(), u.getPort(), u.getPath(), null, null)
+                    + (u.getRawQuery() == null ? "" : "?…");
+        } catch (IllegalArgumentException | URISyntaxException e) {
+            return "(invalid URL)";
+        }
     }
 
     /** How a dry run's plan names the {@code trading_control} row a real run inserts. */
@@ -101,7 +115,7 @@ public class TradingControl {
         // trading_control.reason is varchar(1000); a reason may come from an alert label or an API body
         String why = reason == null || reason.isBlank() ? "no reason given" : Text.clean(reason, 1000);
         if (url == null || url.isBlank()) {
-            throw failed(action, key + " (" + env + ") is not set: cannot " + action + " trading", who, why);
+            throw failed(action, key + " (env " + env + ") is not set: cannot " + action + " trading", who, why);
         }
         Instant at = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         String text = "Trading " + (action.equals("halt") ? "halted" : "resumed") + " at " + at;
@@ -111,7 +125,7 @@ public class TradingControl {
         if (plan.isPresent()) {
             // a rehearsal: the trading API is not called; the plan says what a real run does when it accepts
             plan.get().wouldDo("trading", callEffect(action, url));
-            plan.get().wouldDo("db", recordEffect(action, who, why));
+            plan.get().wouldDo("sql", recordEffect(action, who, why));
             noticeKey = "trading-" + action + "-dry-run-" + plan.get().runId();
             result.put("message", "would " + callEffect(action, url));
         } else {

@@ -209,7 +209,7 @@ class DnsFailoverTest {
         assertThat(health.hits("/backup/health")).isEqualTo(3);
         assertThat(plan.effects()).containsExactly(
                 new DryRun.Effect("dns", "UPDATE record app.example.test. A " + PRIMARY + " -> " + BACKUP + " TTL 300 at " + bind.hostPort()),
-                new DryRun.Effect("db", "insert dns_change failover applied: app.example.test. A changed from " + PRIMARY + " to "
+                new DryRun.Effect("sql", "insert dns_change failover applied: app.example.test. A changed from " + PRIMARY + " to "
                         + BACKUP + " (backup) by dry-run, verified at " + bind.hostPort()));
         // the notices go to the notifier, which records them in the plan in a dry run (the outbox's part)
         String subject = "DNS failover: app.example.test. -> " + BACKUP;
@@ -303,7 +303,7 @@ class DnsFailoverTest {
         assertThat(plan.get(0)).isEqualTo("dns: UPDATE record app.example.test. A " + PRIMARY + " -> " + served() + " TTL 300 at "
                 + bind.hostPort());
         Map<String, Object> row = changes().get(0);
-        assertThat(plan.get(1)).isEqualTo("db: insert dns_change " + row.get("action") + " " + row.get("outcome") + ": "
+        assertThat(plan.get(1)).isEqualTo("sql: insert dns_change " + row.get("action") + " " + row.get("outcome") + ": "
                 + ((String) row.get("detail")).replace(" by api,", " by dry-run,"));
         List<Map<String, Object>> queued = TestEngine.queuedAfter(engine, mark);
         assertThat(queued).hasSize(2);

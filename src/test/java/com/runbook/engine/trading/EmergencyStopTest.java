@@ -243,7 +243,7 @@ class EmergencyStopTest {
         assertThat(trading.requests).isEmpty();
         assertThat(controls()).isEmpty();
         assertThat(plan.effects()).containsExactly(new DryRun.Effect("trading", "halt trading via POST " + trading.url() + "/v1/trading/halt"),
-                new DryRun.Effect("db", "insert trading_control halt by dry-run: drill"));
+                new DryRun.Effect("sql", "insert trading_control halt by dry-run: drill"));
         // the notice and the page go to the notifier and the incident service, which record them in a dry run's plan
         assertThat(notices.asked).singleElement().satisfies(n -> assertThat(n).matches("pubsub:system-alerts Trading halted at \\S+Z"));
         assertThat(incidents.raised).singleElement().satisfies(i -> {
@@ -294,7 +294,7 @@ class EmergencyStopTest {
 
     @Test
     void aTradingUrlThatIsNotSetPagesP1NamingTheVariableAndARehearsalFailsTheSame() throws Exception {
-        String failure = "runbook.trading.resume-url (RUNBOOK_TRADING_RESUME_URL) is not set: cannot resume trading";
+        String failure = "runbook.trading.resume-url (env RUNBOOK_TRADING_RESUME_URL) is not set: cannot resume trading";
         RecordingIncidents rehearsed = new RecordingIncidents();
         TradingControl dry = new TradingControl(settings(null, null), engine.dataSource(), () -> rehearsed, Asked::new);
         assertThatThrownBy(() -> inDryRun(new DryRun(7), () -> dry.resume("dry-run", ""))).hasMessage(failure);
@@ -367,7 +367,7 @@ class EmergencyStopTest {
         assertThat(trading.requests).singleElement().satisfies(req -> assertThat(plan.get(0))
                 .isEqualTo("trading: halt trading via " + req.method() + " " + trading.url() + req.pathAndQuery()));
         assertThat(controls()).singleElement().satisfies(c -> assertThat(plan.get(1))
-                .isEqualTo("db: insert trading_control " + c.get("action") + " by dry-run: " + c.get("reason")));
+                .isEqualTo("sql: insert trading_control " + c.get("action") + " by dry-run: " + c.get("reason")));
         await().atMost(TestEngine.DELIVERY).until(() -> systemAlerts().size() == 1);
         assertThat(plan.get(2)).startsWith("pubsub").contains("system-alerts").contains("Trading halted at ");
         assertThat(plan.get(3)).startsWith("incident").contains("P1").contains("TradingHalted");
