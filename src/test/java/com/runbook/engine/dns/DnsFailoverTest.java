@@ -97,6 +97,15 @@ class DnsFailoverTest {
         return String.join(",", DnsQuery.values(bind.address(), "app.example.test", "A", Duration.ofSeconds(2)));
     }
 
+    /** The zone's SOA serial at BIND: every dynamic update of the zone increments it. */
+    long serial() throws Exception {
+        org.xbill.DNS.SimpleResolver resolver = new org.xbill.DNS.SimpleResolver(bind.address());
+        org.xbill.DNS.Message answer = resolver.send(org.xbill.DNS.Message.newQuery(org.xbill.DNS.Record.newRecord(
+                org.xbill.DNS.Name.fromString("example.test."), org.xbill.DNS.Type.SOA, org.xbill.DNS.DClass.IN)));
+        return answer.getSection(org.xbill.DNS.Section.ANSWER).stream().filter(r -> r instanceof org.xbill.DNS.SOARecord)
+                .map(r -> ((org.xbill.DNS.SOARecord) r).getSerial()).findFirst().orElseThrow();
+    }
+
     JsonNode json(HttpResponse<String> r) throws Exception {
         return JSON.readTree(r.body());
     }
@@ -200,7 +209,9 @@ class DnsFailoverTest {
     void aRehearsedFailoverReadsAndChecksButOnlyRecordsTheChangeItsRowAndItsNotices() throws Exception {
         Asked notices = new Asked();
         DryRun plan = new DryRun(42);
+        long serial = serial();
         Map<String, Object> result = inDryRun(plan, () -> failoverWith(notices).failover("backup", false, "dry-run"));
+        assertThat(serial()).isEqualTo(serial);
         assertThat(result).containsEntry("outcome", "plan").containsEntry("message", "would change app.example.test. A from "
                 + PRIMARY + " to " + BACKUP + " (TTL 300), then verify at " + bind.hostPort());
         assertThat(served()).isEqualTo(PRIMARY);
@@ -277,6 +288,7 @@ class DnsFailoverTest {
     @Test
     void aDryRunOfTheDoorChangesNothingAndItsPlanIsWhatTheRealSwapThenDoes() throws Exception {
         Map<String, List<String>> before = tables();
+        long serial = serial();
         HttpResponse<String> r = post(engine, "/api/runbooks/dns-failover", TOKEN, "{\"target\":\"backup\",\"dryRun\":true}");
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode body = json(r);
@@ -290,6 +302,7 @@ class DnsFailoverTest {
         assertThat(run.get("trigger").asText()).isEqualTo("dry-run");
         assertThat(run.get("status").asText()).isEqualTo("succeeded");
         assertThat(served()).isEqualTo(PRIMARY);
+        assertThat(serial()).isEqualTo(serial);
         assertThat(changes()).isEmpty();
         assertThat(TestEngine.queuedAfter(engine, mark)).isEmpty();
         assertThat(tables()).isEqualTo(before);
@@ -299,6 +312,7 @@ class DnsFailoverTest {
 
         HttpResponse<String> real = post(engine, "/api/runbooks/dns-failover", TOKEN, "{\"target\":\"backup\"}");
         assertThat(real.statusCode()).isEqualTo(200);
+        assertThat(serial()).isGreaterThan(serial);
         // what the real swap did, effect by effect, against the plan
         assertThat(plan.get(0)).isEqualTo("dns: UPDATE record app.example.test. A " + PRIMARY + " -> " + served() + " TTL 300 at "
                 + bind.hostPort());

@@ -357,6 +357,8 @@ class EmergencyStopTest {
         assertThat(TestEngine.queuedAfter(engine, mark)).isEmpty();
         assertThat(TestEngine.incidents(engine, "")).hasSize(incidentsBefore);
         assertThat(tables()).isEqualTo(before);
+        // nothing was queued, so nothing reaches Pub/Sub, GreenMail or Telegram; the real stop's notice does, below
+        assertThat(systemAlerts()).isEmpty();
         List<String> plan = lines(run.get("plan"));
         assertThat(lines(JSON.readTree(TestEngine.get(engine, "/api/runs/" + run.get("id").asLong()).body()).get("plan"))).isEqualTo(plan);
         assertThat(plan).hasSize(4);
