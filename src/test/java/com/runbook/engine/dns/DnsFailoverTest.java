@@ -330,6 +330,42 @@ class DnsFailoverTest {
                 && neighbours.telegram.textsTo(Neighbours.CHAT).stream().anyMatch(t -> t.startsWith(subject)));
     }
 
+    /**
+     * A dry run of the rollback door puts nothing back, and its plan is the way back the real rollback then takes.
+     * NEEDS h-b, as the test above.
+     */
+    @Test
+    void aDryRunOfTheRollbackDoorChangesNothingAndItsPlanIsWhatTheRealRollbackThenDoes() throws Exception {
+        assertThat(post(engine, "/api/runbooks/dns-failover", TOKEN, "{\"target\":\"backup\"}").statusCode()).isEqualTo(200);
+        TestEngine.awaitOutboxDelivered(engine);
+        long queued = TestEngine.lastQueued(engine);
+        Map<String, List<String>> before = tables();
+        long serial = serial();
+        HttpResponse<String> r = post(engine, "/api/runbooks/dns-rollback", TOKEN, "{\"dryRun\":true}");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = json(r);
+        assertThat(body.get("outcome").asText()).isEqualTo("plan");
+        assertThat(body.get("dryRun").asBoolean()).isTrue();
+        assertThat(served()).isEqualTo(BACKUP);
+        assertThat(serial()).isEqualTo(serial);
+        assertThat(TestEngine.queuedAfter(engine, queued)).isEmpty();
+        assertThat(tables()).isEqualTo(before);
+        List<String> plan = lines(body.get("plan"));
+
+        HttpResponse<String> real = post(engine, "/api/runbooks/dns-rollback", TOKEN, "");
+        assertThat(real.statusCode()).isEqualTo(200);
+        assertThat(plan.get(0)).isEqualTo("dns: UPDATE record app.example.test. A " + BACKUP + " -> " + served() + " TTL 300 at "
+                + bind.hostPort());
+        Map<String, Object> row = changes().get(0);
+        assertThat(plan.get(1)).isEqualTo("sql: insert dns_change " + row.get("action") + " " + row.get("outcome") + ": "
+                + ((String) row.get("detail")).replace(" by api,", " by dry-run,"));
+        List<Map<String, Object>> sent = TestEngine.queuedAfter(engine, queued);
+        assertThat(plan).hasSize(2 + sent.size());
+        for (int i = 0; i < sent.size(); i++) {
+            assertThat(plan.get(2 + i)).startsWith(sent.get(i).get("channel") + ": ").contains((String) sent.get(i).get("subject"));
+        }
+    }
+
     @Test
     void aSecondSwapWithinTheCooldownIsRefusedUnlessForced() throws Exception {
         assertThat(post(engine, "/api/runbooks/dns-failover", TOKEN, "{\"target\":\"backup\"}").statusCode()).isEqualTo(200);

@@ -374,6 +374,25 @@ class EmergencyStopTest {
         assertThat(plan.get(2)).startsWith("pubsub").contains("system-alerts").contains("Trading halted at ");
         assertThat(plan.get(3)).startsWith("incident").contains("P1").contains("TradingHalted");
         assertThat(halted().get("status").asText()).isEqualTo("open");
-        resume();
+
+        // the way back, rehearsed: the incident stays open, the API is not called, then the real resume does the plan
+        TestEngine.awaitOutboxDelivered(engine);
+        long queued = TestEngine.lastQueued(engine);
+        Map<String, List<String>> halted = tables();
+        HttpResponse<String> dry = post(engine, "/api/runbooks/trading-resume", TOKEN,
+                "{\"confirm\":\"trading-resume\",\"reason\":\"drill over\",\"dryRun\":true}");
+        assertThat(dry.statusCode()).isEqualTo(200);
+        List<String> back = lines(JSON.readTree(dry.body()).get("plan"));
+        assertThat(trading.requests).hasSize(1);
+        assertThat(halted().get("status").asText()).isEqualTo("open");
+        assertThat(TestEngine.queuedAfter(engine, queued)).isEmpty();
+        assertThat(tables()).isEqualTo(halted);
+        assertThat(post(engine, "/api/runbooks/trading-resume", TOKEN, "{\"confirm\":\"trading-resume\",\"reason\":\"drill over\"}")
+                .statusCode()).isEqualTo(200);
+        assertThat(back.get(0)).isEqualTo("trading: resume trading via POST " + trading.url() + trading.requests.get(1).pathAndQuery());
+        assertThat(back.get(1)).isEqualTo("sql: insert trading_control resume by dry-run: drill over");
+        assertThat(back.get(2)).startsWith("pubsub").contains("system-alerts").contains("Trading resumed at ");
+        assertThat(back.get(3)).startsWith("incident").contains("TradingHalted");
+        assertThat(halted().get("status").asText()).isEqualTo("resolved");
     }
 }
