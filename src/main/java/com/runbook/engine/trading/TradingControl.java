@@ -153,7 +153,7 @@ public class TradingControl {
             }
         }
         if (plan.isPresent()) {
-            LOG.info("Rehearsed: would {} trading via POST {} (by {}: {})", action, url, who, why);
+            LOG.info("Rehearsed: would {} trading via POST {} (by {}: {})", action, shown(url), who, why);
         } else {
             LOG.warn("{} by {}: {}", text, who, why);
         }
