@@ -32,6 +32,11 @@ final class CloudflareProvider implements DnsProvider {
     }
 
     @Override
+    public String location() {
+        return "Cloudflare zone " + zoneId;
+    }
+
+    @Override
     public Optional<DnsRecord> read(String name, String type) {
         DnsRecord probe = new DnsRecord(name, type, 0, type.equals("CNAME") ? "x." : "0.0.0.0", null);
         JsonNode json = JsonHttp.send("Cloudflare read of " + probe.name(), "GET", baseUrl + "/zones/" + zoneId

@@ -1,5 +1,7 @@
 package com.runbook.engine.dns;
 
+import com.runbook.engine.core.DryRun;
+import com.runbook.engine.core.DryRunSafe;
 import com.runbook.engine.core.IncidentRaiser;
 import com.runbook.engine.core.Notifier;
 import com.runbook.engine.core.RunTrigger;
@@ -10,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +23,10 @@ import java.util.function.Supplier;
  * The failover runbook: check the target is healthy, read the record, change it, verify it at the authoritative
  * server, record it in {@code dns_change} and notify; on a failed verification put the old value back and open a
  * P1. Bound as {@code dnsFailover}; routes/dns-failover.camel.yaml and routes/dns-rollback.camel.yaml call it.
+ * <p>In a dry run ({@link DryRun#current()}) it reads what a real run reads (the record, the last change, the cooldown,
+ * the target's health) and refuses what a real run refuses, with the same message; the record change, the
+ * {@code dns_change} row and the notices it would make go into the run's plan instead, in the order a real run makes
+ * them, and its result says {@code outcome: plan}.
  */
 public class DnsFailover {
     private static final Logger LOG = LoggerFactory.getLogger(DnsFailover.class);
@@ -41,16 +48,30 @@ public class DnsFailover {
 
     /**
      * The job's entry point (routes/dns-failover.camel.yaml): the run's headers as text; no target means
-     * {@code runbook.dns.failover-target}.
+     * {@code runbook.dns.failover-target}. A rehearsal is a dry run of the job, not a parameter.
      */
-    public Map<String, Object> run(String target, String dryRun, String force, String trigger) {
+    @DryRunSafe
+    public Map<String, Object> run(String target, String force, String trigger) {
+        planOf(trigger);
         String t = target == null || target.isBlank() ? config.failoverTarget() : target;
-        return failover(t, flag("dryRun", dryRun), flag("force", force), who(trigger));
+        return failover(t, flag("force", force), who(trigger));
     }
 
     /** The job's entry point of routes/dns-rollback.camel.yaml: the run's trigger. */
+    @DryRunSafe
     public Map<String, Object> rollback(String trigger) {
+        planOf(trigger);
         return rollbackBy(who(trigger));
+    }
+
+    /**
+     * Fail-closed: a run triggered as a dry run whose plan is not on this thread (the dry-run mechanism is not in
+     * place) changes nothing and fails.
+     */
+    static void planOf(String trigger) {
+        if (DryRun.current().isEmpty() && RunTrigger.DRY_RUN.stored().equals(trigger)) {
+            throw new DnsException(DnsException.Kind.FAILED, "a dry run reached dnsFailover without its plan: nothing was done");
+        }
     }
 
     /** Who a run's trigger names in {@code dns_change}: a run the DNS doors started is the API's. */
@@ -68,8 +89,9 @@ public class DnsFailover {
         throw new DnsException(DnsException.Kind.INVALID, name + " must be true or false, not '" + value + "'");
     }
 
-    /** Runs the failover to {@code target}; with {@code dryRun} returns the plan and changes nothing. */
-    synchronized Map<String, Object> failover(String target, boolean dryRun, boolean force, String triggeredBy) {
+    /** Runs the failover to {@code target}; in a dry run records it in the plan and changes nothing. */
+    synchronized Map<String, Object> failover(String target, boolean force, String triggeredBy) {
+        Optional<DryRun> plan = DryRun.current();
         requireConfigured();
         if (target == null || target.isBlank()) {
             throw new DnsException(DnsException.Kind.INVALID, "target is required (one of: " + String.join(", ", config.targets().keySet()) + ")");
@@ -86,10 +108,8 @@ public class DnsFailover {
         if (current.value().equals(next.value())) {
             result.put("outcome", "no-op");
             result.put("message", config.record() + " " + config.type() + " already points at " + next.value() + " (" + t.name() + ")");
-            if (!dryRun) {
-                result.put("changeId", store.insert(change("failover", t.name(), current.value(), next.value(), "no-op",
-                        triggeredBy, (String) result.get("message"), started, null, null, null)));
-            }
+            record(plan, change("failover", t.name(), current.value(), next.value(), "no-op", triggeredBy,
+                    (String) result.get("message"), started, null, null, null), result);
             return result;
         }
         Optional<String> cooling = force ? Optional.empty() : coolingDown();
@@ -98,23 +118,16 @@ public class DnsFailover {
         long precheckMs = millisSince(t0);
         result.put("health", unhealthy == null ? "passed " + config.healthPasses() + " consecutive checks of " + t.healthUrl() : unhealthy);
         cooling.ifPresent(c -> result.put("cooldown", c));
-        if (dryRun) {
-            result.put("outcome", "plan");
-            result.put("message", unhealthy != null || cooling.isPresent() ? "would refuse: " + (unhealthy != null ? unhealthy : cooling.get())
-                    : "would change " + config.record() + " " + config.type() + " from " + current.value() + " to "
-                    + next.value() + " (TTL " + config.ttl() + "), then verify at " + verifierName());
-            return result;
-        }
         if (cooling.isPresent()) {
             throw new DnsException(DnsException.Kind.CONFLICT, cooling.get());
         }
         if (unhealthy != null) {
             String message = "refused: target '" + t.name() + "' is unhealthy: " + unhealthy + "; nothing was changed";
-            store.insert(change("failover", t.name(), current.value(), next.value(), "refused", triggeredBy, message,
-                    started, precheckMs, null, null));
+            record(plan, change("failover", t.name(), current.value(), next.value(), "refused", triggeredBy, message,
+                    started, precheckMs, null, null), result);
             throw new DnsException(DnsException.Kind.UNPROCESSABLE, message);
         }
-        return apply("failover", t.name(), current, next, triggeredBy, started, precheckMs, result);
+        return apply(plan, "failover", t.name(), current, next, triggeredBy, started, precheckMs, result);
     }
 
     /** The newest rows of {@code dns_change}. */
@@ -124,6 +137,7 @@ public class DnsFailover {
 
     /** Puts back the value the last applied change replaced. */
     private synchronized Map<String, Object> rollbackBy(String triggeredBy) {
+        Optional<DryRun> plan = DryRun.current();
         requireConfigured();
         Instant started = Instant.now();
         DnsChangeStore.Applied last = store.lastApplied(config.record(), config.type())
@@ -137,15 +151,71 @@ public class DnsFailover {
         if (current.value().equals(next.value())) {
             result.put("outcome", "no-op");
             result.put("message", config.record() + " " + config.type() + " already points at " + previous);
-            result.put("changeId", store.insert(change("rollback", null, current.value(), next.value(), "no-op",
-                    triggeredBy, (String) result.get("message"), started, null, null, null)));
+            record(plan, change("rollback", null, current.value(), next.value(), "no-op", triggeredBy,
+                    (String) result.get("message"), started, null, null, null), result);
             return result;
         }
-        return apply("rollback", null, current, next, triggeredBy, started, null, result);
+        return apply(plan, "rollback", null, current, next, triggeredBy, started, null, result);
     }
 
-    private Map<String, Object> apply(String action, String target, DnsRecord current, DnsRecord next, String triggeredBy,
-                                      Instant started, Long precheckMs, Map<String, Object> result) {
+    /**
+     * Inserts the row of an attempt that changed nothing (no-op, refused) and puts its id in {@code result}; in a dry
+     * run records the insert in the plan instead.
+     */
+    private void record(Optional<DryRun> plan, DnsChangeStore.Change change, Map<String, Object> result) {
+        if (plan.isPresent()) {
+            plan.get().wouldDo("sql", insertEffect(change));
+            return;
+        }
+        result.put("changeId", store.insert(change));
+    }
+
+    /** How a dry run's plan names the {@code dns_change} row a real run inserts. */
+    static String insertEffect(DnsChangeStore.Change c) {
+        return "insert dns_change " + c.action() + " " + c.outcome() + ": " + c.detail();
+    }
+
+    /** How a dry run's plan names the change of the record: {@code UPDATE record <name> <type> <old> -> <new> TTL <ttl> at <where>}. */
+    static String updateEffect(DnsRecord current, DnsRecord next, String location) {
+        return "UPDATE record " + next.name() + " " + next.type() + " " + current.value() + " -> " + next.value() + " TTL "
+                + next.ttl() + " at " + location;
+    }
+
+    private String appliedMessage(String target, DnsRecord current, DnsRecord next, String triggeredBy) {
+        return config.record() + " " + config.type() + " changed from " + current.value() + " to " + next.value()
+                + (target == null ? "" : " (" + target + ")") + " by " + triggeredBy + ", verified at " + verifierName();
+    }
+
+    /**
+     * What a dry run records for a change a real run would apply: the update, the {@code dns_change} row of a verified
+     * change and its notices (the notifier records those in the plan), in that order; nothing is changed or verified.
+     */
+    private Map<String, Object> rehearse(DryRun plan, String action, String target, DnsRecord current, DnsRecord next,
+                                         String triggeredBy, Instant started, Long precheckMs, Map<String, Object> result) {
+        int first = plan.effects().size();
+        plan.wouldDo("dns", updateEffect(current, next, provider.location()));
+        String message = appliedMessage(target, current, next, triggeredBy);
+        plan.wouldDo("sql", insertEffect(change(action, target, current.value(), next.value(), "applied", triggeredBy,
+                message, started, precheckMs, null, null)));
+        notifyAll("DNS " + action + ": " + config.record() + " -> " + next.value(), message, "dns-change-dry-run-" + plan.runId());
+        result.put("outcome", "plan");
+        result.put("message", "would change " + config.record() + " " + config.type() + " from " + current.value() + " to "
+                + next.value() + " (TTL " + config.ttl() + "), then verify at " + verifierName());
+        List<Map<String, String>> effects = new ArrayList<>();
+        for (DryRun.Effect e : plan.effects().subList(first, plan.effects().size())) {
+            effects.add(Map.of("kind", e.kind(), "effect", e.effect()));
+        }
+        result.put("plan", effects);
+        LOG.info("DNS {} rehearsed: would change {} {} from {} to {}", action, config.record(), config.type(),
+                current.value(), next.value());
+        return result;
+    }
+
+    private Map<String, Object> apply(Optional<DryRun> plan, String action, String target, DnsRecord current, DnsRecord next,
+                                      String triggeredBy, Instant started, Long precheckMs, Map<String, Object> result) {
+        if (plan.isPresent()) {
+            return rehearse(plan.get(), action, target, current, next, triggeredBy, started, precheckMs, result);
+        }
         long t0 = System.nanoTime();
         try {
             provider.replace(current, next);
@@ -179,8 +249,7 @@ public class DnsFailover {
             }
             throw new DnsException(DnsException.Kind.FAILED, title + ": " + detail);
         }
-        String message = config.record() + " " + config.type() + " changed from " + current.value() + " to " + next.value()
-                + (target == null ? "" : " (" + target + ")") + " by " + triggeredBy + ", verified at " + verifierName();
+        String message = appliedMessage(target, current, next, triggeredBy);
         long id = store.insert(change(action, target, current.value(), next.value(), "applied", triggeredBy, message,
                 started, precheckMs, changeMs, verifyMs));
         result.put("outcome", "applied");

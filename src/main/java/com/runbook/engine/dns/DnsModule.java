@@ -22,8 +22,9 @@ import java.util.Optional;
 /**
  * The DNS failover ({@code dnsFailover}) the DNS runbooks call, and its doors: {@code POST /api/runbooks/dns-failover}
  * and {@code POST /api/runbooks/dns-rollback} run the {@code dns-failover} and {@code dns-rollback} runbooks (a
- * {@code job_run} row each, trigger {@code dns}) and answer with the run's outcome; {@code GET /api/dns/changes}
- * reads {@code dns_change}.
+ * {@code job_run} row each, trigger {@code dns}) and answer with the run's outcome; {@code "dryRun": true} makes it a
+ * dry run of the runbook instead (trigger {@code dry-run}: real reads and checks, no change, the answer and the run
+ * carry its plan). {@code GET /api/dns/changes} reads {@code dns_change}.
  */
 public final class DnsModule implements EngineModule {
     private RunStarter runs;
@@ -41,7 +42,7 @@ public final class DnsModule implements EngineModule {
         parts.camel().getRegistry().bind("dnsFailover", failover);
         parts.doors().open(Door.change("api-dns-failover", "/api/runbooks/dns-failover", this::failover));
         parts.doors().open(Door.change("api-dns-rollback", "/api/runbooks/dns-rollback",
-                r -> run("dns-rollback", Map.of())));
+                this::rollback));
         parts.doors().open(Door.read("api-dns-changes", "/api/dns/changes",
                 r -> Reply.ok(failover.history(limit(r.query("limit"))))));
     }
@@ -65,32 +66,66 @@ public final class DnsModule implements EngineModule {
         }
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("target", target.asText());
-        params.put("dryRun", Boolean.toString(dryRun));
         params.put("force", Boolean.toString(force));
-        return run("dns-failover", params);
+        return run("dns-failover", dryRun, params);
+    }
+
+    private Reply rollback(Request request) throws InterruptedException {
+        JsonNode body = request.json();
+        StringBuilder errors = new StringBuilder();
+        boolean dryRun = flag(body, "dryRun", errors);
+        body.fieldNames().forEachRemaining(f -> {
+            if (!f.equals("dryRun")) {
+                errors.append("unknown field '").append(f).append("' (expected dryRun); ");
+            }
+        });
+        if (errors.length() > 0) {
+            throw Refused.invalid(errors.substring(0, errors.length() - 2));
+        }
+        return run("dns-rollback", dryRun, Map.of());
     }
 
     /**
      * Runs {@code job} and answers with its outcome: the route's result, or what the DNS step refused as a refusal,
      * or a failure; a run still going after {@code runbook.dns.answer-within} is answered as accepted.
      */
-    private Reply run(String job, Map<String, Object> params) throws InterruptedException {
-        RunStarter.Watched run = runs.startWatched(job, RunTrigger.DNS, params);
+    private Reply run(String job, boolean dryRun, Map<String, Object> params) throws InterruptedException {
+        RunStarter.Watched run = runs.startWatched(job, dryRun ? RunTrigger.DRY_RUN : RunTrigger.DNS, params);
         Optional<RunEnd> ended = run.await(answerWithin);
         if (ended.isEmpty()) {
-            return Reply.accepted(Map.of("runId", run.id(), "job", job, "status", RunStatus.RUNNING.stored(),
-                    "href", "/api/runs/" + run.id()));
+            Map<String, Object> accepted = new LinkedHashMap<>();
+            accepted.put("runId", run.id());
+            accepted.put("job", job);
+            accepted.put("status", RunStatus.RUNNING.stored());
+            if (dryRun) {
+                accepted.put("dryRun", true);
+            }
+            accepted.put("href", "/api/runs/" + run.id());
+            return Reply.accepted(accepted);
         }
-        return answer(ended.get());
+        return answer(ended.get(), dryRun);
     }
 
     /**
      * The answer of a DNS door for a run that ended: the route's result; what the DNS step refused, as a refusal; any
-     * other failure (the provider, the verification, the route) as a failure with the run's error.
+     * other failure (the provider, the verification, the route) as a failure with the run's error. The route's result
+     * gains the run's {@code runId} and {@code href} ({@code /api/runs/<id>}: its steps, log, and a dry run's plan), and
+     * {@code dryRun: true} for a dry run.
      */
-    static Reply answer(RunEnd end) {
+    static Reply answer(RunEnd end, boolean dryRun) {
         if (end.status() == RunStatus.SUCCEEDED) {
-            return Reply.ok(end.result());
+            Map<String, Object> body = new LinkedHashMap<>();
+            if (end.result() instanceof Map<?, ?> result) {
+                result.forEach((k, v) -> body.put(String.valueOf(k), v));
+            } else {
+                body.put("result", end.result());
+            }
+            body.put("runId", end.id());
+            if (dryRun) {
+                body.put("dryRun", true);
+            }
+            body.put("href", "/api/runs/" + end.id());
+            return Reply.ok(body);
         }
         if (end.failure() instanceof DnsException e) {
             return switch (e.kind()) {

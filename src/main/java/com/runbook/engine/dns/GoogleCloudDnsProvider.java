@@ -17,11 +17,13 @@ import java.util.Optional;
  */
 final class GoogleCloudDnsProvider implements DnsProvider {
     private final String zoneUrl;
+    private final String zone;
     private final String token;
     private final Duration timeout;
 
     GoogleCloudDnsProvider(String baseUrl, String project, String managedZone, String token, Duration timeout) {
         this.zoneUrl = baseUrl.replaceAll("/+$", "") + "/projects/" + project + "/managedZones/" + managedZone;
+        this.zone = project + "/" + managedZone;
         this.token = token;
         this.timeout = timeout;
     }
@@ -29,6 +31,11 @@ final class GoogleCloudDnsProvider implements DnsProvider {
     @Override
     public String id() {
         return "google";
+    }
+
+    @Override
+    public String location() {
+        return "Google Cloud DNS zone " + zone;
     }
 
     @Override

@@ -43,6 +43,11 @@ final class Rfc2136Provider implements DnsProvider {
         return "rfc2136";
     }
 
+    @Override
+    public String location() {
+        return DnsQuery.address(server);
+    }
+
     InetSocketAddress server() {
         return server;
     }

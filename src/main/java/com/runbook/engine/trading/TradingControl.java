@@ -2,8 +2,11 @@ package com.runbook.engine.trading;
 
 import com.runbook.engine.settings.Settings;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.runbook.engine.core.DryRun;
+import com.runbook.engine.core.DryRunSafe;
 import com.runbook.engine.core.IncidentRaiser;
 import com.runbook.engine.core.Notifier;
+import com.runbook.engine.core.RunTrigger;
 import com.runbook.engine.text.Text;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,6 +16,7 @@ import org.springframework.jdbc.support.GeneratedKeyHolder;
 import javax.sql.DataSource;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -24,12 +28,17 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
  * Halts and resumes trading (routes/emergency-stop.camel.yaml, routes/trading-resume.camel.yaml): calls the trading
  * API, publishes "Trading halted at &lt;UTC time&gt;" to the Pub/Sub topic, pages P1 (every channel) and records who did
- * it in {@code trading_control}. Bound as {@code trading}.
+ * it in {@code trading_control}. Bound as {@code tradingControl}. A halt or resume that does not happen (the API
+ * refuses it, cannot be reached, or is not configured) pages P1 "Trading halt FAILED" and fails the run.
+ * <p>In a dry run ({@link DryRun#current()}) nothing is called or written: the plan gets the call ("halt trading via
+ * POST &lt;url&gt;") and the {@code trading_control} row, and the Pub/Sub notice and the incident go to the notifier
+ * and the incident service, which record them in the plan; a missing URL fails the dry run as it fails a real run.
  */
 public class TradingControl {
     static final String INCIDENT_KEY = "TradingHalted";
@@ -58,24 +67,103 @@ public class TradingControl {
         this.notifier = notifier;
     }
 
-    /** Halts trading; throws (the run fails, and a P1 says the stop failed) when the trading API does not accept it. */
+    /**
+     * Halts trading; throws (the run fails, and a P1 "Trading halt FAILED" pages everyone) when the trading API does
+     * not accept it, cannot be reached, or is not configured.
+     */
+    @DryRunSafe
     public Map<String, Object> halt(String triggeredBy, String reason) {
         return act("halt", stopUrl, "runbook.trading.stop-url", triggeredBy, reason);
     }
 
+    /** Resumes trading and resolves the TradingHalted incident; fails (with a P1) as {@link #halt} does. */
+    @DryRunSafe
     public Map<String, Object> resume(String triggeredBy, String reason) {
         return act("resume", resumeUrl, "runbook.trading.resume-url", triggeredBy, reason);
     }
 
+    /**
+     * How a dry run's plan names the call to the trading API: {@code halt trading via POST <url>}, the URL without user
+     * info or query (where a token could be).
+     */
+    static String callEffect(String action, String url) {
+        return action + " trading via POST " + shown(url);
+    }
+
+    static String shown(String url) {
+        try {
+            URI u = URI.create(url);
+            return new URI(u.getScheme(), null, u.getHost(), u.getPort(), u.getPath(), null, null)
+                    + (u.getRawQuery() == null ? "" : "?…");
+        } catch (IllegalArgumentException | URISyntaxException e) {
+            return "(invalid URL)";
+        }
+    }
+
+    /** How a dry run's plan names the {@code trading_control} row a real run inserts. */
+    static String recordEffect(String action, String who, String why) {
+        return "insert trading_control " + action + " by " + who + ": " + why;
+    }
+
     private Map<String, Object> act(String action, String url, String key, String triggeredBy, String reason) {
+        Optional<DryRun> plan = DryRun.current();
+        if (plan.isEmpty() && RunTrigger.DRY_RUN.stored().equals(triggeredBy)) {
+            // fail-closed: a dry run whose plan is not on this thread must not act
+            throw new IllegalStateException("a dry run reached tradingControl without its plan: trading was not " + action
+                    + (action.equals("halt") ? "ed" : "d"));
+        }
         String who = triggeredBy == null || triggeredBy.isBlank() ? "unknown" : triggeredBy;
         // trading_control.reason is varchar(1000); a reason may come from an alert label or an API body
         String why = reason == null || reason.isBlank() ? "no reason given" : Text.clean(reason, 1000);
         if (url == null || url.isBlank()) {
-            throw new IllegalStateException(Settings.named(key) + " is not set: cannot " + action + " trading");
+            throw failed(action, Settings.named(key) + " is not set: cannot " + action + " trading", who, why);
         }
-        int status = call(url, action, who, why);
         Instant at = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String text = "Trading " + (action.equals("halt") ? "halted" : "resumed") + " at " + at;
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("action", action);
+        String noticeKey;
+        if (plan.isPresent()) {
+            // a rehearsal: the trading API is not called; the plan says what a real run does when it accepts
+            plan.get().wouldDo("trading", callEffect(action, url));
+            plan.get().wouldDo("sql", recordEffect(action, who, why));
+            noticeKey = "trading-" + action + "-dry-run-" + plan.get().runId();
+            result.put("message", "would " + callEffect(action, url));
+        } else {
+            Answer answer = call(url, action, who, why);
+            long controlId = insert(action, who, why, answer.status(), at);
+            if (answer.status() / 100 != 2) {
+                throw failed(action, "the trading API did not accept the " + action + " (" + url + " " + answer.what() + ")", who, why);
+            }
+            noticeKey = "trading-" + action + "-" + controlId;
+            result.put("message", text);
+            result.put("tradingApiStatus", answer.status());
+        }
+        Notifier n = notifier.get();
+        if (n != null) {
+            n.enqueue("pubsub:" + topic, null, text, text, noticeKey, Map.of("action", action));
+        } else {
+            LOG.error("No notifier bound: '{}' not published", text);
+        }
+        IncidentRaiser raiser = incidents.get();
+        if (raiser != null) {
+            if (action.equals("halt")) {
+                raiser.raise(INCIDENT_KEY, "P1", text, text + " by " + who + ": " + why, Map.of("source", "trading", "action", action));
+            } else {
+                raiser.resolve(INCIDENT_KEY, text + " by " + who + ": " + why);
+            }
+        }
+        if (plan.isPresent()) {
+            LOG.info("Rehearsed: would {} trading via POST {} (by {}: {})", action, shown(url), who, why);
+        } else {
+            LOG.warn("{} by {}: {}", text, who, why);
+        }
+        result.put("triggeredBy", who);
+        result.put("reason", why);
+        return result;
+    }
+
+    private long insert(String action, String who, String why, int status, Instant at) {
         GeneratedKeyHolder keys = new GeneratedKeyHolder();
         jdbc.update(con -> {
             PreparedStatement ps = con.prepareStatement(
@@ -91,42 +179,33 @@ public class TradingControl {
             ps.setObject(5, at.atOffset(ZoneOffset.UTC));
             return ps;
         }, keys);
-        long controlId = keys.getKey().longValue();
-        IncidentRaiser raiser = incidents.get();
-        if (status / 100 != 2) {
-            String failure = "the trading API did not accept the " + action + " (" + url + (status == 0 ? " unreachable" : " answered " + status) + ")";
-            if (raiser != null) {
-                raiser.raise("TradingControlFailed/" + action, "P1", "Trading " + action + " FAILED", failure + "; triggered by " + who
-                        + ": " + why, Map.of("source", "trading", "action", action));
-            }
-            throw new IllegalStateException(failure);
-        }
-        String text = "Trading " + (action.equals("halt") ? "halted" : "resumed") + " at " + at;
-        Notifier n = notifier.get();
-        if (n != null) {
-            n.enqueue("pubsub:" + topic, null, text, text, "trading-" + action + "-" + controlId, Map.of("action", action));
-        } else {
-            LOG.error("No notifier bound: '{}' not published", text);
-        }
-        if (raiser != null) {
-            if (action.equals("halt")) {
-                raiser.raise(INCIDENT_KEY, "P1", text, text + " by " + who + ": " + why, Map.of("source", "trading", "action", action));
-            } else {
-                raiser.resolve(INCIDENT_KEY, text + " by " + who + ": " + why);
-            }
-        }
-        LOG.warn("{} by {}: {}", text, who, why);
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("action", action);
-        result.put("message", text);
-        result.put("triggeredBy", who);
-        result.put("reason", why);
-        result.put("tradingApiStatus", status);
-        return result;
+        return keys.getKey().longValue();
     }
 
-    /** POSTs {"reason", "requestedBy"} to the trading API; the HTTP status, 0 when it could not be reached. */
-    private int call(String url, String action, String who, String why) {
+    /**
+     * Pages P1 that the action failed (trading is NOT halted or resumed: someone must act) and returns the failure to
+     * throw. In a dry run the page goes into the plan (the incident service records it) and the dry run fails the same.
+     */
+    private IllegalStateException failed(String action, String failure, String who, String why) {
+        IncidentRaiser raiser = incidents.get();
+        if (raiser != null) {
+            raiser.raise("TradingControlFailed/" + action, "P1", "Trading " + action + " FAILED", failure + "; triggered by " + who
+                    + ": " + why, Map.of("source", "trading", "action", action));
+        } else {
+            LOG.error("No incident service bound: could not page that the trading {} failed: {}", action, failure);
+        }
+        return new IllegalStateException(failure);
+    }
+
+    /** What the trading API answered: its HTTP status, 0 when there was no answer (then {@code problem} says why). */
+    record Answer(int status, String problem) {
+        String what() {
+            return status == 0 ? problem : "answered " + status;
+        }
+    }
+
+    /** POSTs {"reason", "requestedBy"} to the trading API; what it answered, or why there was no answer. */
+    private Answer call(String url, String action, String who, String why) {
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
                     .header("Content-Type", "application/json")
@@ -134,13 +213,17 @@ public class TradingControl {
             if (apiToken != null && !apiToken.isBlank()) {
                 b.header("Authorization", "Bearer " + apiToken);
             }
-            return CLIENT.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            return new Answer(CLIENT.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode(), null);
         } catch (IOException e) {
-            LOG.error("Trading API {} call to {} failed: {}", action, url, e.getMessage());
-            return 0;
+            LOG.error("Trading API {} call to {} failed: {}", action, url, e.toString());
+            return new Answer(0, "unreachable");
+        } catch (IllegalArgumentException e) {
+            // URI.create and HttpRequest refuse a URL without http(s) scheme or host
+            LOG.error("Trading API {} URL {} is not usable: {}", action, url, e.getMessage());
+            return new Answer(0, "is not a usable http(s) URL");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return 0;
+            return new Answer(0, "not called: interrupted");
         }
     }
 }

@@ -23,7 +23,8 @@ import java.util.Optional;
 /**
  * The trading control ({@code tradingControl}) the trading runbooks call, and the emergency stop and resume doors:
  * {@code POST /api/runbooks/emergency-stop} and {@code POST /api/runbooks/trading-resume}. The body must name the
- * action in {@code confirm}; its other fields are the run's parameters; the answer waits for the run's end.
+ * action in {@code confirm}; {@code "dryRun": true} rehearses it (a dry run: the trading API is not called, the run's
+ * plan says what a real run does); its other fields are the run's parameters; the answer waits for the run's end.
  */
 public final class TradingModule implements EngineModule {
     private final RunLog store;
@@ -62,6 +63,10 @@ public final class TradingModule implements EngineModule {
         if (!confirm.equals(job)) {
             throw Refused.invalid("confirm must be \"" + job + "\" to run it" + (confirm.isEmpty() ? "" : ", not \"" + confirm + "\""));
         }
+        JsonNode dryRun = body.get("dryRun");
+        if (dryRun != null && !dryRun.isBoolean()) {
+            throw Refused.invalid("dryRun must be true or false, not " + dryRun);
+        }
         JsonNode reason = body.get("reason");
         if (reason != null && !reason.isTextual()) {
             throw Refused.invalid("reason must be a string");
@@ -69,13 +74,18 @@ public final class TradingModule implements EngineModule {
         Map<String, Object> parameters = new LinkedHashMap<>();
         parameters.put("reason", "");
         body.fields().forEachRemaining(f -> {
-            if (!f.getKey().equals("confirm")) {
+            if (!f.getKey().equals("confirm") && !f.getKey().equals("dryRun")) {
                 parameters.put(f.getKey(), f.getValue().isValueNode() ? f.getValue().asText() : f.getValue().toString());
             }
         });
-        RunStarter.Watched run = runs.startWatched(job, RunTrigger.MANUAL, parameters);
+        boolean rehearsal = dryRun != null && dryRun.asBoolean();
+        RunStarter.Watched run = runs.startWatched(job, rehearsal ? RunTrigger.DRY_RUN : RunTrigger.MANUAL, parameters);
         Optional<RunEnd> end = run.await(wait);
         Map<String, Object> answer = new LinkedHashMap<>(store.find(run.id()).map(RunRecord::json).orElseThrow());
+        if (rehearsal) {
+            answer.put("dryRun", true);
+            answer.put("plan", store.plan(run.id()).stream().map(e -> Map.of("kind", e.kind(), "effect", e.effect())).toList());
+        }
         answer.put("href", "/api/runs/" + run.id());
         return end.map(RunEnd::status).orElse(RunStatus.RUNNING) == RunStatus.FAILED ? Reply.failed(answer) : Reply.ok(answer);
     }

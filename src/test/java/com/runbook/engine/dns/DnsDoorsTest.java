@@ -18,10 +18,12 @@ class DnsDoorsTest {
     }
 
     @Test
-    void aSucceededRunAnswersItsResult() {
+    void aSucceededRunAnswersItsResultWithTheRun() {
         Map<String, Object> result = Map.of("outcome", "applied");
-        assertThat(DnsModule.answer(new RunEnd(7, RunStatus.SUCCEEDED, null, result, null)))
-                .isEqualTo(Reply.ok(result));
+        assertThat(DnsModule.answer(new RunEnd(7, RunStatus.SUCCEEDED, null, result, null), false))
+                .isEqualTo(Reply.ok(Map.of("outcome", "applied", "runId", 7L, "href", "/api/runs/7")));
+        assertThat(DnsModule.answer(new RunEnd(8, RunStatus.SUCCEEDED, null, Map.of("outcome", "plan"), null), true))
+                .isEqualTo(Reply.ok(Map.of("outcome", "plan", "runId", 8L, "dryRun", true, "href", "/api/runs/8")));
     }
 
     @Test
@@ -30,7 +32,7 @@ class DnsDoorsTest {
                 DnsException.Kind.CONFLICT, Refused.Reason.CONFLICT, DnsException.Kind.UNPROCESSABLE, Refused.Reason.UNPROCESSABLE,
                 DnsException.Kind.UNAVAILABLE, Refused.Reason.UNAVAILABLE);
         reasons.forEach((kind, reason) -> assertThatThrownBy(() -> DnsModule.answer(failed(new DnsException(kind, "why " + kind),
-                "DnsException: why " + kind))).isInstanceOfSatisfying(Refused.class, r -> {
+                "DnsException: why " + kind), false)).isInstanceOfSatisfying(Refused.class, r -> {
                     assertThat(r.reason()).isEqualTo(reason);
                     assertThat(r.getMessage()).isEqualTo("why " + kind);
                 }));
@@ -38,11 +40,11 @@ class DnsDoorsTest {
 
     @Test
     void aProviderOrVerificationFailureAndAnyOtherFailureAreFailures() {
-        assertThat(DnsModule.answer(failed(new DnsException(DnsException.Kind.FAILED, "provider said no"), "DnsException: provider said no")))
+        assertThat(DnsModule.answer(failed(new DnsException(DnsException.Kind.FAILED, "provider said no"), "DnsException: provider said no"), false))
                 .isEqualTo(Reply.failed(Map.of("error", "provider said no")));
-        assertThat(DnsModule.answer(failed(null, "the engine stopped while the run was going on")))
+        assertThat(DnsModule.answer(failed(null, "the engine stopped while the run was going on"), false))
                 .isEqualTo(Reply.failed(Map.of("error", "the engine stopped while the run was going on")));
-        assertThat(DnsModule.answer(failed(new IllegalStateException("boom"), "IllegalStateException: boom")))
+        assertThat(DnsModule.answer(failed(new IllegalStateException("boom"), "IllegalStateException: boom"), false))
                 .isEqualTo(Reply.failed(Map.of("error", "IllegalStateException: boom")));
     }
 }

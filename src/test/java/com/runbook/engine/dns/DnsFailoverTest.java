@@ -1,6 +1,9 @@
 package com.runbook.engine.dns;
 
 import com.runbook.engine.ShippedSettings;
+import com.runbook.engine.TableSnapshot;
+import com.runbook.engine.core.DryRun;
+import com.runbook.engine.core.Notifier;
 import com.runbook.engine.core.RunTrigger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,9 +23,13 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static com.runbook.engine.TestEngine.TOKEN;
 import static com.runbook.engine.TestEngine.get;
@@ -90,6 +97,15 @@ class DnsFailoverTest {
         return String.join(",", DnsQuery.values(bind.address(), "app.example.test", "A", Duration.ofSeconds(2)));
     }
 
+    /** The zone's SOA serial at BIND: every dynamic update of the zone increments it. */
+    long serial() throws Exception {
+        org.xbill.DNS.SimpleResolver resolver = new org.xbill.DNS.SimpleResolver(bind.address());
+        org.xbill.DNS.Message answer = resolver.send(org.xbill.DNS.Message.newQuery(org.xbill.DNS.Record.newRecord(
+                org.xbill.DNS.Name.fromString("example.test."), org.xbill.DNS.Type.SOA, org.xbill.DNS.DClass.IN)));
+        return answer.getSection(org.xbill.DNS.Section.ANSWER).stream().filter(r -> r instanceof org.xbill.DNS.SOARecord)
+                .map(r -> ((org.xbill.DNS.SOARecord) r).getSerial()).findFirst().orElseThrow();
+    }
+
     JsonNode json(HttpResponse<String> r) throws Exception {
         return JSON.readTree(r.body());
     }
@@ -146,15 +162,209 @@ class DnsFailoverTest {
         assertThat(TestEngine.queuedAfter(engine, mark)).isEmpty();
     }
 
+    /**
+     * Every row of the engine's tables but the run rows and what a run keeps of itself (steps, log, plan: the tables
+     * whose names start with run_), which a dry run does write.
+     */
+    Map<String, List<String>> tables() throws Exception {
+        Map<String, List<String>> t = new java.util.TreeMap<>(TableSnapshot.of(engine.dataSource(), Set.of("job_run")));
+        t.keySet().removeIf(name -> name.startsWith("run_"));
+        return t;
+    }
+
+    /** The plan as the API shows it: "kind: effect" lines. */
+    static List<String> lines(JsonNode plan) {
+        List<String> lines = new ArrayList<>();
+        plan.forEach(e -> lines.add(e.get("kind").asText() + ": " + e.get("effect").asText()));
+        return lines;
+    }
+
+    /** What a notifier is asked to queue: "channel subject" lines (the outbox records them in a dry run's plan). */
+    static final class Asked implements Notifier {
+        final List<String> asked = new CopyOnWriteArrayList<>();
+
+        @Override
+        public long enqueue(String channel, String recipient, String subject, String body, String key, Map<String, String> headers) {
+            asked.add(channel + " " + subject);
+            return asked.size();
+        }
+    }
+
+    DnsFailover failoverWith(Notifier notifier) {
+        return new DnsFailover(DnsConfig.from(ShippedSettings.with(props)), direct, new DnsChangeStore(engine.dataSource()),
+                engine::incidents, () -> notifier);
+    }
+
+    /** Calls {@code step} as a step of a dry run with {@code plan} does. */
+    static <T> T inDryRun(DryRun plan, Callable<T> step) throws Exception {
+        DryRun before = DryRun.enter(plan);
+        try {
+            return step.call();
+        } finally {
+            DryRun.enter(before);
+        }
+    }
+
     @Test
-    void aDryRunShowsThePlanAndChangesNothing() throws Exception {
-        HttpResponse<String> r = post(engine, "/api/runbooks/dns-failover", TOKEN, "{\"target\":\"backup\",\"dryRun\":true}");
-        assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(json(r).get("outcome").asText()).isEqualTo("plan");
-        assertThat(json(r).get("message").asText()).isEqualTo("would change app.example.test. A from " + PRIMARY + " to "
-                + BACKUP + " (TTL 300), then verify at " + bind.hostPort());
+    void aRehearsedFailoverReadsAndChecksButOnlyRecordsTheChangeItsRowAndItsNotices() throws Exception {
+        Asked notices = new Asked();
+        DryRun plan = new DryRun(42);
+        long serial = serial();
+        Map<String, Object> result = inDryRun(plan, () -> failoverWith(notices).failover("backup", false, "dry-run"));
+        assertThat(serial()).isEqualTo(serial);
+        assertThat(result).containsEntry("outcome", "plan").containsEntry("message", "would change app.example.test. A from "
+                + PRIMARY + " to " + BACKUP + " (TTL 300), then verify at " + bind.hostPort());
         assertThat(served()).isEqualTo(PRIMARY);
         assertThat(changes()).isEmpty();
+        // the health check is a real read: the rehearsal refuses what the real swap refuses
+        assertThat(health.hits("/backup/health")).isEqualTo(3);
+        assertThat(plan.effects()).containsExactly(
+                new DryRun.Effect("dns", "UPDATE record app.example.test. A " + PRIMARY + " -> " + BACKUP + " TTL 300 at " + bind.hostPort()),
+                new DryRun.Effect("sql", "insert dns_change failover applied: app.example.test. A changed from " + PRIMARY + " to "
+                        + BACKUP + " (backup) by dry-run, verified at " + bind.hostPort()));
+        // the notices go to the notifier, which records them in the plan in a dry run (the outbox's part)
+        String subject = "DNS failover: app.example.test. -> " + BACKUP;
+        assertThat(notices.asked).containsExactly("email " + subject, "telegram " + subject);
+    }
+
+    @Test
+    void aDryRunWhosePlanIsNotOnItsThreadFailsAndChangesNothing() {
+        Asked notices = new Asked();
+        assertThatThrownBy(() -> failoverWith(notices).run("backup", null, "dry-run")).isInstanceOf(DnsException.class)
+                .hasMessage("a dry run reached dnsFailover without its plan: nothing was done");
+        assertThatThrownBy(() -> failoverWith(notices).rollback("dry-run")).isInstanceOf(DnsException.class)
+                .hasMessage("a dry run reached dnsFailover without its plan: nothing was done");
+        assertThat(served()).isEqualTo(PRIMARY);
+        assertThat(changes()).isEmpty();
+        assertThat(health.hits("/backup/health")).isZero();
+        assertThat(notices.asked).isEmpty();
+    }
+
+    @Test
+    void aRehearsalRefusesWhatTheRealSwapRefusesWithTheSameMessageAndChangesNothing() throws Exception {
+        health.set("/backup/health", 503);
+        DryRun plan = new DryRun(43);
+        Asked notices = new Asked();
+        assertThatThrownBy(() -> inDryRun(plan, () -> failoverWith(notices).failover("backup", false, "dry-run")))
+                .isInstanceOf(DnsException.class).hasMessage("refused: target 'backup' is unhealthy: "
+                        + health.url("/backup/health") + " answered 503 (check 1 of 3); nothing was changed");
+        assertThat(plan.effects()).extracting(DryRun.Effect::effect).containsExactly("insert dns_change failover refused: "
+                + "refused: target 'backup' is unhealthy: " + health.url("/backup/health") + " answered 503 (check 1 of 3); nothing was changed");
+        assertThat(changes()).isEmpty();
+        assertThat(notices.asked).isEmpty();
+
+        health.reset();
+        assertThat(post(engine, "/api/runbooks/dns-failover", TOKEN, "{\"target\":\"backup\"}").statusCode()).isEqualTo(200);
+        int rows = changes().size();
+        assertThatThrownBy(() -> inDryRun(new DryRun(44), () -> failoverWith(notices).failover("primary", false, "dry-run")))
+                .isInstanceOf(DnsException.class).hasMessageMatching("refused: app\\.example\\.test\\. A was changed \\d+ s ago"
+                        + " \\(dns_change \\d+\\); the cooldown is 600 s: pass force=true to swap anyway");
+        assertThat(changes()).hasSize(rows);
+        assertThat(served()).isEqualTo(BACKUP);
+    }
+
+    @Test
+    void aRehearsedRollbackRecordsTheWayBackAndChangesNothing() throws Exception {
+        assertThat(post(engine, "/api/runbooks/dns-failover", TOKEN, "{\"target\":\"backup\"}").statusCode()).isEqualTo(200);
+        int rows = changes().size();
+        DryRun plan = new DryRun(45);
+        Asked notices = new Asked();
+        Map<String, Object> result = inDryRun(plan, () -> failoverWith(notices).rollback("dry-run"));
+        assertThat(result).containsEntry("outcome", "plan");
+        assertThat(plan.effects()).first().isEqualTo(new DryRun.Effect("dns", "UPDATE record app.example.test. A " + BACKUP
+                + " -> " + PRIMARY + " TTL 300 at " + bind.hostPort()));
+        assertThat(served()).isEqualTo(BACKUP);
+        assertThat(changes()).hasSize(rows);
+        assertThat(notices.asked).containsExactly("email DNS rollback: app.example.test. -> " + PRIMARY,
+                "telegram DNS rollback: app.example.test. -> " + PRIMARY);
+    }
+
+    /**
+     * The door's dryRun is a dry run of the runbook (trigger dry-run): BIND's zone, the outbox (so GreenMail and
+     * Telegram) and the engine's tables but the run's own rows are as before, and its plan is what the real swap then
+     * does. NEEDS h-b (the dry-run mechanism: the run's plan on its thread, the outbox recording notices, the plan in
+     * GET /api/runs/{id}); on this branch alone the dry run is not a dry run yet.
+     */
+    @Test
+    void aDryRunOfTheDoorChangesNothingAndItsPlanIsWhatTheRealSwapThenDoes() throws Exception {
+        Map<String, List<String>> before = tables();
+        long serial = serial();
+        HttpResponse<String> r = post(engine, "/api/runbooks/dns-failover", TOKEN, "{\"target\":\"backup\",\"dryRun\":true}");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = json(r);
+        assertThat(body.get("outcome").asText()).isEqualTo("plan");
+        assertThat(body.get("message").asText()).isEqualTo("would change app.example.test. A from " + PRIMARY + " to "
+                + BACKUP + " (TTL 300), then verify at " + bind.hostPort());
+        assertThat(body.get("dryRun").asBoolean()).isTrue();
+        long runId = body.get("runId").asLong();
+        assertThat(body.get("href").asText()).isEqualTo("/api/runs/" + runId);
+        JsonNode run = json(get(engine, "/api/runs/" + runId));
+        assertThat(run.get("trigger").asText()).isEqualTo("dry-run");
+        assertThat(run.get("status").asText()).isEqualTo("succeeded");
+        assertThat(served()).isEqualTo(PRIMARY);
+        assertThat(serial()).isEqualTo(serial);
+        assertThat(changes()).isEmpty();
+        assertThat(TestEngine.queuedAfter(engine, mark)).isEmpty();
+        assertThat(tables()).isEqualTo(before);
+        List<String> plan = lines(body.get("plan"));
+        // the plan stored with the run (GET /api/runs/{id} shows it once the story branch's run detail is merged)
+        assertThat(engine.runs().plan(runId)).extracting(e -> e.kind() + ": " + e.effect()).isEqualTo(plan);
+        assertThat(plan).hasSize(4);
+
+        HttpResponse<String> real = post(engine, "/api/runbooks/dns-failover", TOKEN, "{\"target\":\"backup\"}");
+        assertThat(real.statusCode()).isEqualTo(200);
+        assertThat(serial()).isGreaterThan(serial);
+        // what the real swap did, effect by effect, against the plan
+        assertThat(plan.get(0)).isEqualTo("dns: UPDATE record app.example.test. A " + PRIMARY + " -> " + served() + " TTL 300 at "
+                + bind.hostPort());
+        Map<String, Object> row = changes().get(0);
+        assertThat(plan.get(1)).isEqualTo("sql: insert dns_change " + row.get("action") + " " + row.get("outcome") + ": "
+                + ((String) row.get("detail")).replace(" by api,", " by dry-run,"));
+        List<Map<String, Object>> queued = TestEngine.queuedAfter(engine, mark);
+        assertThat(queued).hasSize(2);
+        for (int i = 0; i < queued.size(); i++) {
+            assertThat(plan.get(2 + i)).startsWith(queued.get(i).get("channel") + ": ").contains((String) queued.get(i).get("subject"));
+        }
+        // and the neighbours see what the dry run did not send
+        String subject = "DNS failover: app.example.test. -> " + BACKUP;
+        await().atMost(TestEngine.DELIVERY).until(() -> neighbours.mails(subject).size() == 1
+                && neighbours.telegram.textsTo(Neighbours.CHAT).stream().anyMatch(t -> t.startsWith(subject)));
+    }
+
+    /**
+     * A dry run of the rollback door puts nothing back, and its plan is the way back the real rollback then takes.
+     * NEEDS h-b, as the test above.
+     */
+    @Test
+    void aDryRunOfTheRollbackDoorChangesNothingAndItsPlanIsWhatTheRealRollbackThenDoes() throws Exception {
+        assertThat(post(engine, "/api/runbooks/dns-failover", TOKEN, "{\"target\":\"backup\"}").statusCode()).isEqualTo(200);
+        TestEngine.awaitOutboxDelivered(engine);
+        long queued = TestEngine.lastQueued(engine);
+        Map<String, List<String>> before = tables();
+        long serial = serial();
+        HttpResponse<String> r = post(engine, "/api/runbooks/dns-rollback", TOKEN, "{\"dryRun\":true}");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = json(r);
+        assertThat(body.get("outcome").asText()).isEqualTo("plan");
+        assertThat(body.get("dryRun").asBoolean()).isTrue();
+        assertThat(served()).isEqualTo(BACKUP);
+        assertThat(serial()).isEqualTo(serial);
+        assertThat(TestEngine.queuedAfter(engine, queued)).isEmpty();
+        assertThat(tables()).isEqualTo(before);
+        List<String> plan = lines(body.get("plan"));
+
+        HttpResponse<String> real = post(engine, "/api/runbooks/dns-rollback", TOKEN, "");
+        assertThat(real.statusCode()).isEqualTo(200);
+        assertThat(plan.get(0)).isEqualTo("dns: UPDATE record app.example.test. A " + BACKUP + " -> " + served() + " TTL 300 at "
+                + bind.hostPort());
+        Map<String, Object> row = changes().get(0);
+        assertThat(plan.get(1)).isEqualTo("sql: insert dns_change " + row.get("action") + " " + row.get("outcome") + ": "
+                + ((String) row.get("detail")).replace(" by api,", " by dry-run,"));
+        List<Map<String, Object>> sent = TestEngine.queuedAfter(engine, queued);
+        assertThat(plan).hasSize(2 + sent.size());
+        for (int i = 0; i < sent.size(); i++) {
+            assertThat(plan.get(2 + i)).startsWith(sent.get(i).get("channel") + ": ").contains((String) sent.get(i).get("subject"));
+        }
     }
 
     @Test
@@ -199,7 +409,7 @@ class DnsFailoverTest {
 
     @Test
     void theTsigSecretNeverAppearsInTheLogOrTheApi() throws Exception {
-        post(engine, "/api/runbooks/dns-failover", TOKEN, "{\"target\":\"backup\",\"dryRun\":true}");
+        assertThat(post(engine, "/api/runbooks/dns-failover", TOKEN, "{\"target\":\"backup\"}").statusCode()).isEqualTo(200);
         assertThat(java.nio.file.Files.readString(Path.of("target/test-engine.log"))).contains("Runbook Engine ready").doesNotContain(secret);
         assertThat(get(engine, "/api/dns/changes").body()).doesNotContain(secret);
     }
@@ -219,7 +429,7 @@ class DnsFailoverTest {
         p.put("runbook.dns.verify-server", stale.hostPort()); // answers the old value whatever happens
         DnsFailover failover = new DnsFailover(DnsConfig.from(ShippedSettings.with(p)), direct, new DnsChangeStore(engine.dataSource()),
                 engine::incidents, engine::notifier);
-        assertThatThrownBy(() -> failover.failover("backup", false, false, "test"))
+        assertThatThrownBy(() -> failover.failover("backup", false, "test"))
                 .isInstanceOf(DnsException.class)
                 .hasMessage("DNS failover of app.example.test. could not be verified: " + stale.hostPort() + " still answered "
                         + PRIMARY + " instead of " + BACKUP + " after 2 s; rolled back to " + PRIMARY);

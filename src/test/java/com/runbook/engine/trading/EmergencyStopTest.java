@@ -1,5 +1,9 @@
 package com.runbook.engine.trading;
 
+import com.runbook.engine.RecordingIncidents;
+import com.runbook.engine.TableSnapshot;
+import com.runbook.engine.core.DryRun;
+import com.runbook.engine.core.Notifier;
 import com.runbook.engine.core.RunTrigger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,12 +24,18 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static com.runbook.engine.TestEngine.TOKEN;
 import static com.runbook.engine.TestEngine.post;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -185,11 +195,205 @@ class EmergencyStopTest {
         assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo("IllegalStateException: the trading API did not accept the halt ("
                 + trading.url() + "/v1/trading/halt answered 500)");
         assertThat(TestEngine.queuedAfter(engine, mark)).noneMatch(m -> m.get("channel").equals("pubsub:system-alerts"));
-        assertThat(TestEngine.incidents(engine, "TradingControlFailed/")).singleElement().satisfies(i -> {
+        assertThat(TestEngine.incidents(engine, "TradingControlFailed/halt")).first().satisfies(i -> {
             assertThat(i.get("key").asText()).isEqualTo("TradingControlFailed/halt");
             assertThat(i.get("priority").asText()).isEqualTo("P1");
             assertThat(i.get("status").asText()).isEqualTo("open");
         });
         assertThat(TestEngine.incidents(engine, "TradingHalted")).noneMatch(i -> i.get("status").asText().equals("open"));
+        engine.incidents().resolve("TradingControlFailed/halt", "test over");
+    }
+
+    /** What a notifier is asked to queue: "channel subject" lines (the outbox records them in a dry run's plan). */
+    static final class Asked implements Notifier {
+        final List<String> asked = new CopyOnWriteArrayList<>();
+
+        @Override
+        public long enqueue(String channel, String recipient, String subject, String body, String key, Map<String, String> headers) {
+            asked.add(channel + " " + subject);
+            return asked.size();
+        }
+    }
+
+    static TradingModule.TradingSettings settings(String stopUrl, String resumeUrl) {
+        return new TradingModule.TradingSettings(Optional.ofNullable(stopUrl), Optional.ofNullable(resumeUrl),
+                Optional.of("trading-secret"), "system-alerts", Duration.ofSeconds(5), Duration.ofSeconds(60));
+    }
+
+    /** Calls {@code step} as a step of a dry run with {@code plan} does. */
+    static <T> T inDryRun(DryRun plan, Callable<T> step) throws Exception {
+        DryRun before = DryRun.enter(plan);
+        try {
+            return step.call();
+        } finally {
+            DryRun.enter(before);
+        }
+    }
+
+    @Test
+    void aRehearsedStopCallsNothingWritesNothingAndRecordsTheCallTheRowTheNoticeAndThePage() throws Exception {
+        Asked notices = new Asked();
+        RecordingIncidents incidents = new RecordingIncidents();
+        TradingControl control = new TradingControl(settings(trading.url() + "/v1/trading/halt", trading.url() + "/v1/trading/resume"),
+                engine.dataSource(), () -> incidents, () -> notices);
+        DryRun plan = new DryRun(42);
+        Map<String, Object> result = inDryRun(plan, () -> control.halt("dry-run", "drill"));
+        assertThat(result).containsEntry("message", "would halt trading via POST " + trading.url() + "/v1/trading/halt")
+                .doesNotContainKey("tradingApiStatus");
+        assertThat(trading.requests).isEmpty();
+        assertThat(controls()).isEmpty();
+        assertThat(plan.effects()).containsExactly(new DryRun.Effect("trading", "halt trading via POST " + trading.url() + "/v1/trading/halt"),
+                new DryRun.Effect("sql", "insert trading_control halt by dry-run: drill"));
+        // the notice and the page go to the notifier and the incident service, which record them in a dry run's plan
+        assertThat(notices.asked).singleElement().satisfies(n -> assertThat(n).matches("pubsub:system-alerts Trading halted at \\S+Z"));
+        assertThat(incidents.raised).singleElement().satisfies(i -> {
+            assertThat(i.key()).isEqualTo("TradingHalted");
+            assertThat(i.priority()).isEqualTo("P1");
+            assertThat(i.detail()).endsWith(" by dry-run: drill");
+        });
+
+        inDryRun(plan, () -> control.resume("dry-run", "drill over"));
+        assertThat(plan.effects()).extracting(DryRun.Effect::effect).endsWith("resume trading via POST " + trading.url()
+                + "/v1/trading/resume", "insert trading_control resume by dry-run: drill over");
+        assertThat(incidents.resolved).containsExactly("TradingHalted");
+        assertThat(trading.requests).isEmpty();
+        assertThat(controls()).isEmpty();
+    }
+
+    @Test
+    void aDryRunWhosePlanIsNotOnItsThreadFailsAndCallsNothing() {
+        TradingControl control = new TradingControl(settings(trading.url() + "/v1/trading/halt", trading.url() + "/v1/trading/resume"),
+                engine.dataSource(), RecordingIncidents::new, Asked::new);
+        assertThatThrownBy(() -> control.halt("dry-run", "drill")).isInstanceOf(IllegalStateException.class)
+                .hasMessage("a dry run reached tradingControl without its plan: trading was not halted");
+        assertThatThrownBy(() -> control.resume("dry-run", "drill")).isInstanceOf(IllegalStateException.class)
+                .hasMessage("a dry run reached tradingControl without its plan: trading was not resumed");
+        assertThat(trading.requests).isEmpty();
+        assertThat(controls()).isEmpty();
+    }
+
+    @Test
+    void aStopThatCannotReachTheTradingApiPagesP1() throws Exception {
+        int closed = TestEngine.freePort();
+        String url = "http://127.0.0.1:" + closed + "/v1/trading/halt";
+        TradingControl control = new TradingControl(settings(url, null), engine.dataSource(), engine::incidents, engine::notifier);
+        assertThatThrownBy(() -> control.halt("alert", "EmergencyStop")).isInstanceOf(IllegalStateException.class)
+                .hasMessage("the trading API did not accept the halt (" + url + " unreachable)");
+        assertThat(controls()).singleElement().satisfies(c -> assertThat(c.get("api_status")).isNull());
+        JsonNode incident = TestEngine.incidents(engine, "TradingControlFailed/halt").get(0);
+        assertThat(incident.get("priority").asText()).isEqualTo("P1");
+        assertThat(incident.get("status").asText()).isEqualTo("open");
+        assertThat(incident.get("detail").asText()).isEqualTo("the trading API did not accept the halt (" + url
+                + " unreachable); triggered by alert: EmergencyStop");
+        String page = "[P1] Trading halt FAILED (#" + incident.get("id").asLong() + ")";
+        await().atMost(TestEngine.DELIVERY).until(() -> neighbours.mails(page).size() == 1
+                && neighbours.telegram.textsTo(Neighbours.CHAT).stream().anyMatch(t -> t.startsWith(page)));
+        assertThat(TestEngine.queuedAfter(engine, mark)).noneMatch(m -> m.get("channel").equals("pubsub:system-alerts"));
+        engine.incidents().resolve("TradingControlFailed/halt", "test over");
+    }
+
+    @Test
+    void aTradingUrlThatIsNotSetPagesP1NamingTheVariableAndARehearsalFailsTheSame() throws Exception {
+        String failure = "runbook.trading.resume-url (env RUNBOOK_TRADING_RESUME_URL) is not set: cannot resume trading";
+        RecordingIncidents rehearsed = new RecordingIncidents();
+        TradingControl dry = new TradingControl(settings(null, null), engine.dataSource(), () -> rehearsed, Asked::new);
+        assertThatThrownBy(() -> inDryRun(new DryRun(7), () -> dry.resume("dry-run", ""))).hasMessage(failure);
+        assertThat(rehearsed.raised).extracting(RecordingIncidents.Raised::key).containsExactly("TradingControlFailed/resume");
+
+        TradingControl control = new TradingControl(settings(null, null), engine.dataSource(), engine::incidents, engine::notifier);
+        assertThatThrownBy(() -> control.resume("manual", "")).isInstanceOf(IllegalStateException.class).hasMessage(failure);
+        JsonNode incident = TestEngine.incidents(engine, "TradingControlFailed/resume").get(0);
+        assertThat(incident.get("priority").asText()).isEqualTo("P1");
+        assertThat(incident.get("status").asText()).isEqualTo("open");
+        assertThat(incident.get("detail").asText()).isEqualTo(failure + "; triggered by manual: no reason given");
+        String page = "[P1] Trading resume FAILED (#" + incident.get("id").asLong() + ")";
+        await().atMost(TestEngine.DELIVERY).until(() -> neighbours.mails(page).size() == 1);
+        assertThat(controls()).isEmpty();
+        assertThat(trading.requests).isEmpty();
+        engine.incidents().resolve("TradingControlFailed/resume", "test over");
+    }
+
+    @Test
+    void aDryRunThatIsNotTrueOrFalseIsRefused() throws Exception {
+        HttpResponse<String> r = post(engine, "/api/runbooks/emergency-stop", TOKEN, "{\"confirm\":\"emergency-stop\",\"dryRun\":\"yes\"}");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo("dryRun must be true or false, not \"yes\"");
+        assertThat(trading.requests).isEmpty();
+    }
+
+    /** Every row of the engine's tables but the run rows and what a run keeps of itself (tables named run_*). */
+    Map<String, List<String>> tables() throws Exception {
+        Map<String, List<String>> t = new java.util.TreeMap<>(TableSnapshot.of(engine.dataSource(), Set.of("job_run")));
+        t.keySet().removeIf(name -> name.startsWith("run_"));
+        return t;
+    }
+
+    static List<String> lines(JsonNode plan) {
+        List<String> lines = new ArrayList<>();
+        plan.forEach(e -> lines.add(e.get("kind").asText() + ": " + e.get("effect").asText()));
+        return lines;
+    }
+
+    /**
+     * A rehearsed emergency stop (the door's dryRun: trigger dry-run) leaves the trading API stub, Pub/Sub, the outbox
+     * and the engine's tables but the run's own rows as they were, and its plan is what the real stop then does.
+     * NEEDS h-b (the dry-run mechanism: the run's plan on its thread, the outbox and the incident service recording
+     * instead of acting, the plan stored with the run); on this branch alone the dry run is not a dry run yet.
+     */
+    @Test
+    void aDryRunOfTheStopChangesNothingAndItsPlanIsWhatTheRealStopThenDoes() throws Exception {
+        Map<String, List<String>> before = tables();
+        int incidentsBefore = TestEngine.incidents(engine, "").size();
+        HttpResponse<String> r = post(engine, "/api/runbooks/emergency-stop", TOKEN,
+                "{\"confirm\":\"emergency-stop\",\"reason\":\"drill\",\"dryRun\":true}");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode run = JSON.readTree(r.body());
+        assertThat(run.get("status").asText()).isEqualTo("succeeded");
+        assertThat(run.get("trigger").asText()).isEqualTo("dry-run");
+        assertThat(run.get("dryRun").asBoolean()).isTrue();
+        assertThat(run.get("params")).isEqualTo(JSON.readTree("{\"reason\":\"drill\"}"));
+        assertThat(trading.requests).isEmpty();
+        assertThat(controls()).isEmpty();
+        assertThat(TestEngine.queuedAfter(engine, mark)).isEmpty();
+        assertThat(TestEngine.incidents(engine, "")).hasSize(incidentsBefore);
+        assertThat(tables()).isEqualTo(before);
+        // nothing was queued, so nothing reaches Pub/Sub, GreenMail or Telegram; the real stop's notice does, below
+        assertThat(systemAlerts()).isEmpty();
+        List<String> plan = lines(run.get("plan"));
+        // the plan stored with the run (GET /api/runs/{id} shows it once the story branch's run detail is merged)
+        assertThat(engine.runs().plan(run.get("id").asLong())).extracting(e -> e.kind() + ": " + e.effect()).isEqualTo(plan);
+        assertThat(plan).hasSize(4);
+
+        HttpResponse<String> real = post(engine, "/api/runbooks/emergency-stop", TOKEN, "{\"confirm\":\"emergency-stop\",\"reason\":\"drill\"}");
+        assertThat(real.statusCode()).isEqualTo(200);
+        // what the real stop did, effect by effect, against the plan
+        assertThat(trading.requests).singleElement().satisfies(req -> assertThat(plan.get(0))
+                .isEqualTo("trading: halt trading via " + req.method() + " " + trading.url() + req.pathAndQuery()));
+        assertThat(controls()).singleElement().satisfies(c -> assertThat(plan.get(1))
+                .isEqualTo("sql: insert trading_control " + c.get("action") + " by dry-run: " + c.get("reason")));
+        await().atMost(TestEngine.DELIVERY).until(() -> systemAlerts().size() == 1);
+        assertThat(plan.get(2)).startsWith("pubsub").contains("system-alerts").contains("Trading halted at ");
+        assertThat(plan.get(3)).startsWith("incident").contains("P1").contains("TradingHalted");
+        assertThat(halted().get("status").asText()).isEqualTo("open");
+
+        // the way back, rehearsed: the incident stays open, the API is not called, then the real resume does the plan
+        TestEngine.awaitOutboxDelivered(engine);
+        long queued = TestEngine.lastQueued(engine);
+        Map<String, List<String>> halted = tables();
+        HttpResponse<String> dry = post(engine, "/api/runbooks/trading-resume", TOKEN,
+                "{\"confirm\":\"trading-resume\",\"reason\":\"drill over\",\"dryRun\":true}");
+        assertThat(dry.statusCode()).isEqualTo(200);
+        List<String> back = lines(JSON.readTree(dry.body()).get("plan"));
+        assertThat(trading.requests).hasSize(1);
+        assertThat(halted().get("status").asText()).isEqualTo("open");
+        assertThat(TestEngine.queuedAfter(engine, queued)).isEmpty();
+        assertThat(tables()).isEqualTo(halted);
+        assertThat(post(engine, "/api/runbooks/trading-resume", TOKEN, "{\"confirm\":\"trading-resume\",\"reason\":\"drill over\"}")
+                .statusCode()).isEqualTo(200);
+        assertThat(back.get(0)).isEqualTo("trading: resume trading via POST " + trading.url() + trading.requests.get(1).pathAndQuery());
+        assertThat(back.get(1)).isEqualTo("sql: insert trading_control resume by dry-run: drill over");
+        assertThat(back.get(2)).startsWith("pubsub").contains("system-alerts").contains("Trading resumed at ");
+        assertThat(back.get(3)).startsWith("incident").contains("TradingHalted");
+        assertThat(halted().get("status").asText()).isEqualTo("resolved");
     }
 }
