@@ -173,8 +173,8 @@ class BackupRehearsalTest {
 
         assertThat(dry.status()).as(String.valueOf(dry.error())).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(bucket()).isEqualTo(bucketBefore);
-        assertThat(Rehearsals.tables(engine.dataSource(), "notification")).isEqualTo(tablesBefore);
-        assertThat(Rehearsals.tables(trading())).isEqualTo(tradingBefore);
+        Rehearsals.assertUnchanged("the engine database", tablesBefore, Rehearsals.tables(engine.dataSource(), "notification"));
+        Rehearsals.assertUnchanged("the trading database", tradingBefore, Rehearsals.tables(trading()));
         assertThat(engine.runs().find(dry.id()).orElseThrow().json()).containsEntry("trigger", "dry-run");
         List<DryRun.Effect> plan = rehearsals.plan(dry.id());
         List<String> plannedUploads = matching(plan, UPLOAD, 1);
@@ -223,8 +223,8 @@ class BackupRehearsalTest {
 
         assertThat(dry.status()).as(String.valueOf(dry.error())).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(bucket()).isEqualTo(bucketBefore);
-        assertThat(Rehearsals.tables(engine.dataSource(), "notification")).isEqualTo(tablesBefore);
-        assertThat(Rehearsals.tables(trading())).isEqualTo(tradingBefore);
+        Rehearsals.assertUnchanged("the engine database", tablesBefore, Rehearsals.tables(engine.dataSource(), "notification"));
+        Rehearsals.assertUnchanged("the trading database", tradingBefore, Rehearsals.tables(trading()));
         List<DryRun.Effect> plan = rehearsals.plan(dry.id());
         List<String> plannedUploads = matching(plan, UPLOAD, 1);
         assertThat(matching(plan, UPLOAD, 2)).containsExactly("critical-tables");

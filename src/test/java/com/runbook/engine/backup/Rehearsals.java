@@ -11,6 +11,7 @@ import org.apache.camel.Exchange;
 
 import javax.sql.DataSource;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -92,5 +93,34 @@ public final class Rehearsals {
         Map<String, List<String>> all = TableSnapshot.of(db, Set.of("job_run"));
         all.keySet().removeIf(t -> t.startsWith("run_") || Set.of(alsoExcept).contains(t));
         return all;
+    }
+
+    /**
+     * Fails, naming each table that changed with its rows added and removed (each cut to 300 characters), unless
+     * {@code after} equals {@code before}.
+     */
+    public static void assertUnchanged(String what, Map<String, List<String>> before, Map<String, List<String>> after) {
+        List<String> changes = new ArrayList<>();
+        java.util.Set<String> names = new java.util.TreeSet<>(before.keySet());
+        names.addAll(after.keySet());
+        for (String t : names) {
+            List<String> was = before.getOrDefault(t, List.of());
+            List<String> is = after.getOrDefault(t, List.of());
+            if (was.equals(is)) {
+                continue;
+            }
+            List<String> added = new ArrayList<>(is);
+            added.removeAll(was);
+            List<String> removed = new ArrayList<>(was);
+            removed.removeAll(is);
+            changes.add(t + ": " + added.size() + " row(s) added " + cut(added) + ", " + removed.size() + " removed " + cut(removed));
+        }
+        if (!changes.isEmpty()) {
+            throw new AssertionError(what + " changed:\n  " + String.join("\n  ", changes));
+        }
+    }
+
+    private static String cut(List<String> rows) {
+        return rows.stream().limit(3).map(r -> r.length() > 300 ? r.substring(0, 300) + "..." : r).toList().toString();
     }
 }
