@@ -143,14 +143,15 @@ public class BackupService {
      * Streams the dump of {@code source} to its final key while computing its SHA-256; the object appears there only
      * once the dump ended and its producer exited cleanly. Then verifies size and checksum: by the store's own
      * checksums when it keeps them (S3), else by reading the object back. Throws on any failure, leaving nothing under
-     * the key. In a dry run it only plans the upload: the object returned is not verified, has no size (-1), no
-     * checksum and no row (id 0).
+     * the key. In a dry run it only checks that the dump could start ({@link BackupSource#check()}: reads) and plans
+     * the upload: the object returned is not verified, has no size (-1), no checksum and no row (id 0).
      */
     public BackupRecords.StoredObject store(BackupSource source, long runId) throws Exception {
         Instant at = clock.instant();
         String key = BackupKeys.key(source.name(), at, source.extension());
         Optional<DryRun> plan = DryRun.current();
         if (plan.isPresent()) {
+            source.check();
             plan.get().wouldDo(store.kind(), "upload " + store.location(key) + " (backup of " + source.name()
                     + ", verified by size and SHA-256, recorded in backup_object)");
             return new BackupRecords.StoredObject(0, source.name(), key, -1, null, at, false, runId);

@@ -102,6 +102,25 @@ class BackupDryRunTest {
     }
 
     @Test
+    void aDryRunChecksThatTheDatabaseAnswersAndFailsTheBackupAsTheRealRunWouldWhenItDoesNot() throws Exception {
+        JdbcDataSource missing = new JdbcDataSource();
+        missing.setURL("jdbc:h2:" + dir.resolve("no-such-db") + ";IFEXISTS=TRUE");
+        BackupService backups = new BackupService(Map.of("gone", new H2Source("gone", missing, dir)), store, records,
+                () -> incidents, "P2", 1, 0, false, Clock.fixed(NOW, ZoneOffset.UTC));
+        DryRun plan = new DryRun(45);
+        DryRun.enter(plan);
+
+        Map<String, Object> outcome = backups.backup("gone", 45);
+
+        assertThat(outcome).containsEntry("status", "failed");
+        assertThat((String) outcome.get("error")).contains("no-such-db").contains("not found");
+        assertThat(plan.effects()).isEmpty();
+        // the incident service gets the raise (in a dry run the dry-run module's plans it)
+        assertThat(incidents.raised).extracting(RecordingIncidents.Raised::key).containsExactly("BackupFailed/gone");
+        assertThat(store.list("backups/")).isEmpty();
+    }
+
+    @Test
     void theSameCallsOutsideADryRunDoWhatThePlanSaid() throws Exception {
         String today = forge("2026-11-26T02:00:00Z");
         String older = forge("2026-11-20T02:00:00Z");
