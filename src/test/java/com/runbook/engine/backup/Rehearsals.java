@@ -86,11 +86,11 @@ public final class Rehearsals {
     }
 
     /**
-     * Every row of every table of {@code db} but the run's own rows (job_run, and the run_* tables of its timeline,
-     * log and plan) and {@code alsoExcept}.
+     * Every row of every table of {@code db} but the run's own rows (job_run, its overlap lock in job_lock, and the
+     * run_* tables of its timeline, log and plan) and {@code alsoExcept}.
      */
     public static Map<String, List<String>> tables(DataSource db, String... alsoExcept) throws Exception {
-        Map<String, List<String>> all = TableSnapshot.of(db, Set.of("job_run"));
+        Map<String, List<String>> all = TableSnapshot.of(db, Set.of("job_run", "job_lock"));
         all.keySet().removeIf(t -> t.startsWith("run_") || Set.of(alsoExcept).contains(t));
         return all;
     }
