@@ -2,6 +2,7 @@ package com.runbook.engine;
 
 import com.runbook.engine.alert.AlertModule;
 import com.runbook.engine.backup.BackupModule;
+import com.runbook.engine.dryrun.DryRunModule;
 import com.runbook.engine.core.EngineModule;
 import com.runbook.engine.core.IncidentRaiser;
 import com.runbook.engine.core.Notifier;
@@ -194,6 +195,9 @@ public final class Engine implements AutoCloseable {
         Parts parts = new Parts(context, settings, dataSource, writes, runbooks, runner, raiser, notifier,
                 new HttpDoors(context, () -> apiToken), door,
                 MetricsModule.registry(context), base, dataDir, () -> apiToken, clock);
+        DryRunModule dryRun = new DryRunModule();
+        runner.addScope(dryRun.scope());
+        dryRun.start(parts);   // before the modules: its guards must see every bean and producer they create
         NotifyModule notify = new NotifyModule(outbox, new EmailChannel(EmailSettings.from(settings)),
                 new TelegramChannel(TelegramSettings.from(settings)), new PubSubChannel(PubSubSettings.from(settings)));
         HealthModule health = new HealthModule();

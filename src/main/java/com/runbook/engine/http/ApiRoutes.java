@@ -95,8 +95,15 @@ public final class ApiRoutes extends RouteBuilder {
                         + "': NUL characters (\\u0000) are not allowed");
             }
         });
-        long id = engine.starter().start(job, RunTrigger.MANUAL, parameters);
-        return Reply.accepted(Map.of("runId", id, "job", job, "status", "running", "href", "/api/runs/" + id));
+        boolean dryRun = dryRun(parameters.remove("dryRun"));   // reserved: never a runbook parameter
+        long id = engine.starter().start(job, dryRun ? RunTrigger.DRY_RUN : RunTrigger.MANUAL, parameters);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("runId", id);
+        answer.put("job", job);
+        answer.put("status", "running");
+        answer.put("dryRun", dryRun);
+        answer.put("href", "/api/runs/" + id);
+        return Reply.accepted(answer);
     }
 
     private Reply health() {
@@ -145,5 +152,17 @@ public final class ApiRoutes extends RouteBuilder {
 
     private static Refused noRun(String id) {
         return new Refused(Refused.Reason.NOT_FOUND, "no run with id " + id);
+    }
+
+    /** The {@code dryRun} field of a run request: true, false or absent (false); it is never a runbook parameter. */
+    static boolean dryRun(Object value) {
+        String text = value == null ? "false" : String.valueOf(value).trim();
+        if (text.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (text.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw Refused.invalid("dryRun must be true or false, not '" + text + "'");
     }
 }

@@ -3,6 +3,7 @@ package com.runbook.engine.run;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.runbook.engine.core.DryRun;
 import com.runbook.engine.core.RunLog;
 import com.runbook.engine.core.RunRecord;
 import com.runbook.engine.core.RunStatus;
@@ -133,6 +134,12 @@ public class RunStore implements RunLog, AutoCloseable {
         }
         return jdbc.query("select " + COLUMNS + " from job_run where job = ? order by id desc fetch first ? rows only",
                 RunStore::row, job, limit);
+    }
+
+    @Override
+    public List<DryRun.Effect> plan(long id) {
+        return jdbc.query("select kind, effect from run_plan where run_id = ? order by seq",
+                (rs, i) -> new DryRun.Effect(rs.getString(1), rs.getString(2)), id);
     }
 
     /** The status of the newest run of each job. */
