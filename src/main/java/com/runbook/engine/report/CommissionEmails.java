@@ -39,15 +39,18 @@ public final class CommissionEmails {
 
     /** One payable, unsent commission row and its follower; {@code text} once rendered. */
     public record Email(long followerId, int year, int month, BigDecimal amount, String name, String address, String text) {
+        @DryRunSafe
         public String key() {
             return "commission/" + followerId + "/" + year + "/" + month;
         }
 
+        @DryRunSafe
         public String period() {
             return Month.of(month).getDisplayName(TextStyle.FULL, Locale.ENGLISH) + " " + year;
         }
 
         /** What the template sees as {@code body}: name, period, amount (plain, 2 decimals), currency, ids. */
+        @DryRunSafe
         public Map<String, Object> model() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("followerId", followerId);
