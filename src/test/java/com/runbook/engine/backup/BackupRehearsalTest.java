@@ -43,8 +43,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * through the real outbox, the engine's and the trading database): a dry run leaves the bucket, the mail server and
  * every table but the run's own rows exactly as before, and its plan lists the effects the real run, started right
  * after it, then has (uploads, retention deletes, the purge, the report).
- * <p>The assertions marked "needs the dry-run module (h-b)" hold once its outbox and incident service plan instead of
- * acting; the others hold on this branch alone (see {@link Rehearsals}).
+ * <p>The assertions marked "the dry-run module's part" are about its outbox and incident service (which plan instead
+ * of acting); the others about the backup beans' own dry-run handling.
  */
 @Tag("db")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -84,7 +84,7 @@ class BackupRehearsalTest {
         // no scheduled fire during a comparison: the watchdog's ticks would change its state and take its lock
         java.nio.file.Files.delete(base.resolve("schedules/health-watchdog.yaml"));
         engine = TestEngine.start(base, dir.resolve("data"), props);
-        rehearsals = Rehearsals.install(engine);
+        rehearsals = Rehearsals.of(engine);
         try (Connection c = trading().getConnection(); Statement s = c.createStatement()) {
             s.execute("insert into followers (id, name, email, commission_rate) values (1, 'Ava', 'ava@example.com', 0.1)");
         }
@@ -196,7 +196,7 @@ class BackupRehearsalTest {
                 .containsExactlyInAnyOrderElementsOf(plannedUploads.stream().map(BackupRehearsalTest::undated).toList());
         assertThat(deleted).containsExactlyInAnyOrderElementsOf(plannedDeletes);
 
-        // needs the dry-run module (h-b): the incident service plans the resolve of BackupFailed instead of doing it,
+        // the dry-run module's part: the incident service plans the resolve of BackupFailed instead of doing it,
         // and nothing else in the plan than what is above and those
         assertThat(mail.count()).isEqualTo(mailBefore);
         assertThat(plan).filteredOn(e -> !UPLOAD.matcher(e.effect()).matches() && !DELETE.matcher(e.effect()).matches())
@@ -245,7 +245,7 @@ class BackupRehearsalTest {
         String realSubject = "Sunday maintenance succeeded (run " + real.id() + ")";
         assertThat(mail.message(realSubject).getAllRecipients()[0].toString()).isEqualTo("ops@example.com");
 
-        // needs the dry-run module (h-b): the outbox plans the report instead of queueing it
+        // the dry-run module's part: the outbox plans the report instead of queueing it
         assertThat(mail.subjects()).doesNotContain("Sunday maintenance succeeded (run " + dry.id() + ")");
         assertThat(mail.count()).isEqualTo(mailBefore + 1);
         assertThat(notifications()).isEqualTo(outboxBefore + 1);

@@ -4,10 +4,7 @@ import com.runbook.engine.Engine;
 import com.runbook.engine.TableSnapshot;
 import com.runbook.engine.core.DryRun;
 import com.runbook.engine.core.RunEnd;
-import com.runbook.engine.core.RunStatus;
 import com.runbook.engine.core.RunTrigger;
-import com.runbook.engine.run.JobRunner;
-import org.apache.camel.Exchange;
 
 import javax.sql.DataSource;
 import java.time.Duration;
@@ -15,52 +12,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Dry runs of the data jobs for the rehearsal tests: starts one through the run starter (trigger dry-run), waits for
- * its end, and reads its plan from the run log ({@code RunLog.plan}, the dry-run module's).
- * <p>Until the dry-run module is merged, nothing makes a dry run's plan: {@link #install} adds a run scope that does
- * (plan as the thread's current one and as the exchange property) only for a dry run no other scope gave a plan, and
- * keeps it for {@link #plan}. With the dry-run module in the engine it never acts, and the plan comes from the run
- * log. It stands in for the plan only: the recorders of remote endpoints, the outbox and the incident service are the
- * dry-run module's, so what the tests say about them needs it.
+ * its end, and reads its plan from the run log; compares tables leaving out the run's own rows.
  */
 public final class Rehearsals {
     private final Engine engine;
-    private final Map<Long, DryRun> made = new ConcurrentHashMap<>();
 
     private Rehearsals(Engine engine) {
         this.engine = engine;
     }
 
-    public static Rehearsals install(Engine engine) {
-        Rehearsals r = new Rehearsals(engine);
-        engine.runner().addScope(new JobRunner.RunScope() {
-            private final ThreadLocal<Boolean> mine = new ThreadLocal<>();
-
-            @Override
-            public void entered(long runId, String job, String trigger, Exchange exchange) {
-                if (!RunTrigger.DRY_RUN.stored().equals(trigger) || DryRun.current().isPresent()
-                        || exchange.getProperty(DryRun.PROPERTY) != null) {
-                    return;
-                }
-                DryRun plan = new DryRun(runId);
-                r.made.put(runId, plan);
-                exchange.setProperty(DryRun.PROPERTY, plan);
-                DryRun.enter(plan);
-                mine.set(true);
-            }
-
-            @Override
-            public void left(long runId, String job, RunStatus status, Throwable failure) {
-                if (mine.get() != null) {
-                    mine.remove();
-                    DryRun.enter(null);
-                }
-            }
-        });
-        return r;
+    public static Rehearsals of(Engine engine) {
+        return new Rehearsals(engine);
     }
 
     /** Runs {@code job} as a dry run and waits for its end. */
@@ -75,14 +40,9 @@ public final class Rehearsals {
                 .orElseThrow(() -> new AssertionError("the run of " + job + " did not end within 3 minutes"));
     }
 
-    /** The run's plan: the run log's (with the dry-run module), else the one {@link #install}'s scope made. */
+    /** The run's plan, as stored with it. */
     public List<DryRun.Effect> plan(long runId) {
-        List<DryRun.Effect> stored = engine.runs().plan(runId);
-        if (!stored.isEmpty()) {
-            return stored;
-        }
-        DryRun made = this.made.get(runId);
-        return made == null ? List.of() : made.effects();
+        return engine.runs().plan(runId);
     }
 
     /**

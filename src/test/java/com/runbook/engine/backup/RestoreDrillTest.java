@@ -101,7 +101,7 @@ class RestoreDrillTest {
     @Test
     @Order(0)
     void aDryRunChecksTheDownloadedBackupAndPlansThePostgresRestoreInsteadOfCreatingTheScratchDatabase() throws Exception {
-        Rehearsals rehearsals = Rehearsals.install(engine);
+        Rehearsals rehearsals = Rehearsals.of(engine);
 
         com.runbook.engine.core.RunEnd dry = rehearsals.dryRun("backup-restore-drill", Map.of("source", "trading"));
 
@@ -112,7 +112,7 @@ class RestoreDrillTest {
                 .satisfies(e -> assertThat(e.effect()).matches("restore backups/trading/\\S+\\.dump into a scratch database on"
                         + " 127\\.0\\.0\\.1:5432 \\(pg_restore\\), compare its row counts with trading, drop it"));
         assertThat(scratchDatabases()).isZero();
-        // needs the dry-run module (h-b): the outbox plans the mail of the result instead of queueing it
+        // the dry-run module's part: the outbox plans the mail of the result instead of queueing it
         assertThat(rehearsals.plan(dry.id())).anySatisfy(e -> assertThat(e.effect()).contains("dba@example.com")
                 .contains("Restore drill succeeded: trading (run " + dry.id() + ")"));
     }

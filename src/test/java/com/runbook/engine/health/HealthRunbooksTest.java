@@ -111,7 +111,7 @@ class HealthRunbooksTest {
 
     @Test
     void aDryRunOfEachHealthReportProbesForRealAndPlansTheMailInsteadOfSendingIt() throws Exception {
-        com.runbook.engine.backup.Rehearsals rehearsals = com.runbook.engine.backup.Rehearsals.install(engine);
+        com.runbook.engine.backup.Rehearsals rehearsals = com.runbook.engine.backup.Rehearsals.of(engine);
         for (String job : java.util.List.of("daily-health-check", "market-open-checklist", "market-close-checklist")) {
             int probes = server.hits("/md/health");
 
@@ -120,7 +120,7 @@ class HealthRunbooksTest {
             assertThat(dry.status()).as(job + ": " + dry.error()).isEqualTo(com.runbook.engine.core.RunStatus.SUCCEEDED);
             assertThat(server.hits("/md/health")).as(job + " probed").isGreaterThan(probes);
             assertThat((String) dry.result()).containsPattern("market-data +UP +\\d+ ms  HTTP 200");
-            // needs the dry-run module (h-b): the outbox plans the report instead of queueing it
+            // the dry-run module's part: the outbox plans the report instead of queueing it
             assertThat(rehearsals.plan(dry.id())).as(job).anySatisfy(e -> assertThat(e.effect())
                     .contains("ops@example.com").contains("2 endpoints up"));
             assertThat(neighbours.mails("Daily health check: all 2 endpoints up")).noneMatch(m -> header(m).endsWith("-" + dry.id()));

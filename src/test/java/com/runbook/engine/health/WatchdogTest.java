@@ -120,7 +120,7 @@ class WatchdogTest {
         // the next real tick is the third failure still: the dry run kept no state
         assertThat(watchdog.tickAt(t.plusSeconds(15))).containsExactly("api: down, incident opened");
         assertThat(server.hits("/restart")).isEqualTo(1);
-        // needs the dry-run module (h-b): its incident service plans the raise, so the dry run opened nothing and
+        // the dry-run module's part: its incident service plans the raise, so the dry run opened nothing and
         // left the tables as they were
         assertThat(plan.effects()).hasSize(2);
         assertThat(afterDry).isEqualTo(state);

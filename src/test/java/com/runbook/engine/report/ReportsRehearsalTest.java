@@ -44,9 +44,9 @@ import static org.awaitility.Awaitility.await;
  * database with the real outbox delivering to GreenMail (email) and to the data folder (Telegram): a dry run leaves
  * GreenMail, the data folder's messages, reports and object copies, and every table but the run's own rows exactly as
  * before; its plan lists the effects the real run started right after it has.
- * <p>The assertions marked "needs the dry-run module (h-b)" hold once its recorder of remote endpoints (the
- * {@code sql:} UPDATE) and its outbox (which plans the emails and Telegram messages) are in; the others hold on this
- * branch alone (see {@link Rehearsals}).
+ * <p>The assertions marked "the dry-run module's part" are about its recorder of remote endpoints (the {@code sql:}
+ * UPDATE) and its outbox (which plans the emails and Telegram messages); the others about the report beans' own
+ * dry-run handling.
  */
 @Tag("db")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -73,7 +73,7 @@ class ReportsRehearsalTest {
         // no scheduled fire during a comparison: the watchdog's ticks would take its lock
         Files.delete(base.resolve("schedules/health-watchdog.yaml"));
         engine = TestEngine.start(base, dir.resolve("data"), props);
-        rehearsals = Rehearsals.install(engine);
+        rehearsals = Rehearsals.of(engine);
         trading = engine.context().getRegistry().lookupByNameAndType("trading", DataSource.class);
     }
 
@@ -162,7 +162,7 @@ class ReportsRehearsalTest {
         assertThat(real.status()).as(String.valueOf(real.error())).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(count("select count(*) from daily_pnl where trade_date = ?", day)).isEqualTo(Long.parseLong(followers)).isPositive();
 
-        // needs the dry-run module (h-b): the outbox plans the summary (email and Telegram) instead of queueing it
+        // the dry-run module's part: the outbox plans the summary (email and Telegram) instead of queueing it
         assertSame(before, afterDry);
         await().atMost(Duration.ofSeconds(30)).until(() -> mailSince(before.mails()).size() == 1);
         String subject = mailSince(before.mails()).get(0).getSubject();
@@ -181,7 +181,7 @@ class ReportsRehearsalTest {
         assertThat(dry.status()).as(String.valueOf(dry.error())).isEqualTo(RunStatus.SUCCEEDED);
         List<DryRun.Effect> plan = rehearsals.plan(dry.id());
 
-        // needs the dry-run module (h-b): the sql UPDATE is recorded, the emails planned, not queued or sent
+        // the dry-run module's part: the sql UPDATE is recorded, the emails planned, not queued or sent
         World afterDry = world();
         assertSame(before, afterDry);
         assertThat(count("select count(*) from commission_monthly where sent = false and is_payable = true")).isEqualTo(unsent);
@@ -231,7 +231,7 @@ class ReportsRehearsalTest {
             assertThat(written).exists();
         }
 
-        // needs the dry-run module (h-b): the outbox plans the email instead of queueing it
+        // the dry-run module's part: the outbox plans the email instead of queueing it
         World after = world();
         assertThat(after.mails()).isEqualTo(before.mails() + 1);
         Rehearsals.assertUnchanged("the trading database", before.tradingTables(), after.tradingTables());
