@@ -1,5 +1,7 @@
 package com.runbook.engine.backup;
 
+import com.runbook.engine.core.DryRun;
+import com.runbook.engine.core.DryRunSafe;
 import com.runbook.engine.core.IncidentRaiser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +18,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -23,6 +26,9 @@ import java.util.function.Supplier;
  * The bean {@code backups} the backup runbooks call: dump a source, stream it to its final key (visible only once
  * complete) while computing its SHA-256, verify size and checksum, record it; apply retention.
  * A failure leaves nothing under the final key and opens a "BackupFailed" incident.
+ * <p>In a dry run ({@link DryRun#current()}) nothing is dumped, uploaded, recorded or deleted: the plan gets
+ * "upload &lt;location&gt; (...)" for each source and "delete &lt;location&gt; (retention)" for each copy retention
+ * would delete, computed from the store's real listing plus the copies the run would have uploaded.
  */
 public class BackupService {
     private static final Logger LOG = LoggerFactory.getLogger(BackupService.class);
@@ -71,6 +77,7 @@ public class BackupService {
     }
 
     /** The sources the nightly backup dumps (runbook.backup.sources), in configuration order. */
+    @DryRunSafe
     public List<String> sourceNames() {
         return nightly;
     }
@@ -85,17 +92,21 @@ public class BackupService {
 
     /**
      * Backs up one configured source. Never throws: a failure is returned as {@code status=failed} with the error,
-     * and opens the "BackupFailed" incident; a success resolves it.
+     * and opens the "BackupFailed" incident; a success resolves it. In a dry run the outcome is
+     * {@code status=planned} with the key it would have uploaded.
      */
+    @DryRunSafe
     public Map<String, Object> backup(String sourceName, long runId) {
         Map<String, Object> outcome = new LinkedHashMap<>();
         outcome.put("source", sourceName);
         try {
             BackupRecords.StoredObject o = store(source(sourceName), runId);
-            outcome.put("status", "succeeded");
+            outcome.put("status", o.verified() ? "succeeded" : PLANNED);
             outcome.put("key", o.key());
-            outcome.put("size", o.size());
-            outcome.put("sha256", o.sha256());
+            if (o.verified()) {
+                outcome.put("size", o.size());
+                outcome.put("sha256", o.sha256());
+            }
             IncidentRaiser raiser = incidents.get();
             if (raiser != null) {
                 raiser.resolve(incidentKey(sourceName), "backup " + o.key() + " verified in run " + runId);
@@ -109,6 +120,9 @@ public class BackupService {
         }
         return outcome;
     }
+
+    /** The status of a backup a dry run only planned. */
+    static final String PLANNED = "planned";
 
     static String incidentKey(String source) {
         return "BackupFailed/" + source;
@@ -129,11 +143,19 @@ public class BackupService {
      * Streams the dump of {@code source} to its final key while computing its SHA-256; the object appears there only
      * once the dump ended and its producer exited cleanly. Then verifies size and checksum: by the store's own
      * checksums when it keeps them (S3), else by reading the object back. Throws on any failure, leaving nothing under
-     * the key.
+     * the key. In a dry run it only checks that the dump could start ({@link BackupSource#check()}: reads) and plans
+     * the upload: the object returned is not verified, has no size (-1), no checksum and no row (id 0).
      */
     public BackupRecords.StoredObject store(BackupSource source, long runId) throws Exception {
         Instant at = clock.instant();
         String key = BackupKeys.key(source.name(), at, source.extension());
+        Optional<DryRun> plan = DryRun.current();
+        if (plan.isPresent()) {
+            source.check();
+            plan.get().wouldDo(store.kind(), "upload " + store.location(key) + " (backup of " + source.name()
+                    + ", verified by size and SHA-256, recorded in backup_object)");
+            return new BackupRecords.StoredObject(0, source.name(), key, -1, null, at, false, runId);
+        }
         MessageDigest sha = sha256();
         long t0 = System.nanoTime();
         ObjectStore.Stored stored;
@@ -207,44 +229,64 @@ public class BackupService {
 
     /**
      * Applies retention to every source: lists its objects in the store, keeps what {@link Retention} keeps, deletes
-     * the rest (recorded in backup_deletion) unless {@code dryRun}, which only logs. Returns the deletions.
+     * the rest (recorded in backup_deletion) unless runbook.backup.retention.dry-run, which only logs. In a dry run
+     * nothing is deleted: each deletion is planned as "delete &lt;location&gt; (retention)", and the copies the run
+     * planned to upload ({@code outcomes} with status planned) count as the newest verified ones, as they would after
+     * a real run. Returns the deletions (source, key, deleted).
+     *
+     * @param outcomes the outcomes of the run's {@link #backup} calls
      */
-    /** From a route: {@code dryRun} is the run's parameter ("true"/"false"), null for the configured default. */
-    public List<Map<String, Object>> applyRetention(long runId, String dryRun) throws Exception {
-        return retention(runId, dryRun == null || dryRun.isBlank() ? retentionDryRun : Boolean.parseBoolean(dryRun));
+    @DryRunSafe
+    public List<Map<String, Object>> applyRetention(long runId, List<Map<String, Object>> outcomes) throws Exception {
+        Map<String, List<String>> planned = new LinkedHashMap<>();
+        for (Map<String, Object> o : outcomes == null ? List.<Map<String, Object>>of() : outcomes) {
+            if (PLANNED.equals(o.get("status"))) {
+                planned.computeIfAbsent(String.valueOf(o.get("source")), s -> new ArrayList<>()).add(String.valueOf(o.get("key")));
+            }
+        }
+        return retention(runId, planned);
     }
 
-    List<Map<String, Object>> retention(long runId, boolean dryRun) throws Exception {
+    List<Map<String, Object>> retention(long runId, Map<String, List<String>> planned) throws Exception {
+        Optional<DryRun> plan = DryRun.current();
         List<Map<String, Object>> out = new ArrayList<>();
         for (String source : sources.keySet()) {
             Set<String> verified = records.verifiedKeys(source);
             List<Retention.Copy> copies = new ArrayList<>();
-            for (String key : store.list(BackupKeys.prefix(source))) {
-                BackupKeys.time(key).ifPresent(t -> copies.add(new Retention.Copy(key, t, verified.contains(key))));
+            List<String> keys = new ArrayList<>(store.list(BackupKeys.prefix(source)));
+            List<String> uploads = planned.getOrDefault(source, List.of());
+            keys.addAll(uploads);
+            for (String key : keys) {
+                boolean good = verified.contains(key) || uploads.contains(key);
+                BackupKeys.time(key).ifPresent(t -> copies.add(new Retention.Copy(key, t, good)));
             }
             for (Retention.Deletion d : Retention.deletions(copies, keepDaily, keepWeekly)) {
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("source", source);
                 row.put("key", d.key());
-                row.put("dryRun", dryRun);
+                boolean delete = !retentionDryRun && plan.isEmpty();
+                row.put("deleted", delete);
                 out.add(row);
-                if (dryRun) {
-                    LOG.info("Retention (dry run) would delete {}", d.key());
-                    continue;
+                if (retentionDryRun) {
+                    LOG.info("Retention (runbook.backup.retention.dry-run) would delete {}", d.key());
+                } else if (plan.isPresent()) {
+                    plan.get().wouldDo(store.kind(), "delete " + store.location(d.key()) + " (retention)");
+                } else {
+                    store.delete(d.key());
+                    records.recordDeletion(source, d.key(), d.reason(), runId, clock.instant());
+                    LOG.info("Retention deleted {}", d.key());
                 }
-                store.delete(d.key());
-                records.recordDeletion(source, d.key(), d.reason(), runId, clock.instant());
-                LOG.info("Retention deleted {}", d.key());
             }
         }
         return out;
     }
 
     /** Ends a backup run: throws, so the run is marked failed, when any outcome failed. */
+    @DryRunSafe
     public void requireSuccess(List<Map<String, Object>> outcomes) {
         List<String> failed = new ArrayList<>();
         for (Map<String, Object> o : outcomes) {
-            if (!"succeeded".equals(o.get("status"))) {
+            if (!"succeeded".equals(o.get("status")) && !PLANNED.equals(o.get("status"))) {
                 failed.add(o.get("source") + " (" + o.get("error") + ")");
             }
         }

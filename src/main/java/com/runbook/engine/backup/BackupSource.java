@@ -9,4 +9,11 @@ interface BackupSource {
 
     /** Starts producing a dump. */
     Dump open() throws Exception;
+
+    /**
+     * What a dry run checks instead of dumping: only reads that show the dump could start (the database answers, with
+     * these credentials, and has the tables). Throws why not. This default checks nothing.
+     */
+    default void check() throws Exception {
+    }
 }

@@ -18,6 +18,12 @@ record H2Source(String name, DataSource dataSource, Path tmpDir) implements Back
         return "sql.gz";
     }
 
+    /** Opens (and closes) a connection. */
+    @Override
+    public void check() throws Exception {
+        dataSource.getConnection().close();
+    }
+
     @Override
     public Dump open() throws Exception {
         Files.createDirectories(tmpDir);

@@ -80,4 +80,14 @@ class LocalObjectStore implements ObjectStore {
     public String describe() {
         return "local folder " + root;
     }
+
+    @Override
+    public String location(String key) {
+        return path(key).toString();
+    }
+
+    @Override
+    public String kind() {
+        return "file";
+    }
 }

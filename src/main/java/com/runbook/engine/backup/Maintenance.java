@@ -2,6 +2,8 @@ package com.runbook.engine.backup;
 
 import com.runbook.engine.health.HealthProbe;
 import com.runbook.engine.health.Watchdog;
+import com.runbook.engine.core.DryRun;
+import com.runbook.engine.core.DryRunSafe;
 import com.runbook.engine.core.IncidentRaiser;
 import com.runbook.engine.core.Notifier;
 import org.slf4j.Logger;
@@ -13,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -20,6 +23,10 @@ import java.util.function.Supplier;
  * tables, purge old market data, health-check the watchdog's endpoints, mail the report. A step never throws: it
  * records its outcome in maintenance_step, so later steps still run; the report step mails every step of the run,
  * and when one failed it raises a P2 "MaintenanceFailed" incident and fails the run.
+ * <p>In a dry run the steps plan instead of acting (the backup plans its uploads, the purge counts the rows it would
+ * delete and plans the delete, the health check probes for real: it only reads), their outcomes are kept in memory
+ * for the report instead of in maintenance_step, and the report goes to the notifier and the incident service, which
+ * plan it in turn.
  */
 public class Maintenance {
     static final String JOB = "sunday-maintenance";
@@ -40,6 +47,8 @@ public class Maintenance {
     private final String recipient;
     private final String priority;
     private final Clock clock;
+    /** The steps of the dry runs going on, by run id (maintenance_step holds the real runs' steps). */
+    private final Map<Long, List<BackupRecords.Step>> rehearsed = new ConcurrentHashMap<>();
 
     Maintenance(BackupService backups, List<String> backupSources, MarketDataPurge purge,
                 Supplier<List<Watchdog.Endpoint>> endpoints, Supplier<Notifier> notifier,
@@ -56,6 +65,7 @@ public class Maintenance {
     }
 
     /** Step "backup": each configured source through the backup path (temp key, verify, promote, backup_object). */
+    @DryRunSafe
     public String backup(long runId) {
         return step(runId, "backup", () -> {
             List<String> done = new ArrayList<>();
@@ -63,7 +73,7 @@ public class Maintenance {
             for (String source : backupSources) {
                 try {
                     BackupRecords.StoredObject o = backups.store(backups.source(source), runId);
-                    done.add(o.key() + " (" + o.size() + " bytes, sha256 " + o.sha256() + ")");
+                    done.add(o.key() + (o.verified() ? " (" + o.size() + " bytes, sha256 " + o.sha256() + ")" : " (planned)"));
                 } catch (Exception e) {
                     failed.add(source + ": " + message(e));
                 }
@@ -76,11 +86,13 @@ public class Maintenance {
     }
 
     /** Step "purge": old market data deleted in bounded batches. */
+    @DryRunSafe
     public String purge(long runId) {
         return step(runId, "purge", () -> purge.purge().describe());
     }
 
     /** Step "health-check": every watchdog endpoint probed once; any down fails the step. */
+    @DryRunSafe
     public String healthCheck(long runId) {
         return step(runId, "health-check", () -> {
             List<Watchdog.Endpoint> list = endpoints.get();
@@ -112,7 +124,12 @@ public class Maintenance {
             detail = message(e);
             LOG.error("Maintenance run {}: step {} failed: {}", runId, name, detail);
         }
-        backups.records().recordStep(runId, name, status, detail, started, clock.instant());
+        if (DryRun.current().isPresent()) {
+            rehearsed.computeIfAbsent(runId, id -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                    .add(new BackupRecords.Step(name, status, detail, started, clock.instant()));
+        } else {
+            backups.records().recordStep(runId, name, status, detail, started, clock.instant());
+        }
         return status;
     }
 
@@ -120,8 +137,11 @@ public class Maintenance {
      * Step "report": mails every recorded step of the run (status, duration, detail); when a step failed, raises
      * the P2 and throws so the run is marked failed; otherwise resolves an earlier MaintenanceFailed.
      */
+    @DryRunSafe
     public String report(long runId) {
-        List<BackupRecords.Step> steps = backups.records().steps(runId);
+        List<BackupRecords.Step> steps = DryRun.current().isPresent()
+                ? rehearsed.getOrDefault(runId, List.of()) : backups.records().steps(runId);
+        rehearsed.remove(runId);
         List<String> failed = steps.stream().filter(s -> !"succeeded".equals(s.status())).map(BackupRecords.Step::step).toList();
         String subject = "Sunday maintenance " + (failed.isEmpty() ? "succeeded" : "FAILED at " + String.join(", ", failed)) + " (run " + runId + ")";
         String body = render(subject, steps);

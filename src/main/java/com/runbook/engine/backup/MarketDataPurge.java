@@ -1,29 +1,37 @@
 package com.runbook.engine.backup;
 
+import com.runbook.engine.core.DryRun;
+
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
  * Deletes the rows of a table whose time column is older than a cutoff, in batches of at most {@code batchSize}
  * rows chosen by key, each batch its own short transaction: no table-wide lock, and a purge interrupted half way
  * keeps what it committed. The cutoff is fixed once at the start, so rows that age during the purge stay.
+ * In a dry run it only counts the rows it would delete and plans the delete.
  */
 class MarketDataPurge {
     /**
      * What a purge did: rows deleted, delete statements run, the largest batch, the cutoff used, and the longest
      * single delete (how long one batch held its row locks).
      */
-    public record Result(String table, Instant cutoff, long rows, int batches, int maxBatch, long longestBatchMs) {
+    public record Result(String table, Instant cutoff, long rows, int batches, int maxBatch, long longestBatchMs,
+                         boolean planned) {
         public String describe() {
-            return rows + " rows of " + table + " older than " + cutoff + " purged in " + batches + " batches (largest " + maxBatch + ")";
+            return planned ? rows + " rows of " + table + " older than " + cutoff + " would be purged in " + batches
+                    + " batches (dry run)"
+                    : rows + " rows of " + table + " older than " + cutoff + " purged in " + batches + " batches (largest " + maxBatch + ")";
         }
     }
 
@@ -55,8 +63,17 @@ class MarketDataPurge {
                 + " where " + timeColumn + " < ? order by " + keyColumn + " fetch first " + batchSize + " rows only)";
     }
 
+    /** The rows a purge now would delete: how many of {@code table} are older than the cutoff. */
+    String countSql() {
+        return "select count(*) from " + table + " where " + timeColumn + " < ?";
+    }
+
     public Result purge() throws SQLException {
         Instant cutoff = clock.instant().minus(olderThan);
+        Optional<DryRun> plan = DryRun.current();
+        if (plan.isPresent()) {
+            return rehearse(plan.get(), cutoff);
+        }
         long rows = 0;
         int batches = 0;
         int max = 0;
@@ -76,6 +93,22 @@ class MarketDataPurge {
                 } while (n == batchSize);
             }
         }
-        return new Result(table, cutoff, rows, batches, max, longest);
+        return new Result(table, cutoff, rows, batches, max, longest, false);
+    }
+
+    /** Counts the rows (a read) and plans their delete; the batches are those a purge would run (the last one short). */
+    private Result rehearse(DryRun plan, Instant cutoff) throws SQLException {
+        long rows;
+        try (Connection c = dataSource.get().getConnection(); PreparedStatement ps = c.prepareStatement(countSql())) {
+            ps.setObject(1, OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                rows = rs.getLong(1);
+            }
+        }
+        int batches = (int) (rows / batchSize + 1);
+        plan.wouldDo("sql", "DELETE " + rows + " rows of " + table + " where " + timeColumn + " < " + cutoff
+                + " (purge, " + batches + " batches of at most " + batchSize + ")");
+        return new Result(table, cutoff, rows, batches, (int) Math.min(rows, batchSize), 0, true);
     }
 }

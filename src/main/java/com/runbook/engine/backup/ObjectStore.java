@@ -51,4 +51,13 @@ public interface ObjectStore {
 
     /** A short description for logs and reports (never a secret). */
     String describe();
+
+    /**
+     * Where {@code key} is, as a person reads it in a dry run's plan ({@code s3://bucket/key}, or the file's path):
+     * never a secret.
+     */
+    String location(String key);
+
+    /** What a dry run's plan calls an effect on this store: {@code s3} or {@code file}. */
+    String kind();
 }

@@ -45,6 +45,12 @@ record PostgresSource(String name, String jdbcUrl, String user, String password,
         return cmd;
     }
 
+    /** Connects (and disconnects): the server answers and takes the credentials. */
+    @Override
+    public void check() throws Exception {
+        java.sql.DriverManager.getConnection(jdbcUrl, user, password).close();
+    }
+
     @Override
     public Dump open() throws Exception {
         return ProcessDump.start(command(), Map.of("PGPASSWORD", password == null ? "" : password), tmpDir);

@@ -1,5 +1,7 @@
 package com.runbook.engine.backup;
 
+import com.runbook.engine.core.DryRun;
+import com.runbook.engine.core.DryRunSafe;
 import com.runbook.engine.core.IncidentRaiser;
 import com.runbook.engine.core.Notifier;
 import org.slf4j.Logger;
@@ -33,6 +35,10 @@ import java.util.function.Supplier;
  * (PostgreSQL: a new database on the same server, pg_restore, dropped afterwards; H2: RUNSCRIPT into a fresh
  * in-memory database) and its row counts compared table by table with the live database. The result is mailed;
  * a failed drill raises a P2 "RestoreDrillFailed" incident and fails the run.
+ * <p>In a dry run the backup is still downloaded and its checksum checked (reads), and an H2 backup is restored into
+ * its in-memory database (nothing outside this process changes); a PostgreSQL restore, which creates and drops a
+ * database on the server, is planned instead. The mail and the incidents go to the notifier and the incident service,
+ * which plan them in turn.
  */
 public class RestoreDrill {
     static final String JOB = "backup-restore-drill";
@@ -71,6 +77,7 @@ public class RestoreDrill {
     }
 
     /** Drills {@code source} (blank: every nightly database source), mails the result, throws when one failed. */
+    @DryRunSafe
     public String run(String source, long runId) {
         List<String> names = source == null || source.isBlank() ? defaultSources() : List.of(source.trim());
         if (names.isEmpty()) {
@@ -136,6 +143,12 @@ public class RestoreDrill {
             if (source instanceof PostgresSource pg) {
                 PostgresSource.Target t = PostgresSource.parse(pg.jdbcUrl());
                 String schema = t.schema() == null ? "public" : t.schema();
+                java.util.Optional<DryRun> plan = DryRun.current();
+                if (plan.isPresent()) {
+                    plan.get().wouldDo("sql", "restore " + key + " into a scratch database on " + t.host() + ":" + t.port()
+                            + " (pg_restore), compare its row counts with " + name + ", drop it");
+                    return new Outcome(name, key, true, "checksum verified; the restore into a scratch database is planned (dry run)");
+                }
                 restored = restorePostgres(pg, t, schema, file);
                 try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password())) {
                     live = counts(c, schema);

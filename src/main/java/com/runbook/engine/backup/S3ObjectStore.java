@@ -325,4 +325,14 @@ class S3ObjectStore implements ObjectStore {
     public String describe() {
         return "s3 bucket " + bucket;
     }
+
+    @Override
+    public String location(String key) {
+        return "s3://" + bucket + "/" + key;
+    }
+
+    @Override
+    public String kind() {
+        return "s3";
+    }
 }

@@ -32,6 +32,16 @@ record TableExportSource(String name, Supplier<DataSource> dataSource, List<Stri
         }
     }
 
+    /** Reads no row of each table: the database answers and has them. */
+    @Override
+    public void check() throws Exception {
+        try (Connection c = dataSource.get().getConnection(); Statement s = c.createStatement()) {
+            for (String t : tables) {
+                s.executeQuery("select * from " + t + " where 1 = 0").close();
+            }
+        }
+    }
+
     static String requireIdentifier(String value, String what) {
         if (!IDENTIFIER.matcher(value).matches()) {
             throw new IllegalArgumentException("invalid " + what + " '" + value + "'");

@@ -1,5 +1,6 @@
 package com.runbook.engine.health;
 
+import com.runbook.engine.core.DryRunSafe;
 import com.runbook.engine.core.Notifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +26,11 @@ public class HealthReport {
         this.recipient = recipient == null || recipient.isBlank() ? null : recipient.trim();
     }
 
-    /** Probes every endpoint, mails the report (once per run: the run id is the idempotency key), returns its text. */
+    /**
+     * Probes every endpoint, mails the report (once per run: the run id is the idempotency key), returns its text. In
+     * a dry run the probes still run (they only read) and the notifier plans the mail.
+     */
+    @DryRunSafe
     public String send(String title, Object runId) {
         List<HealthProbe.Result> results = watchdog.endpoints().stream()
                 .map(e -> HealthProbe.check(e.url(), e.timeout())).toList();

@@ -1,5 +1,7 @@
 package com.runbook.engine.health;
 
+import com.runbook.engine.core.DryRun;
+import com.runbook.engine.core.DryRunSafe;
 import com.runbook.engine.core.IncidentRaiser;
 import com.runbook.engine.definition.Durations;
 import com.runbook.engine.settings.Settings;
@@ -34,6 +36,8 @@ import java.util.function.Supplier;
  * most once per {@code runbook.watchdog.repeat-interval}. Each endpoint's state (last check, consecutive failures,
  * open incident, last page) lives in the engine database ({@code watchdog_state}), so in a cluster it follows the
  * schedule's fire to whichever node runs it. Bound as {@code watchdog}.
+ * <p>In a dry run a tick probes as usual (a probe only reads) but keeps no state, plans the restart hook's POST instead
+ * of calling it, and leaves the incidents to the incident service, which plans them.
  */
 public class Watchdog {
     private static final Logger LOG = LoggerFactory.getLogger(Watchdog.class);
@@ -147,6 +151,7 @@ public class Watchdog {
     }
 
     /** Checks every endpoint that is due; returns one line per endpoint checked. */
+    @DryRunSafe
     public List<String> tick() {
         return tickAt(Instant.now());
     }
@@ -172,7 +177,9 @@ public class Watchdog {
             Endpoint e = due.get(i);
             State s = states.get(e.name());
             lines.add(record(e, s, results.get(i).join(), now));
-            save(e.name(), s);
+            if (DryRun.current().isEmpty()) {
+                save(e.name(), s);
+            }
         }
         return lines;
     }
@@ -277,12 +284,28 @@ public class Watchdog {
         if (e.restartHook() == null) {
             return;
         }
+        Optional<DryRun> plan = DryRun.current();
+        if (plan.isPresent()) {
+            plan.get().wouldDo("http", "POST " + shown(e.restartHook()) + " (restart hook of " + e.name() + ")");
+            return;
+        }
         try {
             HttpResponse<Void> r = HOOKS.send(HttpRequest.newBuilder(URI.create(e.restartHook())).timeout(Duration.ofSeconds(10))
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
             LOG.warn("Restart hook of {} called: HTTP {}", e.name(), r.statusCode());
         } catch (Exception ex) {
             LOG.error("Restart hook of {} failed: {}", e.name(), ex.getMessage());
+        }
+    }
+
+    /** A URL as a plan shows it: without user info and with its query (which may hold a token) cut to "?…". */
+    static String shown(String url) {
+        try {
+            URI u = URI.create(url);
+            return new URI(u.getScheme(), null, u.getHost(), u.getPort(), u.getPath(), null, null)
+                    + (u.getRawQuery() == null ? "" : "?…");
+        } catch (IllegalArgumentException | java.net.URISyntaxException ex) {
+            return "(invalid URL)";
         }
     }
 

@@ -2,6 +2,7 @@ package com.runbook.engine.report;
 
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
+import com.runbook.engine.core.DryRunSafe;
 import com.runbook.engine.core.Notifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,8 @@ import java.util.Map;
  * before anything is queued or marked), then per chunk queues the emails with the idempotency keys
  * {@code commission/<follower>/<year>/<month>} in one transaction and only then marks the chunk's rows sent: a crash
  * between the two leaves the rows unsent, the next run queues them again, and the outbox drops the copies by key.
+ * Every step may run in a dry run: the emails go to the notifier, which plans them, and the UPDATE that marks the rows
+ * sent is the route's {@code sql:} endpoint, which the dry run records instead of running.
  */
 public final class CommissionEmails {
     private static final Logger LOG = LoggerFactory.getLogger(CommissionEmails.class);
@@ -36,15 +39,18 @@ public final class CommissionEmails {
 
     /** One payable, unsent commission row and its follower; {@code text} once rendered. */
     public record Email(long followerId, int year, int month, BigDecimal amount, String name, String address, String text) {
+        @DryRunSafe
         public String key() {
             return "commission/" + followerId + "/" + year + "/" + month;
         }
 
+        @DryRunSafe
         public String period() {
             return Month.of(month).getDisplayName(TextStyle.FULL, Locale.ENGLISH) + " " + year;
         }
 
         /** What the template sees as {@code body}: name, period, amount (plain, 2 decimals), currency, ids. */
+        @DryRunSafe
         public Map<String, Object> model() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("followerId", followerId);
@@ -63,6 +69,7 @@ public final class CommissionEmails {
     }
 
     /** Checks every row's address: a missing or invalid one is skipped and reported, the others go. */
+    @DryRunSafe
     public Batch prepare(List<Map<String, Object>> rows) {
         List<Email> emails = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
@@ -98,6 +105,7 @@ public final class CommissionEmails {
     }
 
     /** The email with the text the template rendered. */
+    @DryRunSafe
     public Email rendered(Email email, String text) {
         return new Email(email.followerId(), email.year(), email.month(), email.amount(), email.name(), email.address(), text);
     }
@@ -107,6 +115,7 @@ public final class CommissionEmails {
      * second queueing of the same row a no-op. Returns the rows' keys (followerId, year, month) for the batched
      * UPDATE that marks them sent.
      */
+    @DryRunSafe
     public List<Map<String, Object>> enqueueAll(List<Email> emails) {
         Notifier notifier = reports.notifier();
         return tx.execute(status -> {
@@ -121,6 +130,7 @@ public final class CommissionEmails {
     }
 
     /** The chunks' results as one list. */
+    @DryRunSafe
     public List<Object> flatten(List<List<?>> chunks) {
         List<Object> all = new ArrayList<>();
         chunks.forEach(all::addAll);
@@ -128,6 +138,7 @@ public final class CommissionEmails {
     }
 
     /** Logs the run's outcome and mails the skipped rows to ops; returns the outcome line. */
+    @DryRunSafe
     public String report(List<?> sent, List<String> skipped, Object runId) {
         String outcome = "weekly-commission-emails: " + sent.size() + " queued, " + skipped.size() + " skipped";
         LOG.info(outcome);

@@ -1,5 +1,7 @@
 package com.runbook.engine.report;
 
+import com.runbook.engine.core.DryRun;
+import com.runbook.engine.core.DryRunSafe;
 import com.runbook.engine.report.PnlCalculator.FollowerPnl;
 import com.runbook.engine.report.PnlCalculator.SymbolDay;
 import org.slf4j.Logger;
@@ -20,8 +22,13 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
-/** The daily-pnl job's steps: which day, the P&amp;L arithmetic, the replace in daily_pnl, and the summary. */
+/**
+ * The daily-pnl job's steps: which day, the P&amp;L arithmetic, the replace in daily_pnl, and the summary. In a dry run
+ * the replace is planned ("replace the N daily_pnl rows of day with M"), not done; the summary goes to the notifier,
+ * which plans it.
+ */
 public final class DailyPnl {
     private static final Logger LOG = LoggerFactory.getLogger(DailyPnl.class);
     private final Reports reports;
@@ -34,6 +41,7 @@ public final class DailyPnl {
      * The SQL parameters of the day to compute: {@code requested} (yyyy-MM-dd, from a manual run's {@code day}) or,
      * when blank, the trading day that closed last. Keys: day, dayStart, dayEnd (the day's bounds in the exchange zone).
      */
+    @DryRunSafe
     public Map<String, Object> window(String requested) {
         TradingCalendar calendar = reports.calendar();
         LocalDate day;
@@ -57,6 +65,7 @@ public final class DailyPnl {
     }
 
     /** The per-follower P&amp;L from the rows of the daily-pnl SQL (one row per follower and symbol). */
+    @DryRunSafe
     public List<FollowerPnl> compute(List<Map<String, Object>> rows) {
         List<SymbolDay> symbols = new ArrayList<>();
         for (Map<String, Object> r : rows) {
@@ -76,7 +85,14 @@ public final class DailyPnl {
     }
 
     /** Replaces the day's rows of daily_pnl with {@code rows} in one transaction: a re-run never duplicates. */
+    @DryRunSafe
     public List<FollowerPnl> store(LocalDate day, List<FollowerPnl> rows) throws SQLException {
+        Optional<DryRun> plan = DryRun.current();
+        if (plan.isPresent()) {
+            plan.get().wouldDo("sql", "replace the " + storedRows(day) + " daily_pnl rows of " + day + " with "
+                    + rows.size() + " follower rows (trading database)");
+            return rows;
+        }
         try (Connection c = reports.trading().getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement delete = c.prepareStatement("delete from daily_pnl where trade_date = ?");
@@ -105,7 +121,20 @@ public final class DailyPnl {
         return rows;
     }
 
+    /** How many rows of daily_pnl {@code day} has now. */
+    private long storedRows(LocalDate day) throws SQLException {
+        try (Connection c = reports.trading().getConnection();
+             PreparedStatement ps = c.prepareStatement("select count(*) from daily_pnl where trade_date = ?")) {
+            ps.setObject(1, day);
+            try (ResultSet r = ps.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
+    }
+
     /** Sends the summary by email and Telegram; the same summary of the same day is never queued twice. */
+    @DryRunSafe
     public String notifySummary(LocalDate day, List<FollowerPnl> rows) throws SQLException {
         String text = summary(day, rows, names(), 3);
         String key = "daily-pnl/" + day + "/" + Reports.digest(text);

@@ -1,6 +1,8 @@
 package com.runbook.engine.report;
 
 import com.runbook.engine.backup.ObjectStore;
+import com.runbook.engine.core.DryRun;
+import com.runbook.engine.core.DryRunSafe;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,8 +20,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
-/** The monthly-report job's steps: which month, the report's figures and CSV, the stored copy and the email. */
+/**
+ * The monthly-report job's steps: which month, the report's figures and CSV, the stored copy and the email. In a dry
+ * run the files and the object store copies are planned, not written; the email goes to the notifier, which plans it.
+ */
 public final class MonthlyReport {
     private static final List<String> COLUMNS = List.of("follower_id", "name", "trading_days", "realized", "unrealized", "fees", "net", "commission");
     private final Reports reports;
@@ -36,6 +42,7 @@ public final class MonthlyReport {
      * The SQL parameters of the month: {@code requested} (yyyy-MM) or, when blank, the month before today in the
      * exchange zone. Keys: year, month, monthStart, monthEnd (dates, end exclusive), label.
      */
+    @DryRunSafe
     public Map<String, Object> period(String requested) {
         YearMonth month;
         if (requested == null || requested.isBlank()) {
@@ -57,6 +64,7 @@ public final class MonthlyReport {
     }
 
     /** Builds the figures and the CSV from the monthly-report SQL rows (one per follower). */
+    @DryRunSafe
     public Report build(List<Map<String, Object>> rows, Map<String, Object> period) {
         YearMonth month = YearMonth.of((Integer) period.get("year"), (Integer) period.get("month"));
         List<Map<String, Object>> lines = new ArrayList<>();
@@ -104,22 +112,34 @@ public final class MonthlyReport {
      * as {@code reports/<yyyy>/<MM>/<name>}, and queues the HTML email with the CSV attached; the same report of the
      * same month is queued once. Returns the CSV's object store key.
      */
+    @DryRunSafe
     public String deliver(Report report, String html) throws IOException {
         Path dir = reports.parts().dataDir().resolve("reports");
-        Files.createDirectories(dir);
         String name = "monthly-report-" + report.month();
-        Path csv = write(dir.resolve(name + ".csv"), report.csv());
-        write(dir.resolve(name + ".html"), html);
         String prefix = storeKeyPrefix(report.month());
         ObjectStore store = reports.store().get();
         if (store == null) {
             throw new IllegalStateException("no object store: the backup module is not installed");
         }
-        try (InputStream in = Files.newInputStream(csv)) {
-            store.put(prefix + name + ".csv", in);
-        }
-        try (InputStream in = Files.newInputStream(dir.resolve(name + ".html"))) {
-            store.put(prefix + name + ".html", in);
+        Path csv = dir.resolve(name + ".csv");
+        Optional<DryRun> plan = DryRun.current();
+        if (plan.isPresent()) {
+            for (String ext : List.of(".csv", ".html")) {
+                plan.get().wouldDo("file", "write " + dir.resolve(name + ext));
+            }
+            for (String ext : List.of(".csv", ".html")) {
+                plan.get().wouldDo(store.kind(), "upload " + store.location(prefix + name + ext) + " (monthly report copy)");
+            }
+        } else {
+            Files.createDirectories(dir);
+            write(csv, report.csv());
+            write(dir.resolve(name + ".html"), html);
+            try (InputStream in = Files.newInputStream(csv)) {
+                store.put(prefix + name + ".csv", in);
+            }
+            try (InputStream in = Files.newInputStream(dir.resolve(name + ".html"))) {
+                store.put(prefix + name + ".html", in);
+            }
         }
         String key = "monthly-report/" + report.month() + "/" + Reports.digest(html + report.csv());
         Map<String, String> headers = new LinkedHashMap<>();

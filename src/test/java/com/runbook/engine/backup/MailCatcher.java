@@ -44,6 +44,20 @@ final class MailCatcher implements AutoCloseable {
         return GreenMailUtil.getBody(message(subject)).replace("=\r\n", "").replace("\r\n", "\n").replace("=3D", "=");
     }
 
+    /** How many messages arrived so far. */
+    int count() {
+        return greenMail.getReceivedMessages().length;
+    }
+
+    /** The subjects of the messages that arrived so far. */
+    java.util.List<String> subjects() throws jakarta.mail.MessagingException {
+        java.util.List<String> subjects = new java.util.ArrayList<>();
+        for (MimeMessage m : greenMail.getReceivedMessages()) {
+            subjects.add(m.getSubject());
+        }
+        return subjects;
+    }
+
     @Override
     public void close() {
         greenMail.stop();

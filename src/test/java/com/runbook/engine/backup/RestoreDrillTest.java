@@ -99,6 +99,25 @@ class RestoreDrillTest {
     }
 
     @Test
+    @Order(0)
+    void aDryRunChecksTheDownloadedBackupAndPlansThePostgresRestoreInsteadOfCreatingTheScratchDatabase() throws Exception {
+        Rehearsals rehearsals = Rehearsals.of(engine);
+
+        com.runbook.engine.core.RunEnd dry = rehearsals.dryRun("backup-restore-drill", Map.of("source", "trading"));
+
+        assertThat(dry.status()).as(String.valueOf(dry.error())).isEqualTo(com.runbook.engine.core.RunStatus.SUCCEEDED);
+        assertThat((String) dry.result()).contains("trading: OK (backups/trading/")
+                .contains("checksum verified; the restore into a scratch database is planned (dry run)");
+        assertThat(rehearsals.plan(dry.id())).filteredOn(e -> e.kind().equals("sql")).singleElement()
+                .satisfies(e -> assertThat(e.effect()).matches("restore backups/trading/\\S+\\.dump into a scratch database on"
+                        + " 127\\.0\\.0\\.1:5432 \\(pg_restore\\), compare its row counts with trading, drop it"));
+        assertThat(scratchDatabases()).isZero();
+        // the dry-run module's part: the outbox plans the mail of the result instead of queueing it
+        assertThat(rehearsals.plan(dry.id())).anySatisfy(e -> assertThat(e.effect()).contains("dba@example.com")
+                .contains("Restore drill succeeded: trading (run " + dry.id() + ")"));
+    }
+
+    @Test
     @Order(1)
     void restoresThePostgresDumpIntoAScratchDatabaseAndMatchesTheRowCounts() throws Exception {
         Map<String, Object> run = drill(Map.of("source", "trading"));

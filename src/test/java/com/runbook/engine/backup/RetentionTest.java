@@ -65,7 +65,7 @@ class RetentionTest {
         String oct25 = forge("db", "2026-10-25T02:00:00Z", true);
         String oct18 = forge("db", "2026-10-18T02:00:00Z", true);
 
-        List<Map<String, Object>> deleted = service(3, 3).retention(7, false);
+        List<Map<String, Object>> deleted = service(3, 3).retention(7, Map.of());
 
         // daily 3: 26, 25, 24 Nov; weekly 3: ISO weeks of 26 Nov (23-29), 16-22 Nov (newest: 22), 19-25 Oct (25 Oct)
         List<String> expected = new ArrayList<>(List.of(sameDayOlder));
@@ -89,7 +89,7 @@ class RetentionTest {
         String unverified1 = forge("db", "2026-11-26T02:00:00Z", false);
         String unverified2 = forge("db", "2026-11-25T02:00:00Z", false);
 
-        List<Map<String, Object>> deleted = service(1, 0).retention(8, false);
+        List<Map<String, Object>> deleted = service(1, 0).retention(8, Map.of());
 
         assertThat(deleted).extracting(m -> m.get("key")).containsExactly(unverified2);
         assertThat(store.list("backups/db/")).containsExactlyInAnyOrder(good, unverified1);
@@ -100,20 +100,22 @@ class RetentionTest {
         forge("db", "2026-11-26T02:00:00Z", false);
         forge("db", "2026-11-01T02:00:00Z", false);
 
-        assertThat(service(1, 0).retention(9, false)).isEmpty();
+        assertThat(service(1, 0).retention(9, Map.of())).isEmpty();
         assertThat(store.list("backups/db/")).hasSize(2);
     }
 
     @Test
-    void dryRunOnlyReportsWhatWouldBeDeleted() throws Exception {
+    void theRetentionDryRunSettingOnlyLogsWhatWouldBeDeleted() throws Exception {
         forge("db", "2026-11-26T02:00:00Z", true);
         String old = forge("db", "2026-11-01T02:00:00Z", true);
+        BackupService logOnly = new BackupService(Map.of("db", new CommandSource("db", List.of("true"), "dump", dir)), store,
+                records, () -> null, "P2", 1, 0, true, Clock.fixed(Instant.parse("2026-11-26T12:00:00Z"), ZoneOffset.UTC));
 
-        List<Map<String, Object>> deleted = service(1, 0).applyRetention(10, "true");
+        List<Map<String, Object>> deleted = logOnly.applyRetention(10, List.of());
 
         assertThat(deleted).singleElement().satisfies(m -> {
             assertThat(m.get("key")).isEqualTo(old);
-            assertThat(m.get("dryRun")).isEqualTo(true);
+            assertThat(m.get("deleted")).isEqualTo(false);
         });
         assertThat(store.list("backups/db/")).contains(old);
         assertThat(records.live("db")).hasSize(2);

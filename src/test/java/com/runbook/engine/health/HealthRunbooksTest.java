@@ -109,6 +109,24 @@ class HealthRunbooksTest {
                 .containsPattern("market-data +DOWN +\\d+ ms  answered 500");
     }
 
+    @Test
+    void aDryRunOfEachHealthReportProbesForRealAndPlansTheMailInsteadOfSendingIt() throws Exception {
+        com.runbook.engine.backup.Rehearsals rehearsals = com.runbook.engine.backup.Rehearsals.of(engine);
+        for (String job : java.util.List.of("daily-health-check", "market-open-checklist", "market-close-checklist")) {
+            int probes = server.hits("/md/health");
+
+            com.runbook.engine.core.RunEnd dry = rehearsals.dryRun(job, Map.of());
+
+            assertThat(dry.status()).as(job + ": " + dry.error()).isEqualTo(com.runbook.engine.core.RunStatus.SUCCEEDED);
+            assertThat(server.hits("/md/health")).as(job + " probed").isGreaterThan(probes);
+            assertThat((String) dry.result()).containsPattern("market-data +UP +\\d+ ms  HTTP 200");
+            // the dry-run module's part: the outbox plans the report instead of queueing it
+            assertThat(rehearsals.plan(dry.id())).as(job).anySatisfy(e -> assertThat(e.effect())
+                    .contains("ops@example.com").contains("2 endpoints up"));
+            assertThat(neighbours.mails("Daily health check: all 2 endpoints up")).noneMatch(m -> header(m).endsWith("-" + dry.id()));
+        }
+    }
+
     private static String header(MimeMessage m) {
         try {
             return m.getHeader(Dispatcher.IDEMPOTENCY_HEADER)[0];

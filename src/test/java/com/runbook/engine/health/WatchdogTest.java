@@ -96,6 +96,45 @@ class WatchdogTest {
     }
 
     @Test
+    void aDryRunTickProbesButKeepsNoStatePlansTheRestartHookAndLeavesTheIncidentToTheIncidentService() throws Exception {
+        server.set("/health", 503);
+        tick();
+        tick();
+        Map<String, java.util.List<String>> state = com.runbook.engine.TableSnapshot.of(db, java.util.Set.of());
+        com.runbook.engine.core.DryRun plan = new com.runbook.engine.core.DryRun(7);
+        com.runbook.engine.core.DryRun.enter(plan);
+        List<String> lines;
+        try {
+            lines = tick();
+        } finally {
+            com.runbook.engine.core.DryRun.enter(null);
+        }
+
+        Map<String, java.util.List<String>> afterDry = com.runbook.engine.TableSnapshot.of(db, java.util.Set.of());
+        assertThat(lines).containsExactly("api: down, incident opened");
+        assertThat(afterDry.get("watchdog_state")).isEqualTo(state.get("watchdog_state"));
+        assertThat(server.hits("/health")).isEqualTo(3);
+        assertThat(server.hits("/restart")).isZero();
+        assertThat(plan.effects()).first().isEqualTo(new com.runbook.engine.core.DryRun.Effect("http",
+                "POST " + server.url("/restart") + " (restart hook of api)"));
+        // the next real tick is the third failure still: the dry run kept no state
+        assertThat(watchdog.tickAt(t.plusSeconds(15))).containsExactly("api: down, incident opened");
+        assertThat(server.hits("/restart")).isEqualTo(1);
+        // the dry-run module's part: its incident service plans the raise, so the dry run opened nothing and
+        // left the tables as they were
+        assertThat(plan.effects()).hasSize(2);
+        assertThat(afterDry).isEqualTo(state);
+    }
+
+    @Test
+    void aPlanShowsARestartHookWithoutItsUserInfoOrQuery() {
+        assertThat(Watchdog.shown("https://ops:secret@hooks.example.com:8443/restart/api?token=abc"))
+                .isEqualTo("https://hooks.example.com:8443/restart/api?…");
+        assertThat(Watchdog.shown("http://127.0.0.1:9000/restart")).isEqualTo("http://127.0.0.1:9000/restart");
+        assertThat(Watchdog.shown("not a url at all")).isEqualTo("(invalid URL)");
+    }
+
+    @Test
     void aFlappingEndpointIsPagedOncePerRepeatInterval() {
         for (int round = 0; round < 3; round++) {
             server.set("/health", 500);
