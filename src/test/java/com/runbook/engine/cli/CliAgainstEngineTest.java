@@ -130,7 +130,7 @@ class CliAgainstEngineTest {
 
         Result noWait = run("trigger", "heartbeat");
         assertThat(noWait.code()).isZero();
-        assertThat(noWait.out()).matches("Run \\d+ of heartbeat started; follow it with: runbook history heartbeat\\R");
+        assertThat(noWait.out()).matches("Run (\\d+) of heartbeat started; follow it with: runbook logs \\1 --follow\\R");
     }
 
     @Test
@@ -213,7 +213,8 @@ class CliAgainstEngineTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : new String[] {"list", "trigger", "history", "incidents", "ack", "windows", "run", "validate"}) {
+        for (String command : new String[] {"list", "trigger", "history", "incidents", "ack", "windows", "run", "validate",
+                "show", "logs", "schedules"}) {
             Result help = run(command, "--help");
             assertThat(help.code()).as(command).isZero();
             assertThat(help.out()).as(command).startsWith("Usage: runbook " + command).contains("-h, --help");
