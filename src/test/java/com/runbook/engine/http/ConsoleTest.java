@@ -42,9 +42,35 @@ class ConsoleTest {
     Path base;
     WebDriver browser;
 
+    /** A runbook with a declared parameter, a log line, a split over three items and an endpoint: a story to show. */
+    static final String STORY = """
+            - parameters:
+                - name: region
+                  type: string
+                  default: "eu-west"
+                  description: "the region the story is about"
+            - route:
+                id: story-demo
+                from:
+                  uri: direct:story-demo
+                  steps:
+                    - log:
+                        message: "story-demo: telling the story of ${header.region}"
+                    - setBody:
+                        constant: "a,b,c"
+                    - split:
+                        tokenize: ","
+                        steps:
+                          - log:
+                              message: "story-demo: item ${body}"
+                    - to:
+                        uri: "log:story-demo?level=INFO"
+            """;
+
     @BeforeAll
     void start() throws Exception {
         base = TestEngine.copyShippedRunbooks(dir.resolve("base"));
+        Files.writeString(base.resolve("routes/story-demo.camel.yaml"), STORY);
         engine = TestEngine.start(base, dir.resolve("data"), Map.of());
         ChromeOptions options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");
@@ -86,6 +112,8 @@ class ConsoleTest {
         assertThat(TestEngine.get(engine, "/api/auth").statusCode()).isEqualTo(401);
 
         browser.get(TestEngine.base(engine) + "/");
+        ((ChromeDriver) browser).executeScript("sessionStorage.clear()");   // another test may have logged in
+        browser.navigate().refresh();
         assertThat(find("#login").isDisplayed()).isTrue();
         assertThat(find("#console").isDisplayed()).isFalse();
 
@@ -136,6 +164,26 @@ class ConsoleTest {
         assertThat(find("#message").getText()).isEqualTo("Run " + runId + " of echo-parameters started");
         await().atMost(Duration.ofSeconds(15)).ignoreException(StaleElementReferenceException.class)
                 .until(() -> find("#jobs tr[data-job='echo-parameters']").getText().contains("succeeded"));
+
+        // every history row opens its run's page, and the console comes back
+        await().atMost(Duration.ofSeconds(10)).ignoreException(StaleElementReferenceException.class).until(() -> {
+            find("#runs tr[data-run='" + runId + "'] a.run-link").click();
+            return true;
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#run-page").isDisplayed()
+                && find("#run-title").getText().equals("Run " + runId + " of echo-parameters"));
+        assertThat(browser.getCurrentUrl()).endsWith("/#run/" + runId);
+        assertThat(find("#console").isDisplayed()).isFalse();
+        browser.navigate().back();
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#console").isDisplayed());
+
+        // rehearse asks first, saying that nothing will be performed; dismissing starts nothing
+        int runsBefore = engine.runs().list("echo-parameters", 10).size();
+        find("button.rehearse[data-job='echo-parameters']").click();
+        assertThat(browser.switchTo().alert().getText())
+                .isEqualTo("Rehearse echo-parameters? A dry run performs no side effect; it shows what a real run would do.");
+        browser.switchTo().alert().dismiss();
+        assertThat(engine.runs().list("echo-parameters", 10)).hasSize(runsBefore);
 
         // a refused edit shows up with file:line in the reload panel
         Files.writeString(base.resolve("schedules/heartbeat.yaml"), "job: heartbeat\nevery: 60s\nzone: Mars/Olympus\n");
@@ -201,5 +249,94 @@ class ConsoleTest {
         // gone from the panel (the other test of this class may leave a schedule file refused)
         await().atMost(Duration.ofSeconds(15)).until(() -> all("#refused .refused-file[data-file='routes/console-broken.camel.yaml']").isEmpty());
         assertThat(find("#refused-panel").isDisplayed()).isEqualTo(!engine.runbooks().refusedFiles().isEmpty());
+    }
+
+    /** The console as the on-call person reaches it: with the token already in the tab. */
+    void openConsole(String hash) {
+        browser.get(TestEngine.base(engine) + "/");
+        ((ChromeDriver) browser).executeScript("sessionStorage.setItem('runbook.token', arguments[0])", TestEngine.TOKEN);
+        browser.get(TestEngine.base(engine) + "/" + hash);
+        browser.navigate().refresh();
+    }
+
+    Object script(String js, Object... args) {
+        return ((ChromeDriver) browser).executeScript(js, args);
+    }
+
+    long runAndWait(String job, String body) throws Exception {
+        HttpResponse<String> started = TestEngine.post(engine, "/api/jobs/" + job + "/run", TestEngine.TOKEN, body);
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        long id = new ObjectMapper().readTree(started.body()).get("runId").asLong();
+        await().atMost(Duration.ofSeconds(15)).until(() -> !new ObjectMapper().readTree(
+                TestEngine.get(engine, "/api/runs/" + id).body()).get("status").asText().equals("running"));
+        return id;
+    }
+
+    /** A run page from the JSON of GET /api/runs/{id} as the contract shapes it: facts, params, plan, a bar per step. */
+    @Test
+    void aRunPageShowsTheRunItsPlanABarPerStepAndItsLog() throws Exception {
+        if (engine == null) {   // the first test ends by stopping it
+            engine = TestEngine.start(base, dir.resolve("data-run-page"), Map.of());
+        }
+        long id = runAndWait("story-demo", "{\"region\": \"ap-south\"}");
+        openConsole("#run/" + id);
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#run-page").isDisplayed()
+                && find("#run-title").getText().equals("Run " + id + " of story-demo"));
+        assertThat(find("#console").isDisplayed()).isFalse();
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#run-status").getText().equals("succeeded"));
+        String facts = find("#run-facts").getText();
+        assertThat(facts).contains("TRIGGER\nmanual", "NODE\n", "DURATION\n");
+        assertThat(find("#run-params tr[data-param='region']").getText()).isEqualTo("region ap-south");
+        assertThat(find("#run-plan-panel").isDisplayed()).isFalse();   // a real run has no plan
+        assertThat(find("#run-dry").isDisplayed()).isFalse();
+
+        // an unknown run says so
+        browser.get(TestEngine.base(engine) + "/#run/987654");
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#run-missing").isDisplayed());
+        assertThat(find("#run-missing").getText()).isEqualTo("No run with id 987654.");
+        assertThat(find("#run-timeline-panel").isDisplayed()).isFalse();
+
+        // a dry run with its steps and plan, as GET /api/runs/{id} answers it
+        script("clearInterval(timer); location.hash = '#run/43';");
+        script("clearTimeout(log.polling); renderRun(arguments[0]);", new ObjectMapper().readValue(("{'id': 43,"
+                + " 'job': 'nightly-backup', 'trigger': 'dry-run', 'node': 'node-a', 'startedAt': '2026-12-06T02:00:00Z',"
+                + " 'finishedAt': '2026-12-06T02:00:02Z', 'durationMs': 2000, 'status': 'succeeded', 'error': null,"
+                + " 'attempt': 1, 'scheduledFor': null, 'scheduleId': null, 'params': {'source': 'engine-db'}, 'dryRun': true,"
+                + " 'steps': [{'seq': 1, 'node': 'dump', 'kind': 'bean', 'uri': 'bean:backups?method=run',"
+                + " 'source': 'routes/nightly-backup.camel.yaml:12', 'startedAt': '2026-12-06T02:00:00Z', 'durationMs': 1500,"
+                + " 'outcome': 'ok', 'count': 1}, {'seq': 2, 'node': 'mail', 'kind': 'to', 'uri': 'smtp://mail:25?password=xxxxxx',"
+                + " 'source': 'routes/nightly-backup.camel.yaml:20', 'startedAt': '2026-12-06T02:00:01.500Z', 'durationMs': 500,"
+                + " 'outcome': 'rehearsed', 'count': 3}],"
+                + " 'plan': [{'kind': 's3', 'effect': 'delete s3://bucket/backups/engine-db/2026-11-02/x.gz (retention)'},"
+                + " {'kind': 'email', 'effect': 'email to ops@example.com: subject Backup done'}], 'log': '/api/runs/43/log'}")
+                .replace('\'', '"'), Map.class));
+        script("$('run-log').replaceChildren(); $('run-log-state').textContent = '';"
+                + "['2026-12-06T02:00:00Z INFO nightly-backup - dumping engine-db',"
+                + " '2026-12-06T02:00:01.5Z WARN nightly-backup - dry run: email to ops@example.com recorded, not sent']"
+                + ".forEach((t, n) => $('run-log').append(el('div', {class: 'log-line ' + t.split(' ')[1], 'data-n': n}, t)));");
+        assertThat(find("#run-title").getText()).isEqualTo("Dry run 43 of nightly-backup");
+        assertThat(find("#run-dry").getText()).isEqualTo("dry run: nothing was performed");
+        assertThat(find("#run-plan-count").getText()).isEqualTo("what a real run would do, in order; nothing was performed");
+        assertThat(all("#run-plan li.effect").stream().map(WebElement::getText).toList()).containsExactly(
+                "S3 delete s3://bucket/backups/engine-db/2026-11-02/x.gz (retention)",
+                "EMAIL email to ops@example.com: subject Backup done");
+        assertThat(find("#run-steps-count").getText()).isEqualTo("2 steps; the bars lie on the run's 2.0 s");
+        assertThat(find("#run-steps tr[data-step='2']").getText())
+                .isEqualTo("2 mail to\nsmtp://mail:25?password=xxxxxx\nroutes/nightly-backup.camel.yaml:20\n500 ms rehearsed 3");
+        // the bars lie on the run's span: the first from 0 for 75 %, the second from 75 % to the end
+        assertThat(find("#run-steps tr[data-step='1'] .bar").getAttribute("style")).isEqualTo("left: 0%; width: 75%;");
+        assertThat(find("#run-steps tr[data-step='2'] .bar").getAttribute("style")).isEqualTo("left: 75%; width: 25%;");
+        assertThat(find("#run-steps tr[data-step='2'] .bar").getCssValue("background-color")).isEqualTo("rgba(130, 80, 223, 1)");
+        // the log below the timeline
+        assertThat(find("#run-log-panel").getLocation().getY()).isGreaterThan(find("#run-timeline-panel").getLocation().getY());
+
+        Path shot = Path.of("target/console-run-page.png").toAbsolutePath();
+        screenshot(shot.toString());
+        System.out.println("console run page screenshot: " + shot);
+
+        // back to the console
+        find("#run-back").click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#console").isDisplayed());
+        assertThat(find("#run-page").isDisplayed()).isFalse();
     }
 }
