@@ -202,12 +202,22 @@ class ConsoleTest {
                 + "renderIncidents([{id: 12, key: 'db-down', priority: 'P1', status: 'open', title: 'Database down',"
                 + " openedAt: '2026-11-26T10:15:30Z', acknowledgedAt: null, acknowledgedBy: null, resolvedAt: null, duringMaintenance: false},"
                 + " {id: 13, key: 'disk', priority: 'P4', status: 'acknowledged', title: 'Disk 80%', openedAt: '2026-11-26T10:00:00Z',"
-                + " acknowledgedAt: '2026-11-26T10:05:00Z', acknowledgedBy: 'bob', resolvedAt: null, duringMaintenance: true}]);"
+                + " acknowledgedAt: '2026-11-26T10:05:00Z', acknowledgedBy: 'bob', resolvedAt: null, duringMaintenance: true},"
+                + " {id: 14, key: 'BackupFailed/engine-db', priority: 'P2', status: 'open', title: 'BackupFailed: engine-db',"
+                + " detail: 'The backup of engine-db failed in run 42: bucket not found', openedAt: '2026-11-26T02:00:05Z',"
+                + " acknowledgedAt: null, acknowledgedBy: null, resolvedAt: null, duringMaintenance: false}]);"
                 + "renderWindows([{job: 'sunday-maintenance', start: '2026-11-29T02:00:00Z', end: '2026-11-29T04:00:00Z', open: true}]);");
         assertThat(find("#incidents tr[data-incident='12']").getText()).isEqualTo("12 P1 open 2026-11-26 10:15:30Z Database down - Acknowledge");
         assertThat(find("#incidents tr[data-incident='13']").getText())
                 .isEqualTo("13 P4 acknowledged 2026-11-26 10:00:00Z Disk 80% (during maintenance: muted) bob at 2026-11-26 10:05:00Z");
-        assertThat(all("button.ack")).hasSize(1);
+        // an incident a run opened links to that run's page
+        assertThat(find("#incidents tr[data-incident='14']").getText())
+                .isEqualTo("14 P2 open 2026-11-26 02:00:05Z BackupFailed: engine-db (run 42) - Acknowledge");
+        assertThat(find("#incidents tr[data-incident='14'] a.run-link").getAttribute("href")).endsWith("/#run/42");
+        assertThat(((ChromeDriver) browser).executeScript("return [incidentRun({id: 1, title: 'x', runId: 7}),"
+                + " incidentRun({id: 2, title: 'x', labels: {run: '8'}}), incidentRun({id: 3, title: 'Disk 80%', detail: 'no run'})]"))
+                .isEqualTo(java.util.Arrays.asList("7", "8", null));
+        assertThat(all("button.ack")).hasSize(2);
         assertThat(find("#windows").getText()).isEqualTo("sunday-maintenance 2026-11-29 02:00:00Z 2026-11-29 04:00:00Z open now");
 
         screenshot("target/console-incidents.png");
