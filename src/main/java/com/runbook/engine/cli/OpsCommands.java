@@ -207,9 +207,11 @@ final class OpsCommands {
                 remote.out().println(remote.ansi().string("@|" + Table.statusStyle(status) + " " + line.replace("|@", "| @") + "|@"));
                 if (dryRun) {
                     JsonNode plan = run.path("plan");
-                    remote.out().print(plan.isEmpty() ? "A real run would have no side effect.\n"
-                            : "A real run would do (" + plan.size() + (plan.size() == 1 ? " effect" : " effects")
-                            + ", none performed):\n" + RunCommands.plan(plan).render(remote.ansi()));
+                    String effects = plan.size() + (plan.size() == 1 ? " effect" : " effects") + ", none performed";
+                    boolean failed = !"succeeded".equals(status);
+                    remote.out().print(plan.isEmpty() ? (failed ? "" : "A real run would have no side effect.\n")
+                            : (failed ? "Recorded before the dry run failed (" : "A real run would do (") + effects
+                            + "):\n" + RunCommands.plan(plan).render(remote.ansi()));
                 }
                 remote.out().flush();
             }
