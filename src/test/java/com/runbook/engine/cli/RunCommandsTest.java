@@ -198,4 +198,42 @@ class RunCommandsTest {
         assertThat(refused.code()).isEqualTo(EngineClient.BAD_USAGE);
         assertThat(refused.err()).isEqualTo("error: dryRun is not a run parameter: use --dry-run\n");
     }
+
+    @Test
+    void triggerDryRunAsksForADryRunAndWaitPrintsThePlan() throws Exception {
+        List<String> bodies = Collections.synchronizedList(new ArrayList<>());
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            String answer;
+            int status = 200;
+            if (exchange.getRequestMethod().equals("POST")) {
+                bodies.add(exchange.getRequestHeaders().getFirst("Authorization") + " "
+                        + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+                answer = "{'runId': 44, 'job': 'nightly-backup', 'status': 'running', 'dryRun': true, 'href': '/api/runs/44'}";
+                status = 202;
+            } else {
+                answer = DRY_RUN.replace("'id': 43", "'id': 44");
+            }
+            byte[] body = answer.replace('\'', '"').getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        Map<String, String> env = Map.of("RUNBOOK_URL", "http://127.0.0.1:" + server.getAddress().getPort(),
+                "RUNBOOK_API_TOKEN", "t0ken");
+        CliAgainstEngineTest.Result dry = CliAgainstEngineTest.run(env, "trigger", "nightly-backup", "--dry-run", "--wait",
+                "-p", "source=engine-db");
+        assertThat(dry.code()).as(dry.err()).isZero();
+        assertThat(bodies).containsExactly("Bearer t0ken {\"source\":\"engine-db\",\"dryRun\":true}");
+        assertThat(dry.out()).isEqualTo("Dry run 44 of nightly-backup started, waiting for it to end...\n"
+                + "Dry run 44 of nightly-backup succeeded in 2.0 s\n"
+                + "A real run would do (2 effects, none performed):\n"
+                + "#  KIND   WOULD\n"
+                + "1  s3     delete s3://bucket/backups/engine-db/2026-11-02/x.gz (retention)\n"
+                + "2  email  email to ops@example.com: subject Backup done\n");
+
+        CliAgainstEngineTest.Result noWait = CliAgainstEngineTest.run(env, "trigger", "nightly-backup", "--dry-run");
+        assertThat(noWait.out()).isEqualTo("Dry run 44 of nightly-backup started; see its plan with: runbook show 44\n");
+    }
 }
