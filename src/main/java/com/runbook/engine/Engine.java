@@ -2,6 +2,7 @@ package com.runbook.engine;
 
 import com.runbook.engine.alert.AlertModule;
 import com.runbook.engine.backup.BackupModule;
+import com.runbook.engine.dryrun.DryRunModule;
 import com.runbook.engine.core.EngineModule;
 import com.runbook.engine.core.IncidentRaiser;
 import com.runbook.engine.core.Notifier;
@@ -26,6 +27,7 @@ import com.runbook.engine.notify.pubsub.PubSubSettings;
 import com.runbook.engine.notify.telegram.TelegramChannel;
 import com.runbook.engine.notify.telegram.TelegramSettings;
 import com.runbook.engine.observe.MetricsModule;
+import com.runbook.engine.observe.StoryModule;
 import com.runbook.engine.report.ReportModule;
 import com.runbook.engine.run.RunHistory;
 import com.runbook.engine.settings.Settings;
@@ -194,13 +196,16 @@ public final class Engine implements AutoCloseable {
         Parts parts = new Parts(context, settings, dataSource, writes, runbooks, runner, raiser, notifier,
                 new HttpDoors(context, () -> apiToken), door,
                 MetricsModule.registry(context), base, dataDir, () -> apiToken, clock);
+        DryRunModule dryRun = new DryRunModule();
+        runner.addScope(dryRun.scope());
+        dryRun.start(parts);   // before the modules: its guards must see every bean and producer they create
         NotifyModule notify = new NotifyModule(outbox, new EmailChannel(EmailSettings.from(settings)),
                 new TelegramChannel(TelegramSettings.from(settings)), new PubSubChannel(PubSubSettings.from(settings)));
         HealthModule health = new HealthModule();
         ReportModule report = new ReportModule();
         BackupModule backup = new BackupModule(health::endpoints, report::trading);
         report.fileCopiesIn(backup::store);
-        modules = List.of(new MetricsModule(runner), new SchedulesModule(scheduler, runner), new RunHistory(), notify,
+        modules = List.of(new StoryModule(), new MetricsModule(runner), new SchedulesModule(scheduler, runner), new RunHistory(), notify,
                 new IncidentModule(incidents, windows, notify), new AlertModule(incidents), new RefusedFilesAlarm(),
                 health, backup, report, new TradingModule(runs), new DnsModule(),
                 new ConsoleModule());

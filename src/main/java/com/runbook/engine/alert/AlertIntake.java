@@ -405,6 +405,8 @@ final class AlertIntake implements AutoCloseable {
      * steer components: CamelHttpUri, CamelFileName, ...), in any case (Camel headers are case-insensitive).
      */
     static boolean reserved(String name) {
-        return name.regionMatches(true, 0, "Runbook", 0, 7) || name.regionMatches(true, 0, "Camel", 0, 5);
+        // dryRun is reserved too: a run is a dry run by its trigger (dry-run), never by a label or parameter
+        return name.regionMatches(true, 0, "Runbook", 0, 7) || name.regionMatches(true, 0, "Camel", 0, 5)
+                || name.equalsIgnoreCase("dryRun");
     }
 }

@@ -7,6 +7,7 @@ import com.runbook.engine.core.Request;
 import com.runbook.engine.core.RunLog;
 import com.runbook.engine.core.RunRecord;
 import com.runbook.engine.core.RunStarter;
+import com.runbook.engine.core.RunStatus;
 import com.runbook.engine.core.RunTrigger;
 import com.runbook.engine.definition.Runbooks;
 import com.runbook.engine.observe.MetricsModule;
@@ -59,9 +60,9 @@ public final class ApiRoutes extends RouteBuilder {
                 Door.read("api-jobs", "/api/jobs", r -> Reply.ok(engine.jobs())),
                 Door.change("api-job-run", "/api/jobs/{id}/run", this::runJob),
                 Door.read("api-runs", "/api/runs", r -> Reply.ok(engine.runs().list(r.query("job"),
-                        limit(r.query("limit"))).stream().map(RunRecord::json).toList())),
-                Door.read("api-run", "/api/runs/{id}", r -> Reply.ok(engine.runs().find(id(r.path("id")))
-                        .map(RunRecord::json).orElseThrow(() -> noRun(r.path("id"))))),
+                        status(r.query("status")), limit(r.query("limit"))).stream().map(RunRecord::json).toList())),
+                Door.read("api-run", "/api/runs/{id}", r -> Reply.ok(detail(id(r.path("id"))))),
+                Door.read("api-run-log", "/api/runs/{id}/log", this::log),
                 Door.read("api-reload", "/api/reload", r -> Reply.ok(engine.runbooks().lastOutcome() == null
                         ? Map.of("status", "none") : engine.runbooks().lastOutcome())),
                 Door.read("api-health", "/health", r -> health()),
@@ -95,8 +96,86 @@ public final class ApiRoutes extends RouteBuilder {
                         + "': NUL characters (\\u0000) are not allowed");
             }
         });
-        long id = engine.starter().start(job, RunTrigger.MANUAL, parameters);
-        return Reply.accepted(Map.of("runId", id, "job", job, "status", "running", "href", "/api/runs/" + id));
+        boolean dryRun = dryRun(parameters.remove("dryRun"));   // reserved: never a runbook parameter
+        long id = engine.starter().start(job, dryRun ? RunTrigger.DRY_RUN : RunTrigger.MANUAL, parameters);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("runId", id);
+        answer.put("job", job);
+        answer.put("status", "running");
+        answer.put("dryRun", dryRun);
+        answer.put("href", "/api/runs/" + id);
+        return Reply.accepted(answer);
+    }
+
+    /** {@code GET /api/runs/{id}}: the run's row, whether it is a dry run, its steps, its plan and where its log is. */
+    private Map<String, Object> detail(long id) {
+        RunRecord run = engine.runs().find(id).orElseThrow(() -> noRun(Long.toString(id)));
+        Map<String, Object> body = new LinkedHashMap<>(run.json());
+        body.put("dryRun", RunTrigger.DRY_RUN.stored().equals(run.trigger()));
+        body.put("steps", engine.runs().steps(id));
+        body.put("plan", engine.runs().plan(id));
+        body.put("log", "/api/runs/" + id + "/log");
+        return body;
+    }
+
+    /**
+     * {@code GET /api/runs/{id}/log}: the run's log as text, one line per log line ({@code <ISO time> <LEVEL> <logger>
+     * - <message>}); with {@code ?format=json&from=N} the lines from N on, the next N to ask for, whether the run is
+     * still running and whether its log was cut (what {@code ./runbook logs --follow} polls).
+     */
+    private Reply log(Request request) {
+        String format = request.query("format");
+        if (format != null && !format.equals("json") && !format.equals("text")) {
+            throw Refused.invalid("format must be json or text, not '" + format + "'");
+        }
+        int from = fromLine(request.query("from"));
+        long id = id(request.path("id"));
+        RunRecord run = engine.runs().find(id).orElseThrow(() -> noRun(request.path("id")));
+        RunLog.LogLines log = engine.runs().log(id, from);
+        if (!"json".equals(format)) {
+            StringBuilder text = new StringBuilder();
+            log.lines().forEach(l -> text.append(l.at()).append(' ').append(l.level()).append(' ').append(l.logger())
+                    .append(" - ").append(l.message()).append('\n'));
+            if (log.truncated()) {
+                text.append("… the run logged more than is kept (").append("2,000 lines / 1 MiB): the rest is not kept\n");
+            }
+            return Reply.ok(text.toString());
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("lines", log.lines());
+        body.put("next", log.lines().isEmpty() ? Math.max(from, 1) : log.lines().get(log.lines().size() - 1).n() + 1);
+        body.put("running", run.status() == RunStatus.RUNNING);
+        body.put("truncated", log.truncated());
+        return Reply.ok(body);
+    }
+
+    /** The {@code from} of a log request: the first line wanted, from 1 (absent: 1). */
+    static int fromLine(String text) {
+        if (text == null || text.isBlank()) {
+            return 1;
+        }
+        try {
+            int from = Integer.parseInt(text.trim());
+            if (from < 0) {
+                throw Refused.invalid("from must be a line number (1 or more), not " + text);
+            }
+            return Math.max(from, 1);
+        } catch (NumberFormatException e) {
+            throw Refused.invalid("from must be a line number (1 or more), not '" + text + "'");
+        }
+    }
+
+    /** The {@code status} filter of the run history: running, succeeded, failed or skipped (absent: any). */
+    static RunStatus status(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        for (RunStatus status : RunStatus.values()) {
+            if (status.stored().equals(text.trim())) {
+                return status;
+            }
+        }
+        throw Refused.invalid("status must be one of running, succeeded, failed, skipped, not '" + text + "'");
     }
 
     private Reply health() {
@@ -145,5 +224,17 @@ public final class ApiRoutes extends RouteBuilder {
 
     private static Refused noRun(String id) {
         return new Refused(Refused.Reason.NOT_FOUND, "no run with id " + id);
+    }
+
+    /** The {@code dryRun} field of a run request: true, false or absent (false); it is never a runbook parameter. */
+    static boolean dryRun(Object value) {
+        String text = value == null ? "false" : String.valueOf(value).trim();
+        if (text.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (text.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw Refused.invalid("dryRun must be true or false, not '" + text + "'");
     }
 }

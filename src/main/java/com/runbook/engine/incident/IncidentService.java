@@ -1,5 +1,7 @@
 package com.runbook.engine.incident;
 
+import com.runbook.engine.core.DryRun;
+import com.runbook.engine.core.DryRunSafe;
 import com.runbook.engine.core.IncidentRaiser;
 import com.runbook.engine.text.Text;
 
@@ -81,7 +83,9 @@ public class IncidentService implements IncidentRaiser {
         return windows.openNow();
     }
 
+    /** In a dry run ({@link DryRun#current()}) records what it would open or update, changes nothing (returns 0). */
     @Override
+    @DryRunSafe
     public long raise(String key, String priority, String title, String detail, Map<String, String> labels) {
         return open(key, Priority.of(priority), title, detail, labels, Set.of()).id();
     }
@@ -92,6 +96,14 @@ public class IncidentService implements IncidentRaiser {
         String key = Text.clean(rawKey, Text.KEY);
         String title = Text.clean(rawTitle, Text.TITLE);
         String detail = Text.clean(rawDetail, Text.DETAIL);
+        Optional<DryRun> plan = DryRun.current();
+        if (plan.isPresent()) {
+            Optional<Incident> open = findOpen(key);
+            plan.get().wouldDo("incident", open.isPresent()
+                    ? "update open incident #" + open.get().id() + " " + key + " (seen again, no page): " + detail
+                    : "open " + priority + " incident " + key + ": " + title + " (" + wouldPage(priority) + ")");
+            return new Raised(open.map(Incident::id).orElse(0L), false);
+        }
         for (int attempt = 0; ; attempt++) {
             Optional<Incident> existing = findOpen(key);
             if (existing.isPresent()) {
@@ -105,6 +117,16 @@ public class IncidentService implements IncidentRaiser {
                 }
             }
         }
+    }
+
+    /** Whom opening an incident of {@code priority} now pages, for a dry run's plan. */
+    private String wouldPage(Priority priority) {
+        if (muted(windows.openNow().isPresent(), priority)) {
+            return "muted: maintenance window";
+        }
+        List<PriorityPolicy.Target> targets = policy.rule(priority).page();
+        return targets.isEmpty() ? "pages nobody" : "pages " + targets.stream().map(Object::toString)
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** During a maintenance window P3 and P4 incidents are recorded but not paged. */
@@ -268,9 +290,17 @@ public class IncidentService implements IncidentRaiser {
         return id;
     }
 
+    /** In a dry run ({@link DryRun#current()}) records what it would resolve, changes nothing. */
     @Override
+    @DryRunSafe
     public void resolve(String rawKey, String detail) {
         String key = Text.clean(rawKey, Text.KEY);
+        Optional<DryRun> plan = DryRun.current();
+        if (plan.isPresent()) {
+            findOpen(key).ifPresent(row -> plan.get().wouldDo("incident", "resolve incident #" + row.id() + " " + key
+                    + " (pages " + row.priority() + " resolved)"));
+            return;
+        }
         findOpen(key).ifPresent(row -> {
             long id = row.id();
             if (jdbc.update("update incident set status = 'resolved', open_key = null, resolved_at = ?"
@@ -290,6 +320,11 @@ public class IncidentService implements IncidentRaiser {
             throw Refused.invalid("by: required (who acknowledges)");
         }
         String by = Text.clean(rawBy, Text.BY);
+        Optional<DryRun> plan = DryRun.current();
+        if (plan.isPresent()) {
+            plan.get().wouldDo("incident", "acknowledge incident #" + id + " by " + by);
+            return find(id).orElseThrow(() -> new Refused(Refused.Reason.NOT_FOUND, "no incident with id " + id));
+        }
         int n = jdbc.update("update incident set status = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?"
                 + " where id = ? and status = 'open'", now(), by, id);
         Incident row = find(id).orElseThrow(() -> new Refused(Refused.Reason.NOT_FOUND, "no incident with id " + id));

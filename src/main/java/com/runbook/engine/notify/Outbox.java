@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.runbook.engine.core.DryRun;
+import com.runbook.engine.core.DryRunSafe;
 import com.runbook.engine.core.Notifier;
 import com.runbook.engine.core.Refused;
 import com.runbook.engine.store.Database;
@@ -25,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The {@code notification} table: the durable outbox behind {@link Notifier}. A message is written once per
@@ -114,18 +117,26 @@ public final class Outbox implements Notifier {
             + " values (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)";
 
     @Override
+    @DryRunSafe
     public long enqueue(String channel, String recipient, String subject, String body, String idempotencyKey,
                         Map<String, String> headers) {
         return enqueue(channel, recipient, subject, body, idempotencyKey, headers, BULK);
     }
 
+    /** In a dry run ({@link DryRun#current()}) records the message in the plan and queues nothing (returns 0). */
     @Override
+    @DryRunSafe
     public long enqueue(String channel, String recipient, String subject, String body, String idempotencyKey,
                         Map<String, String> headers, int priority) {
         check(channel, idempotencyKey, priority);
         Long existing = idOf(idempotencyKey);
         if (existing != null) {
             return existing;
+        }
+        Optional<DryRun> plan = DryRun.current();
+        if (plan.isPresent()) {
+            plan.get().wouldDo(kind(channel), planned(channel, recipient, subject));
+            return 0;
         }
         GeneratedKeyHolder keys = new GeneratedKeyHolder();
         OffsetDateTime now = now();
@@ -155,16 +166,41 @@ public final class Outbox implements Notifier {
      * over the keys, planned while the table was empty, scanned the whole table in the ingest benchmark: half of the
      * intake's time); the unique constraint refuses a key that exists.
      */
+    /** In a dry run ({@link DryRun#current()}) records the messages in the plan and queues nothing. */
     @Override
+    @DryRunSafe
     public void enqueueNew(List<Outgoing> messages) {
         messages.forEach(m -> check(m.channel(), m.idempotencyKey(), m.priority()));
         if (messages.isEmpty()) {
+            return;
+        }
+        Optional<DryRun> plan = DryRun.current();
+        if (plan.isPresent()) {
+            messages.forEach(m -> plan.get().wouldDo(kind(m.channel()), planned(m.channel(), m.recipient(), m.subject())));
             return;
         }
         OffsetDateTime now = now();
         jdbc.batchUpdate(INSERT, messages.stream().map(m -> new Object[] {m.idempotencyKey(), m.channel(), m.recipient(), m.subject(),
                         m.body(), toJson(m.headers()), m.priority(), now, now}).toList());
         wakeAfterCommit();
+    }
+
+    /** The plan's kind of a message on {@code channel}: email, telegram, pubsub. */
+    static String kind(String channel) {
+        int colon = channel.indexOf(':');
+        return colon < 0 ? channel : channel.substring(0, colon);
+    }
+
+    /**
+     * What a dry run's plan says of a message: {@code email to ops@example.com: subject Daily P&L},
+     * {@code telegram to chat 42: ...}, {@code pubsub to system-alerts: ...}; no recipient: the channel's default.
+     */
+    static String planned(String channel, String recipient, String subject) {
+        String kind = kind(channel);
+        String to = channel.startsWith("pubsub:") ? channel.substring("pubsub:".length())
+                : recipient == null || recipient.isBlank() ? "the default " + (kind.equals("telegram") ? "chat" : "recipients")
+                : kind.equals("telegram") ? "chat " + recipient : recipient;
+        return kind + " to " + to + ": " + (kind.equals("email") ? "subject " : "") + (subject == null ? "" : subject);
     }
 
     /** Wakes the dispatcher now, or after the surrounding transaction commits (so that it sees the row). */

@@ -1,6 +1,7 @@
 package com.runbook.engine.observe;
 
 import com.runbook.engine.core.RunStatus;
+import com.runbook.engine.core.RunTrigger;
 import com.runbook.engine.run.JobRunner;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -49,7 +50,8 @@ class JobMetrics implements JobRunner.RunListener {
                     .tags("job_name", job, "status", status.stored()).serviceLevelObjectives(BUCKETS)
                     .register(registry)).record(Duration.ofMillis(durationMs));
         }
-        if (status == RunStatus.SUCCEEDED) {
+        // a dry run (trigger dry-run) did not do the job's work: it never counts as the job's last success
+        if (status == RunStatus.SUCCEEDED && !RunTrigger.DRY_RUN.stored().equals(trigger)) {
             if (lastSuccess.put(job, clock.millis() / 1000.0) == null) {
                 Gauge.builder("runbook.job.last.success.timestamp", lastSuccess, m -> m.getOrDefault(job, Double.NaN))
                         .description("Unix time of the job's last successful run (since this engine started)")

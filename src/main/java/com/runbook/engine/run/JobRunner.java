@@ -399,6 +399,7 @@ public class JobRunner implements RunStarter {
         String errorText = null;
         Object body = null;
         Throwable failure = null;
+        Story story = runs.story().open(id);
         MDC.put("runId", Long.toString(id));
         MDC.put("job", job);
         try {
@@ -406,6 +407,7 @@ public class JobRunner implements RunStarter {
             exchange.getMessage().setHeaders(new java.util.HashMap<>(parameters));
             exchange.getMessage().setHeader(HEADER_RUN_ID, id);
             exchange.getMessage().setHeader(HEADER_TRIGGER, trigger);
+            exchange.setProperty(Story.PROPERTY, story);
             LOG.info("Run {} of {} started ({})", id, job, trigger);
             enter(id, job, trigger, exchange);
             Exchange result = producer().send("direct:" + job, exchange);
@@ -431,9 +433,38 @@ public class JobRunner implements RunStarter {
                 LOG.info("Run {} of {} returned after it had been ended: {}", id, job, errorText == null ? status : errorText);
             }
             active.remove(id, run);
+            RunStory.leave(story);
+            runs.story().forget(id);
             MDC.remove("runId");
             MDC.remove("job");
         }
+    }
+
+    /**
+     * The one line a failed run logs (WARN): run id, job, the step that failed (the innermost failed node of its
+     * timeline, with its file:line) and the message. The stack trace goes to DEBUG and to the run's own log (unless
+     * Camel's error handler put it there already); Camel's
+     * "Failed delivery ... Message History" dump is kept out of the engine's output during a run (it is in the run's
+     * log).
+     */
+    private static void logFailure(long id, String job, String error, Throwable failure) {
+        Story story = RunStory.current();
+        String step = story == null ? null : failedStep(story.steps());
+        LOG.warn("Run {} of {} failed{}: {}", id, job, step == null ? "" : " at " + step, error);
+        if (failure != null) {
+            LOG.debug("Run {} of {} failed", id, job, failure);
+            if (story != null && !LOG.isDebugEnabled() && !story.hasFailureReport()) {
+                java.io.StringWriter stack = new java.io.StringWriter();
+                failure.printStackTrace(new java.io.PrintWriter(stack));
+                story.line(Instant.now(), "DEBUG", JobRunner.class.getName(), "Run " + id + " of " + job + " failed\n" + stack);
+            }
+        }
+    }
+
+    /** The step a failed run failed at: its innermost failed node ({@code bean3 (routes/x.camel.yaml:12)}), or null. */
+    static String failedStep(List<com.runbook.engine.core.RunStep> steps) {
+        return steps.stream().filter(s -> "failed".equals(s.outcome())).reduce((a, b) -> b)
+                .map(s -> s.node() + (s.source() == null ? "" : " (" + s.source() + ")")).orElse(null);
     }
 
     /**
@@ -452,19 +483,33 @@ public class JobRunner implements RunStarter {
         if (!returned) {
             active.remove(id, run);
         }
-        try {
-            runs.writes().run(run.job, () -> {
-                runs.finish(run.job, id, status, error);
-                run.release.run();
-            });
-        } catch (RuntimeException e) {
-            LOG.error("Could not record the end of run {} of {}", id, run.job, e);
-        }
+        // logged before the story is saved: on the run's thread, these lines end the run's own log
         if (status == RunStatus.SUCCEEDED) {
             LOG.info("Run {} of {} succeeded", id, run.job);
         } else if (returned) {
-            LOG.warn("Run {} of {} failed: {}", id, run.job, error);
-        } else {
+            logFailure(id, run.job, error, failure);
+        }
+        try {
+            // the story joins the end's transaction (one commit); should it not save, the end is recorded without it
+            try {
+                runs.writes().run(run.job, () -> {
+                    runs.story().save(id);
+                    runs.finish(run.job, id, status, error);
+                    run.release.run();
+                });
+            } catch (RuntimeException e) {
+                LOG.warn("Could not save the timeline and log of run {} of {}", id, run.job, e);
+                runs.writes().run(run.job, () -> {
+                    runs.finish(run.job, id, status, error);
+                    run.release.run();
+                });
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Could not record the end of run {} of {}", id, run.job, e);
+        } finally {
+            runs.story().forget(id);
+        }
+        if (status != RunStatus.SUCCEEDED && !returned) {
             LOG.error("Run {} of {} ended as {}: {}", id, run.job, status, error);
         }
         tell(run.job, run.trigger, id, status, run.startNanos, error);

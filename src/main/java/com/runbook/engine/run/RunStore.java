@@ -3,9 +3,11 @@ package com.runbook.engine.run;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.runbook.engine.core.DryRun;
 import com.runbook.engine.core.RunLog;
 import com.runbook.engine.core.RunRecord;
 import com.runbook.engine.core.RunStatus;
+import com.runbook.engine.core.RunStep;
 import com.runbook.engine.store.GroupCommit;
 import com.runbook.engine.text.Text;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -43,10 +45,27 @@ public class RunStore implements RunLog, AutoCloseable {
     private static final int WRITERS = 4;
     private final JdbcTemplate jdbc;
     private final GroupCommit writes;
+    private final RunStory story;
 
     public RunStore(DataSource dataSource) {
         this.jdbc = new JdbcTemplate(dataSource);
         this.writes = new GroupCommit(dataSource, "runbook-run-writes", WRITERS);
+        this.story = new RunStory(dataSource);
+    }
+
+    /** The runs' stories (timeline and log). */
+    public RunStory story() {
+        return story;
+    }
+
+    @Override
+    public List<RunStep> steps(long id) {
+        return story.steps(id);
+    }
+
+    @Override
+    public LogLines log(long id, int from) {
+        return story.log(id, from);
     }
 
     /** The group commit the job_run writes use: other writes that belong with a run's row join it (one commit). */
@@ -127,12 +146,30 @@ public class RunStore implements RunLog, AutoCloseable {
 
     @Override
     public List<RunRecord> list(String job, int limit) {
-        if (job == null || job.isBlank()) {
-            return jdbc.query("select " + COLUMNS + " from job_run order by id desc fetch first ? rows only",
-                    RunStore::row, limit);
+        return list(job, null, limit);
+    }
+
+    @Override
+    public List<RunRecord> list(String job, RunStatus status, int limit) {
+        List<String> where = new ArrayList<>();
+        List<Object> args = new ArrayList<>();
+        if (job != null && !job.isBlank()) {
+            where.add("job = ?");
+            args.add(job);
         }
-        return jdbc.query("select " + COLUMNS + " from job_run where job = ? order by id desc fetch first ? rows only",
-                RunStore::row, job, limit);
+        if (status != null) {
+            where.add("status = ?");
+            args.add(status.stored());
+        }
+        args.add(limit);
+        return jdbc.query("select " + COLUMNS + " from job_run" + (where.isEmpty() ? "" : " where " + String.join(" and ", where))
+                + " order by id desc fetch first ? rows only", RunStore::row, args.toArray());
+    }
+
+    @Override
+    public List<DryRun.Effect> plan(long id) {
+        return jdbc.query("select kind, effect from run_plan where run_id = ? order by seq",
+                (rs, i) -> new DryRun.Effect(rs.getString(1), rs.getString(2)), id);
     }
 
     /** The status of the newest run of each job. */

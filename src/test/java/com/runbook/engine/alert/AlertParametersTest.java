@@ -27,7 +27,7 @@ class AlertParametersTest {
 
     @Test
     void anOrdinaryRunbookTakesTheLabelsButTheEnginesAndCamelsHeaders() {
-        AlertEvent e = alert(Map.of("desk", "fx", "RunbookTrigger", "api", "camelHttpUri", "http://x"));
+        AlertEvent e = alert(Map.of("desk", "fx", "RunbookTrigger", "api", "camelHttpUri", "http://x", "dryRun", "true"));
         assertThat(AlertIntake.parameters("echo-parameters", e)).containsExactly(Map.entry("desk", "fx"));
     }
 }

@@ -58,6 +58,7 @@ class ApiRoutesTest {
                 org.assertj.core.groups.Tuple.tuple("api-job-run", "POST /api/jobs/{id}/run", Door.Access.TOKEN),
                 org.assertj.core.groups.Tuple.tuple("api-runs", "GET /api/runs", Door.Access.OPEN),
                 org.assertj.core.groups.Tuple.tuple("api-run", "GET /api/runs/{id}", Door.Access.OPEN),
+                org.assertj.core.groups.Tuple.tuple("api-run-log", "GET /api/runs/{id}/log", Door.Access.OPEN),
                 org.assertj.core.groups.Tuple.tuple("api-reload", "GET /api/reload", Door.Access.OPEN),
                 org.assertj.core.groups.Tuple.tuple("api-health", "GET /health", Door.Access.OPEN),
                 org.assertj.core.groups.Tuple.tuple("api-metrics", "GET /metrics", Door.Access.OPEN));
@@ -72,6 +73,35 @@ class ApiRoutesTest {
     }
 
     @Test
+    void aStatusFilterIsOneOfTheRunStatuses() {
+        assertThat(ApiRoutes.status(null)).isNull();
+        assertThat(ApiRoutes.status("failed")).isEqualTo(com.runbook.engine.core.RunStatus.FAILED);
+        assertThatThrownBy(() -> ApiRoutes.status("FAILED"))
+                .hasMessage("status must be one of running, succeeded, failed, skipped, not 'FAILED'")
+                .extracting(e -> ((Refused) e).reason()).isEqualTo(Refused.Reason.INVALID);
+    }
+
+    @Test
+    void aLogsFromIsALineNumber() {
+        assertThat(ApiRoutes.fromLine(null)).isEqualTo(1);
+        assertThat(ApiRoutes.fromLine("0")).isEqualTo(1);
+        assertThat(ApiRoutes.fromLine("17")).isEqualTo(17);
+        assertThatThrownBy(() -> ApiRoutes.fromLine("-1")).hasMessage("from must be a line number (1 or more), not -1")
+                .extracting(e -> ((Refused) e).reason()).isEqualTo(Refused.Reason.INVALID);
+        assertThatThrownBy(() -> ApiRoutes.fromLine("end")).hasMessage("from must be a line number (1 or more), not 'end'");
+    }
+
+    @Test
+    void aLogsFormatIsTextOrJson() {
+        Door log = api.doors().stream().filter(d -> d.id().equals("api-run-log")).findFirst().orElseThrow();
+        assertThatThrownBy(() -> log.handler().handle(request(Map.of("id", "1")::get, Map.of("format", "xml")::get)))
+                .isInstanceOf(Refused.class).hasMessage("format must be json or text, not 'xml'")
+                .extracting(e -> ((Refused) e).reason()).isEqualTo(Refused.Reason.INVALID);
+        assertThatThrownBy(() -> log.handler().handle(request(Map.of("id", "x")::get)))
+                .isInstanceOf(Refused.class).hasMessage("no run with id x");
+    }
+
+    @Test
     void aLimitOutOfRangeIsRefused() {
         assertThat(ApiRoutes.limit(null)).isEqualTo(50);
         assertThatThrownBy(() -> ApiRoutes.limit("0")).hasMessage("limit must be between 1 and 1000, not 0")
@@ -80,6 +110,10 @@ class ApiRoutesTest {
     }
 
     private static Request request(Function<String, String> path) {
+        return request(path, name -> null);
+    }
+
+    private static Request request(Function<String, String> path, Function<String, String> query) {
         return new Request() {
             @Override
             public String path(String name) {
@@ -88,7 +122,7 @@ class ApiRoutesTest {
 
             @Override
             public String query(String name) {
-                return null;
+                return query.apply(name);
             }
 
             @Override

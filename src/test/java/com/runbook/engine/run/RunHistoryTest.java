@@ -72,4 +72,22 @@ class RunHistoryTest {
         assertThat(ids()).hasSize(1);
         assertThat(new RunHistory(ds).prune(NOW)).isZero();
     }
+
+    @Test
+    void aPrunedRunTakesItsTimelineAndLogAlong() {
+        Instant cutoff = NOW.minusSeconds(86_400);
+        long old = run("nightly-backup", "succeeded", cutoff.minusSeconds(60));
+        long kept = run("nightly-backup", "succeeded", NOW);
+        for (long id : new long[] {old, kept}) {
+            jdbc.update("insert into run_step (run_id, seq, node, kind, started_at, duration_ms, outcome, step_count)"
+                    + " values (?, 1, 'to1', 'to', ?, 5, 'ok', 1)", id, Timestamp.from(NOW));
+            jdbc.update("insert into run_log_line (run_id, n, at, level, logger, message) values (?, 1, ?, 'INFO', 'x', 'hi')",
+                    id, Timestamp.from(NOW));
+        }
+
+        assertThat(new RunHistory(ds).prune(cutoff)).isEqualTo(1);
+
+        assertThat(jdbc.queryForList("select run_id from run_step", Long.class)).containsExactly(kept);
+        assertThat(jdbc.queryForList("select run_id from run_log_line", Long.class)).containsExactly(kept);
+    }
 }
