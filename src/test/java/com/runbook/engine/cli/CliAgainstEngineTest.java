@@ -6,7 +6,6 @@ import com.runbook.engine.Engine;
 import com.runbook.engine.TestEngine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -39,7 +38,10 @@ class CliAgainstEngineTest {
     record Result(int code, String out, String err) {
     }
 
-    /** A run that logs, waits {@code pause} ms (a header; 0 by default) and logs again: a log to follow. */
+    /**
+     * A run that logs, waits {@code pause} ms (0 by default) and logs again: a log to follow. The delay is synchronous:
+     * after an asynchronous one (Camel's default) the run's log misses the line logged on the scheduler's thread.
+     */
     static final String SLOW_STORY = """
             - parameters:
                 - name: pause
@@ -54,6 +56,7 @@ class CliAgainstEngineTest {
                     - log:
                         message: "slow-story: first line"
                     - delay:
+                        asyncDelayed: false
                         simple: "${header.pause}"
                     - log:
                         message: "slow-story: last line"
@@ -67,7 +70,7 @@ class CliAgainstEngineTest {
                   uri: direct:leaky-story
                   steps:
                     - to:
-                        uri: "http://127.0.0.1:9/leak?bridgeEndpoint=true"
+                        uri: "http://127.0.0.1:9/leak?httpMethod=POST"
             """;
 
     @BeforeAll
@@ -261,7 +264,6 @@ class CliAgainstEngineTest {
     }
 
     @Test
-    @Disabled("needs the run story (h-a) and the dry run (h-b): enabled once they are merged")
     void showTellsARunsStoryStepByStepAndLogsPrintsItsLines() throws Exception {
         Result done = run("trigger", "echo-parameters", "--wait", "-p", "note=told");
         assertThat(done.code()).as(done.err()).isZero();
@@ -299,7 +301,6 @@ class CliAgainstEngineTest {
     }
 
     @Test
-    @Disabled("needs the run story (h-a) and the dry run (h-b): enabled once they are merged")
     void logsFollowTailsARunningRunUntilItEnds() throws Exception {
         Result started = run("trigger", "slow-story", "-p", "pause=1500");
         assertThat(started.code()).as(started.err()).isZero();
@@ -314,7 +315,6 @@ class CliAgainstEngineTest {
     }
 
     @Test
-    @Disabled("needs the run story (h-a) and the dry run (h-b): enabled once they are merged")
     void triggerDryRunRehearsesAndPrintsThePlan() throws Exception {
         Result dry = run("trigger", "leaky-story", "--dry-run", "--wait");
         assertThat(dry.code()).as(dry.out() + dry.err()).isZero();
@@ -342,7 +342,6 @@ class CliAgainstEngineTest {
     }
 
     @Test
-    @Disabled("needs the run story (h-a) and the dry run (h-b): enabled once they are merged")
     void historyFiltersByStatus() throws Exception {
         assertThat(run("trigger", "echo-parameters", "--wait", "-p", "fail=true").code()).isEqualTo(1);
         Result failed = run("history", "--status", "failed", "-n", "50");

@@ -7,7 +7,6 @@ import com.runbook.engine.Engine;
 import com.runbook.engine.TestEngine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -79,7 +78,7 @@ class ConsoleTest {
                     - log:
                         message: "story-leak: about to call the trading API"
                     - to:
-                        uri: "http://127.0.0.1:9/halt?bridgeEndpoint=true"
+                        uri: "http://127.0.0.1:9/halt?httpMethod=POST"
             """;
 
     @BeforeAll
@@ -368,7 +367,6 @@ class ConsoleTest {
 
     /** The run page of real runs of the engine: every step a bar, every log line, the history's filters, Rehearse. */
     @Test
-    @Disabled("needs the run story (h-a) and the dry run (h-b): enabled once they are merged")
     void theRunPageOfARealRunAndOfARehearsal() throws Exception {
         if (engine == null) {   // the first test ends by stopping it
             engine = TestEngine.start(base, dir.resolve("data-real-run"), Map.of());
