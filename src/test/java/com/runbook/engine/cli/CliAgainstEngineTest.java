@@ -273,6 +273,7 @@ class CliAgainstEngineTest {
 
         Result show = run("show", id);
         assertThat(show.code()).as(show.err()).isZero();
+        System.out.println("runbook show " + id + ":\n" + show.out());
         List<String> lines = show.out().lines().toList();
         assertThat(lines.get(0)).isEqualTo("Run " + id + " of echo-parameters: succeeded");
         assertThat(show.out()).contains("  trigger   manual\n", "  node      " + api.get("node").asText() + "\n",
