@@ -50,6 +50,10 @@ class ConsoleTest {
                   type: string
                   default: "eu-west"
                   description: "the region the story is about"
+                - name: pause
+                  type: integer
+                  default: "0"
+                  description: "ms the run waits before its last line (a synchronous delay: the run's log keeps it)"
             - route:
                 id: story-demo
                 from:
@@ -64,8 +68,13 @@ class ConsoleTest {
                         steps:
                           - log:
                               message: "story-demo: item ${body}"
+                    - delay:
+                        asyncDelayed: false
+                        simple: "${header.pause}"
                     - to:
                         uri: "log:story-demo?level=INFO"
+                    - log:
+                        message: "story-demo: the end"
             """;
 
     /** A runbook that calls a remote HTTP endpoint (where nothing listens): rehearsed, it has a plan of one effect. */
@@ -388,6 +397,21 @@ class ConsoleTest {
         assertThat(find("#run-log").getText()).contains("story-demo: telling the story of ap-south", "story-demo: item c");
         assertThat(find("#run-params tr[data-param='region']").getText()).isEqualTo("region ap-south");
 
+        // a running run's page follows it: its log grows, its status changes, each line shown once
+        HttpResponse<String> slow = TestEngine.post(engine, "/api/jobs/story-demo/run", TestEngine.TOKEN, "{\"pause\": \"2500\"}");
+        long running = json.readTree(slow.body()).get("runId").asLong();
+        browser.get(TestEngine.base(engine) + "/#run/" + running);
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#run-status").getText().equals("running")
+                && find("#run-log").getText().contains("story-demo: item c"));
+        assertThat(find("#run-log").getText()).doesNotContain("story-demo: the end");
+        assertThat(find("#run-log-state").getText()).endsWith(", following the run");
+        await().atMost(Duration.ofSeconds(15)).until(() -> find("#run-status").getText().equals("succeeded")
+                && find("#run-log").getText().contains("story-demo: the end"));
+        JsonNode ended = json.readTree(TestEngine.get(engine, "/api/runs/" + running + "/log?format=json").body());
+        await().atMost(Duration.ofSeconds(5)).until(() -> all("#run-log .log-line").size() == ended.get("lines").size());
+        assertThat(all("#run-log .log-line").stream().map(e -> e.getAttribute("data-n")).distinct().count())
+                .isEqualTo(ended.get("lines").size());
+
         // the history's filters: only failed runs, only one job's
         assertThat(TestEngine.post(engine, "/api/jobs/echo-parameters/run", TestEngine.TOKEN, "{\"fail\": \"true\"}").statusCode())
                 .isEqualTo(202);
@@ -400,7 +424,8 @@ class ConsoleTest {
         new org.openqa.selenium.support.ui.Select(find("#runs-status")).selectByValue("");
         new org.openqa.selenium.support.ui.Select(find("#runs-job")).selectByValue("story-demo");
         await().atMost(Duration.ofSeconds(10)).ignoreException(StaleElementReferenceException.class)
-                .until(() -> all("#runs tr[data-run]").size() == 1 && all("#runs tr[data-run='" + id + "']").size() == 1);
+                .until(() -> all("#runs tr[data-run]").size() == 2 && all("#runs tr[data-run='" + id + "']").size() == 1
+                        && all("#runs tr[data-run='" + running + "']").size() == 1);
 
         // Rehearse: a dry run, opened at once; its plan has the call it did not make
         find("button.rehearse[data-job='story-leak']").click();
