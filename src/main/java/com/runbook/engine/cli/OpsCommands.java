@@ -134,7 +134,8 @@ final class OpsCommands {
 
     @Command(name = "trigger", mixinStandardHelpOptions = true,
             description = "Run a job now (POST /api/jobs/{id}/run, needs RUNBOOK_API_TOKEN). With --wait, follow the "
-                    + "run until it ends; the exit status is then 0 if it succeeded, 1 if not.")
+                    + "run until it ends; the exit status is then 0 if it succeeded, 1 if not. With --dry-run, "
+                    + "rehearse it: the real route with real reads and no side effect; what it would do is its plan.")
     static class Trigger implements Callable<Integer> {
         @Mixin
         Remote remote;
@@ -144,6 +145,10 @@ final class OpsCommands {
 
         @Option(names = "--wait", description = "follow the run until it ends and exit with its outcome")
         boolean wait;
+
+        @Option(names = "--dry-run", description = "rehearse: perform no side effect, record what a real run would "
+                + "do (its plan: runbook show RUN)")
+        boolean dryRun;
 
         @Option(names = {"-p", "--param"}, paramLabel = "KEY=VALUE",
                 description = "a run parameter (arrives as a header of the run); repeatable")
@@ -155,22 +160,30 @@ final class OpsCommands {
 
         @Override
         public Integer call() throws InterruptedException {
+            if (params.containsKey("dryRun")) {
+                throw new CliException(EngineClient.BAD_USAGE, "dryRun is not a run parameter: use --dry-run");
+            }
             EngineClient client = remote.client();
             ObjectNode body = EngineClient.JSON.createObjectNode();
             params.forEach(body::put);
+            if (dryRun) {
+                body.put("dryRun", true);
+            }
             JsonNode started = client.post("/api/jobs/" + encode(job) + "/run", body);
             long runId = started.path("runId").asLong();
+            String what = (dryRun ? "Dry run " : "Run ") + runId + " of " + job;
             if (!wait) {
                 if (remote.json) {
                     remote.print(started);
                 } else {
-                    remote.out().println("Run " + runId + " of " + job + " started; follow it with: runbook history " + job);
+                    remote.out().println(what + " started; " + (dryRun ? "see its plan with: runbook show " + runId
+                            : "follow it with: runbook logs " + runId + " --follow"));
                     remote.out().flush();
                 }
                 return 0;
             }
             if (!remote.json) {
-                remote.out().println("Run " + runId + " of " + job + " started, waiting for it to end...");
+                remote.out().println(what + " started, waiting for it to end...");
                 remote.out().flush();
             }
             long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
@@ -178,8 +191,8 @@ final class OpsCommands {
             JsonNode run = client.get("/api/runs/" + runId);
             while ("running".equals(run.path("status").asText())) {
                 if (System.nanoTime() > deadline) {
-                    throw new CliException(1, "run " + runId + " of " + job + " still running after " + timeoutSeconds
-                            + " s; stopped waiting (it goes on in the engine)");
+                    throw new CliException(1, (dryRun ? "dry run " : "run ") + runId + " of " + job
+                            + " still running after " + timeoutSeconds + " s; stopped waiting (it goes on in the engine)");
                 }
                 Thread.sleep(pause);
                 pause = Math.min(1000, pause * 2);
@@ -189,9 +202,17 @@ final class OpsCommands {
             if (remote.json) {
                 remote.print(run);
             } else {
-                String line = "Run " + runId + " of " + job + " " + status + " in " + duration(run.path("durationMs"))
+                String line = what + " " + status + " in " + duration(run.path("durationMs"))
                         + (run.hasNonNull("error") ? ": " + run.get("error").asText() : "");
                 remote.out().println(remote.ansi().string("@|" + Table.statusStyle(status) + " " + line.replace("|@", "| @") + "|@"));
+                if (dryRun) {
+                    JsonNode plan = run.path("plan");
+                    String effects = plan.size() + (plan.size() == 1 ? " effect" : " effects") + ", none performed";
+                    boolean failed = !"succeeded".equals(status);
+                    remote.out().print(plan.isEmpty() ? (failed ? "" : "A real run would have no side effect.\n")
+                            : (failed ? "Recorded before the dry run failed (" : "A real run would do (") + effects
+                            + "):\n" + RunCommands.plan(plan).render(remote.ansi()));
+                }
                 remote.out().flush();
             }
             return "succeeded".equals(status) ? 0 : 1;
@@ -199,7 +220,8 @@ final class OpsCommands {
     }
 
     @Command(name = "history", mixinStandardHelpOptions = true,
-            description = "Show past runs, newest first, with durations and errors (GET /api/runs).")
+            description = "Show past runs, newest first, with durations and errors (GET /api/runs); "
+                    + "runbook show RUN tells one run's story.")
     static class History implements Callable<Integer> {
         @Mixin
         Remote remote;
@@ -210,10 +232,15 @@ final class OpsCommands {
         @Option(names = {"-n", "--limit"}, defaultValue = "20", description = "how many runs, 1-1000 (default: ${DEFAULT-VALUE})")
         int limit;
 
+        @Option(names = "--status", paramLabel = "STATUS",
+                description = "only runs with this status: running, succeeded, failed or skipped")
+        String status;
+
         @Override
         public Integer call() {
-            return remote.show("/api/runs?limit=" + limit + (job == null ? "" : "&job=" + encode(job)),
-                    OpsCommands::historyTable, job == null ? "no runs yet" : "no runs of " + job + " yet");
+            return remote.show("/api/runs?limit=" + limit + (job == null ? "" : "&job=" + encode(job))
+                            + (status == null ? "" : "&status=" + encode(status)), OpsCommands::historyTable,
+                    "no " + (status == null ? "" : status + " ") + "runs" + (job == null ? "" : " of " + job) + " yet");
         }
     }
 

@@ -76,9 +76,10 @@ class Table {
     /** The usual colour of a run or incident status. */
     static String statusStyle(String status) {
         return switch (status) {
-            case "succeeded", "resolved", "open window" -> "fg(green)";
+            case "succeeded", "resolved", "open window", "ok" -> "fg(green)";
             case "failed", "open" -> "fg(red),bold";
             case "running", "acknowledged" -> "fg(yellow)";
+            case "rehearsed" -> "fg(cyan)";
             case "skipped" -> "faint";
             default -> null;
         };

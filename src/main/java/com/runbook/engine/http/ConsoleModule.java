@@ -14,7 +14,9 @@ import java.util.Map;
 
 /**
  * The web console: one HTML page (src/main/resources/console/index.html) served at {@code GET /}, which reads the
- * API with the browser's fetch, plus {@code GET /api/auth} so the page can check a token at login without
+ * API with the browser's fetch (the front page: jobs with Run now and Rehearse, schedules, the run history filtered by
+ * job and status, incidents, windows; {@code /#run/<id>}: one run's facts, parameters, a dry run's plan, a bar per
+ * step and its log, followed while it runs), plus {@code GET /api/auth} so the page can check a token at login without
  * changing anything, and {@code GET /api/runbooks}: the state of every file of routes/ and schedules/ (refused first).
  */
 public final class ConsoleModule implements EngineModule {

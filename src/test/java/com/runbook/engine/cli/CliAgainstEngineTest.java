@@ -38,10 +38,47 @@ class CliAgainstEngineTest {
     record Result(int code, String out, String err) {
     }
 
+    /**
+     * A run that logs, waits {@code pause} ms (0 by default) and logs again: a log to follow. The delay is synchronous:
+     * after an asynchronous one (Camel's default) the run's log misses the line logged on the scheduler's thread.
+     */
+    static final String SLOW_STORY = """
+            - parameters:
+                - name: pause
+                  type: integer
+                  default: "0"
+                  description: "how long the run waits between its two lines, in ms"
+            - route:
+                id: slow-story
+                from:
+                  uri: direct:slow-story
+                  steps:
+                    - log:
+                        message: "slow-story: first line"
+                    - delay:
+                        asyncDelayed: false
+                        simple: "${header.pause}"
+                    - log:
+                        message: "slow-story: last line"
+            """;
+
+    /** A run that sends to a remote endpoint (a port where nothing listens): a dry run records it in its plan. */
+    static final String LEAKY_STORY = """
+            - route:
+                id: leaky-story
+                from:
+                  uri: direct:leaky-story
+                  steps:
+                    - to:
+                        uri: "http://127.0.0.1:9/leak?httpMethod=POST"
+            """;
+
     @BeforeAll
     void start() throws Exception {
         Path base = TestEngine.copyShippedRunbooks(dir.resolve("base"));
         TestEngine.scheduleEchoInNewYork(base);
+        Files.writeString(base.resolve("routes/slow-story.camel.yaml"), SLOW_STORY);
+        Files.writeString(base.resolve("routes/leaky-story.camel.yaml"), LEAKY_STORY);
         engine = TestEngine.start(base, dir.resolve("data"), Map.of());
         env = Map.of("RUNBOOK_URL", TestEngine.base(engine), "RUNBOOK_API_TOKEN", TestEngine.TOKEN,
                 "RUNBOOK_DATA_DIR", dir.resolve("no-data").toString(), "USER", "alice");
@@ -130,7 +167,7 @@ class CliAgainstEngineTest {
 
         Result noWait = run("trigger", "heartbeat");
         assertThat(noWait.code()).isZero();
-        assertThat(noWait.out()).matches("Run \\d+ of heartbeat started; follow it with: runbook history heartbeat\\R");
+        assertThat(noWait.out()).matches("Run (\\d+) of heartbeat started; follow it with: runbook logs \\1 --follow\\R");
     }
 
     @Test
@@ -213,11 +250,107 @@ class CliAgainstEngineTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : new String[] {"list", "trigger", "history", "incidents", "ack", "windows", "run", "validate"}) {
+        for (String command : new String[] {"list", "trigger", "history", "incidents", "ack", "windows", "run", "validate",
+                "show", "logs", "schedules"}) {
             Result help = run(command, "--help");
             assertThat(help.code()).as(command).isZero();
             assertThat(help.out()).as(command).startsWith("Usage: runbook " + command).contains("-h, --help");
         }
         assertThat(run("--help").out()).contains("RUNBOOK_URL", "RUNBOOK_API_TOKEN", "Exit status");
+    }
+
+    static String runId(Result started) {
+        return started.out().replaceAll("(?s)^(?:Dry run|Run) (\\d+) of .*", "$1");
+    }
+
+    @Test
+    void showTellsARunsStoryStepByStepAndLogsPrintsItsLines() throws Exception {
+        Result done = run("trigger", "echo-parameters", "--wait", "-p", "note=told");
+        assertThat(done.code()).as(done.err()).isZero();
+        String id = runId(done);
+        JsonNode api = JSON.readTree(TestEngine.get(engine, "/api/runs/" + id).body());
+        assertThat(api.get("steps").size()).isPositive();
+
+        Result show = run("show", id);
+        assertThat(show.code()).as(show.err()).isZero();
+        System.out.println("runbook show " + id + ":\n" + show.out());
+        List<String> lines = show.out().lines().toList();
+        assertThat(lines.get(0)).isEqualTo("Run " + id + " of echo-parameters: succeeded");
+        assertThat(show.out()).contains("  trigger   manual\n", "  node      " + api.get("node").asText() + "\n",
+                "Timeline (" + api.get("steps").size() + " step", "routes/echo-parameters.camel.yaml:",
+                "Log: runbook logs " + id + "\n").doesNotContain("Plan");
+        // one row per step, in order, each with its bar
+        int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("#  STEP")).findFirst().orElseThrow());
+        for (int i = 0; i < api.get("steps").size(); i++) {
+            JsonNode step = api.get("steps").get(i);
+            assertThat(lines.get(header + 1 + i)).startsWith(step.get("seq").asText() + " ")
+                    .contains(" " + step.get("node").asText() + " ", " " + step.get("kind").asText() + " ", "|", "#");
+        }
+        assertThat(JSON.readTree(run("show", id, "--json").out()).get("steps")).isEqualTo(api.get("steps"));
+
+        Result logs = run("logs", id);
+        assertThat(logs.code()).as(logs.err()).isZero();
+        assertThat(logs.out()).containsPattern("(?m)^\\S+ INFO \\S+ - echo-parameters: note=told$");
+        assertThat(logs.out()).isEqualTo(TestEngine.get(engine, "/api/runs/" + id + "/log").body());
+        // a finished run: --follow prints the same and ends
+        assertThat(run("logs", id, "--follow").out()).isEqualTo(logs.out());
+
+        Result unknown = run("show", "987654");
+        assertThat(unknown.code()).isEqualTo(EngineClient.NOT_FOUND);
+        assertThat(unknown.err()).isEqualTo("error: no run with id 987654\n");
+        assertThat(run("logs", "987654").err()).isEqualTo("error: no run with id 987654\n");
+    }
+
+    @Test
+    void logsFollowTailsARunningRunUntilItEnds() throws Exception {
+        Result started = run("trigger", "slow-story", "-p", "pause=1500");
+        assertThat(started.code()).as(started.err()).isZero();
+        String id = runId(started);
+        assertThat(started.out()).isEqualTo("Run " + id + " of slow-story started; follow it with: runbook logs " + id + " --follow\n");
+        Result follow = run("logs", id, "--follow");
+        assertThat(follow.code()).as(follow.err()).isZero();
+        assertThat(follow.out()).containsSubsequence("slow-story: first line", "slow-story: last line");
+        // it ended when the run did, with every line once
+        assertThat(JSON.readTree(TestEngine.get(engine, "/api/runs/" + id).body()).get("status").asText()).isEqualTo("succeeded");
+        assertThat(follow.out().lines().filter(l -> l.contains("slow-story: ")).count()).isEqualTo(2);
+    }
+
+    @Test
+    void triggerDryRunRehearsesAndPrintsThePlan() throws Exception {
+        Result dry = run("trigger", "leaky-story", "--dry-run", "--wait");
+        assertThat(dry.code()).as(dry.out() + dry.err()).isZero();
+        String id = runId(dry);
+        assertThat(dry.out()).startsWith("Dry run " + id + " of leaky-story started, waiting for it to end...\n"
+                + "Dry run " + id + " of leaky-story succeeded in ").contains("A real run would do (1 effect, none performed):\n#  KIND");
+        JsonNode api = JSON.readTree(TestEngine.get(engine, "/api/runs/" + id).body());
+        assertThat(api.get("trigger").asText()).isEqualTo("dry-run");
+        assertThat(api.get("dryRun").asBoolean()).isTrue();
+        assertThat(api.get("plan")).hasSize(1);
+        assertThat(dry.out()).contains(api.get("plan").get(0).get("effect").asText());
+
+        Result show = run("show", id);
+        assertThat(show.out()).startsWith("Dry run " + id + " of leaky-story: succeeded\n")
+                .contains("  trigger   dry-run\n", "Plan: what a real run would do (1 effect, none performed)\n",
+                        api.get("plan").get(0).get("effect").asText());
+
+        Result noWait = run("trigger", "heartbeat", "--dry-run");
+        assertThat(noWait.code()).isZero();
+        String heartbeat = runId(noWait);
+        assertThat(noWait.out()).isEqualTo("Dry run " + heartbeat + " of heartbeat started; see its plan with: runbook show " + heartbeat + "\n");
+        JsonNode json = JSON.readTree(run("trigger", "heartbeat", "--dry-run", "--json").out());
+        assertThat(json.get("dryRun").asBoolean()).isTrue();
+        assertThat(json.get("status").asText()).isEqualTo("running");
+    }
+
+    @Test
+    void historyFiltersByStatus() throws Exception {
+        assertThat(run("trigger", "echo-parameters", "--wait", "-p", "fail=true").code()).isEqualTo(1);
+        Result failed = run("history", "--status", "failed", "-n", "50");
+        assertThat(failed.code()).isZero();
+        List<String> rows = failed.out().lines().skip(1).toList();
+        assertThat(rows).isNotEmpty().allSatisfy(row -> assertThat(row).contains(" failed "));
+        Result bad = run("history", "--status", "broken");
+        assertThat(bad.code()).isEqualTo(EngineClient.REFUSED);
+        assertThat(bad.err()).startsWith("error: GET /api/runs?limit=20&status=broken failed with 400: ");
     }
 }

@@ -1,6 +1,7 @@
 package com.runbook.engine.http;
 
 import com.runbook.engine.core.RunRecord;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.runbook.engine.Engine;
 import com.runbook.engine.TestEngine;
@@ -42,9 +43,58 @@ class ConsoleTest {
     Path base;
     WebDriver browser;
 
+    /** A runbook with a declared parameter, a log line, a split over three items and an endpoint: a story to show. */
+    static final String STORY = """
+            - parameters:
+                - name: region
+                  type: string
+                  default: "eu-west"
+                  description: "the region the story is about"
+                - name: pause
+                  type: integer
+                  default: "0"
+                  description: "ms the run waits before its last line (a synchronous delay: the run's log keeps it)"
+            - route:
+                id: story-demo
+                from:
+                  uri: direct:story-demo
+                  steps:
+                    - log:
+                        message: "story-demo: telling the story of ${header.region}"
+                    - setBody:
+                        constant: "a,b,c"
+                    - split:
+                        tokenize: ","
+                        steps:
+                          - log:
+                              message: "story-demo: item ${body}"
+                    - delay:
+                        asyncDelayed: false
+                        simple: "${header.pause}"
+                    - to:
+                        uri: "log:story-demo?level=INFO"
+                    - log:
+                        message: "story-demo: the end"
+            """;
+
+    /** A runbook that calls a remote HTTP endpoint (where nothing listens): rehearsed, it has a plan of one effect. */
+    static final String LEAK = """
+            - route:
+                id: story-leak
+                from:
+                  uri: direct:story-leak
+                  steps:
+                    - log:
+                        message: "story-leak: about to call the trading API"
+                    - to:
+                        uri: "http://127.0.0.1:9/halt?httpMethod=POST"
+            """;
+
     @BeforeAll
     void start() throws Exception {
         base = TestEngine.copyShippedRunbooks(dir.resolve("base"));
+        Files.writeString(base.resolve("routes/story-demo.camel.yaml"), STORY);
+        Files.writeString(base.resolve("routes/story-leak.camel.yaml"), LEAK);
         engine = TestEngine.start(base, dir.resolve("data"), Map.of());
         ChromeOptions options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");
@@ -86,6 +136,8 @@ class ConsoleTest {
         assertThat(TestEngine.get(engine, "/api/auth").statusCode()).isEqualTo(401);
 
         browser.get(TestEngine.base(engine) + "/");
+        ((ChromeDriver) browser).executeScript("sessionStorage.clear()");   // another test may have logged in
+        browser.navigate().refresh();
         assertThat(find("#login").isDisplayed()).isTrue();
         assertThat(find("#console").isDisplayed()).isFalse();
 
@@ -137,6 +189,26 @@ class ConsoleTest {
         await().atMost(Duration.ofSeconds(15)).ignoreException(StaleElementReferenceException.class)
                 .until(() -> find("#jobs tr[data-job='echo-parameters']").getText().contains("succeeded"));
 
+        // every history row opens its run's page, and the console comes back
+        await().atMost(Duration.ofSeconds(10)).ignoreException(StaleElementReferenceException.class).until(() -> {
+            find("#runs tr[data-run='" + runId + "'] a.run-link").click();
+            return true;
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#run-page").isDisplayed()
+                && find("#run-title").getText().equals("Run " + runId + " of echo-parameters"));
+        assertThat(browser.getCurrentUrl()).endsWith("/#run/" + runId);
+        assertThat(find("#console").isDisplayed()).isFalse();
+        browser.navigate().back();
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#console").isDisplayed());
+
+        // rehearse asks first, saying that nothing will be performed; dismissing starts nothing
+        int runsBefore = engine.runs().list("echo-parameters", 10).size();
+        find("button.rehearse[data-job='echo-parameters']").click();
+        assertThat(browser.switchTo().alert().getText())
+                .isEqualTo("Rehearse echo-parameters? A dry run performs no side effect; it shows what a real run would do.");
+        browser.switchTo().alert().dismiss();
+        assertThat(engine.runs().list("echo-parameters", 10)).hasSize(runsBefore);
+
         // a refused edit shows up with file:line in the reload panel
         Files.writeString(base.resolve("schedules/heartbeat.yaml"), "job: heartbeat\nevery: 60s\nzone: Mars/Olympus\n");
         await().atMost(Duration.ofSeconds(15)).until(() -> find("#reload").getText().contains("refused"));
@@ -154,12 +226,22 @@ class ConsoleTest {
                 + "renderIncidents([{id: 12, key: 'db-down', priority: 'P1', status: 'open', title: 'Database down',"
                 + " openedAt: '2026-11-26T10:15:30Z', acknowledgedAt: null, acknowledgedBy: null, resolvedAt: null, duringMaintenance: false},"
                 + " {id: 13, key: 'disk', priority: 'P4', status: 'acknowledged', title: 'Disk 80%', openedAt: '2026-11-26T10:00:00Z',"
-                + " acknowledgedAt: '2026-11-26T10:05:00Z', acknowledgedBy: 'bob', resolvedAt: null, duringMaintenance: true}]);"
+                + " acknowledgedAt: '2026-11-26T10:05:00Z', acknowledgedBy: 'bob', resolvedAt: null, duringMaintenance: true},"
+                + " {id: 14, key: 'BackupFailed/engine-db', priority: 'P2', status: 'open', title: 'BackupFailed: engine-db',"
+                + " detail: 'The backup of engine-db failed in run 42: bucket not found', openedAt: '2026-11-26T02:00:05Z',"
+                + " acknowledgedAt: null, acknowledgedBy: null, resolvedAt: null, duringMaintenance: false}]);"
                 + "renderWindows([{job: 'sunday-maintenance', start: '2026-11-29T02:00:00Z', end: '2026-11-29T04:00:00Z', open: true}]);");
         assertThat(find("#incidents tr[data-incident='12']").getText()).isEqualTo("12 P1 open 2026-11-26 10:15:30Z Database down - Acknowledge");
         assertThat(find("#incidents tr[data-incident='13']").getText())
                 .isEqualTo("13 P4 acknowledged 2026-11-26 10:00:00Z Disk 80% (during maintenance: muted) bob at 2026-11-26 10:05:00Z");
-        assertThat(all("button.ack")).hasSize(1);
+        // an incident a run opened links to that run's page
+        assertThat(find("#incidents tr[data-incident='14']").getText())
+                .isEqualTo("14 P2 open 2026-11-26 02:00:05Z BackupFailed: engine-db (run 42) - Acknowledge");
+        assertThat(find("#incidents tr[data-incident='14'] a.run-link").getAttribute("href")).endsWith("/#run/42");
+        assertThat(((ChromeDriver) browser).executeScript("return [incidentRun({id: 1, title: 'x', runId: 7}),"
+                + " incidentRun({id: 2, title: 'x', labels: {run: '8'}}), incidentRun({id: 3, title: 'Disk 80%', detail: 'no run'})]"))
+                .isEqualTo(java.util.Arrays.asList("7", "8", null));
+        assertThat(all("button.ack")).hasSize(2);
         assertThat(find("#windows").getText()).isEqualTo("sunday-maintenance 2026-11-29 02:00:00Z 2026-11-29 04:00:00Z open now");
 
         screenshot("target/console-incidents.png");
@@ -201,5 +283,168 @@ class ConsoleTest {
         // gone from the panel (the other test of this class may leave a schedule file refused)
         await().atMost(Duration.ofSeconds(15)).until(() -> all("#refused .refused-file[data-file='routes/console-broken.camel.yaml']").isEmpty());
         assertThat(find("#refused-panel").isDisplayed()).isEqualTo(!engine.runbooks().refusedFiles().isEmpty());
+    }
+
+    /** The console as the on-call person reaches it: with the token already in the tab. */
+    void openConsole(String hash) {
+        browser.get(TestEngine.base(engine) + "/");
+        ((ChromeDriver) browser).executeScript("sessionStorage.setItem('runbook.token', arguments[0])", TestEngine.TOKEN);
+        browser.get(TestEngine.base(engine) + "/" + hash);
+        browser.navigate().refresh();
+    }
+
+    Object script(String js, Object... args) {
+        return ((ChromeDriver) browser).executeScript(js, args);
+    }
+
+    long runAndWait(String job, String body) throws Exception {
+        HttpResponse<String> started = TestEngine.post(engine, "/api/jobs/" + job + "/run", TestEngine.TOKEN, body);
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        long id = new ObjectMapper().readTree(started.body()).get("runId").asLong();
+        await().atMost(Duration.ofSeconds(15)).until(() -> !new ObjectMapper().readTree(
+                TestEngine.get(engine, "/api/runs/" + id).body()).get("status").asText().equals("running"));
+        return id;
+    }
+
+    /** A run page from the JSON of GET /api/runs/{id} as the contract shapes it: facts, params, plan, a bar per step. */
+    @Test
+    void aRunPageShowsTheRunItsPlanABarPerStepAndItsLog() throws Exception {
+        if (engine == null) {   // the first test ends by stopping it
+            engine = TestEngine.start(base, dir.resolve("data-run-page"), Map.of());
+        }
+        long id = runAndWait("story-demo", "{\"region\": \"ap-south\"}");
+        openConsole("#run/" + id);
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#run-page").isDisplayed()
+                && find("#run-title").getText().equals("Run " + id + " of story-demo"));
+        assertThat(find("#console").isDisplayed()).isFalse();
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#run-status").getText().equals("succeeded"));
+        String facts = find("#run-facts").getText();
+        assertThat(facts).contains("TRIGGER\nmanual", "NODE\n", "DURATION\n");
+        assertThat(find("#run-params tr[data-param='region']").getText()).isEqualTo("region ap-south");
+        assertThat(find("#run-plan-panel").isDisplayed()).isFalse();   // a real run has no plan
+        assertThat(find("#run-dry").isDisplayed()).isFalse();
+
+        // an unknown run says so
+        browser.get(TestEngine.base(engine) + "/#run/987654");
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#run-missing").isDisplayed());
+        assertThat(find("#run-missing").getText()).isEqualTo("No run with id 987654.");
+        assertThat(find("#run-timeline-panel").isDisplayed()).isFalse();
+
+        // a dry run with its steps and plan, as GET /api/runs/{id} answers it
+        script("clearInterval(timer); location.hash = '#run/43';");
+        script("clearTimeout(log.polling); renderRun(arguments[0]);", new ObjectMapper().readValue(("{'id': 43,"
+                + " 'job': 'nightly-backup', 'trigger': 'dry-run', 'node': 'node-a', 'startedAt': '2026-12-06T02:00:00Z',"
+                + " 'finishedAt': '2026-12-06T02:00:02Z', 'durationMs': 2000, 'status': 'succeeded', 'error': null,"
+                + " 'attempt': 1, 'scheduledFor': null, 'scheduleId': null, 'params': {'source': 'engine-db'}, 'dryRun': true,"
+                + " 'steps': [{'seq': 1, 'node': 'dump', 'kind': 'bean', 'uri': 'bean:backups?method=run',"
+                + " 'source': 'routes/nightly-backup.camel.yaml:12', 'startedAt': '2026-12-06T02:00:00Z', 'durationMs': 1500,"
+                + " 'outcome': 'ok', 'count': 1}, {'seq': 2, 'node': 'mail', 'kind': 'to', 'uri': 'smtp://mail:25?password=xxxxxx',"
+                + " 'source': 'routes/nightly-backup.camel.yaml:20', 'startedAt': '2026-12-06T02:00:01.500Z', 'durationMs': 500,"
+                + " 'outcome': 'rehearsed', 'count': 3}],"
+                + " 'plan': [{'kind': 's3', 'effect': 'delete s3://bucket/backups/engine-db/2026-11-02/x.gz (retention)'},"
+                + " {'kind': 'email', 'effect': 'email to ops@example.com: subject Backup done'}], 'log': '/api/runs/43/log'}")
+                .replace('\'', '"'), Map.class));
+        script("$('run-log').replaceChildren(); $('run-log-state').textContent = '';"
+                + "['2026-12-06T02:00:00Z INFO nightly-backup - dumping engine-db',"
+                + " '2026-12-06T02:00:01.5Z WARN nightly-backup - dry run: email to ops@example.com recorded, not sent']"
+                + ".forEach((t, n) => $('run-log').append(el('div', {class: 'log-line ' + t.split(' ')[1], 'data-n': n}, t)));");
+        assertThat(find("#run-title").getText()).isEqualTo("Dry run 43 of nightly-backup");
+        assertThat(find("#run-dry").getText()).isEqualTo("dry run: nothing was performed");
+        assertThat(find("#run-plan-count").getText()).isEqualTo("what a real run would do, in order; nothing was performed");
+        assertThat(all("#run-plan li.effect").stream().map(WebElement::getText).toList()).containsExactly(
+                "S3 delete s3://bucket/backups/engine-db/2026-11-02/x.gz (retention)",
+                "EMAIL email to ops@example.com: subject Backup done");
+        assertThat(find("#run-steps-count").getText()).isEqualTo("2 steps; the bars lie on the run's 2.0 s");
+        assertThat(find("#run-steps tr[data-step='2']").getText())
+                .isEqualTo("2 mail to\nsmtp://mail:25?password=xxxxxx\nroutes/nightly-backup.camel.yaml:20\n500 ms rehearsed 3");
+        // the bars lie on the run's span: the first from 0 for 75 %, the second from 75 % to the end
+        assertThat(find("#run-steps tr[data-step='1'] .bar").getAttribute("style")).isEqualTo("left: 0%; width: 75%;");
+        assertThat(find("#run-steps tr[data-step='2'] .bar").getAttribute("style")).isEqualTo("left: 75%; width: 25%;");
+        assertThat(find("#run-steps tr[data-step='2'] .bar").getCssValue("background-color")).isEqualTo("rgba(130, 80, 223, 1)");
+        // the log below the timeline
+        assertThat(find("#run-log-panel").getLocation().getY()).isGreaterThan(find("#run-timeline-panel").getLocation().getY());
+
+        Path shot = Path.of("target/console-run-page-sample.png").toAbsolutePath();
+        screenshot(shot.toString());
+        System.out.println("console run page (sample data) screenshot: " + shot);
+
+        // back to the console
+        find("#run-back").click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#console").isDisplayed());
+        assertThat(find("#run-page").isDisplayed()).isFalse();
+    }
+
+    /** The run page of real runs of the engine: every step a bar, every log line, the history's filters, Rehearse. */
+    @Test
+    void theRunPageOfARealRunAndOfARehearsal() throws Exception {
+        if (engine == null) {   // the first test ends by stopping it
+            engine = TestEngine.start(base, dir.resolve("data-real-run"), Map.of());
+        }
+        ObjectMapper json = new ObjectMapper();
+        long id = runAndWait("story-demo", "{\"region\": \"ap-south\"}");
+        JsonNode run = json.readTree(TestEngine.get(engine, "/api/runs/" + id).body());
+        JsonNode log = json.readTree(TestEngine.get(engine, "/api/runs/" + id + "/log?format=json").body());
+        assertThat(run.get("steps").size()).isGreaterThanOrEqualTo(4);
+        openConsole("#run/" + id);
+        await().atMost(Duration.ofSeconds(10)).until(() -> all("#run-steps tr[data-step]").size() == run.get("steps").size()
+                && all("#run-log .log-line").size() == log.get("lines").size());
+        assertThat(all("#run-steps tr[data-step] .bar")).hasSize(run.get("steps").size());
+        for (JsonNode step : run.get("steps")) {
+            WebElement row = find("#run-steps tr[data-step='" + step.get("seq").asText() + "']");
+            assertThat(row.getText()).contains(step.get("node").asText(), step.get("kind").asText(), step.get("outcome").asText());
+            assertThat(row.findElements(By.cssSelector("td")).get(6).getText()).isEqualTo(step.get("count").asText());
+        }
+        assertThat(find("#run-log").getText()).contains("story-demo: telling the story of ap-south", "story-demo: item c");
+        assertThat(find("#run-params tr[data-param='region']").getText()).isEqualTo("region ap-south");
+
+        // a running run's page follows it: its log grows, its status changes, each line shown once
+        HttpResponse<String> slow = TestEngine.post(engine, "/api/jobs/story-demo/run", TestEngine.TOKEN, "{\"pause\": \"2500\"}");
+        long running = json.readTree(slow.body()).get("runId").asLong();
+        browser.get(TestEngine.base(engine) + "/#run/" + running);
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#run-status").getText().equals("running")
+                && find("#run-log").getText().contains("story-demo: item c"));
+        assertThat(find("#run-log").getText()).doesNotContain("story-demo: the end");
+        assertThat(find("#run-log-state").getText()).endsWith(", following the run");
+        await().atMost(Duration.ofSeconds(15)).until(() -> find("#run-status").getText().equals("succeeded")
+                && find("#run-log").getText().contains("story-demo: the end"));
+        JsonNode ended = json.readTree(TestEngine.get(engine, "/api/runs/" + running + "/log?format=json").body());
+        await().atMost(Duration.ofSeconds(5)).until(() -> all("#run-log .log-line").size() == ended.get("lines").size());
+        assertThat(all("#run-log .log-line").stream().map(e -> e.getAttribute("data-n")).distinct().count())
+                .isEqualTo(ended.get("lines").size());
+
+        // the history's filters: only failed runs, only one job's
+        assertThat(TestEngine.post(engine, "/api/jobs/echo-parameters/run", TestEngine.TOKEN, "{\"fail\": \"true\"}").statusCode())
+                .isEqualTo(202);
+        browser.get(TestEngine.base(engine) + "/#");
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#console").isDisplayed() && !all("#runs tr[data-run]").isEmpty());
+        new org.openqa.selenium.support.ui.Select(find("#runs-status")).selectByValue("failed");
+        await().atMost(Duration.ofSeconds(10)).ignoreException(StaleElementReferenceException.class)
+                .until(() -> !all("#runs tr[data-run]").isEmpty() && all("#runs tr[data-run]").stream()
+                        .allMatch(r -> r.getText().contains("failed")));
+        new org.openqa.selenium.support.ui.Select(find("#runs-status")).selectByValue("");
+        new org.openqa.selenium.support.ui.Select(find("#runs-job")).selectByValue("story-demo");
+        await().atMost(Duration.ofSeconds(10)).ignoreException(StaleElementReferenceException.class)
+                .until(() -> all("#runs tr[data-run]").size() == 2 && all("#runs tr[data-run='" + id + "']").size() == 1
+                        && all("#runs tr[data-run='" + running + "']").size() == 1);
+
+        // Rehearse: a dry run, opened at once; its plan has the call it did not make
+        find("button.rehearse[data-job='story-leak']").click();
+        browser.switchTo().alert().accept();
+        await().atMost(Duration.ofSeconds(15)).until(() -> browser.getCurrentUrl().matches(".*/#run/\\d+")
+                && find("#run-page").isDisplayed() && find("#run-status").getText().equals("succeeded"));
+        long dry = Long.parseLong(browser.getCurrentUrl().replaceAll(".*/#run/", ""));
+        JsonNode rehearsal = json.readTree(TestEngine.get(engine, "/api/runs/" + dry).body());
+        assertThat(rehearsal.get("trigger").asText()).isEqualTo("dry-run");
+        assertThat(find("#run-title").getText()).isEqualTo("Dry run " + dry + " of story-leak");
+        assertThat(find("#run-dry").isDisplayed()).isTrue();
+        assertThat(rehearsal.get("plan")).hasSize(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> all("#run-plan li.effect").size() == 1);
+        assertThat(find("#run-plan li.effect").getText()).contains(rehearsal.get("plan").get(0).get("effect").asText());
+        await().atMost(Duration.ofSeconds(10)).until(() -> all("#run-steps tr[data-step]").size() == rehearsal.get("steps").size()
+                && !all("#run-log .log-line").isEmpty());
+
+        Path shot = Path.of("target/console-run-page.png").toAbsolutePath();
+        screenshot(shot.toString());
+        System.out.println("console run page screenshot: " + shot);
     }
 }
