@@ -1,6 +1,7 @@
 package com.runbook.engine.core;
 
 import java.util.ArrayList;
+import java.util.concurrent.Callable;
 import java.util.List;
 import java.util.Optional;
 
@@ -41,6 +42,16 @@ public final class DryRun {
             CURRENT.set(plan);
         }
         return before;
+    }
+
+    /** Calls {@code step} with this plan as the calling thread's current dry run, as a step of the dry run is called. */
+    public <T> T call(Callable<T> step) throws Exception {
+        DryRun before = enter(this);
+        try {
+            return step.call();
+        } finally {
+            enter(before);
+        }
     }
 
     /** The run this is the plan of. */

@@ -28,7 +28,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static com.runbook.engine.TestEngine.TOKEN;
@@ -195,22 +194,12 @@ class DnsFailoverTest {
                 engine::incidents, () -> notifier);
     }
 
-    /** Calls {@code step} as a step of a dry run with {@code plan} does. */
-    static <T> T inDryRun(DryRun plan, Callable<T> step) throws Exception {
-        DryRun before = DryRun.enter(plan);
-        try {
-            return step.call();
-        } finally {
-            DryRun.enter(before);
-        }
-    }
-
     @Test
     void aRehearsedFailoverReadsAndChecksButOnlyRecordsTheChangeItsRowAndItsNotices() throws Exception {
         Asked notices = new Asked();
         DryRun plan = new DryRun(42);
         long serial = serial();
-        Map<String, Object> result = inDryRun(plan, () -> failoverWith(notices).failover("backup", false, "dry-run"));
+        Map<String, Object> result = plan.call(() -> failoverWith(notices).failover("backup", false, "dry-run"));
         assertThat(serial()).isEqualTo(serial);
         assertThat(result).containsEntry("outcome", "plan").containsEntry("message", "would change app.example.test. A from "
                 + PRIMARY + " to " + BACKUP + " (TTL 300), then verify at " + bind.hostPort());
@@ -245,7 +234,7 @@ class DnsFailoverTest {
         health.set("/backup/health", 503);
         DryRun plan = new DryRun(43);
         Asked notices = new Asked();
-        assertThatThrownBy(() -> inDryRun(plan, () -> failoverWith(notices).failover("backup", false, "dry-run")))
+        assertThatThrownBy(() -> plan.call(() -> failoverWith(notices).failover("backup", false, "dry-run")))
                 .isInstanceOf(DnsException.class).hasMessage("refused: target 'backup' is unhealthy: "
                         + health.url("/backup/health") + " answered 503 (check 1 of 3); nothing was changed");
         assertThat(plan.effects()).extracting(DryRun.Effect::effect).containsExactly("insert dns_change failover refused: "
@@ -256,7 +245,7 @@ class DnsFailoverTest {
         health.reset();
         assertThat(post(engine, "/api/runbooks/dns-failover", TOKEN, "{\"target\":\"backup\"}").statusCode()).isEqualTo(200);
         int rows = changes().size();
-        assertThatThrownBy(() -> inDryRun(new DryRun(44), () -> failoverWith(notices).failover("primary", false, "dry-run")))
+        assertThatThrownBy(() -> new DryRun(44).call(() -> failoverWith(notices).failover("primary", false, "dry-run")))
                 .isInstanceOf(DnsException.class).hasMessageMatching("refused: app\\.example\\.test\\. A was changed \\d+ s ago"
                         + " \\(dns_change \\d+\\); the cooldown is 600 s: pass force=true to swap anyway");
         assertThat(changes()).hasSize(rows);
@@ -269,7 +258,7 @@ class DnsFailoverTest {
         int rows = changes().size();
         DryRun plan = new DryRun(45);
         Asked notices = new Asked();
-        Map<String, Object> result = inDryRun(plan, () -> failoverWith(notices).rollback("dry-run"));
+        Map<String, Object> result = plan.call(() -> failoverWith(notices).rollback("dry-run"));
         assertThat(result).containsEntry("outcome", "plan");
         assertThat(plan.effects()).first().isEqualTo(new DryRun.Effect("dns", "UPDATE record app.example.test. A " + BACKUP
                 + " -> " + PRIMARY + " TTL 300 at " + bind.hostPort()));

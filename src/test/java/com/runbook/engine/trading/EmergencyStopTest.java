@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static com.runbook.engine.TestEngine.TOKEN;
@@ -220,16 +219,6 @@ class EmergencyStopTest {
                 Optional.of("trading-secret"), "system-alerts", Duration.ofSeconds(5), Duration.ofSeconds(60));
     }
 
-    /** Calls {@code step} as a step of a dry run with {@code plan} does. */
-    static <T> T inDryRun(DryRun plan, Callable<T> step) throws Exception {
-        DryRun before = DryRun.enter(plan);
-        try {
-            return step.call();
-        } finally {
-            DryRun.enter(before);
-        }
-    }
-
     @Test
     void aRehearsedStopCallsNothingWritesNothingAndRecordsTheCallTheRowTheNoticeAndThePage() throws Exception {
         Asked notices = new Asked();
@@ -237,7 +226,7 @@ class EmergencyStopTest {
         TradingControl control = new TradingControl(settings(trading.url() + "/v1/trading/halt", trading.url() + "/v1/trading/resume"),
                 engine.dataSource(), () -> incidents, () -> notices);
         DryRun plan = new DryRun(42);
-        Map<String, Object> result = inDryRun(plan, () -> control.halt("dry-run", "drill"));
+        Map<String, Object> result = plan.call(() -> control.halt("dry-run", "drill"));
         assertThat(result).containsEntry("message", "would halt trading via POST " + trading.url() + "/v1/trading/halt")
                 .doesNotContainKey("tradingApiStatus");
         assertThat(trading.requests).isEmpty();
@@ -252,7 +241,7 @@ class EmergencyStopTest {
             assertThat(i.detail()).endsWith(" by dry-run: drill");
         });
 
-        inDryRun(plan, () -> control.resume("dry-run", "drill over"));
+        plan.call(() -> control.resume("dry-run", "drill over"));
         assertThat(plan.effects()).extracting(DryRun.Effect::effect).endsWith("resume trading via POST " + trading.url()
                 + "/v1/trading/resume", "insert trading_control resume by dry-run: drill over");
         assertThat(incidents.resolved).containsExactly("TradingHalted");
@@ -297,7 +286,7 @@ class EmergencyStopTest {
         String failure = "runbook.trading.resume-url (env RUNBOOK_TRADING_RESUME_URL) is not set: cannot resume trading";
         RecordingIncidents rehearsed = new RecordingIncidents();
         TradingControl dry = new TradingControl(settings(null, null), engine.dataSource(), () -> rehearsed, Asked::new);
-        assertThatThrownBy(() -> inDryRun(new DryRun(7), () -> dry.resume("dry-run", ""))).hasMessage(failure);
+        assertThatThrownBy(() -> new DryRun(7).call(() -> dry.resume("dry-run", ""))).hasMessage(failure);
         assertThat(rehearsed.raised).extracting(RecordingIncidents.Raised::key).containsExactly("TradingControlFailed/resume");
 
         TradingControl control = new TradingControl(settings(null, null), engine.dataSource(), engine::incidents, engine::notifier);
