@@ -11,11 +11,12 @@ import java.util.Locale;
  *
  * @param key           the dedupe key ({@code alertname/fingerprint}, {@code BackupFailed/engine-db}, ...)
  * @param pagedChannels the targets paged so far, comma-separated ({@code channel} or {@code channel=recipient})
+ * @param runId         the run that opened it (its story: {@code GET /api/runs/{runId}}), null when no run did
  */
 public record Incident(long id, String key, Priority priority, Status status, String title, String detail,
                        OffsetDateTime openedAt, OffsetDateTime acknowledgedAt, String acknowledgedBy,
                        OffsetDateTime escalatedAt, OffsetDateTime resolvedAt, boolean duringMaintenance,
-                       int occurrences, String pagedChannels, OffsetDateTime lastPagedAt) {
+                       int occurrences, String pagedChannels, OffsetDateTime lastPagedAt, Long runId) {
     /** Where an incident stands; stored and shown by its lower-case name. */
     public enum Status {
         OPEN, ACKNOWLEDGED, RESOLVED;

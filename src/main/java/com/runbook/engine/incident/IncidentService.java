@@ -10,6 +10,7 @@ import com.runbook.engine.core.Notifier;
 import com.runbook.engine.store.Database;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -45,7 +46,7 @@ public class IncidentService implements IncidentRaiser {
     private static final Logger LOG = LoggerFactory.getLogger(IncidentService.class);
     private static final String COLUMNS = "id, incident_key, priority, status, title, detail, paged_channels,"
             + " during_maintenance, occurrences, opened_at, last_paged_at, acknowledged_at, acknowledged_by,"
-            + " escalated_at, resolved_at";
+            + " escalated_at, resolved_at, run_id";
 
     /** What a raise did: the incident and whether this call opened it. */
     public record Raised(long id, boolean opened) {
@@ -229,8 +230,8 @@ public class IncidentService implements IncidentRaiser {
     }
 
     private static final String INSERT = "insert into incident (incident_key, open_key, priority, status, title, detail,"
-            + " labels, paged_channels, during_maintenance, occurrences, opened_at, last_seen_at, last_paged_at)"
-            + " values (?, ?, ?, 'open', ?, ?, ?, ?, ?, 1, ?, ?, ?)";
+            + " labels, paged_channels, during_maintenance, occurrences, opened_at, last_seen_at, last_paged_at, run_id)"
+            + " values (?, ?, ?, 'open', ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)";
 
     private static void bind(PreparedStatement ps, String key, Priority priority, String title, String detail,
                              Map<String, String> labels, List<PriorityPolicy.Target> targets, boolean maintenance,
@@ -246,6 +247,17 @@ public class IncidentService implements IncidentRaiser {
         ps.setObject(9, now);
         ps.setObject(10, now);
         ps.setObject(11, targets.isEmpty() ? null : now);
+        ps.setObject(12, openingRun(), java.sql.Types.BIGINT);
+    }
+
+    /** The run the calling thread executes (its {@code runId} in the MDC), which opens the incident; null outside a run. */
+    static Long openingRun() {
+        String runId = MDC.get("runId");
+        try {
+            return runId == null ? null : Long.valueOf(runId);
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static void logOpened(long id, Priority priority, String title, String key, boolean maintenance, boolean muted) {
@@ -404,7 +416,8 @@ public class IncidentService implements IncidentRaiser {
                 rs.getObject("opened_at", OffsetDateTime.class), rs.getObject("acknowledged_at", OffsetDateTime.class),
                 rs.getString("acknowledged_by"), rs.getObject("escalated_at", OffsetDateTime.class),
                 rs.getObject("resolved_at", OffsetDateTime.class), rs.getBoolean("during_maintenance"),
-                rs.getInt("occurrences"), rs.getString("paged_channels"), rs.getObject("last_paged_at", OffsetDateTime.class));
+                rs.getInt("occurrences"), rs.getString("paged_channels"), rs.getObject("last_paged_at", OffsetDateTime.class),
+                rs.getObject("run_id", Long.class));
     }
 
     private void page(long id, Priority priority, String kind, List<PriorityPolicy.Target> targets, String subject,

@@ -10,6 +10,9 @@ final class S3MockServer implements AutoCloseable {
     private final S3MockApplication app;
 
     S3MockServer(Path root, String bucket) {
+        // Spring Boot must leave the test JVM's logging alone: its "silent" set the root level to WARN for every test
+        // after this one (a run's log then lost its runbooks' own lines); log4j2-test.xml quiets Spring and Tomcat
+        System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
         app = S3MockApplication.start(new java.util.HashMap<>(Map.of(
                 S3MockApplication.PROP_HTTP_PORT, S3MockApplication.RANDOM_PORT,
                 S3MockApplication.PROP_HTTPS_PORT, S3MockApplication.RANDOM_PORT,

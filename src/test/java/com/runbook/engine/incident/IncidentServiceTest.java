@@ -97,6 +97,20 @@ class IncidentServiceTest {
     }
 
     @Test
+    void anIncidentOpenedDuringARunNamesTheRun() {
+        org.slf4j.MDC.put("runId", "77");
+        long inRun;
+        try {
+            inRun = incidents.raise("BackupFailed/db", "P2", "Backup failed", "exit 1", Map.of());
+        } finally {
+            org.slf4j.MDC.remove("runId");
+        }
+        long outside = incidents.raise("Disk/a", "P3", "Disk full", "95%", Map.of());
+        assertThat(incidents.find(inRun).orElseThrow().runId()).isEqualTo(77L);
+        assertThat(incidents.find(outside).orElseThrow().runId()).isNull();
+    }
+
+    @Test
     void anUnknownPriorityIsRefused() {
         assertThatThrownBy(() -> incidents.raise("k", "P5", "t", "d", Map.of()))
                 .hasMessage("priority must be one of P1, P2, P3, P4 (was 'P5')");
