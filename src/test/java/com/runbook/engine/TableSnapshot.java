@@ -23,6 +23,16 @@ public final class TableSnapshot {
     private TableSnapshot() {
     }
 
+    /**
+     * Every row of every table of {@code db} but a run's own rows, which a dry run does write (job_run, its overlap lock
+     * in job_lock, the run_* tables of its timeline, log and plan), and the tables {@code alsoExcept} names.
+     */
+    public static Map<String, List<String>> exceptRuns(DataSource db, String... alsoExcept) throws SQLException {
+        Map<String, List<String>> all = of(db, Set.of("job_run", "job_lock"));
+        all.keySet().removeIf(t -> t.startsWith("run_") || Set.of(alsoExcept).contains(t));
+        return all;
+    }
+
     public static Map<String, List<String>> of(DataSource db, Set<String> except) throws SQLException {
         Map<String, List<String>> tables = new TreeMap<>();
         try (Connection c = db.getConnection(); Statement st = c.createStatement()) {

@@ -2,6 +2,7 @@ package com.runbook.engine.backup;
 
 import com.runbook.engine.Engine;
 import com.runbook.engine.FakeHealth;
+import com.runbook.engine.TableSnapshot;
 import com.runbook.engine.TestEngine;
 import com.runbook.engine.core.DryRun;
 import com.runbook.engine.core.RunEnd;
@@ -168,16 +169,16 @@ class BackupRehearsalTest {
             old.add(forgeBackup("runbooks", d));
         }
         Map<String, String> bucketBefore = bucket();
-        Map<String, List<String>> tablesBefore = Rehearsals.tables(engine.dataSource(), "notification");
-        Map<String, List<String>> tradingBefore = Rehearsals.tables(trading());
+        Map<String, List<String>> tablesBefore = TableSnapshot.exceptRuns(engine.dataSource(), "notification");
+        Map<String, List<String>> tradingBefore = TableSnapshot.exceptRuns(trading());
         int mailBefore = mail.count();
 
         RunEnd dry = rehearsals.dryRun("nightly-backup", Map.of());
 
         assertThat(dry.status()).as(String.valueOf(dry.error())).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(bucket()).isEqualTo(bucketBefore);
-        Rehearsals.assertUnchanged("the engine database", tablesBefore, Rehearsals.tables(engine.dataSource(), "notification"));
-        Rehearsals.assertUnchanged("the trading database", tradingBefore, Rehearsals.tables(trading()));
+        Rehearsals.assertUnchanged("the engine database", tablesBefore, TableSnapshot.exceptRuns(engine.dataSource(), "notification"));
+        Rehearsals.assertUnchanged("the trading database", tradingBefore, TableSnapshot.exceptRuns(trading()));
         assertThat(engine.runs().find(dry.id()).orElseThrow().json()).containsEntry("trigger", "dry-run");
         List<DryRun.Effect> plan = rehearsals.plan(dry.id());
         List<String> plannedUploads = matching(plan, UPLOAD, 1);
@@ -216,8 +217,8 @@ class BackupRehearsalTest {
             ps.executeBatch();
         }
         Map<String, String> bucketBefore = bucket();
-        Map<String, List<String>> tablesBefore = Rehearsals.tables(engine.dataSource(), "notification");
-        Map<String, List<String>> tradingBefore = Rehearsals.tables(trading());
+        Map<String, List<String>> tablesBefore = TableSnapshot.exceptRuns(engine.dataSource(), "notification");
+        Map<String, List<String>> tradingBefore = TableSnapshot.exceptRuns(trading());
         long outboxBefore = notifications();
         long barsBefore = bars();
         int mailBefore = mail.count();
@@ -226,8 +227,8 @@ class BackupRehearsalTest {
 
         assertThat(dry.status()).as(String.valueOf(dry.error())).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(bucket()).isEqualTo(bucketBefore);
-        Rehearsals.assertUnchanged("the engine database", tablesBefore, Rehearsals.tables(engine.dataSource(), "notification"));
-        Rehearsals.assertUnchanged("the trading database", tradingBefore, Rehearsals.tables(trading()));
+        Rehearsals.assertUnchanged("the engine database", tablesBefore, TableSnapshot.exceptRuns(engine.dataSource(), "notification"));
+        Rehearsals.assertUnchanged("the trading database", tradingBefore, TableSnapshot.exceptRuns(trading()));
         List<DryRun.Effect> plan = rehearsals.plan(dry.id());
         List<String> plannedUploads = matching(plan, UPLOAD, 1);
         assertThat(matching(plan, UPLOAD, 2)).containsExactly("critical-tables");

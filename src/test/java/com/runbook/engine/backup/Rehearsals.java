@@ -1,12 +1,10 @@
 package com.runbook.engine.backup;
 
 import com.runbook.engine.Engine;
-import com.runbook.engine.TableSnapshot;
 import com.runbook.engine.core.DryRun;
 import com.runbook.engine.core.RunEnd;
 import com.runbook.engine.core.RunTrigger;
 
-import javax.sql.DataSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,16 +41,6 @@ public final class Rehearsals {
     /** The run's plan, as stored with it. */
     public List<DryRun.Effect> plan(long runId) {
         return engine.runs().plan(runId);
-    }
-
-    /**
-     * Every row of every table of {@code db} but the run's own rows (job_run, its overlap lock in job_lock, and the
-     * run_* tables of its timeline, log and plan) and {@code alsoExcept}.
-     */
-    public static Map<String, List<String>> tables(DataSource db, String... alsoExcept) throws Exception {
-        Map<String, List<String>> all = TableSnapshot.of(db, Set.of("job_run", "job_lock"));
-        all.keySet().removeIf(t -> t.startsWith("run_") || Set.of(alsoExcept).contains(t));
-        return all;
     }
 
     /**

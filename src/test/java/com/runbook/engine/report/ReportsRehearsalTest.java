@@ -3,6 +3,7 @@ package com.runbook.engine.report;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.runbook.engine.Engine;
+import com.runbook.engine.TableSnapshot;
 import com.runbook.engine.TestEngine;
 import com.runbook.engine.backup.Rehearsals;
 import com.runbook.engine.core.DryRun;
@@ -118,7 +119,7 @@ class ReportsRehearsalTest {
 
     private World world() throws Exception {
         TestEngine.awaitOutboxDelivered(engine);
-        return new World(Rehearsals.tables(engine.dataSource()), Rehearsals.tables(trading),
+        return new World(TableSnapshot.exceptRuns(engine.dataSource()), TableSnapshot.exceptRuns(trading),
                 greenMail.getReceivedMessages().length, files());
     }
 

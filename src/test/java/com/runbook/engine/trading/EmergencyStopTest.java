@@ -310,13 +310,6 @@ class EmergencyStopTest {
         assertThat(trading.requests).isEmpty();
     }
 
-    /** Every row of the engine's tables but the run rows and what a run keeps of itself (tables named run_*). */
-    Map<String, List<String>> tables() throws Exception {
-        Map<String, List<String>> t = new java.util.TreeMap<>(TableSnapshot.of(engine.dataSource(), Set.of("job_run")));
-        t.keySet().removeIf(name -> name.startsWith("run_"));
-        return t;
-    }
-
     static List<String> lines(JsonNode plan) {
         List<String> lines = new ArrayList<>();
         plan.forEach(e -> lines.add(e.get("kind").asText() + ": " + e.get("effect").asText()));
@@ -331,7 +324,7 @@ class EmergencyStopTest {
      */
     @Test
     void aDryRunOfTheStopChangesNothingAndItsPlanIsWhatTheRealStopThenDoes() throws Exception {
-        Map<String, List<String>> before = tables();
+        Map<String, List<String>> before = TableSnapshot.exceptRuns(engine.dataSource());
         int incidentsBefore = TestEngine.incidents(engine, "").size();
         HttpResponse<String> r = post(engine, "/api/runbooks/emergency-stop", TOKEN,
                 "{\"confirm\":\"emergency-stop\",\"reason\":\"drill\",\"dryRun\":true}");
@@ -345,7 +338,7 @@ class EmergencyStopTest {
         assertThat(controls()).isEmpty();
         assertThat(TestEngine.queuedAfter(engine, mark)).isEmpty();
         assertThat(TestEngine.incidents(engine, "")).hasSize(incidentsBefore);
-        assertThat(tables()).isEqualTo(before);
+        assertThat(TableSnapshot.exceptRuns(engine.dataSource())).isEqualTo(before);
         // nothing was queued, so nothing reaches Pub/Sub, GreenMail or Telegram; the real stop's notice does, below
         assertThat(systemAlerts()).isEmpty();
         List<String> plan = lines(run.get("plan"));
@@ -368,7 +361,7 @@ class EmergencyStopTest {
         // the way back, rehearsed: the incident stays open, the API is not called, then the real resume does the plan
         TestEngine.awaitOutboxDelivered(engine);
         long queued = TestEngine.lastQueued(engine);
-        Map<String, List<String>> halted = tables();
+        Map<String, List<String>> halted = TableSnapshot.exceptRuns(engine.dataSource());
         HttpResponse<String> dry = post(engine, "/api/runbooks/trading-resume", TOKEN,
                 "{\"confirm\":\"trading-resume\",\"reason\":\"drill over\",\"dryRun\":true}");
         assertThat(dry.statusCode()).isEqualTo(200);
@@ -376,7 +369,7 @@ class EmergencyStopTest {
         assertThat(trading.requests).hasSize(1);
         assertThat(halted().get("status").asText()).isEqualTo("open");
         assertThat(TestEngine.queuedAfter(engine, queued)).isEmpty();
-        assertThat(tables()).isEqualTo(halted);
+        assertThat(TableSnapshot.exceptRuns(engine.dataSource())).isEqualTo(halted);
         assertThat(post(engine, "/api/runbooks/trading-resume", TOKEN, "{\"confirm\":\"trading-resume\",\"reason\":\"drill over\"}")
                 .statusCode()).isEqualTo(200);
         assertThat(back.get(0)).isEqualTo("trading: resume trading via POST " + trading.url() + trading.requests.get(1).pathAndQuery());
