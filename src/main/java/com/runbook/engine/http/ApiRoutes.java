@@ -179,6 +179,15 @@ public final class ApiRoutes extends RouteBuilder {
     }
 
     private Reply health() {
+        if (!engine.isReady()) {
+            // starting (or stopping): Camel's checks read the bean registry the start is still filling
+            // (a ConcurrentModificationException in SimpleRegistry.findByType); DOWN says it all
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", "DOWN");
+            body.put("checks", List.of());
+            body.put("message", "the engine is not ready (starting or stopping)");
+            return Reply.unavailable(body);
+        }
         List<Map<String, Object>> checks = HealthCheckHelper.invoke(getContext()).stream().map(r -> {
             Map<String, Object> check = new LinkedHashMap<>();
             check.put("name", r.getCheck().getId());
@@ -186,7 +195,7 @@ public final class ApiRoutes extends RouteBuilder {
             r.getMessage().ifPresent(m -> check.put("message", m));
             return check;
         }).toList();
-        boolean up = engine.isReady() && checks.stream().noneMatch(c -> HealthCheck.State.DOWN.name().equals(c.get("status")));
+        boolean up = checks.stream().noneMatch(c -> HealthCheck.State.DOWN.name().equals(c.get("status")));
         // DEGRADED (still 200: the engine serves, and every other runbook runs) while a runbook file is refused
         List<String> refused = engine.runbooks() == null ? List.of() : engine.runbooks().refusedFiles();
         Map<String, Object> body = new LinkedHashMap<>();
