@@ -331,8 +331,10 @@ class ConsoleTest {
         assertThat(find("#run-timeline-panel").isDisplayed()).isFalse();
 
         // a dry run with its steps and plan, as GET /api/runs/{id} answers it
-        script("clearInterval(timer); location.hash = '#run/43';");
-        script("clearTimeout(log.polling); renderRun(arguments[0]);", new ObjectMapper().readValue(("{'id': 43,"
+        // the address first, and the page's own answer for it (no such run) before the sample replaces it
+        script("clearInterval(timer); location.hash = '#run/9043';");
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#run-missing").getText().equals("No run with id 9043."));
+        script("clearTimeout(log.polling); renderRun(arguments[0]);", new ObjectMapper().readValue(("{'id': 9043,"
                 + " 'job': 'nightly-backup', 'trigger': 'dry-run', 'node': 'node-a', 'startedAt': '2026-12-06T02:00:00Z',"
                 + " 'finishedAt': '2026-12-06T02:00:02Z', 'durationMs': 2000, 'status': 'succeeded', 'error': null,"
                 + " 'attempt': 1, 'scheduledFor': null, 'scheduleId': null, 'params': {'source': 'engine-db'}, 'dryRun': true,"
@@ -342,13 +344,13 @@ class ConsoleTest {
                 + " 'source': 'routes/nightly-backup.camel.yaml:20', 'startedAt': '2026-12-06T02:00:01.500Z', 'durationMs': 500,"
                 + " 'outcome': 'rehearsed', 'count': 3}],"
                 + " 'plan': [{'kind': 's3', 'effect': 'delete s3://bucket/backups/engine-db/2026-11-02/x.gz (retention)'},"
-                + " {'kind': 'email', 'effect': 'email to ops@example.com: subject Backup done'}], 'log': '/api/runs/43/log'}")
+                + " {'kind': 'email', 'effect': 'email to ops@example.com: subject Backup done'}], 'log': '/api/runs/9043/log'}")
                 .replace('\'', '"'), Map.class));
         script("$('run-log').replaceChildren(); $('run-log-state').textContent = '';"
                 + "['2026-12-06T02:00:00Z INFO nightly-backup - dumping engine-db',"
                 + " '2026-12-06T02:00:01.5Z WARN nightly-backup - dry run: email to ops@example.com recorded, not sent']"
                 + ".forEach((t, n) => $('run-log').append(el('div', {class: 'log-line ' + t.split(' ')[1], 'data-n': n}, t)));");
-        assertThat(find("#run-title").getText()).isEqualTo("Dry run 43 of nightly-backup");
+        assertThat(find("#run-title").getText()).isEqualTo("Dry run 9043 of nightly-backup");
         assertThat(find("#run-dry").getText()).isEqualTo("dry run: nothing was performed");
         assertThat(find("#run-plan-count").getText()).isEqualTo("what a real run would do, in order; nothing was performed");
         assertThat(all("#run-plan li.effect").stream().map(WebElement::getText).toList()).containsExactly(
