@@ -13,6 +13,9 @@ import com.runbook.engine.dns.DnsModule;
 import com.runbook.engine.health.HealthModule;
 import com.runbook.engine.http.ConsoleModule;
 import com.runbook.engine.http.HttpDoors;
+import com.runbook.engine.access.ApiTokens;
+import com.runbook.engine.audit.AuditTrail;
+import com.runbook.engine.core.Identities;
 import com.runbook.engine.incident.IncidentModule;
 import com.runbook.engine.incident.IncidentService;
 import com.runbook.engine.incident.MaintenanceWindows;
@@ -97,6 +100,7 @@ public final class Engine implements AutoCloseable {
     private IncidentRaiser raiser;
     private Outbox outbox;
     private String apiToken;
+    private final ApiTokens identities = new ApiTokens(() -> apiToken);
     private final FrontDoor door = new FrontDoor(() -> Settings.of(main.getCamelContext()), this::answersWhileNotReady);
     private Vertx vertx;
     private int httpPort;
@@ -150,8 +154,8 @@ public final class Engine implements AutoCloseable {
             }
 
             @Override
-            public String apiToken() {
-                return apiToken;
+            public Identities identities() {
+                return identities;
             }
         }));
         // platform-http's server is created through this Vert.x: the front door answers 503 until ready() below
@@ -203,8 +207,9 @@ public final class Engine implements AutoCloseable {
         raiser = beans.get("incidents") instanceof IncidentRaiser r ? r : incidents;
         Notifier notifier = beans.get("notifier") instanceof Notifier n ? n : outbox;
         Parts parts = new Parts(context, settings, dataSource, writes, runbooks, runner, raiser, notifier,
-                new HttpDoors(context, () -> apiToken), door,
-                MetricsModule.registry(context), base, dataDir, () -> apiToken, clock);
+                new HttpDoors(context, identities), door,
+                MetricsModule.registry(context), base, dataDir, () -> apiToken, clock,
+                new AuditTrail(dataSource));
         DryRunModule dryRun = new DryRunModule();
         runner.addScope(dryRun.scope());
         dryRun.start(parts);   // before the modules: its guards must see every bean and producer they create

@@ -97,9 +97,18 @@ public final class TestEngine {
         return "http://127.0.0.1:" + engine.port();
     }
 
+    /** GET {@code path} with the bootstrap admin token ({@link #TOKEN}): reads need a token of any role. */
     public static HttpResponse<String> get(Engine engine, String path) throws Exception {
-        return CLIENT.send(HttpRequest.newBuilder(URI.create(base(engine) + path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return get(engine, path, TOKEN);
+    }
+
+    /** GET {@code path} with {@code token} (null: none). */
+    public static HttpResponse<String> get(Engine engine, String path, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base(engine) + path)).GET();
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     public static HttpResponse<String> post(Engine engine, String path, String token, String body) throws Exception {

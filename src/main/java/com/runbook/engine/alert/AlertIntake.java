@@ -1,5 +1,6 @@
 package com.runbook.engine.alert;
 
+import com.runbook.engine.core.Actor;
 import com.runbook.engine.core.Parts;
 import com.runbook.engine.core.Refused;
 import com.runbook.engine.core.Reply;
@@ -345,7 +346,7 @@ final class AlertIntake implements AutoCloseable {
         Map<String, Object> params = parameters(job, e);
         params.put("RunbookIncidentId", incident);
         try {
-            long run = parts.runs().start(job, RunTrigger.ALERT, params);
+            long run = parts.runs().start(job, RunTrigger.ALERT, params, Actor.alert(e.fingerprint()));
             LOG.info("Alert {} started job {} (run {}, incident {})", e.alertname(), job, run, incident);
         } catch (ParametersRefused refused) {
             LOG.error("Alert {} is routed to job {}, which refused its labels: {} (incident {}; nothing started)",

@@ -29,8 +29,10 @@ import java.util.function.Supplier;
  * @param dataDir   the data folder
  * @param apiToken  the bearer token of the API (bootstrap admin)
  * @param clock     the engine's clock (tests move it)
+ * @param audit     the audit trail: every change of state records its entry in the change's own transaction
  */
 public record Parts(CamelContext camel, Settings settings, DataSource db, GroupCommit writes, Runbooks runbooks,
                     RunStarter runs, IncidentRaiser incidents, Notifier notifier, Doors doors, Readiness readiness,
-                    MeterRegistry meters, Path base, Path dataDir, Supplier<String> apiToken, Clock clock) {
+                    MeterRegistry meters, Path base, Path dataDir, Supplier<String> apiToken, Clock clock,
+                    Audit audit) {
 }

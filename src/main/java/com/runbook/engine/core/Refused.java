@@ -2,7 +2,7 @@ package com.runbook.engine.core;
 
 /**
  * A request that domain code refuses, with why and the message the caller sees. Only the HTTP edge
- * ({@code http.Http}) turns the reason into a status code (400, 401, 404, 409, 422, 503).
+ * ({@code http.Http}) turns the reason into a status code (400, 401, 403, 404, 409, 422, 503).
  */
 public class Refused extends RuntimeException {
     /** Why a request is refused. */
@@ -11,6 +11,8 @@ public class Refused extends RuntimeException {
         INVALID,
         /** Credentials are missing or wrong (HTTP 401). */
         UNAUTHENTICATED,
+        /** The caller is known but its role does not allow this (HTTP 403). */
+        FORBIDDEN,
         /** What the request names does not exist (HTTP 404). */
         NOT_FOUND,
         /** The request clashes with the current state (HTTP 409). */
@@ -34,6 +36,10 @@ public class Refused extends RuntimeException {
 
     public static Refused unauthenticated(String message) {
         return new Refused(Reason.UNAUTHENTICATED, message);
+    }
+
+    public static Refused forbidden(String message) {
+        return new Refused(Reason.FORBIDDEN, message);
     }
 
     public Reason reason() {

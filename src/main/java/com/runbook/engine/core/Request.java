@@ -6,6 +6,12 @@ import java.util.Map;
 
 /** What a {@link Door} is asked: its path segments, query, headers and body, without HTTP's machinery. */
 public interface Request {
+    /**
+     * Who calls: the holder of the request's token, whose role the edge checked against the door's access
+     * ({@link Actor#ANONYMOUS} on an open door).
+     */
+    Actor caller();
+
     /** The decoded {@code {name}} segment of the door's path. */
     String path(String name);
 

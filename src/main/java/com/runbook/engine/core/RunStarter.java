@@ -17,17 +17,18 @@ public interface RunStarter {
     boolean isJob(String job);
 
     /**
-     * Starts {@code job} now, in the background, with {@code params} checked against its declaration.
+     * Starts {@code job} now, in the background, with {@code params} checked against its declaration, on behalf of
+     * {@code by} (recorded with the run and in its audit entry; the caller checked that {@code by} may run it).
      *
      * @return the run id
      * @throws Refused {@code NOT_FOUND} when there is no such job, {@code INVALID} for parameters it refuses
      */
-    default long start(String job, RunTrigger trigger, Map<String, Object> params) {
-        return startWatched(job, trigger, params).id();
+    default long start(String job, RunTrigger trigger, Map<String, Object> params, Actor by) {
+        return startWatched(job, trigger, params, by).id();
     }
 
     /** As {@link #start}, with the run's end to wait for: the doors that answer with a run's outcome. */
-    Watched startWatched(String job, RunTrigger trigger, Map<String, Object> params);
+    Watched startWatched(String job, RunTrigger trigger, Map<String, Object> params, Actor by);
 
     /** A run started in the background, and its end (completed once its row says how it ended). */
     record Watched(long id, CompletableFuture<RunEnd> end) {

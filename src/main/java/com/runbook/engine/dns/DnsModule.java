@@ -1,6 +1,7 @@
 package com.runbook.engine.dns;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.runbook.engine.core.Actor;
 import com.runbook.engine.core.Door;
 import com.runbook.engine.core.EngineModule;
 import com.runbook.engine.core.Parts;
@@ -67,7 +68,7 @@ public final class DnsModule implements EngineModule {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("target", target.asText());
         params.put("force", Boolean.toString(force));
-        return run("dns-failover", dryRun, params);
+        return run("dns-failover", dryRun, params, request.caller());
     }
 
     private Reply rollback(Request request) throws InterruptedException {
@@ -82,15 +83,15 @@ public final class DnsModule implements EngineModule {
         if (errors.length() > 0) {
             throw Refused.invalid(errors.substring(0, errors.length() - 2));
         }
-        return run("dns-rollback", dryRun, Map.of());
+        return run("dns-rollback", dryRun, Map.of(), request.caller());
     }
 
     /**
      * Runs {@code job} and answers with its outcome: the route's result, or what the DNS step refused as a refusal,
      * or a failure; a run still going after {@code runbook.dns.answer-within} is answered as accepted.
      */
-    private Reply run(String job, boolean dryRun, Map<String, Object> params) throws InterruptedException {
-        RunStarter.Watched run = runs.startWatched(job, dryRun ? RunTrigger.DRY_RUN : RunTrigger.DNS, params);
+    private Reply run(String job, boolean dryRun, Map<String, Object> params, Actor by) throws InterruptedException {
+        RunStarter.Watched run = runs.startWatched(job, dryRun ? RunTrigger.DRY_RUN : RunTrigger.DNS, params, by);
         Optional<RunEnd> ended = run.await(answerWithin);
         if (ended.isEmpty()) {
             Map<String, Object> accepted = new LinkedHashMap<>();

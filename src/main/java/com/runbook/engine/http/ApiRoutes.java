@@ -1,6 +1,7 @@
 package com.runbook.engine.http;
 
 import com.runbook.engine.core.Door;
+import com.runbook.engine.core.Identities;
 import com.runbook.engine.core.Refused;
 import com.runbook.engine.core.Reply;
 import com.runbook.engine.core.Request;
@@ -23,8 +24,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The engine's HTTP API (jobs, running a job, runs, the last reload, health, metrics), served as doors. Reads are
- * open; running a job needs the bearer token. Added to Camel before the engine starts, so {@code /health} answers
+ * The engine's HTTP API (jobs, running a job, runs, the last reload, health, metrics), served as doors. Health and
+ * metrics are open; reads need a token of any role, running a job an operator's (or the role its runbook requires). Added to Camel before the engine starts, so {@code /health} answers
  * (DOWN) while it does.
  */
 public final class ApiRoutes extends RouteBuilder {
@@ -40,7 +41,8 @@ public final class ApiRoutes extends RouteBuilder {
 
         boolean isReady();
 
-        String apiToken();
+        /** Who holds the tokens the API's callers send. */
+        Identities identities();
     }
 
     private final Backend engine;
@@ -51,7 +53,7 @@ public final class ApiRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        doors().forEach(door -> HttpDoors.serve(this, door, engine::apiToken));
+        doors().forEach(door -> HttpDoors.serve(this, door, engine.identities()));
     }
 
     /** The API's doors. */
@@ -65,8 +67,8 @@ public final class ApiRoutes extends RouteBuilder {
                 Door.read("api-run-log", "/api/runs/{id}/log", this::log),
                 Door.read("api-reload", "/api/reload", r -> Reply.ok(engine.runbooks().lastOutcome() == null
                         ? Map.of("status", "none") : engine.runbooks().lastOutcome())),
-                Door.read("api-health", "/health", r -> health()),
-                Door.read("api-metrics", "/metrics", r -> Reply.ok(scrape())));
+                Door.open("api-health", "/health", r -> health()),
+                Door.open("api-metrics", "/metrics", r -> Reply.ok(scrape())));
     }
 
     /** The Prometheus text of the registry camel-micrometer serves (none when camel.metrics.enabled=false: 500). */
@@ -97,7 +99,8 @@ public final class ApiRoutes extends RouteBuilder {
             }
         });
         boolean dryRun = dryRun(parameters.remove("dryRun"));   // reserved: never a runbook parameter
-        long id = engine.starter().start(job, dryRun ? RunTrigger.DRY_RUN : RunTrigger.MANUAL, parameters);
+        long id = engine.starter().start(job, dryRun ? RunTrigger.DRY_RUN : RunTrigger.MANUAL, parameters,
+                request.caller());
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("runId", id);
         answer.put("job", job);

@@ -39,9 +39,9 @@ public final class ConsoleModule implements EngineModule {
                 });
             }
         });
-        // a read that needs the token: the page checks a token at login without changing anything
-        parts.doors().open(new Door("api-auth", Door.Method.GET, "/api/auth", Door.Access.TOKEN,
-                r -> Reply.ok(Map.of("authenticated", true))));
+        // the page checks a token at login without changing anything, and learns who holds it and its role
+        parts.doors().open(Door.read("api-auth", "/api/auth", r -> Reply.ok(Map.of("authenticated", true,
+                "actor", r.caller().id(), "name", r.caller().name(), "role", r.caller().role().stored()))));
         parts.doors().open(Door.read("api-runbooks", "/api/runbooks", r -> Reply.ok(parts.runbooks().states())));
     }
 

@@ -10,7 +10,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.runbook.engine.core.Actor;
 import com.runbook.engine.core.Door;
+import com.runbook.engine.core.Identities;
 import com.runbook.engine.core.Refused;
 import com.runbook.engine.core.Reply;
 import com.runbook.engine.core.Request;
@@ -23,10 +25,8 @@ import org.slf4j.LoggerFactory;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * Shared plumbing for JSON endpoints on platform-http: bearer-token checks, JSON bodies, errors as JSON, and the
@@ -55,18 +55,16 @@ final class Http {
     }
 
     /**
-     * Answers one request for a door: checks the token ({@code token} non-null), reads the {@code {name}} segments of
-     * {@code template}, calls {@code handler} and writes its reply, or the refusal, as the response.
+     * Answers one request for a door: authenticates the caller and checks its role ({@link #caller}), reads the
+     * {@code {name}} segments of the door's path, calls its handler and writes its reply, or the refusal, as the response.
      */
-    static void respond(Exchange exchange, Supplier<String> token, String template, Door.Handler handler) {
+    static void respond(Exchange exchange, Door door, Identities identities) {
         int status;
         Object body;
         try {
-            if (token != null) {
-                requireToken(exchange, token.get());
-            }
-            pathParameters(exchange, template);
-            Reply reply = handler.handle(new ExchangeRequest(exchange));
+            Actor caller = caller(exchange, door, identities);
+            pathParameters(exchange, door.path());
+            Reply reply = door.handler().handle(new ExchangeRequest(exchange, caller));
             status = status(reply.outcome());
             body = reply.body();
         } catch (Refused e) {
@@ -116,6 +114,7 @@ final class Http {
         return switch (reason) {
             case INVALID -> 400;
             case UNAUTHENTICATED -> 401;
+            case FORBIDDEN -> 403;
             case NOT_FOUND -> 404;
             case CONFLICT -> 409;
             case UNPROCESSABLE -> 422;
@@ -154,17 +153,17 @@ final class Http {
         }
     }
 
-    /** Refuses ({@code UNAUTHENTICATED}) unless the request carries {@code Authorization: Bearer <expected>}. */
-    static void requireToken(Exchange exchange, String expected) {
-        String token = Request.bearer(ownHeader(exchange, "Authorization"));
-        if (token == null) {
-            throw Refused.unauthenticated("missing bearer token (Authorization: Bearer <token>)");
+    /**
+     * The caller of {@code door}: anyone for an open door, else the holder of the request's bearer token, refused
+     * ({@code UNAUTHENTICATED}) without a known token and ({@code FORBIDDEN}) without the door's role.
+     */
+    static Actor caller(Exchange exchange, Door door, Identities identities) {
+        if (door.access() == Door.Access.OPEN) {
+            return Actor.ANONYMOUS;
         }
-        byte[] given = token.getBytes(StandardCharsets.UTF_8);
-        if (expected == null || expected.isEmpty()
-                || !MessageDigest.isEqual(given, expected.getBytes(StandardCharsets.UTF_8))) {
-            throw Refused.unauthenticated("invalid bearer token");
-        }
+        Actor caller = identities.authenticate(Request.bearer(ownHeader(exchange, "Authorization")));
+        caller.require(door.access().role(), door.method() + " " + door.path());
+        return caller;
     }
 
     /**
@@ -215,7 +214,7 @@ final class Http {
 
 
     /** A {@link Request} read from a platform-http exchange. */
-    private record ExchangeRequest(Exchange exchange) implements Request {
+    private record ExchangeRequest(Exchange exchange, Actor caller) implements Request {
         @Override
         public String path(String name) {
             return param(exchange, name);

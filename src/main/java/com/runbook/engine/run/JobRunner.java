@@ -1,5 +1,6 @@
 package com.runbook.engine.run;
 
+import com.runbook.engine.core.Actor;
 import com.runbook.engine.core.Refused;
 import com.runbook.engine.core.RunEnd;
 import com.runbook.engine.core.RunStarter;
@@ -347,7 +348,7 @@ public class JobRunner implements RunStarter {
      * @throws ParametersRefused when the parameters do not match the job's declaration (nothing recorded or run)
      */
     @Override
-    public Watched startWatched(String job, RunTrigger trigger, Map<String, Object> parameters) {
+    public Watched startWatched(String job, RunTrigger trigger, Map<String, Object> parameters, Actor by) {
         if (!isJob(job)) {
             throw new Refused(Refused.Reason.NOT_FOUND, "no job '" + job + "' (see GET /api/jobs)");
         }

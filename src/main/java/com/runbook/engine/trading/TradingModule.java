@@ -79,7 +79,8 @@ public final class TradingModule implements EngineModule {
             }
         });
         boolean rehearsal = dryRun != null && dryRun.asBoolean();
-        RunStarter.Watched run = runs.startWatched(job, rehearsal ? RunTrigger.DRY_RUN : RunTrigger.MANUAL, parameters);
+        RunStarter.Watched run = runs.startWatched(job, rehearsal ? RunTrigger.DRY_RUN : RunTrigger.MANUAL, parameters,
+                request.caller());
         Optional<RunEnd> end = run.await(wait);
         Map<String, Object> answer = new LinkedHashMap<>(store.find(run.id()).map(RunRecord::json).orElseThrow());
         if (rehearsal) {

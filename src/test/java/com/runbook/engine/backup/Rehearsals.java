@@ -1,5 +1,6 @@
 package com.runbook.engine.backup;
 
+import com.runbook.engine.core.Actor;
 import com.runbook.engine.Engine;
 import com.runbook.engine.core.DryRun;
 import com.runbook.engine.core.RunEnd;
@@ -28,13 +29,13 @@ public final class Rehearsals {
 
     /** Runs {@code job} as a dry run and waits for its end. */
     public RunEnd dryRun(String job, Map<String, Object> params) throws InterruptedException {
-        return engine.runner().startWatched(job, RunTrigger.DRY_RUN, params).await(Duration.ofMinutes(3))
+        return engine.runner().startWatched(job, RunTrigger.DRY_RUN, params, Actor.engine("test")).await(Duration.ofMinutes(3))
                 .orElseThrow(() -> new AssertionError("the dry run of " + job + " did not end within 3 minutes"));
     }
 
     /** Runs {@code job} for real (trigger manual) and waits for its end. */
     public RunEnd realRun(String job, Map<String, Object> params) throws InterruptedException {
-        return engine.runner().startWatched(job, RunTrigger.MANUAL, params).await(Duration.ofMinutes(3))
+        return engine.runner().startWatched(job, RunTrigger.MANUAL, params, Actor.engine("test")).await(Duration.ofMinutes(3))
                 .orElseThrow(() -> new AssertionError("the run of " + job + " did not end within 3 minutes"));
     }
 

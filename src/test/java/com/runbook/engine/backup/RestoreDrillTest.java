@@ -1,5 +1,6 @@
 package com.runbook.engine.backup;
 
+import com.runbook.engine.core.Actor;
 import com.runbook.engine.core.RunTrigger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -76,7 +77,7 @@ class RestoreDrillTest {
     }
 
     private Map<String, Object> drill(Map<String, Object> params) {
-        long run = engine.runner().start("backup-restore-drill", RunTrigger.MANUAL, params);
+        long run = engine.runner().start("backup-restore-drill", RunTrigger.MANUAL, params, Actor.engine("test"));
         await().atMost(Duration.ofSeconds(60)).until(() -> !"running".equals(engine.runs().find(run).orElseThrow().json().get("status")));
         return engine.runs().find(run).orElseThrow().json();
     }

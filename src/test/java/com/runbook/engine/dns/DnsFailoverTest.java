@@ -1,5 +1,6 @@
 package com.runbook.engine.dns;
 
+import com.runbook.engine.core.Actor;
 import com.runbook.engine.ShippedSettings;
 import com.runbook.engine.TableSnapshot;
 import com.runbook.engine.core.DryRun;
@@ -395,7 +396,7 @@ class DnsFailoverTest {
 
     @Test
     void anAlertRunsTheJobWithItsParametersAsHeaders() throws Exception {
-        long run = engine.runner().start("dns-failover", RunTrigger.ALERT, Map.of("target", "backup"));
+        long run = engine.runner().start("dns-failover", RunTrigger.ALERT, Map.of("target", "backup"), Actor.engine("test"));
         await().atMost(Duration.ofSeconds(20)).until(() -> !"running".equals(engine.runs().find(run).orElseThrow().json().get("status")));
         assertThat(engine.runs().find(run).orElseThrow().json()).containsEntry("status", "succeeded");
         assertThat(served()).isEqualTo(BACKUP);

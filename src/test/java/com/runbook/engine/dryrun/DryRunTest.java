@@ -1,5 +1,6 @@
 package com.runbook.engine.dryrun;
 
+import com.runbook.engine.core.Actor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.runbook.engine.Engine;
@@ -290,7 +291,7 @@ class DryRunTest {
     }
 
     private static RunEnd run(String job, RunTrigger trigger) throws Exception {
-        return engine.runner().startWatched(job, trigger, Map.of()).await(Duration.ofSeconds(60)).orElseThrow();
+        return engine.runner().startWatched(job, trigger, Map.of(), Actor.engine("test")).await(Duration.ofSeconds(60)).orElseThrow();
     }
 
     /** The tables a dry run does write: job_run and the run's own rows (run_plan, the story's run_* tables). */
@@ -426,7 +427,7 @@ class DryRunTest {
 
     @Test
     void aRunningDryRunsPlanIsStoredAsItGrows() throws Exception {
-        var watched = engine.runner().startWatched("live-plan", RunTrigger.DRY_RUN, Map.of());
+        var watched = engine.runner().startWatched("live-plan", RunTrigger.DRY_RUN, Map.of(), Actor.engine("test"));
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> plan(watched.id()).size() == 1);
         assertThat(plan(watched.id())).containsExactly("probe: change early on run-thread");
         assertThat(engine.runs().find(watched.id()).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);

@@ -1,5 +1,6 @@
 package com.runbook.engine.dryrun;
 
+import com.runbook.engine.core.Actor;
 import com.runbook.engine.Engine;
 import com.runbook.engine.TableSnapshot;
 import com.runbook.engine.TestEngine;
@@ -52,7 +53,7 @@ class ShippedRunbooksDryRunTest {
             for (String job : engine.runbooks().jobs().keySet()) {
                 RunEnd end;
                 try {
-                    end = engine.runner().startWatched(job, RunTrigger.DRY_RUN, Map.of())
+                    end = engine.runner().startWatched(job, RunTrigger.DRY_RUN, Map.of(), Actor.engine("test"))
                             .await(Duration.ofSeconds(120)).orElseThrow();
                 } catch (RuntimeException refused) {
                     outcomes.put(job, "not started: " + refused.getMessage());

@@ -1,5 +1,6 @@
 package com.runbook.engine.health;
 
+import com.runbook.engine.core.Actor;
 import com.runbook.engine.core.RunTrigger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -94,7 +95,7 @@ class HealthRunbooksTest {
     @Test
     void theDailyCheckMailsTheStatusAndLatencyOfEveryEndpoint() throws Exception {
         server.set("/md/health", 500);
-        long run = engine.runner().start("daily-health-check", RunTrigger.MANUAL, Map.of());
+        long run = engine.runner().start("daily-health-check", RunTrigger.MANUAL, Map.of(), Actor.engine("test"));
         await().atMost(Duration.ofSeconds(15)).until(() -> !"running".equals(engine.runs().find(run).orElseThrow().json().get("status")));
         server.set("/md/health", 200);
         assertThat(engine.runs().find(run).orElseThrow().json()).containsEntry("status", "succeeded");

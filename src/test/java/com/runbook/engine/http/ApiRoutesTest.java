@@ -46,20 +46,20 @@ class ApiRoutesTest {
         }
 
         @Override
-        public String apiToken() {
-            return "t";
+        public com.runbook.engine.core.Identities identities() {
+            return new com.runbook.engine.access.ApiTokens(() -> "t");
         }
     });
 
     @Test
     void theApiIsAListOfDoors() {
         assertThat(api.doors()).extracting(Door::id, d -> d.method() + " " + d.path(), Door::access).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("api-jobs", "GET /api/jobs", Door.Access.OPEN),
-                org.assertj.core.groups.Tuple.tuple("api-job-run", "POST /api/jobs/{id}/run", Door.Access.TOKEN),
-                org.assertj.core.groups.Tuple.tuple("api-runs", "GET /api/runs", Door.Access.OPEN),
-                org.assertj.core.groups.Tuple.tuple("api-run", "GET /api/runs/{id}", Door.Access.OPEN),
-                org.assertj.core.groups.Tuple.tuple("api-run-log", "GET /api/runs/{id}/log", Door.Access.OPEN),
-                org.assertj.core.groups.Tuple.tuple("api-reload", "GET /api/reload", Door.Access.OPEN),
+                org.assertj.core.groups.Tuple.tuple("api-jobs", "GET /api/jobs", Door.Access.VIEWER),
+                org.assertj.core.groups.Tuple.tuple("api-job-run", "POST /api/jobs/{id}/run", Door.Access.OPERATOR),
+                org.assertj.core.groups.Tuple.tuple("api-runs", "GET /api/runs", Door.Access.VIEWER),
+                org.assertj.core.groups.Tuple.tuple("api-run", "GET /api/runs/{id}", Door.Access.VIEWER),
+                org.assertj.core.groups.Tuple.tuple("api-run-log", "GET /api/runs/{id}/log", Door.Access.VIEWER),
+                org.assertj.core.groups.Tuple.tuple("api-reload", "GET /api/reload", Door.Access.VIEWER),
                 org.assertj.core.groups.Tuple.tuple("api-health", "GET /health", Door.Access.OPEN),
                 org.assertj.core.groups.Tuple.tuple("api-metrics", "GET /metrics", Door.Access.OPEN));
     }
@@ -115,6 +115,11 @@ class ApiRoutesTest {
 
     private static Request request(Function<String, String> path, Function<String, String> query) {
         return new Request() {
+            @Override
+            public com.runbook.engine.core.Actor caller() {
+                return com.runbook.engine.core.Actor.BOOTSTRAP;
+            }
+
             @Override
             public String path(String name) {
                 return path.apply(name);

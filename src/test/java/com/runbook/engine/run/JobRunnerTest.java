@@ -1,5 +1,6 @@
 package com.runbook.engine.run;
 
+import com.runbook.engine.core.Actor;
 import com.runbook.engine.core.RunEnd;
 import com.runbook.engine.core.RunStarter;
 import com.runbook.engine.core.RunStatus;
@@ -56,7 +57,7 @@ class JobRunnerTest {
 
     @Test
     void aRunThatSucceedsEndsWithItsRoutesBodyAfterItsRowIsWritten() throws Exception {
-        RunStarter.Watched run = runner.startWatched("ok", RunTrigger.DNS, Map.of("who", "ops"));
+        RunStarter.Watched run = runner.startWatched("ok", RunTrigger.DNS, Map.of("who", "ops"), Actor.engine("test"));
         RunEnd end = run.await(Duration.ofSeconds(30)).orElseThrow();
         assertThat(end.id()).isEqualTo(run.id());
         assertThat(end.status()).isEqualTo(RunStatus.SUCCEEDED);
@@ -71,7 +72,7 @@ class JobRunnerTest {
 
     @Test
     void aRunThatFailsEndsWithWhatItsRouteThrew() throws Exception {
-        RunStarter.Watched run = runner.startWatched("boom", RunTrigger.MANUAL, Map.of());
+        RunStarter.Watched run = runner.startWatched("boom", RunTrigger.MANUAL, Map.of(), Actor.engine("test"));
         RunEnd end = run.await(Duration.ofSeconds(30)).orElseThrow();
         assertThat(end.status()).isEqualTo(RunStatus.FAILED);
         assertThat(end.failure()).isInstanceOf(IllegalStateException.class).hasMessage("boom");
@@ -81,7 +82,7 @@ class JobRunnerTest {
 
     @Test
     void aRunStillGoingAfterTheWaitIsNotEndedByIt() throws Exception {
-        RunStarter.Watched run = runner.startWatched("slow", RunTrigger.MANUAL, Map.of());
+        RunStarter.Watched run = runner.startWatched("slow", RunTrigger.MANUAL, Map.of(), Actor.engine("test"));
         assertThat(run.await(Duration.ofMillis(100))).isEmpty();
         assertThat(store.find(run.id()).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
         release.countDown();

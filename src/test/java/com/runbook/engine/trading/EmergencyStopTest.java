@@ -1,5 +1,6 @@
 package com.runbook.engine.trading;
 
+import com.runbook.engine.core.Actor;
 import com.runbook.engine.RecordingIncidents;
 import com.runbook.engine.TableSnapshot;
 import com.runbook.engine.core.DryRun;
@@ -169,7 +170,7 @@ class EmergencyStopTest {
 
     @Test
     void anAlertOrTheJobsApiHaltsTooAndResumeResolves() throws Exception {
-        long run = engine.runner().start("emergency-stop", RunTrigger.ALERT, Map.of("reason", "TradingLossLimit"));
+        long run = engine.runner().start("emergency-stop", RunTrigger.ALERT, Map.of("reason", "TradingLossLimit"), Actor.engine("test"));
         await().atMost(Duration.ofSeconds(15)).until(() -> !"running".equals(engine.runs().find(run).orElseThrow().json().get("status")));
         assertThat(engine.runs().find(run).orElseThrow().json()).containsEntry("status", "succeeded").containsEntry("trigger", "alert");
         // the outbox sends due messages in parallel: two notices queued a moment apart may arrive in either order
