@@ -281,6 +281,21 @@ public class BackupService {
         return out;
     }
 
+    /**
+     * One line for the run's log: each source and how it ended ({@code engine-db succeeded: backups/engine-db/…
+     * (1234 bytes); runbooks failed: no such folder}).
+     */
+    @DryRunSafe
+    public String summary(List<Map<String, Object>> outcomes) {
+        List<String> parts = new ArrayList<>();
+        for (Map<String, Object> o : outcomes) {
+            String status = String.valueOf(o.get("status"));
+            parts.add(o.get("source") + " " + status + ": " + ("failed".equals(status) ? o.get("error")
+                    : o.get("key") + (o.get("size") == null ? "" : " (" + o.get("size") + " bytes)")));
+        }
+        return parts.isEmpty() ? "no backup source configured" : String.join("; ", parts);
+    }
+
     /** Ends a backup run: throws, so the run is marked failed, when any outcome failed. */
     @DryRunSafe
     public void requireSuccess(List<Map<String, Object>> outcomes) {

@@ -121,6 +121,18 @@ class BackupDryRunTest {
     }
 
     @Test
+    void theRunLogsOneLinePerSourceOutcome() {
+        BackupService backups = service(1, 0);
+        assertThat(backups.summary(List.of(
+                Map.of("source", "db", "status", "succeeded", "key", "backups/db/x.dump", "size", 1234),
+                Map.of("source", "files", "status", "planned", "key", "backups/files/y.zip"),
+                Map.of("source", "pg", "status", "failed", "error", "pg_dump: connection refused"))))
+                .isEqualTo("db succeeded: backups/db/x.dump (1234 bytes); files planned: backups/files/y.zip;"
+                        + " pg failed: pg_dump: connection refused");
+        assertThat(backups.summary(List.of())).isEqualTo("no backup source configured");
+    }
+
+    @Test
     void theSameCallsOutsideADryRunDoWhatThePlanSaid() throws Exception {
         String today = forge("2026-11-26T02:00:00Z");
         String older = forge("2026-11-20T02:00:00Z");
