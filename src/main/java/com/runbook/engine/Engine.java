@@ -209,7 +209,7 @@ public final class Engine implements AutoCloseable {
         Parts parts = new Parts(context, settings, dataSource, writes, runbooks, runner, raiser, notifier,
                 new HttpDoors(context, identities), door,
                 MetricsModule.registry(context), base, dataDir, () -> apiToken, clock,
-                new AuditTrail(dataSource));
+                new AuditTrail(dataSource, clock));
         DryRunModule dryRun = new DryRunModule();
         runner.addScope(dryRun.scope());
         dryRun.start(parts);   // before the modules: its guards must see every bean and producer they create
