@@ -14,6 +14,7 @@ import com.runbook.engine.health.HealthModule;
 import com.runbook.engine.http.ConsoleModule;
 import com.runbook.engine.http.HttpDoors;
 import com.runbook.engine.access.ApiTokens;
+import com.runbook.engine.audit.AuditModule;
 import com.runbook.engine.audit.AuditTrail;
 import com.runbook.engine.core.Identities;
 import com.runbook.engine.incident.IncidentModule;
@@ -221,7 +222,7 @@ public final class Engine implements AutoCloseable {
         report.fileCopiesIn(backup::store);
         modules = List.of(new StoryModule(), new MetricsModule(runner), new SchedulesModule(scheduler, runner), new RunHistory(), notify,
                 new IncidentModule(incidents, windows, notify), new AlertModule(incidents), new RefusedFilesAlarm(),
-                health, backup, report, new TradingModule(runs), new DnsModule(),
+                health, backup, new AuditModule(backup::store), report, new TradingModule(runs), new DnsModule(),
                 new ConsoleModule());
         for (int i = 0; i < modules.size(); i++) {
             try {

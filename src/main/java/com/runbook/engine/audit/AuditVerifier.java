@@ -7,7 +7,9 @@ import javax.sql.DataSource;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import java.time.LocalDate;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Recomputes the chain, oldest entry first, and names the first entry that was altered, removed or reordered:
@@ -31,7 +33,7 @@ final class AuditVerifier {
 
     /** What {@code verify} found. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Verdict(boolean ok, long entries, String head, Problem problem) {
+    record Verdict(boolean ok, long entries, String head, Integer anchors, Problem problem) {
     }
 
     /** The first entry found wrong. */
@@ -76,8 +78,33 @@ final class AuditVerifier {
                         + " was altered: its hash is not the one the head of the trail holds");
             }
         }
-        return walk.problem == null ? new Verdict(true, walk.entries, walk.prevHash, null)
-                : new Verdict(false, walk.entries, null, walk.problem);
+        return walk.problem == null ? new Verdict(true, walk.entries, walk.prevHash, null, null)
+                : new Verdict(false, walk.entries, null, null, walk.problem);
+    }
+
+    /**
+     * {@code chain}'s verdict, and then (when it is ok) whether the entry each anchor names still has the anchored
+     * hash: a trail rewritten as a whole, hashes and head recomputed, differs from the anchors written before.
+     */
+    Verdict withAnchors(Verdict chain, List<AuditAnchors.Anchor> anchors, Function<LocalDate, String> where) {
+        if (!chain.ok()) {
+            return new Verdict(false, chain.entries(), null, anchors.size(), chain.problem());
+        }
+        for (AuditAnchors.Anchor anchor : anchors) {
+            List<String> hash = jdbc.queryForList("select hash from audit_entry where seq = ?", String.class,
+                    anchor.seq());
+            if (hash.isEmpty()) {
+                return new Verdict(false, chain.entries(), null, anchors.size(), new Problem(anchor.seq(),
+                        Kind.REMOVED, "entry " + anchor.seq() + " was removed: the anchor of " + anchor.day() + " ("
+                        + where.apply(anchor.day()) + ") names it"));
+            }
+            if (!hash.get(0).equals(anchor.hash())) {
+                return new Verdict(false, chain.entries(), null, anchors.size(), new Problem(anchor.seq(),
+                        Kind.ALTERED, "entry " + anchor.seq() + " was altered: its hash is not the one anchored on "
+                        + anchor.day() + " (" + where.apply(anchor.day()) + "): the trail was rewritten"));
+            }
+        }
+        return new Verdict(true, chain.entries(), chain.head(), anchors.size(), null);
     }
 
     private void step(Walk walk, ResultSet rs) throws SQLException {
