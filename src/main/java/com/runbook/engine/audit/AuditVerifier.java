@@ -2,6 +2,8 @@ package com.runbook.engine.audit;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import javax.sql.DataSource;
 import java.sql.ResultSet;
@@ -26,9 +28,14 @@ import java.util.function.Function;
  */
 final class AuditVerifier {
     private final JdbcTemplate jdbc;
+    /** Read-only: PostgreSQL streams the rows (fetch size) only inside a transaction. */
+    private final TransactionTemplate reading;
 
     AuditVerifier(DataSource db) {
         this.jdbc = new JdbcTemplate(db);
+        jdbc.setFetchSize(1000);
+        this.reading = new TransactionTemplate(new DataSourceTransactionManager(db));
+        reading.setReadOnly(true);
     }
 
     /** What {@code verify} found. */
@@ -58,6 +65,10 @@ final class AuditVerifier {
     }
 
     Verdict verify() {
+        return reading.execute(status -> walk());
+    }
+
+    private Verdict walk() {
         // the head first: entries appended meanwhile (committed with a newer head) are left for the next verify
         AuditTrail.Head head = jdbc.queryForObject("select seq, hash from audit_head where id = 1",
                 (rs, n) -> new AuditTrail.Head(rs.getLong(1), rs.getString(2)));

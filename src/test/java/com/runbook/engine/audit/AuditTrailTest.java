@@ -94,6 +94,60 @@ class AuditTrailTest {
     }
 
     @Test
+    void anEntryWithoutActionOrActorIsRefused() {
+        tx.executeWithoutResult(s -> {
+            assertThatThrownBy(() -> trail.record(new AuditEntry(null, Actor.BOOTSTRAP, null, "x", null)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("an audit entry needs an action and an actor: AuditEntry[action=null,"
+                            + " actor=Actor[kind=BOOTSTRAP, name=bootstrap, role=ADMIN], job=null, subject=x, detail={}]");
+            assertThatThrownBy(() -> trail.record(new AuditEntry(AuditAction.PAGE_RETRIED, null, null, "x", null)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("an audit entry needs an action and an actor: AuditEntry[action=PAGE_RETRIED,"
+                            + " actor=null, job=null, subject=x, detail={}]");
+        });
+        assertThat(subjects()).isEmpty();
+    }
+
+    @Test
+    void aDetailThatIsNotJsonIsRefusedInTheCallersUnit() {
+        tx.executeWithoutResult(s -> assertThatThrownBy(() -> trail.record(new AuditEntry(AuditAction.PAGE_RETRIED,
+                Actor.BOOTSTRAP, null, "page 3", Map.of("channel", new Object()))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("audit entry page.retried: its detail is not JSON: No serializer found for class java.lang.Object"));
+        assertThat(subjects()).isEmpty();
+    }
+
+    @Test
+    void aDetailLongerThanTheColumnIsRefused() {
+        tx.executeWithoutResult(s -> assertThatThrownBy(() -> trail.record(new AuditEntry(AuditAction.RELOAD_APPLIED,
+                Actor.engine("file-watcher"), null, "routes/x.camel.yaml", Map.of("diff", "+".repeat(1_000_000)))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("audit entry reload.applied: its detail has 1000011 characters, more than 1000000 (shorten"
+                        + " the diff)"));
+        assertThat(subjects()).isEmpty();
+    }
+
+    @Test
+    void verifyWhileEntriesAreAppendedIsAlwaysOk() throws Exception {
+        writes = new GroupCommit(db, "audit-writes", 2);
+        List<Future<?>> calls = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            int n = i;
+            calls.add(callers.submit(() -> writes.run("k" + (n % 5), () -> trail.record(entry("lane " + n)))));
+        }
+        List<AuditVerifier.Verdict> verdicts = new ArrayList<>();
+        while (calls.stream().anyMatch(f -> !f.isDone())) {
+            verdicts.add(verify());
+        }
+        for (Future<?> call : calls) {
+            call.get(30, TimeUnit.SECONDS);
+        }
+        verdicts.add(verify());
+        assertThat(verdicts).allMatch(AuditVerifier.Verdict::ok);
+        assertThat(verdicts.get(verdicts.size() - 1).entries()).isEqualTo(200);
+    }
+
+    @Test
     void entriesCommitWithTheirTransactionChained() {
         tx.executeWithoutResult(s -> {
             trail.record(entry("run 1"));
