@@ -127,6 +127,36 @@ class AuditTrailTest {
         assertThat(subjects()).isEmpty();
     }
 
+    /**
+     * B records its entry, then waits for a row A holds; A then records and commits. Were the chain lock taken at
+     * {@code record} (not last, at the commit), B would hold it while waiting for A's row and A's commit would wait
+     * for it: a deadlock. Taken last, A commits and B follows.
+     */
+    @Test
+    void anEntryRecordedEarlyHoldsNoLockSoTransactionsWaitingForEachOthersRowsFinish() throws Exception {
+        writes = new GroupCommit(db, "audit-writes", 1);
+        jdbc.update("insert into job_lock (job, node, started_at) values ('shared', 'none', ?)", OffsetDateTime.now(ZoneOffset.UTC));
+        CountDownLatch aHoldsTheRow = new CountDownLatch(1);
+        CountDownLatch bRecorded = new CountDownLatch(1);
+        Future<?> a = callers.submit(() -> tx.executeWithoutResult(s -> {
+            jdbc.update("update job_lock set node = 'a' where job = 'shared'");
+            aHoldsTheRow.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> bRecorded.getCount() == 0);
+            trail.record(entry("a"));
+        }));
+        Future<?> b = callers.submit(() -> writes.run("", () -> {
+            await().atMost(Duration.ofSeconds(10)).until(() -> aHoldsTheRow.getCount() == 0);
+            trail.record(entry("b"));
+            bRecorded.countDown();
+            jdbc.update("update job_lock set node = 'b' where job = 'shared'");
+        }));
+        a.get(30, TimeUnit.SECONDS);
+        b.get(30, TimeUnit.SECONDS);
+        assertThat(subjects()).containsExactly("a", "b");
+        assertThat(jdbc.queryForObject("select node from job_lock where job = 'shared'", String.class)).isEqualTo("b");
+        assertThat(verify().ok()).isTrue();
+    }
+
     @Test
     void verifyWhileEntriesAreAppendedIsAlwaysOk() throws Exception {
         writes = new GroupCommit(db, "audit-writes", 2);
