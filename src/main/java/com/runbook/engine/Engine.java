@@ -14,7 +14,6 @@ import com.runbook.engine.health.HealthModule;
 import com.runbook.engine.http.ConsoleModule;
 import com.runbook.engine.http.HttpDoors;
 import com.runbook.engine.access.ApiTokens;
-import com.runbook.engine.audit.AuditModule;
 import com.runbook.engine.audit.AuditTrail;
 import com.runbook.engine.core.Identities;
 import com.runbook.engine.incident.IncidentModule;
@@ -22,6 +21,7 @@ import com.runbook.engine.incident.IncidentService;
 import com.runbook.engine.incident.MaintenanceWindows;
 import com.runbook.engine.incident.PriorityPolicy;
 import com.runbook.engine.incident.RefusedFilesAlarm;
+import com.runbook.engine.audit.AuditModule;
 import com.runbook.engine.notify.NotifyModule;
 import com.runbook.engine.notify.Outbox;
 import com.runbook.engine.notify.email.EmailChannel;
@@ -210,7 +210,7 @@ public final class Engine implements AutoCloseable {
         Parts parts = new Parts(context, settings, dataSource, writes, runbooks, runner, raiser, notifier,
                 new HttpDoors(context, identities), door,
                 MetricsModule.registry(context), base, dataDir, () -> apiToken, clock,
-                new AuditTrail(dataSource, clock));
+                new AuditTrail(dataSource));
         DryRunModule dryRun = new DryRunModule();
         runner.addScope(dryRun.scope());
         dryRun.start(parts);   // before the modules: its guards must see every bean and producer they create

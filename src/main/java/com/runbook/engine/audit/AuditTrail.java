@@ -44,6 +44,12 @@ public final class AuditTrail implements Audit {
     /** This trail's key for the pending entries bound to a transaction. */
     private final Object key = new Object();
 
+    /** The trail of {@code db}, entries timed by the system clock (UTC). */
+    public AuditTrail(DataSource db) {
+        this(db, Clock.systemUTC());
+    }
+
+    /** The trail of {@code db}, entries timed by {@code clock} (tests). */
     public AuditTrail(DataSource db, Clock clock) {
         this.db = db;
         this.clock = clock;
