@@ -108,6 +108,14 @@ class AuditCommandTest {
     }
 
     @Test
+    void auditHasHelp() {
+        CliAgainstEngineTest.Result help = run("audit", "--help");
+        assertThat(help.code()).isZero();
+        assertThat(help.out()).startsWith("Usage: runbook audit").contains("-h, --help", "--verify", "--since=WHEN",
+                "--actor=WHO", "--job=JOB", "--action=ACTION", "--limit=N");
+    }
+
+    @Test
     void theVerdictLineNamesTheAnchorsWhenThereAreSome() throws Exception {
         JsonNode verdict = JSON.readTree("{\"ok\": true, \"entries\": 12, \"head\": \"ab12\", \"anchors\": 3}");
         assertThat(AuditCommand.verdictLine(verdict)).isEqualTo("audit trail intact: 12 entries, 3 daily anchors, head ab12");
