@@ -38,7 +38,14 @@ final class AuditVerifier {
         reading.setReadOnly(true);
     }
 
-    /** What {@code verify} found. */
+    /**
+     * What {@code verify} found.
+     *
+     * @param entries how many entries the trail holds (up to its head)
+     * @param head    the newest entry's hash, when ok
+     * @param anchors how many daily anchors were checked, when anchoring is on
+     * @param problem the first entry found wrong, when not ok
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Verdict(boolean ok, long entries, String head, Integer anchors, Problem problem) {
     }
@@ -75,6 +82,7 @@ final class AuditVerifier {
         Walk walk = new Walk();
         jdbc.query("select seq, at, actor, action, job, subject, detail, prev_hash, hash from audit_entry"
                 + " where seq <= ? order by seq", (ResultSet rs) -> {
+                    walk.entries++;   // every entry, the ones after a problem too
                     if (walk.problem == null) {
                         step(walk, rs);
                     }
@@ -119,7 +127,6 @@ final class AuditVerifier {
     }
 
     private void step(Walk walk, ResultSet rs) throws SQLException {
-        walk.entries++;
         long seq = rs.getLong(1);
         OffsetDateTime at = rs.getObject(2, OffsetDateTime.class);
         String prevHash = rs.getString(8);

@@ -94,7 +94,7 @@ class AuditCommand implements Callable<Integer> {
         }
         JsonNode problem = verdict.path("problem");
         return "audit trail TAMPERED (" + problem.path("kind").asText() + "): " + problem.path("message").asText()
-                + " (" + entries + " entries checked" + anchors + ")";
+                + " (" + entries + " entries" + anchors + ")";
     }
 
     static Table table(JsonNode entries) {

@@ -54,6 +54,8 @@ class AuditVerifierTest {
         AuditVerifier.Verdict verdict = verify();
         assertThat(verdict.ok()).isFalse();
         assertThat(verdict.head()).isNull();
+        assertThat(verdict.entries()).as("every entry up to the head, the ones after the problem too").isEqualTo(
+                jdbc.queryForObject("select count(*) from audit_entry where seq <= (select seq from audit_head)", Long.class));
         assertThat(verdict.problem()).isEqualTo(new AuditVerifier.Problem(seq, kind, message));
     }
 
@@ -86,6 +88,7 @@ class AuditVerifierTest {
     void anUpdatedDetailIsAltered() {
         jdbc.update("update audit_entry set detail = '{\"note\":\"not me\"}' where seq = 3");
         assertProblem(3, AuditVerifier.Kind.ALTERED, "entry 3 was altered: its content does not give its hash");
+        assertThat(verify().entries()).isEqualTo(6);
     }
 
     @Test

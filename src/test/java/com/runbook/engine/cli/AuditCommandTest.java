@@ -98,7 +98,7 @@ class AuditCommandTest {
             CliAgainstEngineTest.Result tampered = run("audit", "--verify");
             assertThat(tampered.code()).isEqualTo(AuditCommand.TAMPERED).isEqualTo(1);
             assertThat(tampered.out()).isEqualTo("audit trail TAMPERED (altered): entry 1 was altered: its content does"
-                    + " not give its hash (2 entries checked)\n");
+                    + " not give its hash (2 entries)\n");
             CliAgainstEngineTest.Result json = run("audit", "--verify", "--json");
             assertThat(json.code()).isEqualTo(1);
             assertThat(JSON.readTree(json.out()).get("problem").get("kind").asText()).isEqualTo("altered");
