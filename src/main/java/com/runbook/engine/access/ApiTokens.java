@@ -6,14 +6,28 @@ import com.runbook.engine.core.Refused;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.Optional;
 import java.util.function.Supplier;
 
-/** The holders of API tokens: the bootstrap admin token (RUNBOOK_API_TOKEN or data/api-token). */
+/**
+ * The holders of API tokens: the bootstrap admin token (RUNBOOK_API_TOKEN or data/api-token), and the personal tokens
+ * of the engine database once {@link AccessModule} started. A personal token's row is read at every request: a revoked
+ * or expired token stops at once.
+ */
 public final class ApiTokens implements Identities {
     private final Supplier<String> bootstrap;
+    private volatile TokenStore store;
+    private volatile Clock clock = Clock.systemUTC();
 
     public ApiTokens(Supplier<String> bootstrap) {
         this.bootstrap = bootstrap;
+    }
+
+    /** From now on, personal tokens are looked up in {@code store}. */
+    void use(TokenStore store, Clock clock) {
+        this.clock = clock;
+        this.store = store;
     }
 
     @Override
@@ -26,6 +40,25 @@ public final class ApiTokens implements Identities {
                 expected.getBytes(StandardCharsets.UTF_8))) {
             return Actor.BOOTSTRAP;
         }
-        throw Refused.unauthenticated("invalid bearer token");
+        TokenStore personal = store;
+        Optional<String> id = TokenText.idOf(token);
+        if (personal == null || id.isEmpty()) {
+            throw invalid();
+        }
+        TokenStore.Row row = personal.byId(id.get()).orElseThrow(ApiTokens::invalid);
+        if (!personal.matches(row, token)) {
+            throw invalid();
+        }
+        if (row.revokedAt() != null) {
+            throw Refused.unauthenticated("token '" + row.name() + "' was revoked at " + row.revokedAt());
+        }
+        if (row.status(clock.instant()) == TokenStatus.EXPIRED) {
+            throw Refused.unauthenticated("token '" + row.name() + "' expired at " + row.expiresAt());
+        }
+        return Actor.token(row.name(), row.role());
+    }
+
+    private static Refused invalid() {
+        return Refused.unauthenticated("invalid bearer token");
     }
 }
