@@ -31,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RolesAtTheEdgeTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String WEBHOOK_TOKEN = "grafana-webhook-credential";
     private static final Set<String> OPEN = Set.of("/health", "/metrics");
     @TempDir
     static Path dir;
@@ -47,7 +48,8 @@ class RolesAtTheEdgeTest {
 
     @BeforeAll
     void start() throws Exception {
-        engine = TestEngine.start(TestEngine.copyShippedRunbooks(dir.resolve("base")), dir.resolve("data"), Map.of());
+        engine = TestEngine.start(TestEngine.copyShippedRunbooks(dir.resolve("base")), dir.resolve("data"),
+                Map.of("runbook.alert.grafana.token", WEBHOOK_TOKEN));
         viewer = token("vic", "viewer");
         operator = token("olga", "operator");
     }
@@ -131,13 +133,19 @@ class RolesAtTheEdgeTest {
     }
 
     @Test
-    void withoutATokenEveryApiDoorIs401() throws Exception {
+    void withoutATokenOrWithAWebhooksEveryApiDoorIs401() throws Exception {
         Map<String, List<String>> before = tables();
         for (Served door : doors()) {
             HttpResponse<String> r = door.method().equals("GET") ? TestEngine.get(engine, door.example(), null)
                     : TestEngine.post(engine, door.example(), null, "{}");
             assertThat(r.statusCode()).as(door.toString()).isEqualTo(401);
             assertThat(error(r)).isEqualTo("missing bearer token (Authorization: Bearer <token>)");
+        }
+        for (Served door : doors()) {   // a webhook's credential only posts alerts
+            HttpResponse<String> r = door.method().equals("GET") ? TestEngine.get(engine, door.example(), WEBHOOK_TOKEN)
+                    : TestEngine.post(engine, door.example(), WEBHOOK_TOKEN, "{}");
+            assertThat(r.statusCode()).as(door.toString()).isEqualTo(401);
+            assertThat(error(r)).isEqualTo("invalid bearer token");
         }
         for (String open : OPEN) {
             assertThat(TestEngine.get(engine, open, null).statusCode()).as(open).isEqualTo(200);
