@@ -31,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 401 and 403 messages with nothing changed, revocation that stops a token at once, and no token text anywhere but in
  * the answer that created it.
  */
+@org.junit.jupiter.api.Tag("db")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AccessModuleTest {
     private static final ObjectMapper JSON = new ObjectMapper();

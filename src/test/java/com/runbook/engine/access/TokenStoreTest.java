@@ -25,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The token store on a real engine database, with a clock the test moves: expiry, and the audit entries it records. */
+@org.junit.jupiter.api.Tag("db")
 class TokenStoreTest {
     /** A clock the test moves. */
     static final class MovableClock extends Clock {
