@@ -3,6 +3,9 @@ package com.runbook.engine.access;
 import com.runbook.engine.core.Actor;
 import com.runbook.engine.core.Identities;
 import com.runbook.engine.core.Refused;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -16,6 +19,7 @@ import java.util.function.Supplier;
  * or expired token stops at once.
  */
 public final class ApiTokens implements Identities {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiTokens.class);
     private final Supplier<String> bootstrap;
     private volatile TokenStore store;
     private volatile Clock clock = Clock.systemUTC();
@@ -45,7 +49,14 @@ public final class ApiTokens implements Identities {
         if (personal == null || id.isEmpty()) {
             throw invalid();
         }
-        TokenStore.Row row = personal.byId(id.get()).orElseThrow(ApiTokens::invalid);
+        TokenStore.Row row;
+        try {
+            row = personal.byId(id.get()).orElseThrow(ApiTokens::invalid);
+        } catch (DataAccessException e) {   // nothing done: the caller sends it again (the bootstrap token still works)
+            LOG.warn("Could not look up a personal token: {}", e.getMostSpecificCause().toString());
+            throw new Refused(Refused.Reason.UNAVAILABLE,
+                    "cannot check the bearer token now: the engine database does not answer");
+        }
         if (!personal.matches(row, token)) {
             throw invalid();
         }

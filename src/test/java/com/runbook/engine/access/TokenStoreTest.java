@@ -134,6 +134,16 @@ class TokenStoreTest {
     }
 
     @Test
+    void aDatabaseThatDoesNotAnswerIsA503AndTheBootstrapTokenStillWorks() {
+        String token = store.create("fin", Role.ADMIN, Optional.empty(), Actor.BOOTSTRAP).token();
+        db.close();
+        assertThatThrownBy(() -> tokens.authenticate(token)).isInstanceOf(Refused.class)
+                .hasMessage("cannot check the bearer token now: the engine database does not answer")
+                .extracting(e -> ((Refused) e).reason()).isEqualTo(Refused.Reason.UNAVAILABLE);
+        assertThat(tokens.authenticate("bootstrap-secret")).isEqualTo(Actor.BOOTSTRAP);
+    }
+
+    @Test
     void aConfiguredKeyIsLongEnough(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         assertThatThrownBy(() -> TokenKey.resolve(Optional.of("short"), dir)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("runbook.api.token-key (env RUNBOOK_API_TOKEN_KEY) must be at least 32 characters"
