@@ -45,7 +45,10 @@ public final class AccessModule implements EngineModule {
                 r -> Reply.ok(store.list())));
         parts.doors().open(Door.admin("api-tokens-revoke", "/api/tokens/{name}/revoke", r -> {
             String name = r.path("name");
-            return Reply.ok(Map.of("name", name, "revokedAt", store.revoke(name, r.caller()).toString()));
+            Map<String, Object> revoked = new LinkedHashMap<>();
+            revoked.put("name", name);
+            revoked.put("revokedAt", store.revoke(name, r.caller()).toString());
+            return Reply.ok(revoked);
         }));
     }
 
