@@ -237,6 +237,45 @@ class AccessModuleTest {
     }
 
     @Test
+    void aTokenRevokedWhileInUseStopsAtOnce() throws Exception {
+        String token = create("ivan", "viewer").path("token").asText();
+        java.util.concurrent.atomic.AtomicBoolean revoked = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger okBefore = new java.util.concurrent.atomic.AtomicInteger();
+        List<String> afterRevoke = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            for (int i = 0; i < 3; i++) {
+                clients.submit(() -> {
+                    while (!stop.get()) {
+                        boolean sentAfterRevoke = revoked.get();
+                        HttpResponse<String> r = TestEngine.get(engine, "/api/runs?limit=1", token);
+                        if (sentAfterRevoke) {
+                            afterRevoke.add(r.statusCode() + " " + error(r));
+                        } else if (r.statusCode() == 200) {
+                            okBefore.incrementAndGet();
+                        }
+                    }
+                    return null;
+                });
+            }
+            org.awaitility.Awaitility.await().until(() -> okBefore.get() >= 10);
+            HttpResponse<String> revoke = TestEngine.post(engine, "/api/tokens/ivan/revoke", TestEngine.TOKEN, "");
+            assertThat(revoke.statusCode()).isEqualTo(200);
+            String at = JSON.readTree(revoke.body()).path("revokedAt").asText();
+            revoked.set(true);
+            org.awaitility.Awaitility.await().until(() -> afterRevoke.size() >= 10);
+            stop.set(true);
+            // every request sent once the revocation was answered is refused
+            assertThat(afterRevoke).isNotEmpty().containsOnly("401 token 'ivan' was revoked at " + at);
+        } finally {
+            stop.set(true);
+            clients.shutdown();
+            assertThat(clients.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
     void creationRefusals() throws Exception {
         create("hal", "viewer");
         Map<String, List<String>> before = tables();
