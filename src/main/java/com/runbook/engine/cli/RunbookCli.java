@@ -22,10 +22,10 @@ import java.util.concurrent.CountDownLatch;
  */
 @Command(name = "runbook", mixinStandardHelpOptions = true, version = "runbook-engine 0.1",
         description = "Runs operations runbooks written as Camel YAML routes on Quartz schedules.",
-        subcommands = {RunbookCli.Run.class, RunbookCli.Validate.class, OpsCommands.ListJobs.class,
+        subcommands = {RunbookCli.Run.class, RunbookCli.Validate.class, TokenCommands.class, OpsCommands.ListJobs.class,
                 OpsCommands.Trigger.class, OpsCommands.History.class, OpsCommands.Incidents.class,
                 OpsCommands.Ack.class, OpsCommands.Windows.class, SchedulesCommand.class, RunCommands.Show.class,
-                RunCommands.Logs.class, TokenCommands.class},
+                RunCommands.Logs.class},
         footerHeading = "%nEnvironment:%n",
         footer = {"  RUNBOOK_URL        the engine's URL (default http://localhost:8080)",
                 "  RUNBOOK_API_TOKEN  your API token, for every command that talks to the engine",
