@@ -4,6 +4,7 @@ import com.runbook.engine.settings.Settings;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -52,16 +53,25 @@ final class TokenKey {
                 Files.writeString(tmp, HexFormat.of().formatHex(random), StandardOpenOption.TRUNCATE_EXISTING);
                 try {   // two engines starting on one folder: the first key wins, both use it
                     Files.createLink(file, tmp);
-                } catch (java.nio.file.FileAlreadyExistsException ignored) {
+                } catch (FileAlreadyExistsException ignored) {
                     // another start wrote it first
-                } catch (UnsupportedOperationException e) {
-                    Files.move(tmp, file);
+                } catch (UnsupportedOperationException | IOException noHardLinks) {
+                    try {
+                        Files.move(tmp, file);
+                    } catch (FileAlreadyExistsException ignored) {
+                        // another start wrote it first
+                    }
                 }
             } finally {
                 Files.deleteIfExists(tmp);
             }
         }
-        String hex = Files.readString(file).strip();
-        return hex.getBytes(StandardCharsets.UTF_8);
+        String key = Files.readString(file).strip();
+        if (key.length() < MIN_SETTING_LENGTH) {
+            throw new IllegalArgumentException(file + " holds no token key (at least " + MIN_SETTING_LENGTH
+                    + " characters): restore it from a backup, or delete it to have a new one generated (every personal"
+                    + " token then stops working)");
+        }
+        return key.getBytes(StandardCharsets.UTF_8);
     }
 }

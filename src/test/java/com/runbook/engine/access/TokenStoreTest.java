@@ -150,5 +150,11 @@ class TokenStoreTest {
                         + " (e.g. the output of: openssl rand -hex 32)");
         byte[] generated = TokenKey.resolve(Optional.empty(), dir);
         assertThat(TokenKey.resolve(Optional.empty(), dir)).isEqualTo(generated).hasSize(64);
+        assertThat(TokenKey.resolve(Optional.of("c".repeat(32)), dir)).isEqualTo("c".repeat(32).getBytes());
+        assertThat(dir.toFile().list()).containsExactly(TokenKey.FILE);   // no temporary file left
+        java.nio.file.Files.writeString(dir.resolve(TokenKey.FILE), "\n");
+        assertThatThrownBy(() -> TokenKey.resolve(Optional.empty(), dir)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(dir.resolve(TokenKey.FILE) + " holds no token key (at least 32 characters): restore it from"
+                        + " a backup, or delete it to have a new one generated (every personal token then stops working)");
     }
 }
