@@ -11,6 +11,9 @@ import com.runbook.engine.core.Request;
 import com.runbook.engine.definition.Durations;
 import com.runbook.engine.definition.Role;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -24,6 +27,7 @@ import java.util.Set;
  * is shown), {@code GET /api/tokens} (list, never a token or hash), {@code POST /api/tokens/{name}/revoke}.
  */
 public final class AccessModule implements EngineModule {
+    private static final Logger LOG = LoggerFactory.getLogger(AccessModule.class);
     private static final Set<String> CREATE_FIELDS = Set.of("name", "role", "expires");
 
     private final ApiTokens identities;
@@ -48,6 +52,7 @@ public final class AccessModule implements EngineModule {
             Map<String, Object> revoked = new LinkedHashMap<>();
             revoked.put("name", name);
             revoked.put("revokedAt", store.revoke(name, r.caller()).toString());
+            LOG.info("Token '{}' revoked by {}", name, r.caller().id());
             return Reply.ok(revoked);
         }));
     }
@@ -81,7 +86,10 @@ public final class AccessModule implements EngineModule {
         }
         Role role = Role.parse(roleText).orElseThrow(() ->
                 Refused.invalid("role must be viewer, operator or admin, not '" + roleText + "'"));
-        return store.create(name, role, expires(text(body, "expires")), request.caller());
+        TokenStore.Created created = store.create(name, role, expires(text(body, "expires")), request.caller());
+        LOG.info("Token '{}' ({}) created by {}{}", name, role.stored(), request.caller().id(),
+                created.expiresAt() == null ? "" : ", expires " + created.expiresAt());
+        return created;
     }
 
     /** How long a new token lasts: {@code 90d}, {@code 12h}; empty (never) when absent or {@code never}. */
