@@ -116,6 +116,35 @@ class AccessModuleTest {
     }
 
     @Test
+    void noLogLineHoldsAToken() throws Exception {
+        List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+        org.apache.logging.log4j.core.appender.AbstractAppender capture =
+                new org.apache.logging.log4j.core.appender.AbstractAppender("token-capture", null, null, true,
+                        org.apache.logging.log4j.core.config.Property.EMPTY_ARRAY) {
+                    @Override
+                    public void append(org.apache.logging.log4j.core.LogEvent event) {
+                        lines.add(event.getMessage().getFormattedMessage()
+                                + (event.getThrown() == null ? "" : " " + event.getThrown()));
+                    }
+                };
+        capture.start();
+        org.apache.logging.log4j.core.config.LoggerConfig root = ((org.apache.logging.log4j.core.LoggerContext)
+                org.apache.logging.log4j.LogManager.getContext(false)).getConfiguration().getRootLogger();
+        root.addAppender(capture, null, null);
+        try {
+            String token = create("kim", "operator").path("token").asText();
+            runHello(token);
+            TestEngine.post(engine, "/api/tokens/kim/revoke", TestEngine.TOKEN, "");
+            TestEngine.get(engine, "/api/runs", token);
+            assertThat(lines).anyMatch(l -> l.contains("Token 'kim' (operator) created by token:bootstrap"))
+                    .noneMatch(l -> l.contains(token) || l.contains(token.substring(token.lastIndexOf('_') + 1))
+                            || l.contains(TestEngine.TOKEN));
+        } finally {
+            root.removeAppender("token-capture");
+        }
+    }
+
+    @Test
     void theDatabaseHoldsNoTokenText() throws Exception {
         String token = create("dave", "viewer").path("token").asText();
         String secret = token.substring(token.lastIndexOf('_') + 1);
