@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.runbook.engine.Engine;
 import com.runbook.engine.TableSnapshot;
 import com.runbook.engine.TestEngine;
+import com.runbook.engine.access.TestTokens;
+import com.runbook.engine.definition.Role;
 import org.apache.camel.Route;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.junit.jupiter.api.AfterAll;
@@ -50,20 +52,13 @@ class RolesAtTheEdgeTest {
     void start() throws Exception {
         engine = TestEngine.start(TestEngine.copyShippedRunbooks(dir.resolve("base")), dir.resolve("data"),
                 Map.of("runbook.alert.grafana.token", WEBHOOK_TOKEN));
-        viewer = token("vic", "viewer");
-        operator = token("olga", "operator");
+        viewer = TestTokens.create(engine, "vic", Role.VIEWER);
+        operator = TestTokens.create(engine, "olga", Role.OPERATOR);
     }
 
     @AfterAll
     void stop() throws Exception {
         engine.close();
-    }
-
-    private String token(String name, String role) throws Exception {
-        HttpResponse<String> r = TestEngine.post(engine, "/api/tokens", TestEngine.TOKEN,
-                "{\"name\": \"" + name + "\", \"role\": \"" + role + "\"}");
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-        return JSON.readTree(r.body()).path("token").asText();
     }
 
     /** Every door the engine serves (but the console's pages and the webhooks, which check their own credentials). */
