@@ -90,6 +90,8 @@ public class Runbooks {
     private volatile ReloadOutcome lastOutcome;
     /** Each job's declared parameters, replaced whole when route files change: read on every run, never locked. */
     private volatile Map<String, Parameters> parameters = Map.of();
+    /** The role each job needs to run, replaced whole with {@link #parameters}. */
+    private volatile Map<String, Role> roles = Map.of();
     /** Written while a load or reload changes what runs; taken before this object's monitor (see {@link #settled}). */
     private final ReentrantReadWriteLock applying = new ReentrantReadWriteLock(true);
 
@@ -473,6 +475,9 @@ public class Runbooks {
         while (true) {
             Verdict verdict = decide(routeDisk, scheduleDisk, routesBefore, schedulesBefore,
                     f -> withFailure(f, f.problems()), f -> withFailure(f, f.problems()));
+            // while the routes change, each job needs the stricter of its old and new roles (never a moment in which
+            // a job that now declares admin runs for an operator)
+            roles = stricter(roles, roles(verdict.routes().values()));
             Map<Object, Problem> failed = applyRoutes(verdict.routes());
             if (failed.isEmpty()) {
                 failed = applySchedules(verdict.schedules());
@@ -480,6 +485,7 @@ public class Runbooks {
             if (failed.isEmpty()) {
                 keepOnlyBeansInForce();
                 parameters = declaredParameters();
+                roles = declaredRoles();
                 publish(verdict, starting);
                 return;
             }
@@ -741,6 +747,33 @@ public class Runbooks {
     /** The parameters {@code job} declares ({@link Parameters#UNDECLARED} for none or no such job). */
     public Parameters parametersOf(String job) {
         return parameters.getOrDefault(job, Parameters.UNDECLARED);
+    }
+
+    /**
+     * The role needed to run {@code job} ({@code - access: {run: ...}} beside its route; operator when its file declares
+     * none, or for no such job). Rehearsing any job needs operator only.
+     */
+    public Role roleOf(String job) {
+        return roles.getOrDefault(job, AccessBlock.DEFAULT_RUN);
+    }
+
+    private Map<String, Role> declaredRoles() {
+        return roles(routeFiles.values());
+    }
+
+    /** Each job's role to run in {@code files}. */
+    private static Map<String, Role> roles(Collection<RouteFile> files) {
+        Map<String, Role> declared = new HashMap<>();
+        files.forEach(f -> f.routes().stream().filter(RouteFile::isJob)
+                .forEach(r -> declared.put(r.getRouteId(), f.runRole())));
+        return Map.copyOf(declared);
+    }
+
+    /** Each job of either map with the higher of its roles in both. */
+    private static Map<String, Role> stricter(Map<String, Role> a, Map<String, Role> b) {
+        Map<String, Role> both = new HashMap<>(a);
+        b.forEach((job, role) -> both.merge(job, role, (x, y) -> x.covers(y) ? x : y));
+        return Map.copyOf(both);
     }
 
     private Map<String, Parameters> declaredParameters() {

@@ -62,6 +62,10 @@ class ValidateTest {
         bean-of-other-file            | routes/job-b.camel.yaml:7:18: route 'job-b', step 'bean': no bean named 'greeter' (neither the engine nor this file's beans: binds one)
         route-configuration-other-file | routes/job-b.camel.yaml:3:5: route 'job-b' names routeConfigurationId 'job-a-errors', but this file has no routeConfiguration with that id: a routeConfiguration applies only to the routes of its own file (copy it into this file)
         route-configuration-exception-type | routes/job-a.camel.yaml:6:15: route 'job-a', step 'onException': class 'java.io.IOExeption' not found (check its package and spelling)
+        access-unknown-key            | routes/job-a.camel.yaml:2:5: unknown key 'runs' in 'access' (expected one of: run)
+        access-unknown-role           | routes/job-a.camel.yaml:2:10: unknown role 'superuser' for 'run' (expected one of: viewer, operator, admin)
+        access-not-a-mapping          | "routes/job-a.camel.yaml:1:11: 'access' must be a mapping (run: viewer | operator | admin)"
+        access-two-blocks             | routes/job-a.camel.yaml:9:3: a route file declares its access in one '- access:' item; this is a second one
         """;
 
     @ParameterizedTest(name = "{0}")
@@ -118,8 +122,15 @@ class ValidateTest {
 
     @Test
     void validCamelIsAccepted() throws Exception {
-        // http query parameters, RAW(), a kamelet, a routeConfiguration-only file, a routeConfiguration a route names
+        // http query parameters, RAW(), a kamelet, a routeConfiguration-only file, a routeConfiguration a route names,
+        // an access item (guarded.camel.yaml)
         assertThat(problems("valid-camel")).isEmpty();
+    }
+
+    @Test
+    void anAccessItemSharingItsItemWithARouteIsRefused() throws Exception {
+        assertThat(problems("access-not-its-own-item")).containsExactly(
+                "routes/job-a.camel.yaml:3:3: '- access:' is an item of its own: put 'route' in another item");
     }
 
     @Test
