@@ -105,6 +105,16 @@ public final class Story {
         secrets = List.copyOf(secretValues);
     }
 
+    /** Whether {@code text} shows the value of one of the run's secret parameters. */
+    public synchronized boolean showsSecret(String text) {
+        for (String secret : secrets) {
+            if (text != null && text.contains(secret)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A line the run logged, its secrets masked; beyond the cap it is dropped and the log is marked truncated. */
     public synchronized void line(Instant at, String level, String logger, String message) {
         if (truncated) {

@@ -58,9 +58,15 @@ class SecretParametersTest {
         Files.createDirectories(base.resolve("routes"));
         Files.createDirectories(base.resolve("schedules"));
         Files.writeString(base.resolve("routes/secret-job.camel.yaml"), JOB);
+        // what the engine writes: log4j2-test.xml's file appender (the console's lines, shared by the tests)
+        Path written = Path.of("target/test-engine.log");
+        long before = Files.exists(written) ? Files.size(written) : 0;
         try (Engine engine = TestEngine.start(base, dir.resolve("data"), Map.of())) {
             long ok = run(engine, "ops");
             long failed = run(engine, "fail");
+            await().atMost(Duration.ofSeconds(30)).until(() -> since(written, before).contains("of secret-job failed"));
+            assertThat(since(written, before)).contains("Run " + failed + " of secret-job failed")
+                    .contains("login refused for ****").doesNotContain(SECRET);
             for (long id : List.of(ok, failed)) {
                 JsonNode detail = JSON.readTree(TestEngine.get(engine, "/api/runs/" + id).body());
                 assertThat(detail.get("params").get("password").asText()).isEqualTo("****");
@@ -83,6 +89,12 @@ class SecretParametersTest {
             assertThat(db.queryForList("select * from job_run where id in (?, ?)", ok, failed).toString())
                     .doesNotContain(SECRET);
         }
+    }
+
+    /** What was written to {@code file} after its first {@code from} bytes. */
+    private static String since(Path file, long from) throws Exception {
+        byte[] all = Files.readAllBytes(file);
+        return new String(all, (int) from, all.length - (int) from, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static long run(Engine engine, String user) throws Exception {
