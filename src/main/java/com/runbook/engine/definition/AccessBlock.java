@@ -13,7 +13,6 @@ import org.snakeyaml.engine.v2.parser.ParserImpl;
 import org.snakeyaml.engine.v2.scanner.StreamReader;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -21,7 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.WeakHashMap;
-import java.util.stream.Collectors;
 
 /**
  * The {@code - access:} item of a route file: who may run the file's job(s), beside the {@code - route:} items. Like
@@ -29,8 +27,9 @@ import java.util.stream.Collectors;
  * ({@link #routesText}: same line numbers).
  * <pre>
  * - access:
- *     run: admin        # viewer | operator | admin; without the item (or without run:): operator
+ *     run: admin        # operator | admin; without the item (or without run:): operator
  * </pre>
+ * {@code viewer} is refused: a viewer only reads (every door that starts a run needs at least operator).
  * Rehearsing a runbook (a dry run) needs operator whatever it declares: a dry run changes nothing outside the engine.
  */
 final class AccessBlock {
@@ -38,8 +37,9 @@ final class AccessBlock {
     /** The role a runbook needs to run when it declares none. */
     static final Role DEFAULT_RUN = Role.OPERATOR;
     private static final List<String> FIELDS = List.of("run");
-    private static final String ROLES = Arrays.stream(Role.values()).map(Role::stored).collect(Collectors.joining(", "));
-    private static final String ROLE_CHOICES = Arrays.stream(Role.values()).map(Role::stored).collect(Collectors.joining(" | "));
+    /** The roles a runbook may declare to run it (a viewer only reads). */
+    private static final String ROLES = Role.OPERATOR.stored() + ", " + Role.ADMIN.stored();
+    private static final String ROLE_CHOICES = Role.OPERATOR.stored() + " | " + Role.ADMIN.stored();
     /** Parsed blocks by file text: a route file's text is parsed once however often its access is asked for. */
     private static final Map<String, AccessBlock> PARSED = Collections.synchronizedMap(new WeakHashMap<>());
 
@@ -163,6 +163,9 @@ final class AccessBlock {
                     found.add(at(t.getValueNode(), value == null || value.isBlank()
                             ? "'" + key + "' must be one role (" + ROLE_CHOICES + ")"
                             : "unknown role '" + value + "' for '" + key + "' (expected one of: " + ROLES + ")"));
+                } else if (role.get() == Role.VIEWER) {
+                    found.add(at(t.getValueNode(), "'" + key + ": " + value + "': a viewer only reads; a runbook needs"
+                            + " operator (the default) or admin to run"));
                 } else {
                     run = role.get();
                 }

@@ -179,7 +179,7 @@ class ReloadTest {
         await().atMost(RELOAD).until(() -> engine.runbooks().refusedFiles().contains("routes/guarded-probe.camel.yaml"));
         assertThat(engine.runbooks().states()).filteredOn(s -> s.file().equals("routes/guarded-probe.camel.yaml"))
                 .singleElement().satisfies(s -> assertThat(s.problems()).containsExactly("routes/guarded-probe.camel.yaml:2:10:"
-                        + " unknown role 'root' for 'run' (expected one of: viewer, operator, admin)"));
+                        + " unknown role 'root' for 'run' (expected one of: operator, admin)"));
         assertThat(engine.runbooks().roleOf("guarded-probe")).isEqualTo(Role.ADMIN);
 
         Files.writeString(file, route);

@@ -63,8 +63,9 @@ class ValidateTest {
         route-configuration-other-file | routes/job-b.camel.yaml:3:5: route 'job-b' names routeConfigurationId 'job-a-errors', but this file has no routeConfiguration with that id: a routeConfiguration applies only to the routes of its own file (copy it into this file)
         route-configuration-exception-type | routes/job-a.camel.yaml:6:15: route 'job-a', step 'onException': class 'java.io.IOExeption' not found (check its package and spelling)
         access-unknown-key            | routes/job-a.camel.yaml:2:5: unknown key 'runs' in 'access' (expected one of: run)
-        access-unknown-role           | routes/job-a.camel.yaml:2:10: unknown role 'superuser' for 'run' (expected one of: viewer, operator, admin)
-        access-not-a-mapping          | "routes/job-a.camel.yaml:1:11: 'access' must be a mapping (run: viewer | operator | admin)"
+        access-unknown-role           | routes/job-a.camel.yaml:2:10: unknown role 'superuser' for 'run' (expected one of: operator, admin)
+        access-not-a-mapping          | "routes/job-a.camel.yaml:1:11: 'access' must be a mapping (run: operator | admin)"
+        access-viewer-runs            | "routes/job-a.camel.yaml:2:10: 'run: viewer': a viewer only reads; a runbook needs operator (the default) or admin to run"
         access-two-blocks             | routes/job-a.camel.yaml:9:3: a route file declares its access in one '- access:' item; this is a second one
         """;
 
