@@ -287,6 +287,7 @@ public class Runbooks {
         // the first definition of each id; its line is looked up only for a duplicate (a look-up scans the file)
         Map<String, Map.Entry<RouteFile, RouteDefinition>> firstSeen = new HashMap<>();
         Set<String> jobs = new HashSet<>();
+        Map<String, Role> roles = new HashMap<>();
         Map<String, Parameters> declared = new HashMap<>();
         for (RouteFile f : routes.values()) {
             for (RouteDefinition r : f.routes()) {
@@ -300,6 +301,7 @@ public class Runbooks {
                             + other.getKey().name() + ":" + other.getKey().lineOf(other.getValue()) + ")"));
                 } else if (RouteFile.isJob(r)) {
                     jobs.add(id);
+                    roles.put(id, f.runRole());
                     if (f.isValid()) {   // an invalid declaration is reported in its own file, not in every schedule
                         declared.put(id, f.parameters());
                     }
@@ -314,6 +316,7 @@ public class Runbooks {
                 }
             }
         }
+        problems.addAll(roleEscalations(routes.values(), roles));
         if (!refusedJobs.isEmpty()) {   // a call into a refused file (a call to anything else may be the engine's)
             for (RouteFile f : routes.values()) {
                 for (RouteDefinition r : f.routes()) {
@@ -335,6 +338,31 @@ public class Runbooks {
             }
         }
         problems.addAll(ScheduleParams.check(declared, schedules.values()));
+        return problems;
+    }
+
+    /**
+     * A route that calls ({@code to: direct:<job>}) a job that needs a higher role to run than the caller's own file
+     * declares: whoever may run the caller would run that job through it.
+     */
+    private static List<Problem> roleEscalations(Collection<RouteFile> files, Map<String, Role> roles) {
+        List<Problem> problems = new ArrayList<>();
+        for (RouteFile f : files) {
+            Role own = f.runRole();
+            for (RouteDefinition r : f.routes()) {
+                for (SendDefinition<?> send : ProcessorDefinitionHelper.filterTypeInOutputs(r.getOutputs(), SendDefinition.class)) {
+                    String uri = send.getEndpointUri();
+                    String job = uri == null || !uri.startsWith("direct:") ? null : uri.substring(7).split("\\?")[0];
+                    Role needed = job == null ? null : roles.get(job);
+                    if (needed != null && !own.covers(needed)) {
+                        problems.add(f.at(send, uri, RouteFile.named(r) + " calls job '" + job + "', which needs "
+                                + needed.stored() + " to run, but this file's runbooks need " + own.stored() + ": declare"
+                                + " '- access: {run: " + needed.stored() + "}' in this file too (else an " + own.stored()
+                                + " could run " + job + " through it)"));
+                    }
+                }
+            }
+        }
         return problems;
     }
 
