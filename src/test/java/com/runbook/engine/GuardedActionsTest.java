@@ -2,6 +2,8 @@ package com.runbook.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.runbook.engine.access.TestTokens;
+import com.runbook.engine.definition.Role;
 import com.runbook.engine.dns.BindServer;
 import com.runbook.engine.dns.DnsQuery;
 import org.junit.jupiter.api.AfterAll;
@@ -56,7 +58,7 @@ class GuardedActionsTest {
     static final List<Action> DOORS = List.of(
             new Action("emergency-stop", "/api/runbooks/emergency-stop", "{\"confirm\":\"emergency-stop\",\"reason\":\"test\"}"),
             new Action("trading-resume", "/api/runbooks/trading-resume", "{\"confirm\":\"trading-resume\",\"reason\":\"test\"}"),
-            new Action("dns-failover", "/api/runbooks/dns-failover", "{\"target\":\"backup\"}"),
+            new Action("dns-failover", "/api/runbooks/dns-failover", "{\"target\":\"backup\",\"force\":true}"),
             new Action("dns-rollback", "/api/runbooks/dns-rollback", "{}"));
 
     @BeforeAll
@@ -74,9 +76,9 @@ class GuardedActionsTest {
                 "runbook.trading.resume-url", trading.url() + "/v1/trading/resume",
                 "runbook.trading.api-token", "trading-secret"));
         engine = TestEngine.start(TestEngine.copyShippedRunbooks(dir.resolve("base")), dir.resolve("data"), props);
-        viewer = token("vera", "viewer");
-        operator = token("otto", "operator");
-        admin = token("ada", "admin");
+        viewer = TestTokens.create(engine, "vera", Role.VIEWER);
+        operator = TestTokens.create(engine, "otto", Role.OPERATOR);
+        admin = TestTokens.create(engine, "ada", Role.ADMIN);
     }
 
     @AfterAll
@@ -86,13 +88,6 @@ class GuardedActionsTest {
         bind.close();
         health.close();
         neighbours.close();
-    }
-
-    private String token(String name, String role) throws Exception {
-        HttpResponse<String> r = TestEngine.post(engine, "/api/tokens", TestEngine.TOKEN,
-                "{\"name\": \"" + name + "\", \"role\": \"" + role + "\"}");
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-        return JSON.readTree(r.body()).get("token").asText();
     }
 
     private String served() {
@@ -178,7 +173,7 @@ class GuardedActionsTest {
         assertThat(trading.requests).hasSize(2);
         // the bootstrap token is an admin too
         HttpResponse<String> bootstrap = TestEngine.post(engine, "/api/runbooks/dns-failover", TestEngine.TOKEN,
-                "{\"target\":\"backup\",\"dryRun\":true}");
+                "{\"target\":\"backup\",\"force\":true,\"dryRun\":true}");
         assertThat(bootstrap.statusCode()).as(bootstrap.body()).isEqualTo(200);
     }
 
