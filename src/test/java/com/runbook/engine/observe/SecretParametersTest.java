@@ -23,6 +23,7 @@ import static org.awaitility.Awaitility.await;
  * parameters ({@code ****}), its log (whoever logged it: the route, a log endpoint dumping the headers, a stack
  * trace) and its error, however the run ends.
  */
+@org.junit.jupiter.api.Tag("db")
 class SecretParametersTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SECRET = "hunter2-s3cr3t";
