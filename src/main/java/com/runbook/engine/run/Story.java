@@ -105,6 +105,11 @@ public final class Story {
         secrets = List.copyOf(secretValues);
     }
 
+    /** {@code text} with the values of the run's secret parameters masked ({@code ****}). */
+    public synchronized String masked(String text) {
+        return Parameters.masked(text, secrets);
+    }
+
     /** Whether {@code text} shows the value of one of the run's secret parameters. */
     public synchronized boolean showsSecret(String text) {
         for (String secret : secrets) {

@@ -43,6 +43,14 @@ class SecretParametersTest {
                     - to:
                         uri: "log:secret-job?showHeaders=true"
                     - filter:
+                        simple: "${header.RunbookTrigger} == 'dry-run'"
+                        steps:
+                          - setHeader:
+                              name: CamelHttpMethod
+                              constant: POST
+                          - toD:
+                              uri: "http://127.0.0.1:9/login/${header.password}"
+                    - filter:
                         simple: "${header.user} == 'fail'"
                         steps:
                           - throwException:
@@ -76,6 +84,15 @@ class SecretParametersTest {
                 assertThat(detail.toString()).doesNotContain(SECRET);
                 assertThat(TestEngine.get(engine, "/api/runs/" + id + "/log?format=json").body()).doesNotContain(SECRET);
             }
+            // a dry run's plan: what it would send (a POST: an effect, recorded, not sent), the secret masked
+            HttpResponse<String> rehearsed = TestEngine.post(engine, "/api/jobs/secret-job/run", TestEngine.TOKEN,
+                    "{\"user\":\"ops\",\"password\":\"" + SECRET + "\",\"dryRun\":true}");
+            long dry = JSON.readTree(rehearsed.body()).get("runId").asLong();
+            await().atMost(Duration.ofSeconds(30)).until(() -> !"running".equals(JSON.readTree(
+                    TestEngine.get(engine, "/api/runs/" + dry).body()).get("status").asText()));
+            JsonNode plan = JSON.readTree(TestEngine.get(engine, "/api/runs/" + dry).body()).get("plan");
+            assertThat(plan.toString()).contains("/login/****").doesNotContain(SECRET);
+
             JsonNode failure = JSON.readTree(TestEngine.get(engine, "/api/runs/" + failed).body());
             assertThat(failure.get("status").asText()).isEqualTo("failed");
             assertThat(failure.get("error").asText()).isEqualTo("IllegalStateException: login refused for ****");
