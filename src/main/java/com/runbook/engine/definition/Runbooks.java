@@ -6,6 +6,7 @@ import org.apache.camel.model.Model;
 import org.apache.camel.model.ProcessorDefinitionHelper;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.SendDefinition;
+import org.apache.camel.model.ToDynamicDefinition;
 import org.apache.camel.model.SetHeaderDefinition;
 import org.apache.camel.model.language.ConstantExpression;
 import org.slf4j.Logger;
@@ -343,7 +344,9 @@ public class Runbooks {
 
     /**
      * A route that calls ({@code to: direct:<job>}) a job that needs a higher role to run than the caller's own file
-     * declares: whoever may run the caller would run that job through it.
+     * declares: whoever may run the caller would run that job through it. Likewise a {@code toD: direct:${...}} (the
+     * job chosen when it runs) in a file below the highest role any job needs. (A job named by another expression, a
+     * recipientList say, is not seen here.)
      */
     private static List<Problem> roleEscalations(Collection<RouteFile> files, Map<String, Role> roles) {
         List<Problem> problems = new ArrayList<>();
@@ -359,6 +362,16 @@ public class Runbooks {
                                 + needed.stored() + " to run, but this file's runbooks need " + own.stored() + ": declare"
                                 + " '- access: {run: " + needed.stored() + "}' in this file too (else an " + own.stored()
                                 + " could run " + job + " through it)"));
+                    }
+                }
+                Role highest = roles.values().stream().max(Comparator.naturalOrder()).orElse(own);
+                for (ToDynamicDefinition to : ProcessorDefinitionHelper.filterTypeInOutputs(r.getOutputs(), ToDynamicDefinition.class)) {
+                    String uri = to.getUri();
+                    if (uri != null && uri.startsWith("direct:") && uri.contains("${") && !own.covers(highest)) {
+                        problems.add(f.at(to, uri, RouteFile.named(r) + " calls a job chosen when it runs ('" + uri
+                                + "'), which could be one that needs " + highest.stored() + " to run, but this file's"
+                                + " runbooks need " + own.stored() + ": name the job (to: direct:<job>) or declare"
+                                + " '- access: {run: " + highest.stored() + "}' in this file"));
                     }
                 }
             }

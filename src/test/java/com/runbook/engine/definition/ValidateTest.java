@@ -66,6 +66,7 @@ class ValidateTest {
         access-unknown-role           | routes/job-a.camel.yaml:2:10: unknown role 'superuser' for 'run' (expected one of: operator, admin)
         access-not-a-mapping          | "routes/job-a.camel.yaml:1:11: 'access' must be a mapping (run: operator | admin)"
         access-calls-guarded-job      | "routes/job-a.camel.yaml:7:15: route 'job-a' calls job 'guarded', which needs admin to run, but this file's runbooks need operator: declare '- access: {run: admin}' in this file too (else an operator could run guarded through it)"
+        access-calls-job-chosen-at-run-time | "routes/job-a.camel.yaml:6:17: route 'job-a' calls a job chosen when it runs ('direct:${header.next}'), which could be one that needs admin to run, but this file's runbooks need operator: name the job (to: direct:<job>) or declare '- access: {run: admin}' in this file"
         access-viewer-runs            | "routes/job-a.camel.yaml:2:10: 'run: viewer': a viewer only reads; a runbook needs operator (the default) or admin to run"
         access-two-blocks             | routes/job-a.camel.yaml:9:3: a route file declares its access in one '- access:' item; this is a second one
         """;
