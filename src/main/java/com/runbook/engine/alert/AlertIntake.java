@@ -7,6 +7,7 @@ import com.runbook.engine.core.Reply;
 import com.runbook.engine.core.Request;
 import com.runbook.engine.core.RunTrigger;
 import com.runbook.engine.definition.ParametersRefused;
+import com.runbook.engine.definition.Role;
 import com.runbook.engine.incident.IncidentService;
 import com.runbook.engine.incident.Priority;
 import com.runbook.engine.store.GroupCommit;
@@ -50,7 +51,11 @@ import static com.runbook.engine.definition.Runbooks.ALERT_ROUTING;
  */
 final class AlertIntake implements AutoCloseable {
     static final List<String> SOURCES = List.of("alertmanager", "grafana", "generic");
-    /** The runbooks an alert starts only when {@code alert-routing} names them (see {@link #explicitlyRouted}). */
+    /**
+     * The shipped guarded runbooks: an alert starts them only when {@code alert-routing} names them (see {@link
+     * #explicitlyRouted}), and with the alert's reason only. Any other runbook whose file declares {@code run: admin} is
+     * guarded the same way ({@link #guarded}); these four stay guarded even if their files stop declaring it.
+     */
     static final Set<String> GUARDED = Set.of("emergency-stop", "trading-resume", "dns-failover", "dns-rollback");
     private static final Logger LOG = LoggerFactory.getLogger(AlertIntake.class);
 
@@ -337,13 +342,14 @@ final class AlertIntake implements AutoCloseable {
             LOG.warn("Alert {} is routed to job {}, which is not loaded: nothing started", e.alertname(), job);
             return;
         }
-        if (GUARDED.contains(job) && !explicitlyRouted(job, e)) {
+        boolean guarded = guarded(job, parts.runbooks().roleOf(job));
+        if (guarded && !explicitlyRouted(job, e)) {
             LOG.error("Alert {} is routed to the guarded runbook {}, which may come from the alert itself: nothing"
                     + " started (route {} must set runbook to the constant '{}' for such alerts, and choose no runbook"
                     + " by an expression that reads the alert)", e.alertname(), job, ALERT_ROUTING, job);
             return;
         }
-        Map<String, Object> params = parameters(job, e);
+        Map<String, Object> params = parameters(guarded, e);
         params.put("RunbookIncidentId", incident);
         try {
             long run = parts.runs().start(job, RunTrigger.ALERT, params, Actor.alert(e.fingerprint()));
@@ -355,13 +361,23 @@ final class AlertIntake implements AutoCloseable {
     }
 
     /**
+     * Whether an alert may start {@code job} only as a guarded runbook: one of {@link #GUARDED}, or a runbook that
+     * needs admin to run ({@code declared}: its {@code - access: {run: ...}}). An alert acts as admin (its runbook is
+     * a reviewed file), so the declared role alone would not hold it back: what guards it is that alert-routing must
+     * name it by a constant and that the alert gives it nothing but a reason.
+     */
+    static boolean guarded(String job, Role declared) {
+        return GUARDED.contains(job) || declared == Role.ADMIN;
+    }
+
+    /**
      * The parameters an alert gives the run of {@code job}: its labels but the reserved ones; a guarded runbook takes
      * only the free-text {@code reason} (a label {@code target=...} or {@code force=true} would steer the DNS swap or
      * skip its cooldown), and otherwise runs on its configured defaults.
      */
-    static Map<String, Object> parameters(String job, AlertEvent e) {
+    static Map<String, Object> parameters(boolean guarded, AlertEvent e) {
         Map<String, Object> params = new LinkedHashMap<>();
-        if (GUARDED.contains(job)) {
+        if (guarded) {
             params.put("reason", e.labels().getOrDefault("reason", "alert " + e.alertname()));
             return params;
         }

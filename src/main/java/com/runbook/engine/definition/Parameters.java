@@ -100,6 +100,33 @@ public record Parameters(boolean declared, List<Parameter> list) {
         return shown;
     }
 
+    /**
+     * The values of the secret parameters among {@code values}, as text (the blank ones left out), longest first: what
+     * a run's log masks ({@value #MASK}) wherever it shows them.
+     */
+    public List<String> secretValues(Map<String, ?> values) {
+        List<String> secrets = new ArrayList<>();
+        values.forEach((name, value) -> {
+            Parameter p = find(name);
+            if (p != null && p.secret() && value != null && !String.valueOf(value).isBlank()) {
+                secrets.add(String.valueOf(value));
+            }
+        });
+        secrets.sort(java.util.Comparator.comparingInt(String::length).reversed());
+        return List.copyOf(secrets);
+    }
+
+    /** {@code text} with each of {@code secrets} (see {@link #secretValues}) replaced by {@value #MASK}. */
+    public static String masked(String text, List<String> secrets) {
+        String shown = text;
+        for (String secret : secrets) {
+            if (shown != null && shown.contains(secret)) {
+                shown = shown.replace(secret, MASK);
+            }
+        }
+        return shown;
+    }
+
     /** The declared parameter {@code name}, or null (a declaration is short: a scan beats building a map per call). */
     private Parameter find(String name) {
         for (Parameter p : list) {

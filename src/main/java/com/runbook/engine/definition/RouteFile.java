@@ -116,7 +116,7 @@ record RouteFile(Path path, String name, String text, List<RouteDefinition> rout
         List<RouteConfigurationDefinition> configurations = new ArrayList<>();
         List<RouteConfigurationDefinition> installed = new ArrayList<>();
         try {
-            Resource resource = ResourceHelper.fromString(path.getFileName().toString(), ParameterBlock.of(text).routesText(text));
+            Resource resource = ResourceHelper.fromString(path.getFileName().toString(), routesText(text));
             Collection<RoutesBuilder> builders = PluginHelper.getRoutesLoader(context).findRoutesBuilders(resource);
             for (RoutesBuilder builder : builders) {
                 if (builder instanceof RouteConfigurationBuilder rcb) {
@@ -144,7 +144,10 @@ record RouteFile(Path path, String name, String text, List<RouteDefinition> rout
             }
         } catch (Exception e) {
             uninstall(context, installed);
-            problems.add(SourceText.problem(name, e));
+            // Camel read the text with the engine's items blanked: a faulty item (one that shares its list item with
+            // a route, say) explains the failure better than what Camel made of the rest
+            List<Problem> items = itemProblems(name, text);
+            problems.addAll(items.isEmpty() ? List.of(SourceText.problem(name, e)) : items);
             return new RouteFile(path, name, text, List.of(), problems, List.of(), Set.of());
         }
         if (!check) {
@@ -153,7 +156,7 @@ record RouteFile(Path path, String name, String text, List<RouteDefinition> rout
         if (routes.isEmpty() && configurations.isEmpty() && problems.isEmpty()) {
             problems.add(new Problem(name, 1, 1, "file defines no route"));
         }
-        problems.addAll(ParameterBlock.of(text).problems(name));
+        problems.addAll(itemProblems(name, text));
         Map<OptionalIdentifiedDefinition<?>, Problem> flagged = new IdentityHashMap<>();
         DefaultRuntimeCamelCatalog catalog = catalog(context);
         for (RouteDefinition route : routes) {
@@ -230,6 +233,23 @@ record RouteFile(Path path, String name, String text, List<RouteDefinition> rout
     /** The parameters the file's job declares ({@code - parameters:} item; see {@link ParameterBlock}). */
     Parameters parameters() {
         return ParameterBlock.of(text).parameters();
+    }
+
+    /** The role needed to run the file's job ({@code - access:} item; see {@link AccessBlock}): operator by default. */
+    Role runRole() {
+        return AccessBlock.of(text).run();
+    }
+
+    /** The problems of the engine's own items ({@code - parameters:}, {@code - access:}) of file {@code name}. */
+    private static List<Problem> itemProblems(String name, String text) {
+        List<Problem> problems = new ArrayList<>(ParameterBlock.of(text).problems(name));
+        problems.addAll(AccessBlock.of(text).problems(name));
+        return problems;
+    }
+
+    /** The text Camel reads: the file's, with the engine's own items ({@code - parameters:}, {@code - access:}) blanked. */
+    private static String routesText(String text) {
+        return AccessBlock.of(text).routesText(ParameterBlock.of(text).routesText(text));
     }
 
     List<String> routeIds() {

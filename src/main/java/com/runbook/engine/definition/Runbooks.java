@@ -6,6 +6,7 @@ import org.apache.camel.model.Model;
 import org.apache.camel.model.ProcessorDefinitionHelper;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.SendDefinition;
+import org.apache.camel.model.ToDynamicDefinition;
 import org.apache.camel.model.SetHeaderDefinition;
 import org.apache.camel.model.language.ConstantExpression;
 import org.slf4j.Logger;
@@ -90,6 +91,8 @@ public class Runbooks {
     private volatile ReloadOutcome lastOutcome;
     /** Each job's declared parameters, replaced whole when route files change: read on every run, never locked. */
     private volatile Map<String, Parameters> parameters = Map.of();
+    /** The role each job needs to run, replaced whole with {@link #parameters}. */
+    private volatile Map<String, Role> roles = Map.of();
     /** Written while a load or reload changes what runs; taken before this object's monitor (see {@link #settled}). */
     private final ReentrantReadWriteLock applying = new ReentrantReadWriteLock(true);
 
@@ -285,6 +288,7 @@ public class Runbooks {
         // the first definition of each id; its line is looked up only for a duplicate (a look-up scans the file)
         Map<String, Map.Entry<RouteFile, RouteDefinition>> firstSeen = new HashMap<>();
         Set<String> jobs = new HashSet<>();
+        Map<String, Role> roles = new HashMap<>();
         Map<String, Parameters> declared = new HashMap<>();
         for (RouteFile f : routes.values()) {
             for (RouteDefinition r : f.routes()) {
@@ -298,6 +302,7 @@ public class Runbooks {
                             + other.getKey().name() + ":" + other.getKey().lineOf(other.getValue()) + ")"));
                 } else if (RouteFile.isJob(r)) {
                     jobs.add(id);
+                    roles.put(id, f.runRole());
                     if (f.isValid()) {   // an invalid declaration is reported in its own file, not in every schedule
                         declared.put(id, f.parameters());
                     }
@@ -312,6 +317,7 @@ public class Runbooks {
                 }
             }
         }
+        problems.addAll(roleEscalations(routes.values(), roles));
         if (!refusedJobs.isEmpty()) {   // a call into a refused file (a call to anything else may be the engine's)
             for (RouteFile f : routes.values()) {
                 for (RouteDefinition r : f.routes()) {
@@ -333,6 +339,43 @@ public class Runbooks {
             }
         }
         problems.addAll(ScheduleParams.check(declared, schedules.values()));
+        return problems;
+    }
+
+    /**
+     * A route that calls ({@code to: direct:<job>}) a job that needs a higher role to run than the caller's own file
+     * declares: whoever may run the caller would run that job through it. Likewise a {@code toD: direct:${...}} (the
+     * job chosen when it runs) in a file below the highest role any job needs. (A job named by another expression, a
+     * recipientList say, is not seen here.)
+     */
+    private static List<Problem> roleEscalations(Collection<RouteFile> files, Map<String, Role> roles) {
+        List<Problem> problems = new ArrayList<>();
+        for (RouteFile f : files) {
+            Role own = f.runRole();
+            for (RouteDefinition r : f.routes()) {
+                for (SendDefinition<?> send : ProcessorDefinitionHelper.filterTypeInOutputs(r.getOutputs(), SendDefinition.class)) {
+                    String uri = send.getEndpointUri();
+                    String job = uri == null || !uri.startsWith("direct:") ? null : uri.substring(7).split("\\?")[0];
+                    Role needed = job == null ? null : roles.get(job);
+                    if (needed != null && !own.covers(needed)) {
+                        problems.add(f.at(send, uri, RouteFile.named(r) + " calls job '" + job + "', which needs "
+                                + needed.stored() + " to run, but this file's runbooks need " + own.stored() + ": declare"
+                                + " '- access: {run: " + needed.stored() + "}' in this file too (else an " + own.stored()
+                                + " could run " + job + " through it)"));
+                    }
+                }
+                Role highest = roles.values().stream().max(Comparator.naturalOrder()).orElse(own);
+                for (ToDynamicDefinition to : ProcessorDefinitionHelper.filterTypeInOutputs(r.getOutputs(), ToDynamicDefinition.class)) {
+                    String uri = to.getUri();
+                    if (uri != null && uri.startsWith("direct:") && uri.contains("${") && !own.covers(highest)) {
+                        problems.add(f.at(to, uri, RouteFile.named(r) + " calls a job chosen when it runs ('" + uri
+                                + "'), which could be one that needs " + highest.stored() + " to run, but this file's"
+                                + " runbooks need " + own.stored() + ": name the job (to: direct:<job>) or declare"
+                                + " '- access: {run: " + highest.stored() + "}' in this file"));
+                    }
+                }
+            }
+        }
         return problems;
     }
 
@@ -473,6 +516,9 @@ public class Runbooks {
         while (true) {
             Verdict verdict = decide(routeDisk, scheduleDisk, routesBefore, schedulesBefore,
                     f -> withFailure(f, f.problems()), f -> withFailure(f, f.problems()));
+            // while the routes change, each job needs the stricter of its old and new roles (never a moment in which
+            // a job that now declares admin runs for an operator)
+            roles = stricter(roles, roles(verdict.routes().values()));
             Map<Object, Problem> failed = applyRoutes(verdict.routes());
             if (failed.isEmpty()) {
                 failed = applySchedules(verdict.schedules());
@@ -480,6 +526,7 @@ public class Runbooks {
             if (failed.isEmpty()) {
                 keepOnlyBeansInForce();
                 parameters = declaredParameters();
+                roles = declaredRoles();
                 publish(verdict, starting);
                 return;
             }
@@ -741,6 +788,33 @@ public class Runbooks {
     /** The parameters {@code job} declares ({@link Parameters#UNDECLARED} for none or no such job). */
     public Parameters parametersOf(String job) {
         return parameters.getOrDefault(job, Parameters.UNDECLARED);
+    }
+
+    /**
+     * The role needed to run {@code job} ({@code - access: {run: ...}} beside its route; operator when its file declares
+     * none, or for no such job). Rehearsing any job needs operator only.
+     */
+    public Role roleOf(String job) {
+        return roles.getOrDefault(job, AccessBlock.DEFAULT_RUN);
+    }
+
+    private Map<String, Role> declaredRoles() {
+        return roles(routeFiles.values());
+    }
+
+    /** Each job's role to run in {@code files}. */
+    private static Map<String, Role> roles(Collection<RouteFile> files) {
+        Map<String, Role> declared = new HashMap<>();
+        files.forEach(f -> f.routes().stream().filter(RouteFile::isJob)
+                .forEach(r -> declared.put(r.getRouteId(), f.runRole())));
+        return Map.copyOf(declared);
+    }
+
+    /** Each job of either map with the higher of its roles in both. */
+    private static Map<String, Role> stricter(Map<String, Role> a, Map<String, Role> b) {
+        Map<String, Role> both = new HashMap<>(a);
+        b.forEach((job, role) -> both.merge(job, role, (x, y) -> x.covers(y) ? x : y));
+        return Map.copyOf(both);
     }
 
     private Map<String, Parameters> declaredParameters() {

@@ -12,6 +12,8 @@ import com.runbook.engine.core.RunEnd;
 import com.runbook.engine.core.RunStarter;
 import com.runbook.engine.core.RunStatus;
 import com.runbook.engine.core.RunTrigger;
+import com.runbook.engine.definition.Role;
+import com.runbook.engine.definition.Runbooks;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,10 +27,12 @@ import java.util.Optional;
  * and {@code POST /api/runbooks/dns-rollback} run the {@code dns-failover} and {@code dns-rollback} runbooks (a
  * {@code job_run} row each, trigger {@code dns}) and answer with the run's outcome; {@code "dryRun": true} makes it a
  * dry run of the runbook instead (trigger {@code dry-run}: real reads and checks, no change, the answer and the run
- * carry its plan). {@code GET /api/dns/changes} reads {@code dns_change}.
+ * carry its plan). A run needs the role its runbook declares (admin for both), a dry run an operator's.
+ * {@code GET /api/dns/changes} reads {@code dns_change}.
  */
 public final class DnsModule implements EngineModule {
     private RunStarter runs;
+    private Runbooks runbooks;
     private Duration answerWithin;
 
     @Override
@@ -39,6 +43,7 @@ public final class DnsModule implements EngineModule {
         DnsFailover failover = new DnsFailover(config.withProblems(problems), provider,
                 new DnsChangeStore(parts.db()), parts::incidents, parts::notifier);
         runs = parts.runs();
+        runbooks = parts.runbooks();
         answerWithin = parts.settings().duration("runbook.dns.answer-within");
         parts.camel().getRegistry().bind("dnsFailover", failover);
         parts.doors().open(Door.change("api-dns-failover", "/api/runbooks/dns-failover", this::failover));
@@ -91,6 +96,11 @@ public final class DnsModule implements EngineModule {
      * or a failure; a run still going after {@code runbook.dns.answer-within} is answered as accepted.
      */
     private Reply run(String job, boolean dryRun, Map<String, Object> params, Actor by) throws InterruptedException {
+        if (dryRun) {   // a rehearsal changes no record: an operator may rehearse it
+            by.require(Role.OPERATOR, "rehearse " + job);
+        } else {
+            by.require(runbooks.roleOf(job), "run " + job);
+        }
         RunStarter.Watched run = runs.startWatched(job, dryRun ? RunTrigger.DRY_RUN : RunTrigger.DNS, params, by);
         Optional<RunEnd> ended = run.await(answerWithin);
         if (ended.isEmpty()) {

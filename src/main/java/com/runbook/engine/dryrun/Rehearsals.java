@@ -4,6 +4,7 @@ import com.runbook.engine.core.DryRun;
 import com.runbook.engine.core.RunStatus;
 import com.runbook.engine.core.RunTrigger;
 import com.runbook.engine.run.JobRunner;
+import com.runbook.engine.run.Story;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +31,8 @@ final class Rehearsals implements JobRunner.RunScope {
 
     /** Each dry run's plan, with how many of its effects are stored. Weak: a plan goes with its run. */
     private final Map<DryRun, Integer> stored = new java.util.WeakHashMap<>();
+    /** Each dry run's story: its secret parameters' values are masked in the stored plan. Weak, as {@link #stored}. */
+    private final Map<DryRun, Story> stories = new java.util.WeakHashMap<>();
 
     Rehearsals(PlanStore store) {
         this.store = store;
@@ -44,6 +47,9 @@ final class Rehearsals implements JobRunner.RunScope {
         exchange.setProperty(DryRun.PROPERTY, plan);
         synchronized (stored) {
             stored.put(plan, 0);
+            if (exchange.getProperty(Story.PROPERTY) instanceof Story story) {
+                stories.put(plan, story);
+            }
         }
         going.put(runId, new Held(plan, DryRun.enter(plan)));
     }
@@ -67,7 +73,10 @@ final class Rehearsals implements JobRunner.RunScope {
             Integer saved = stored.get(plan);
             List<DryRun.Effect> effects = plan.effects();
             if (saved != null && effects.size() > saved) {
-                store.save(plan.runId(), effects.subList(saved, effects.size()), saved);
+                Story story = stories.get(plan);
+                List<DryRun.Effect> fresh = effects.subList(saved, effects.size()).stream().map(e -> story == null ? e
+                        : new DryRun.Effect(e.kind(), story.masked(e.effect()))).toList();
+                store.save(plan.runId(), fresh, saved);
                 stored.put(plan, effects.size());
             }
         }

@@ -10,6 +10,7 @@ import com.runbook.engine.core.RunRecord;
 import com.runbook.engine.core.RunStarter;
 import com.runbook.engine.core.RunStatus;
 import com.runbook.engine.core.RunTrigger;
+import com.runbook.engine.definition.Role;
 import com.runbook.engine.definition.Runbooks;
 import com.runbook.engine.observe.MetricsModule;
 import com.runbook.engine.schedule.JobView;
@@ -99,6 +100,11 @@ public final class ApiRoutes extends RouteBuilder {
             }
         });
         boolean dryRun = dryRun(parameters.remove("dryRun"));   // reserved: never a runbook parameter
+        if (dryRun) {   // a rehearsal changes nothing outside the engine: an operator may rehearse any runbook
+            request.caller().require(Role.OPERATOR, "rehearse " + job);
+        } else {
+            request.caller().require(engine.runbooks().roleOf(job), "run " + job);
+        }
         long id = engine.starter().start(job, dryRun ? RunTrigger.DRY_RUN : RunTrigger.MANUAL, parameters,
                 request.caller());
         Map<String, Object> answer = new LinkedHashMap<>();

@@ -25,6 +25,10 @@ import java.time.Instant;
  * <p>
  * It also keeps Camel's error handler dump ("Failed delivery ... Message History", 45 lines) of a run's failure off
  * the engine's output: that run logs one WARN line (JobRunner), and the dump stays in the run's own log.
+ * <p>
+ * A secret parameter's value never reaches a log: the run's log keeps the line with the value masked ({@code ****},
+ * see {@link Story#mask}), and a line that shows it is kept off the engine's output (log4j2.xml's appenders), where it
+ * cannot be masked.
  */
 final class RunLogCapture extends AbstractAppender {
     static final String NAME = "runbook-run-log";
@@ -68,9 +72,34 @@ final class RunLogCapture extends AbstractAppender {
         for (Appender output : config.getAppenders().values()) {
             if (output != capture && output instanceof AbstractFilterable filterable) {
                 filterable.addFilter(new CamelDumpInRun());
+                filterable.addFilter(new SecretInRun());
             }
         }
         logging.updateLoggers();
+    }
+
+    /** Denies, on the engine's output, a line of a run that shows one of its secret parameters' values. */
+    static final class SecretInRun extends AbstractFilter {
+        SecretInRun() {
+            super(Filter.Result.NEUTRAL, Filter.Result.NEUTRAL);
+        }
+
+        @Override
+        public Result filter(LogEvent event) {
+            Story story = RunStory.current();
+            if (story == null || event.getMessage() == null) {
+                return Result.NEUTRAL;
+            }
+            if (story.showsSecret(event.getMessage().getFormattedMessage())) {
+                return Result.DENY;
+            }
+            for (Throwable t = event.getThrown(); t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (story.showsSecret(t.getMessage())) {
+                    return Result.DENY;
+                }
+            }
+            return Result.NEUTRAL;
+        }
     }
 
     /** Denies, on the engine's output, what Camel's error handlers log on a run's thread. */

@@ -401,6 +401,8 @@ public class JobRunner implements RunStarter {
         Object body = null;
         Throwable failure = null;
         Story story = runs.story().open(id);
+        List<String> secrets = declared.apply(job).secretValues(parameters);
+        story.mask(secrets);   // a secret parameter's value: **** in the run's log, its error and the engine's WARN line
         MDC.put("runId", Long.toString(id));
         MDC.put("job", job);
         try {
@@ -427,6 +429,7 @@ public class JobRunner implements RunStarter {
             synchronized (run) {
                 run.returned = true;
             }
+            errorText = Parameters.masked(errorText, secrets);
             leave(id, job, status, failure);
             if (!end(id, run, status, errorText, true, body, failure)) {
                 // ended before its route returned (route gone, engine stopping): the interrupt is spent

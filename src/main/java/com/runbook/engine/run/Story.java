@@ -2,6 +2,7 @@ package com.runbook.engine.run;
 
 import com.runbook.engine.core.RunLog;
 import com.runbook.engine.core.RunStep;
+import com.runbook.engine.definition.Parameters;
 import com.runbook.engine.text.Text;
 
 import java.time.Instant;
@@ -37,6 +38,8 @@ public final class Story {
     private int chars;
     private boolean truncated;
     private boolean failureReported;
+    /** The values of the run's secret parameters: masked in every line the run's log keeps. */
+    private List<String> secrets = List.of();
 
     Story(long runId) {
         this.runId = runId;
@@ -94,12 +97,35 @@ public final class Story {
         step.rehearsed |= rehearsed;
     }
 
-    /** A line the run logged; beyond the cap it is dropped and the log is marked truncated. */
+    /**
+     * The values of the run's secret parameters ({@link Parameters#secretValues}): no line of its log shows them
+     * ({@code ****} instead), whoever logged it.
+     */
+    public synchronized void mask(List<String> secretValues) {
+        secrets = List.copyOf(secretValues);
+    }
+
+    /** {@code text} with the values of the run's secret parameters masked ({@code ****}). */
+    public synchronized String masked(String text) {
+        return Parameters.masked(text, secrets);
+    }
+
+    /** Whether {@code text} shows the value of one of the run's secret parameters. */
+    public synchronized boolean showsSecret(String text) {
+        for (String secret : secrets) {
+            if (text != null && text.contains(secret)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A line the run logged, its secrets masked; beyond the cap it is dropped and the log is marked truncated. */
     public synchronized void line(Instant at, String level, String logger, String message) {
         if (truncated) {
             return;
         }
-        String text = Text.clean(message, MAX_LINE);
+        String text = Text.clean(Parameters.masked(message, secrets), MAX_LINE);
         int size = text.length() + logger.length() + 40;
         if (lines.size() >= MAX_LINES || chars + size > MAX_BYTES) {
             truncated = true;

@@ -15,14 +15,16 @@ import java.util.Map;
  * status of its newest run, and every schedule that runs it.
  *
  * @param file          the job's route file
+ * @param role          the role needed to run it ({@code operator}, or what its runbook declares in {@code - access:});
+ *                      rehearsing it (a dry run) needs operator
  * @param schedule      its first schedule (null for a job run only by hand or by alert)
  * @param nextFireUtc   that schedule's next fire in UTC, or null
  * @param nextFireLocal that schedule's next fire in its zone, or null
  * @param lastStatus    the status of the job's newest run, or null
  * @param schedules     every schedule of the job, in file order
  */
-@JsonPropertyOrder({"id", "file", "schedule", "nextFireUtc", "nextFireLocal", "lastStatus", "schedules"})
-public record JobView(String id, String file, Summary schedule, String nextFireUtc, String nextFireLocal,
+@JsonPropertyOrder({"id", "file", "role", "schedule", "nextFireUtc", "nextFireLocal", "lastStatus", "schedules"})
+public record JobView(String id, String file, String role, Summary schedule, String nextFireUtc, String nextFireLocal,
                       String lastStatus, List<ScheduleView> schedules) {
 
     /** A job's first schedule, in short. */
@@ -45,7 +47,7 @@ public record JobView(String id, String file, Summary schedule, String nextFireU
             List<Schedule> schedules = all.getOrDefault(id, List.of());
             Schedule first = schedules.isEmpty() ? null : schedules.get(0);
             Instant next = first == null || !first.enabled() ? null : nextFires.get(first.id());
-            jobs.add(new JobView(id, file, first == null ? null : new Summary(first.describe(), first.zone().getId(),
+            jobs.add(new JobView(id, file, runbooks.roleOf(id).stored(), first == null ? null : new Summary(first.describe(), first.zone().getId(),
                     first.enabled(), first.overlap(), first.misfire(), first.file()),
                     ScheduleView.utc(next), first == null ? null : ScheduleView.local(next, first), lastStatus.get(id),
                     schedules.stream().map(s -> ScheduleView.of(s, runbooks.parametersOf(id),

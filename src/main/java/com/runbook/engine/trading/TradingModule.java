@@ -13,6 +13,8 @@ import com.runbook.engine.core.RunRecord;
 import com.runbook.engine.core.RunStarter;
 import com.runbook.engine.core.RunStatus;
 import com.runbook.engine.core.RunTrigger;
+import com.runbook.engine.definition.Role;
+import com.runbook.engine.definition.Runbooks;
 import com.runbook.engine.settings.Settings;
 
 import java.time.Duration;
@@ -25,10 +27,12 @@ import java.util.Optional;
  * {@code POST /api/runbooks/emergency-stop} and {@code POST /api/runbooks/trading-resume}. The body must name the
  * action in {@code confirm}; {@code "dryRun": true} rehearses it (a dry run: the trading API is not called, the run's
  * plan says what a real run does); its other fields are the run's parameters; the answer waits for the run's end.
+ * A run needs the role its runbook declares (admin for both), a dry run an operator's.
  */
 public final class TradingModule implements EngineModule {
     private final RunLog store;
     private RunStarter runs;
+    private Runbooks runbooks;
 
     /** The {@code runbook.trading.*} settings of the trading API calls. */
     record TradingSettings(Optional<String> stopUrl, Optional<String> resumeUrl, Optional<String> apiToken,
@@ -49,6 +53,7 @@ public final class TradingModule implements EngineModule {
     public void start(Parts parts) throws Exception {
         TradingSettings settings = TradingSettings.from(parts.settings());
         runs = parts.runs();
+        runbooks = parts.runbooks();
         parts.camel().getRegistry().bind("tradingControl", new TradingControl(settings, parts.db(), parts::incidents,
                 parts::notifier));
         parts.doors().open(Door.change("api-emergency-stop", "/api/runbooks/emergency-stop",
@@ -59,13 +64,19 @@ public final class TradingModule implements EngineModule {
 
     private Reply run(Request request, String job, Duration wait) throws InterruptedException {
         JsonNode body = request.json();
-        String confirm = body.path("confirm").asText("");
-        if (!confirm.equals(job)) {
-            throw Refused.invalid("confirm must be \"" + job + "\" to run it" + (confirm.isEmpty() ? "" : ", not \"" + confirm + "\""));
-        }
         JsonNode dryRun = body.get("dryRun");
         if (dryRun != null && !dryRun.isBoolean()) {
             throw Refused.invalid("dryRun must be true or false, not " + dryRun);
+        }
+        boolean rehearsal = dryRun != null && dryRun.asBoolean();
+        if (rehearsal) {   // a rehearsal calls no trading API: an operator may rehearse it
+            request.caller().require(Role.OPERATOR, "rehearse " + job);
+        } else {
+            request.caller().require(runbooks.roleOf(job), "run " + job);
+        }
+        String confirm = body.path("confirm").asText("");
+        if (!confirm.equals(job)) {
+            throw Refused.invalid("confirm must be \"" + job + "\" to run it" + (confirm.isEmpty() ? "" : ", not \"" + confirm + "\""));
         }
         JsonNode reason = body.get("reason");
         if (reason != null && !reason.isTextual()) {
@@ -78,7 +89,6 @@ public final class TradingModule implements EngineModule {
                 parameters.put(f.getKey(), f.getValue().isValueNode() ? f.getValue().asText() : f.getValue().toString());
             }
         });
-        boolean rehearsal = dryRun != null && dryRun.asBoolean();
         RunStarter.Watched run = runs.startWatched(job, rehearsal ? RunTrigger.DRY_RUN : RunTrigger.MANUAL, parameters,
                 request.caller());
         Optional<RunEnd> end = run.await(wait);

@@ -1,5 +1,6 @@
 package com.runbook.engine.alert;
 
+import com.runbook.engine.definition.Role;
 import com.runbook.engine.incident.Priority;
 import org.junit.jupiter.api.Test;
 
@@ -18,16 +19,26 @@ class AlertParametersTest {
     void aGuardedRunbookTakesOnlyTheReasonFromTheAlert() {
         AlertEvent crafted = alert(Map.of("alertname", "RegionDown", "target", "6.6.6.6", "force", "true",
                 "dryRun", "false", "reason", "eu-west down"));
-        for (String guarded : AlertIntake.GUARDED) {
-            assertThat(AlertIntake.parameters(guarded, crafted)).containsExactly(Map.entry("reason", "eu-west down"));
-        }
-        assertThat(AlertIntake.parameters("dns-failover", alert(Map.of("target", "6.6.6.6"))))
+        assertThat(AlertIntake.parameters(true, crafted)).containsExactly(Map.entry("reason", "eu-west down"));
+        assertThat(AlertIntake.parameters(true, alert(Map.of("target", "6.6.6.6"))))
                 .containsExactly(Map.entry("reason", "alert RegionDown"));
+    }
+
+    @Test
+    void theShippedGuardedRunbooksAndEveryRunbookThatNeedsAdminAreGuarded() {
+        for (String job : AlertIntake.GUARDED) {
+            for (Role declared : Role.values()) {
+                assertThat(AlertIntake.guarded(job, declared)).as(job + " declaring " + declared).isTrue();
+            }
+        }
+        assertThat(AlertIntake.guarded("purge-market-data", Role.ADMIN)).isTrue();
+        assertThat(AlertIntake.guarded("purge-market-data", Role.OPERATOR)).isFalse();
+        assertThat(AlertIntake.guarded("echo-parameters", Role.VIEWER)).isFalse();
     }
 
     @Test
     void anOrdinaryRunbookTakesTheLabelsButTheEnginesAndCamelsHeaders() {
         AlertEvent e = alert(Map.of("desk", "fx", "RunbookTrigger", "api", "camelHttpUri", "http://x", "dryRun", "true"));
-        assertThat(AlertIntake.parameters("echo-parameters", e)).containsExactly(Map.entry("desk", "fx"));
+        assertThat(AlertIntake.parameters(false, e)).containsExactly(Map.entry("desk", "fx"));
     }
 }

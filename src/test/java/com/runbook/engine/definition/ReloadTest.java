@@ -167,4 +167,23 @@ class ReloadTest {
         Files.writeString(route, text);
         await().atMost(RELOAD).until(() -> hasJob("echo-parameters"));
     }
+
+    @Test
+    void theRoleToRunAJobFollowsItsFileAndARefusedVersionKeepsTheRoleInForce() throws Exception {
+        Path file = base.resolve("routes/guarded-probe.camel.yaml");
+        String route = probe("        - log: \"guarded\"\n").replace("reload-probe", "guarded-probe");
+        Files.writeString(file, "- access:\n    run: admin\n" + route);
+        await().atMost(RELOAD).until(() -> engine.runbooks().roleOf("guarded-probe") == Role.ADMIN);
+
+        Files.writeString(file, "- access:\n    run: root\n" + route);
+        await().atMost(RELOAD).until(() -> engine.runbooks().refusedFiles().contains("routes/guarded-probe.camel.yaml"));
+        assertThat(engine.runbooks().states()).filteredOn(s -> s.file().equals("routes/guarded-probe.camel.yaml"))
+                .singleElement().satisfies(s -> assertThat(s.problems()).containsExactly("routes/guarded-probe.camel.yaml:2:10:"
+                        + " unknown role 'root' for 'run' (expected one of: operator, admin)"));
+        assertThat(engine.runbooks().roleOf("guarded-probe")).isEqualTo(Role.ADMIN);
+
+        Files.writeString(file, route);
+        await().atMost(RELOAD).until(() -> engine.runbooks().roleOf("guarded-probe") == Role.OPERATOR);
+        assertThat(engine.runbooks().roleOf("no-such-job")).isEqualTo(Role.OPERATOR);
+    }
 }

@@ -178,6 +178,8 @@ class RunbookSetTest {
         Files.writeString(failover, broken("dns-failover"));
         Files.writeString(pnl, broken("daily-pnl"));
         Files.writeString(base.resolve("routes/calls-failover.camel.yaml"), """
+                - access:
+                    run: admin   # it calls dns-failover, which needs admin
                 - route:
                     id: calls-failover
                     from:
@@ -193,7 +195,7 @@ class RunbookSetTest {
                     "routes/alert-routing.camel.yaml:29:58: refused because routes/dns-failover.camel.yaml is refused"
                             + " (alert-routing sets runbook 'dns-failover')");
             assertThat(problems(states.get("routes/calls-failover.camel.yaml"))).containsExactly(
-                    "routes/calls-failover.camel.yaml:6:15: refused because routes/dns-failover.camel.yaml is refused"
+                    "routes/calls-failover.camel.yaml:8:15: refused because routes/dns-failover.camel.yaml is refused"
                             + " (route 'calls-failover' calls job 'dns-failover')");
             assertThat(problems(states.get("schedules/daily-pnl.yaml"))).containsExactly(
                     "schedules/daily-pnl.yaml:3:1: refused because routes/daily-pnl.camel.yaml is refused"

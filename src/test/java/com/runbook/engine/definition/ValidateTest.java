@@ -62,6 +62,13 @@ class ValidateTest {
         bean-of-other-file            | routes/job-b.camel.yaml:7:18: route 'job-b', step 'bean': no bean named 'greeter' (neither the engine nor this file's beans: binds one)
         route-configuration-other-file | routes/job-b.camel.yaml:3:5: route 'job-b' names routeConfigurationId 'job-a-errors', but this file has no routeConfiguration with that id: a routeConfiguration applies only to the routes of its own file (copy it into this file)
         route-configuration-exception-type | routes/job-a.camel.yaml:6:15: route 'job-a', step 'onException': class 'java.io.IOExeption' not found (check its package and spelling)
+        access-unknown-key            | routes/job-a.camel.yaml:2:5: unknown key 'runs' in 'access' (expected one of: run)
+        access-unknown-role           | routes/job-a.camel.yaml:2:10: unknown role 'superuser' for 'run' (expected one of: operator, admin)
+        access-not-a-mapping          | "routes/job-a.camel.yaml:1:11: 'access' must be a mapping (run: operator | admin)"
+        access-calls-guarded-job      | "routes/job-a.camel.yaml:7:15: route 'job-a' calls job 'guarded', which needs admin to run, but this file's runbooks need operator: declare '- access: {run: admin}' in this file too (else an operator could run guarded through it)"
+        access-calls-job-chosen-at-run-time | "routes/job-a.camel.yaml:6:17: route 'job-a' calls a job chosen when it runs ('direct:${header.next}'), which could be one that needs admin to run, but this file's runbooks need operator: name the job (to: direct:<job>) or declare '- access: {run: admin}' in this file"
+        access-viewer-runs            | "routes/job-a.camel.yaml:2:10: 'run: viewer': a viewer only reads; a runbook needs operator (the default) or admin to run"
+        access-two-blocks             | routes/job-a.camel.yaml:9:3: a route file declares its access in one '- access:' item; this is a second one
         """;
 
     @ParameterizedTest(name = "{0}")
@@ -118,8 +125,15 @@ class ValidateTest {
 
     @Test
     void validCamelIsAccepted() throws Exception {
-        // http query parameters, RAW(), a kamelet, a routeConfiguration-only file, a routeConfiguration a route names
+        // http query parameters, RAW(), a kamelet, a routeConfiguration-only file, a routeConfiguration a route names,
+        // an access item (guarded.camel.yaml)
         assertThat(problems("valid-camel")).isEmpty();
+    }
+
+    @Test
+    void anAccessItemSharingItsItemWithARouteIsRefused() throws Exception {
+        assertThat(problems("access-not-its-own-item")).containsExactly(
+                "routes/job-a.camel.yaml:3:3: '- access:' is an item of its own: put 'route' in another item");
     }
 
     @Test

@@ -39,15 +39,15 @@ class ViewsTest {
 
     @Test
     void aJobRow() throws Exception {
-        JobView job = new JobView("heartbeat", "routes/heartbeat.camel.yaml", new JobView.Summary("every 90s", "UTC",
+        JobView job = new JobView("heartbeat", "routes/heartbeat.camel.yaml", "operator", new JobView.Summary("every 90s", "UTC",
                 false, "queue", "skip", "schedules/heartbeat.yaml"), null, null, "succeeded",
                 List.of(ScheduleView.of(TICK, Parameters.UNDECLARED, null, null)));
-        assertThat(JSON.writeValueAsString(job)).startsWith("{\"id\":\"heartbeat\",\"file\":\"routes/heartbeat.camel.yaml\","
+        assertThat(JSON.writeValueAsString(job)).startsWith("{\"id\":\"heartbeat\",\"file\":\"routes/heartbeat.camel.yaml\",\"role\":\"operator\","
                 + "\"schedule\":{\"expression\":\"every 90s\",\"zone\":\"UTC\",\"enabled\":false,\"overlap\":\"queue\","
                 + "\"misfire\":\"skip\",\"file\":\"schedules/heartbeat.yaml\"},\"nextFireUtc\":null,\"nextFireLocal\":null,"
                 + "\"lastStatus\":\"succeeded\",\"schedules\":[{\"id\":\"heartbeat\",");
-        assertThat(JSON.writeValueAsString(new JobView("echo", "routes/echo.camel.yaml", null, null, null, null, List.of())))
-                .isEqualTo("{\"id\":\"echo\",\"file\":\"routes/echo.camel.yaml\",\"schedule\":null,\"nextFireUtc\":null,"
+        assertThat(JSON.writeValueAsString(new JobView("echo", "routes/echo.camel.yaml", "admin", null, null, null, null, List.of())))
+                .isEqualTo("{\"id\":\"echo\",\"file\":\"routes/echo.camel.yaml\",\"role\":\"admin\",\"schedule\":null,\"nextFireUtc\":null,"
                         + "\"nextFireLocal\":null,\"lastStatus\":null,\"schedules\":[]}");
     }
 }
