@@ -196,7 +196,8 @@ public final class Engine implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         // the outbox's and the alert intake's small transactions share commits (H2: one fsync for many)
         writes = new GroupCommit(dataSource, "runbook-outbox-writes", 1);
-        runs = new RunStore(dataSource);
+        AuditTrail audit = new AuditTrail(dataSource);
+        runs = new RunStore(dataSource, audit);
         runner = new JobRunner(context, runs, nodeName(), job -> runbooks.jobs().containsKey(job));
         scheduler = new ScheduleManager(settings, context, () -> raiser, dataSource, runner);
         runbooks = new Runbooks(base, context, scheduler);
@@ -209,7 +210,7 @@ public final class Engine implements AutoCloseable {
         Parts parts = new Parts(context, settings, dataSource, writes, runbooks, runner, raiser, notifier,
                 new HttpDoors(context, identities), door,
                 MetricsModule.registry(context), base, dataDir, () -> apiToken, clock,
-                new AuditTrail(dataSource));
+                audit);
         DryRunModule dryRun = new DryRunModule();
         runner.addScope(dryRun.scope());
         dryRun.start(parts);   // before the modules: its guards must see every bean and producer they create
