@@ -203,7 +203,7 @@ public final class Engine implements AutoCloseable {
         runbooks = new Runbooks(base, context, scheduler);
         outbox = new Outbox(dataSource);
         MaintenanceWindows windows = new MaintenanceWindows(runbooks::schedules);
-        incidents = new IncidentService(dataSource, () -> outbox, PriorityPolicy.from(settings), windows, clock);
+        incidents = new IncidentService(dataSource, () -> outbox, PriorityPolicy.from(settings), windows, clock, audit);
         // a test may stand in for the incident service or the outbox (beans "incidents", "notifier")
         raiser = beans.get("incidents") instanceof IncidentRaiser r ? r : incidents;
         Notifier notifier = beans.get("notifier") instanceof Notifier n ? n : outbox;
