@@ -1,5 +1,7 @@
 package com.runbook.engine.dns;
 
+import com.runbook.engine.RecordingAudit;
+import com.runbook.engine.core.AuditAction;
 import com.runbook.engine.core.Actor;
 import com.runbook.engine.ShippedSettings;
 import com.runbook.engine.TableSnapshot;
@@ -60,6 +62,7 @@ class DnsFailoverTest {
     Neighbours neighbours;
     long mark;
     Map<String, String> props;
+    final RecordingAudit audit = new RecordingAudit();
 
     @BeforeAll
     void start() throws Exception {
@@ -181,7 +184,7 @@ class DnsFailoverTest {
     }
 
     DnsFailover failoverWith(Notifier notifier) {
-        return new DnsFailover(DnsConfig.from(ShippedSettings.with(props)), direct, new DnsChangeStore(engine.dataSource()),
+        return new DnsFailover(DnsConfig.from(ShippedSettings.with(props)), direct, new DnsChangeStore(engine.dataSource(), audit),
                 engine::incidents, () -> notifier);
     }
 
@@ -407,14 +410,23 @@ class DnsFailoverTest {
     void aChangeTheAuthoritativeServerNeverShowsIsRolledBackWithAP1() throws Exception {
         Map<String, String> p = new HashMap<>(props);
         p.put("runbook.dns.verify-server", stale.hostPort()); // answers the old value whatever happens
-        DnsFailover failover = new DnsFailover(DnsConfig.from(ShippedSettings.with(p)), direct, new DnsChangeStore(engine.dataSource()),
+        DnsFailover failover = new DnsFailover(DnsConfig.from(ShippedSettings.with(p)), direct, new DnsChangeStore(engine.dataSource(), audit),
                 engine::incidents, engine::notifier);
+        audit.committed.clear();
         assertThatThrownBy(() -> failover.failover("backup", false, "test"))
                 .isInstanceOf(DnsException.class)
                 .hasMessage("DNS failover of app.example.test. could not be verified: " + stale.hostPort() + " still answered "
                         + PRIMARY + " instead of " + BACKUP + " after 2 s; rolled back to " + PRIMARY);
         assertThat(served()).isEqualTo(PRIMARY);
         assertThat(changes().get(0)).containsEntry("outcome", "rolled-back");
+        // the record was changed and changed back: the entry says both (outside a run: the engine's DNS part)
+        assertThat(audit.committed).singleElement().satisfies(e -> {
+            assertThat(e.action()).isEqualTo(AuditAction.DNS_CHANGED);
+            assertThat(e.actor().id()).isEqualTo("engine:dns");
+            assertThat(e.subject()).isEqualTo("app.example.test. A");
+            assertThat(e.detail()).containsEntry("outcome", "rolled-back").containsEntry("oldValue", PRIMARY)
+                    .containsEntry("newValue", BACKUP).containsEntry("changeId", changes().get(0).get("id"));
+        });
         JsonNode incident = TestEngine.incidents(engine, "DnsChangeNotVerified/").get(0);
         assertThat(TestEngine.incidents(engine, "DnsChangeNotVerified/")).hasSize(1);
         assertThat(incident.get("key").asText()).isEqualTo("DnsChangeNotVerified/app.example.test.");
