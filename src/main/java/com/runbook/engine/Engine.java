@@ -15,6 +15,7 @@ import com.runbook.engine.http.ConsoleModule;
 import com.runbook.engine.http.HttpDoors;
 import com.runbook.engine.access.ApiTokens;
 import com.runbook.engine.audit.AuditTrail;
+import com.runbook.engine.audit.FileVersions;
 import com.runbook.engine.core.Identities;
 import com.runbook.engine.incident.IncidentModule;
 import com.runbook.engine.incident.IncidentService;
@@ -245,6 +246,8 @@ public final class Engine implements AutoCloseable {
             context.getRegistry().unbind(name);
             context.getRegistry().bind(name, bean);
         });
+        // every file applied or refused (start and reloads) leaves its audit entry with its SHA-256 and diff
+        runbooks.addListener(new FileVersions(dataSource, audit, base));
         List<ReloadOutcome> refused = runbooks.loadAll();
         scheduler.start();
         watcher = new FileWatcher(runbooks);
