@@ -420,4 +420,23 @@ class EmergencyStopTest {
             assertThat(e.actor().id()).isEqualTo("engine:trading");
         });
     }
+
+    @Test
+    void anEmergencyStopThroughTheApiLeavesTheRunsEntryAndTheHaltsBothNamingTheCaller() throws Exception {
+        HttpResponse<String> r = post(engine, "/api/runbooks/emergency-stop", TOKEN, "{\"confirm\":\"emergency-stop\",\"reason\":\"audit probe\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        long run = JSON.readTree(r.body()).get("id").asLong();
+        JdbcTemplate db = new JdbcTemplate(engine.dataSource());
+        assertThat(db.queryForList("select actor, job from audit_entry where action = 'run.started' and subject = ?", "run " + run))
+                .singleElement().satisfies(e -> assertThat(e).containsEntry("ACTOR", "token:bootstrap").containsEntry("JOB", "emergency-stop"));
+        List<Map<String, Object>> halts = db.queryForList("select actor, job, detail from audit_entry where action = 'trading.halted'"
+                + " order by seq desc");
+        assertThat(halts).isNotEmpty();
+        assertThat(halts.get(0)).containsEntry("ACTOR", "token:bootstrap").containsEntry("JOB", "emergency-stop");
+        JsonNode detail = JSON.readTree((String) halts.get(0).get("DETAIL"));
+        assertThat(detail.get("runId").asLong()).isEqualTo(run);
+        assertThat(detail.get("reason").asText()).isEqualTo("audit probe");
+        assertThat(detail.toString()).doesNotContain("trading-secret");
+        engine.incidents().resolve("TradingHalted", "test over");
+    }
 }
