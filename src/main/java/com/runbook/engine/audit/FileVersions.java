@@ -41,7 +41,8 @@ import java.util.TreeSet;
  * reported yet, and {@code reload.applied} with {@code removed: true} for a file gone from the folders. An entry holds
  * the file, the SHA-256 of its content and the unified diff against the version last applied (the version in force);
  * an applied one is written in the transaction that makes it the version kept, so the kept version and its entry go
- * together. Several engines on one database record each change once: the kept version is replaced only from the
+ * together; the entries of one start or reload share one transaction (a start with many files commits once).
+ * Several engines on one database record each change once: the kept version is replaced only from the
  * version this engine saw (a compare-and-set), and an engine that lost that race records nothing.
  * <p>
  * The content is read from the file as the listener is told (just after the engine read it): an edit landing in
@@ -74,10 +75,20 @@ public final class FileVersions implements Runbooks.Listener {
     record Version(String sha256, String content) {
     }
 
+    /** One file's change to record: its entry, and the statement that makes its version the one kept (null: none). */
+    private record Change(String file, AuditEntry entry, String sql, Object[] args) {
+    }
+
     @Override
     public synchronized void changed(List<FileState> states) {
         Actor actor = started ? Actor.engine("file-watcher") : Actor.engine("start");
         started = true;
+        Map<String, String> keptSha = new HashMap<>();
+        jdbc.query("select path, sha256 from file_version", rs -> {
+            keptSha.put(rs.getString(1), rs.getString(2));
+        });
+        List<Change> changes = new ArrayList<>();
+        Map<String, String> reported = new HashMap<>();
         Set<String> present = new TreeSet<>();
         for (FileState state : states) {
             present.add(state.file());
@@ -86,26 +97,73 @@ public final class FileVersions implements Runbooks.Listener {
                 if (content.isEmpty()) {
                     continue;   // gone again since: its removal is the next reload's
                 }
+                String sha = sha256(content.get());
+                String before = keptSha.get(state.file());
                 if (state.refused()) {
-                    refused(state, content.get(), actor);
-                } else {
-                    refusedReported.remove(state.file());
-                    applied(state.file(), content.get(), actor);
+                    if (!sha.equals(refusedReported.get(state.file()))) {
+                        Version inForce = before == null ? null : kept(state.file()).orElse(null);
+                        changes.add(new Change(state.file(), refusedEntry(state, sha, inForce, content.get(), actor), null, null));
+                        reported.put(state.file(), sha);
+                    }
+                    continue;
                 }
+                refusedReported.remove(state.file());
+                if (sha.equals(before)) {
+                    continue;
+                }
+                Version previous = before == null ? null : kept(state.file()).orElse(null);
+                OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+                changes.add(before == null
+                        ? new Change(state.file(), appliedEntry(state.file(), sha, null, content.get(), actor),
+                        "insert into file_version (path, sha256, content, applied_at) values (?, ?, ?, ?)",
+                        new Object[] {state.file(), sha, content.get(), now})
+                        : new Change(state.file(), appliedEntry(state.file(), sha, previous, content.get(), actor),
+                        "update file_version set sha256 = ?, content = ?, applied_at = ? where path = ? and sha256 = ?",
+                        new Object[] {sha, content.get(), now, state.file(), before}));
             } catch (RuntimeException e) {
                 LOG.error("Could not record the audit entry of {} ({})", state.file(), state.status(), e);
             }
         }
-        for (String gone : jdbc.queryForList("select path from file_version", String.class)) {
-            if (!present.contains(gone)) {
+        keptSha.keySet().stream().filter(file -> !present.contains(file)).forEach(file -> {
+            Version before = kept(file).orElse(null);
+            if (before != null) {
+                changes.add(new Change(file, removedEntry(file, before, actor),
+                        "delete from file_version where path = ? and sha256 = ?", new Object[] {file, before.sha256()}));
+            }
+        });
+        record(changes);
+        refusedReported.putAll(reported);
+        refusedReported.keySet().retainAll(present);
+    }
+
+    /**
+     * Records the changes in one transaction (a start with many files commits once); should another engine have
+     * recorded one of them first (a key taken), each is recorded again in a transaction of its own.
+     */
+    private void record(List<Change> changes) {
+        if (changes.isEmpty()) {
+            return;
+        }
+        try {
+            transactions.executeWithoutResult(tx -> changes.forEach(this::apply));
+        } catch (DuplicateKeyException e) {
+            for (Change change : changes) {
                 try {
-                    removed(gone, actor);
-                } catch (RuntimeException e) {
-                    LOG.error("Could not record the audit entry of the removal of {}", gone, e);
+                    transactions.executeWithoutResult(tx -> apply(change));
+                } catch (DuplicateKeyException taken) {
+                    LOG.debug("{} was recorded by another engine", change.file());
+                } catch (RuntimeException other) {
+                    LOG.error("Could not record the audit entry of {}", change.file(), other);
                 }
             }
         }
-        refusedReported.keySet().retainAll(present);
+    }
+
+    /** The kept version's change (compare-and-set: none when another engine changed it first) and, if made, its entry. */
+    private void apply(Change change) {
+        if (change.sql() == null || jdbc.update(change.sql(), change.args()) == 1) {
+            audit.record(change.entry());
+        }
     }
 
     private Optional<String> read(String file) {
@@ -122,55 +180,15 @@ public final class FileVersions implements Runbooks.Listener {
                 (rs, n) -> new Version(rs.getString(1), rs.getString(2)), file).stream().findFirst();
     }
 
-    private void applied(String file, String content, Actor actor) {
-        String sha = sha256(content);
-        Optional<Version> before = kept(file);
-        if (before.isPresent() && before.get().sha256().equals(sha)) {
-            return;
-        }
-        try {
-            transactions.executeWithoutResult(tx -> {
-                OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-                int n = before.isEmpty()
-                        ? jdbc.update("insert into file_version (path, sha256, content, applied_at) values (?, ?, ?, ?)",
-                        file, sha, content, now)
-                        : jdbc.update("update file_version set sha256 = ?, content = ?, applied_at = ? where path = ? and sha256 = ?",
-                        sha, content, now, file, before.get().sha256());
-                if (n == 1) {
-                    audit.record(appliedEntry(file, sha, before.orElse(null), content, actor));
-                }
-            });
-        } catch (DuplicateKeyException e) {
-            LOG.debug("{} was recorded by another engine", file);
-        }
-    }
-
-    private void refused(FileState state, String content, Actor actor) {
-        String sha = sha256(content);
-        if (sha.equals(refusedReported.get(state.file()))) {
-            return;
-        }
-        Optional<Version> inForce = kept(state.file());
-        transactions.executeWithoutResult(tx -> audit.record(refusedEntry(state, sha, inForce.orElse(null), content, actor)));
-        refusedReported.put(state.file(), sha);
-    }
-
-    private void removed(String file, Actor actor) {
-        Optional<Version> before = kept(file);
-        if (before.isEmpty()) {
-            return;
-        }
-        transactions.executeWithoutResult(tx -> {
-            if (jdbc.update("delete from file_version where path = ? and sha256 = ?", file, before.get().sha256()) == 1) {
-                Map<String, Object> detail = new LinkedHashMap<>();
-                detail.put("file", file);
-                detail.put("removed", true);
-                detail.put("sha256", null);
-                detail.put("previousSha256", before.get().sha256());
-                detail.put("diff", diff(file, before.get().content(), ""));
-                audit.record(new AuditEntry(AuditAction.RELOAD_APPLIED, actor, null, file, detail));
-            }
-        });
+    /** {@code reload.applied} of a file gone from the folders: {@code removed: true}, the diff to nothing. */
+    static AuditEntry removedEntry(String file, Version before, Actor actor) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("file", file);
+        detail.put("removed", true);
+        detail.put("sha256", null);
+        detail.put("previousSha256", before.sha256());
+        detail.put("diff", diff(file, before.content(), ""));
+        return new AuditEntry(AuditAction.RELOAD_APPLIED, actor, null, file, detail);
     }
 
     /** {@code reload.applied}: file, SHA-256, the previous version's SHA-256 (null: none) and the unified diff against it. */
