@@ -25,11 +25,15 @@ public final class TableSnapshot {
 
     /**
      * Every row of every table of {@code db} but a run's own rows, which a dry run does write (job_run, its overlap lock
-     * in job_lock, the run_* tables of its timeline, log and plan), and the tables {@code alsoExcept} names.
+     * in job_lock, the run_* tables of its timeline, log and plan, its {@code run.started} audit entry and so the
+     * chain's head), and the tables {@code alsoExcept} names. Any other audit entry (a change a dry run must not make)
+     * still shows.
      */
     public static Map<String, List<String>> exceptRuns(DataSource db, String... alsoExcept) throws SQLException {
-        Map<String, List<String>> all = of(db, Set.of("job_run", "job_lock"));
+        Map<String, List<String>> all = of(db, Set.of("job_run", "job_lock", "audit_head"));
         all.keySet().removeIf(t -> t.startsWith("run_") || Set.of(alsoExcept).contains(t));
+        all.computeIfPresent("audit_entry", (t, rows) -> rows.stream()
+                .filter(row -> !row.toUpperCase(java.util.Locale.ROOT).contains("|ACTION=RUN.STARTED|")).toList());
         return all;
     }
 

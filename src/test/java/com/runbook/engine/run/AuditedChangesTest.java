@@ -82,7 +82,7 @@ class AuditedChangesTest {
     long run(String body) throws Exception {
         HttpResponse<String> r = TestEngine.post(engine, "/api/jobs/vault-job/run", TOKEN, body);
         assertThat(r.statusCode()).as(r.body()).isBetween(200, 202);
-        return JSON.readTree(r.body()).get("id").asLong();
+        return JSON.readTree(r.body()).get("runId").asLong();
     }
 
     @Test
