@@ -153,4 +153,18 @@ class AuditedChangesTest {
         JsonNode verdict = JSON.readTree(TestEngine.get(engine, "/api/audit/verify").body());
         assertThat(verdict.get("ok").asBoolean()).as(verdict.toString()).isTrue();
     }
+
+    @Test
+    void aScheduledFireRunsOnBehalfOfItsSchedule() throws Exception {
+        Files.writeString(base.resolve("routes/tick-job.camel.yaml"),
+                "- route:\n    id: tick-job\n    from:\n      uri: direct:tick-job\n      steps:\n        - log: tick\n");
+        Files.writeString(base.resolve("schedules/tick-every-second.yaml"), "id: tick-every-second\njob: tick-job\nevery: 1s\n");
+        await().atMost(Duration.ofSeconds(30)).until(() -> audit("action=run.started&job=tick-job&limit=10").size() >= 1);
+        JsonNode e = audit("action=run.started&job=tick-job&limit=10").get(0);
+        assertThat(e.get("actor").asText()).isEqualTo("schedule:tick-every-second");
+        assertThat(e.get("detail").get("trigger").asText()).isEqualTo("schedule");
+        assertThat(e.get("detail").get("scheduleId").asText()).isEqualTo("tick-every-second");
+        assertThat(e.get("detail").has("scheduledFor")).isTrue();
+        Files.delete(base.resolve("schedules/tick-every-second.yaml"));
+    }
 }
