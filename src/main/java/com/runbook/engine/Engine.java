@@ -16,6 +16,7 @@ import com.runbook.engine.http.HttpDoors;
 import com.runbook.engine.access.AccessModule;
 import com.runbook.engine.access.ApiTokens;
 import com.runbook.engine.audit.AuditTrail;
+import com.runbook.engine.audit.FileVersions;
 import com.runbook.engine.core.Identities;
 import com.runbook.engine.incident.IncidentModule;
 import com.runbook.engine.incident.IncidentService;
@@ -198,20 +199,21 @@ public final class Engine implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         // the outbox's and the alert intake's small transactions share commits (H2: one fsync for many)
         writes = new GroupCommit(dataSource, "runbook-outbox-writes", 1);
-        runs = new RunStore(dataSource);
+        AuditTrail audit = new AuditTrail(dataSource);
+        runs = new RunStore(dataSource, audit);
         runner = new JobRunner(context, runs, nodeName(), job -> runbooks.jobs().containsKey(job));
         scheduler = new ScheduleManager(settings, context, () -> raiser, dataSource, runner);
         runbooks = new Runbooks(base, context, scheduler);
         outbox = new Outbox(dataSource);
         MaintenanceWindows windows = new MaintenanceWindows(runbooks::schedules);
-        incidents = new IncidentService(dataSource, () -> outbox, PriorityPolicy.from(settings), windows, clock);
+        incidents = new IncidentService(dataSource, () -> outbox, PriorityPolicy.from(settings), windows, clock, audit);
         // a test may stand in for the incident service or the outbox (beans "incidents", "notifier")
         raiser = beans.get("incidents") instanceof IncidentRaiser r ? r : incidents;
         Notifier notifier = beans.get("notifier") instanceof Notifier n ? n : outbox;
         Parts parts = new Parts(context, settings, dataSource, writes, runbooks, runner, raiser, notifier,
                 new HttpDoors(context, identities), door,
                 MetricsModule.registry(context), base, dataDir, () -> apiToken, clock,
-                new AuditTrail(dataSource));
+                audit);
         DryRunModule dryRun = new DryRunModule();
         runner.addScope(dryRun.scope());
         dryRun.start(parts);   // before the modules: its guards must see every bean and producer they create
@@ -246,6 +248,8 @@ public final class Engine implements AutoCloseable {
             context.getRegistry().unbind(name);
             context.getRegistry().bind(name, bean);
         });
+        // every file applied or refused (start and reloads) leaves its audit entry with its SHA-256 and diff
+        runbooks.addListener(new FileVersions(dataSource, audit, base));
         List<ReloadOutcome> refused = runbooks.loadAll();
         scheduler.start();
         watcher = new FileWatcher(runbooks);

@@ -85,7 +85,13 @@ class AlertAutomationTest {
     void regionDownThroughAlertmanagerSwapsTheRecordOnBind() throws Exception {
         assertThat(alertmanager.post(alert("\"alertname\":\"RegionDown\",\"region\":\"eu-west\",\"severity\":\"critical\""))).isEqualTo(200);
 
-        assertThat(endedRun("dns-failover")).containsEntry("status", "succeeded").containsEntry("trigger", "alert");
+        Map<String, Object> run = endedRun("dns-failover");
+        assertThat(run).containsEntry("status", "succeeded").containsEntry("trigger", "alert");
+        // who did it: the alert, by fingerprint, in the run's row, its run.started entry and the DNS change's entry
+        assertThat((String) run.get("by")).startsWith("alert:");
+        assertThat(new org.springframework.jdbc.core.JdbcTemplate(engine.dataSource()).queryForList(
+                "select actor from audit_entry where action in ('run.started', 'dns.changed') and job = 'dns-failover'"
+                        + " order by seq", String.class)).containsExactly((String) run.get("by"), (String) run.get("by"));
         assertThat(DnsQuery.values(bind.address(), "app.example.test", "A", Duration.ofSeconds(2))).containsExactly(BACKUP);
         assertThat(new DnsChangeStore(engine.dataSource()).list(1)).singleElement().satisfies(c -> assertThat(c)
                 .containsEntry("action", "failover").containsEntry("outcome", "applied").containsEntry("triggeredBy", "alert")

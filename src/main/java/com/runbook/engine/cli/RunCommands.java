@@ -55,6 +55,9 @@ final class RunCommands {
         Table about = new Table("", "");
         about.row("trigger", OpsCommands.text(run, "trigger")
                 + (run.hasNonNull("scheduleId") ? " (schedule " + run.get("scheduleId").asText() + ")" : ""));
+        if (run.hasNonNull("by")) {
+            about.row("by", run.get("by").asText());   // who or what started it (token:alice, schedule:<id>)
+        }
         about.row("node", OpsCommands.text(run, "node"));
         about.row("started", OpsCommands.utc(OpsCommands.text(run, "startedAt")));
         about.row("finished", OpsCommands.utc(OpsCommands.text(run, "finishedAt")));

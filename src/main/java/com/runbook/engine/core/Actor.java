@@ -60,6 +60,27 @@ public record Actor(Kind kind, String name, Role role) {
         return new Actor(Kind.TOKEN, name, role);
     }
 
+    /**
+     * The actor {@link #id()} names, read back (a run's {@code started_by}, the {@code actor} of a run's log lines): a
+     * personal token's role is not in its id, so it comes back as null (the actor may then do nothing that needs a
+     * role; it is what audit entries of a run's effects name). Null for null.
+     */
+    public static Actor fromId(String id) {
+        if (id == null) {
+            return null;
+        }
+        int colon = id.indexOf(':');
+        String prefix = colon < 0 ? "" : id.substring(0, colon);
+        String name = colon < 0 ? id : id.substring(colon + 1);
+        return switch (prefix) {
+            case "token" -> name.equals(BOOTSTRAP_NAME) ? BOOTSTRAP : new Actor(Kind.TOKEN, name, null);
+            case "schedule" -> schedule(name);
+            case "alert" -> alert(name);
+            case "engine" -> engine(name);
+            default -> ANONYMOUS;
+        };
+    }
+
     /** How runs, audit entries and logs name the actor: {@code token:alice}, {@code schedule:nightly-backup}, {@code engine:file-watcher}. */
     public String id() {
         return kind == Kind.ANONYMOUS ? name : kind.prefix + ":" + name;

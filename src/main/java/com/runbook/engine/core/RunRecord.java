@@ -13,10 +13,12 @@ import java.util.Map;
  * @param scheduledFor the due time of a scheduled fire (ISO-8601 UTC), null for other runs
  * @param scheduleId   the schedule of a scheduled fire, null for other runs
  * @param params       the parameters as recorded (declared ones, secrets masked)
+ * @param by           who or what started the run ({@link Actor#id()}: {@code token:alice}, {@code schedule:nightly-backup}),
+ *                     null for rows written before runs named their actor
  */
 public record RunRecord(long id, String job, String trigger, String node, String startedAt, String finishedAt,
                         Long durationMs, RunStatus status, String error, int attempt, String scheduledFor,
-                        String scheduleId, Map<String, String> params) {
+                        String scheduleId, Map<String, String> params, String by) {
 
     /** The JSON object of {@code GET /api/runs/{id}}: these field names, in this order, are what clients read. */
     public Map<String, Object> json() {
@@ -24,6 +26,7 @@ public record RunRecord(long id, String job, String trigger, String node, String
         m.put("id", id);
         m.put("job", job);
         m.put("trigger", trigger);
+        m.put("by", by);
         m.put("node", node);
         m.put("startedAt", startedAt);
         m.put("finishedAt", finishedAt);

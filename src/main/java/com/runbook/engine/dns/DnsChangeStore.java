@@ -1,6 +1,13 @@
 package com.runbook.engine.dns;
 
+import com.runbook.engine.core.Actor;
+import com.runbook.engine.core.Audit;
+import com.runbook.engine.core.AuditAction;
+import com.runbook.engine.core.AuditEntry;
+import org.slf4j.MDC;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 
 import javax.sql.DataSource;
@@ -16,14 +23,32 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Reads and writes {@code dns_change}. */
+/**
+ * Reads and writes {@code dns_change}. A change that touched the record (applied, or rolled back after it could not
+ * be verified) is recorded with its audit entry ({@code dns.changed}, or {@code dns.rolled-back} for a rollback) in one
+ * transaction. The change at the DNS provider cannot share a database transaction: its entry is written with the row
+ * that records its outcome, after the provider answered, so a crash between the two leaves neither (the run is then
+ * abandoned as failed at the next start, and its {@code run.started} entry says who asked). The actor is the run's
+ * (the {@code actor} of the run's thread), the engine's DNS part outside a run.
+ */
 public final class DnsChangeStore {
     private static final String COLUMNS = "id, action, record_name, record_type, provider, target, old_value, new_value,"
             + " ttl, outcome, triggered_by, detail, started_at, finished_at, precheck_ms, change_ms, verify_ms";
     private final JdbcTemplate jdbc;
+    private final Audit audit;
+    private final TransactionTemplate transactions;
 
+    /** A store that reads and records no change (its {@link #insert} refuses): tests and the list door. */
     public DnsChangeStore(DataSource dataSource) {
+        this(dataSource, entry -> {
+            throw new IllegalStateException("this dns_change store only reads: it has no audit trail to record a change in");
+        });
+    }
+
+    public DnsChangeStore(DataSource dataSource, Audit audit) {
         this.jdbc = new JdbcTemplate(dataSource);
+        this.audit = audit;
+        this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
     }
 
     /** One attempt, as it ended. */
@@ -32,7 +57,57 @@ public final class DnsChangeStore {
                          Long precheckMs, Long changeMs, Long verifyMs) {
     }
 
+    /** Inserts the row of an attempt, with its audit entry when it touched the record (see the class). */
     long insert(Change c) {
+        if (!touched(c)) {
+            return insertRow(c);
+        }
+        Actor actor = runActor();
+        String job = MDC.get("job");
+        String runId = MDC.get("runId");
+        return transactions.execute(tx -> {
+            long id = insertRow(c);
+            audit.record(entry(c, id, actor, job, runId == null ? null : Long.valueOf(runId)));
+            return id;
+        });
+    }
+
+    /** Whether the attempt changed the record at the provider (an entry is due): applied, or rolled back. */
+    static boolean touched(Change c) {
+        return "applied".equals(c.outcome()) || "rolled-back".equals(c.outcome());
+    }
+
+    /** The actor of the run going on in this thread, or the engine's DNS part. */
+    static Actor runActor() {
+        Actor actor = Actor.fromId(MDC.get("actor"));
+        return actor == null ? Actor.engine("dns") : actor;
+    }
+
+    /**
+     * The entry of a change: {@code dns.changed} for a failover, {@code dns.rolled-back} for a rollback; subject the
+     * record ({@code trading.example.com. A}); detail the change's row, outcome, provider, target, old and new values,
+     * TTL and what was verified (or why it was rolled back).
+     */
+    static AuditEntry entry(Change c, long id, Actor actor, String job, Long runId) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        if (runId != null) {
+            detail.put("runId", runId);
+        }
+        detail.put("changeId", id);
+        detail.put("outcome", c.outcome());
+        detail.put("provider", c.provider());
+        if (c.target() != null) {
+            detail.put("target", c.target());
+        }
+        detail.put("oldValue", c.oldValue());
+        detail.put("newValue", c.newValue());
+        detail.put("ttl", c.ttl());
+        detail.put("message", c.detail());
+        return new AuditEntry("rollback".equals(c.action()) ? AuditAction.DNS_ROLLED_BACK : AuditAction.DNS_CHANGED, actor,
+                job, c.name() + " " + c.type(), detail);
+    }
+
+    private long insertRow(Change c) {
         GeneratedKeyHolder keys = new GeneratedKeyHolder();
         jdbc.update(con -> {
             PreparedStatement ps = con.prepareStatement("insert into dns_change (action, record_name, record_type, provider,"

@@ -41,7 +41,7 @@ public final class DnsModule implements EngineModule {
         List<String> problems = new ArrayList<>();
         DnsProvider provider = DnsProviders.create(config.provider(), parts.settings(), problems);
         DnsFailover failover = new DnsFailover(config.withProblems(problems), provider,
-                new DnsChangeStore(parts.db()), parts::incidents, parts::notifier);
+                new DnsChangeStore(parts.db(), parts.audit()), parts::incidents, parts::notifier);
         runs = parts.runs();
         runbooks = parts.runbooks();
         answerWithin = parts.settings().duration("runbook.dns.answer-within");

@@ -60,7 +60,7 @@ public final class IncidentModule implements EngineModule {
         parts.doors().open(Door.read("api-incidents", "/api/incidents",
                 r -> Reply.ok(incidents.list(bool(r.query("open")), r.query("status"), LIST_LIMIT))));
         parts.doors().open(Door.change("api-incident-ack", "/api/incidents/{id}/ack",
-                r -> Reply.ok(incidents.acknowledge(id(r.path("id")), text(r.json().get("by"))))));
+                r -> Reply.ok(incidents.acknowledge(id(r.path("id")), r.caller(), text(r.json().get("by"))))));
         parts.doors().open(Door.read("api-windows", "/api/windows", r -> Reply.ok(windows.windows(Instant.now()))));
         if (settings.telegramAckUri().isPresent()) {
             telegramAck(parts, settings.telegramAckUri().get(), new TelegramAck(incidents, settings.telegramAckChats()));

@@ -1,5 +1,9 @@
 package com.runbook.engine.incident;
 
+import com.runbook.engine.core.Actor;
+import com.runbook.engine.core.Audit;
+import com.runbook.engine.core.AuditAction;
+import com.runbook.engine.core.AuditEntry;
 import com.runbook.engine.core.DryRun;
 import com.runbook.engine.core.DryRunSafe;
 import com.runbook.engine.core.IncidentRaiser;
@@ -15,7 +19,9 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import javax.sql.DataSource;
 import java.sql.PreparedStatement;
@@ -29,6 +35,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -58,11 +65,15 @@ public class IncidentService implements IncidentRaiser {
     private final PriorityPolicy policy;
     private final MaintenanceWindows windows;
     private final Clock clock;
+    private final Audit audit;
+    private final TransactionTemplate transactions;
     private volatile Consumer<Priority> onOpened = priority -> { };
 
     public IncidentService(DataSource dataSource, Supplier<Notifier> notifier, PriorityPolicy policy,
-                           MaintenanceWindows windows, Clock clock) {
+                           MaintenanceWindows windows, Clock clock, Audit audit) {
         this.jdbc = new JdbcTemplate(dataSource);
+        this.audit = audit;
+        this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.postgres = Database.isPostgres(dataSource);
         this.notifier = notifier;
         this.policy = policy;
@@ -326,8 +337,12 @@ public class IncidentService implements IncidentRaiser {
         });
     }
 
-    /** Acknowledges an open incident; {@code by} is kept within {@link Text#BY} characters. */
-    Incident acknowledge(long id, String rawBy) {
+    /**
+     * Acknowledges an open incident on behalf of {@code actor}: the row and its {@code incident.acknowledged} audit
+     * entry (actor, the free-text {@code by} as its note) in one transaction. {@code by} (who acknowledges, in the
+     * words of the person or chat) is kept within {@link Text#BY} characters in {@code acknowledged_by}.
+     */
+    Incident acknowledge(long id, Actor actor, String rawBy) {
         if (rawBy == null || rawBy.isBlank()) {
             throw Refused.invalid("by: required (who acknowledges)");
         }
@@ -337,16 +352,34 @@ public class IncidentService implements IncidentRaiser {
             plan.get().wouldDo("incident", "acknowledge incident #" + id + " by " + by);
             return find(id).orElseThrow(() -> new Refused(Refused.Reason.NOT_FOUND, "no incident with id " + id));
         }
-        int n = jdbc.update("update incident set status = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?"
-                + " where id = ? and status = 'open'", now(), by, id);
-        Incident row = find(id).orElseThrow(() -> new Refused(Refused.Reason.NOT_FOUND, "no incident with id " + id));
-        if (n == 0) {
-            throw new Refused(Refused.Reason.CONFLICT, row.status() == Incident.Status.RESOLVED
-                    ? "incident " + id + " is already resolved"
-                    : "incident " + id + " was already acknowledged by " + row.acknowledgedBy());
-        }
-        LOG.info("Incident {} acknowledged by {}", id, by);
+        Incident row = transactions.execute(status -> {
+            int n = jdbc.update("update incident set status = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?"
+                    + " where id = ? and status = 'open'", now(), by, id);
+            Incident found = find(id).orElseThrow(() -> new Refused(Refused.Reason.NOT_FOUND, "no incident with id " + id));
+            if (n == 0) {
+                throw new Refused(Refused.Reason.CONFLICT, found.status() == Incident.Status.RESOLVED
+                        ? "incident " + id + " is already resolved"
+                        : "incident " + id + " was already acknowledged by " + found.acknowledgedBy());
+            }
+            audit.record(acknowledged(found, actor, by));
+            return found;
+        });
+        LOG.info("Incident {} acknowledged by {} ({})", id, by, actor.id());
         return row;
+    }
+
+    /** The {@code incident.acknowledged} entry: subject {@code incident <id>}, detail the incident's key, priority, title, run and the note. */
+    static AuditEntry acknowledged(Incident incident, Actor actor, String note) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("incidentId", incident.id());
+        detail.put("key", incident.key());
+        detail.put("priority", incident.priority().name());
+        detail.put("title", incident.title());
+        if (incident.runId() != null) {
+            detail.put("runId", incident.runId());
+        }
+        detail.put("note", note);
+        return new AuditEntry(AuditAction.INCIDENT_ACKNOWLEDGED, actor, null, "incident " + incident.id(), detail);
     }
 
     /** Open incidents of one priority (parameter 1) opened at or before a time (2), not escalated yet. */

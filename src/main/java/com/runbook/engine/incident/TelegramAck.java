@@ -1,5 +1,6 @@
 package com.runbook.engine.incident;
 
+import com.runbook.engine.core.Actor;
 import com.runbook.engine.core.Refused;
 
 import java.util.Set;
@@ -12,6 +13,11 @@ import java.util.regex.Pattern;
  */
 final class TelegramAck {
     private static final Pattern ACK = Pattern.compile("^/ack(?:@\\w+)?\\s+#?(\\d+)\\s*$");
+    /**
+     * Who acknowledges by Telegram, for the audit trail: the engine's Telegram door (a chat is allowed by the
+     * configuration, not by a token); the person's Telegram name is the entry's note ({@code telegram:alice}).
+     */
+    static final Actor ACTOR = Actor.engine("telegram");
     private final IncidentService incidents;
     private final Set<String> allowedChats;
 
@@ -31,7 +37,7 @@ final class TelegramAck {
         long id = Long.parseLong(m.group(1));
         String by = "telegram:" + (from == null || from.isBlank() ? chatId : from);
         try {
-            incidents.acknowledge(id, by);
+            incidents.acknowledge(id, ACTOR, by);
             return "Incident " + id + " acknowledged by " + by;
         } catch (Refused e) {
             return e.getMessage();

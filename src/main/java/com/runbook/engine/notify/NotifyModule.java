@@ -44,7 +44,7 @@ public final class NotifyModule implements EngineModule {
         dispatcher.start();
         parts.doors().open(Door.read("api-outbox", "/api/outbox", r -> Reply.ok(outbox.list(r.query("status"), 500))));
         parts.doors().open(Door.change("api-outbox-retry", "/api/outbox/{id}/retry",
-                r -> Reply.ok(outbox.retry(id(r.path("id"))))));
+                r -> Reply.ok(outbox.retry(id(r.path("id")), r.caller(), parts.audit()))));
         MeterRegistry meters = parts.meters();
         Gauge.builder("runbook.outbox.depth", outbox, o -> o.waiting().count())
                 .description("Notifications waiting to be delivered (pending or being sent)").register(meters);

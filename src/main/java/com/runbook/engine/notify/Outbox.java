@@ -14,6 +14,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.transaction.support.TransactionTemplate;
+import com.runbook.engine.core.Actor;
+import com.runbook.engine.core.Audit;
+import com.runbook.engine.core.AuditAction;
+import com.runbook.engine.core.AuditEntry;
 
 import javax.sql.DataSource;
 import java.sql.PreparedStatement;
@@ -342,21 +346,41 @@ public final class Outbox implements Notifier {
     }
 
     /**
-     * Puts a dead message back in the queue (attempts from zero, due now) and wakes the dispatcher; the last error
-     * stays until the next attempt. Refused NOT_FOUND when unknown, CONFLICT when not dead.
+     * Puts a dead message back in the queue (attempts from zero, due now) on behalf of {@code by}, with its
+     * {@code page.retried} entry in {@code audit} in the same transaction, and wakes the dispatcher; the last error
+     * stays until the next attempt. Refused NOT_FOUND when unknown, CONFLICT when not dead (no entry then).
      */
-    Retried retry(long id) {
-        int n = jdbc.update("update notification set status = 'pending', attempts = 0, next_attempt_at = ?,"
-                + " locked_until = null where id = ? and status = 'dead'", now(), id);
-        List<String> rows = jdbc.queryForList("select status from notification where id = ?", String.class, id);
-        if (rows.isEmpty()) {
-            throw new Refused(Refused.Reason.NOT_FOUND, "no notification with id " + id);
-        }
-        if (n == 0) {
-            throw new Refused(Refused.Reason.CONFLICT, "notification " + id + " is " + rows.get(0) + ", not dead");
-        }
+    Retried retry(long id, Actor by, Audit audit) {
+        tx.executeWithoutResult(status -> {
+            int n = jdbc.update("update notification set status = 'pending', attempts = 0, next_attempt_at = ?,"
+                    + " locked_until = null where id = ? and status = 'dead'", now(), id);
+            List<Map<String, Object>> rows = jdbc.queryForList("select status, channel, recipient, subject, priority,"
+                    + " idempotency_key, last_error from notification where id = ?", id);
+            if (rows.isEmpty()) {
+                throw new Refused(Refused.Reason.NOT_FOUND, "no notification with id " + id);
+            }
+            if (n == 0) {
+                throw new Refused(Refused.Reason.CONFLICT, "notification " + id + " is " + rows.get(0).get("status") + ", not dead");
+            }
+            audit.record(retried(id, rows.get(0), by));
+        });
         onEnqueue.run();
         return new Retried(id, Status.PENDING);
+    }
+
+    /**
+     * The {@code page.retried} entry: subject {@code notification <id>}, detail its channel, recipient, subject,
+     * priority, idempotency key and the error it had died of (never its body: it may hold what a page says).
+     */
+    static AuditEntry retried(long id, Map<String, Object> row, Actor by) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("notificationId", id);
+        for (String column : List.of("channel", "recipient", "subject", "priority", "idempotency_key", "last_error")) {
+            Object value = row.get(column);
+            detail.put(column.equals("idempotency_key") ? "key" : column.equals("last_error") ? "lastError" : column,
+                    value instanceof Number number ? number.longValue() : value == null ? null : value.toString());
+        }
+        return new AuditEntry(AuditAction.PAGE_RETRIED, by, null, "notification " + id, detail);
     }
 
     /** Messages as stored (status, attempts, last error, ...), by id; {@code where} is an SQL condition (tests). */

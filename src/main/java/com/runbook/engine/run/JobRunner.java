@@ -47,6 +47,11 @@ public class JobRunner implements RunStarter {
     private static final String HEADER_RUN_ID = "RunbookRunId";
     private static final String HEADER_TRIGGER = "RunbookTrigger";
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+    /**
+     * The MDC key naming, during a run, the actor it runs on behalf of ({@code token:alice}): the log lines of the run
+     * carry it, and a runbook bean that records an audit entry for the run's effect (trading, DNS) reads it.
+     */
+    public static final String MDC_ACTOR = "actor";
 
     private final CamelContext context;
     private final RunStore runs;
@@ -81,6 +86,8 @@ public class JobRunner implements RunStarter {
     private static final class Active {
         final String job;
         final String trigger;
+        /** On whose behalf the run goes on (its row's {@code started_by}, the {@code actor} of its log lines). */
+        final Actor by;
         /** The schedule a scheduled run belongs to (its overlap lock is taken per schedule); null for other runs. */
         String scheduleId;
         /** The thread the route runs on (set when it starts; a manual run is begun on the caller's thread). */
@@ -95,9 +102,10 @@ public class JobRunner implements RunStarter {
         /** Completed once the run's row says how it ended (a door may wait on it). */
         final CompletableFuture<RunEnd> end = new CompletableFuture<>();
 
-        Active(String job, String trigger, Runnable release) {
+        Active(String job, String trigger, Actor by, Runnable release) {
             this.job = job;
             this.trigger = trigger;
+            this.by = by;
             this.release = release;
         }
     }
@@ -206,7 +214,8 @@ public class JobRunner implements RunStarter {
     /** Records a fire of schedule {@code scheduleId} that did not run (overlap, misfire) as a {@code skipped} row with the reason. */
     public long recordSkipped(String job, String scheduleId, Instant scheduledFor, String reason) {
         String trigger = RunTrigger.SCHEDULE.stored();
-        long id = runs.start(job, trigger, node, RunStatus.SKIPPED, reason, scheduledFor, scheduleId, null);
+        long id = runs.start(job, trigger, node, RunStatus.SKIPPED, reason, scheduledFor, scheduleId, null,
+                Actor.schedule(scheduleId));
         tell(job, trigger, id, RunStatus.SKIPPED, System.nanoTime(), reason);
         return id;
     }
@@ -235,7 +244,7 @@ public class JobRunner implements RunStarter {
         Map<String, Object> values = checked(job, trigger.stored(), params);
         Map<String, String> recorded = declared.apply(job).recorded(values);
         String[] refused = new String[1];
-        Active run = new Active(job, trigger.stored(), release);
+        Active run = new Active(job, trigger.stored(), Actor.schedule(scheduleId), release);
         run.scheduleId = scheduleId;
         run.thread = Thread.currentThread();
         long early = record(run, scheduleId, recorded, scheduledFor, claim, refused);
@@ -294,9 +303,10 @@ public class JobRunner implements RunStarter {
                 }
                 if (refused[0] != null) {
                     return runs.start(run.job, RunTrigger.SCHEDULE.stored(), node, RunStatus.SKIPPED, refused[0], scheduledFor,
-                            scheduleId, params);
+                            scheduleId, params, run.by);
                 }
-                long id = runs.start(run.job, run.trigger, node, RunStatus.RUNNING, null, scheduledFor, scheduleId, params);
+                long id = runs.start(run.job, run.trigger, node, RunStatus.RUNNING, null, scheduledFor, scheduleId, params,
+                        run.by);
                 active.put(id, run);
                 registered[0] = id;
                 return id;
@@ -354,32 +364,38 @@ public class JobRunner implements RunStarter {
         }
         Map<String, Object> values = checked(job, trigger.stored(), parameters);
         long id = runs.start(job, trigger.stored(), node, RunStatus.RUNNING, null, null, null,
-                declared.apply(job).recorded(values));
-        Active run = begin(id, job, trigger.stored());
+                declared.apply(job).recorded(values), by);
+        Active run = begin(id, job, trigger.stored(), by);
         manualRuns.submit(() -> execute(id, run, values));
         return new Watched(id, run.end);
     }
 
-    /**
-     * Runs a job in the calling thread. With {@code skipIfRunning}, a run of the same job still going on this node
-     * makes this fire a {@code skipped} row instead.
-     */
+    /** {@link #runNow(String, String, boolean, Actor)} on behalf of the engine ({@code engine:direct}): tests, benchmarks. */
     public long runNow(String job, String trigger, boolean skipIfRunning) {
+        return runNow(job, trigger, skipIfRunning, Actor.engine("direct"));
+    }
+
+    /**
+     * Runs a job in the calling thread on behalf of {@code by}. With {@code skipIfRunning}, a run of the same job still
+     * going on this node makes this fire a {@code skipped} row instead.
+     */
+    public long runNow(String job, String trigger, boolean skipIfRunning, Actor by) {
         if (skipIfRunning && isRunning(job)) {
             String reason = "previous run still running (overlap: skip)";
-            long id = runs.start(job, trigger, node, RunStatus.SKIPPED, reason, null, null, null);
+            long id = runs.start(job, trigger, node, RunStatus.SKIPPED, reason, null, null, null, by);
             LOG.warn("Skipped {}: previous run still running", job);
             tell(job, trigger, id, RunStatus.SKIPPED, System.nanoTime(), reason);
             return id;
         }
         Map<String, Object> values = checked(job, trigger, Map.of());
-        long id = runs.start(job, trigger, node, RunStatus.RUNNING, null, null, null, declared.apply(job).recorded(values));
-        execute(id, begin(id, job, trigger), values);
+        long id = runs.start(job, trigger, node, RunStatus.RUNNING, null, null, null, declared.apply(job).recorded(values),
+                by);
+        execute(id, begin(id, job, trigger, by), values);
         return id;
     }
 
-    private Active begin(long id, String job, String trigger) {
-        Active run = new Active(job, trigger, () -> { });
+    private Active begin(long id, String job, String trigger, Actor by) {
+        Active run = new Active(job, trigger, by, () -> { });
         active.put(id, run);
         return run;
     }
@@ -405,13 +421,14 @@ public class JobRunner implements RunStarter {
         story.mask(secrets);   // a secret parameter's value: **** in the run's log, its error and the engine's WARN line
         MDC.put("runId", Long.toString(id));
         MDC.put("job", job);
+        MDC.put(MDC_ACTOR, run.by.id());
         try {
             Exchange exchange = new DefaultExchange(context);
             exchange.getMessage().setHeaders(new java.util.HashMap<>(parameters));
             exchange.getMessage().setHeader(HEADER_RUN_ID, id);
             exchange.getMessage().setHeader(HEADER_TRIGGER, trigger);
             exchange.setProperty(Story.PROPERTY, story);
-            LOG.info("Run {} of {} started ({})", id, job, trigger);
+            LOG.info("Run {} of {} started ({}, by {})", id, job, trigger, run.by.id());
             enter(id, job, trigger, exchange);
             Exchange result = producer().send("direct:" + job, exchange);
             Exception error = result.getException();
@@ -441,6 +458,7 @@ public class JobRunner implements RunStarter {
             runs.story().forget(id);
             MDC.remove("runId");
             MDC.remove("job");
+            MDC.remove(MDC_ACTOR);
         }
     }
 

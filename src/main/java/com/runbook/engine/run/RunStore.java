@@ -3,11 +3,16 @@ package com.runbook.engine.run;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.runbook.engine.core.Actor;
+import com.runbook.engine.core.Audit;
+import com.runbook.engine.core.AuditAction;
+import com.runbook.engine.core.AuditEntry;
 import com.runbook.engine.core.DryRun;
 import com.runbook.engine.core.RunLog;
 import com.runbook.engine.core.RunRecord;
 import com.runbook.engine.core.RunStatus;
 import com.runbook.engine.core.RunStep;
+import com.runbook.engine.core.RunTrigger;
 import com.runbook.engine.store.GroupCommit;
 import com.runbook.engine.text.Text;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -38,7 +43,8 @@ public class RunStore implements RunLog, AutoCloseable {
     /** The size of {@code job_run.error} and {@code job_run.params} (the parameters' JSON). */
     static final int MAX_TEXT = 4000;
     private static final String COLUMNS =
-            "id, job, run_trigger, node, started_at, finished_at, status, error, attempt, scheduled_for, schedule_id, params";
+            "id, job, run_trigger, node, started_at, finished_at, status, error, attempt, scheduled_for, schedule_id, params,"
+                    + " started_by";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Writer threads of the group commit (each job's writes stay on one). */
@@ -46,9 +52,12 @@ public class RunStore implements RunLog, AutoCloseable {
     private final JdbcTemplate jdbc;
     private final GroupCommit writes;
     private final RunStory story;
+    private final Audit audit;
 
-    public RunStore(DataSource dataSource) {
+    /** @param audit where each run that starts records its {@code run.started} entry, in the unit inserting its row */
+    public RunStore(DataSource dataSource, Audit audit) {
         this.jdbc = new JdbcTemplate(dataSource);
+        this.audit = audit;
         this.writes = new GroupCommit(dataSource, "runbook-run-writes", WRITERS);
         this.story = new RunStory(dataSource);
     }
@@ -74,19 +83,49 @@ public class RunStore implements RunLog, AutoCloseable {
     }
 
     /**
-     * Inserts a run's row.
+     * Inserts a run's row and, for a run that starts ({@code running}), its {@code run.started} audit entry in the same
+     * unit of the group commit: the row and its entry commit together or not at all. A {@code skipped} fire did not
+     * start anything: its row names the schedule, and no entry is recorded.
      *
      * @param scheduledFor the due time of the scheduled fire this row belongs to (null: not scheduled)
      * @param scheduleId   the schedule a scheduled fire belongs to (null: not scheduled)
      * @param params       the run's parameters as recorded (secrets masked; null or empty: none)
+     * @param by           on whose behalf the run starts
      */
     long start(String job, String trigger, String node, RunStatus status, String error, Instant scheduledFor,
-               String scheduleId, Map<String, String> params) {
-        return writes.call(job, () -> insert(job, trigger, node, status, error, scheduledFor, scheduleId, params));
+               String scheduleId, Map<String, String> params, Actor by) {
+        return writes.call(job, () -> {
+            long id = insert(job, trigger, node, status, error, scheduledFor, scheduleId, params, by);
+            if (status == RunStatus.RUNNING) {
+                audit.record(started(id, job, trigger, scheduledFor, scheduleId, params, by));
+            }
+            return id;
+        });
+    }
+
+    /**
+     * The {@code run.started} entry of run {@code id}: subject {@code run <id>}, detail {@code runId}, {@code trigger},
+     * {@code dryRun}, {@code params} (as recorded: secrets masked), and for a scheduled fire {@code scheduleId} and
+     * {@code scheduledFor}.
+     */
+    static AuditEntry started(long id, String job, String trigger, Instant scheduledFor, String scheduleId,
+                              Map<String, String> params, Actor by) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("runId", id);
+        detail.put("trigger", trigger);
+        detail.put("dryRun", RunTrigger.DRY_RUN.stored().equals(trigger));
+        detail.put("params", params == null ? Map.of() : new LinkedHashMap<>(params));
+        if (scheduleId != null) {
+            detail.put("scheduleId", scheduleId);
+        }
+        if (scheduledFor != null) {
+            detail.put("scheduledFor", scheduledFor.toString());
+        }
+        return new AuditEntry(AuditAction.RUN_STARTED, by, job, "run " + id, detail);
     }
 
     private long insert(String job, String trigger, String node, RunStatus status, String error, Instant scheduledFor,
-                        String scheduleId, Map<String, String> params) {
+                        String scheduleId, Map<String, String> params, Actor by) {
         GeneratedKeyHolder keys = new GeneratedKeyHolder();
         OffsetDateTime now = now();
         boolean running = status == RunStatus.RUNNING;
@@ -96,7 +135,7 @@ public class RunStore implements RunLog, AutoCloseable {
         jdbc.update(con -> {
             PreparedStatement ps = con.prepareStatement(
                     "insert into job_run (job, run_trigger, node, started_at, finished_at, status, error, scheduled_for,"
-                            + " schedule_id, params) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"id"});
+                            + " schedule_id, params, started_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"id"});
             ps.setString(1, job);
             ps.setString(2, trigger);
             ps.setString(3, node);
@@ -107,6 +146,7 @@ public class RunStore implements RunLog, AutoCloseable {
             ps.setObject(8, scheduledFor == null ? null : scheduledFor.atOffset(ZoneOffset.UTC));
             ps.setString(9, scheduleId);
             ps.setString(10, params == null || params.isEmpty() ? null : json(params));
+            ps.setString(11, by == null ? null : Text.clean(by.id(), 200));
             return ps;
         }, keys);
         return keys.getKey().longValue();
@@ -190,7 +230,7 @@ public class RunStore implements RunLog, AutoCloseable {
                 started != null && finished != null ? Duration.between(started, finished).toMillis() : null,
                 RunStatus.of(rs.getString("status")), rs.getString("error"), rs.getInt("attempt"),
                 iso(rs.getObject("scheduled_for", OffsetDateTime.class)), rs.getString("schedule_id"),
-                params(rs.getString("params")));
+                params(rs.getString("params")), rs.getString("started_by"));
     }
 
     /**

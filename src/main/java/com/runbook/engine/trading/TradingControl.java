@@ -2,6 +2,10 @@ package com.runbook.engine.trading;
 
 import com.runbook.engine.settings.Settings;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.runbook.engine.core.Actor;
+import com.runbook.engine.core.Audit;
+import com.runbook.engine.core.AuditAction;
+import com.runbook.engine.core.AuditEntry;
 import com.runbook.engine.core.DryRun;
 import com.runbook.engine.core.DryRunSafe;
 import com.runbook.engine.core.IncidentRaiser;
@@ -10,6 +14,9 @@ import com.runbook.engine.core.RunTrigger;
 import com.runbook.engine.text.Text;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 
@@ -54,9 +61,13 @@ public class TradingControl {
     private final JdbcTemplate jdbc;
     private final Supplier<IncidentRaiser> incidents;
     private final Supplier<Notifier> notifier;
+    private final Audit audit;
+    private final TransactionTemplate transactions;
 
     TradingControl(TradingModule.TradingSettings settings, DataSource dataSource, Supplier<IncidentRaiser> incidents,
-                   Supplier<Notifier> notifier) {
+                   Supplier<Notifier> notifier, Audit audit) {
+        this.audit = audit;
+        this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.stopUrl = settings.stopUrl().orElse(null);
         this.resumeUrl = settings.resumeUrl().orElse(null);
         this.apiToken = settings.apiToken().orElse(null);
@@ -131,7 +142,7 @@ public class TradingControl {
             result.put("message", "would " + callEffect(action, url));
         } else {
             Answer answer = call(url, action, who, why);
-            long controlId = insert(action, who, why, answer.status(), at);
+            long controlId = recorded(action, url, who, why, answer.status(), at);
             if (answer.status() / 100 != 2) {
                 throw failed(action, "the trading API did not accept the " + action + " (" + url + " " + answer.what() + ")", who, why);
             }
@@ -161,6 +172,48 @@ public class TradingControl {
         result.put("triggeredBy", who);
         result.put("reason", why);
         return result;
+    }
+
+    /**
+     * Records the outcome of the call to the trading API: the {@code trading_control} row and, when the API accepted
+     * (trading did halt or resume), its {@code trading.halted} / {@code trading.resumed} audit entry, in one
+     * transaction. The call itself cannot share a database transaction: the entry is written with the row that records
+     * its outcome, after the call, so a crash between the call and this commit leaves neither (the run is then
+     * abandoned as failed at the next start, and its {@code run.started} entry says who asked).
+     * The actor is the run's ({@link #ACTOR_MDC} of the run's thread), the engine's trading part outside a run.
+     */
+    private long recorded(String action, String url, String who, String why, int status, Instant at) {
+        return transactions.execute(tx -> {
+            long id = insert(action, who, why, status, at);
+            if (status / 100 == 2) {
+                audit.record(entry(action, runActor(), MDC.get("job"), url, why, status, id));
+            }
+            return id;
+        });
+    }
+
+    /** The MDC key the run's actor is in while a run goes on (set by the job runner). */
+    static final String ACTOR_MDC = "actor";
+
+    /** The actor of the run going on in this thread, or the engine's trading part. */
+    static Actor runActor() {
+        Actor actor = Actor.fromId(MDC.get(ACTOR_MDC));
+        return actor == null ? Actor.engine("trading") : actor;
+    }
+
+    /** The entry of an accepted halt or resume: subject {@code trading}, detail run, reason, API (shown) and status. */
+    static AuditEntry entry(String action, Actor actor, String job, String url, String why, int status, long controlId) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        String runId = MDC.get("runId");
+        if (runId != null) {
+            detail.put("runId", Long.parseLong(runId));
+        }
+        detail.put("reason", why);
+        detail.put("tradingApi", "POST " + shown(url));
+        detail.put("tradingApiStatus", status);
+        detail.put("controlId", controlId);
+        return new AuditEntry(action.equals("halt") ? AuditAction.TRADING_HALTED : AuditAction.TRADING_RESUMED, actor,
+                job, "trading", detail);
     }
 
     private long insert(String action, String who, String why, int status, Instant at) {

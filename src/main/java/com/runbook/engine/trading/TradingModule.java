@@ -55,7 +55,7 @@ public final class TradingModule implements EngineModule {
         runs = parts.runs();
         runbooks = parts.runbooks();
         parts.camel().getRegistry().bind("tradingControl", new TradingControl(settings, parts.db(), parts::incidents,
-                parts::notifier));
+                parts::notifier, parts.audit()));
         parts.doors().open(Door.change("api-emergency-stop", "/api/runbooks/emergency-stop",
                 r -> run(r, "emergency-stop", settings.answerWithin())));
         parts.doors().open(Door.change("api-trading-resume", "/api/runbooks/trading-resume",

@@ -39,7 +39,7 @@ class RunCommandsTest {
     static final String DRY_RUN = "{'id': 43, 'job': 'nightly-backup', 'trigger': 'dry-run', 'node': 'node-a',"
             + " 'startedAt': '2026-12-06T02:00:00Z', 'finishedAt': '2026-12-06T02:00:02Z', 'durationMs': 2000,"
             + " 'status': 'succeeded', 'error': null, 'attempt': 1, 'scheduledFor': null, 'scheduleId': null,"
-            + " 'params': {'source': 'engine-db'}, 'dryRun': true,"
+            + " 'params': {'source': 'engine-db'}, 'dryRun': true, 'by': 'token:alice',"
             + " 'steps': [{'seq': 1, 'node': 'dump', 'kind': 'bean', 'uri': null, 'source': 'routes/nightly-backup.camel.yaml:12',"
             + "   'startedAt': '2026-12-06T02:00:00Z', 'durationMs': 1500, 'outcome': 'ok', 'count': 1},"
             + "  {'seq': 2, 'node': 'mail', 'kind': 'to', 'uri': 'smtp://mail:25?password=xxxxxx',"
@@ -54,6 +54,7 @@ class RunCommandsTest {
         assertThat(RunCommands.render(json(DRY_RUN), Ansi.OFF)).isEqualTo(
                 "Dry run 43 of nightly-backup: succeeded\n"
               + "  trigger   dry-run\n"
+              + "  by        token:alice\n"
               + "  node      node-a\n"
               + "  started   2026-12-06 02:00:00Z\n"
               + "  finished  2026-12-06 02:00:02Z\n"

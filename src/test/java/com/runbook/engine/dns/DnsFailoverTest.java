@@ -1,5 +1,7 @@
 package com.runbook.engine.dns;
 
+import com.runbook.engine.RecordingAudit;
+import com.runbook.engine.core.AuditAction;
 import com.runbook.engine.core.Actor;
 import com.runbook.engine.ShippedSettings;
 import com.runbook.engine.TableSnapshot;
@@ -60,6 +62,7 @@ class DnsFailoverTest {
     Neighbours neighbours;
     long mark;
     Map<String, String> props;
+    final RecordingAudit audit = new RecordingAudit();
 
     @BeforeAll
     void start() throws Exception {
@@ -148,6 +151,12 @@ class DnsFailoverTest {
         assertThat(history.get(1).get("id").asLong()).isEqualTo((Long) row.get("id"));
         assertThat(json(get(engine, "/api/dns/changes?limit=0")).get("error").asText())
                 .isEqualTo("limit must be a number between 1 and 1000, not '0'");
+        // the change and the rollback each left their entry with their dns_change row, naming the caller of the door
+        List<Map<String, Object>> entries = new JdbcTemplate(engine.dataSource()).queryForList("select action, actor, job,"
+                + " subject from audit_entry where action in ('dns.changed', 'dns.rolled-back') order by seq desc fetch first 2 rows only");
+        assertThat(entries).extracting(e -> e.get("action") + " " + e.get("actor") + " " + e.get("job") + " " + e.get("subject"))
+                .containsExactly("dns.rolled-back token:bootstrap dns-rollback app.example.test. A",
+                        "dns.changed token:bootstrap dns-failover app.example.test. A");
     }
 
     @Test
@@ -181,7 +190,7 @@ class DnsFailoverTest {
     }
 
     DnsFailover failoverWith(Notifier notifier) {
-        return new DnsFailover(DnsConfig.from(ShippedSettings.with(props)), direct, new DnsChangeStore(engine.dataSource()),
+        return new DnsFailover(DnsConfig.from(ShippedSettings.with(props)), direct, new DnsChangeStore(engine.dataSource(), audit),
                 engine::incidents, () -> notifier);
     }
 
@@ -407,14 +416,23 @@ class DnsFailoverTest {
     void aChangeTheAuthoritativeServerNeverShowsIsRolledBackWithAP1() throws Exception {
         Map<String, String> p = new HashMap<>(props);
         p.put("runbook.dns.verify-server", stale.hostPort()); // answers the old value whatever happens
-        DnsFailover failover = new DnsFailover(DnsConfig.from(ShippedSettings.with(p)), direct, new DnsChangeStore(engine.dataSource()),
+        DnsFailover failover = new DnsFailover(DnsConfig.from(ShippedSettings.with(p)), direct, new DnsChangeStore(engine.dataSource(), audit),
                 engine::incidents, engine::notifier);
+        audit.committed.clear();
         assertThatThrownBy(() -> failover.failover("backup", false, "test"))
                 .isInstanceOf(DnsException.class)
                 .hasMessage("DNS failover of app.example.test. could not be verified: " + stale.hostPort() + " still answered "
                         + PRIMARY + " instead of " + BACKUP + " after 2 s; rolled back to " + PRIMARY);
         assertThat(served()).isEqualTo(PRIMARY);
         assertThat(changes().get(0)).containsEntry("outcome", "rolled-back");
+        // the record was changed and changed back: the entry says both (outside a run: the engine's DNS part)
+        assertThat(audit.committed).singleElement().satisfies(e -> {
+            assertThat(e.action()).isEqualTo(AuditAction.DNS_CHANGED);
+            assertThat(e.actor().id()).isEqualTo("engine:dns");
+            assertThat(e.subject()).isEqualTo("app.example.test. A");
+            assertThat(e.detail()).containsEntry("outcome", "rolled-back").containsEntry("oldValue", PRIMARY)
+                    .containsEntry("newValue", BACKUP).containsEntry("changeId", changes().get(0).get("id"));
+        });
         JsonNode incident = TestEngine.incidents(engine, "DnsChangeNotVerified/").get(0);
         assertThat(TestEngine.incidents(engine, "DnsChangeNotVerified/")).hasSize(1);
         assertThat(incident.get("key").asText()).isEqualTo("DnsChangeNotVerified/app.example.test.");

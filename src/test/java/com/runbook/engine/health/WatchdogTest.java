@@ -43,7 +43,7 @@ class WatchdogTest {
         db = Database.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 2);
         Notifier noPages = (channel, recipient, subject, body, key, headers) -> 0;
         incidents = new IncidentService(db, () -> noPages, ShippedPolicy.with(Map.of()), new MaintenanceWindows(List::of),
-                Clock.systemUTC());
+                Clock.systemUTC(), entry -> { });   // acknowledges nothing
         Map<String, String> p = new HashMap<>(Map.of("runbook.watchdog.endpoints", "api",
                 "runbook.watchdog.endpoint.api.url", server.url("/health"),
                 "runbook.watchdog.endpoint.api.timeout", "300ms",

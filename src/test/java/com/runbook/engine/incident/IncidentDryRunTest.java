@@ -1,5 +1,8 @@
 package com.runbook.engine.incident;
 
+import com.runbook.engine.RecordingAudit;
+import com.runbook.engine.core.Actor;
+import com.runbook.engine.definition.Role;
 import com.runbook.engine.TableSnapshot;
 import com.runbook.engine.TestEngine;
 import com.runbook.engine.core.DryRun;
@@ -28,12 +31,13 @@ class IncidentDryRunTest {
     };
     HikariDataSource ds;
     IncidentService incidents;
+    final RecordingAudit audit = new RecordingAudit();
 
     @BeforeEach
     void setUp() throws Exception {
         ds = TestEngine.database();
         incidents = new IncidentService(ds, () -> recorder, ShippedPolicy.with(Map.of()), new MaintenanceWindows(List::of),
-                Clock.systemUTC());
+                Clock.systemUTC(), audit);
     }
 
     @AfterEach
@@ -54,7 +58,7 @@ class IncidentDryRunTest {
         assertThat(incidents.raise("BackupFailed/engine-db", "P2", "Backup failed", "again", Map.of())).isEqualTo(open);
         incidents.resolve("BackupFailed/engine-db", "fixed");
         incidents.resolve("NothingOpen/here", "fixed");
-        incidents.acknowledge(open, "alice");
+        incidents.acknowledge(open, Actor.token("alice", Role.OPERATOR), "alice");
 
         DryRun.enter(null);
         assertThat(plan.effects()).extracting(DryRun.Effect::effect).containsExactly(

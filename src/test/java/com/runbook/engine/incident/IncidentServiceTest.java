@@ -1,5 +1,9 @@
 package com.runbook.engine.incident;
 
+import com.runbook.engine.RecordingAudit;
+import com.runbook.engine.core.Actor;
+import com.runbook.engine.core.AuditAction;
+import com.runbook.engine.definition.Role;
 import com.runbook.engine.core.Notifier;
 import com.runbook.engine.notify.Outbox;
 import com.runbook.engine.store.Database;
@@ -36,6 +40,7 @@ class IncidentServiceTest {
     HikariDataSource ds;
     Clock clock;
     IncidentService incidents;
+    final RecordingAudit audit = new RecordingAudit();
 
     @BeforeEach
     void setUp() {
@@ -58,7 +63,7 @@ class IncidentServiceTest {
                 return now;
             }
         };
-        incidents = new IncidentService(ds, () -> recorder, policy, new MaintenanceWindows(List::of), clock);
+        incidents = new IncidentService(ds, () -> recorder, policy, new MaintenanceWindows(List::of), clock, audit);
     }
 
     @AfterEach
@@ -78,7 +83,7 @@ class IncidentServiceTest {
         assertThat(sent).hasSize(4);
         assertThat(sent.get(2).subject()).isEqualTo("[P2] still firing: Backup failed (#" + id + ")");
         // acknowledged: no more repeats
-        incidents.acknowledge(id, "alice");
+        incidents.acknowledge(id, Actor.token("alice", Role.OPERATOR), "alice");
         now = now.plus(Duration.ofHours(3));
         incidents.raise("BackupFailed/db", "P2", "Backup failed", "exit 1", Map.of());
         assertThat(sent).hasSize(4);
@@ -155,7 +160,7 @@ class IncidentServiceTest {
     void afterAStormTheEscalationCheckAndTheStatusListReadOnlyWhatTheyReturn() {
         PriorityPolicy policy = ShippedPolicy.with(Map.of("runbook.incident.p1.ack-within", "15m",
                 "runbook.incident.p1.escalate-to", "email=lead@example.com"));
-        IncidentService paging = new IncidentService(ds, () -> recorder, policy, new MaintenanceWindows(List::of), clock);
+        IncidentService paging = new IncidentService(ds, () -> recorder, policy, new MaintenanceWindows(List::of), clock, audit);
         paging.openNew(java.util.stream.IntStream.range(0, 3000)
                 .mapToObj(i -> new IncidentService.Opening("Storm/" + i, Priority.P3, "disk", null, Map.of())).toList());
         long due = paging.raise("Region/a", "P1", "Region down", "d", Map.of());
@@ -193,7 +198,7 @@ class IncidentServiceTest {
                 "runbook.incident.p3.channels", "email", "runbook.incident.p4.channels", "email",
                 "runbook.incident.p1.ack-within", "15m", "runbook.incident.p1.escalate-to", "email=lead@example.com",
                 "runbook.incident.p2.ack-within", "", "runbook.incident.repeat-interval", "1h"));
-        IncidentService paging = new IncidentService(ds, () -> outbox, policy, new MaintenanceWindows(List::of), clock);
+        IncidentService paging = new IncidentService(ds, () -> outbox, policy, new MaintenanceWindows(List::of), clock, audit);
         Map<Long, String> opened = new LinkedHashMap<>();
         for (Priority p : Priority.values()) {
             opened.put(paging.raise("Prio/" + p, p.name(), "down", "d", Map.of()), p.name());
@@ -221,5 +226,42 @@ class IncidentServiceTest {
                 .containsExactly(Notifier.BULK);
         assertThatThrownBy(() -> outbox.enqueue("email", null, "s", "b", "bad-priority", Map.of(), 0))
                 .hasMessage("priority must be 1 to 5 (was 0)");
+    }
+
+    @Test
+    void anAcknowledgementRecordsItsEntryWithTheCallerAsActorAndTheFreeTextByAsNote() {
+        long id = incidents.raise("BackupFailed/db", "P2", "Backup failed", "exit 1", Map.of());
+        Actor alice = Actor.token("alice", Role.OPERATOR);
+        incidents.acknowledge(id, alice, "Alice (on call)");
+        assertThat(incidents.find(id).orElseThrow().acknowledgedBy()).isEqualTo("Alice (on call)");
+        assertThat(audit.committed).singleElement().satisfies(e -> {
+            assertThat(e.action()).isEqualTo(AuditAction.INCIDENT_ACKNOWLEDGED);
+            assertThat(e.actor()).isEqualTo(alice);
+            assertThat(e.subject()).isEqualTo("incident " + id);
+            assertThat(e.detail()).containsExactly(Map.entry("incidentId", id), Map.entry("key", "BackupFailed/db"),
+                    Map.entry("priority", "P2"), Map.entry("title", "Backup failed"), Map.entry("note", "Alice (on call)"));
+        });
+    }
+
+    @Test
+    void anAcknowledgementRefusedRecordsNoEntry() {
+        long id = incidents.raise("BackupFailed/db", "P2", "Backup failed", "exit 1", Map.of());
+        incidents.acknowledge(id, Actor.token("alice", Role.OPERATOR), "alice");
+        assertThatThrownBy(() -> incidents.acknowledge(id, Actor.token("bob", Role.OPERATOR), "bob"))
+                .hasMessage("incident " + id + " was already acknowledged by alice");
+        assertThatThrownBy(() -> incidents.acknowledge(id + 1, Actor.token("bob", Role.OPERATOR), "bob"))
+                .hasMessage("no incident with id " + (id + 1));
+        assertThat(audit.committed).hasSize(1);
+    }
+
+    @Test
+    void aTelegramAcknowledgementIsTheTelegramDoorsWithThePersonAsNote() {
+        long id = incidents.raise("BackupFailed/db", "P2", "Backup failed", "exit 1", Map.of());
+        assertThat(new TelegramAck(incidents, Set.of("42")).handle("42", "alice", "/ack " + id))
+                .isEqualTo("Incident " + id + " acknowledged by telegram:alice");
+        assertThat(audit.committed).singleElement().satisfies(e -> {
+            assertThat(e.actor().id()).isEqualTo("engine:telegram");
+            assertThat(e.detail()).containsEntry("note", "telegram:alice");
+        });
     }
 }

@@ -1,6 +1,9 @@
 package com.runbook.engine.run;
 
+import com.runbook.engine.RecordingAudit;
 import com.runbook.engine.core.Actor;
+import com.runbook.engine.core.AuditAction;
+import com.runbook.engine.definition.Role;
 import com.runbook.engine.core.RunEnd;
 import com.runbook.engine.core.RunStarter;
 import com.runbook.engine.core.RunStatus;
@@ -14,17 +17,20 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A door that starts a run waits on its end: completed once its row says how it ended, with the route's answer. */
 class JobRunnerTest {
     HikariDataSource db;
     RunStore store;
+    final RecordingAudit audit = new RecordingAudit();
     DefaultCamelContext camel;
     JobRunner runner;
     final CountDownLatch release = new CountDownLatch(1);
@@ -32,7 +38,7 @@ class JobRunnerTest {
     @BeforeEach
     void start() throws Exception {
         db = Database.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 2);
-        store = new RunStore(db);
+        store = new RunStore(db, audit);
         camel = new DefaultCamelContext();
         camel.addRoutes(new RouteBuilder() {
             @Override
@@ -87,5 +93,60 @@ class JobRunnerTest {
         assertThat(store.find(run.id()).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
         release.countDown();
         assertThat(run.await(Duration.ofSeconds(30)).orElseThrow().result()).isEqualTo("late");
+    }
+
+    @Test
+    void aRunNamesWhoStartedItInItsRowAndInItsRunStartedEntry() throws Exception {
+        Actor alice = Actor.token("alice", Role.OPERATOR);
+        RunStarter.Watched run = runner.startWatched("ok", RunTrigger.MANUAL, Map.of("who", "ops"), alice);
+        run.await(Duration.ofSeconds(30)).orElseThrow();
+        assertThat(store.find(run.id()).orElseThrow().by()).isEqualTo("token:alice");
+        assertThat(store.find(run.id()).orElseThrow().json()).containsEntry("by", "token:alice");
+        assertThat(audit.committed).singleElement().satisfies(e -> {
+            assertThat(e.action()).isEqualTo(AuditAction.RUN_STARTED);
+            assertThat(e.actor()).isEqualTo(alice);
+            assertThat(e.job()).isEqualTo("ok");
+            assertThat(e.subject()).isEqualTo("run " + run.id());
+            assertThat(e.detail()).containsExactly(Map.entry("runId", run.id()), Map.entry("trigger", "manual"),
+                    Map.entry("dryRun", false), Map.entry("params", Map.of()));   // undeclared: none recorded
+        });
+    }
+
+    @Test
+    void aRehearsalIsRecordedAsADryRun() throws Exception {
+        RunStarter.Watched run = runner.startWatched("ok", RunTrigger.DRY_RUN, Map.of(), Actor.token("bob", Role.OPERATOR));
+        run.await(Duration.ofSeconds(30)).orElseThrow();
+        assertThat(audit.committed).singleElement().satisfies(e -> {
+            assertThat(e.actor().id()).isEqualTo("token:bob");
+            assertThat(e.detail()).containsEntry("trigger", "dry-run").containsEntry("dryRun", true);
+        });
+    }
+
+    @Test
+    void aScheduledFireRunsOnBehalfOfItsScheduleAndASkippedFireRecordsNoEntry() {
+        Instant due = Instant.now().minusSeconds(1);
+        long id = runner.runScheduled("ok", "ok-hourly", Map.of("who", "cron"), RunTrigger.SCHEDULE, due, null, null,
+                x -> { });
+        assertThat(store.find(id).orElseThrow().by()).isEqualTo("schedule:ok-hourly");
+        assertThat(audit.committed).singleElement().satisfies(e -> {
+            assertThat(e.actor()).isEqualTo(Actor.schedule("ok-hourly"));
+            assertThat(e.detail()).containsEntry("trigger", "schedule").containsEntry("scheduleId", "ok-hourly")
+                    .containsEntry("scheduledFor", due.toString()).containsEntry("params", Map.of());
+        });
+        long skipped = runner.recordSkipped("ok", "ok-hourly", due.plusSeconds(3600), "misfired");
+        assertThat(store.find(skipped).orElseThrow().by()).isEqualTo("schedule:ok-hourly");
+        assertThat(audit.committed).hasSize(1);
+    }
+
+    @Test
+    void aRunRowRolledBackTakesItsEntryAlong() {
+        assertThatThrownBy(() -> store.writes().call("ok", () -> {
+            store.start("ok", "manual", "n", RunStatus.RUNNING, null, null, null, Map.of(), Actor.engine("test"));
+            throw new IllegalStateException("after the row");
+        })).hasMessage("after the row");
+        assertThat(store.list("ok", 10)).isEmpty();
+        assertThat(audit.committed).isEmpty();
+        store.start("ok", "manual", "n", RunStatus.RUNNING, null, null, null, Map.of(), Actor.engine("test"));
+        assertThat(audit.committed).hasSize(1);
     }
 }

@@ -1,7 +1,9 @@
 package com.runbook.engine.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.runbook.engine.RecordingAudit;
 import com.runbook.engine.TestEngine;
+import com.runbook.engine.core.Actor;
 import com.runbook.engine.core.RunRecord;
 import com.runbook.engine.core.RunStatus;
 import com.runbook.engine.text.Text;
@@ -22,11 +24,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RunStoreTest {
     HikariDataSource ds;
     RunStore store;
+    final RecordingAudit audit = new RecordingAudit();
 
     @BeforeEach
     void setUp() throws Exception {
         ds = TestEngine.database();
-        store = new RunStore(ds);
+        store = new RunStore(ds, audit);
     }
 
     @AfterEach
@@ -36,7 +39,7 @@ class RunStoreTest {
     }
 
     private RunRecord stored(Map<String, String> params) {
-        long id = store.start("echo", "manual", "n", RunStatus.RUNNING, null, null, null, params);
+        long id = store.start("echo", "manual", "n", RunStatus.RUNNING, null, null, null, params, Actor.engine("test"));
         return store.find(id).orElseThrow();
     }
 

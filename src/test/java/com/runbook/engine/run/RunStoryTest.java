@@ -205,7 +205,7 @@ class RunStoryTest {
             assertThat(text.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
             List<String> lines = text.body().lines().toList();
             assertThat(lines.get(0)).matches("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z INFO com\\.runbook\\.engine\\.run\\.JobRunner"
-                    + " - Run " + id + " of story-job started \\(manual\\)");
+                    + " - Run " + id + " of story-job started \\(manual, by token:bootstrap\\)");
             assertThat(lines).anyMatch(l -> l.endsWith(" INFO story-job.camel:6 - story begins for ops"))
                     .anyMatch(l -> l.endsWith(" - part b"))
                     .last().asString().endsWith(" - Run " + id + " of story-job succeeded");

@@ -1,7 +1,11 @@
 package com.runbook.engine.trading;
 
 import com.runbook.engine.core.Actor;
+import com.runbook.engine.RecordingAudit;
 import com.runbook.engine.RecordingIncidents;
+import com.runbook.engine.core.AuditAction;
+import com.runbook.engine.definition.Role;
+import org.slf4j.MDC;
 import com.runbook.engine.TableSnapshot;
 import com.runbook.engine.core.DryRun;
 import com.runbook.engine.core.Notifier;
@@ -52,6 +56,7 @@ class EmergencyStopTest {
     Engine engine;
     Neighbours neighbours;
     long mark;
+    final RecordingAudit audit = new RecordingAudit();
 
     @BeforeAll
     void start() throws Exception {
@@ -225,7 +230,7 @@ class EmergencyStopTest {
         Asked notices = new Asked();
         RecordingIncidents incidents = new RecordingIncidents();
         TradingControl control = new TradingControl(settings(trading.url() + "/v1/trading/halt", trading.url() + "/v1/trading/resume"),
-                engine.dataSource(), () -> incidents, () -> notices);
+                engine.dataSource(), () -> incidents, () -> notices, audit);
         DryRun plan = new DryRun(42);
         Map<String, Object> result = plan.call(() -> control.halt("dry-run", "drill"));
         assertThat(result).containsEntry("message", "would halt trading via POST " + trading.url() + "/v1/trading/halt")
@@ -253,7 +258,7 @@ class EmergencyStopTest {
     @Test
     void aDryRunWhosePlanIsNotOnItsThreadFailsAndCallsNothing() {
         TradingControl control = new TradingControl(settings(trading.url() + "/v1/trading/halt", trading.url() + "/v1/trading/resume"),
-                engine.dataSource(), RecordingIncidents::new, Asked::new);
+                engine.dataSource(), RecordingIncidents::new, Asked::new, audit);
         assertThatThrownBy(() -> control.halt("dry-run", "drill")).isInstanceOf(IllegalStateException.class)
                 .hasMessage("a dry run reached tradingControl without its plan: trading was not halted");
         assertThatThrownBy(() -> control.resume("dry-run", "drill")).isInstanceOf(IllegalStateException.class)
@@ -266,7 +271,7 @@ class EmergencyStopTest {
     void aStopThatCannotReachTheTradingApiPagesP1() throws Exception {
         int closed = TestEngine.freePort();
         String url = "http://127.0.0.1:" + closed + "/v1/trading/halt";
-        TradingControl control = new TradingControl(settings(url, null), engine.dataSource(), engine::incidents, engine::notifier);
+        TradingControl control = new TradingControl(settings(url, null), engine.dataSource(), engine::incidents, engine::notifier, audit);
         assertThatThrownBy(() -> control.halt("alert", "EmergencyStop")).isInstanceOf(IllegalStateException.class)
                 .hasMessage("the trading API did not accept the halt (" + url + " unreachable)");
         assertThat(controls()).singleElement().satisfies(c -> assertThat(c.get("api_status")).isNull());
@@ -286,11 +291,11 @@ class EmergencyStopTest {
     void aTradingUrlThatIsNotSetPagesP1NamingTheVariableAndARehearsalFailsTheSame() throws Exception {
         String failure = "runbook.trading.resume-url (env RUNBOOK_TRADING_RESUME_URL) is not set: cannot resume trading";
         RecordingIncidents rehearsed = new RecordingIncidents();
-        TradingControl dry = new TradingControl(settings(null, null), engine.dataSource(), () -> rehearsed, Asked::new);
+        TradingControl dry = new TradingControl(settings(null, null), engine.dataSource(), () -> rehearsed, Asked::new, audit);
         assertThatThrownBy(() -> new DryRun(7).call(() -> dry.resume("dry-run", ""))).hasMessage(failure);
         assertThat(rehearsed.raised).extracting(RecordingIncidents.Raised::key).containsExactly("TradingControlFailed/resume");
 
-        TradingControl control = new TradingControl(settings(null, null), engine.dataSource(), engine::incidents, engine::notifier);
+        TradingControl control = new TradingControl(settings(null, null), engine.dataSource(), engine::incidents, engine::notifier, audit);
         assertThatThrownBy(() -> control.resume("manual", "")).isInstanceOf(IllegalStateException.class).hasMessage(failure);
         JsonNode incident = TestEngine.incidents(engine, "TradingControlFailed/resume").get(0);
         assertThat(incident.get("priority").asText()).isEqualTo("P1");
@@ -378,5 +383,60 @@ class EmergencyStopTest {
         assertThat(back.get(2)).startsWith("pubsub").contains("system-alerts").contains("Trading resumed at ");
         assertThat(back.get(3)).startsWith("incident").contains("TradingHalted");
         assertThat(halted().get("status").asText()).isEqualTo("resolved");
+    }
+
+    @Test
+    void anAcceptedHaltOrResumeRecordsItsEntryWithTheRowOfItsOutcomeOnBehalfOfTheRunsActor() {
+        TradingControl control = new TradingControl(settings(trading.url() + "/v1/trading/halt", trading.url() + "/v1/trading/resume"),
+                engine.dataSource(), RecordingIncidents::new, Asked::new, audit);
+        audit.committed.clear();
+        MDC.put("actor", "token:alice");
+        MDC.put("runId", "77");
+        MDC.put("job", "emergency-stop");
+        try {
+            control.halt("manual", "runaway orders");
+            trading.answer("POST /v1/trading/resume", 503, "{}");
+            assertThatThrownBy(() -> control.resume("manual", "too early")).isInstanceOf(IllegalStateException.class);
+        } finally {
+            MDC.clear();
+        }
+        long haltRow = new JdbcTemplate(engine.dataSource()).queryForObject(
+                "select id from trading_control where action = 'halt'", Long.class);
+        // the refused resume has its trading_control row and its P1, and no trading.resumed entry: trading did not resume
+        assertThat(controls()).hasSize(2);
+        assertThat(audit.committed).singleElement().satisfies(e -> {
+            assertThat(e.action()).isEqualTo(AuditAction.TRADING_HALTED);
+            assertThat(e.actor().id()).isEqualTo("token:alice");
+            assertThat(e.job()).isEqualTo("emergency-stop");
+            assertThat(e.subject()).isEqualTo("trading");
+            assertThat(e.detail()).containsExactly(Map.entry("runId", 77L), Map.entry("reason", "runaway orders"),
+                    Map.entry("tradingApi", "POST " + trading.url() + "/v1/trading/halt"), Map.entry("tradingApiStatus", 200),
+                    Map.entry("controlId", haltRow));
+        });
+        trading.answer("POST /v1/trading/resume", 200, "{\"halted\":false}");
+        control.resume("alert", "all clear");   // outside a run: the engine's trading part acts
+        assertThat(audit.committed).last().satisfies(e -> {
+            assertThat(e.action()).isEqualTo(AuditAction.TRADING_RESUMED);
+            assertThat(e.actor().id()).isEqualTo("engine:trading");
+        });
+    }
+
+    @Test
+    void anEmergencyStopThroughTheApiLeavesTheRunsEntryAndTheHaltsBothNamingTheCaller() throws Exception {
+        HttpResponse<String> r = post(engine, "/api/runbooks/emergency-stop", TOKEN, "{\"confirm\":\"emergency-stop\",\"reason\":\"audit probe\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        long run = JSON.readTree(r.body()).get("id").asLong();
+        JdbcTemplate db = new JdbcTemplate(engine.dataSource());
+        assertThat(db.queryForList("select actor, job from audit_entry where action = 'run.started' and subject = ?", "run " + run))
+                .singleElement().satisfies(e -> assertThat(e).containsEntry("ACTOR", "token:bootstrap").containsEntry("JOB", "emergency-stop"));
+        List<Map<String, Object>> halts = db.queryForList("select actor, job, detail from audit_entry where action = 'trading.halted'"
+                + " order by seq desc");
+        assertThat(halts).isNotEmpty();
+        assertThat(halts.get(0)).containsEntry("ACTOR", "token:bootstrap").containsEntry("JOB", "emergency-stop");
+        JsonNode detail = JSON.readTree((String) halts.get(0).get("DETAIL"));
+        assertThat(detail.get("runId").asLong()).isEqualTo(run);
+        assertThat(detail.get("reason").asText()).isEqualTo("audit probe");
+        assertThat(detail.toString()).doesNotContain("trading-secret");
+        engine.incidents().resolve("TradingHalted", "test over");
     }
 }
