@@ -149,7 +149,6 @@ class ConsoleTest {
 
         find("#token").clear();
         find("#token").sendKeys(TestEngine.TOKEN);
-        find("#name").sendKeys("alice");
         find("#login-button").click();
         int jobCount = new ObjectMapper().readTree(TestEngine.get(engine, "/api/jobs").body()).size();
         await().atMost(Duration.ofSeconds(10)).until(() -> all("#jobs tr[data-job]").size() == jobCount);
@@ -160,6 +159,9 @@ class ConsoleTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> !all("#schedules tr[data-schedule='heartbeat']").isEmpty());
         assertThat(find("#schedules tr[data-schedule='heartbeat']").getText()).contains("heartbeat", "every 1m", "UTC");
         assertThat(find("#health").getText()).isEqualTo("engine UP");
+        // who you are and your role: the bootstrap token is an admin's, so every button and the Tokens page are offered
+        assertThat(find("#who").getText()).isEqualTo("token:bootstrap admin");
+        assertThat(find("#nav-tokens").isDisplayed()).isTrue();
         // the token is kept in the tab's session storage, not in a cookie or local storage
         assertThat(((ChromeDriver) browser).executeScript("return sessionStorage.getItem('runbook.token')")).isEqualTo(TestEngine.TOKEN);
         assertThat(((ChromeDriver) browser).executeScript("return localStorage.length")).isEqualTo(0L);
