@@ -133,7 +133,7 @@ class ConsoleTest {
         HttpResponse<String> page = TestEngine.get(engine, "/");
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
-        assertThat(TestEngine.get(engine, "/api/auth").statusCode()).isEqualTo(401);
+        assertThat(TestEngine.get(engine, "/api/auth", null).statusCode()).isEqualTo(401);
 
         browser.get(TestEngine.base(engine) + "/");
         ((ChromeDriver) browser).executeScript("sessionStorage.clear()");   // another test may have logged in
