@@ -451,4 +451,146 @@ class ConsoleTest {
         screenshot(shot.toString());
         System.out.println("console run page screenshot: " + shot);
     }
+
+    /** The engine the test uses: the first test stops the class's engine, so a later one starts its own. */
+    Engine engine(String data) throws Exception {
+        if (engine == null) {
+            engine = TestEngine.start(base, dir.resolve(data), Map.of());
+        }
+        return engine;
+    }
+
+    /** A personal token made by the bootstrap admin through POST /api/tokens. */
+    String createToken(String name, String role) throws Exception {
+        HttpResponse<String> created = TestEngine.post(engine, "/api/tokens", TestEngine.TOKEN,
+                "{\"name\": \"" + name + "\", \"role\": \"" + role + "\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        return new ObjectMapper().readTree(created.body()).get("token").asText();
+    }
+
+    /** Logs in through the login form with {@code token}, from a fresh tab session. */
+    void logInWith(String token) {
+        browser.get(TestEngine.base(engine) + "/");
+        script("sessionStorage.clear()");
+        browser.navigate().refresh();
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#login").isDisplayed());
+        find("#token").sendKeys(token);
+        find("#login-button").click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#console").isDisplayed() && !find("#who").getText().isEmpty());
+    }
+
+    /** An open incident raised through the generic webhook (the bootstrap token is its credential on a default engine). */
+    long openIncident(String key) throws Exception {
+        HttpResponse<String> alert = TestEngine.post(engine, "/webhooks/generic", TestEngine.TOKEN,
+                "{\"title\": \"Disk almost full\", \"priority\": \"P3\", \"key\": \"" + key + "\"}");
+        assertThat(alert.statusCode()).as(alert.body()).isBetween(200, 299);
+        return new ObjectMapper().readTree(alert.body()).get("incidents").get(0).asLong();
+    }
+
+    /** The role each job needs to run, as GET /api/jobs says (operator when it says nothing). */
+    Map<String, String> jobRoles() throws Exception {
+        Map<String, String> roles = new java.util.TreeMap<>();
+        for (JsonNode job : new ObjectMapper().readTree(TestEngine.get(engine, "/api/jobs").body())) {
+            roles.put(job.get("id").asText(), job.path("role").asText("operator"));
+        }
+        return roles;
+    }
+
+    /**
+     * A viewer reads everything and is offered no button; an operator runs, rehearses and acknowledges, but is not
+     * offered Run now on a job that needs admin; neither sees the Tokens page.
+     */
+    @Test
+    void eachRoleIsOfferedOnlyTheButtonsItMayUse() throws Exception {
+        engine("data-roles");
+        String viewer = createToken("vera", "viewer");
+        String operator = createToken("otto", "operator");
+        long incident = openIncident("console-roles");
+        Map<String, String> roles = jobRoles();
+
+        logInWith(viewer);
+        assertThat(find("#who").getText()).isEqualTo("token:vera viewer");
+        await().atMost(Duration.ofSeconds(10)).until(() -> all("#jobs tr[data-job]").size() == roles.size()
+                && !all("#incidents tr[data-incident='" + incident + "']").isEmpty());
+        roles.forEach((job, role) -> assertThat(find("#jobs tr[data-job='" + job + "'] td.role").getText()).isEqualTo(role));
+        assertThat(all("button.run-now")).isEmpty();
+        assertThat(all("button.rehearse")).isEmpty();
+        assertThat(all("button.ack")).isEmpty();
+        assertThat(find("#nav-tokens").isDisplayed()).isFalse();
+        assertThat(find("#nav-audit").isDisplayed()).isTrue();
+        Path shot = Path.of("target/console-viewer.png").toAbsolutePath();
+        screenshot(shot.toString());
+        System.out.println("a viewer's console screenshot: " + shot);
+        // the tokens page is an admin's: a viewer who types its address gets the console
+        browser.get(TestEngine.base(engine) + "/#tokens");
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#console").isDisplayed());
+        assertThat(find("#tokens-page").isDisplayed()).isFalse();
+
+        find("#logout").click();
+        logInWith(operator);
+        assertThat(find("#who").getText()).isEqualTo("token:otto operator");
+        await().atMost(Duration.ofSeconds(10)).until(() -> all("#jobs tr[data-job]").size() == roles.size()
+                && !all("#incidents tr[data-incident='" + incident + "']").isEmpty());
+        roles.forEach((job, role) -> {
+            assertThat(all("button.run-now[data-job='" + job + "']")).as(job + " needs " + role).hasSize(role.equals("admin") ? 0 : 1);
+            assertThat(all("button.rehearse[data-job='" + job + "']")).as(job).hasSize(1);
+        });
+        assertThat(all("button.ack[data-incident='" + incident + "']")).hasSize(1);
+        assertThat(find("#nav-tokens").isDisplayed()).isFalse();
+        screenshot("target/console-operator.png");
+    }
+
+    /** An admin's Tokens page: create (the token shown once, and it works), list, revoke (it stops at once). */
+    @Test
+    void anAdminCreatesAndRevokesATokenAndARevokedTokenIsLoggedOutAtOnce() throws Exception {
+        engine("data-tokens");
+        openConsole("#tokens");
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#tokens-page").isDisplayed());
+        assertThat(find("#nav-tokens").getAttribute("class")).isEqualTo("current");
+        find("#token-name").sendKeys("tina");
+        new org.openqa.selenium.support.ui.Select(find("#token-role")).selectByValue("viewer");
+        find("#token-create").click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#token-created").isDisplayed());
+        assertThat(find("#token-created").getText()).contains("Token for tina (viewer): ", "Copy it now: it will not be shown again.");
+        String tina = find("#token-created-value").getText();
+        JsonNode who = new ObjectMapper().readTree(TestEngine.get(engine, "/api/auth", tina).body());
+        assertThat(who.get("actor").asText()).isEqualTo("token:tina");
+        assertThat(who.get("role").asText()).isEqualTo("viewer");
+        await().atMost(Duration.ofSeconds(10)).ignoreException(StaleElementReferenceException.class)
+                .until(() -> find("#tokens tr[data-token='tina']").getText().contains("active"));
+        assertThat(find("#tokens tr[data-token='tina']").getText()).contains("tina viewer active", "token:bootstrap", "never");
+        assertThat(find("#tokens").getText()).doesNotContain(tina);
+        screenshot("target/console-tokens.png");
+        // shown once: Done (or a reload) clears it
+        find("#token-created-done").click();
+        assertThat(find("#token-created").isDisplayed()).isFalse();
+        assertThat(browser.getPageSource()).doesNotContain(tina);
+
+        // a name taken: the engine's refusal, shown
+        find("#token-name").sendKeys("tina");
+        find("#token-create").click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !find("#token-error").getText().isEmpty());
+        assertThat(find("#token-error").getText()).startsWith("Not created: ");
+
+        // revoke asks first; then the token stops at once
+        await().atMost(Duration.ofSeconds(10)).ignoreException(StaleElementReferenceException.class).until(() -> {
+            find("button.revoke[data-token='tina']").click();
+            return true;
+        });
+        assertThat(browser.switchTo().alert().getText()).isEqualTo("Revoke the token of tina? It stops working at once.");
+        browser.switchTo().alert().accept();
+        await().atMost(Duration.ofSeconds(10)).ignoreException(StaleElementReferenceException.class)
+                .until(() -> find("#tokens tr[data-token='tina']").getText().contains("revoked"));
+        assertThat(all("button.revoke[data-token='tina']")).isEmpty();
+        assertThat(TestEngine.get(engine, "/api/auth", tina).statusCode()).isEqualTo(401);
+
+        // a console open with a token revoked meanwhile goes back to the login at its next request, saying why
+        String rita = createToken("rita", "operator");
+        logInWith(rita);
+        assertThat(TestEngine.post(engine, "/api/tokens/rita/revoke", TestEngine.TOKEN, "").statusCode()).isEqualTo(200);
+        script("refresh()");
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#login").isDisplayed());
+        assertThat(find("#login-error").getText()).matches("The engine refused the token \\(token 'rita' was revoked at \\S+\\); log in again\\.");
+        assertThat(script("return sessionStorage.getItem('runbook.token')")).isNull();
+    }
 }
