@@ -570,7 +570,8 @@ class ConsoleTest {
         find("#token-name").sendKeys("tina");
         find("#token-create").click();
         await().atMost(Duration.ofSeconds(10)).until(() -> !find("#token-error").getText().isEmpty());
-        assertThat(find("#token-error").getText()).startsWith("Not created: ");
+        assertThat(find("#token-error").getText())
+                .isEqualTo("Not created: token 'tina' already exists and is active: revoke it first (runbook token revoke tina)");
 
         // revoke asks first; then the token stops at once
         await().atMost(Duration.ofSeconds(10)).ignoreException(StaleElementReferenceException.class).until(() -> {
