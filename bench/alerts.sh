@@ -32,7 +32,7 @@ load() { java bench/AlertLoad.java "$@"; }
 # that does not depend on what else runs (2 dedicated cores give at most twice that per second)
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
 # the engine's outbox: pending or being sent (the API lists at most 500 of each)
-waiting() { for st in pending sending; do curl -s "localhost:$port/api/outbox?status=$st" | grep -o '"id"' | wc -l; done | awk '{s += $1} END {print s}'; }
+waiting() { for st in pending sending; do curl -s -H "Authorization: Bearer bench" "localhost:$port/api/outbox?status=$st" | grep -o '"id"' | wc -l; done | awk '{s += $1} END {print s}'; }
 drain() { while [ "$(waiting)" != 0 ]; do sleep 0.5; done; }
 # warm-up (JIT, connection pool), then the measured run
 CLIENT_WARM=0 load engine "http://127.0.0.1:$port/webhooks/alertmanager" bench "$WARM" "$BATCH" "$CLIENTS" warm >/dev/null
@@ -46,7 +46,7 @@ awk -v n="$((TOTAL + CLIENT_WARM))" -v c0="$c0" -v c2="$c2" -v t0="$t0" -v t1="$
 delivered %.1f s after the run (%.0f pages/s from the client start, one page per alert); %.2f CPU seconds until then: %.0f \
 alerts per CPU-second\n", t2 - t1, n / (t2 - t0), c, n / c}'
 kill -0 $pid 2>/dev/null || { echo "engine died during the run; its log ends:"; tail -40 "$log"; exit 1; }
-echo "engine rows: $(curl -s "localhost:$port/api/incidents?open=true" | grep -o '"id"' | wc -l) open incidents listed (API lists at most 500)"
+echo "engine rows: $(curl -s -H "Authorization: Bearer bench" "localhost:$port/api/incidents?open=true" | grep -o '"id"' | wc -l) open incidents listed (API lists at most 500)"
 
 if [ -x /usr/bin/prometheus-alertmanager ]; then
   mkdir -p "$data/am"

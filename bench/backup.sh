@@ -103,7 +103,7 @@ backup() {
   run=$(curl -sf -X POST -H 'Authorization: Bearer bench' -H 'Content-Type: application/json' -d '{}' \
     "localhost:$port/api/jobs/nightly-backup/run" | sed 's/.*"runId":\([0-9]*\).*/\1/')
   while :; do
-    status=$(curl -sf "localhost:$port/api/runs/$run" | sed 's/.*"status":"\([a-z]*\)".*/\1/')
+    status=$(curl -sf -H "Authorization: Bearer bench" "localhost:$port/api/runs/$run" | sed 's/.*"status":"\([a-z]*\)".*/\1/')
     heap=$(jstat -gc $pid | awk 'NR==2 {print int(($3+$4+$6+$8)/1024)}')
     (( heap > peak_heap )) && peak_heap=$heap
     [ "$status" != running ] && break
@@ -111,7 +111,7 @@ backup() {
   done
   b1=$(date +%s%N)
   if [ "$status" != succeeded ]; then
-    echo "run $run: $status"; curl -s "localhost:$port/api/runs/$run"; echo; tail -40 "$work/engine.log"; tail -40 "$work/s3.log"; exit 1
+    echo "run $run: $status"; curl -s -H "Authorization: Bearer bench" "localhost:$port/api/runs/$run"; echo; tail -40 "$work/engine.log"; tail -40 "$work/s3.log"; exit 1
   fi
   key=$(grep -o 'Backup of bench stored as [^ ]*' "$work/engine.log" | tail -1 | awk '{print $NF}')
   echo "  $(grep -o 'Backup of bench stored.*' "$work/engine.log" | tail -1)"

@@ -11,7 +11,7 @@ median() { sort -n | sed -n 3p; }
 time_ms() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null; t1=$(date +%s%N); echo $(( (t1 - t0) / 1000000 )); }
 list=$(for i in 1 2 3 4 5; do time_ms ./runbook list; done | median)
 trigger=$(for i in 1 2 3 4 5; do time_ms ./runbook trigger heartbeat --wait; done | median)
-curl_ms=$(for i in 1 2 3 4 5; do time_ms curl -sf "localhost:$port/api/jobs"; done | median)
+curl_ms=$(for i in 1 2 3 4 5; do time_ms curl -sf -H "Authorization: Bearer bench" "localhost:$port/api/jobs"; done | median)
 echo "runbook list (JVM start + GET /api/jobs), median of 5: $list ms"
 echo "runbook trigger heartbeat --wait, median of 5: $trigger ms"
 echo "curl GET /api/jobs for comparison, median of 5: $curl_ms ms"

@@ -28,7 +28,7 @@ log_ms() {
 
 # reload_ms: when the last reload ended (GET /api/reload's "at"), epoch milliseconds; empty before the first one
 reload_ms() {
-  curl -sf "localhost:$port/api/reload" | python3 -c 'import json, sys, datetime
+  curl -sf -H "Authorization: Bearer bench" "localhost:$port/api/reload" | python3 -c 'import json, sys, datetime
 at = json.load(sys.stdin).get("at")
 if isinstance(at, (int, float)): print(round(at * 1000))
 elif at: print(round(datetime.datetime.fromisoformat(at.replace("Z", "+00:00")).timestamp() * 1000))'
@@ -78,7 +78,7 @@ for n in $sizes; do
     grep "Schedules applied" "$log" | tail -1 | sed 's/.*ScheduleManager - /  /' || true
   done
   t0=$(date +%s%N)
-  bytes=$(curl -sf "localhost:$port/api/schedules" | wc -c)
+  bytes=$(curl -sf -H "Authorization: Bearer bench" "localhost:$port/api/schedules" | wc -c)
   echo "GET /api/schedules ($n schedules, $((bytes / 1024)) KiB): $(( ($(date +%s%N) - t0) / 1000000 )) ms"
   echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
   kill $pid; wait $pid 2>/dev/null || true; pid=

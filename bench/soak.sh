@@ -19,7 +19,7 @@ until curl -sf "localhost:$port/health" >/dev/null; do sleep 0.1; kill -0 $pid 2
 mb() { awk -v b="$(stat -c %s "$1" 2>/dev/null || echo 0)" 'BEGIN {printf "%.1f MB", b / 1048576}'; }
 rss() { awk '/VmRSS/ {printf "%.0f MB", $2 / 1024}' "/proc/$1/status"; }
 report() { echo "$1: H2 file $(mb "$db"), engine RSS $(rss $pid)"; }
-waiting() { for st in pending sending; do curl -s "localhost:$port/api/outbox?status=$st" | grep -o '"id"' | wc -l; done | awk '{s += $1} END {print s}'; }
+waiting() { for st in pending sending; do curl -s -H "Authorization: Bearer bench" "localhost:$port/api/outbox?status=$st" | grep -o '"id"' | wc -l; done | awk '{s += $1} END {print s}'; }
 echo "soak: $RATE alerts/s for $SOAK_SECONDS s (H2 housekeeping: ${RUNBOOK_DB_H2_HOUSEKEEPING:-100ms, the default})"
 report "before"
 t0=$(date +%s)

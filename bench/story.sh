@@ -63,7 +63,7 @@ start() {   # start <timeline true|false> [jar]
 post_runs() {   # post_runs <n>: n runs, 4 at a time, then waits until none is running
   seq "$1" | xargs -P 4 -I@ curl -sf -o /dev/null -X POST -H 'Authorization: Bearer bench' \
     -H 'Content-Type: application/json' -d '{}' "localhost:$port/api/jobs/story-bench/run"
-  while curl -s "localhost:$port/api/runs?job=story-bench&limit=1000" | grep -q '"status":"running"'; do sleep 0.2; done
+  while curl -s -H "Authorization: Bearer bench" "localhost:$port/api/runs?job=story-bench&limit=1000" | grep -q '"status":"running"'; do sleep 0.2; done
 }
 measure() {   # measure <timeline true|false|baseline> [jar]
   start "$1" "${2:-}"
@@ -71,8 +71,8 @@ measure() {   # measure <timeline true|false|baseline> [jar]
   c0=$(cpu $pid); t0=$(date +%s.%N)
   post_runs "$runs"
   c1=$(cpu $pid); t1=$(date +%s.%N)
-  steps=$(curl -s "localhost:$port/api/runs?job=story-bench&limit=1" | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
-  nsteps=$(curl -s "localhost:$port/api/runs/$steps" | { grep -o '"seq"' || true; } | wc -l)
+  steps=$(curl -s -H "Authorization: Bearer bench" "localhost:$port/api/runs?job=story-bench&limit=1" | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
+  nsteps=$(curl -s -H "Authorization: Bearer bench" "localhost:$port/api/runs/$steps" | { grep -o '"seq"' || true; } | wc -l)
   awk -v on="$1" -v n="$runs" -v c="$(echo "$c1 - $c0" | bc)" -v w="$(echo "$t1 - $t0" | bc)" -v s="$nsteps" \
     'BEGIN {printf "timeline %-5s (a) %d runs in %.1f s: %.2f CPU s, %.2f ms CPU per run (%d steps in a run'"'"'s timeline)\n", on, n, w, c, c * 1000 / n, s}'
   java bench/AlertLoad.java engine "http://127.0.0.1:$port/webhooks/alertmanager" bench "$warm_alerts" 10 8 warm >/dev/null

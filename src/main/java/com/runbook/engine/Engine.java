@@ -13,6 +13,7 @@ import com.runbook.engine.dns.DnsModule;
 import com.runbook.engine.health.HealthModule;
 import com.runbook.engine.http.ConsoleModule;
 import com.runbook.engine.http.HttpDoors;
+import com.runbook.engine.access.AccessModule;
 import com.runbook.engine.access.ApiTokens;
 import com.runbook.engine.audit.AuditTrail;
 import com.runbook.engine.core.Identities;
@@ -219,7 +220,7 @@ public final class Engine implements AutoCloseable {
         ReportModule report = new ReportModule();
         BackupModule backup = new BackupModule(health::endpoints, report::trading);
         report.fileCopiesIn(backup::store);
-        modules = List.of(new StoryModule(), new MetricsModule(runner), new SchedulesModule(scheduler, runner), new RunHistory(), notify,
+        modules = List.of(new AccessModule(identities), new StoryModule(), new MetricsModule(runner), new SchedulesModule(scheduler, runner), new RunHistory(), notify,
                 new IncidentModule(incidents, windows, notify), new AlertModule(incidents), new RefusedFilesAlarm(),
                 health, backup, report, new TradingModule(runs), new DnsModule(),
                 new ConsoleModule());

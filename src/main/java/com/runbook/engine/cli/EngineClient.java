@@ -30,6 +30,8 @@ class EngineClient {
     static final int NOT_FOUND = 5;
     /** Exit status: any other error answer (4xx/5xx). */
     static final int REFUSED = 6;
+    /** Exit status: the token is known but its role does not allow the request (403). */
+    static final int FORBIDDEN = 7;
 
     static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -59,12 +61,13 @@ class EngineClient {
         if ("POST".equals(method)) {
             request.header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body == null ? "{}" : body.toString()));
-            if (token == null || token.isBlank()) {
-                throw new CliException(UNAUTHORIZED, method + " " + path
-                        + " needs the API token: set RUNBOOK_API_TOKEN (or run where data/api-token is readable)");
-            }
-            request.header("Authorization", "Bearer " + token);
         }
+        // every /api door needs a token, reads too (a viewer's will do)
+        if (token == null || token.isBlank()) {
+            throw new CliException(UNAUTHORIZED, method + " " + path.replaceAll("\\?.*", "")
+                    + " needs the API token: set RUNBOOK_API_TOKEN (or run where data/api-token is readable)");
+        }
+        request.header("Authorization", "Bearer " + token);
         HttpResponse<String> response;
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
@@ -96,7 +99,11 @@ class EngineClient {
         String error = json != null && json.hasNonNull("error") ? json.get("error").asText() : null;
         if (status == 401) {
             throw new CliException(UNAUTHORIZED, "the engine refused the API token (" + (error == null ? "401" : error)
-                    + "); set RUNBOOK_API_TOKEN to the engine's token");
+                    + "); set RUNBOOK_API_TOKEN to a valid token (your own from 'runbook token create', or the engine's"
+                    + " bootstrap token)");
+        }
+        if (status == 403) {   // a known token without the role: the engine's message says who, what and which role
+            throw new CliException(FORBIDDEN, error != null ? error : method + " " + path + " is not allowed (403)");
         }
         if (status == 400 && json != null && json.has("problems")) {   // a run's parameters refused: every problem
             List<String> problems = new java.util.ArrayList<>();

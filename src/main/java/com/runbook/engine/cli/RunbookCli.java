@@ -22,15 +22,17 @@ import java.util.concurrent.CountDownLatch;
  */
 @Command(name = "runbook", mixinStandardHelpOptions = true, version = "runbook-engine 0.1",
         description = "Runs operations runbooks written as Camel YAML routes on Quartz schedules.",
-        subcommands = {RunbookCli.Run.class, RunbookCli.Validate.class, OpsCommands.ListJobs.class,
+        subcommands = {RunbookCli.Run.class, RunbookCli.Validate.class, TokenCommands.class, OpsCommands.ListJobs.class,
                 OpsCommands.Trigger.class, OpsCommands.History.class, OpsCommands.Incidents.class,
                 OpsCommands.Ack.class, OpsCommands.Windows.class, SchedulesCommand.class, RunCommands.Show.class,
                 RunCommands.Logs.class},
         footerHeading = "%nEnvironment:%n",
         footer = {"  RUNBOOK_URL        the engine's URL (default http://localhost:8080)",
-                "  RUNBOOK_API_TOKEN  token for trigger and ack (default: file data/api-token)",
+                "  RUNBOOK_API_TOKEN  your API token, for every command that talks to the engine",
+                "                     (default: file data/api-token, the bootstrap admin token)",
                 "%nExit status: 0 ok, 1 problems found or job run failed, 2 bad usage,",
-                "  3 engine unreachable, 4 token refused, 5 not found, 6 other engine error."})
+                "  3 engine unreachable, 4 token refused, 5 not found, 6 other engine error,",
+                "  7 the token's role does not allow it."})
 public class RunbookCli {
     private final Map<String, String> env;
 

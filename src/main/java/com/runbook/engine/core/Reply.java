@@ -9,6 +9,8 @@ public record Reply(Outcome outcome, Object body) {
     public enum Outcome {
         /** Done, or read (HTTP 200). */
         OK,
+        /** Created: what the request made is in the body (HTTP 201). */
+        CREATED,
         /** Taken, and going on in the background (HTTP 202). */
         ACCEPTED,
         /** The runbook ran and failed downstream, e.g. the trading API refused (HTTP 502); the body says how. */
@@ -19,6 +21,10 @@ public record Reply(Outcome outcome, Object body) {
 
     public static Reply ok(Object body) {
         return new Reply(Outcome.OK, body);
+    }
+
+    public static Reply created(Object body) {
+        return new Reply(Outcome.CREATED, body);
     }
 
     public static Reply accepted(Object body) {

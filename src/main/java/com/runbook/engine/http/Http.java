@@ -103,6 +103,7 @@ final class Http {
     static int status(Reply.Outcome outcome) {
         return switch (outcome) {
             case OK -> 200;
+            case CREATED -> 201;
             case ACCEPTED -> 202;
             case FAILED -> 502;
             case UNAVAILABLE -> 503;

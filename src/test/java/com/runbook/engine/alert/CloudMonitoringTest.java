@@ -219,7 +219,8 @@ class CloudMonitoringTest {
     private static int apiStatus(int port) {
         try {
             return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                    + "/api/incidents")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding())
+                    + "/api/incidents")).header("Authorization", "Bearer " + TestEngine.TOKEN)
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding())
                     .statusCode();
         } catch (java.io.IOException e) {
             return -1;

@@ -391,7 +391,14 @@ class HostileInputTest {
     private static void apiCases(List<Case> cases) {
         String run = "/api/jobs/echo-parameters/run";
         List<String> json = List.of("Content-Type", "application/json");
+        List<String> read = bearer(TOKEN);   // reads need a token too (a viewer's will do)
         cases.add(refused("api: run without a token", "POST", run, json, "{}", 401, NO_BEARER));
+        cases.add(refused("api: a read without a token", "GET", "/api/runs", List.of(), null, 401, NO_BEARER));
+        // a webhook's credential only posts alerts: every /api door refuses it
+        cases.add(refused("api: a read with a webhook's token", "GET", "/api/incidents", bearer(GRAFANA_TOKEN), null,
+                401, "invalid bearer token"));
+        cases.add(refused("api: run with a webhook's token", "POST", run, List.of("Authorization", "Bearer "
+                + GRAFANA_TOKEN, "Content-Type", "application/json"), "{}", 401, "invalid bearer token"));
         cases.add(refused("api: run with the token in the query", "POST", run + "?Authorization=" + q("Bearer " + TOKEN),
                 json, "{}", 401, NO_BEARER));
         cases.add(refused("api: run with the token in a form field", "POST", run, List.of("Content-Type",
@@ -468,34 +475,34 @@ class HostileInputTest {
         cases.add(refused("api: ack with trailing garbage", "POST", ack, auth, "{\"by\":\"x\"}}", 400, "malformed JSON*"));
         cases.add(refused("api: ack with lower-case bearer, of no incident", "POST", ack, List.of("Authorization",
                 "bearer " + TOKEN, "Content-Type", "application/json"), "{\"by\":\"x\"}", 404, "no incident with id 999999999"));
-        cases.add(refused("api: incidents open=maybe", "GET", "/api/incidents?open=maybe", List.of(), null, 400,
+        cases.add(refused("api: incidents open=maybe", "GET", "/api/incidents?open=maybe", read, null, 400,
                 "open must be true or false (was 'maybe')"));
-        cases.add(refused("api: incidents open=1", "GET", "/api/incidents?open=1", List.of(), null, 400,
+        cases.add(refused("api: incidents open=1", "GET", "/api/incidents?open=1", read, null, 400,
                 "open must be true or false (was '1')"));
         String nulUrl = "the URL must not contain NUL characters (%00)";
-        cases.add(refused("api: incidents open with NUL", "GET", "/api/incidents?open=%00", List.of(), null, 400, nulUrl));
-        cases.add(refused("api: runs of a job with NUL", "GET", "/api/runs?job=a%00b", List.of(), null, 400, nulUrl));
-        cases.add(refused("api: run id with NUL", "GET", "/api/runs/1%00", List.of(), null, 400, nulUrl));
-        cases.add(refused("api: outbox status with NUL", "GET", "/api/outbox?status=%00", List.of(), null, 400, nulUrl));
-        cases.add(refused("api: dns changes limit with NUL", "GET", "/api/dns/changes?limit=%00", List.of(), null, 400, nulUrl));
+        cases.add(refused("api: incidents open with NUL", "GET", "/api/incidents?open=%00", read, null, 400, nulUrl));
+        cases.add(refused("api: runs of a job with NUL", "GET", "/api/runs?job=a%00b", read, null, 400, nulUrl));
+        cases.add(refused("api: run id with NUL", "GET", "/api/runs/1%00", read, null, 400, nulUrl));
+        cases.add(refused("api: outbox status with NUL", "GET", "/api/outbox?status=%00", read, null, 400, nulUrl));
+        cases.add(refused("api: dns changes limit with NUL", "GET", "/api/dns/changes?limit=%00", read, null, 400, nulUrl));
         cases.add(refused("api: run of a job with NUL", "POST", "/api/jobs/echo%00/run", auth, "{}", 400, nulUrl));
         cases.add(refused("api: ack with NUL in the query", "POST", ack + "?x=%00", auth, "{\"by\":\"x\"}", 400, nulUrl));
         cases.add(refused("webhook: NUL in the query", "POST", "/webhooks/generic?x=%00", auth, "{\"title\":\"x\"}", 400, nulUrl));
-        cases.add(accepted("api: incidents open=TRUE", "GET", "/api/incidents?open=TRUE", List.of(), null, 200,
+        cases.add(accepted("api: incidents open=TRUE", "GET", "/api/incidents?open=TRUE", read, null, 200,
                 (t, a) -> assertThat(a.isArray()).isTrue()));
-        cases.add(refused("api: incidents status=bogus", "GET", "/api/incidents?status=bogus", List.of(), null, 400,
+        cases.add(refused("api: incidents status=bogus", "GET", "/api/incidents?status=bogus", read, null, 400,
                 "status must be open, acknowledged or resolved (was 'bogus')"));
-        cases.add(refused("api: runs limit=abc", "GET", "/api/runs?limit=abc", List.of(), null, 400,
+        cases.add(refused("api: runs limit=abc", "GET", "/api/runs?limit=abc", read, null, 400,
                 "limit must be a number, not 'abc'"));
-        cases.add(refused("api: runs limit=0", "GET", "/api/runs?limit=0", List.of(), null, 400,
+        cases.add(refused("api: runs limit=0", "GET", "/api/runs?limit=0", read, null, 400,
                 "limit must be between 1 and 1000, not 0"));
-        cases.add(refused("api: runs limit=99999999999", "GET", "/api/runs?limit=99999999999", List.of(), null, 400,
+        cases.add(refused("api: runs limit=99999999999", "GET", "/api/runs?limit=99999999999", read, null, 400,
                 "limit must be a number, not '99999999999'"));
-        cases.add(refused("api: run of a word", "GET", "/api/runs/abc", List.of(), null, 404, "no run with id abc"));
-        cases.add(refused("api: run id of an escaped percent", "GET", "/api/runs/%25zz", List.of(), null, 404, "no run with id %zz"));
+        cases.add(refused("api: run of a word", "GET", "/api/runs/abc", read, null, 404, "no run with id abc"));
+        cases.add(refused("api: run id of an escaped percent", "GET", "/api/runs/%25zz", read, null, 404, "no run with id %zz"));
         cases.add(refused("api: ack id half escaped", "POST", "/api/incidents/1%E0%A4/ack", auth, "{\"by\":\"x\"}", 400, "*"));
-        cases.add(refused("api: run id with a plus", "GET", "/api/runs/1+1", List.of(), null, 404, "no run with id 1+1"));
-        cases.add(refused("api: run of a huge number", "GET", "/api/runs/99999999999999999999", List.of(), null, 404,
+        cases.add(refused("api: run id with a plus", "GET", "/api/runs/1+1", read, null, 404, "no run with id 1+1"));
+        cases.add(refused("api: run of a huge number", "GET", "/api/runs/99999999999999999999", read, null, 404,
                 "no run with id 99999999999999999999"));
     }
 

@@ -204,7 +204,8 @@ class CliAgainstEngineTest {
         Result wrongToken = run(envWith("RUNBOOK_API_TOKEN", "not-the-token"), "trigger", "heartbeat");
         assertThat(wrongToken.code()).isEqualTo(EngineClient.UNAUTHORIZED);
         assertThat(wrongToken.err()).isEqualTo("error: the engine refused the API token (invalid bearer token); "
-                + "set RUNBOOK_API_TOKEN to the engine's token\n");
+                + "set RUNBOOK_API_TOKEN to a valid token (your own from 'runbook token create', or the engine's"
+                + " bootstrap token)\n");
 
         Result noToken = run(envWith("RUNBOOK_API_TOKEN", null), "trigger", "heartbeat");
         assertThat(noToken.code()).isEqualTo(EngineClient.UNAUTHORIZED);

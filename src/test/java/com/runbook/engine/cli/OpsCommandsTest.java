@@ -104,7 +104,12 @@ class OpsCommandsTest {
                 .hasMessage("no incident 9");
         assertThatThrownBy(() -> client.answer("POST", "/api/incidents/9/ack", 401, "{\"error\": \"invalid bearer token\"}"))
                 .isInstanceOfSatisfying(CliException.class, e -> assertThat(e.exitCode()).isEqualTo(4))
-                .hasMessage("the engine refused the API token (invalid bearer token); set RUNBOOK_API_TOKEN to the engine's token");
+                .hasMessage("the engine refused the API token (invalid bearer token); set RUNBOOK_API_TOKEN to a valid"
+                        + " token (your own from 'runbook token create', or the engine's bootstrap token)");
+        assertThatThrownBy(() -> client.answer("POST", "/api/jobs/x/run", 403,
+                "{\"error\": \"token:bob (viewer) may not POST /api/jobs/{id}/run: it needs operator\"}"))
+                .isInstanceOfSatisfying(CliException.class, e -> assertThat(e.exitCode()).isEqualTo(7))
+                .hasMessage("token:bob (viewer) may not POST /api/jobs/{id}/run: it needs operator");
         assertThatThrownBy(() -> client.answer("POST", "/api/incidents/9/ack", 409, "{\"error\": \"incident 9 is resolved\"}"))
                 .isInstanceOfSatisfying(CliException.class, e -> assertThat(e.exitCode()).isEqualTo(6))
                 .hasMessage("POST /api/incidents/9/ack failed with 409: incident 9 is resolved");

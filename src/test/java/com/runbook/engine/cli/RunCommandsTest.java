@@ -154,7 +154,7 @@ class RunCommandsTest {
                 "{'lines': [], 'next': 2, 'running': true, 'truncated': false}",
                 "{'lines': [" + line(2, "done") + "], 'next': 3, 'running': false, 'truncated': false}",
                 "{'lines': [], 'next': 3, 'running': false, 'truncated': false}"), queries);
-        CliAgainstEngineTest.Result follow = CliAgainstEngineTest.run(Map.of("RUNBOOK_URL", url), "logs", "43", "--follow");
+        CliAgainstEngineTest.Result follow = CliAgainstEngineTest.run(Map.of("RUNBOOK_URL", url, "RUNBOOK_API_TOKEN", "t"), "logs", "43", "--follow");
         assertThat(follow.code()).as(follow.err()).isZero();
         assertThat(follow.out()).isEqualTo(
                 "2026-12-06T02:00:00Z INFO nightly-backup - dumping engine-db\n"
@@ -170,7 +170,7 @@ class RunCommandsTest {
         String url = serve(List.of(
                 "{'lines': [" + line(0, "a") + "], 'next': 1, 'running': true, 'truncated': true}",
                 "{'lines': [], 'next': 1, 'running': true, 'truncated': true}"), queries);
-        CliAgainstEngineTest.Result logs = CliAgainstEngineTest.run(Map.of("RUNBOOK_URL", url), "logs", "5");
+        CliAgainstEngineTest.Result logs = CliAgainstEngineTest.run(Map.of("RUNBOOK_URL", url, "RUNBOOK_API_TOKEN", "t"), "logs", "5");
         assertThat(logs.code()).isZero();
         assertThat(logs.out()).isEqualTo("2026-12-06T02:00:00Z INFO nightly-backup - a\n"
                 + "(log truncated: the engine kept only the first lines of run 5)\n");
@@ -179,21 +179,21 @@ class RunCommandsTest {
         server.stop(0);
         url = serve(List.of("{'lines': [" + line(0, "a") + "], 'next': 1, 'running': false, 'truncated': false}",
                 "{'lines': [], 'next': 1, 'running': false, 'truncated': false}"), queries);
-        CliAgainstEngineTest.Result json = CliAgainstEngineTest.run(Map.of("RUNBOOK_URL", url), "logs", "5", "--json");
+        CliAgainstEngineTest.Result json = CliAgainstEngineTest.run(Map.of("RUNBOOK_URL", url, "RUNBOOK_API_TOKEN", "t"), "logs", "5", "--json");
         assertThat(JSON.readTree(json.out().lines().findFirst().orElseThrow()).get("message").asText()).isEqualTo("a");
     }
 
     @Test
     void logsOfAnUnknownRunIsOneLineAndExitStatusFive() throws Exception {
         String url = serve(List.of("{'error': 'no run with id 999'}"), new ArrayList<>());
-        CliAgainstEngineTest.Result logs = CliAgainstEngineTest.run(Map.of("RUNBOOK_URL", url), "logs", "999");
+        CliAgainstEngineTest.Result logs = CliAgainstEngineTest.run(Map.of("RUNBOOK_URL", url, "RUNBOOK_API_TOKEN", "t"), "logs", "999");
         assertThat(logs.code()).isEqualTo(EngineClient.NOT_FOUND);
         assertThat(logs.err()).isEqualTo("error: no run with id 999\n");
     }
 
     @Test
     void dryRunIsNotAParameter() {
-        CliAgainstEngineTest.Result refused = CliAgainstEngineTest.run(Map.of("RUNBOOK_URL", "http://127.0.0.1:9"),
+        CliAgainstEngineTest.Result refused = CliAgainstEngineTest.run(Map.of("RUNBOOK_URL", "http://127.0.0.1:9", "RUNBOOK_API_TOKEN", "t"),
                 "trigger", "nightly-backup", "-p", "dryRun=true");
         assertThat(refused.code()).isEqualTo(EngineClient.BAD_USAGE);
         assertThat(refused.err()).isEqualTo("error: dryRun is not a run parameter: use --dry-run\n");

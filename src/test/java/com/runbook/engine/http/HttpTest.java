@@ -51,6 +51,7 @@ class HttpTest {
         assertThat(Http.status(com.runbook.engine.core.Refused.Reason.UNPROCESSABLE)).isEqualTo(422);
         assertThat(Http.status(com.runbook.engine.core.Refused.Reason.UNAVAILABLE)).isEqualTo(503);
         assertThat(Http.status(com.runbook.engine.core.Reply.Outcome.OK)).isEqualTo(200);
+        assertThat(Http.status(com.runbook.engine.core.Reply.Outcome.CREATED)).isEqualTo(201);
         assertThat(Http.status(com.runbook.engine.core.Reply.Outcome.ACCEPTED)).isEqualTo(202);
         assertThat(Http.status(com.runbook.engine.core.Reply.Outcome.FAILED)).isEqualTo(502);
         assertThat(Http.status(com.runbook.engine.core.Reply.Outcome.UNAVAILABLE)).isEqualTo(503);
