@@ -22,6 +22,7 @@ import com.runbook.engine.incident.IncidentService;
 import com.runbook.engine.incident.MaintenanceWindows;
 import com.runbook.engine.incident.PriorityPolicy;
 import com.runbook.engine.incident.RefusedFilesAlarm;
+import com.runbook.engine.audit.AuditModule;
 import com.runbook.engine.notify.NotifyModule;
 import com.runbook.engine.notify.Outbox;
 import com.runbook.engine.notify.email.EmailChannel;
@@ -222,7 +223,7 @@ public final class Engine implements AutoCloseable {
         report.fileCopiesIn(backup::store);
         modules = List.of(new AccessModule(identities), new StoryModule(), new MetricsModule(runner), new SchedulesModule(scheduler, runner), new RunHistory(), notify,
                 new IncidentModule(incidents, windows, notify), new AlertModule(incidents), new RefusedFilesAlarm(),
-                health, backup, report, new TradingModule(runs), new DnsModule(),
+                health, backup, new AuditModule(backup::store), report, new TradingModule(runs), new DnsModule(),
                 new ConsoleModule());
         for (int i = 0; i < modules.size(); i++) {
             try {

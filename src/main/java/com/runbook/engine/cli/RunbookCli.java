@@ -25,7 +25,7 @@ import java.util.concurrent.CountDownLatch;
         subcommands = {RunbookCli.Run.class, RunbookCli.Validate.class, TokenCommands.class, OpsCommands.ListJobs.class,
                 OpsCommands.Trigger.class, OpsCommands.History.class, OpsCommands.Incidents.class,
                 OpsCommands.Ack.class, OpsCommands.Windows.class, SchedulesCommand.class, RunCommands.Show.class,
-                RunCommands.Logs.class},
+                RunCommands.Logs.class, AuditCommand.class},
         footerHeading = "%nEnvironment:%n",
         footer = {"  RUNBOOK_URL        the engine's URL (default http://localhost:8080)",
                 "  RUNBOOK_API_TOKEN  your API token, for every command that talks to the engine",
