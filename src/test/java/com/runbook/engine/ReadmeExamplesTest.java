@@ -232,13 +232,13 @@ class ReadmeExamplesTest {
             String status = status(id);
             if (!status.equals("succeeded")) {
                 failures.add(where + ": run " + id + " ended " + status + ": "
-                        + TestEngine.get(engine, "/api/runs/" + id).body());
+                        + TestEngine.get(engine, "/api/runs/" + id, engine.apiToken()).body());
             }
         }
     }
 
     private String status(long run) throws Exception {
-        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(TestEngine.get(engine, "/api/runs/" + run).body())
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(TestEngine.get(engine, "/api/runs/" + run, engine.apiToken()).body())
                 .path("status").asText();
     }
 

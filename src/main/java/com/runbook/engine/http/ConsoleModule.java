@@ -10,14 +10,17 @@ import org.apache.camel.builder.RouteBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.Map;
 
 /**
  * The web console: one HTML page (src/main/resources/console/index.html) served at {@code GET /}, which reads the
- * API with the browser's fetch (the front page: jobs with Run now and Rehearse, schedules, the run history filtered by
- * job and status, incidents, windows; {@code /#run/<id>}: one run's facts, parameters, a dry run's plan, a bar per
- * step and its log, followed while it runs), plus {@code GET /api/auth} so the page can check a token at login without
- * changing anything, and {@code GET /api/runbooks}: the state of every file of routes/ and schedules/ (refused first).
+ * API with the browser's fetch, sending the personal token the user logged in with on every request (the front page:
+ * jobs with Run now and Rehearse, schedules, the run history filtered by job and status with who started each run,
+ * incidents, pages that gave up, windows; {@code /#run/<id>}: one run's facts, parameters, a dry run's plan, a bar per
+ * step and its log, followed while it runs; {@code /#audit}: the audit trail, filtered, and the chain's verdict;
+ * {@code /#tokens}, admins: the API tokens, create and revoke). The page offers only the buttons the token's role may
+ * use (a job's Run now needs the job's {@code role}); the doors check every request anyway. The page logs in with
+ * {@code GET /api/auth} (access/AccessModule: who holds the token and its role, nothing changed). Served here too:
+ * {@code GET /api/runbooks}: the state of every file of routes/ and schedules/ (refused first).
  */
 public final class ConsoleModule implements EngineModule {
     static final String PAGE = "console/index.html";
@@ -39,9 +42,6 @@ public final class ConsoleModule implements EngineModule {
                 });
             }
         });
-        // the page checks a token at login without changing anything, and learns who holds it and its role
-        parts.doors().open(Door.read("api-auth", "/api/auth", r -> Reply.ok(Map.of("authenticated", true,
-                "actor", r.caller().id(), "name", r.caller().name(), "role", r.caller().role().stored()))));
         parts.doors().open(Door.read("api-runbooks", "/api/runbooks", r -> Reply.ok(parts.runbooks().states())));
     }
 

@@ -133,7 +133,7 @@ class ConsoleTest {
         HttpResponse<String> page = TestEngine.get(engine, "/");
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
-        assertThat(TestEngine.get(engine, "/api/auth").statusCode()).isEqualTo(401);
+        assertThat(TestEngine.get(engine, "/api/auth", null).statusCode()).isEqualTo(401);
 
         browser.get(TestEngine.base(engine) + "/");
         ((ChromeDriver) browser).executeScript("sessionStorage.clear()");   // another test may have logged in
@@ -149,7 +149,6 @@ class ConsoleTest {
 
         find("#token").clear();
         find("#token").sendKeys(TestEngine.TOKEN);
-        find("#name").sendKeys("alice");
         find("#login-button").click();
         int jobCount = new ObjectMapper().readTree(TestEngine.get(engine, "/api/jobs").body()).size();
         await().atMost(Duration.ofSeconds(10)).until(() -> all("#jobs tr[data-job]").size() == jobCount);
@@ -160,6 +159,9 @@ class ConsoleTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> !all("#schedules tr[data-schedule='heartbeat']").isEmpty());
         assertThat(find("#schedules tr[data-schedule='heartbeat']").getText()).contains("heartbeat", "every 1m", "UTC");
         assertThat(find("#health").getText()).isEqualTo("engine UP");
+        // who you are and your role: the bootstrap token is an admin's, so every button and the Tokens page are offered
+        assertThat(find("#who").getText()).isEqualTo("token:bootstrap admin");
+        assertThat(find("#nav-tokens").isDisplayed()).isTrue();
         // the token is kept in the tab's session storage, not in a cookie or local storage
         assertThat(((ChromeDriver) browser).executeScript("return sessionStorage.getItem('runbook.token')")).isEqualTo(TestEngine.TOKEN);
         assertThat(((ChromeDriver) browser).executeScript("return localStorage.length")).isEqualTo(0L);
@@ -448,5 +450,221 @@ class ConsoleTest {
         Path shot = Path.of("target/console-run-page.png").toAbsolutePath();
         screenshot(shot.toString());
         System.out.println("console run page screenshot: " + shot);
+    }
+
+    /** The engine the test uses: the first test stops the class's engine, so a later one starts its own. */
+    Engine engine(String data) throws Exception {
+        if (engine == null) {
+            engine = TestEngine.start(base, dir.resolve(data), Map.of());
+        }
+        return engine;
+    }
+
+    /** A personal token made by the bootstrap admin through POST /api/tokens. */
+    String createToken(String name, String role) throws Exception {
+        HttpResponse<String> created = TestEngine.post(engine, "/api/tokens", TestEngine.TOKEN,
+                "{\"name\": \"" + name + "\", \"role\": \"" + role + "\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        return new ObjectMapper().readTree(created.body()).get("token").asText();
+    }
+
+    /** Logs in through the login form with {@code token}, from a fresh tab session. */
+    void logInWith(String token) {
+        browser.get(TestEngine.base(engine) + "/");
+        script("sessionStorage.clear()");
+        browser.navigate().refresh();
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#login").isDisplayed());
+        find("#token").sendKeys(token);
+        find("#login-button").click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#console").isDisplayed() && !find("#who").getText().isEmpty());
+    }
+
+    /** An open incident raised through the generic webhook (the bootstrap token is its credential on a default engine). */
+    long openIncident(String key) throws Exception {
+        HttpResponse<String> alert = TestEngine.post(engine, "/webhooks/generic", TestEngine.TOKEN,
+                "{\"title\": \"Disk almost full\", \"priority\": \"P3\", \"key\": \"" + key + "\"}");
+        assertThat(alert.statusCode()).as(alert.body()).isBetween(200, 299);
+        return new ObjectMapper().readTree(alert.body()).get("incidents").get(0).asLong();
+    }
+
+    /** The role each job needs to run, as GET /api/jobs says (operator when it says nothing). */
+    Map<String, String> jobRoles() throws Exception {
+        Map<String, String> roles = new java.util.TreeMap<>();
+        for (JsonNode job : new ObjectMapper().readTree(TestEngine.get(engine, "/api/jobs").body())) {
+            roles.put(job.get("id").asText(), job.path("role").asText("operator"));
+        }
+        return roles;
+    }
+
+    /**
+     * A viewer reads everything and is offered no button; an operator runs, rehearses and acknowledges, but is not
+     * offered Run now on a job that needs admin; neither sees the Tokens page.
+     */
+    @Test
+    void eachRoleIsOfferedOnlyTheButtonsItMayUse() throws Exception {
+        engine("data-roles");
+        String viewer = createToken("vera", "viewer");
+        String operator = createToken("otto", "operator");
+        long incident = openIncident("console-roles");
+        Map<String, String> roles = jobRoles();
+
+        logInWith(viewer);
+        assertThat(find("#who").getText()).isEqualTo("token:vera viewer");
+        await().atMost(Duration.ofSeconds(10)).until(() -> all("#jobs tr[data-job]").size() == roles.size()
+                && !all("#incidents tr[data-incident='" + incident + "']").isEmpty());
+        roles.forEach((job, role) -> assertThat(find("#jobs tr[data-job='" + job + "'] td.role").getText()).isEqualTo(role));
+        assertThat(all("button.run-now")).isEmpty();
+        assertThat(all("button.rehearse")).isEmpty();
+        assertThat(all("button.ack")).isEmpty();
+        assertThat(find("#nav-tokens").isDisplayed()).isFalse();
+        assertThat(find("#nav-audit").isDisplayed()).isTrue();
+        Path shot = Path.of("target/console-viewer.png").toAbsolutePath();
+        screenshot(shot.toString());
+        System.out.println("a viewer's console screenshot: " + shot);
+        // the tokens page is an admin's: a viewer who types its address gets the console
+        browser.get(TestEngine.base(engine) + "/#tokens");
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#console").isDisplayed());
+        assertThat(find("#tokens-page").isDisplayed()).isFalse();
+
+        find("#logout").click();
+        logInWith(operator);
+        assertThat(find("#who").getText()).isEqualTo("token:otto operator");
+        await().atMost(Duration.ofSeconds(10)).until(() -> all("#jobs tr[data-job]").size() == roles.size()
+                && !all("#incidents tr[data-incident='" + incident + "']").isEmpty());
+        roles.forEach((job, role) -> {
+            assertThat(all("button.run-now[data-job='" + job + "']")).as(job + " needs " + role).hasSize(role.equals("admin") ? 0 : 1);
+            assertThat(all("button.rehearse[data-job='" + job + "']")).as(job).hasSize(1);
+        });
+        assertThat(all("button.ack[data-incident='" + incident + "']")).hasSize(1);
+        assertThat(find("#nav-tokens").isDisplayed()).isFalse();
+        screenshot("target/console-operator.png");
+    }
+
+    /** An admin's Tokens page: create (the token shown once, and it works), list, revoke (it stops at once). */
+    @Test
+    void anAdminCreatesAndRevokesATokenAndARevokedTokenIsLoggedOutAtOnce() throws Exception {
+        engine("data-tokens");
+        openConsole("#tokens");
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#tokens-page").isDisplayed());
+        assertThat(find("#nav-tokens").getAttribute("class")).isEqualTo("current");
+        find("#token-name").sendKeys("tina");
+        new org.openqa.selenium.support.ui.Select(find("#token-role")).selectByValue("viewer");
+        find("#token-create").click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#token-created").isDisplayed());
+        assertThat(find("#token-created").getText()).contains("Token for tina (viewer): ", "Copy it now: it will not be shown again.");
+        String tina = find("#token-created-value").getText();
+        JsonNode who = new ObjectMapper().readTree(TestEngine.get(engine, "/api/auth", tina).body());
+        assertThat(who.get("actor").asText()).isEqualTo("token:tina");
+        assertThat(who.get("role").asText()).isEqualTo("viewer");
+        await().atMost(Duration.ofSeconds(10)).ignoreException(StaleElementReferenceException.class)
+                .until(() -> find("#tokens tr[data-token='tina']").getText().contains("active"));
+        assertThat(find("#tokens tr[data-token='tina']").getText()).contains("tina viewer active", "token:bootstrap", "never");
+        assertThat(find("#tokens").getText()).doesNotContain(tina);
+        screenshot("target/console-tokens.png");
+        // shown once: Done (or a reload) clears it
+        find("#token-created-done").click();
+        assertThat(find("#token-created").isDisplayed()).isFalse();
+        assertThat(browser.getPageSource()).doesNotContain(tina);
+
+        // a name taken: the engine's refusal, shown
+        find("#token-name").sendKeys("tina");
+        find("#token-create").click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !find("#token-error").getText().isEmpty());
+        assertThat(find("#token-error").getText())
+                .isEqualTo("Not created: token 'tina' already exists and is active: revoke it first (runbook token revoke tina)");
+
+        // revoke asks first; then the token stops at once
+        await().atMost(Duration.ofSeconds(10)).ignoreException(StaleElementReferenceException.class).until(() -> {
+            find("button.revoke[data-token='tina']").click();
+            return true;
+        });
+        assertThat(browser.switchTo().alert().getText()).isEqualTo("Revoke the token of tina? It stops working at once.");
+        browser.switchTo().alert().accept();
+        await().atMost(Duration.ofSeconds(10)).ignoreException(StaleElementReferenceException.class)
+                .until(() -> find("#tokens tr[data-token='tina']").getText().contains("revoked"));
+        assertThat(all("button.revoke[data-token='tina']")).isEmpty();
+        assertThat(TestEngine.get(engine, "/api/auth", tina).statusCode()).isEqualTo(401);
+
+        // a console open with a token revoked meanwhile goes back to the login at its next request, saying why
+        String rita = createToken("rita", "operator");
+        logInWith(rita);
+        assertThat(TestEngine.post(engine, "/api/tokens/rita/revoke", TestEngine.TOKEN, "").statusCode()).isEqualTo(200);
+        script("refresh()");
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#login").isDisplayed());
+        assertThat(find("#login-error").getText()).matches("The engine refused the token \\(token 'rita' was revoked at \\S+\\); log in again\\.");
+        assertThat(script("return sessionStorage.getItem('runbook.token')")).isNull();
+    }
+
+    /**
+     * The audit view: the engine's entries, filtered by action and actor as GET /api/audit filters them; Verify shows
+     * the chain's verdict, intact, then broken at the entry a direct SQL update altered.
+     */
+    @Test
+    void theAuditViewFiltersTheTrailAndVerifiesTheChain() throws Exception {
+        engine("data-audit");
+        ObjectMapper json = new ObjectMapper();
+        createToken("ann", "operator");
+        createToken("ben", "viewer");
+        assertThat(TestEngine.post(engine, "/api/tokens/ben/revoke", TestEngine.TOKEN, "").statusCode()).isEqualTo(200);
+        JsonNode all = json.readTree(TestEngine.get(engine, "/api/audit?limit=200").body());
+        assertThat(all.size()).isGreaterThanOrEqualTo(3);
+
+        openConsole("#audit");
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#audit-page").isDisplayed() && all("#audit tr[data-seq]").size() == all.size());
+        assertThat(find("#console").isDisplayed()).isFalse();
+        assertThat(find("#nav-audit").getAttribute("class")).isEqualTo("current");
+        // newest first, as the engine answers
+        assertThat(all("#audit tr[data-seq]").get(0).getAttribute("data-seq")).isEqualTo(all.get(0).get("seq").asText());
+        JsonNode revoked = json.readTree(TestEngine.get(engine, "/api/audit?action=token.revoked").body());
+        assertThat(revoked.get(0).get("subject").asText()).isEqualTo("token ben");   // the class's other tests may revoke too
+        String seq = revoked.get(0).get("seq").asText();
+        WebElement row = find("#audit tr[data-seq='" + seq + "']");
+        assertThat(row.findElement(By.cssSelector("td.actor")).getText()).isEqualTo("token:bootstrap");
+        assertThat(row.findElement(By.cssSelector("td.action")).getText()).isEqualTo("token.revoked");
+        assertThat(row.findElement(By.cssSelector("td.hash")).getText()).isEqualTo(revoked.get(0).get("hash").asText().substring(0, 12));
+
+        // filters: an action, then an actor nobody is
+        new org.openqa.selenium.support.ui.Select(find("#audit-action")).selectByValue("token.revoked");
+        await().atMost(Duration.ofSeconds(10)).ignoreException(StaleElementReferenceException.class)
+                .until(() -> all("#audit tr[data-seq]").size() == revoked.size() && all("#audit tr[data-seq='" + seq + "']").size() == 1
+                        && all("#audit td.action").stream().allMatch(a -> a.getText().equals("token.revoked")));
+        new org.openqa.selenium.support.ui.Select(find("#audit-action")).selectByValue("");
+        find("#audit-actor").sendKeys("nobody");
+        find("#audit-apply").click();
+        await().atMost(Duration.ofSeconds(10)).ignoreException(StaleElementReferenceException.class)
+                .until(() -> find("#audit").getText().equals("No entry matches these filters."));
+        find("#audit-actor").clear();
+        find("#audit-actor").sendKeys("bootstrap");
+        find("#audit-apply").click();
+        int byBootstrap = json.readTree(TestEngine.get(engine, "/api/audit?actor=bootstrap&limit=200").body()).size();
+        await().atMost(Duration.ofSeconds(10)).ignoreException(StaleElementReferenceException.class)
+                .until(() -> all("#audit tr[data-seq]").size() == byBootstrap);
+
+        // Verify: intact
+        find("#audit-verify").click();
+        JsonNode verdict = json.readTree(TestEngine.get(engine, "/api/audit/verify").body());
+        assertThat(verdict.get("ok").asBoolean()).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#audit-verdict").getText().startsWith("Chain intact"));
+        assertThat(find("#audit-verdict").getText()).isEqualTo("Chain intact: " + verdict.get("entries").asInt() + " entries, head "
+                + verdict.get("head").asText().substring(0, 12));
+        assertThat(find("#audit-verdict").getCssValue("color")).isEqualTo("rgba(26, 127, 55, 1)");
+        Path shot = Path.of("target/console-audit.png").toAbsolutePath();
+        screenshot(shot.toString());
+        System.out.println("audit view screenshot: " + shot);
+
+        // an entry altered by hand: Verify names it, as the engine does
+        try (java.sql.Connection c = engine.dataSource().getConnection();
+             java.sql.PreparedStatement update = c.prepareStatement("update audit_entry set actor = 'token:mallory' where seq = ?")) {
+            update.setLong(1, Long.parseLong(seq));
+            assertThat(update.executeUpdate()).isEqualTo(1);
+        }
+        JsonNode broken = json.readTree(TestEngine.get(engine, "/api/audit/verify").body());
+        assertThat(broken.get("ok").asBoolean()).isFalse();
+        find("#audit-verify").click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> find("#audit-verdict").getText().startsWith("Chain broken"));
+        assertThat(find("#audit-verdict").getText()).isEqualTo("Chain broken at entry " + broken.get("problem").get("seq").asText()
+                + " (" + broken.get("problem").get("kind").asText() + "): " + broken.get("problem").get("message").asText());
+        assertThat(find("#audit-verdict").getCssValue("color")).isEqualTo("rgba(207, 34, 46, 1)");
+        screenshot("target/console-audit-broken.png");
     }
 }
