@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.runbook.engine.core.AuditAction;
 import com.runbook.engine.core.Refused;
+import com.runbook.engine.core.Request;
 import com.runbook.engine.definition.Durations;
 import com.runbook.engine.text.Json;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -47,7 +48,7 @@ final class AuditQuery {
         /** Reads the API's query parameters; a malformed one is refused ({@code INVALID}) with what it takes. */
         static Filter parse(String since, String actor, String job, String action, String limit, Clock clock) {
             return new Filter(AuditQuery.since(since, clock), blankToNull(actor), blankToNull(job),
-                    AuditQuery.action(action), AuditQuery.limit(limit));
+                    AuditQuery.action(action), Request.limit(limit, 100));
         }
     }
 
@@ -120,21 +121,6 @@ final class AuditQuery {
         }
         throw Refused.invalid("action must be one of " + Arrays.stream(AuditAction.values()).map(AuditAction::stored)
                 .collect(Collectors.joining(", ")) + ", not '" + text + "'");
-    }
-
-    static int limit(String text) {
-        if (text == null || text.isBlank()) {
-            return 100;
-        }
-        try {
-            int limit = Integer.parseInt(text.trim());
-            if (limit < 1 || limit > 1000) {
-                throw Refused.invalid("limit must be between 1 and 1000, not " + text);
-            }
-            return limit;
-        } catch (NumberFormatException e) {
-            throw Refused.invalid("limit must be a number, not '" + text + "'");
-        }
     }
 
     private static String blankToNull(String text) {

@@ -44,6 +44,25 @@ public interface Request {
         return value.substring(6).strip();
     }
 
+    /**
+     * The {@code limit} query parameter of a list: 1 to 1000, {@code whenAbsent} when absent or blank; refused
+     * ({@code INVALID}) otherwise.
+     */
+    static int limit(String text, int whenAbsent) {
+        if (text == null || text.isBlank()) {
+            return whenAbsent;
+        }
+        try {
+            int limit = Integer.parseInt(text.trim());
+            if (limit < 1 || limit > 1000) {
+                throw Refused.invalid("limit must be between 1 and 1000, not " + text);
+            }
+            return limit;
+        } catch (NumberFormatException e) {
+            throw Refused.invalid("limit must be a number, not '" + text + "'");
+        }
+    }
+
     /** The fields of an HTML form body ({@code curl -d a=b}), or null when the body is not a form. */
     Map<String, Object> form();
 }

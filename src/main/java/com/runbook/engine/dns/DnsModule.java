@@ -50,7 +50,7 @@ public final class DnsModule implements EngineModule {
         parts.doors().open(Door.change("api-dns-rollback", "/api/runbooks/dns-rollback",
                 this::rollback));
         parts.doors().open(Door.read("api-dns-changes", "/api/dns/changes",
-                r -> Reply.ok(failover.history(limit(r.query("limit"))))));
+                r -> Reply.ok(failover.history(Request.limit(r.query("limit"), 50)))));
     }
 
     private Reply failover(Request request) throws InterruptedException {
@@ -148,21 +148,6 @@ public final class DnsModule implements EngineModule {
             };
         }
         return Reply.failed(Map.of("error", end.error()));
-    }
-
-    static int limit(String text) {
-        if (text == null || text.isBlank()) {
-            return 50;
-        }
-        try {
-            int limit = Integer.parseInt(text.trim());
-            if (limit >= 1 && limit <= 1000) {
-                return limit;
-            }
-        } catch (NumberFormatException e) {
-            // refused below
-        }
-        throw Refused.invalid("limit must be a number between 1 and 1000, not '" + text + "'");
     }
 
     private static boolean flag(JsonNode body, String name, StringBuilder errors) {

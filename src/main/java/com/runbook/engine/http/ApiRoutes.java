@@ -63,7 +63,7 @@ public final class ApiRoutes extends RouteBuilder {
                 Door.read("api-jobs", "/api/jobs", r -> Reply.ok(engine.jobs())),
                 Door.change("api-job-run", "/api/jobs/{id}/run", this::runJob),
                 Door.read("api-runs", "/api/runs", r -> Reply.ok(engine.runs().list(r.query("job"),
-                        status(r.query("status")), limit(r.query("limit"))).stream().map(RunRecord::json).toList())),
+                        status(r.query("status")), Request.limit(r.query("limit"), 50)).stream().map(RunRecord::json).toList())),
                 Door.read("api-run", "/api/runs/{id}", r -> Reply.ok(detail(id(r.path("id"))))),
                 Door.read("api-run-log", "/api/runs/{id}/log", this::log),
                 Door.read("api-reload", "/api/reload", r -> Reply.ok(engine.runbooks().lastOutcome() == null
@@ -214,21 +214,6 @@ public final class ApiRoutes extends RouteBuilder {
             body.put("refusedFiles", refused);
         }
         return up ? Reply.ok(body) : Reply.unavailable(body);
-    }
-
-    static int limit(String text) {
-        if (text == null || text.isBlank()) {
-            return 50;
-        }
-        try {
-            int limit = Integer.parseInt(text.trim());
-            if (limit < 1 || limit > 1000) {
-                throw Refused.invalid("limit must be between 1 and 1000, not " + text);
-            }
-            return limit;
-        } catch (NumberFormatException e) {
-            throw Refused.invalid("limit must be a number, not '" + text + "'");
-        }
     }
 
     /** A run id; one that is not a number names no run (404, as an unknown id). */

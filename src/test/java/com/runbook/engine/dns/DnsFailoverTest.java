@@ -150,7 +150,7 @@ class DnsFailoverTest {
         assertThat(history.get(0).get("action").asText()).isEqualTo("rollback");
         assertThat(history.get(1).get("id").asLong()).isEqualTo((Long) row.get("id"));
         assertThat(json(get(engine, "/api/dns/changes?limit=0")).get("error").asText())
-                .isEqualTo("limit must be a number between 1 and 1000, not '0'");
+                .isEqualTo("limit must be between 1 and 1000, not 0");
         // the change and the rollback each left their entry with their dns_change row, naming the caller of the door
         List<Map<String, Object>> entries = new JdbcTemplate(engine.dataSource()).queryForList("select action, actor, job,"
                 + " subject from audit_entry where action in ('dns.changed', 'dns.rolled-back') order by seq desc fetch first 2 rows only");

@@ -103,10 +103,10 @@ class ApiRoutesTest {
 
     @Test
     void aLimitOutOfRangeIsRefused() {
-        assertThat(ApiRoutes.limit(null)).isEqualTo(50);
-        assertThatThrownBy(() -> ApiRoutes.limit("0")).hasMessage("limit must be between 1 and 1000, not 0")
+        assertThat(Request.limit(null, 50)).isEqualTo(50);
+        assertThatThrownBy(() -> Request.limit("0", 50)).hasMessage("limit must be between 1 and 1000, not 0")
                 .extracting(e -> ((Refused) e).reason()).isEqualTo(Refused.Reason.INVALID);
-        assertThatThrownBy(() -> ApiRoutes.limit("many")).hasMessage("limit must be a number, not 'many'");
+        assertThatThrownBy(() -> Request.limit("many", 50)).hasMessage("limit must be a number, not 'many'");
     }
 
     private static Request request(Function<String, String> path) {
