@@ -4,7 +4,7 @@ import com.runbook.engine.core.Actor;
 import com.runbook.engine.core.Audit;
 import com.runbook.engine.core.AuditAction;
 import com.runbook.engine.core.AuditEntry;
-import org.slf4j.MDC;
+import com.runbook.engine.core.CurrentRun;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -62,12 +62,12 @@ public final class DnsChangeStore {
         if (!touched(c)) {
             return insertRow(c);
         }
-        Actor actor = runActor();
-        String job = MDC.get("job");
-        String runId = MDC.get("runId");
+        Actor actor = CurrentRun.actor("dns");
+        String job = CurrentRun.job();
+        Long runId = CurrentRun.id();
         return transactions.execute(tx -> {
             long id = insertRow(c);
-            audit.record(entry(c, id, actor, job, runId == null ? null : Long.valueOf(runId)));
+            audit.record(entry(c, id, actor, job, runId));
             return id;
         });
     }
@@ -75,12 +75,6 @@ public final class DnsChangeStore {
     /** Whether the attempt changed the record at the provider (an entry is due): applied, or rolled back. */
     static boolean touched(Change c) {
         return "applied".equals(c.outcome()) || "rolled-back".equals(c.outcome());
-    }
-
-    /** The actor of the run going on in this thread, or the engine's DNS part. */
-    static Actor runActor() {
-        Actor actor = Actor.fromId(MDC.get("actor"));
-        return actor == null ? Actor.engine("dns") : actor;
     }
 
     /**

@@ -4,6 +4,7 @@ import com.runbook.engine.core.Actor;
 import com.runbook.engine.core.Audit;
 import com.runbook.engine.core.AuditAction;
 import com.runbook.engine.core.AuditEntry;
+import com.runbook.engine.core.CurrentRun;
 import com.runbook.engine.core.DryRun;
 import com.runbook.engine.core.DryRunSafe;
 import com.runbook.engine.core.IncidentRaiser;
@@ -14,7 +15,6 @@ import com.runbook.engine.core.Notifier;
 import com.runbook.engine.store.Database;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -258,17 +258,7 @@ public class IncidentService implements IncidentRaiser {
         ps.setObject(9, now);
         ps.setObject(10, now);
         ps.setObject(11, targets.isEmpty() ? null : now);
-        ps.setObject(12, openingRun(), java.sql.Types.BIGINT);
-    }
-
-    /** The run the calling thread executes (its {@code runId} in the MDC), which opens the incident; null outside a run. */
-    static Long openingRun() {
-        String runId = MDC.get("runId");
-        try {
-            return runId == null ? null : Long.valueOf(runId);
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        ps.setObject(12, CurrentRun.id(), java.sql.Types.BIGINT);   // the run opening it
     }
 
     private static void logOpened(long id, Priority priority, String title, String key, boolean maintenance, boolean muted) {

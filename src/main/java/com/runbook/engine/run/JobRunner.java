@@ -1,6 +1,7 @@
 package com.runbook.engine.run;
 
 import com.runbook.engine.core.Actor;
+import com.runbook.engine.core.CurrentRun;
 import com.runbook.engine.core.Refused;
 import com.runbook.engine.core.RunEnd;
 import com.runbook.engine.core.RunStarter;
@@ -16,7 +17,6 @@ import org.apache.camel.ServiceStatus;
 import org.apache.camel.support.DefaultExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -47,11 +47,6 @@ public class JobRunner implements RunStarter {
     private static final String HEADER_RUN_ID = "RunbookRunId";
     private static final String HEADER_TRIGGER = "RunbookTrigger";
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
-    /**
-     * The MDC key naming, during a run, the actor it runs on behalf of ({@code token:alice}): the log lines of the run
-     * carry it, and a runbook bean that records an audit entry for the run's effect (trading, DNS) reads it.
-     */
-    public static final String MDC_ACTOR = "actor";
 
     private final CamelContext context;
     private final RunStore runs;
@@ -419,9 +414,7 @@ public class JobRunner implements RunStarter {
         Story story = runs.story().open(id);
         List<String> secrets = declared.apply(job).secretValues(parameters);
         story.mask(secrets);   // a secret parameter's value: **** in the run's log, its error and the engine's WARN line
-        MDC.put("runId", Long.toString(id));
-        MDC.put("job", job);
-        MDC.put(MDC_ACTOR, run.by.id());
+        CurrentRun.enter(id, job, run.by);
         try {
             Exchange exchange = new DefaultExchange(context);
             exchange.getMessage().setHeaders(new java.util.HashMap<>(parameters));
@@ -456,9 +449,7 @@ public class JobRunner implements RunStarter {
             active.remove(id, run);
             RunStory.leave(story);
             runs.story().forget(id);
-            MDC.remove("runId");
-            MDC.remove("job");
-            MDC.remove(MDC_ACTOR);
+            CurrentRun.leave();
         }
     }
 

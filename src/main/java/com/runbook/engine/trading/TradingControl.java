@@ -1,5 +1,6 @@
 package com.runbook.engine.trading;
 
+import com.runbook.engine.core.CurrentRun;
 import com.runbook.engine.settings.Settings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.runbook.engine.core.Actor;
@@ -14,7 +15,6 @@ import com.runbook.engine.core.RunTrigger;
 import com.runbook.engine.text.Text;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -186,27 +186,18 @@ public class TradingControl {
         return transactions.execute(tx -> {
             long id = insert(action, who, why, status, at);
             if (status / 100 == 2) {
-                audit.record(entry(action, runActor(), MDC.get("job"), url, why, status, id));
+                audit.record(entry(action, CurrentRun.actor("trading"), CurrentRun.job(), url, why, status, id));
             }
             return id;
         });
     }
 
-    /** The MDC key the run's actor is in while a run goes on (set by the job runner). */
-    static final String ACTOR_MDC = "actor";
-
-    /** The actor of the run going on in this thread, or the engine's trading part. */
-    static Actor runActor() {
-        Actor actor = Actor.fromId(MDC.get(ACTOR_MDC));
-        return actor == null ? Actor.engine("trading") : actor;
-    }
-
     /** The entry of an accepted halt or resume: subject {@code trading}, detail run, reason, API (shown) and status. */
     static AuditEntry entry(String action, Actor actor, String job, String url, String why, int status, long controlId) {
         Map<String, Object> detail = new LinkedHashMap<>();
-        String runId = MDC.get("runId");
+        Long runId = CurrentRun.id();
         if (runId != null) {
-            detail.put("runId", Long.parseLong(runId));
+            detail.put("runId", runId);
         }
         detail.put("reason", why);
         detail.put("tradingApi", "POST " + shown(url));
