@@ -39,6 +39,14 @@ public final class TestEngine {
     private TestEngine() {
     }
 
+    /** A runbook folder {@code dir/base} with empty {@code routes/} and {@code schedules/}, for a test to fill. */
+    public static Path emptyBase(Path dir) throws IOException {
+        Path base = dir.resolve("base");
+        Files.createDirectories(base.resolve("routes"));
+        Files.createDirectories(base.resolve("schedules"));
+        return base;
+    }
+
     public static Engine start(Path base, Path dataDir, Map<String, String> extra) throws Exception {
         return start(base, dataDir, extra, Map.of());
     }

@@ -41,9 +41,7 @@ class AccessModuleTest {
 
     @BeforeAll
     void start() throws Exception {
-        Path base = dir.resolve("base");
-        Files.createDirectories(base.resolve("routes"));
-        Files.createDirectories(base.resolve("schedules"));
+        Path base = TestEngine.emptyBase(dir);
         Files.writeString(base.resolve("routes/hello.camel.yaml"), """
                 - route:
                     id: hello

@@ -65,9 +65,7 @@ class AuditAnchorTest {
 
     @Test
     void aRewrittenTrailIsFoundByTheDailyAnchors() throws Exception {
-        Path base = dir.resolve("base");
-        Files.createDirectories(base.resolve("routes"));
-        Files.createDirectories(base.resolve("schedules"));
+        Path base = TestEngine.emptyBase(dir);
         Path objects = dir.resolve("objects");
         engine = TestEngine.start(base, dir.resolve("data"), Map.of("runbook.audit.anchor", "true",
                 "runbook.audit.anchor.every", "200ms", "runbook.backup.local.root", objects.toString()));
@@ -112,9 +110,7 @@ class AuditAnchorTest {
 
     @Test
     void withoutAnchoringNothingIsWritten() throws Exception {
-        Path base = dir.resolve("base");
-        Files.createDirectories(base.resolve("routes"));
-        Files.createDirectories(base.resolve("schedules"));
+        Path base = TestEngine.emptyBase(dir);
         Path objects = dir.resolve("objects");
         engine = TestEngine.start(base, dir.resolve("data"), Map.of("runbook.backup.local.root", objects.toString()));
         record(Instant.now().minus(Duration.ofDays(3)), "trading halt 1");

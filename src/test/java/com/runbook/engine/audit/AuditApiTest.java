@@ -19,7 +19,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import javax.sql.DataSource;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,9 +43,7 @@ class AuditApiTest {
 
     @BeforeAll
     void start() throws Exception {
-        Path base = dir.resolve("base");
-        Files.createDirectories(base.resolve("routes"));
-        Files.createDirectories(base.resolve("schedules"));
+        Path base = TestEngine.emptyBase(dir);
         engine = TestEngine.start(base, dir.resolve("data"), Map.of());
         record(threeDaysAgo, new AuditEntry(AuditAction.TOKEN_CREATED, Actor.BOOTSTRAP, null, "token alice",
                 Map.of("name", "alice", "role", "operator")));

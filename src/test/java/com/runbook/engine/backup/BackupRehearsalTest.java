@@ -30,7 +30,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -68,19 +67,7 @@ class BackupRehearsalTest {
         s3 = s3mock.client();
         mail = new MailCatcher();
         health = new FakeHealth();
-        Map<String, String> props = new HashMap<>(s3mock.settings(BUCKET));
-        props.put("runbook.notify.email.uri", mail.uri());
-        props.put("runbook.notify.poll", "100ms");
-        props.put("runbook.maintenance.report-to", "ops@example.com");
-        props.put("runbook.trading.demo", "false");
-        props.put("runbook.maintenance.backup-sources", "critical-tables");
-        props.put("runbook.backup.source.critical-tables.type", "tables");
-        props.put("runbook.backup.source.critical-tables.database", "trading");
-        props.put("runbook.backup.source.critical-tables.tables", "followers,commission_monthly");
-        props.put("runbook.maintenance.purge.batch-size", "500");
-        props.put("runbook.watchdog.endpoints", "trading-api");
-        props.put("runbook.watchdog.endpoint.trading-api.url", health.url("/trading/health"));
-        props.put("runbook.watchdog.endpoint.trading-api.interval", "1h");
+        Map<String, String> props = SundayMaintenanceTest.settings(s3mock, BUCKET, mail, health);
         Path base = TestEngine.copyShippedRunbooks(dir.resolve("base"));
         // no scheduled fire during a comparison: the watchdog's ticks would change its state and take its lock
         java.nio.file.Files.delete(base.resolve("schedules/health-watchdog.yaml"));

@@ -51,13 +51,12 @@ class SundayMaintenanceTest {
     FakeHealth health;
     Engine engine;
 
-    @BeforeAll
-    void start() throws Exception {
-        s3mock = new S3MockServer(dir.resolve("s3"), BUCKET);
-        s3 = s3mock.client();
-        mail = new MailCatcher();
-        health = new FakeHealth();
-        Map<String, String> props = new HashMap<>(s3mock.settings(BUCKET));
+    /**
+     * The settings of an engine whose Sunday maintenance backs the trading tables up to {@code bucket}, mails its report
+     * to {@code mail} and probes {@code health}'s trading API (also BackupRehearsalTest's).
+     */
+    static Map<String, String> settings(S3MockServer s3mock, String bucket, MailCatcher mail, FakeHealth health) {
+        Map<String, String> props = new HashMap<>(s3mock.settings(bucket));
         props.put("runbook.notify.email.uri", mail.uri());
         props.put("runbook.notify.poll", "100ms");
         props.put("runbook.maintenance.report-to", "ops@example.com");
@@ -70,6 +69,16 @@ class SundayMaintenanceTest {
         props.put("runbook.watchdog.endpoints", "trading-api");
         props.put("runbook.watchdog.endpoint.trading-api.url", health.url("/trading/health"));
         props.put("runbook.watchdog.endpoint.trading-api.interval", "1h");
+        return props;
+    }
+
+    @BeforeAll
+    void start() throws Exception {
+        s3mock = new S3MockServer(dir.resolve("s3"), BUCKET);
+        s3 = s3mock.client();
+        mail = new MailCatcher();
+        health = new FakeHealth();
+        Map<String, String> props = settings(s3mock, BUCKET, mail, health);
         engine = TestEngine.start(TestEngine.copyShippedRunbooks(dir.resolve("base")), dir.resolve("data"), props);
         try (Connection c = trading().getConnection(); Statement s = c.createStatement()) {
             s.execute("insert into followers (id, name, email, commission_rate) values (1, 'Ava', 'ava@example.com', 0.1), (2, 'Liam', null, 0.2)");

@@ -16,7 +16,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Help.Ansi;
 
 import javax.sql.DataSource;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -34,9 +33,7 @@ class AuditCommandTest {
 
     @BeforeAll
     void start() throws Exception {
-        Path base = dir.resolve("base");
-        Files.createDirectories(base.resolve("routes"));
-        Files.createDirectories(base.resolve("schedules"));
+        Path base = TestEngine.emptyBase(dir);
         engine = TestEngine.start(base, dir.resolve("data"), Map.of());
         env = Map.of("RUNBOOK_URL", TestEngine.base(engine), "RUNBOOK_API_TOKEN", TestEngine.TOKEN,
                 "RUNBOOK_DATA_DIR", dir.resolve("no-data").toString());

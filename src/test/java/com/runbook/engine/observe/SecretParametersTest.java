@@ -63,9 +63,7 @@ class SecretParametersTest {
 
     @Test
     void aSecretParametersValueIsMaskedInTheRunsParametersLogAndError() throws Exception {
-        Path base = dir.resolve("base");
-        Files.createDirectories(base.resolve("routes"));
-        Files.createDirectories(base.resolve("schedules"));
+        Path base = TestEngine.emptyBase(dir);
         Files.writeString(base.resolve("routes/secret-job.camel.yaml"), JOB);
         // what the engine writes: log4j2-test.xml's file appender (the console's lines, shared by the tests)
         Path written = Path.of("target/test-engine.log");

@@ -133,9 +133,7 @@ class RunStoryTest {
     }
 
     private Path base() throws Exception {
-        Path base = dir.resolve("base");
-        Files.createDirectories(base.resolve("routes"));
-        Files.createDirectories(base.resolve("schedules"));
+        Path base = TestEngine.emptyBase(dir);
         Files.writeString(base.resolve("routes/story-job.camel.yaml"), STORY_JOB);
         Files.writeString(base.resolve("routes/chatty-job.camel.yaml"), CHATTY_JOB);
         Files.writeString(base.resolve("routes/gated-job.camel.yaml"), GATED_JOB);

@@ -10,7 +10,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -139,9 +138,7 @@ class AlertKillTest {
     private final Random random = new Random();
 
     private Path base() throws Exception {
-        Path base = dir.resolve("base");
-        Files.createDirectories(base.resolve("routes"));
-        Files.createDirectories(base.resolve("schedules"));
+        Path base = TestEngine.emptyBase(dir);
         return base;
     }
 
