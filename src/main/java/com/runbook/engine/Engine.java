@@ -258,8 +258,9 @@ public final class Engine implements AutoCloseable {
         for (JobView job : jobs()) {
             LOG.info(jobLine(job));
         }
-        LOG.info("Runbook Engine ready in {} ms: console and API at {}, {} (node {}, data {})",
-                (System.nanoTime() - t0) / 1_000_000, consoleUrl(), tokenSource(dataDir), nodeName(), dataDir);
+        LOG.info("Runbook Engine ready in {} ms: console and API at {}, {} (node {}, data {}, {})",
+                (System.nanoTime() - t0) / 1_000_000, consoleUrl(), tokenSource(dataDir), nodeName(), dataDir,
+                StartRuntime.describe());
         if (refused.isEmpty()) {
             LOG.info(runbooks.summary());
         } else {

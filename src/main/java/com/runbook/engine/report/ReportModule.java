@@ -25,7 +25,8 @@ import java.util.function.Supplier;
 public final class ReportModule implements EngineModule {
     private static final Logger LOG = LoggerFactory.getLogger(ReportModule.class);
     private Supplier<ObjectStore> store = () -> null;
-    private HikariDataSource trading;
+    private HikariDataSource pool;
+    private DataSource trading;
 
     /** Where the monthly report's copies are filed (the backup module's object store); asked when a report is filed. */
     public void fileCopiesIn(Supplier<ObjectStore> store) {
@@ -40,16 +41,14 @@ public final class ReportModule implements EngineModule {
     @Override
     public void start(Parts parts) throws Exception {
         ReportSettings settings = ReportSettings.from(parts.settings());
-        trading = Database.pool("trading", settings.url(), settings.user(), settings.password(), settings.poolSize());
+        pool = Database.pool("trading", settings.url(), settings.user(), settings.password(), settings.poolSize());
+        trading = pool;
         if (settings.migrate()) {
-            Database.migrate(trading, "classpath:db/trading", "flyway_trading_history");
+            Database.migrate(pool, "classpath:db/trading", "flyway_trading_history");
         }
         TradingCalendar calendar = new TradingCalendar(settings.zone(), settings.close(), settings.holidays());
-        if (settings.seedDemo()) {
-            int rows = new DemoTradingData(trading, calendar, Clock.systemUTC(), 42).seedIfEmpty();
-            if (rows > 0) {
-                LOG.info("Seeded the demo trading database with {} rows", rows);
-            }
+        if (settings.seedDemo()) {   // beside the rest of the start; its connections wait for it
+            trading = SeededTrading.seedBeside(pool, new DemoTradingData(pool, calendar, Clock.systemUTC(), 42));
         }
         Path templatesDir = settings.templatesDir().orElseGet(() -> parts.base().resolve("routes/templates"));
         var registry = parts.camel().getRegistry();
@@ -82,8 +81,11 @@ public final class ReportModule implements EngineModule {
 
     @Override
     public void stop() {
-        if (trading != null) {
-            trading.close();
+        if (trading instanceof SeededTrading seeding && !seeding.awaitSeeded(30_000)) {
+            LOG.warn("The demo trading data was still being seeded at stop");
+        }
+        if (pool != null) {
+            pool.close();
         }
     }
 }
