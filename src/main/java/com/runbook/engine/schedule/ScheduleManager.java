@@ -144,6 +144,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         p.setProperty("org.quartz.scheduler.instanceId", runner.node());
         p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
         p.setProperty("org.quartz.scheduler.batchTriggerAcquisitionMaxCount", Integer.toString(threads));
+        p.setProperty("org.quartz.threadPool.class", GrowingThreadPool.class.getName());   // threads as fires need them
         p.setProperty("org.quartz.threadPool.threadCount", Integer.toString(threads));
         p.setProperty("org.quartz.threadPool.threadNamePrefix", "runbook-schedule");
         p.setProperty("org.quartz.jobStore.misfireThreshold", Long.toString(misfireThreshold.toMillis()));
