@@ -15,7 +15,9 @@ runs=${RUNS:-5}
 second=${SECOND:-1}
 
 start() {   # start <data folder> -> "wall_ms ready_ms rss_mib cpu_ms"
-  local data=$1 port=$((20000 + RANDOM % 20000)) log=$1.log
+  local data=$1 port log=$1.log
+  port=$((20000 + RANDOM % 12000))
+  while (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((20000 + RANDOM % 12000)); done   # a free one, below the ephemeral range (32768-) that outgoing connections take
   RUNBOOK_DATA_DIR=$data RUNBOOK_PORT=$port RUNBOOK_API_TOKEN=bench "$dir/runbook" run >"$log" 2>&1 &
   local pid=$! t0 t1 rss
   t0=$(date +%s%N)
