@@ -16,7 +16,8 @@
 # BENCH_BACKUP_KEEP=1 keeps the work folder. BENCH_BACKUP_JARS: the engine jars to run, in turn on the same dump and
 # server (default target/runbook-engine.jar; each with its lib/ folder beside it), e.g. "before.jar after.jar before.jar
 # after.jar" for an interleaved A/B: each jar's round measures the server alone first (the same multipart upload from
-# curl), then starts that engine and runs its three backups, and says what share of that server rate each reached.
+# curl), then starts that engine and runs its three backups, each right after the same upload from curl, and says what
+# share of that server rate (the one just before it) each reached.
 # BENCH_BACKUP_THREADS: parts sent at a time, by curl and by the engine (BACKUP_S3_UPLOAD_THREADS), default 2.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -141,14 +142,16 @@ for jar in $jars; do
   if [ -n "${BENCH_BACKUP_PERF:-}" ]; then   # CPU profile of both JVMs during the backups (run them with -XX:+DumpPerfMapAtExit)
     perf record -F 499 -g -p $pid,$s3pid -o "$BENCH_BACKUP_PERF" >/dev/null 2>&1 & perfpid=$!
   fi
+  # each backup right after the server alone's own upload (on a shared machine the load moves within a minute)
   cat "$work/dump.bin" > /dev/null; backup; first_line=$line
-  sleep 1   # keys are stamped to the second
+  multipart; peer_lines="$peer_line"
   cold; backup; cold_line=$line
-  sleep 1
+  multipart; peer_lines+="; then $peer_line"
   cat "$work/dump.bin" > /dev/null; backup; hot_line=$line
   [ -n "$perfpid" ] && { kill -INT $perfpid; wait $perfpid || true; }
   rss_peak=$(( $(awk '/VmHWM/ {print $2}' /proc/$pid/status) / 1024 ))
   kill $pid; wait $pid 2>/dev/null || true; pid=
+  echo "s3proxy alone before the second and third backups: $peer_lines"
   echo "backup (dump + SHA-256 + upload + verify), first run of the engine (JIT warm-up), dump hot: $first_line"
   echo "backup, dump cold: $cold_line"
   echo "backup, dump hot: $hot_line"

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.Date;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * camel-mail's sender with its SMTP connections kept open between messages. camel-mail opens a connection per
@@ -33,6 +34,7 @@ final class PooledMailSender extends DefaultJavaMailSender {
     }
 
     private final ConcurrentLinkedDeque<Idle> idle = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger opened = new AtomicInteger();
 
     /** A sender with the configuration camel-mail built for the endpoint (host, port, credentials, session). */
     PooledMailSender(JavaMailSender configured) {
@@ -82,7 +84,13 @@ final class PooledMailSender extends DefaultJavaMailSender {
         Transport transport = getTransport(getSession());
         PasswordAuthentication auth = getPasswordAuthentication();
         transport.connect(getHost(), getPort(), auth.getUserName(), auth.getPassword());
+        opened.incrementAndGet();
         return transport;
+    }
+
+    /** How many connections this sender opened so far. */
+    int opened() {
+        return opened.get();
     }
 
     /** Closes the idle connections (those in use are closed when their send ends, if it fails, or at the next close). */
