@@ -16,7 +16,9 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
@@ -28,9 +30,12 @@ import org.slf4j.LoggerFactory;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -39,6 +44,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An S3-compatible bucket, through the AWS SDK client that camel-aws2-s3 builds from its configuration (endpoint
@@ -49,8 +55,10 @@ import java.util.concurrent.TimeUnit;
  * than one part is a single PUT. Every part carries a SHA-256 checksum that the store checks on receipt; the stored
  * object's checksum (composite of the parts) is compared with them afterwards, which verifies the upload without
  * reading it back on stores that keep checksums. A store that does not implement S3's checksum headers (it answers
- * 501 NotImplemented, as s3proxy and older Ceph RGW do) gets the same upload without them, and the caller then
- * verifies by reading the object back ({@link Stored#checksumVerified()} false).
+ * 501 NotImplemented, as s3proxy and older Ceph RGW do) gets the same upload without them: each part's MD5 is then
+ * computed on a thread of its own while the part is sent, and compared with the part's ETag and the object's
+ * (S3's MD5 of the parts' MD5s); the payload goes unsigned, as over HTTPS. When an ETag is not that MD5 (SSE-KMS, a
+ * store with other ETags), the caller verifies by reading the object back ({@link Stored#checksumVerified()} false).
  */
 class S3ObjectStore implements ObjectStore {
     private static final Logger LOG = LoggerFactory.getLogger(S3ObjectStore.class);
@@ -139,11 +147,15 @@ class S3ObjectStore implements ObjectStore {
             .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
             .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
 
-    /** The overrides of an upload request: a plain body, and no default checksum when the store takes none. */
+    /**
+     * The overrides of an upload request: a plain body; when the store takes no checksums, no default checksum and an
+     * unsigned payload (the parts are checked by their MD5 ETags instead).
+     */
     private static void uploadOverrides(AwsRequestOverrideConfiguration.Builder o, ChecksumAlgorithm checksum) {
         o.addPlugin(PLAIN_BODY);
         if (checksum == null) {
             o.addPlugin(NO_DEFAULT_CHECKSUMS);
+            o.addPlugin(UnsignedPayload.PLUGIN);
         }
     }
 
@@ -160,10 +172,15 @@ class S3ObjectStore implements ObjectStore {
             beforeCommit.check();
             byte[] whole = buffer;
             int length = n;
-            String checksum = withChecksumFallback(() -> s3.putObject(PutObjectRequest.builder().bucket(bucket).key(key)
+            PutObjectResponse r = withChecksumFallback(() -> s3.putObject(PutObjectRequest.builder().bucket(bucket).key(key)
                     .serverSideEncryption(encryption()).ssekmsKeyId(kmsKey()).contentLength((long) length).checksumAlgorithm(checksum())
-                    .overrideConfiguration(o -> uploadOverrides(o, checksum())).build(), body(whole, length))).checksumSHA256();
-            return new Stored(n, checksum != null && checksum.equals(storedChecksum(key)));
+                    .overrideConfiguration(o -> uploadOverrides(o, checksum())).build(), body(whole, length)));
+            if (r.checksumSHA256() != null) {
+                return new Stored(n, r.checksumSHA256().equals(head(key).checksumSHA256()));
+            }
+            // no checksum kept: the store's MD5 ETag of the object against the MD5 of the buffer that was sent
+            String md5 = hex(md5(whole, length));
+            return new Stored(n, md5.equals(etag(r.eTag())) && md5.equals(etag(head(key).eTag())));
         }
         String uploadId = withChecksumFallback(() -> s3.createMultipartUpload(CreateMultipartUploadRequest.builder().bucket(bucket).key(key)
                 .serverSideEncryption(encryption()).ssekmsKeyId(kmsKey()).checksumAlgorithm(checksum()).build())).uploadId();
@@ -173,14 +190,40 @@ class S3ObjectStore implements ObjectStore {
             t.setDaemon(true);
             return t;
         });
+        // without S3's checksums, each part's MD5 is computed on a thread of its own while the part is being sent
+        // (and the next one read): the store's ETags are then checked against them instead of reading the object back
+        ExecutorService hasher = partChecksum == null ? Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "s3-upload-md5");
+            t.setDaemon(true);
+            return t;
+        }) : null;
         try {
-            BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(uploadThreads + 1);
+            BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(uploadThreads + 2);
             int buffers = 1;
             List<Future<CompletedPart>> sent = new ArrayList<>();
+            List<Future<byte[]>> md5s = new ArrayList<>();
             long size = 0;
             while (n > 0) {
                 size += n;
-                sent.add(sendPart(senders, free, key, uploadId, partChecksum, sent.size() + 1, buffer, n));
+                byte[] part = buffer;
+                int length = n;
+                // the buffer goes back to the free list once both its send and its MD5 are done with it
+                AtomicInteger users = new AtomicInteger(hasher == null ? 1 : 2);
+                Runnable release = () -> {
+                    if (users.decrementAndGet() == 0) {
+                        free.add(part);
+                    }
+                };
+                if (hasher != null) {
+                    md5s.add(hasher.submit(() -> {
+                        try {
+                            return md5(part, length);
+                        } finally {
+                            release.run();
+                        }
+                    }));
+                }
+                sent.add(sendPart(senders, release, key, uploadId, partChecksum, sent.size() + 1, part, length));
                 buffer = free.poll();
                 if (buffer == null && buffers <= uploadThreads) {
                     buffer = new byte[partSize];
@@ -196,12 +239,20 @@ class S3ObjectStore implements ObjectStore {
             for (Future<CompletedPart> f : sent) {
                 parts.add(result(f));
             }
+            List<byte[]> partMd5s = new ArrayList<>();
+            for (Future<byte[]> f : md5s) {
+                partMd5s.add(result(f));
+            }
             beforeCommit.check();
             long t0 = System.nanoTime();
-            complete(key, uploadId, parts, size);
+            String completedETag = complete(key, uploadId, parts, size);
             LOG.info("Completed the multipart upload of {} ({} parts) in {} ms", key, parts.size(), (System.nanoTime() - t0) / 1_000_000);
-            String expected = composite(parts);
-            return new Stored(size, expected != null && expected.equals(storedChecksum(key)));
+            if (partChecksum != null) {
+                String expected = composite(parts);
+                return new Stored(size, expected != null && expected.equals(head(key).checksumSHA256()));
+            }
+            String expected = compositeMd5(partMd5s);
+            return new Stored(size, md5sMatch(parts, partMd5s) && objectMatches(expected, completedETag, head(key).eTag()));
         } catch (Exception e) {
             senders.shutdownNow();
             try {
@@ -212,10 +263,13 @@ class S3ObjectStore implements ObjectStore {
             throw e;
         } finally {
             senders.shutdown();
+            if (hasher != null) {
+                hasher.shutdownNow();
+            }
         }
     }
 
-    private Future<CompletedPart> sendPart(ExecutorService senders, BlockingQueue<byte[]> free, String key, String uploadId,
+    private Future<CompletedPart> sendPart(ExecutorService senders, Runnable release, String key, String uploadId,
                                            ChecksumAlgorithm checksum, int partNumber, byte[] buffer, int length) {
         return senders.submit(() -> {
             try {
@@ -224,21 +278,73 @@ class S3ObjectStore implements ObjectStore {
                         body(buffer, length));
                 return CompletedPart.builder().partNumber(partNumber).eTag(r.eTag()).checksumSHA256(r.checksumSHA256()).build();
             } finally {
-                free.add(buffer);
+                release.run();
             }
         });
     }
 
+    static byte[] md5(byte[] buffer, int length) {
+        MessageDigest md5 = md5();
+        md5.update(buffer, 0, length);
+        return md5.digest();
+    }
+
+    private static MessageDigest md5() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String hex(byte[] bytes) {
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    /** An ETag as S3 writes it (in double quotes), bare and in lower case; empty for none. */
+    static String etag(String etag) {
+        return etag == null ? "" : etag.replace("\"", "").trim().toLowerCase(Locale.ROOT);
+    }
+
+    /** Whether every part's ETag is the MD5 of the bytes sent for it (S3's ETag of a part without SSE-KMS/SSE-C). */
+    static boolean md5sMatch(List<CompletedPart> parts, List<byte[]> md5s) {
+        for (int i = 0; i < parts.size(); i++) {
+            if (!hex(md5s.get(i)).equals(etag(parts.get(i).eTag()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether the completed object is made of the parts whose MD5s give {@code expected}: its ETag says so, or (a store
+     * that keeps the MD5 of the whole object as its ETag, as s3proxy does) the completion's answer said so.
+     */
+    static boolean objectMatches(String expected, String completedETag, String storedETag) {
+        String stored = etag(storedETag);
+        if (stored.contains("-")) {
+            return stored.equals(expected);
+        }
+        return !stored.isEmpty() && completedETag != null && expected.equals(etag(completedETag));
+    }
+
+    /** S3's ETag of a multipart object: the MD5 of the parts' MD5s, a dash, the number of parts. */
+    static String compositeMd5(List<byte[]> md5s) {
+        MessageDigest md5 = md5();
+        md5s.forEach(md5::update);
+        return hex(md5.digest()) + "-" + md5s.size();
+    }
+
     /** Throws the failure of any part already sent, so reading stops at the first failed part. */
-    private static void failed(List<Future<CompletedPart>> sent) throws Exception {
-        for (Future<CompletedPart> f : sent) {
+    private static void failed(List<? extends Future<?>> sent) throws Exception {
+        for (Future<?> f : sent) {
             if (f.isDone()) {
                 result(f);
             }
         }
     }
 
-    private static CompletedPart result(Future<CompletedPart> f) throws Exception {
+    private static <T> T result(Future<T> f) throws Exception {
         try {
             return f.get();
         } catch (ExecutionException e) {
@@ -248,16 +354,18 @@ class S3ObjectStore implements ObjectStore {
 
     /**
      * Completes the upload. A slow store can make the SDK time out and retry a completion that did succeed, and the
-     * retry then finds no upload: that case is a success when the object is there with the expected size.
+     * retry then finds no upload: that case is a success when the object is there with the expected size (and the
+     * answer's ETag is then unknown: null).
      */
-    private void complete(String key, String uploadId, List<CompletedPart> parts, long size) {
+    private String complete(String key, String uploadId, List<CompletedPart> parts, long size) {
         try {
-            s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
-                    .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()));
+            return s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
+                    .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build())).eTag();
         } catch (NoSuchUploadException e) {
             if (size(key).orElse(-1) != size) {
                 throw e;
             }
+            return null;
         }
     }
 
@@ -273,19 +381,18 @@ class S3ObjectStore implements ObjectStore {
         return Base64.getEncoder().encodeToString(sha.digest()) + "-" + parts.size();
     }
 
-    /** The object's SHA-256 checksum as the store keeps it, null when it keeps none. */
-    private String storedChecksum(String key) {
-        if (!checksums) {
-            return null;
-        }
-        try {
-            return s3.headObject(b -> b.bucket(bucket).key(key).checksumMode(ChecksumMode.ENABLED)).checksumSHA256();
-        } catch (S3Exception e) {
-            if (e.statusCode() == 501) {
-                return null;
+    /** The object's metadata, with its SHA-256 checksum while the store keeps checksums. */
+    private HeadObjectResponse head(String key) {
+        if (checksums) {
+            try {
+                return s3.headObject(b -> b.bucket(bucket).key(key).checksumMode(ChecksumMode.ENABLED));
+            } catch (S3Exception e) {
+                if (e.statusCode() != 501) {
+                    throw e;
+                }
             }
-            throw e;
         }
+        return s3.headObject(b -> b.bucket(bucket).key(key));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package com.runbook.engine.notify;
 
+import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 
 import java.util.Optional;
@@ -74,4 +75,11 @@ public interface Channel {
      * to. A failure here (an attachment that cannot be read) fails the attempt like a failed send.
      */
     String prepare(Outbox.Message message, Exchange exchange) throws Exception;
+
+    /**
+     * Called once for each endpoint this channel's messages go to, after the dispatcher resolved it and before its
+     * first send (email: keeps SMTP connections open between messages). Nothing by default.
+     */
+    default void configure(Endpoint endpoint) {
+    }
 }

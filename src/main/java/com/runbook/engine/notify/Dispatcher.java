@@ -288,7 +288,11 @@ public final class Dispatcher implements AutoCloseable {
         Channel channel = channels.of(m.channel());
         Exchange exchange = new DefaultExchange(context);
         String uri = channel.prepare(m, exchange);
-        Endpoint endpoint = endpoints.computeIfAbsent(uri, context::getEndpoint);
+        Endpoint endpoint = endpoints.computeIfAbsent(uri, u -> {
+            Endpoint e = context.getEndpoint(u);
+            channel.configure(e);
+            return e;
+        });
         long deadline = System.nanoTime() + settings.sendTimeout().toNanos();
         ReentrantLock lock = channel.oneAtATime() ? locks.computeIfAbsent(channel.name(), n -> new ReentrantLock()) : null;
         // waiting for the lock takes at most half of the deadline, so that a send that goes out has at least the other

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -23,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Backups to an S3-compatible store that does not implement S3's checksum headers (s3proxy, a real server): the
  * first request that carries them gets 501 NotImplemented, after which the store sends none (not even the SDK's
- * default CRC32) and the caller verifies by reading the object back.
+ * default CRC32), sends the parts with an unsigned payload, and verifies them by the store's MD5 ETags (of each part,
+ * then of the object), computed beside the upload instead of reading the object back.
  */
 @Tag("db")
 class S3CompatibleStoreTest {
@@ -59,7 +61,7 @@ class S3CompatibleStoreTest {
     }
 
     @Test
-    void afterTheFirst501TheStoreSendsNoChecksumHeadersAndLeavesVerificationToAReadBack() throws Exception {
+    void afterTheFirst501TheStoreSendsNoChecksumHeadersAndVerifiesByTheStoresMd5ETags() throws Exception {
         List<String> sent = new CopyOnWriteArrayList<>();
         try (S3ProxyServer proxy = new S3ProxyServer(dir.resolve("s3proxy"), BUCKET);
              // the SDK's defaults (which add a CRC32 header), unlike proxy.client(): the store must drop them itself
@@ -67,21 +69,47 @@ class S3CompatibleStoreTest {
                      request -> {
                          boolean checksums = request.headers().keySet().stream().anyMatch(h -> h.toLowerCase().startsWith("x-amz-checksum")
                                  || h.toLowerCase().startsWith("x-amz-sdk-checksum"));
-                         sent.add(S3Requests.operation(request) + (checksums ? "+checksum" : ""));
+                         String operation = S3Requests.operation(request);
+                         boolean unsigned = (operation.equals("part") || operation.equals("PUT"))
+                                 && request.firstMatchingHeader("x-amz-content-sha256").filter("UNSIGNED-PAYLOAD"::equals).isPresent();
+                         sent.add(operation + (checksums ? "+checksum" : "") + (unsigned ? "+unsigned" : ""));
                      })) {
             S3ObjectStore store = new S3ObjectStore(s3, BUCKET, 5 * 1024 * 1024, 2, "", "");
             byte[] body = new byte[6 * 1024 * 1024];
             new Random(5).nextBytes(body);
             ObjectStore.Stored stored = store.put("backups/blob/a.bin", new ByteArrayInputStream(body));
-            assertThat(stored).isEqualTo(new ObjectStore.Stored(body.length, false));
-            // the rejected create, then the same upload without checksum headers
-            assertThat(sent).containsExactly("create+checksum", "create", "part", "part", "complete");
+            // verified by the store's MD5 ETags (of each part, then of the object), computed beside the upload
+            assertThat(stored).isEqualTo(new ObjectStore.Stored(body.length, true));
+            // the rejected create, then the same upload without checksum headers, its parts unsigned (checked by their
+            // MD5 ETags), and the object's ETag read
+            assertThat(sent).containsExactly("create+checksum", "create", "part+unsigned", "part+unsigned", "complete", "HEAD");
             sent.clear();
-            assertThat(store.put("backups/blob/b.bin", new ByteArrayInputStream(body, 0, 1024))).isEqualTo(new ObjectStore.Stored(1024, false));
-            assertThat(sent).containsExactly("PUT");
+            assertThat(store.put("backups/blob/b.bin", new ByteArrayInputStream(body, 0, 1024))).isEqualTo(new ObjectStore.Stored(1024, true));
+            assertThat(sent).containsExactly("PUT+unsigned", "HEAD");
             try (InputStream in = store.open("backups/blob/a.bin")) {
                 assertThat(in.readAllBytes()).isEqualTo(body);
             }
         }
+    }
+
+    @Test
+    void anETagThatIsNotTheMd5OfWhatWasSentLeavesVerificationToAReadBack() {
+        List<byte[]> md5s = List.of(S3ObjectStore.md5(new byte[] {1}, 1), S3ObjectStore.md5(new byte[] {2}, 1));
+        String composite = S3ObjectStore.compositeMd5(md5s);
+        String quoted = "\"" + composite + "\"";
+        List<CompletedPart> parts = List.of(part(1, md5s.get(0)), part(2, md5s.get(1)));
+        assertThat(S3ObjectStore.md5sMatch(parts, md5s)).isTrue();
+        assertThat(S3ObjectStore.md5sMatch(List.of(parts.get(0), parts.get(0)), md5s)).as("a part's ETag differs").isFalse();
+        assertThat(S3ObjectStore.objectMatches(composite, quoted, quoted)).isTrue();
+        // a store whose object ETag is the MD5 of the whole object (s3proxy): the completion's answer names the parts
+        assertThat(S3ObjectStore.objectMatches(composite, quoted, "\"45ba927d7fea4a762c82a4bf4c8ba07f\"")).isTrue();
+        assertThat(S3ObjectStore.objectMatches(composite, null, "\"45ba927d7fea4a762c82a4bf4c8ba07f\"")).isFalse();
+        assertThat(S3ObjectStore.objectMatches(composite, quoted, "\"45ba927d7fea4a762c82a4bf4c8ba07f-2\"")).isFalse();
+        assertThat(S3ObjectStore.objectMatches(composite, "\"45ba927d7fea4a762c82a4bf4c8ba07f-2\"", "\"45ba927d\"")).isFalse();
+        assertThat(S3ObjectStore.objectMatches(composite, quoted, null)).isFalse();
+    }
+
+    private static CompletedPart part(int n, byte[] md5) {
+        return CompletedPart.builder().partNumber(n).eTag("\"" + HexFormat.of().formatHex(md5) + "\"").build();
     }
 }

@@ -5,12 +5,20 @@ import com.runbook.engine.notify.Outbox;
 import jakarta.activation.DataHandler;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.util.ByteArrayDataSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.mail.JavaMailSender;
+import org.apache.camel.component.mail.MailConfiguration;
+import org.apache.camel.component.mail.MailEndpoint;
 import org.apache.camel.attachment.AttachmentMessage;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +34,7 @@ import java.util.Optional;
  * may name an attachment (headers {@code Attachment-Path}, {@code Attachment-Name}, {@code Attachment-Type}).
  */
 public final class EmailChannel implements Channel {
+    private static final Logger LOG = LoggerFactory.getLogger(EmailChannel.class);
     private final EmailSettings settings;
 
     public EmailChannel(EmailSettings settings) {
@@ -55,6 +64,27 @@ public final class EmailChannel implements Channel {
             return Optional.of(failed.getReturnCode() >= 500);
         }
         return Optional.empty();
+    }
+
+    /**
+     * An SMTP endpoint sends through a {@link PooledMailSender}: its connections stay open between messages instead
+     * of one connection per message, camel-mail's way (the sender is built from the endpoint's own configuration, as
+     * camel-mail builds its default one). An endpoint given its own {@code javaMailSender} keeps it.
+     */
+    @Override
+    public void configure(Endpoint endpoint) {
+        if (endpoint instanceof MailEndpoint mail && mail.getConfiguration().getJavaMailSender() == null) {
+            try {
+                // protected in camel-mail: the same sender its producer would make (host, port, credentials, session,
+                // timeouts, TLS properties)
+                Method create = MailConfiguration.class.getDeclaredMethod("createJavaMailSender", CamelContext.class);
+                create.setAccessible(true);
+                JavaMailSender configured = (JavaMailSender) create.invoke(mail.getConfiguration(), mail.getCamelContext());
+                mail.getConfiguration().setJavaMailSender(new PooledMailSender(configured));
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                LOG.warn("Email: SMTP connections not pooled (one per message, camel-mail's default): {}", e.toString());
+            }
+        }
     }
 
     @Override

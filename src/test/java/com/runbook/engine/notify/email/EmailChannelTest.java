@@ -5,7 +5,12 @@ import com.runbook.engine.notify.Outbox;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import com.runbook.engine.TestEngine;
 import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.mail.MailEndpoint;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
@@ -72,6 +77,32 @@ class EmailChannelTest {
             assertThat(exchange.getMessage().getHeader(Exchange.FILE_NAME)).isEqualTo("7.eml");
             assertThat(exchange.getMessage().getBody(String.class)).isEqualTo("From: engine@x\r\nTo: oncall@x\r\n"
                     + "Subject: Subject\r\nX-Idempotency-Key: k-7\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\ntext");
+        }
+    }
+
+    @Test
+    void smtpEmailsReuseOneConnectionPerSenderInsteadOfOnePerMessage() throws Exception {
+        GreenMail smtp = new GreenMail(new ServerSetup(TestEngine.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        smtp.start();
+        String uri = "smtp://127.0.0.1:" + smtp.getSmtp().getPort();
+        EmailChannel email = new EmailChannel(new EmailSettings(uri, "engine@x", "oncall@x"));
+        try (DefaultCamelContext camel = new DefaultCamelContext(); ProducerTemplate producer = camel.createProducerTemplate()) {
+            camel.start();
+            MailEndpoint endpoint = (MailEndpoint) camel.getEndpoint(uri);
+            email.configure(endpoint);
+            PooledMailSender sender = (PooledMailSender) endpoint.getConfiguration().getJavaMailSender();
+            for (int i = 1; i <= 5; i++) {
+                Exchange exchange = new DefaultExchange(camel);
+                assertThat(email.prepare(new Outbox.Message(i, "k-" + i, "email", "r" + i + "@x", "Subject " + i, "text " + i, Map.of(), 1), exchange)).isEqualTo(uri);
+                Exchange result = producer.send(endpoint, exchange);
+                assertThat(result.getException()).isNull();
+            }
+            assertThat(smtp.getReceivedMessages()).hasSize(5);
+            assertThat(smtp.getReceivedMessages()[4].getHeader(Channel.IDEMPOTENCY_HEADER)).containsExactly("k-5");
+            assertThat(sender.opened()).as("SMTP connections opened for 5 emails sent one after the other").isEqualTo(1);
+            sender.closeIdle();
+        } finally {
+            smtp.stop();
         }
     }
 }
