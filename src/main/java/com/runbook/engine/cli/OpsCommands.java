@@ -80,7 +80,7 @@ final class OpsCommands {
         }
 
         void print(JsonNode node) {
-            out().println(node.toPrettyString());
+            out().println(Json.pretty(node));
             out().flush();
         }
 
@@ -164,7 +164,7 @@ final class OpsCommands {
                 throw new CliException(EngineClient.BAD_USAGE, "dryRun is not a run parameter: use --dry-run");
             }
             EngineClient client = remote.client();
-            ObjectNode body = EngineClient.JSON.createObjectNode();
+            ObjectNode body = Json.object();
             params.forEach(body::put);
             if (dryRun) {
                 body.put("dryRun", true);
@@ -297,7 +297,7 @@ final class OpsCommands {
         @Override
         public Integer call() {
             String who = by != null ? by : remote.env().getOrDefault("USER", System.getProperty("user.name"));
-            ObjectNode body = EngineClient.JSON.createObjectNode().put("by", who);
+            ObjectNode body = Json.object().put("by", who);
             JsonNode incident = remote.client().post("/api/incidents/" + encode(id) + "/ack", body);
             if (remote.json) {
                 remote.print(incident);

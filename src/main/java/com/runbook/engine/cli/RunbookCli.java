@@ -1,11 +1,7 @@
 package com.runbook.engine.cli;
 
 import com.runbook.engine.Engine;
-import com.runbook.engine.settings.UnknownSettingException;
 import com.runbook.engine.definition.Problem;
-import com.runbook.engine.definition.Runbooks;
-import com.runbook.engine.definition.StandInBeans;
-import org.apache.camel.impl.DefaultCamelContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,10 +18,6 @@ import java.util.concurrent.CountDownLatch;
  */
 @Command(name = "runbook", mixinStandardHelpOptions = true, version = "runbook-engine 0.1",
         description = "Runs operations runbooks written as Camel YAML routes on Quartz schedules.",
-        subcommands = {RunbookCli.Run.class, RunbookCli.Validate.class, TokenCommands.class, OpsCommands.ListJobs.class,
-                OpsCommands.Trigger.class, OpsCommands.History.class, OpsCommands.Incidents.class,
-                OpsCommands.Ack.class, OpsCommands.Windows.class, SchedulesCommand.class, RunCommands.Show.class,
-                RunCommands.Logs.class, AuditCommand.class},
         footerHeading = "%nEnvironment:%n",
         footer = {"  RUNBOOK_URL        the engine's URL (default http://localhost:8080)",
                 "  RUNBOOK_API_TOKEN  your API token, for every command that talks to the engine",
@@ -49,13 +41,44 @@ public class RunbookCli {
         return env;
     }
 
+    /**
+     * The subcommands, in the order {@code --help} lists them. Each is a class picocli reads by reflection (its
+     * fields, options, mixins): {@link #main} reads only the one it runs, and the client commands never load the
+     * classes of {@code run} and {@code validate} (the engine, Camel).
+     */
+    private static final List<Class<?>> SUBCOMMANDS = List.of(Run.class, Validate.class, TokenCommands.class,
+            OpsCommands.ListJobs.class, OpsCommands.Trigger.class, OpsCommands.History.class, OpsCommands.Incidents.class,
+            OpsCommands.Ack.class, OpsCommands.Windows.class, SchedulesCommand.class, RunCommands.Show.class,
+            RunCommands.Logs.class, AuditCommand.class);
+
+    /** The name of each subcommand, as its {@code @Command} says (read without picocli's model). */
+    private static String name(Class<?> command) {
+        return command.getAnnotation(Command.class).name();
+    }
+
     public static void main(String[] args) {
-        System.exit(commandLine(System.getenv()).execute(args));
+        // picocli looks for groovy.lang.Closure (annotations holding Groovy closures): a class that is not there, so
+        // the JVM would open every jar of the class path to be sure
+        System.setProperty("picocli.disable.closures", "true");
+        System.exit(commandLine(System.getenv(), args).execute(args));
     }
 
     /** The command line with its error handling: a {@link CliException} prints {@code error: message} and exits with its status. */
     public static CommandLine commandLine(Map<String, String> env) {
+        return commandLine(env, new String[0]);
+    }
+
+    /**
+     * The command line for {@code args}: when they start with a subcommand's name, the root with that subcommand
+     * only (what it parses, prints and answers is the same; the others are not read), else with every subcommand.
+     */
+    static CommandLine commandLine(Map<String, String> env, String[] args) {
         CommandLine cli = new CommandLine(new RunbookCli(env));
+        List<Class<?>> named = args.length == 0 ? List.of()
+                : SUBCOMMANDS.stream().filter(c -> name(c).equals(args[0])).toList();
+        for (Class<?> command : named.isEmpty() ? SUBCOMMANDS : named) {
+            cli.addSubcommand(command);
+        }
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof CliException failure) {
                 cmd.getErr().println(cmd.getColorScheme().errorText("error: " + failure.getMessage()));
@@ -81,6 +104,7 @@ public class RunbookCli {
 
         @Override
         public Integer call() throws Exception {
+            requireEngine("run");
             // the hook is in place before the start: a stop asked for while the engine starts waits for the start,
             // then closes it (one line each, "ready" and "stopped"), instead of a stack trace
             java.util.concurrent.atomic.AtomicReference<Engine> running = new java.util.concurrent.atomic.AtomicReference<>();
@@ -100,11 +124,7 @@ public class RunbookCli {
                 }
             }, "runbook-shutdown"));
             try {
-                running.set(Engine.start(base.dir, Map.of()));
-            } catch (UnknownSettingException e) {   // a misspelled setting: its line(s), not a stack trace
-                throw new CliException(2, e.getMessage().replace("\n", "\nerror: "));
-            } catch (Engine.CannotStart e) {   // a taken port: one line, exit 1
-                throw new CliException(1, e.getMessage());
+                running.set(LocalCommands.start(base.dir));
             } finally {
                 started.countDown();
             }
@@ -122,8 +142,11 @@ public class RunbookCli {
 
         @Override
         public Integer call() throws Exception {
-            List<Problem> problems = validate(base.dir);
-            problems.forEach(p -> System.out.println(p));
+            requireEngine("validate");
+            List<Problem> problems = LocalCommands.validate(base.dir);
+            for (Problem problem : problems) {   // a loop, not a lambda: no method of this class names an engine type
+                System.out.println(problem);
+            }
             if (problems.isEmpty()) {
                 System.out.println("OK: routes/ and schedules/ are valid");
                 return 0;
@@ -138,13 +161,17 @@ public class RunbookCli {
      * properties and a stand-in of each bean the engine binds; the routes are built in its {@code RouteCheck}.
      */
     public static List<Problem> validate(Path dir) throws Exception {
-        try (DefaultCamelContext context = new DefaultCamelContext()) {
-            context.getPropertiesComponent().setLocation("classpath:application.properties");
-            context.setSourceLocationEnabled(true);
-            context.disableJMX();
-            StandInBeans.bindAll(context.getRegistry());
-            context.start();   // it has no route: nothing runs
-            return Runbooks.validate(context, dir);
+        return LocalCommands.validate(dir);
+    }
+
+    /**
+     * {@code run} and {@code validate} run engine code in this JVM: on the client commands' class path
+     * (runbook-engine-cli.jar: picocli and Jackson) they say so in one line instead of a stack trace.
+     */
+    private static void requireEngine(String command) {
+        if (RunbookCli.class.getClassLoader().getResource("com/runbook/engine/Engine.class") == null) {
+            throw new CliException(1, command + " needs the engine on the class path: target/runbook-engine.jar"
+                    + " (with its lib/), as ./runbook " + command + " runs it");
         }
     }
 }
