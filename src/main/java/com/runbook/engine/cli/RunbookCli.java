@@ -57,9 +57,6 @@ public class RunbookCli {
     }
 
     public static void main(String[] args) {
-        // picocli looks for groovy.lang.Closure (annotations holding Groovy closures): a class that is not there, so
-        // the JVM would open every jar of the class path to be sure
-        System.setProperty("picocli.disable.closures", "true");
         System.exit(commandLine(System.getenv(), args).execute(args));
     }
 
@@ -73,6 +70,9 @@ public class RunbookCli {
      * only (what it parses, prints and answers is the same; the others are not read), else with every subcommand.
      */
     static CommandLine commandLine(Map<String, String> env, String[] args) {
+        // picocli looks for groovy.lang.Closure (annotations holding Groovy closures), a class that is not there: the
+        // JVM would open every jar of the class path to be sure (the engine's 213 when they are on it)
+        System.setProperty("picocli.disable.closures", "true");
         CommandLine cli = new CommandLine(new RunbookCli(env));
         List<Class<?>> named = args.length == 0 ? List.of()
                 : SUBCOMMANDS.stream().filter(c -> name(c).equals(args[0])).toList();
