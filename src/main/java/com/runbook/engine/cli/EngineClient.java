@@ -1,18 +1,11 @@
 package com.runbook.engine.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
-import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -20,9 +13,9 @@ import java.util.List;
  * line an on-call person can act on and the exit status that names its kind.
  */
 class EngineClient {
-    /** Exit status: the engine could not be reached. */
     /** Exit status: bad usage, e.g. run parameters the job does not take (400 with the problems listed). */
     static final int BAD_USAGE = 2;
+    /** Exit status: the engine could not be reached. */
     static final int UNREACHABLE = 3;
     /** Exit status: the engine refused the token (401). */
     static final int UNAUTHORIZED = 4;
@@ -33,8 +26,10 @@ class EngineClient {
     /** Exit status: the token is known but its role does not allow the request (403). */
     static final int FORBIDDEN = 7;
 
-    static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** How long a connection may take, and an answer once connected (each read of it). */
+    static final int CONNECT_TIMEOUT_MS = 5_000;
+    static final int ANSWER_TIMEOUT_MS = 30_000;
+
     private final String baseUrl;
     private final String token;
 
@@ -56,35 +51,34 @@ class EngineClient {
     }
 
     private JsonNode send(String method, String path, JsonNode body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
-                .timeout(Duration.ofSeconds(30)).header("Accept", "application/json");
-        if ("POST".equals(method)) {
-            request.header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body == null ? "{}" : body.toString()));
+        URI uri = URI.create(baseUrl + path);
+        if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+            throw new IllegalArgumentException("invalid URI scheme " + uri.getScheme());
         }
         // every /api door needs a token, reads too (a viewer's will do)
         if (token == null || token.isBlank()) {
             throw new CliException(UNAUTHORIZED, method + " " + path.replaceAll("\\?.*", "")
                     + " needs the API token: set RUNBOOK_API_TOKEN (or run where data/api-token is readable)");
         }
-        request.header("Authorization", "Bearer " + token);
-        HttpResponse<String> response;
+        boolean post = "POST".equals(method);
+        String[] headers = post
+                ? new String[] {"Accept: application/json", "Authorization: Bearer " + token, "Content-Type: application/json"}
+                : new String[] {"Accept: application/json", "Authorization: Bearer " + token};
+        byte[] content = post ? (body == null ? "{}" : Json.compact(body)).getBytes(StandardCharsets.UTF_8) : null;
+        HttpCall.Answer answer;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (ConnectException | HttpConnectTimeoutException e) {
+            answer = HttpCall.exchange(uri, method, headers, content, CONNECT_TIMEOUT_MS, ANSWER_TIMEOUT_MS);
+        } catch (HttpCall.NoConnection e) {   // refused, unknown host, connect timeout: one message, as before
             throw new CliException(UNREACHABLE, "cannot reach the engine at " + baseUrl
                     + " (connection refused); is it running? (set RUNBOOK_URL to point elsewhere)");
-        } catch (HttpTimeoutException e) {
+        } catch (SocketTimeoutException e) {
             throw new CliException(UNREACHABLE, "the engine at " + baseUrl + " did not answer " + method + " " + path
                     + " within 30 s");
         } catch (IOException e) {
             throw new CliException(UNREACHABLE, "cannot reach the engine at " + baseUrl + " ("
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliException(UNREACHABLE, "interrupted while waiting for the engine");
         }
-        return answer(method, path, response.statusCode(), response.body());
+        return answer(method, path, answer.status(), answer.body());
     }
 
     /** Turns an HTTP answer into JSON, or into the one-line error the command prints. */
@@ -119,13 +113,6 @@ class EngineClient {
     }
 
     private static JsonNode parse(String text) {
-        if (text == null || text.isBlank()) {
-            return null;
-        }
-        try {
-            return JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            return null;
-        }
+        return text == null || text.isBlank() ? null : Json.parse(text);
     }
 }

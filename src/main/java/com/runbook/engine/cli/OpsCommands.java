@@ -80,7 +80,7 @@ final class OpsCommands {
         }
 
         void print(JsonNode node) {
-            out().println(node.toPrettyString());
+            out().println(Json.pretty(node));
             out().flush();
         }
 
@@ -132,6 +132,10 @@ final class OpsCommands {
         return table;
     }
 
+    /** With {@code trigger --wait}: the first pause between two polls of the run, doubled up to the last. */
+    static final long FIRST_POLL_MS = 10;
+    static final long LAST_POLL_MS = 1000;
+
     @Command(name = "trigger", mixinStandardHelpOptions = true,
             description = "Run a job now (POST /api/jobs/{id}/run, needs RUNBOOK_API_TOKEN). With --wait, follow the "
                     + "run until it ends; the exit status is then 0 if it succeeded, 1 if not. With --dry-run, "
@@ -164,7 +168,7 @@ final class OpsCommands {
                 throw new CliException(EngineClient.BAD_USAGE, "dryRun is not a run parameter: use --dry-run");
             }
             EngineClient client = remote.client();
-            ObjectNode body = EngineClient.JSON.createObjectNode();
+            ObjectNode body = Json.object();
             params.forEach(body::put);
             if (dryRun) {
                 body.put("dryRun", true);
@@ -187,7 +191,8 @@ final class OpsCommands {
                 remote.out().flush();
             }
             long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
-            long pause = 100;
+            // most runbooks end within milliseconds (heartbeat: 5-15 ms): the first polls come soon, then every second
+            long pause = FIRST_POLL_MS;
             JsonNode run = client.get("/api/runs/" + runId);
             while ("running".equals(run.path("status").asText())) {
                 if (System.nanoTime() > deadline) {
@@ -195,7 +200,7 @@ final class OpsCommands {
                             + " still running after " + timeoutSeconds + " s; stopped waiting (it goes on in the engine)");
                 }
                 Thread.sleep(pause);
-                pause = Math.min(1000, pause * 2);
+                pause = Math.min(LAST_POLL_MS, pause * 2);
                 run = client.get("/api/runs/" + runId);
             }
             String status = run.path("status").asText();
@@ -297,7 +302,7 @@ final class OpsCommands {
         @Override
         public Integer call() {
             String who = by != null ? by : remote.env().getOrDefault("USER", System.getProperty("user.name"));
-            ObjectNode body = EngineClient.JSON.createObjectNode().put("by", who);
+            ObjectNode body = Json.object().put("by", who);
             JsonNode incident = remote.client().post("/api/incidents/" + encode(id) + "/ack", body);
             if (remote.json) {
                 remote.print(incident);

@@ -120,8 +120,8 @@ final class RunCommands {
             long took = step.path("durationMs").asLong(0);
             int count = step.path("count").asInt(1);
             table.row(step.path("seq").asText(), OpsCommands.text(step, "node"), OpsCommands.text(step, "kind"),
-                    "+" + OpsCommands.duration(EngineClient.JSON.valueToTree(at)),
-                    OpsCommands.duration(EngineClient.JSON.valueToTree(took)), bar(at, took, span),
+                    "+" + OpsCommands.duration(Json.number(at)),
+                    OpsCommands.duration(Json.number(took)), bar(at, took, span),
                     OpsCommands.text(step, "outcome"), count,
                     OpsCommands.text(step, "source"), OpsCommands.text(step, "uri"));
         }
@@ -182,7 +182,7 @@ final class RunCommands {
                 JsonNode page = client.get(path + from);
                 JsonNode lines = page.path("lines");
                 for (JsonNode line : lines) {
-                    out.println(remote.json ? line.toString() : line(line));
+                    out.println(remote.json ? Json.compact(line) : line(line));
                 }
                 out.flush();
                 truncated = page.path("truncated").asBoolean(false);

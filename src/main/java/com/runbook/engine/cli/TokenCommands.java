@@ -42,7 +42,7 @@ final class TokenCommands {
 
         @Override
         public Integer call() {
-            ObjectNode body = EngineClient.JSON.createObjectNode().put("name", name).put("role", role);
+            ObjectNode body = Json.object().put("name", name).put("role", role);
             if (expires != null) {
                 body.put("expires", expires);
             }
