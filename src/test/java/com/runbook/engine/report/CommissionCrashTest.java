@@ -30,6 +30,7 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -104,6 +105,14 @@ class CommissionCrashTest {
             }
             if (child.process.isAlive()) {
                 child.process.destroyForcibly().waitFor();
+                // GreenMail stores a message the killed process finished sending on its own thread, possibly after
+                // the kill: wait until its count holds still before reading which messages the kill caught
+                AtomicInteger seen = new AtomicInteger(-1);
+                await().atMost(java.time.Duration.ofSeconds(10)).pollInterval(java.time.Duration.ofMillis(100))
+                        .until(() -> {
+                            int n = greenMail.getReceivedMessages().length;
+                            return seen.getAndSet(n) == n;
+                        });
                 Map<String, String> status = outboxStatus(settings);
                 List<String> window = new ArrayList<>();
                 copies().forEach((key, n) -> {
