@@ -60,14 +60,6 @@ public final class H2Housekeeping implements AutoCloseable {
      * request p99 139 -> 465 ms in a 90 s soak at 500 alerts/s on a loaded machine (bench/HISTORY.md).
      */
     static final int COMPACT_MILLIS = 50;
-    /**
-     * The once-a-second compaction above runs only while the chunks hold less than this percentage of live data (or
-     * the file has more free space than that): {@code compactFile} rewrites every chunk below H2's 90 % fill target,
-     * so, run every second whatever the state of the file, it rewrote the same live pages again and again: a JFR
-     * profile of the alert benchmark put 35-37 % of the engine's Java samples and 13 % of its CPU in it (issue 25).
-     * At 50 the file stays within about twice its live data plus the retention's garbage.
-     */
-    static final int COMPACT_BELOW_FILL_RATE = 50;
 
     private final MVStore store;
     private final Method step;
@@ -150,11 +142,9 @@ public final class H2Housekeeping implements AutoCloseable {
         try {
             step.invoke(store.getFileStore());
             if (System.nanoTime() - lastSync >= syncEveryNanos) {
-                if (sparse()) {
-                    // compactFile sets H2's retention to 0 (it frees what it rewrote at once); back to ours after it
-                    store.compactFile(COMPACT_MILLIS);
-                    store.setRetentionTime((int) RETENTION.toMillis());
-                }
+                // compactFile sets H2's retention to 0 (it frees what it rewrote at once); back to ours after it
+                store.compactFile(COMPACT_MILLIS);
+                store.setRetentionTime((int) RETENTION.toMillis());
                 store.sync();
                 lastSync = System.nanoTime();
             }
@@ -163,12 +153,6 @@ public final class H2Housekeeping implements AutoCloseable {
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.warn("H2 housekeeping failed", e);
         }
-    }
-
-    /** Whether the file is worth compacting: its chunks or the file itself below {@link #COMPACT_BELOW_FILL_RATE}. */
-    private boolean sparse() {
-        FileStore<?> file = store.getFileStore();
-        return file.getChunksFillRate() < COMPACT_BELOW_FILL_RATE || file.getFillRate() < COMPACT_BELOW_FILL_RATE;
     }
 
     /**
