@@ -12,6 +12,8 @@
 # measured request's start and latency in ms, one file per server, to see when stalls happen and match them with the
 # server's GC log or JFR recording. On PostgreSQL:
 # RUNBOOK_DB_URL=jdbc:postgresql://127.0.0.1:5432/rb?currentSchema=<empty schema> RUNBOOK_DB_USER=rb RUNBOOK_DB_PASSWORD=rb.
+# HOG=1 runs a CPU hog beside both servers for the whole benchmark (a shell busy loop keeping one core busy: production
+# hosts are never idle; issue 25's p99 target is taken with it), started before the engine and stopped at the end.
 # Besides alerts/s (which depends on what else the machine runs) it prints alerts per CPU-second of each server,
 # with and without the JIT compiler's share, and for the engine also until its outbox has delivered every page.
 set -euo pipefail
@@ -19,11 +21,17 @@ TOTAL=${TOTAL:-120000}; BATCH=${BATCH:-10}; CLIENTS=${CLIENTS:-64}; WARM=${WARM:
 # the load generator's own warm-up before the measured load (see AlertLoad): 5 s at the rate, or 2,000 alerts in a
 # closed loop; none before the warm-up, so the engine gets exactly WARM alerts there
 export CLIENT_WARM=$(( RATE > 0 ? RATE * 5 : 2000 )); CLIENT_WARM=$(( CLIENT_WARM < TOTAL ? CLIENT_WARM : TOTAL ))
+if [ "${HOG:-0}" = 1 ]; then
+  ( trap 'exit 0' TERM; while :; do :; done ) &
+  hog=$!
+  echo "HOG=1: a busy loop (pid $hog) keeps one core busy during the whole benchmark"
+fi
 data=$(mktemp -d); port=$((20000 + RANDOM % 20000)); amport=$((port + 1)); log=$data/engine.log
 RUNBOOK_DATA_DIR=$data RUNBOOK_PORT=$port RUNBOOK_HOST=127.0.0.1 RUNBOOK_API_TOKEN=bench \
   java ${JAVA_OPTS:-} -jar target/runbook-engine.jar run >"$log" 2>&1 &
 pid=$!
-cleanup() { kill $pid 2>/dev/null || true; [ -n "${am:-}" ] && kill $am 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$data"; }
+cleanup() { kill $pid 2>/dev/null || true; [ -n "${am:-}" ] && kill $am 2>/dev/null || true
+  [ -n "${hog:-}" ] && kill $hog 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$data"; }
 trap cleanup EXIT
 until curl -sf "localhost:$port/health" >/dev/null; do sleep 0.1; kill -0 $pid 2>/dev/null || { cat "$log"; exit 1; }; done
 # AlertLoad warms itself up, then sends the measured load and prints the CPU seconds SERVER_PID used for it
