@@ -15,7 +15,8 @@ import com.runbook.engine.text.Text;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
+import org.apache.camel.Route;
+import org.apache.camel.builder.ExchangeBuilder;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.ProcessorDefinitionHelper;
 import org.apache.camel.model.RouteDefinition;
@@ -49,7 +50,7 @@ import static com.runbook.engine.definition.Runbooks.ALERT_ROUTING;
  * priority and runbook, and commits every alert event of the request with the incident changes and pages it causes
  * (before accepting them); then starts the runbook routed for each newly opened incident (trigger {@code alert}).
  */
-final class AlertIntake implements AutoCloseable {
+final class AlertIntake {
     static final List<String> SOURCES = List.of("alertmanager", "grafana", "generic");
     /**
      * The shipped guarded runbooks: an alert starts them only when {@code alert-routing} names them (see {@link
@@ -63,7 +64,6 @@ final class AlertIntake implements AutoCloseable {
     private final IncidentService incidents;
     private final AlertParser parser;
     private final Map<String, WebhookAuth> auth = new LinkedHashMap<>();
-    private final ProducerTemplate routing;
     private final JdbcTemplate jdbc;
     private final GroupCommit commits;
     private final TransactionTemplate tx;
@@ -96,7 +96,6 @@ final class AlertIntake implements AutoCloseable {
         this.parser = new AlertParser(incidents.policy());
         settings.sources().forEach((source, c) -> auth.put(source,
                 new WebhookAuth(c.token().isBlank() ? parts.apiToken().get() : c.token(), c.secret())));
-        this.routing = parts.camel().createProducerTemplate();
         this.jdbc = new JdbcTemplate(parts.db());
         this.commits = parts.writes();
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(parts.db()));
@@ -116,10 +115,19 @@ final class AlertIntake implements AutoCloseable {
      * is still stored and paged by its labels alone.
      */
     Routing route(AlertEvent e) {
-        if (!e.firing() || parts.camel().getRoute(ALERT_ROUTING) == null) {
+        Route current = parts.camel().getRoute(ALERT_ROUTING);
+        if (!e.firing() || current == null) {
             return Routing.NONE;
         }
-        Exchange done = routing.send("direct:" + ALERT_ROUTING, x -> x.getMessage().setBody(Map.copyOf(e.labels())));
+        // straight into the route in force rather than through a producer on direct:alert-routing: Camel's shared
+        // DirectProducer records a reload's new state before the new consumer, so a concurrent caller could still be
+        // handed the removed route's stopped processor (RejectedExecutionException) just after a reload
+        Exchange done = ExchangeBuilder.anExchange(parts.camel()).withBody(Map.copyOf(e.labels())).build();
+        try {
+            current.getConsumer().getProcessor().process(done);
+        } catch (Exception failed) {
+            done.setException(failed);
+        }
         if (done.getException() != null) {
             LOG.error("Route {} failed for alert {} ({}): it is paged by its labels alone", ALERT_ROUTING,
                     e.incidentKey(), done.getException().toString());
@@ -307,12 +315,6 @@ final class AlertIntake implements AutoCloseable {
         List<IncidentService.Raised> list = Arrays.asList(results);
         store(events, list);
         return list;
-    }
-
-    /** Stops the routing's producer. */
-    @Override
-    public void close() {
-        routing.stop();
     }
 
     private IncidentService.Raised resolved(AlertEvent e) {

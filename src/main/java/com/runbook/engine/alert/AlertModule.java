@@ -14,7 +14,6 @@ import org.slf4j.LoggerFactory;
 public final class AlertModule implements EngineModule {
     private static final Logger LOG = LoggerFactory.getLogger(AlertModule.class);
     private final IncidentService incidents;
-    private AlertIntake intake;
 
     public AlertModule(IncidentService incidents) {
         this.incidents = incidents;
@@ -25,7 +24,6 @@ public final class AlertModule implements EngineModule {
         AlertSettings settings = AlertSettings.from(parts.settings());
         // the intake commits through the shared writer: its transactions and the dispatcher's "sent" marks share commits
         AlertIntake intake = new AlertIntake(parts, incidents, settings);
-        this.intake = intake;
         for (String source : AlertIntake.SOURCES) {
             // open to anyone who reaches the engine: each source checks its own credentials (token or signature)
             parts.doors().open(new Door("webhook-" + source, Door.Method.POST, "/webhooks/" + source,
@@ -36,13 +34,6 @@ public final class AlertModule implements EngineModule {
             // read only while the engine is ready, like the webhooks
             CloudMonitoringIntake.install(parts.camel(), parts.readiness(), uri, intake);
             LOG.info("Reading Google Cloud Monitoring incidents from {}", uri.replaceAll("\\?.*", ""));
-        }
-    }
-
-    @Override
-    public void stop() {
-        if (intake != null) {
-            intake.close();
         }
     }
 }
