@@ -285,8 +285,9 @@ public class RunStore implements RunLog, AutoCloseable {
         }
     }
 
+    /** An instant in UTC, always with its seconds ({@code OffsetDateTime.toString} drops ":00", which Instant.parse refuses). */
     static String iso(OffsetDateTime t) {
-        return t == null ? null : t.withOffsetSameInstant(ZoneOffset.UTC).toString();
+        return t == null ? null : t.toInstant().toString();
     }
 
     @Override

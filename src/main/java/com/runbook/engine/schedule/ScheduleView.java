@@ -6,7 +6,7 @@ import com.runbook.engine.definition.Parameters;
 import com.runbook.engine.definition.Schedule;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Map;
 
 /**
@@ -38,11 +38,12 @@ public record ScheduleView(String id, String job, Map<String, String> params, St
                 s.overlap(), s.file() + ":" + s.line(), utc(next), local(next, s), lastRun);
     }
 
+    /** RFC 3339 with its seconds: {@code OffsetDateTime.toString} drops ":00", which {@code Instant.parse} refuses. */
     static String utc(Instant at) {
-        return at == null ? null : at.atOffset(ZoneOffset.UTC).toString();
+        return at == null ? null : at.toString();
     }
 
     static String local(Instant at, Schedule s) {
-        return at == null ? null : at.atZone(s.zone()).toOffsetDateTime().toString();
+        return at == null ? null : DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(at.atZone(s.zone()));
     }
 }

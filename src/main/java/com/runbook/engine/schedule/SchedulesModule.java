@@ -54,7 +54,7 @@ public class SchedulesModule implements EngineModule {
                 + " group by schedule_id) m on r.id = m.id", rs -> {
                     OffsetDateTime started = rs.getObject(5, OffsetDateTime.class);
                     last.put(rs.getString(1), new ScheduleView.LastRun(rs.getLong(2), rs.getString(3), rs.getString(4),
-                            started == null ? null : started.withOffsetSameInstant(ZoneOffset.UTC).toString()));
+                            started == null ? null : ScheduleView.utc(started.toInstant())));
                 });
         return last;
     }

@@ -48,6 +48,13 @@ class RunStoreTest {
     }
 
     @Test
+    void timesAreUtcInstantsWithTheirSecondsEvenOnTheMinute() {
+        assertThat(RunStore.iso(java.time.OffsetDateTime.parse("2026-12-06T14:50:00-05:00"))).isEqualTo("2026-12-06T19:50:00Z");
+        assertThat(RunStore.iso(java.time.OffsetDateTime.parse("2026-12-06T19:50:01.250Z"))).isEqualTo("2026-12-06T19:50:01.250Z");
+        assertThat(RunStore.iso(null)).isNull();
+    }
+
+    @Test
     void aLongValueIsCutNotTheJsonAroundIt() throws Exception {
         Map<String, String> params = new LinkedHashMap<>();
         params.put("note", "x".repeat(10_000));

@@ -27,8 +27,8 @@ class ViewsTest {
         assertThat(JSON.writeValueAsString(view)).isEqualTo("{\"id\":\"daily-pnl\",\"job\":\"daily-pnl\",\"params\":{},"
                 + "\"expression\":\"0 30 16 ? * MON-FRI\",\"cron\":\"0 30 16 ? * MON-FRI\",\"every\":null,"
                 + "\"zone\":\"America/New_York\",\"enabled\":true,\"misfire\":\"fire-once-now\",\"overlap\":\"skip\","
-                + "\"file\":\"schedules/daily-pnl.yaml:3\",\"nextFireUtc\":\"2026-12-07T21:30Z\","
-                + "\"nextFireLocal\":\"2026-12-07T16:30-05:00\",\"lastRun\":{\"id\":7,\"status\":\"succeeded\","
+                + "\"file\":\"schedules/daily-pnl.yaml:3\",\"nextFireUtc\":\"2026-12-07T21:30:00Z\","
+                + "\"nextFireLocal\":\"2026-12-07T16:30:00-05:00\",\"lastRun\":{\"id\":7,\"status\":\"succeeded\","
                 + "\"trigger\":\"schedule\",\"startedAt\":\"2026-12-04T21:30:00Z\"}}");
         assertThat(JSON.writeValueAsString(ScheduleView.of(TICK, Parameters.UNDECLARED, null, null)))
                 .isEqualTo("{\"id\":\"heartbeat\",\"job\":\"heartbeat\",\"params\":{},\"expression\":\"every 90s\","
