@@ -54,6 +54,19 @@ public final class EngineProcess {
             return rows;
         }
 
+        /**
+         * Awaits {@code condition} for up to {@code limit}; on timeout fails with the child's last 200 lines (its log:
+         * what the scheduler and the runs did), which a bare timeout would not say.
+         */
+        public void awaitUntil(Duration limit, java.util.concurrent.Callable<Boolean> condition) {
+            try {
+                await().atMost(limit).until(condition);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError(e.getMessage() + "\nthe child engine's last lines:\n"
+                        + String.join("\n", lines.subList(Math.max(0, lines.size() - 200), lines.size())), e);
+            }
+        }
+
         public boolean printed(String text) {
             return lines.stream().anyMatch(l -> l.contains(text));
         }

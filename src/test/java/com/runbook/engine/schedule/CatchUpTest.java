@@ -70,7 +70,7 @@ class CatchUpTest {
 
         EngineProcess.Child second = EngineProcess.start(base, props, dir);
         try {
-            await().atMost(Duration.ofSeconds(20)).until(() -> second.runs("catch-up").stream()
+            second.awaitUntil(Duration.ofSeconds(20), () -> second.runs("catch-up").stream()
                     .anyMatch(r -> r.get("trigger").asText().equals("misfire") && r.get("status").asText().equals("succeeded"))
                     && second.runs("no-catch-up").stream().anyMatch(r -> r.get("status").asText().equals("skipped")));
             List<JsonNode> caughtUp = second.runs("catch-up").stream().filter(r -> r.get("trigger").asText().equals("misfire")).toList();
