@@ -135,8 +135,17 @@ final class BeanGuard {
 
         @Override
         public BeanInfo get(Object key) {
-            BeanInfo info = super.get(key);
-            if (info != null || BUILDING.get() != null || !(key instanceof BeanInfoCacheKey k)) {
+            if (BUILDING.get() != null || !(key instanceof BeanInfoCacheKey k)) {
+                return super.get(key);
+            }
+            // one introspection per class (and explicit method), as Camel's own second lookup does: the key Camel
+            // asks with first holds the bean instance (for a body OGNL call such as ${body[alertname]}, each alert's
+            // label map, by content), which would introspect the class again for every message
+            Class<?> type = (Class<?>) field(k, TYPE);
+            Method explicit = (Method) field(k, EXPLICIT_METHOD);
+            BeanInfoCacheKey byClass = field(k, INSTANCE) == null ? k : new BeanInfoCacheKey(type, null, explicit);
+            BeanInfo info = super.get(byClass);
+            if (info != null) {
                 return info;
             }
             if (size() >= MAX_CACHED) {
@@ -145,23 +154,35 @@ final class BeanGuard {
             BUILDING.set(Boolean.TRUE);
             try {
                 GUARD_RECORDED.set(recorded);
-                info = new GuardedBeanInfo(context, (Class<?>) field(k, "type"), field(k, "instance"),
-                        (Method) field(k, "explicitMethod"), strategy, component);
+                info = new GuardedBeanInfo(context, type, null, explicit, strategy, component);
             } finally {
                 BUILDING.remove();
                 GUARD_RECORDED.remove();
             }
-            BeanInfo cached = super.putIfAbsent(k, info);
+            BeanInfo cached = super.putIfAbsent(byClass, info);
             return cached != null ? cached : info;
         }
 
-        private static Object field(BeanInfoCacheKey key, String name) {
+        private static final Field TYPE = keyField("type");
+        private static final Field INSTANCE = keyField("instance");
+        private static final Field EXPLICIT_METHOD = keyField("explicitMethod");
+
+        private static Field keyField(String name) {
             try {
                 Field f = BeanInfoCacheKey.class.getDeclaredField(name);
                 f.setAccessible(true);
+                return f;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                throw new IllegalStateException("the dry run cannot guard bean methods with this Camel version"
+                        + " (BeanInfoCacheKey." + name + "): " + e, e);
+            }
+        }
+
+        private static Object field(BeanInfoCacheKey key, Field f) {
+            try {
                 return f.get(key);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("BeanInfoCacheKey." + name + ": " + e, e);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException("BeanInfoCacheKey." + f.getName() + ": " + e, e);
             }
         }
     }
