@@ -47,8 +47,9 @@ public final class ReportModule implements EngineModule {
             Database.migrate(pool, "classpath:db/trading", "flyway_trading_history");
         }
         TradingCalendar calendar = new TradingCalendar(settings.zone(), settings.close(), settings.holidays());
-        if (settings.seedDemo()) {   // beside the rest of the start; its connections wait for it
-            trading = SeededTrading.seedBeside(pool, new DemoTradingData(pool, calendar, Clock.systemUTC(), 42));
+        if (settings.seedDemo()) {   // once the engine is ready; its connections wait for it
+            trading = SeededTrading.seedOnceReady(pool, new DemoTradingData(pool, calendar, Clock.systemUTC(), 42),
+                    parts.readiness());
         }
         Path templatesDir = settings.templatesDir().orElseGet(() -> parts.base().resolve("routes/templates"));
         var registry = parts.camel().getRegistry();

@@ -1,5 +1,6 @@
 package com.runbook.engine.report;
 
+import com.runbook.engine.core.Readiness;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,28 +10,27 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The trading database while its demo data is seeded beside the engine's start: seeding an empty database writes
+ * The trading database while its demo data is seeded once the engine is ready: seeding an empty database writes
  * about 11,000 rows, a fifth of a fresh start's time (JFR, bench/HISTORY.md), and nothing reads them before a report
  * job runs. Every connection handed out waits until the seed committed (or failed), so a report, a backup or a test
- * never sees a half-seeded database; the seed itself writes through the pool directly.
+ * never sees a half-seeded database; a connection asked for before the engine is ready starts the seed at once.
+ * The seed itself writes through the pool directly.
  */
 final class SeededTrading implements DataSource {
     private static final Logger LOG = LoggerFactory.getLogger(SeededTrading.class);
     private final DataSource pool;
     private final CompletableFuture<Void> seeded = new CompletableFuture<>();
+    private final Thread seeder;
+    private final AtomicBoolean begun = new AtomicBoolean();
 
-    private SeededTrading(DataSource pool) {
+    private SeededTrading(DataSource pool, DemoTradingData demo) {
         this.pool = pool;
-    }
-
-    /** Starts seeding on a thread of its own; the answer hands out connections once the seed is over. */
-    static SeededTrading seedBeside(DataSource pool, DemoTradingData demo) {
-        SeededTrading trading = new SeededTrading(pool);
-        Thread thread = new Thread(() -> {
+        this.seeder = new Thread(() -> {
             long t0 = System.nanoTime();
             try {
                 int rows = demo.seedIfEmpty();
@@ -42,16 +42,34 @@ final class SeededTrading implements DataSource {
                 LOG.error("Could not seed the demo trading database (runbook.trading.demo): the report jobs see what"
                         + " it holds", e);
             } finally {
-                trading.seeded.complete(null);
+                seeded.complete(null);
             }
         }, "runbook-demo-seed");
-        thread.setDaemon(true);
-        thread.start();
+        seeder.setDaemon(true);
+    }
+
+    /**
+     * Seeds on a thread of its own once the engine is ready (its CPU then leaves the start: two cores share it), or
+     * at the first connection asked for, whichever comes first; the answer hands out connections once the seed is over.
+     */
+    static SeededTrading seedOnceReady(DataSource pool, DemoTradingData demo, Readiness readiness) {
+        SeededTrading trading = new SeededTrading(pool, demo);
+        readiness.whileReady(trading::begin, () -> { });
         return trading;
+    }
+
+    /** Starts the seed unless it started already. */
+    void begin() {
+        if (begun.compareAndSet(false, true)) {
+            seeder.start();
+        }
     }
 
     /** Waits for the seed to end, at most {@code millis}; true when it did. */
     boolean awaitSeeded(long millis) {
+        if (!begun.get()) {
+            return true;   // never begun (the engine stopped before it was ready): nothing to wait for
+        }
         try {
             seeded.get(millis, TimeUnit.MILLISECONDS);
             return true;
@@ -66,6 +84,7 @@ final class SeededTrading implements DataSource {
     }
 
     private DataSource ready() throws SQLException {
+        begin();
         try {
             seeded.get();
         } catch (InterruptedException e) {
