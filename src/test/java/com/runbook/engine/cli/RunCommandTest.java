@@ -41,4 +41,28 @@ class RunCommandTest {
                 + "error: unknown setting runbook.notfy.email.to (did you mean runbook.notify.email.to?)\n");
         assertThat(dir.resolve("data")).doesNotExist();
     }
+
+    @Test
+    void runWithNoOptionReadsRunbookHomeAndAnswersTheSame() throws Exception {
+        Path base = Files.createDirectories(dir.resolve("home"));
+        Files.createDirectories(base.resolve("routes"));
+        Map<String, String> props = Map.of("camel.server.port", Integer.toString(TestEngine.freePort()),
+                "camel.server.host", "127.0.0.1", "runbook.data-dir", dir.resolve("data").toString(),
+                "runbook.notfy.email.to", "ops@example.com");
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream before = System.err;
+        props.forEach(System::setProperty);
+        int status;
+        try {
+            System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            status = RunbookCli.runWithoutOptions(Map.of("RUNBOOK_HOME", base.toString()));
+        } finally {
+            System.setErr(before);
+            props.keySet().forEach(System::clearProperty);
+        }
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("error: unknown setting runbook.notfy.email.to (did you mean runbook.notify.email.to?)\n");
+        assertThat(dir.resolve("data")).doesNotExist();
+    }
 }
