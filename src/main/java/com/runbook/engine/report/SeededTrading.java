@@ -3,12 +3,11 @@ package com.runbook.engine.report;
 import com.runbook.engine.core.Readiness;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 import javax.sql.DataSource;
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -19,17 +18,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * about 11,000 rows, a fifth of a fresh start's time (JFR, bench/HISTORY.md), and nothing reads them before a report
  * job runs. Every connection handed out waits until the seed committed (or failed), so a report, a backup or a test
  * never sees a half-seeded database; a connection asked for before the engine is ready starts the seed at once.
- * The seed itself writes through the pool directly.
+ * The seed itself writes through the pool directly. The rest of {@link DataSource} goes to the pool (Spring's
+ * {@link DelegatingDataSource}).
  */
-final class SeededTrading implements DataSource {
+final class SeededTrading extends DelegatingDataSource {
     private static final Logger LOG = LoggerFactory.getLogger(SeededTrading.class);
-    private final DataSource pool;
     private final CompletableFuture<Void> seeded = new CompletableFuture<>();
     private final Thread seeder;
     private final AtomicBoolean begun = new AtomicBoolean();
 
     private SeededTrading(DataSource pool, DemoTradingData demo) {
-        this.pool = pool;
+        super(pool);
         this.seeder = new Thread(() -> {
             long t0 = System.nanoTime();
             try {
@@ -93,7 +92,7 @@ final class SeededTrading implements DataSource {
         } catch (java.util.concurrent.ExecutionException e) {
             // never completed exceptionally: the seed's failure is logged and the database handed out as it is
         }
-        return pool;
+        return obtainTargetDataSource();
     }
 
     @Override
@@ -107,37 +106,7 @@ final class SeededTrading implements DataSource {
     }
 
     @Override
-    public PrintWriter getLogWriter() throws SQLException {
-        return pool.getLogWriter();
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) throws SQLException {
-        pool.setLogWriter(out);
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) throws SQLException {
-        pool.setLoginTimeout(seconds);
-    }
-
-    @Override
-    public int getLoginTimeout() throws SQLException {
-        return pool.getLoginTimeout();
-    }
-
-    @Override
-    public java.util.logging.Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        return pool.getParentLogger();
-    }
-
-    @Override
     public <T> T unwrap(Class<T> type) throws SQLException {
         return type.isInstance(this) ? type.cast(this) : ready().unwrap(type);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> type) throws SQLException {
-        return type.isInstance(this) || pool.isWrapperFor(type);
     }
 }
