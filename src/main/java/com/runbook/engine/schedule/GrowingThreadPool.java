@@ -58,13 +58,7 @@ public final class GrowingThreadPool implements ThreadPool {
             return false;
         }
         synchronized (lock) {
-            while (busy >= threadCount && !shutdown) {
-                try {
-                    lock.wait(500);
-                } catch (InterruptedException ignored) {
-                    // as Quartz's pool: keep waiting for a free thread
-                }
-            }
+            awaitFreeThread();
             if (shutdown) {   // as Quartz's pool: a run handed over while going down still runs, on its own thread
                 Thread t = new Thread(runnable, threadNamePrefix + "-shutdown");
                 t.start();
@@ -97,14 +91,19 @@ public final class GrowingThreadPool implements ThreadPool {
     @Override
     public int blockForAvailableThreads() {
         synchronized (lock) {
-            while (busy >= threadCount && !shutdown) {
-                try {
-                    lock.wait(500);
-                } catch (InterruptedException ignored) {
-                    // as Quartz's pool
-                }
-            }
+            awaitFreeThread();
             return threadCount - busy;
+        }
+    }
+
+    /** Holding {@link #lock}: waits until a thread is free or the pool shuts down. */
+    private void awaitFreeThread() {
+        while (busy >= threadCount && !shutdown) {
+            try {
+                lock.wait(500);
+            } catch (InterruptedException ignored) {
+                // as Quartz's pool: keep waiting for a free thread
+            }
         }
     }
 
