@@ -7,7 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.TimeUnit;
+import java.util.HashMap;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,13 +36,13 @@ class RunbookRuntimeTest {
     void aJdk25RunsWithItsAotCacheBuiltOncePerJar() throws Exception {
         project();
         Path jdk = jdk("jdk25", "25.0.1");
-        Output first = run("JAVA_HOME", jdk.toString());
+        ScriptRun first = run("JAVA_HOME", jdk.toString());
         assertThat(first.err()).isEqualTo("preparing the start-up cache for this runtime and jar (once, about 20 s)…\n");
         assertThat(first.out()).startsWith("ran -XX:+UseG1GC -Xms16m -XX:MarkStackSize=65536 -XX:+UseCompactObjectHeaders"
                 + " -XX:AOTCache=target/runbook-engine-jdk25.aot").endsWith(" com.runbook.engine.cli.RunbookCli run\n");
         assertThat(dir.resolve("target/runbook-engine-jdk25.aot")).hasContent("cache");
 
-        Output second = run("JAVA_HOME", jdk.toString());
+        ScriptRun second = run("JAVA_HOME", jdk.toString());
         assertThat(second.err()).isEmpty();
         assertThat(second.out()).isEqualTo(first.out());
 
@@ -54,12 +55,12 @@ class RunbookRuntimeTest {
     void anOlderJdkRunsWithACdsArchiveAndTheCacheCanBeTurnedOff() throws Exception {
         project();
         Path jdk = jdk("jdk17", "17.0.15");
-        Output first = run("RUNBOOK_JAVA", jdk.toString());
+        ScriptRun first = run("RUNBOOK_JAVA", jdk.toString());
         assertThat(first.out()).startsWith("ran -XX:+UseG1GC -Xms16m -XX:MarkStackSize=65536"
                 + " -XX:SharedArchiveFile=target/runbook-engine-jdk17.jsa -Xlog:cds*=off -cp ");
         assertThat(dir.resolve("target/runbook-engine-jdk17.jsa")).hasContent("cache");
 
-        Output off = run("RUNBOOK_JAVA", jdk.toString(), "RUNBOOK_JAVA_CACHE", "off");
+        ScriptRun off = run("RUNBOOK_JAVA", jdk.toString(), "RUNBOOK_JAVA_CACHE", "off");
         assertThat(off.err()).isEmpty();
         assertThat(off.out()).doesNotContain("SharedArchiveFile").doesNotContain("AOTCache");
     }
@@ -85,21 +86,14 @@ class RunbookRuntimeTest {
         return dir.resolve(name);
     }
 
-    private record Output(String out, String err) {
-    }
-
-    private Output run(String... env) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder("sh", dir.resolve("runbook").toString(), "run").directory(dir.toFile());
-        builder.environment().remove("JAVA_HOME");
-        builder.environment().remove("RUNBOOK_JAVA");
+    /** {@code runbook run} with neither JAVA_HOME nor RUNBOOK_JAVA but those of {@code env} (name, value pairs). */
+    private ScriptRun run(String... env) throws Exception {
+        Map<String, String> changes = new HashMap<>();
+        changes.put("JAVA_HOME", null);
+        changes.put("RUNBOOK_JAVA", null);
         for (int i = 0; i < env.length; i += 2) {
-            builder.environment().put(env[i], env[i + 1]);
+            changes.put(env[i], env[i + 1]);
         }
-        Path out = dir.resolve("out.txt");
-        Path err = dir.resolve("err.txt");
-        Process p = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).isZero();
-        return new Output(Files.readString(out), Files.readString(err));
+        return ScriptRun.of(dir, "run", changes);
     }
 }

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,11 +29,11 @@ class RunbookScriptTest {
         Path bin = Files.createDirectories(dir.resolve("bin"));
         script("bin/java", "echo java ran");
 
-        Output first = run();
+        ScriptRun first = run();
         assertThat(first.err()).isEqualTo("building the engine (first run, about a minute)…\nmaven ran\n");
         assertThat(first.out()).isEqualTo("java ran\n");
 
-        Output second = run();
+        ScriptRun second = run();
         assertThat(second.err()).isEmpty();
         assertThat(second.out()).isEqualTo("java ran\n");
 
@@ -42,18 +42,8 @@ class RunbookScriptTest {
         assertThat(run().err()).isEqualTo("rebuilding the engine (src/ or pom.xml changed)…\nmaven ran\n");
     }
 
-    private record Output(String out, String err) {
-    }
-
-    private Output run() throws Exception {
-        ProcessBuilder builder = new ProcessBuilder("sh", dir.resolve("runbook").toString(), "list").directory(dir.toFile());
-        builder.environment().put("PATH", dir.resolve("bin") + ":" + System.getenv("PATH"));
-        Path out = dir.resolve("out.txt");
-        Path err = dir.resolve("err.txt");
-        Process p = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).isZero();
-        return new Output(Files.readString(out), Files.readString(err));
+    private ScriptRun run() throws Exception {
+        return ScriptRun.of(dir, "list", Map.of("PATH", dir.resolve("bin") + ":" + System.getenv("PATH")));
     }
 
     private void script(String name, String body) throws Exception {
