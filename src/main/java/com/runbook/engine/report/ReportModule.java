@@ -41,15 +41,14 @@ public final class ReportModule implements EngineModule {
     @Override
     public void start(Parts parts) throws Exception {
         ReportSettings settings = ReportSettings.from(parts.settings());
-        pool = Database.pool("trading", settings.url(), settings.user(), settings.password(), settings.poolSize());
+        pool = settings.migrate()
+                ? Database.open("trading", settings.url(), settings.user(), settings.password(), settings.poolSize(),
+                        "classpath:db/trading", "flyway_trading_history")
+                : Database.pool("trading", settings.url(), settings.user(), settings.password(), settings.poolSize());
         trading = pool;
-        if (settings.migrate()) {
-            Database.migrate(pool, "classpath:db/trading", "flyway_trading_history");
-        }
         TradingCalendar calendar = new TradingCalendar(settings.zone(), settings.close(), settings.holidays());
-        if (settings.seedDemo()) {   // once the engine is ready; its connections wait for it
-            trading = SeededTrading.seedOnceReady(pool, new DemoTradingData(pool, calendar, Clock.systemUTC(), 42),
-                    parts.readiness());
+        if (settings.seedDemo()) {   // at the first connection asked for, which waits for it
+            trading = SeededTrading.seedAtFirstUse(pool, new DemoTradingData(pool, calendar, Clock.systemUTC(), 42));
         }
         Path templatesDir = settings.templatesDir().orElseGet(() -> parts.base().resolve("routes/templates"));
         var registry = parts.camel().getRegistry();

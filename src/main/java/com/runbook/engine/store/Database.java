@@ -21,13 +21,26 @@ public final class Database {
         H2StoreHeader.register();
     }
 
+    private static final String MIGRATIONS = "classpath:db/migration";
+    private static final String HISTORY = "flyway_schema_history";
+
     private Database() {
     }
 
     /** The engine database: a pool named {@code runbook}, migrated from {@code db/migration}. */
     public static HikariDataSource open(String url, String user, String password, int poolSize) {
-        HikariDataSource ds = pool("runbook", url, user, password, poolSize);
-        migrate(ds);
+        return open("runbook", url, user, password, poolSize, MIGRATIONS, HISTORY);
+    }
+
+    /**
+     * A pool named {@code name}, migrated from {@code location}. A new embedded H2 file starts as a copy of the
+     * location's template, migrated at build time ({@link H2Template}); Flyway then applies only what is newer.
+     */
+    public static HikariDataSource open(String name, String url, String user, String password, int poolSize,
+                                        String location, String historyTable) {
+        H2Template.createIfNew(url, user, password, location);
+        HikariDataSource ds = pool(name, url, user, password, poolSize);
+        migrate(ds, location, historyTable);
         return ds;
     }
 
@@ -39,10 +52,6 @@ public final class Database {
         config.setMaximumPoolSize(poolSize);
         config.setPoolName(name);
         return new HikariDataSource(config);
-    }
-
-    public static void migrate(DataSource ds) {
-        migrate(ds, "classpath:db/migration", "flyway_schema_history");
     }
 
     /**
@@ -57,6 +66,11 @@ public final class Database {
         }
         Flyway.configure().dataSource(ds).locations(location).table(historyTable)
                 .placeholders(Map.of("identity_cache", isH2(ds) ? "1000" : "1")).load().migrate();
+    }
+
+    /** Applies the engine's own migrations. */
+    public static void migrate(DataSource ds) {
+        migrate(ds, MIGRATIONS, HISTORY);
     }
 
     public static boolean isH2(DataSource ds) {

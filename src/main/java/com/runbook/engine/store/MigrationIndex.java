@@ -37,21 +37,32 @@ final class MigrationIndex {
             return false;
         }
         Set<String> applied = new HashSet<>();
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
-             // Flyway quotes its table and columns (lower case: H2 would read them unquoted as upper case)
-             ResultSet rs = s.executeQuery("select \"version\", \"success\" from \"" + historyTable + "\"")) {
-            while (rs.next()) {
-                if (!rs.getBoolean(2)) {
-                    return false;   // a failed migration: Flyway reports it
-                }
-                if (rs.getString(1) != null) {
-                    applied.add(normal(rs.getString(1)));
+        try (Connection c = ds.getConnection()) {
+            if (!exists(c, historyTable)) {
+                return false;       // a new database (asked, not queried: H2 writes a failed query to its trace file)
+            }
+            try (Statement s = c.createStatement();
+                 // Flyway quotes its table and columns (lower case: H2 would read them unquoted as upper case)
+                 ResultSet rs = s.executeQuery("select \"version\", \"success\" from \"" + historyTable + "\"")) {
+                while (rs.next()) {
+                    if (!rs.getBoolean(2)) {
+                        return false;   // a failed migration: Flyway reports it
+                    }
+                    if (rs.getString(1) != null) {
+                        applied.add(normal(rs.getString(1)));
+                    }
                 }
             }
         } catch (SQLException e) {
-            return false;           // no history table yet: a new database
+            return false;           // Flyway reports what it is
         }
         return applied.containsAll(shipped);
+    }
+
+    private static boolean exists(Connection c, String table) throws SQLException {
+        try (ResultSet rs = c.getMetaData().getTables(c.getCatalog(), null, table, new String[] {"TABLE"})) {
+            return rs.next();
+        }
     }
 
     /** The versions of the versioned migrations at {@code location} ({@code classpath:db/migration}), normalised. */

@@ -50,7 +50,10 @@ import java.util.function.Supplier;
 public class TradingControl {
     static final String INCIDENT_KEY = "TradingHalted";
     private static final Logger LOG = LoggerFactory.getLogger(TradingControl.class);
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Made at the first call, not at the start: a client loads the trust store (0.1-0.2 s of a start). */
+    private static final class Client {
+        static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String stopUrl;
@@ -257,7 +260,7 @@ public class TradingControl {
             if (apiToken != null && !apiToken.isBlank()) {
                 b.header("Authorization", "Bearer " + apiToken);
             }
-            return new Answer(CLIENT.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode(), null);
+            return new Answer(Client.CLIENT.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode(), null);
         } catch (IOException e) {
             LOG.error("Trading API {} call to {} failed: {}", action, url, e.toString());
             return new Answer(0, "unreachable");

@@ -1,6 +1,5 @@
 package com.runbook.engine.report;
 
-import com.runbook.engine.core.Readiness;
 import com.runbook.engine.store.Database;
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -15,14 +14,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The demo trading data is seeded once the engine is ready, or at the first connection asked for before that. */
+/** The demo trading data is seeded at the first connection asked for, and only once. */
 class SeededTradingTest {
     private HikariDataSource pool;
-    private final List<Runnable> onReady = new ArrayList<>();
-    private final Readiness readiness = (open, close) -> onReady.add(open);
 
     @BeforeEach
     void open() {
@@ -36,9 +37,13 @@ class SeededTradingTest {
         pool.close();
     }
 
-    private SeededTrading seeding() {
+    private DemoTradingData demo() {
         TradingCalendar calendar = new TradingCalendar(ZoneId.of("America/New_York"), LocalTime.of(16, 0), Set.of());
-        return SeededTrading.seedOnceReady(pool, new DemoTradingData(pool, calendar, Clock.systemUTC(), 42), readiness);
+        return new DemoTradingData(pool, calendar, Clock.systemUTC(), 42);
+    }
+
+    private SeededTrading seeding() {
+        return SeededTrading.seedAtFirstUse(pool, demo());
     }
 
     private int trades(javax.sql.DataSource ds) {
@@ -46,21 +51,32 @@ class SeededTradingTest {
     }
 
     @Test
-    void nothingIsSeededBeforeTheEngineIsReadyAndEveryConnectionAfterSeesItAll() {
+    void nothingIsSeededUntilAConnectionIsAskedForWhichSeesItAll() {
         SeededTrading trading = seeding();
         assertThat(trades(pool)).as("the start writes nothing").isZero();
-        assertThat(trading.awaitSeeded(0)).as("a stop before ready waits for nothing").isTrue();
-        onReady.forEach(Runnable::run);
+        assertThat(trading.awaitSeeded(0)).as("a stop before any use waits for nothing").isTrue();
         int seen = trades(trading);
-        assertThat(seen).as("a connection waits for the whole seed").isPositive().isEqualTo(trades(pool));
+        assertThat(seen).as("the first connection waits for the whole seed").isPositive().isEqualTo(trades(pool));
+        assertThat(trading.awaitSeeded(0)).isTrue();
     }
 
     @Test
-    void aConnectionAskedForBeforeReadySeedsAtOnce() {
+    void connectionsAskedForTogetherSeedOnce() throws Exception {
         SeededTrading trading = seeding();
-        assertThat(trades(trading)).isPositive();
-        onReady.forEach(Runnable::run);   // ready later: the seed does not run twice
-        assertThat(trading.awaitSeeded(10_000)).isTrue();
-        assertThat(trades(trading)).isEqualTo(trades(pool));
+        ExecutorService others = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<Integer>> counts = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                counts.add(others.submit(() -> trades(trading)));
+            }
+            for (var count : counts) {
+                assertThat(count.get(30, TimeUnit.SECONDS)).isEqualTo(trades(pool)).isPositive();
+            }
+        } finally {
+            others.shutdownNow();
+        }
+        int once = trades(pool);
+        demo().seedIfEmpty();
+        assertThat(trades(pool)).as("a seeded database is not seeded again").isEqualTo(once);
     }
 }
