@@ -42,7 +42,7 @@ import java.util.function.Supplier;
 public class Watchdog {
     private static final Logger LOG = LoggerFactory.getLogger(Watchdog.class);
 
-    /** The restart hooks' client, made at the first hook called: a client loads the trust store (0.1-0.2 s of a start). */
+    /** The restart hooks' client, made at the first hook called: a client loads the trust store (0.1-0.2 s). */
     private static final class Hooks {
         static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
