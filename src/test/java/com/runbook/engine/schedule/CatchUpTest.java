@@ -26,7 +26,13 @@ import static org.awaitility.Awaitility.await;
  */
 @Tag("db")
 class CatchUpTest {
-    private static final String CRON = "cron: \"0/4 * * * * ?\"\n";
+    /**
+     * Every 10 s: the restarted engine is ready 2-4 s after the missed fire, far from the next one. With every 4 s its
+     * start could end within the scheduler's lead (250 ms) of the next fire, whose run is recorded then and holds the
+     * overlap lock, and the make-up was skipped as overlapping it (a race of its own, noted for an issue; not what
+     * this test is about).
+     */
+    private static final String CRON = "cron: \"0/10 * * * * ?\"\n";
 
     @TempDir
     Path dir;
@@ -43,11 +49,11 @@ class CatchUpTest {
 
     /** Runs the first engine until both jobs ran, stops it, and waits past the next due time (and the threshold). */
     static Instant runThenStop(Engine first) throws Exception {
-        await().atMost(Duration.ofSeconds(15)).until(() -> Runs.count(first, "catch-up", "succeeded") >= 1
+        await().atMost(Duration.ofSeconds(25)).until(() -> Runs.count(first, "catch-up", "succeeded") >= 1
                 && Runs.count(first, "no-catch-up", "succeeded") >= 1);
         Instant missed = first.scheduler().nextFire("no-catch-up");
         first.close();
-        await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(missed.plusSeconds(1)));
+        await().atMost(Duration.ofSeconds(15)).until(() -> Instant.now().isAfter(missed.plusSeconds(1)));
         return missed;
     }
 
