@@ -52,6 +52,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -106,6 +107,15 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
     private final String schedulerName;
     /** How long a stop waits for the runs going on before it ends them as failed (runbook.scheduler.shutdown-wait). */
     private final Duration shutdownWait;
+    /**
+     * Schedules (by id) whose catch-up fire after a restart (a fire made up or run late) has not claimed its run yet.
+     * A regular fire of the same schedule waits for that claim: a restart ending within the lead of the next fire
+     * fires both at once, and when the next fire's run was recorded first it held the overlap lock, so the make-up
+     * was skipped as "still running" behind a run that had not even started.
+     */
+    private final Map<String, CountDownLatch> catchingUp = new ConcurrentHashMap<>();
+    /** The longest a regular fire waits for its schedule's catch-up fire to claim its run. */
+    private static final Duration CATCH_UP_WAIT = Duration.ofSeconds(10);
     /** overlap: skip schedules (by id) whose late fires were coalesced since their last run: the first such due time and how many. */
     private final Map<String, Coalesced> coalesced = new ConcurrentHashMap<>();
     private ScheduledExecutorService checkins;
@@ -230,9 +240,17 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         pending.clear();
         startedAt = Instant.now();
         started = true;
+        if (downtime != null) {
+            missed.keySet().forEach(s -> catchingUp.put(s.id(), new CountDownLatch(1)));
+        }
         scheduler.start();
         if (downtime != null) {
-            catchUp(missed);
+            try {
+                catchUp(missed);
+            } catch (SchedulerException | RuntimeException e) {
+                missed.keySet().forEach(s -> caughtUp(s.id()));
+                throw e;
+            }
             downtime.checkIn();
         }
         if (downtime == null && !clustered) {
@@ -344,6 +362,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
             } else if ("skip".equals(s.misfire())) {
                 LOG.warn("{}: fire due {} missed while down, skipped (misfire: skip)", s.job(), e.getValue());
                 runner.recordSkipped(s.job(), s.id(), e.getValue(), "misfired while the engine was down (misfire: skip)");
+                caughtUp(s.id());
                 continue;
             } else {
                 LOG.warn("{}: fire due {} missed while down, ran now (misfire: fire-once-now)", s.job(), e.getValue());
@@ -505,14 +524,45 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
 
     /** One fire of a trigger, on a Quartz worker thread. */
     void fire(JobExecutionContext context) {
+        String scheduleId = context.getJobDetail().getKey().getName();
+        JobDataMap data = context.getMergedJobDataMap();
+        boolean catchUpFire = data.containsKey(LATE_DUE) || data.containsKey(MISSED_DUE);
+        if (!catchUpFire) {
+            awaitCatchUp(scheduleId);
+        }
         try {
-            fireOnce(context);
+            fireOnce(context, catchUpFire);
         } catch (DataIntegrityViolationException e) {
             // job_run's unique (job, scheduled_for): this due time was run already, by another node
             duplicatesRefused.incrementAndGet();
             LOG.error("Fire of {} due at {} refused: already recorded in job_run. Do several nodes share this database"
                     + " without runbook.scheduler.clustered=true?", context.getJobDetail().getKey().getName(),
                     context.getScheduledFireTime().toInstant());
+        } finally {
+            if (catchUpFire) {
+                caughtUp(scheduleId);
+            }
+        }
+    }
+
+    /** A regular fire of a schedule whose catch-up fire has not claimed its run yet waits for that claim first. */
+    private void awaitCatchUp(String scheduleId) {
+        CountDownLatch claimed = catchingUp.get(scheduleId);
+        try {
+            if (claimed != null && !claimed.await(CATCH_UP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("{}: its catch-up fire did not start within {}; the regular fire goes ahead", scheduleId,
+                        Durations.format(CATCH_UP_WAIT));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The catch-up fire of {@code scheduleId} claimed its run (or ended without one): regular fires go ahead. */
+    private void caughtUp(String scheduleId) {
+        CountDownLatch claimed = catchingUp.remove(scheduleId);
+        if (claimed != null) {
+            claimed.countDown();
         }
     }
 
@@ -521,7 +571,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         return duplicatesRefused.get();
     }
 
-    private void fireOnce(JobExecutionContext context) {
+    private void fireOnce(JobExecutionContext context, boolean catchUpFire) {
         String scheduleId = context.getJobDetail().getKey().getName();
         Schedule s = current.get(scheduleId);
         if (s == null) {
@@ -560,6 +610,9 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         }
         String message = s.timeout() == null ? null : "timed out after " + Durations.format(s.timeout());
         if (!"skip".equals(s.overlap())) {
+            if (catchUpFire) {   // no lock to take first: the regular fires need not wait for this run
+                caughtUp(s.id());
+            }
             runner.runScheduled(job, s.id(), s.params(), trigger, due, s.timeout(), message, id -> timedOut(s, id, message));
             return;
         }
@@ -567,6 +620,9 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
         // ends it
         runner.runScheduled(job, s.id(), s.params(), trigger, due, s.timeout(), message, id -> timedOut(s, id, message), () -> {
             String holder = locks.tryLock(s.id(), runner::isRunningSchedule);
+            if (catchUpFire) {   // in the unit that takes the lock: the regular fire waiting for it comes after
+                caughtUp(s.id());
+            }
             return holder == null ? null : "previous run still running on " + holder + " (overlap: skip)";
         }, () -> locks.unlock(s.id()));
     }

@@ -27,17 +27,15 @@ import static org.awaitility.Awaitility.await;
 @Tag("db")
 class CatchUpTest {
     /**
-     * Every 10 s: the restarted engine is ready 2-4 s after the missed fire, far from the next one. With every 4 s its
-     * start could end within the scheduler's lead (250 ms) of the next fire, whose run is recorded then and holds the
-     * overlap lock, and the make-up was skipped as overlapping it (a race of its own, noted for an issue; not what
-     * this test is about).
+     * Every 10 s: the restarted engine is ready 2-4 s after the missed fire, far from the next one (a start ending
+     * within the lead of the next fire is {@link MakeUpRaceTest}'s case).
      */
     private static final String CRON = "cron: \"0/10 * * * * ?\"\n";
 
     @TempDir
     Path dir;
 
-    /** Two jobs due every 4 s, one made up (fire-once-now), one not (skip). */
+    /** Two jobs due every 10 s, one made up (fire-once-now), one not (skip). */
     static Path base(Path dir) throws Exception {
         Path base = dir.resolve("base");
         Runs.route(base, "catch-up", 0);
