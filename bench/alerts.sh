@@ -14,6 +14,8 @@
 # RUNBOOK_DB_URL=jdbc:postgresql://127.0.0.1:5432/rb?currentSchema=<empty schema> RUNBOOK_DB_USER=rb RUNBOOK_DB_PASSWORD=rb.
 # HOG=1 runs a CPU hog beside both servers for the whole benchmark (a shell busy loop keeping one core busy: production
 # hosts are never idle; issue 25's p99 target is taken with it), started before the engine and stopped at the end.
+# ENGINE_CMD starts the engine another way, e.g. ENGINE_CMD="./runbook run" (the launcher's JVM, flags and start-up
+# cache, JAVA_OPTS added); PEER=off skips Alertmanager (for A/B runs of the engine alone).
 # Besides alerts/s (which depends on what else the machine runs) it prints alerts per CPU-second of each server,
 # with and without the JIT compiler's share, and for the engine also until its outbox has delivered every page.
 set -euo pipefail
@@ -28,7 +30,7 @@ if [ "${HOG:-0}" = 1 ]; then
 fi
 data=$(mktemp -d); port=$((20000 + RANDOM % 20000)); amport=$((port + 1)); log=$data/engine.log
 RUNBOOK_DATA_DIR=$data RUNBOOK_PORT=$port RUNBOOK_HOST=127.0.0.1 RUNBOOK_API_TOKEN=bench \
-  java ${JAVA_OPTS:-} -jar target/runbook-engine.jar run >"$log" 2>&1 &
+  ${ENGINE_CMD:-java ${JAVA_OPTS:-} -jar target/runbook-engine.jar run} >"$log" 2>&1 &
 pid=$!
 cleanup() { kill $pid 2>/dev/null || true; [ -n "${am:-}" ] && kill $am 2>/dev/null || true
   [ -n "${hog:-}" ] && kill $hog 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$data"; }
@@ -43,7 +45,7 @@ cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/pro
 waiting() { for st in pending sending; do curl -s -H "Authorization: Bearer bench" "localhost:$port/api/outbox?status=$st" | grep -o '"id"' | wc -l; done | awk '{s += $1} END {print s}'; }
 drain() { while [ "$(waiting)" != 0 ]; do sleep 0.5; done; }
 # warm-up (JIT, connection pool), then the measured run
-CLIENT_WARM=0 load engine "http://127.0.0.1:$port/webhooks/alertmanager" bench "$WARM" "$BATCH" "$CLIENTS" warm >/dev/null
+[ "$WARM" -gt 0 ] && CLIENT_WARM=0 load engine "http://127.0.0.1:$port/webhooks/alertmanager" bench "$WARM" "$BATCH" "$CLIENTS" warm >/dev/null
 drain   # the warm-up's pages delivered first: the measured run starts with an empty outbox
 c0=$(cpu $pid); t0=$(date +%s.%N)
 SERVER_PID=$pid load engine "http://127.0.0.1:$port/webhooks/alertmanager" bench "$TOTAL" "$BATCH" "$CLIENTS" run $RATE
@@ -56,7 +58,7 @@ alerts per CPU-second\n", t2 - t1, n / (t2 - t0), c, n / c}'
 kill -0 $pid 2>/dev/null || { echo "engine died during the run; its log ends:"; tail -40 "$log"; exit 1; }
 echo "engine rows: $(curl -s -H "Authorization: Bearer bench" "localhost:$port/api/incidents?open=true" | grep -o '"id"' | wc -l) open incidents listed (API lists at most 500)"
 
-if [ -x /usr/bin/prometheus-alertmanager ]; then
+if [ "${PEER:-on}" = on ] && [ -x /usr/bin/prometheus-alertmanager ]; then
   mkdir -p "$data/am"
   printf 'route:\n  receiver: none\n  group_by: [alertname]\n  group_wait: 1s\nreceivers:\n  - name: none\n' >"$data/am/am.yml"
   /usr/bin/prometheus-alertmanager --config.file="$data/am/am.yml" --storage.path="$data/am" \

@@ -22,6 +22,7 @@ public final class AlertModule implements EngineModule {
     @Override
     public void start(Parts parts) throws Exception {
         AlertSettings settings = AlertSettings.from(parts.settings());
+        LabelLookup.install(parts.camel());   // before the runbooks load: alert-routing's predicates resolve it once
         // the intake commits through the shared writer: its transactions and the dispatcher's "sent" marks share commits
         AlertIntake intake = new AlertIntake(parts, incidents, settings);
         for (String source : AlertIntake.SOURCES) {

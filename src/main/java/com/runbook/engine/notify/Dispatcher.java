@@ -223,7 +223,7 @@ public final class Dispatcher implements AutoCloseable {
         // of the other senders): if this fails or the process dies first, the message goes again after its lease
         // (the one window an SMTP outbox cannot close; the copy carries the same X-Idempotency-Key)
         List<Outbox.Message> sent = members;
-        writes.run("", () -> sent.forEach(m -> outbox.sent(m.id())));
+        writes.run("", () -> outbox.sent(sent.stream().map(Outbox.Message::id).toList()));
         LOG.debug("Delivered notification {} to {} (attempt {}, {} message(s))", message.id(), message.channel(),
                 message.attempts(), sent.size());
     }

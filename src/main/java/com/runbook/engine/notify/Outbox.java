@@ -290,10 +290,15 @@ public final class Outbox implements Notifier {
                 + " and status = 'sending' and attempts = ?", now.plus(lease), now.plus(lease), m.id(), m.attempts()) == 1;
     }
 
-    /** Marks a message delivered; called right after each accepted send (the dispatcher waits for its commit). */
-    void sent(long id) {
-        jdbc.update("update notification set status = 'sent', sent_at = ?, locked_until = null, last_error = null"
-                + " where id = ?", now(), id);
+    /**
+     * Marks messages delivered (one message, or the pages of one digest); called right after each accepted send (the
+     * dispatcher waits for its commit). One JDBC batch: on PostgreSQL one round trip for a digest of 50 pages instead
+     * of 50, in the writer that the webhook requests wait for.
+     */
+    void sent(List<Long> ids) {
+        OffsetDateTime now = now();
+        jdbc.batchUpdate("update notification set status = 'sent', sent_at = ?, locked_until = null, last_error = null"
+                + " where id = ?", ids.stream().map(id -> new Object[] {now, id}).toList());
     }
 
     /**

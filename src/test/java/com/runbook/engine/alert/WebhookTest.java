@@ -135,6 +135,18 @@ class WebhookTest {
         assertThat(stored()).isEqualTo(before);
     }
 
+    /** The shipped alert-routing's predicates read the labels through {@link LabelLookup}, and route as before. */
+    @Test
+    void alertRoutingReadsTheLabelsThroughTheLabelLookup() throws Exception {
+        assertThat(LabelLookup.installed(engine.context())).isTrue();
+        HttpResponse<String> r = post(engine, "/webhooks/alertmanager", TOKEN, "{\"alerts\": [{\"status\": \"firing\","
+                + " \"labels\": {\"alertname\": \"ServiceDown\", \"severity\": \"info\", \"job\": \"label-lookup\"}}]}");
+        assertThat(r.statusCode()).isEqualTo(202);
+        long id = JSON.readTree(r.body()).get("incidents").get(0).asLong();
+        // severity info alone would be P4: the route's "ServiceDown" rule made it P1
+        assertThat(db.queryForObject("select priority from incident where id = ?", String.class, id)).isEqualTo("P1");
+    }
+
     @Test
     void malformedJsonGets400WithLineAndColumn() throws Exception {
         int before = stored();

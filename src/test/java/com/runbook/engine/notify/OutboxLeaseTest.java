@@ -64,7 +64,7 @@ class OutboxLeaseTest {
 
         assertThat(outbox.take(second.get(0), Duration.ofMinutes(2))).as("current claim").isTrue();
         assertThat(outbox.claim(10, Duration.ofMinutes(2))).as("taken again: its lease restarted").isEmpty();
-        outbox.sent(second.get(0).id());
+        outbox.sent(List.of(second.get(0).id()));
         assertThat(outbox.find("idempotency_key = 'lease/1'").get(0)).containsEntry("status", "sent");
     }
 
