@@ -67,6 +67,6 @@ if [ "${PEER:-on}" = on ] && [ -x /usr/bin/prometheus-alertmanager ]; then
   until curl -sf "localhost:$amport/-/ready" >/dev/null; do sleep 0.1; done
   CLIENT_WARM=0 load alertmanager "http://127.0.0.1:$amport/api/v2/alerts" - "$WARM" "$BATCH" "$CLIENTS" warm >/dev/null
   SERVER_PID=$am load alertmanager "http://127.0.0.1:$amport/api/v2/alerts" - "$TOTAL" "$BATCH" "$CLIENTS" run $RATE
-else
+elif [ "${PEER:-on}" = on ]; then
   echo "alertmanager: /usr/bin/prometheus-alertmanager not installed, comparison skipped"
 fi

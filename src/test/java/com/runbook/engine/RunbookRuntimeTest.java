@@ -18,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * asked to write a cache, it says it is ready, as the engine does, and writes the cache when stopped).
  */
 class RunbookRuntimeTest {
+    private static final String JIT = "-XX:MaxInlineLevel=9 -XX:InlineSmallCode=1000 -XX:FreqInlineSize=100";
     private static final String JAVA = """
             #!/bin/sh
             for a in "$@"; do case "$a" in -XX:AOTCacheOutput=*|-XX:ArchiveClassesAtExit=*) out=${a#*=};; esac; done
@@ -38,7 +39,7 @@ class RunbookRuntimeTest {
         Path jdk = jdk("jdk25", "25.0.1");
         ScriptRun first = run("JAVA_HOME", jdk.toString());
         assertThat(first.err()).isEqualTo("preparing the start-up cache for this runtime and jar (once, about 20 s)…\n");
-        assertThat(first.out()).startsWith("ran -XX:+UseG1GC -Xms16m -XX:MarkStackSize=65536 -XX:+UseCompactObjectHeaders"
+        assertThat(first.out()).startsWith("ran -XX:+UseG1GC -Xms16m -XX:MarkStackSize=65536 " + JIT + " -XX:+UseCompactObjectHeaders"
                 + " -XX:AOTCache=target/runbook-engine-jdk25.aot").endsWith(" com.runbook.engine.cli.RunbookCli run\n");
         assertThat(dir.resolve("target/runbook-engine-jdk25.aot")).hasContent("cache");
 
@@ -56,7 +57,7 @@ class RunbookRuntimeTest {
         project();
         Path jdk = jdk("jdk17", "17.0.15");
         ScriptRun first = run("RUNBOOK_JAVA", jdk.toString());
-        assertThat(first.out()).startsWith("ran -XX:+UseG1GC -Xms16m -XX:MarkStackSize=65536"
+        assertThat(first.out()).startsWith("ran -XX:+UseG1GC -Xms16m -XX:MarkStackSize=65536 " + JIT
                 + " -XX:SharedArchiveFile=target/runbook-engine-jdk17.jsa -Xlog:cds*=off -cp ");
         assertThat(dir.resolve("target/runbook-engine-jdk17.jsa")).hasContent("cache");
 

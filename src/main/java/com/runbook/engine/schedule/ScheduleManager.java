@@ -588,8 +588,7 @@ public class ScheduleManager implements Runbooks.ScheduleTarget {
                 : due(context.getTrigger(), context.getScheduledFireTime());
         Instant missed = data.containsKey(MISSED_DUE) ? Instant.ofEpochMilli(data.getLong(MISSED_DUE))
                 : missedBefore(s, context);
-        if ("skip".equals(s.overlap()) && !data.containsKey(LATE_DUE) && !data.containsKey(MISSED_DUE)
-                && context.getNextFireTime() != null
+        if ("skip".equals(s.overlap()) && !catchUpFire && context.getNextFireTime() != null
                 && !due(context.getTrigger(), context.getNextFireTime()).isAfter(Instant.now())) {
             // a burst of late fires (a handover or restart within the misfire threshold, or no free thread): the
             // next due time is past already, so this one is folded into the run of the last fire of the burst

@@ -54,12 +54,9 @@ public final class H2Housekeeping implements AutoCloseable {
     /**
      * At every step the engine also rewrites at most {@value #REWRITE_BYTES} bytes of live pages out of the sparsest
      * chunks (MVStore.compact, under H2's store lock taken only when it is free within 10 ms): a pause of a few ms for
-     * the commits, and chunks that die so that their space is reused. Until this build it ran MVStore.compactFile(50 ms)
-     * once a second instead: at least one round of rewriting up to 16 MB, a sync and moving chunks, all under the
-     * store lock, so every commit waited for it: alert request p99 at 2,000 alerts/s 337 ms with it, 27 ms with this
-     * (bench/HISTORY.md). Ten minutes at 500 alerts/s: the file 6.2x its live data at the end of the load (4.3x with
-     * compactFile), 3.9x after a stop (3.6x); H2's own step alone: 6.1x, and 6.1x after the stop too (its compaction at
-     * close could not shrink a file that sparse in 5 s); 4 MB pieces kept the file no smaller, for more CPU.
+     * the commits, and chunks that die so that their space is reused. MVStore.compactFile once a second instead (a
+     * round of rewriting up to 16 MB, a sync and moving chunks, all under the store lock) made every commit wait for
+     * it; bench/HISTORY.md has both measured.
      */
     static final int REWRITE_BYTES = 1 << 20;
     /** The fill rate below which a chunk's live pages are rewritten (H2's default auto-compact fill rate). */

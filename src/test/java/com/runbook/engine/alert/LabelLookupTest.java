@@ -51,6 +51,9 @@ class LabelLookupTest {
         assertThat(LabelLookup.plainIndex("['alertname]")).isNull();
         assertThat(LabelLookup.plainIndex("size()")).isNull();
         assertThat(LabelLookup.plainIndex(null)).isNull();
+        // asked again (every alert asks): the same answers, from the cache
+        assertThat(LabelLookup.plainIndex("[ alertname ]")).isEqualTo("alertname");
+        assertThat(LabelLookup.plainIndex("[alertname].toLowerCase()")).isNull();
     }
 
     /** A map body and a plain key: the lookup itself, no bean expression built. */
