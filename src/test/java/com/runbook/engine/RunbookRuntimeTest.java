@@ -39,8 +39,9 @@ class RunbookRuntimeTest {
         Path jdk = jdk("jdk25", "25.0.1");
         ScriptRun first = run("JAVA_HOME", jdk.toString());
         assertThat(first.err()).isEqualTo("preparing the start-up cache for this runtime and jar (once, about 20 s)…\n");
-        assertThat(first.out()).startsWith("ran -XX:+UseG1GC -Xms16m -XX:MarkStackSize=65536 " + JIT + " -XX:+UseCompactObjectHeaders"
-                + " -XX:AOTCache=target/runbook-engine-jdk25.aot").endsWith(" com.runbook.engine.cli.RunbookCli run\n");
+        assertThat(first.out()).startsWith("ran -XX:+UseG1GC -Xms16m -XX:MarkStackSize=65536 " + JIT
+                + " -XX:+UseCompactObjectHeaders -XX:AOTCache=target/runbook-engine-jdk25.aot")
+                .endsWith(" com.runbook.engine.cli.RunbookCli run\n");
         assertThat(dir.resolve("target/runbook-engine-jdk25.aot")).hasContent("cache");
 
         ScriptRun second = run("JAVA_HOME", jdk.toString());

@@ -47,7 +47,8 @@ final class LabelLookup extends BeanLanguage {
 
     /**
      * The answers of {@link #plainIndex} per OGNL string: the routes' expressions are a small, fixed set, asked again
-     * for every alert (the regular expression was 3 % of the webhook's CPU). Bounded, for expressions built at run time.
+     * for every alert (the regular expression was 3 % of the webhook's CPU). Bounded, for expressions built at run
+     * time.
      */
     private static final Map<String, Optional<String>> KEYS = new ConcurrentHashMap<>();
     private static final int KEYS_MAX = 1024;
