@@ -29,6 +29,14 @@ final class LabelLookup extends BeanLanguage {
     private static final Pattern PLAIN_INDEX =
             Pattern.compile("\\[\\s*(?:'([^'\\[\\]]*)'|\"([^\"\\[\\]]*)\"|([A-Za-z_][A-Za-z0-9_\\-]*))\\s*\\]");
 
+    /**
+     * The answers of {@link #plainIndex} per OGNL string: the routes' expressions are a small, fixed set, asked again
+     * for every alert (the regular expression was 3 % of the webhook's CPU). Bounded, for expressions built at run
+     * time.
+     */
+    private static final Map<String, Optional<String>> KEYS = new ConcurrentHashMap<>();
+    private static final int KEYS_MAX = 1024;
+
     private LabelLookup() {
     }
 
@@ -44,14 +52,6 @@ final class LabelLookup extends BeanLanguage {
         Language bean = context.resolveLanguage("bean");
         return bean instanceof LabelLookup;
     }
-
-    /**
-     * The answers of {@link #plainIndex} per OGNL string: the routes' expressions are a small, fixed set, asked again
-     * for every alert (the regular expression was 3 % of the webhook's CPU). Bounded, for expressions built at run
-     * time.
-     */
-    private static final Map<String, Optional<String>> KEYS = new ConcurrentHashMap<>();
-    private static final int KEYS_MAX = 1024;
 
     /** The key of a plain index ({@code [key]}), or null for any other OGNL. */
     static String plainIndex(String ognl) {
